@@ -1,0 +1,208 @@
+// Loads data/*.json, validates each file with its zod schema, checks the references between
+// files, and builds the lookups the rules use. A broken file stops start-up with an error that
+// names the file and the path inside it.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { z } from "zod";
+import {
+  BANT_STATUS_IDS,
+  DATA_FILES,
+  ReadinessId,
+  StageId,
+  TierId,
+  WasteId,
+  type BantData,
+  type BantDimension,
+  type FrameworkData,
+  type ImplementationData,
+  type PrinciplesData,
+  type ProactiveReactiveData,
+  type QuestionsData,
+  type Readiness,
+  type SegmentationData,
+  type Stage,
+  type StagesData,
+  type Tier,
+  type Waste,
+  type WastesData,
+} from "./schema.js";
+
+export class MethodologyDataError extends Error {
+  constructor(
+    readonly file: string,
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`data/${file}${path ? ` at ${path}` : ""}: ${detail}`);
+    this.name = "MethodologyDataError";
+  }
+}
+
+export type StageDef = StagesData["stages"][number];
+export type CriterionDef = StageDef["exit_criteria"][number];
+export type WasteDef = WastesData["wastes"][number];
+export type SegmentDef = SegmentationData["matrix"][number] & { derivation?: string; in_matrix: boolean };
+export type BantDimensionDef = BantData["dimensions"][number];
+
+export interface Methodology {
+  principles: PrinciplesData["principles"];
+  framework: FrameworkData["areas"];
+  segmentation: SegmentationData;
+  stages: StageDef[];
+  wastes: WasteDef[];
+  wasteRules: WastesData;
+  proactiveReactive: ProactiveReactiveData;
+  implementation: ImplementationData;
+  questions: QuestionsData["core_questions"];
+  bant: BantData;
+  /** Lookups built once. */
+  stage(id: Stage): StageDef;
+  stageIndex(id: Stage): number;
+  waste(id: Waste): WasteDef;
+  segment(tier: Tier, readiness: Readiness): SegmentDef;
+  bantDimension(id: BantDimension): BantDimensionDef;
+  /** Resolves "<stage>.<activity id>" to the activity text. */
+  stageActivity(ref: string): string;
+}
+
+type Raw = { [K in keyof typeof DATA_FILES]: z.infer<(typeof DATA_FILES)[K]["schema"]> };
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>(
+    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    "",
+  );
+}
+
+function readDataFile<S extends z.ZodType>(dataDir: string, file: string, schema: S): z.infer<S> {
+  let text: string;
+  try {
+    text = readFileSync(join(dataDir, file), "utf8");
+  } catch (err) {
+    throw new MethodologyDataError(file, "", `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new MethodologyDataError(file, "", `is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new MethodologyDataError(file, formatPath(issue.path), issue.message);
+  }
+  return parsed.data;
+}
+
+function check(ok: boolean, file: string, path: string, detail: string): asserts ok {
+  if (!ok) throw new MethodologyDataError(file, path, detail);
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && new Set(a).size === a.length && a.every((x) => b.includes(x));
+}
+
+/** Checks that hold across files or that a per-file schema cannot express. */
+function checkReferences(raw: Raw): void {
+  const stageIds = raw.stages.stages.map((s) => s.id);
+  check(sameSet(stageIds, StageId.options), "stages.json", "stages", `must list each of ${StageId.options.join(", ")} once`);
+  raw.stages.stages.forEach((s, i) => {
+    check(s.number === i + 1, "stages.json", `stages[${i}].number`, "stages are numbered 1.. in funnel order");
+    const ids = s.exit_criteria.map((c) => c.id);
+    check(new Set(ids).size === ids.length, "stages.json", `stages[${i}].exit_criteria`, "criterion ids must be unique");
+    const acts = s.activities.map((a) => a.id);
+    check(new Set(acts).size === acts.length, "stages.json", `stages[${i}].activities`, "activity ids must be unique");
+  });
+
+  const wasteIds = raw.wastes.wastes.map((w) => w.id);
+  check(sameSet(wasteIds, WasteId.options), "wastes.json", "wastes", `must list each of ${WasteId.options.join(", ")} once`);
+  const seenSignal = new Map<string, string>();
+  raw.wastes.wastes.forEach((w, i) =>
+    w.signals.forEach((sig, j) => {
+      const other = seenSignal.get(sig);
+      check(!other, "wastes.json", `wastes[${i}].signals[${j}]`, `"${sig}" is already a signal of ${other}`);
+      seenSignal.set(sig, w.id);
+    }),
+  );
+  const p = raw.wastes.pipeline;
+  check(p.stall_warn_multiplier < p.stall_flag_multiplier, "wastes.json", "pipeline.stall_warn_multiplier", "must be below stall_flag_multiplier");
+  check(raw.wastes.severity_hours_per_week.medium < raw.wastes.severity_hours_per_week.high, "wastes.json", "severity_hours_per_week", "medium must be below high");
+
+  const combos = [...raw.segmentation.matrix, ...raw.segmentation.derived].map((r) => `${r.tier}_${r.readiness}`);
+  const all = TierId.options.flatMap((t) => ReadinessId.options.map((r) => `${t}_${r}`));
+  check(sameSet(combos, all), "segmentation.json", "matrix", "matrix and derived together must cover every tier x readiness once");
+
+  raw.bant.dimensions.forEach((d, i) => {
+    const ids = d.statuses.map((s) => s.id);
+    check(sameSet(ids, BANT_STATUS_IDS[d.id]), "bant.json", `dimensions[${i}].statuses`, `must list exactly ${BANT_STATUS_IDS[d.id].join(", ")}`);
+    d.statuses.forEach((s, j) => {
+      if (j > 0) check(s.score < d.statuses[j - 1]!.score, "bant.json", `dimensions[${i}].statuses[${j}].score`, "scores must fall from best to worst status");
+    });
+    check(d.statuses.some((s) => s.qualifying), "bant.json", `dimensions[${i}].statuses`, "at least one status must qualify");
+    check(!d.statuses.find((s) => s.id === "unknown")!.qualifying, "bant.json", `dimensions[${i}].statuses`, "unknown can never qualify");
+    check(resolveStageActivity(raw, d.closing_activity) !== undefined, "bant.json", `dimensions[${i}].closing_activity`, `no stage activity ${d.closing_activity}`);
+  });
+  check(sameSet(raw.bant.dimensions.map((d) => d.id), ["budget", "authority", "need", "timeline"]), "bant.json", "dimensions", "must list budget, authority, need, timeline once");
+  check(resolveStageActivity(raw, raw.bant.actions.qualified) !== undefined, "bant.json", "actions.qualified", `no stage activity ${raw.bant.actions.qualified}`);
+  const [dqWaste, dqIndex] = raw.bant.actions.disqualified.split(".");
+  check(
+    raw.wastes.wastes.find((w) => w.id === dqWaste)?.elimination[Number(dqIndex)] !== undefined,
+    "bant.json",
+    "actions.disqualified",
+    `no elimination approach ${raw.bant.actions.disqualified}`,
+  );
+  raw.bant.disqualifiers.forEach((dq, i) =>
+    Object.entries(dq.when).forEach(([dim, statuses]) =>
+      statuses.forEach((s) =>
+        check((BANT_STATUS_IDS[dim as BantDimension] as readonly string[]).includes(s), "bant.json", `disqualifiers[${i}].when.${dim}`, `unknown ${dim} status ${s}`),
+      ),
+    ),
+  );
+  raw.segmentation.readiness_rules.ready.budget_statuses.forEach((s, i) =>
+    check((BANT_STATUS_IDS.budget as readonly string[]).includes(s), "segmentation.json", `readiness_rules.ready.budget_statuses[${i}]`, `unknown budget status ${s}`),
+  );
+  const principleIds = raw.principles.principles.map((x) => x.id);
+  raw.questions.core_questions.forEach((q, i) =>
+    check(principleIds.includes(q.principle), "questions.json", `core_questions[${i}].principle`, `no principle ${q.principle}`),
+  );
+}
+
+function resolveStageActivity(raw: Raw, ref: string): string | undefined {
+  const [stage, activity] = ref.split(".");
+  return raw.stages.stages.find((s) => s.id === stage)?.activities.find((a) => a.id === activity)?.text;
+}
+
+/** Reads and validates every file under dataDir. Throws MethodologyDataError on the first problem. */
+export function loadMethodology(dataDir: string): Methodology {
+  const raw = Object.fromEntries(
+    Object.entries(DATA_FILES).map(([key, { file, schema }]) => [key, readDataFile(dataDir, file, schema)]),
+  ) as Raw;
+  checkReferences(raw);
+
+  const stages = raw.stages.stages;
+  const stageIdx = new Map(stages.map((s, i) => [s.id, i]));
+  const wastes = [...raw.wastes.wastes].sort((a, b) => a.number - b.number);
+  const segments = new Map<string, SegmentDef>();
+  for (const row of raw.segmentation.matrix) segments.set(`${row.tier}_${row.readiness}`, { ...row, in_matrix: true });
+  for (const row of raw.segmentation.derived) segments.set(`${row.tier}_${row.readiness}`, { ...row, in_matrix: false });
+
+  return {
+    principles: raw.principles.principles,
+    framework: raw.framework.areas,
+    segmentation: raw.segmentation,
+    stages,
+    wastes,
+    wasteRules: raw.wastes,
+    proactiveReactive: raw.proactiveReactive,
+    implementation: raw.implementation,
+    questions: raw.questions.core_questions,
+    bant: raw.bant,
+    stage: (id) => stages[stageIdx.get(id)!]!,
+    stageIndex: (id) => stageIdx.get(id)!,
+    waste: (id) => wastes.find((w) => w.id === id)!,
+    segment: (tier, readiness) => segments.get(`${tier}_${readiness}`)!,
+    bantDimension: (id) => raw.bant.dimensions.find((d) => d.id === id)!,
+    stageActivity: (ref) => resolveStageActivity(raw, ref)!,
+  };
+}

@@ -1,0 +1,42 @@
+// Reference: "Quick Reference: Core Lean Sales Questions", plus one question per exit
+// criterion of a stage (data/stages.json) so an agent can work a stage gate.
+import type { Methodology } from "./load.js";
+import type { Focus, Stage } from "./schema.js";
+
+export interface CoreQuestion {
+  id: string;
+  topic: string;
+  question: string;
+  follow_ups: string[];
+}
+
+export interface StageQuestion {
+  id: string;
+  criterion_id: string;
+  criterion: string;
+  question: string;
+  optional: boolean;
+}
+
+export interface QuestionSet {
+  questions: CoreQuestion[];
+  stage: Stage | null;
+  stage_name: string | null;
+  stage_questions: StageQuestion[];
+}
+
+export function coreQuestions(
+  m: Methodology,
+  opts: { focus?: Focus; stage?: Stage; open_criteria?: string[] },
+): QuestionSet {
+  const questions = m.questions
+    .filter((q) => !opts.focus || q.id === opts.focus)
+    .map((q) => ({ id: q.id, topic: q.topic, question: q.question, follow_ups: q.follow_ups }));
+  if (!opts.stage) return { questions, stage: null, stage_name: null, stage_questions: [] };
+  const stage = m.stage(opts.stage);
+  const stage_questions = stage.exit_criteria
+    // With a stored check, ask only about the criteria still open.
+    .filter((c) => !opts.open_criteria || opts.open_criteria.includes(c.id))
+    .map((c) => ({ id: `${stage.id}.${c.id}`, criterion_id: c.id, criterion: c.text, question: c.question, optional: c.optional }));
+  return { questions, stage: stage.id, stage_name: stage.name, stage_questions };
+}

@@ -1,0 +1,381 @@
+// The shape of the methodology as data (data/*.json). Every file is validated against
+// these schemas once at start-up; a broken file stops the server with the file name and
+// the path inside it (see load.ts). Nothing here holds methodology content itself.
+import { z } from "zod";
+
+const Id = z.string().regex(/^[a-z][a-z0-9_]*$/, "ids are snake_case");
+const Text = z.string().min(1);
+const TextList = z.array(Text).min(1);
+const Range = z
+  .object({ min: z.number().nonnegative(), max: z.number().nonnegative() })
+  .refine((r) => r.min <= r.max, "min must not exceed max");
+
+// ---------------------------------------------------------------- principles.json
+// Activity types kept in the deal store (issue: the deal store). Customer-facing or internal
+// is decided in data/wastes.json, not here.
+export const ActivityType = z.enum(["email", "call", "meeting", "demo", "proposal", "note", "internal", "approval"]);
+export type ActivityTypeId = z.infer<typeof ActivityType>;
+
+export const PrinciplesFile = z.object({
+  principles: z
+    .array(
+      z.object({
+        id: Id,
+        number: z.number().int().positive(),
+        name: Text,
+        definition: Text,
+        key_aspects: TextList,
+        application: TextList,
+      }),
+    )
+    .length(5),
+});
+
+// ---------------------------------------------------------------- framework.json
+export const FrameworkFile = z.object({
+  areas: z
+    .array(
+      z.object({
+        id: Id,
+        number: z.number().int().positive(),
+        name: Text,
+        purpose: Text,
+        components: z.array(z.object({ name: Text, description: Text })).min(1),
+        activities: TextList,
+      }),
+    )
+    .length(4),
+});
+
+// ---------------------------------------------------------------- segmentation.json
+export const TierId = z.enum(["enterprise", "mid_market", "smb"]);
+export const ReadinessId = z.enum(["ready", "exploring", "not_ready"]);
+
+const TierCuts = z
+  .object({ mid_market: z.number().positive(), enterprise: z.number().positive() })
+  .refine((c) => c.mid_market < c.enterprise, "mid_market cut must be below enterprise cut");
+
+export const SegmentationFile = z.object({
+  tiers: z
+    .array(
+      z.object({
+        id: TierId,
+        name: Text,
+        rank: z.number().int().positive(),
+        description: Text,
+        characteristics: TextList,
+      }),
+    )
+    .length(3),
+  readiness_levels: z
+    .array(
+      z.object({
+        id: ReadinessId,
+        name: Text,
+        rank: z.number().int().positive(),
+        description: Text,
+        characteristics: TextList,
+      }),
+    )
+    .length(3),
+  // A signal at or above a cut puts the prospect in that tier (cuts are lower bounds).
+  tier_thresholds: z.object({
+    employees: TierCuts,
+    annual_revenue: TierCuts,
+    expected_deal_size: TierCuts,
+    currency: z.string().length(3),
+    deal_size_note: Text,
+  }),
+  readiness_rules: z.object({
+    ready: z.object({
+      requires_actively_evaluating: z.boolean(),
+      budget_statuses: z.array(Id).min(1),
+      max_timeline_months: z.number().positive(),
+    }),
+    exploring: z.object({
+      need_awareness: z.array(z.enum(["high", "medium", "low"])).min(1),
+      actively_evaluating_counts_as_aware: z.boolean(),
+      max_timeline_months: z.number().positive(),
+    }),
+  }),
+  matrix: z
+    .array(
+      z.object({
+        tier: TierId,
+        readiness: ReadinessId,
+        label: Text,
+        sales_approach: Text,
+        engagement_level: Text,
+        cycle_time_months: Range,
+        cycle_note: Text.optional(),
+      }),
+    )
+    .length(6),
+  // Guidance for the three tier x readiness combinations the reference's matrix does not list.
+  derived: z
+    .array(
+      z.object({
+        tier: TierId,
+        readiness: ReadinessId,
+        label: Text,
+        sales_approach: Text,
+        engagement_level: Text,
+        cycle_time_months: Range,
+        cycle_note: Text.optional(),
+        derivation: Text,
+      }),
+    )
+    .length(3),
+  application: TextList,
+});
+
+// ---------------------------------------------------------------- stages.json
+export const StageId = z.enum([
+  "prospecting",
+  "discovery",
+  "solution_presentation",
+  "proposal_negotiation",
+  "closing",
+  "onboarding_success",
+]);
+
+export const StagesFile = z.object({
+  stages: z
+    .array(
+      z.object({
+        id: StageId,
+        number: z.number().int().positive(),
+        name: Text,
+        objective: Text,
+        activities: z.array(z.object({ id: Id, text: Text })).min(1),
+        exit_criteria: z
+          .array(
+            z.object({
+              id: Id,
+              text: Text,
+              optional: z.boolean().default(false),
+              question: Text,
+            }),
+          )
+          .min(1),
+        success_metric: Text,
+        // Share of the segment's cycle time this stage may take before a deal is late in it
+        // (used only until enough history exists). Null for stages after the sale.
+        cycle_share: z.number().positive().max(1).nullable(),
+      }),
+    )
+    .length(6),
+});
+
+// ---------------------------------------------------------------- wastes.json
+export const WasteId = z.enum([
+  "over_processing",
+  "defects",
+  "waiting",
+  "motion",
+  "qualification_defects",
+  "overproduction",
+  "unutilized_talent",
+]);
+
+export const WastesFile = z.object({
+  wastes: z
+    .array(
+      z.object({
+        id: WasteId,
+        number: z.number().int().positive(),
+        name: Text,
+        short_name: Text,
+        definition: Text,
+        examples: TextList,
+        elimination: TextList,
+        // Words and phrases that identify this waste in a described activity (lower case).
+        signals: z.array(z.string().regex(/^[a-z0-9' /-]+$/, "signals are lower-case words")).min(5),
+      }),
+    )
+    .length(7),
+  // Kinds an agent may give for a described activity, and the waste each one is.
+  activity_kinds: z
+    .array(z.object({ id: Id, waste: WasteId.nullable(), description: Text }))
+    .min(1),
+  // Words that mark an activity as customer-facing value work rather than waste.
+  value_signals: z.array(z.string()).min(1),
+  severity_hours_per_week: z.object({ high: z.number().positive(), medium: z.number().positive() }),
+  pipeline: z.object({
+    stall_warn_multiplier: z.number().positive(),
+    stall_flag_multiplier: z.number().positive(),
+    min_stage_exits_for_history: z.number().int().positive(),
+    silence_days: z.object({ enterprise: z.number().positive(), mid_market: z.number().positive(), smb: z.number().positive() }),
+    early_stages: z.array(StageId).min(1),
+    inflation_unqualified_share: z.number().positive().max(1),
+    inflation_min_early_deals: z.number().int().positive(),
+    max_owner_handoffs: z.number().int().nonnegative(),
+    max_meetings_without_stage_move: z.number().int().positive(),
+    internal_to_customer_ratio: z.number().positive(),
+    min_internal_activities: z.number().int().positive(),
+    max_proposals_per_stage: z.number().int().positive(),
+    single_threaded_after: StageId,
+    qualified_required_after: StageId,
+    defect_reason_signals: z.array(z.string()).min(1),
+    correction_signals: z.array(z.string()).min(1),
+    customer_facing_activity_types: z.array(ActivityType).min(1),
+    internal_activity_types: z.array(ActivityType).min(1),
+  }),
+});
+
+// ---------------------------------------------------------------- proactive-reactive.json
+const SalesMode = z.object({
+  name: Text,
+  characteristics: TextList,
+  activities: TextList,
+  outcomes: TextList,
+  timeline_impact: Text,
+});
+export const ProactiveReactiveFile = z.object({
+  proactive: SalesMode,
+  reactive: SalesMode,
+  comparison: z.array(z.object({ factor: Text, proactive: Text, reactive: Text })).min(1),
+  typical_win_rate_percent: z.object({ proactive: Range, reactive: Range }),
+});
+
+// ---------------------------------------------------------------- implementation.json
+export const ImplementationFile = z.object({
+  phases: z
+    .array(
+      z.object({
+        id: Id,
+        number: z.number().int().positive(),
+        name: Text,
+        weeks: z.object({ from: z.number().int().positive(), to: z.number().int().positive().nullable() }),
+        objectives: TextList,
+        key_activities: z.array(z.object({ name: Text, items: TextList })).min(1),
+        deliverables: TextList.optional(),
+        ongoing_activities: TextList.optional(),
+      }),
+    )
+    .length(3),
+  success_indicators: z
+    .array(
+      z.object({
+        id: Id,
+        text: Text,
+        metric: Id.nullable(),
+        direction: z.enum(["decrease", "increase"]).nullable(),
+        target_percent: Range.nullable(),
+        within_months: z.number().int().positive().nullable(),
+      }),
+    )
+    .min(1),
+});
+
+// ---------------------------------------------------------------- questions.json
+export const FocusId = z.enum([
+  "value",
+  "waste",
+  "quality",
+  "qualification",
+  "efficiency",
+  "process",
+  "metrics",
+  "improvement",
+]);
+export const QuestionsFile = z.object({
+  core_questions: z
+    .array(
+      z.object({
+        id: FocusId,
+        topic: Text,
+        question: Text,
+        follow_ups: TextList,
+        principle: Id,
+      }),
+    )
+    .length(8),
+});
+
+// ---------------------------------------------------------------- bant.json
+export const BantDimensionId = z.enum(["budget", "authority", "need", "timeline"]);
+// Public identifiers (CONTRACT.md). Their rank, scores and wording live in data/bant.json.
+export const BudgetStatus = z.enum(["approved", "identified", "unknown", "none"]);
+export const AuthorityStatus = z.enum(["decision_maker", "access_to_decision_maker", "influencer_only", "unknown"]);
+export const NeedStatus = z.enum(["critical", "confirmed", "latent", "unknown", "none"]);
+export const TimelineStatus = z.enum(["defined", "tentative", "unknown", "none"]);
+export const BANT_STATUS_IDS = {
+  budget: BudgetStatus.options,
+  authority: AuthorityStatus.options,
+  need: NeedStatus.options,
+  timeline: TimelineStatus.options,
+} as const;
+export const BantFile = z.object({
+  dimensions: z
+    .array(
+      z.object({
+        id: BantDimensionId,
+        name: Text,
+        weight: z.number().positive(),
+        description: Text,
+        // Best first. Scores must fall along the list, so improving a status never lowers the score.
+        statuses: z
+          .array(
+            z.object({
+              id: Id,
+              score: z.number().min(0).max(100),
+              qualifying: z.boolean(),
+              finding: Text,
+            }),
+          )
+          .min(3),
+        questions: TextList,
+        // "<stage>.<activity id>": the stage activity that closes a gap in this dimension.
+        closing_activity: z.string().regex(/^[a-z_]+\.[a-z0-9_]+$/),
+      }),
+    )
+    .length(4),
+  disqualifiers: z
+    .array(
+      z.object({
+        id: Id,
+        // Every listed dimension must be at one of its listed statuses.
+        when: z.partialRecord(BantDimensionId, z.array(Id).min(1)),
+        reason: Text,
+      }),
+    )
+    .min(1),
+  score_bands: z
+    .array(z.object({ min: z.number().min(0).max(100), label: Text }))
+    .min(1),
+  actions: z.object({
+    qualified: z.string().regex(/^[a-z_]+\.[a-z0-9_]+$/),
+    disqualified: z.string().regex(/^[a-z_]+\.[0-9]+$/),
+  }),
+});
+
+export type PrinciplesData = z.infer<typeof PrinciplesFile>;
+export type FrameworkData = z.infer<typeof FrameworkFile>;
+export type SegmentationData = z.infer<typeof SegmentationFile>;
+export type StagesData = z.infer<typeof StagesFile>;
+export type WastesData = z.infer<typeof WastesFile>;
+export type ProactiveReactiveData = z.infer<typeof ProactiveReactiveFile>;
+export type ImplementationData = z.infer<typeof ImplementationFile>;
+export type QuestionsData = z.infer<typeof QuestionsFile>;
+export type BantData = z.infer<typeof BantFile>;
+
+export type Tier = z.infer<typeof TierId>;
+export type Readiness = z.infer<typeof ReadinessId>;
+export type Stage = z.infer<typeof StageId>;
+export type Waste = z.infer<typeof WasteId>;
+export type Focus = z.infer<typeof FocusId>;
+export type BantDimension = z.infer<typeof BantDimensionId>;
+
+/** The files under data/ and the schema each must satisfy. */
+export const DATA_FILES = {
+  principles: { file: "principles.json", schema: PrinciplesFile },
+  framework: { file: "framework.json", schema: FrameworkFile },
+  segmentation: { file: "segmentation.json", schema: SegmentationFile },
+  stages: { file: "stages.json", schema: StagesFile },
+  wastes: { file: "wastes.json", schema: WastesFile },
+  proactiveReactive: { file: "proactive-reactive.json", schema: ProactiveReactiveFile },
+  implementation: { file: "implementation.json", schema: ImplementationFile },
+  questions: { file: "questions.json", schema: QuestionsFile },
+  bant: { file: "bant.json", schema: BantFile },
+} as const;

@@ -1,0 +1,417 @@
+// The SQLite deal store: typed functions over prepared statements with bound parameters.
+// Column names equal the public field names; the only conversions are D-0042 <-> 42,
+// 0/1 <-> boolean and JSON text <-> objects, all in this file.
+import type { Statement } from "better-sqlite3";
+import { closeDatabase, openDatabase, type Db } from "./db.js";
+import {
+  formatDealId,
+  parseDealId,
+  StoreError,
+  type Activity,
+  type BantSnapshot,
+  type Deal,
+  type DealEvent,
+  type DealFilters,
+  type DealPatch,
+  type DealStatus,
+  type DealStore,
+  type NewDeal,
+  type QualificationRecord,
+  type Stakeholder,
+  type StageCheckRecord,
+  type StageHistoryRow,
+  type StoredRequest,
+} from "./types.js";
+
+type Row = Record<string, unknown>;
+
+const DEAL_COLUMNS = [
+  "name", "account", "owner", "amount", "currency", "stage", "stage_index", "furthest_stage_index", "status",
+  "tier", "readiness", "segment", "source", "industry", "employees", "annual_revenue", "need_awareness",
+  "actively_evaluating", "timeline_months", "external_source", "external_id", "created_at", "stage_entered_at",
+  "expected_close_date", "closed_at", "close_reason", "last_activity_at", "updated_at",
+] as const;
+
+const PATCHABLE: ReadonlyArray<keyof DealPatch> = [
+  "name", "account", "owner", "amount", "currency", "tier", "readiness", "segment", "source", "industry",
+  "employees", "annual_revenue", "need_awareness", "actively_evaluating", "timeline_months",
+  "expected_close_date", "close_reason",
+];
+
+function toDeal(r: Row): Deal {
+  return {
+    id: formatDealId(r.id as number),
+    name: r.name as string,
+    account: r.account as string,
+    owner: r.owner as string,
+    amount: r.amount as number | null,
+    currency: r.currency as string,
+    stage: r.stage as string,
+    stage_index: r.stage_index as number,
+    status: r.status as DealStatus,
+    tier: r.tier as string | null,
+    readiness: r.readiness as string | null,
+    segment: r.segment as string | null,
+    source: r.source as string | null,
+    industry: r.industry as string | null,
+    employees: r.employees as number | null,
+    annual_revenue: r.annual_revenue as number | null,
+    need_awareness: r.need_awareness as string | null,
+    actively_evaluating: r.actively_evaluating === null ? null : r.actively_evaluating === 1,
+    timeline_months: r.timeline_months as number | null,
+    external_source: r.external_source as string | null,
+    external_id: r.external_id as string | null,
+    created_at: r.created_at as string,
+    stage_entered_at: r.stage_entered_at as string,
+    expected_close_date: r.expected_close_date as string | null,
+    closed_at: r.closed_at as string | null,
+    close_reason: r.close_reason as string | null,
+    last_activity_at: r.last_activity_at as string | null,
+    updated_at: r.updated_at as string,
+    owner_changes: r.owner_changes as number,
+    bant:
+      r.bant_verdict === null
+        ? null
+        : {
+            budget: r.bant_budget as string,
+            authority: r.bant_authority as string,
+            need: r.bant_need as string,
+            timeline: r.bant_timeline as string,
+            score: r.bant_score as number,
+            verdict: r.bant_verdict as string,
+          },
+  };
+}
+
+const toDb = (v: unknown) => (typeof v === "boolean" ? (v ? 1 : 0) : v === undefined ? null : v);
+
+/** Inclusive day bounds: a date-only `to` covers that whole day. */
+function dayBound(v: string, end: boolean): string {
+  if (v.length > 10) return v;
+  return end ? `${v}T23:59:59.999Z` : `${v}T00:00:00.000Z`;
+}
+
+export function filterClause(f: DealFilters, alias = ""): { sql: string; params: unknown[] } {
+  const a = alias ? `${alias}.` : "";
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (f.owner !== undefined) (where.push(`${a}owner = ?`), params.push(f.owner));
+  if (f.segment !== undefined) (where.push(`${a}segment = ?`), params.push(f.segment));
+  if (f.stage !== undefined) (where.push(`${a}stage = ?`), params.push(f.stage));
+  if (f.status !== undefined) (where.push(`${a}status = ?`), params.push(f.status));
+  const field = f.date_field ?? "created_at";
+  if (f.from !== undefined) (where.push(`${a}${field} >= ?`), params.push(dayBound(f.from, false)));
+  if (f.to !== undefined) (where.push(`${a}${field} <= ?`), params.push(dayBound(f.to, true)));
+  if (f.q !== undefined) {
+    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(`(${a}name LIKE ? ESCAPE '\\' OR ${a}account LIKE ? ESCAPE '\\')`);
+    params.push(like, like);
+  }
+  return { sql: where.length ? `WHERE ${where.join(" AND ")}` : "", params };
+}
+
+export class SqliteDealStore implements DealStore {
+  private readonly cache = new Map<string, Statement>();
+
+  constructor(readonly db: Db) {}
+
+  static open(path: string): SqliteDealStore {
+    return new SqliteDealStore(openDatabase(path));
+  }
+
+  /** Prepared once per SQL text, with bound parameters only. */
+  protected stmt(sql: string): Statement {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  transaction<T>(fn: () => T): T {
+    // Nested calls run inside the outer transaction (better-sqlite3 uses a savepoint).
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
+  }
+
+  findRequest(requestId: string): StoredRequest | undefined {
+    const r = this.stmt("SELECT request_id, tool, args_hash, reply FROM requests WHERE request_id = ?").get(requestId) as Row | undefined;
+    return r && { request_id: r.request_id as string, tool: r.tool as string, args_hash: r.args_hash as string, reply: JSON.parse(r.reply as string) };
+  }
+
+  saveRequest(r: StoredRequest): void {
+    this.stmt("INSERT INTO requests (request_id, tool, args_hash, reply, created_at) VALUES (?, ?, ?, ?, ?)").run(
+      r.request_id,
+      r.tool,
+      r.args_hash,
+      JSON.stringify(r.reply),
+      new Date().toISOString(),
+    );
+  }
+
+  private num(id: string): number {
+    const n = parseDealId(id);
+    if (n === undefined) throw new StoreError(`deal_id must look like D-0042, got "${id}".`, "deal_id");
+    return n;
+  }
+
+  createDeal(d: NewDeal, now: string): Deal {
+    return this.transaction(() => {
+      const values: Record<string, unknown> = {
+        ...d,
+        status: d.status ?? "open",
+        furthest_stage_index: d.stage_index,
+        updated_at: now,
+      };
+      const cols = DEAL_COLUMNS.filter((c) => values[c] !== undefined);
+      const info = this.stmt(`INSERT INTO deals (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).run(
+        ...cols.map((c) => toDb(values[c])),
+      );
+      const id = Number(info.lastInsertRowid);
+      const dealId = formatDealId(id);
+      const closed = d.status && d.status !== "open" ? d.closed_at ?? null : null;
+      this.stmt(
+        "INSERT INTO stage_history (deal_id, stage, stage_index, from_stage, entered_at, exited_at, days, gate) VALUES (?, ?, ?, NULL, ?, ?, ?, ?)",
+      ).run(id, d.stage, d.stage_index, d.stage_entered_at, closed, closed ? daysBetween(d.stage_entered_at, closed) : null, d.external_id ? "imported" : "created");
+      if (d.stakeholders?.length) this.upsertStakeholders(dealId, d.stakeholders);
+      this.recordEvent(dealId, "created", { stage: d.stage, owner: d.owner }, now);
+      return this.requireDeal(dealId);
+    });
+  }
+
+  updateDeal(id: string, patch: DealPatch, now: string): Deal {
+    return this.transaction(() => {
+      const before = this.requireDeal(id);
+      const changed = PATCHABLE.filter((k) => patch[k] !== undefined && toDb(patch[k]) !== toDb((before as unknown as Row)[k]));
+      if (changed.length === 0) return before;
+      const ownerChanged = changed.includes("owner");
+      this.stmt(
+        `UPDATE deals SET ${changed.map((c) => `${c} = ?`).join(", ")}, updated_at = ?${ownerChanged ? ", owner_changes = owner_changes + 1" : ""} WHERE id = ?`,
+      ).run(...changed.map((c) => toDb(patch[c])), now, this.num(id));
+      const detail = Object.fromEntries(changed.map((c) => [c, { from: (before as unknown as Row)[c], to: patch[c] }]));
+      this.recordEvent(id, ownerChanged ? "owner_changed" : "updated", detail, now);
+      return this.requireDeal(id);
+    });
+  }
+
+  getDeal(id: string): Deal | undefined {
+    const n = parseDealId(id);
+    if (n === undefined) return undefined;
+    const r = this.stmt("SELECT * FROM deals WHERE id = ?").get(n) as Row | undefined;
+    return r && toDeal(r);
+  }
+
+  requireDeal(id: string): Deal {
+    const d = this.getDeal(id);
+    if (!d) throw new StoreError(`No deal ${id}. Call list_deals (filters.q searches names and accounts) to find deal ids.`, "deal_id");
+    return d;
+  }
+
+  listDeals(filters: DealFilters, limit: number, afterId = 0): { deals: Deal[]; total: number } {
+    const { sql, params } = filterClause(filters);
+    const total = (this.stmt(`SELECT count(*) AS n FROM deals ${sql}`).get(...params) as { n: number }).n;
+    const page = this.stmt(`SELECT * FROM deals ${sql ? `${sql} AND` : "WHERE"} id > ? ORDER BY id LIMIT ?`).all(...params, afterId, limit) as Row[];
+    return { deals: page.map(toDeal), total };
+  }
+
+  dealIdsLike(prefix: string, limit: number): string[] {
+    const digits = prefix.replace(/^D-?/i, "").replace(/^0+/, "");
+    if (!/^\d*$/.test(digits)) return [];
+    const rows = digits
+      ? (this.stmt("SELECT id FROM deals WHERE CAST(id AS TEXT) LIKE ? ORDER BY id DESC LIMIT ?").all(`${digits}%`, limit) as Row[])
+      : (this.stmt("SELECT id FROM deals ORDER BY id DESC LIMIT ?").all(limit) as Row[]);
+    return rows.map((r) => formatDealId(r.id as number));
+  }
+
+  ownersLike(prefix: string, limit: number): string[] {
+    const like = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return (this.stmt("SELECT DISTINCT owner FROM deals WHERE owner LIKE ? ESCAPE '\\' ORDER BY owner LIMIT ?").all(like, limit) as Row[]).map(
+      (r) => r.owner as string,
+    );
+  }
+
+  findByExternalId(source: string, externalId: string): Deal | undefined {
+    const r = this.stmt("SELECT * FROM deals WHERE external_source = ? AND external_id = ?").get(source, externalId) as Row | undefined;
+    return r && toDeal(r);
+  }
+
+  stakeholders(id: string): Stakeholder[] {
+    return (this.stmt("SELECT name, role, decision_maker FROM stakeholders WHERE deal_id = ? ORDER BY id").all(this.num(id)) as Row[]).map((r) => ({
+      name: r.name as string,
+      role: r.role as string | null,
+      decision_maker: r.decision_maker === 1,
+    }));
+  }
+
+  upsertStakeholders(id: string, list: Stakeholder[]): void {
+    const n = this.num(id);
+    const upsert = this.stmt(
+      "INSERT INTO stakeholders (deal_id, name, role, decision_maker) VALUES (?, ?, ?, ?) ON CONFLICT (deal_id, name) DO UPDATE SET role = excluded.role, decision_maker = excluded.decision_maker",
+    );
+    this.transaction(() => {
+      for (const s of list) upsert.run(n, s.name, s.role, s.decision_maker ? 1 : 0);
+    });
+  }
+
+  stageHistory(id: string): StageHistoryRow[] {
+    return (
+      this.stmt(
+        "SELECT stage, from_stage, entered_at, exited_at, days, gate, override_reason FROM stage_history WHERE deal_id = ? ORDER BY entered_at, id",
+      ).all(this.num(id)) as Row[]
+    ).map((r) => r as unknown as StageHistoryRow);
+  }
+
+  activities(id: string, limit: number): { activities: Activity[]; total: number } {
+    const n = this.num(id);
+    const total = (this.stmt("SELECT count(*) AS n FROM activities WHERE deal_id = ?").get(n) as { n: number }).n;
+    const rows = this.stmt(
+      "SELECT id, type, occurred_at, summary, duration_minutes, stage FROM activities WHERE deal_id = ? ORDER BY occurred_at DESC, id DESC LIMIT ?",
+    ).all(n, limit) as Row[];
+    return { activities: rows.map((r) => ({ ...(r as unknown as Activity), deal_id: id })), total };
+  }
+
+  events(id: string, limit: number): DealEvent[] {
+    return (this.stmt("SELECT at, kind, detail FROM deal_events WHERE deal_id = ? ORDER BY id DESC LIMIT ?").all(this.num(id), limit) as Row[]).map((r) => ({
+      at: r.at as string,
+      kind: r.kind as string,
+      detail: JSON.parse(r.detail as string),
+    }));
+  }
+
+  logActivity(id: string, a: { type: string; occurred_at: string; summary: string; duration_minutes?: number | null }, now: string): Activity {
+    return this.transaction(() => {
+      const deal = this.requireDeal(id);
+      const n = this.num(id);
+      const info = this.stmt(
+        "INSERT INTO activities (deal_id, type, occurred_at, summary, duration_minutes, stage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ).run(n, a.type, a.occurred_at, a.summary, a.duration_minutes ?? null, deal.stage, now);
+      this.stmt("UPDATE deals SET last_activity_at = max(coalesce(last_activity_at, ''), ?), updated_at = ? WHERE id = ?").run(a.occurred_at, now, n);
+      return {
+        id: Number(info.lastInsertRowid),
+        deal_id: id,
+        type: a.type,
+        occurred_at: a.occurred_at,
+        summary: a.summary,
+        duration_minutes: a.duration_minutes ?? null,
+        stage: deal.stage,
+      };
+    });
+  }
+
+  moveStage(
+    id: string,
+    to: { stage: string; stage_index: number; at: string; gate: "created" | "passed" | "override" | "imported"; override_reason?: string | null; check_id?: number | null },
+    now: string,
+  ): Deal {
+    return this.transaction(() => {
+      const deal = this.requireDeal(id);
+      const n = this.num(id);
+      this.closeHistory(n, to.at);
+      this.stmt(
+        "INSERT INTO stage_history (deal_id, stage, stage_index, from_stage, entered_at, gate, override_reason, check_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      ).run(n, to.stage, to.stage_index, deal.stage, to.at, to.gate, to.override_reason ?? null, to.check_id ?? null);
+      this.stmt(
+        "UPDATE deals SET stage = ?, stage_index = ?, furthest_stage_index = max(furthest_stage_index, ?), stage_entered_at = ?, updated_at = ? WHERE id = ?",
+      ).run(to.stage, to.stage_index, to.stage_index, to.at, now, n);
+      return this.requireDeal(id);
+    });
+  }
+
+  private closeHistory(n: number, at: string): void {
+    this.stmt(
+      "UPDATE stage_history SET exited_at = ?, days = max(0, julianday(?) - julianday(entered_at)) WHERE deal_id = ? AND exited_at IS NULL",
+    ).run(at, at, n);
+  }
+
+  closeDeal(id: string, c: { status: Exclude<DealStatus, "open">; reason: string | null; closed_at: string }, now: string): Deal {
+    return this.transaction(() => {
+      const n = this.num(id);
+      this.requireDeal(id);
+      this.closeHistory(n, c.closed_at);
+      this.stmt("UPDATE deals SET status = ?, close_reason = ?, closed_at = ?, updated_at = ? WHERE id = ?").run(c.status, c.reason, c.closed_at, now, n);
+      this.recordEvent(id, "closed", { status: c.status, reason: c.reason, closed_at: c.closed_at }, now);
+      return this.requireDeal(id);
+    });
+  }
+
+  reopenDeal(id: string, now: string): Deal {
+    return this.transaction(() => {
+      const deal = this.requireDeal(id);
+      const n = this.num(id);
+      this.stmt("UPDATE deals SET status = 'open', closed_at = NULL, close_reason = NULL, stage_entered_at = ?, updated_at = ? WHERE id = ?").run(now, now, n);
+      this.stmt(
+        "INSERT INTO stage_history (deal_id, stage, stage_index, from_stage, entered_at, gate) VALUES (?, ?, ?, ?, ?, 'override')",
+      ).run(n, deal.stage, deal.stage_index, deal.stage, now);
+      this.recordEvent(id, "reopened", { previous_status: deal.status }, now);
+      return this.requireDeal(id);
+    });
+  }
+
+  recordQualification(id: string, q: BantSnapshot & { detail: Record<string, unknown> }, now: string): void {
+    this.transaction(() => {
+      const n = this.num(id);
+      this.requireDeal(id);
+      this.stmt(
+        "INSERT INTO qualifications (deal_id, recorded_at, budget, authority, need, timeline, score, verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      ).run(n, now, q.budget, q.authority, q.need, q.timeline, q.score, q.verdict, JSON.stringify(q.detail));
+      this.stmt(
+        "UPDATE deals SET bant_budget = ?, bant_authority = ?, bant_need = ?, bant_timeline = ?, bant_score = ?, bant_verdict = ?, updated_at = ? WHERE id = ?",
+      ).run(q.budget, q.authority, q.need, q.timeline, q.score, q.verdict, now, n);
+    });
+  }
+
+  latestQualification(id: string): QualificationRecord | undefined {
+    const r = this.stmt(
+      "SELECT recorded_at, budget, authority, need, timeline, score, verdict, detail FROM qualifications WHERE deal_id = ? ORDER BY id DESC LIMIT 1",
+    ).get(this.num(id)) as Row | undefined;
+    return r && ({ ...r, detail: JSON.parse(r.detail as string) } as QualificationRecord);
+  }
+
+  recordStageCheck(id: string, c: Omit<StageCheckRecord, "id" | "recorded_at">, now: string): StageCheckRecord {
+    return this.transaction(() => {
+      this.requireDeal(id);
+      const info = this.stmt(
+        "INSERT INTO stage_checks (deal_id, stage, recorded_at, criteria, evidence, can_advance) VALUES (?, ?, ?, ?, ?, ?)",
+      ).run(this.num(id), c.stage, now, JSON.stringify(c.criteria), JSON.stringify(c.evidence), c.can_advance ? 1 : 0);
+      return { ...c, id: Number(info.lastInsertRowid), recorded_at: now };
+    });
+  }
+
+  latestStageCheck(id: string, stage: string): StageCheckRecord | undefined {
+    const r = this.stmt(
+      "SELECT id, stage, recorded_at, criteria, evidence, can_advance FROM stage_checks WHERE deal_id = ? AND stage = ? ORDER BY id DESC LIMIT 1",
+    ).get(this.num(id), stage) as Row | undefined;
+    return (
+      r && {
+        id: r.id as number,
+        stage: r.stage as string,
+        recorded_at: r.recorded_at as string,
+        criteria: JSON.parse(r.criteria as string),
+        evidence: JSON.parse(r.evidence as string),
+        can_advance: r.can_advance === 1,
+      }
+    );
+  }
+
+  recordEvent(id: string, kind: string, detail: Record<string, unknown>, now: string): void {
+    this.stmt("INSERT INTO deal_events (deal_id, at, kind, detail) VALUES (?, ?, ?, ?)").run(this.num(id), now, kind, JSON.stringify(detail));
+  }
+
+  counts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const t of ["deals", "stage_history", "activities", "qualifications", "stage_checks", "stakeholders", "deal_events", "requests"]) {
+      out[t] = (this.stmt(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    }
+    return out;
+  }
+
+  close(): void {
+    this.cache.clear();
+    closeDatabase(this.db);
+  }
+}
+
+export function daysBetween(from: string, to: string): number {
+  return Math.max(0, (Date.parse(to) - Date.parse(from)) / 86_400_000);
+}

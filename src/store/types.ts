@@ -1,0 +1,225 @@
+// The deal store's interface. The SQLite driver (sqlite.ts) is one implementation; another
+// driver (node:sqlite on newer Node, say) can be dropped in and run the same store tests.
+// No methodology rule lives here or in SQL: callers pass ids, dates and numbers.
+
+/** A store-level refusal the agent can act on (unknown deal, newer schema...). */
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "StoreError";
+  }
+}
+
+export type DealStatus = "open" | "won" | "lost" | "disqualified";
+export const DEAL_STATUSES: readonly DealStatus[] = ["open", "won", "lost", "disqualified"];
+export type Gate = "created" | "passed" | "override" | "imported";
+
+export interface BantSnapshot {
+  budget: string;
+  authority: string;
+  need: string;
+  timeline: string;
+  score: number;
+  verdict: string;
+}
+
+export interface Deal {
+  id: string;
+  name: string;
+  account: string;
+  owner: string;
+  amount: number | null;
+  currency: string;
+  stage: string;
+  stage_index: number;
+  status: DealStatus;
+  tier: string | null;
+  readiness: string | null;
+  segment: string | null;
+  source: string | null;
+  industry: string | null;
+  employees: number | null;
+  annual_revenue: number | null;
+  need_awareness: string | null;
+  actively_evaluating: boolean | null;
+  timeline_months: number | null;
+  external_source: string | null;
+  external_id: string | null;
+  created_at: string;
+  stage_entered_at: string;
+  expected_close_date: string | null;
+  closed_at: string | null;
+  close_reason: string | null;
+  last_activity_at: string | null;
+  updated_at: string;
+  owner_changes: number;
+  bant: BantSnapshot | null;
+}
+
+export interface Stakeholder {
+  name: string;
+  role: string | null;
+  decision_maker: boolean;
+}
+
+export interface StageHistoryRow {
+  stage: string;
+  from_stage: string | null;
+  entered_at: string;
+  exited_at: string | null;
+  days: number | null;
+  gate: Gate;
+  override_reason: string | null;
+}
+
+export interface Activity {
+  id: number;
+  deal_id: string;
+  type: string;
+  occurred_at: string;
+  summary: string;
+  duration_minutes: number | null;
+  stage: string;
+}
+
+export interface QualificationRecord extends BantSnapshot {
+  recorded_at: string;
+  detail: Record<string, unknown>;
+}
+
+export interface StageCheckRecord {
+  id: number;
+  stage: string;
+  recorded_at: string;
+  criteria: Record<string, boolean | null>;
+  evidence: Record<string, string>;
+  can_advance: boolean;
+}
+
+export interface DealEvent {
+  at: string;
+  kind: string;
+  detail: Record<string, unknown>;
+}
+
+/** Fields a caller may set when creating a deal (already validated and normalised). */
+export interface NewDeal {
+  name: string;
+  account: string;
+  owner: string;
+  amount?: number | null;
+  currency: string;
+  stage: string;
+  stage_index: number;
+  status?: DealStatus;
+  tier?: string | null;
+  readiness?: string | null;
+  segment?: string | null;
+  source?: string | null;
+  industry?: string | null;
+  employees?: number | null;
+  annual_revenue?: number | null;
+  need_awareness?: string | null;
+  actively_evaluating?: boolean | null;
+  timeline_months?: number | null;
+  external_source?: string | null;
+  external_id?: string | null;
+  created_at: string;
+  stage_entered_at: string;
+  expected_close_date?: string | null;
+  closed_at?: string | null;
+  close_reason?: string | null;
+  last_activity_at?: string | null;
+  stakeholders?: Stakeholder[];
+}
+
+export type DealPatch = Partial<
+  Pick<
+    NewDeal,
+    | "name"
+    | "account"
+    | "owner"
+    | "amount"
+    | "currency"
+    | "tier"
+    | "readiness"
+    | "segment"
+    | "source"
+    | "industry"
+    | "employees"
+    | "annual_revenue"
+    | "need_awareness"
+    | "actively_evaluating"
+    | "timeline_months"
+    | "expected_close_date"
+    | "close_reason"
+  >
+>;
+
+export interface DealFilters {
+  owner?: string;
+  segment?: string;
+  stage?: string;
+  status?: DealStatus;
+  /** Inclusive bounds on `date_field`. */
+  from?: string;
+  to?: string;
+  date_field?: "created_at" | "closed_at";
+  q?: string;
+}
+
+export interface StoredRequest {
+  request_id: string;
+  tool: string;
+  args_hash: string;
+  reply: unknown;
+}
+
+export interface DealStore {
+  /** Runs fn in one BEGIN IMMEDIATE transaction (fn must be synchronous). */
+  transaction<T>(fn: () => T): T;
+  findRequest(requestId: string): StoredRequest | undefined;
+  saveRequest(r: StoredRequest): void;
+
+  createDeal(d: NewDeal, now: string): Deal;
+  updateDeal(id: string, patch: DealPatch, now: string): Deal;
+  getDeal(id: string): Deal | undefined;
+  /** The deal, or a StoreError that tells the agent how to find ids. */
+  requireDeal(id: string): Deal;
+  listDeals(filters: DealFilters, limit: number, afterId?: number): { deals: Deal[]; total: number };
+  /** Deal ids starting with a prefix, newest first (completion). */
+  dealIdsLike(prefix: string, limit: number): string[];
+  ownersLike(prefix: string, limit: number): string[];
+  findByExternalId(source: string, externalId: string): Deal | undefined;
+
+  stakeholders(id: string): Stakeholder[];
+  /** Adds or updates stakeholders by name. */
+  upsertStakeholders(id: string, list: Stakeholder[]): void;
+  stageHistory(id: string): StageHistoryRow[];
+  activities(id: string, limit: number): { activities: Activity[]; total: number };
+  events(id: string, limit: number): DealEvent[];
+
+  logActivity(id: string, a: { type: string; occurred_at: string; summary: string; duration_minutes?: number | null }, now: string): Activity;
+  moveStage(id: string, to: { stage: string; stage_index: number; at: string; gate: Gate; override_reason?: string | null; check_id?: number | null }, now: string): Deal;
+  closeDeal(id: string, c: { status: Exclude<DealStatus, "open">; reason: string | null; closed_at: string }, now: string): Deal;
+  reopenDeal(id: string, now: string): Deal;
+
+  recordQualification(id: string, q: BantSnapshot & { detail: Record<string, unknown> }, now: string): void;
+  latestQualification(id: string): QualificationRecord | undefined;
+  recordStageCheck(id: string, c: Omit<StageCheckRecord, "id" | "recorded_at">, now: string): StageCheckRecord;
+  latestStageCheck(id: string, stage: string): StageCheckRecord | undefined;
+  recordEvent(id: string, kind: string, detail: Record<string, unknown>, now: string): void;
+
+  /** Row counts per table (health, tests). */
+  counts(): Record<string, number>;
+  close(): void;
+}
+
+export const formatDealId = (n: number) => `D-${String(n).padStart(4, "0")}`;
+export function parseDealId(id: string): number | undefined {
+  const m = /^D-(\d{1,15})$/.exec(id);
+  return m ? Number(m[1]) : undefined;
+}
