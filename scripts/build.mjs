@@ -1,1 +1,26 @@
-console.error("build placeholder")
+// Bundles src/cli.ts into dist/ with esbuild: one small ESM entry plus lazily loaded chunks,
+// so start-up parses only what serving needs (see bench/README.md for the cold-start numbers).
+// better-sqlite3 stays external (a native addon) and is loaded on the first store access.
+import { build } from "esbuild";
+import { chmodSync, readFileSync, rmSync } from "node:fs";
+
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: { cli: "src/cli.ts" },
+  outdir: "dist",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  minify: true,
+  keepNames: true,
+  sourcemap: "linked",
+  external: ["better-sqlite3"],
+  define: { __LEAN_SALES_VERSION__: JSON.stringify(pkg.version) },
+  // CommonJS dependencies (pino) call require() for Node built-ins.
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  logLevel: "warning",
+});
+chmodSync(new URL("../dist/cli.js", import.meta.url), 0o755);

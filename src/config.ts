@@ -9,12 +9,16 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** Sub-commands for people at a terminal; no command serves MCP. */
+export const COMMANDS = ["export", "backup", "restore", "status", "help", "version"] as const;
+const COMMANDS_AND_SERVE = ["serve", ...COMMANDS] as const;
+
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 export const isLoopback = (host: string) => LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 export const ConfigSchema = z
   .object({
-    command: z.enum(["serve", "demo", "import", "export", "backup", "restore", "report", "status", "help", "version"]),
+    command: z.enum(COMMANDS_AND_SERVE),
     http: z.boolean(),
     port: z.coerce.number().int().min(0).max(65535),
     host: z.string().min(1),
@@ -74,7 +78,6 @@ const FLAGS = {
   "stage-map": { type: "string" },
 } as const;
 
-const COMMANDS = ["demo", "import", "export", "backup", "restore", "report", "status", "help", "version"] as const;
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
   let parsed;

@@ -4,7 +4,7 @@ import type { Methodology } from "./load.js";
 import type { Focus, Stage } from "./schema.js";
 
 export interface CoreQuestion {
-  id: string;
+  id: Focus;
   topic: string;
   question: string;
   follow_ups: string[];

@@ -16,6 +16,7 @@ import {
   type DealStatus,
   type DealStore,
   type NewDeal,
+  type PipelineFactsRow,
   type QualificationRecord,
   type Stakeholder,
   type StageCheckRecord,
@@ -172,8 +173,18 @@ export class SqliteDealStore implements DealStore {
       const dealId = formatDealId(id);
       const closed = d.status && d.status !== "open" ? d.closed_at ?? null : null;
       this.stmt(
-        "INSERT INTO stage_history (deal_id, stage, stage_index, from_stage, entered_at, exited_at, days, gate) VALUES (?, ?, ?, NULL, ?, ?, ?, ?)",
-      ).run(id, d.stage, d.stage_index, d.stage_entered_at, closed, closed ? daysBetween(d.stage_entered_at, closed) : null, d.external_id ? "imported" : "created");
+        "INSERT INTO stage_history (deal_id, stage, stage_index, tier, from_stage, entered_at, exited_at, days, exit, gate) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",
+      ).run(
+        id,
+        d.stage,
+        d.stage_index,
+        d.tier ?? null,
+        d.stage_entered_at,
+        closed,
+        closed ? daysBetween(d.stage_entered_at, closed) : null,
+        closed ? "closed" : null,
+        d.external_id ? "imported" : "created",
+      );
       if (d.stakeholders?.length) this.upsertStakeholders(dealId, d.stakeholders);
       this.recordEvent(dealId, "created", { stage: d.stage, owner: d.owner }, now);
       return this.requireDeal(dealId);
@@ -189,6 +200,8 @@ export class SqliteDealStore implements DealStore {
       this.stmt(
         `UPDATE deals SET ${changed.map((c) => `${c} = ?`).join(", ")}, updated_at = ?${ownerChanged ? ", owner_changes = owner_changes + 1" : ""} WHERE id = ?`,
       ).run(...changed.map((c) => toDb(patch[c])), now, this.num(id));
+      // Stage-time norms are kept per tier: the deal's history follows its tier.
+      if (changed.includes("tier")) this.stmt("UPDATE stage_history SET tier = ? WHERE deal_id = ?").run(toDb(patch.tier), this.num(id));
       const detail = Object.fromEntries(changed.map((c) => [c, { from: (before as unknown as Row)[c], to: patch[c] }]));
       this.recordEvent(id, ownerChanged ? "owner_changed" : "updated", detail, now);
       return this.requireDeal(id);
@@ -307,10 +320,10 @@ export class SqliteDealStore implements DealStore {
     return this.transaction(() => {
       const deal = this.requireDeal(id);
       const n = this.num(id);
-      this.closeHistory(n, to.at);
+      this.closeHistory(n, to.at, "advanced");
       this.stmt(
-        "INSERT INTO stage_history (deal_id, stage, stage_index, from_stage, entered_at, gate, override_reason, check_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      ).run(n, to.stage, to.stage_index, deal.stage, to.at, to.gate, to.override_reason ?? null, to.check_id ?? null);
+        "INSERT INTO stage_history (deal_id, stage, stage_index, tier, from_stage, entered_at, gate, override_reason, check_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      ).run(n, to.stage, to.stage_index, deal.tier, deal.stage, to.at, to.gate, to.override_reason ?? null, to.check_id ?? null);
       this.stmt(
         "UPDATE deals SET stage = ?, stage_index = ?, furthest_stage_index = max(furthest_stage_index, ?), stage_entered_at = ?, updated_at = ? WHERE id = ?",
       ).run(to.stage, to.stage_index, to.stage_index, to.at, now, n);
@@ -318,17 +331,17 @@ export class SqliteDealStore implements DealStore {
     });
   }
 
-  private closeHistory(n: number, at: string): void {
+  private closeHistory(n: number, at: string, exit: "advanced" | "closed" | "reopened"): void {
     this.stmt(
-      "UPDATE stage_history SET exited_at = ?, days = max(0, julianday(?) - julianday(entered_at)) WHERE deal_id = ? AND exited_at IS NULL",
-    ).run(at, at, n);
+      "UPDATE stage_history SET exited_at = ?, days = max(0, julianday(?) - julianday(entered_at)), exit = ? WHERE deal_id = ? AND exited_at IS NULL",
+    ).run(at, at, exit, n);
   }
 
   closeDeal(id: string, c: { status: Exclude<DealStatus, "open">; reason: string | null; closed_at: string }, now: string): Deal {
     return this.transaction(() => {
       const n = this.num(id);
       this.requireDeal(id);
-      this.closeHistory(n, c.closed_at);
+      this.closeHistory(n, c.closed_at, "closed");
       this.stmt("UPDATE deals SET status = ?, close_reason = ?, closed_at = ?, updated_at = ? WHERE id = ?").run(c.status, c.reason, c.closed_at, now, n);
       this.recordEvent(id, "closed", { status: c.status, reason: c.reason, closed_at: c.closed_at }, now);
       return this.requireDeal(id);
@@ -341,8 +354,8 @@ export class SqliteDealStore implements DealStore {
       const n = this.num(id);
       this.stmt("UPDATE deals SET status = 'open', closed_at = NULL, close_reason = NULL, stage_entered_at = ?, updated_at = ? WHERE id = ?").run(now, now, n);
       this.stmt(
-        "INSERT INTO stage_history (deal_id, stage, stage_index, from_stage, entered_at, gate) VALUES (?, ?, ?, ?, ?, 'override')",
-      ).run(n, deal.stage, deal.stage_index, deal.stage, now);
+        "INSERT INTO stage_history (deal_id, stage, stage_index, tier, from_stage, entered_at, gate) VALUES (?, ?, ?, ?, ?, ?, 'override')",
+      ).run(n, deal.stage, deal.stage_index, deal.tier, deal.stage, now);
       this.recordEvent(id, "reopened", { previous_status: deal.status }, now);
       return this.requireDeal(id);
     });
@@ -398,6 +411,69 @@ export class SqliteDealStore implements DealStore {
     this.stmt("INSERT INTO deal_events (deal_id, at, kind, detail) VALUES (?, ?, ?, ?)").run(this.num(id), now, kind, JSON.stringify(detail));
   }
 
+  *pipelineFacts(filters: DealFilters, asOf: string): Iterable<PipelineFactsRow> {
+    const { sql, params } = filterClause(filters, "d");
+    const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
+    // Closed deals need no activity detail; open deals get counts from the activity index.
+    const closed = this.db
+      .prepare(
+        `SELECT d.id, d.tier, d.segment, d.readiness, d.stage, d.stage_index, d.status, d.created_at, d.stage_entered_at, d.last_activity_at,
+                d.expected_close_date, d.close_reason, d.owner_changes, d.bant_budget, d.bant_timeline, d.bant_verdict
+           FROM deals d ${where} AND d.status <> 'open'`,
+      )
+      .iterate(...params, asOf) as IterableIterator<Row>;
+    for (const r of closed) {
+      yield { ...(r as unknown as PipelineFactsRow), id: formatDealId(r.id as number), stakeholders: 0, decision_makers: 0, activity_counts: {}, meetings_in_stage: 0, proposals_in_stage: 0, proposal_notes: "" };
+    }
+    const open = this.db
+      .prepare(
+        `SELECT d.id, d.tier, d.segment, d.readiness, d.stage, d.stage_index, d.status, d.created_at, d.stage_entered_at, d.last_activity_at,
+                d.expected_close_date, d.close_reason, d.owner_changes, d.bant_budget, d.bant_timeline, d.bant_verdict,
+                (SELECT count(*) FROM stakeholders s WHERE s.deal_id = d.id) AS stakeholders,
+                (SELECT count(*) FROM stakeholders s WHERE s.deal_id = d.id AND s.decision_maker = 1) AS decision_makers,
+                (SELECT group_concat(type || ':' || n) FROM (SELECT type, count(*) AS n FROM activities a WHERE a.deal_id = d.id GROUP BY type)) AS counts,
+                (SELECT count(*) FROM activities a WHERE a.deal_id = d.id AND a.type = 'meeting' AND a.occurred_at >= d.stage_entered_at) AS meetings_in_stage,
+                (SELECT count(*) FROM activities a WHERE a.deal_id = d.id AND a.type = 'proposal' AND a.occurred_at >= d.stage_entered_at) AS proposals_in_stage,
+                (SELECT substr(group_concat(summary, ' | '), 1, 2000) FROM activities a WHERE a.deal_id = d.id AND a.type = 'proposal' AND a.occurred_at >= d.stage_entered_at) AS proposal_notes
+           FROM deals d ${where} AND d.status = 'open'`,
+      )
+      .iterate(...params, asOf) as IterableIterator<Row>;
+    for (const r of open) {
+      const counts: Record<string, number> = {};
+      for (const pair of ((r.counts as string | null) ?? "").split(",")) {
+        const [type, n] = pair.split(":");
+        if (type && n) counts[type] = Number(n);
+      }
+      yield {
+        ...(r as unknown as PipelineFactsRow),
+        id: formatDealId(r.id as number),
+        activity_counts: counts,
+        proposal_notes: (r.proposal_notes as string | null) ?? "",
+      };
+    }
+  }
+
+  stageNorms(): Array<{ tier: string; stage: string; median_days: number; exits: number }> {
+    // A one-day histogram per tier and stage: exact enough for a 1.5x/2x rule, and it reads
+    // only the covering index, never every history row into memory.
+    const rows = this.stmt(
+      `SELECT tier, stage, CAST(days AS INTEGER) AS day, count(*) AS n FROM stage_history
+        WHERE exit = 'advanced' AND tier IS NOT NULL AND days IS NOT NULL GROUP BY tier, stage, day ORDER BY tier, stage, day`,
+    ).all() as Array<{ tier: string; stage: string; day: number; n: number }>;
+    const groups = new Map<string, Array<{ day: number; n: number }>>();
+    for (const r of rows) {
+      const key = `${r.tier}\u0000${r.stage}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = []));
+      g.push({ day: r.day, n: r.n });
+    }
+    return [...groups].map(([key, hist]) => {
+      const [tier, stage] = key.split("\u0000") as [string, string];
+      const exits = hist.reduce((a, h) => a + h.n, 0);
+      return { tier, stage, median_days: histogramMedian(hist, exits), exits };
+    });
+  }
+
   counts(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const t of ["deals", "stage_history", "activities", "qualifications", "stage_checks", "stakeholders", "deal_events", "requests"]) {
@@ -410,6 +486,17 @@ export class SqliteDealStore implements DealStore {
     this.cache.clear();
     closeDatabase(this.db);
   }
+}
+
+/** Median of a histogram of whole days, interpolated within the middle day. */
+export function histogramMedian(hist: Array<{ day: number; n: number }>, total: number): number {
+  const half = total / 2;
+  let seen = 0;
+  for (const h of hist) {
+    if (seen + h.n >= half) return h.day + (half - seen) / h.n;
+    seen += h.n;
+  }
+  return hist[hist.length - 1]?.day ?? 0;
 }
 
 export function daysBetween(from: string, to: string): number {

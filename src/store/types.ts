@@ -171,6 +171,31 @@ export interface DealFilters {
   q?: string;
 }
 
+export interface PipelineFactsRow {
+  id: string;
+  tier: string | null;
+  segment: string | null;
+  readiness: string | null;
+  stage: string;
+  stage_index: number;
+  status: DealStatus;
+  created_at: string;
+  stage_entered_at: string;
+  last_activity_at: string | null;
+  expected_close_date: string | null;
+  close_reason: string | null;
+  owner_changes: number;
+  bant_budget: string | null;
+  bant_timeline: string | null;
+  bant_verdict: string | null;
+  stakeholders: number;
+  decision_makers: number;
+  activity_counts: Record<string, number>;
+  meetings_in_stage: number;
+  proposals_in_stage: number;
+  proposal_notes: string;
+}
+
 export interface StoredRequest {
   request_id: string;
   tool: string;
@@ -212,6 +237,11 @@ export interface DealStore {
   recordStageCheck(id: string, c: Omit<StageCheckRecord, "id" | "recorded_at">, now: string): StageCheckRecord;
   latestStageCheck(id: string, stage: string): StageCheckRecord | undefined;
   recordEvent(id: string, kind: string, detail: Record<string, unknown>, now: string): void;
+
+  /** One fact row per deal matching the filters and created by as_of, streamed (bounded memory). */
+  pipelineFacts(filters: DealFilters, asOf: string): Iterable<PipelineFactsRow>;
+  /** Median days deals of a tier spent in a stage before advancing, from the stage history. */
+  stageNorms(): Array<{ tier: string; stage: string; median_days: number; exits: number }>;
 
   /** Row counts per table (health, tests). */
   counts(): Record<string, number>;

@@ -177,7 +177,8 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps): void 
     {
       title: def.title,
       description: def.description,
-      inputSchema: input,
+      // Strict: an unknown argument is refused by name instead of silently ignored.
+      inputSchema: z.object(input).strict(),
       outputSchema: def.output,
       annotations: { title: def.title, ...annotationsFor(def.kind) },
     },

@@ -50,16 +50,18 @@ CREATE TABLE stage_history (
   deal_id         INTEGER NOT NULL REFERENCES deals (id) ON DELETE CASCADE,
   stage           TEXT NOT NULL,
   stage_index     INTEGER NOT NULL,
+  tier            TEXT,
   from_stage      TEXT,
   entered_at      TEXT NOT NULL,
   exited_at       TEXT,
   days            REAL,
+  exit            TEXT CHECK (exit IN ('advanced', 'closed', 'reopened')),
   gate            TEXT NOT NULL CHECK (gate IN ('created', 'passed', 'override', 'imported')),
   override_reason TEXT,
   check_id        INTEGER
 ) STRICT;
 CREATE INDEX stage_history_deal ON stage_history (deal_id, entered_at);
-CREATE INDEX stage_history_stage_days ON stage_history (stage_index, days);
+CREATE INDEX stage_history_norms ON stage_history (exit, tier, stage, days);
 
 CREATE TABLE activities (
   id               INTEGER PRIMARY KEY,

@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// The only file that reads argv and env, starts a transport, or handles signals.
+import { homedir } from "node:os";
+import { ConfigError, parseConfig, type Config } from "./config.js";
+import { createLogger, type Logger } from "./log.js";
+import { loadMethodology, MethodologyDataError } from "./methodology/load.js";
+import { dataDir } from "./paths.js";
+import { SqliteDealStore } from "./store/sqlite.js";
+import { StoreError, type DealStore } from "./store/types.js";
+import type { Deps } from "./tools/define.js";
+import { VERSION } from "./version.js";
+import { runCommand, HELP } from "./commands/index.js";
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`lean-sales-mcp: ${message}\n`);
+  process.exit(code);
+}
+
+export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): void } {
+  let store: DealStore | undefined;
+  const methodology = loadMethodology(dataDir());
+  return {
+    methodology,
+    store: () => (store ??= SqliteDealStore.open(config.db)),
+    closeStore: () => {
+      store?.close();
+      store = undefined;
+    },
+    log,
+    // stdio serves the local user: files under home or the working directory; HTTP only what was configured.
+    importRoots: config.import_roots.length ? config.import_roots : config.http ? [] : [homedir(), process.cwd()],
+    now: () => new Date(),
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = parseConfig(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message, 2);
+    throw err;
+  }
+  if (config.command === "help") {
+    process.stderr.write(HELP);
+    return;
+  }
+  if (config.command === "version") {
+    process.stderr.write(`${VERSION}\n`);
+    return;
+  }
+  const log = createLogger(config.log_level);
+  // A stray console.log must never corrupt the stdio stream.
+  console.log = console.info = console.debug = (...args: unknown[]) => log.info({ console: args.map(String).join(" ") }, "console");
+  process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection (kept running)"));
+
+  let deps: ReturnType<typeof buildDeps>;
+  try {
+    deps = buildDeps(config, log);
+  } catch (err) {
+    if (err instanceof MethodologyDataError) fail(`methodology data is broken: ${err.message}`);
+    throw err;
+  }
+
+  if (config.command !== "serve") {
+    try {
+      await runCommand(config, deps);
+    } catch (err) {
+      if (err instanceof StoreError || err instanceof ConfigError) fail(err.message);
+      throw err;
+    } finally {
+      deps.closeStore();
+    }
+    return;
+  }
+
+  let stop: (why: string) => Promise<void>;
+  if (config.http) {
+    const { serveHttp } = await import("./transports/http.js");
+    const running = await serveHttp(
+      deps,
+      { host: config.host, port: config.port, token: config.token, allowedOrigins: config.allowed_origins, sessionIdleMs: config.session_idle_ms, maxSessions: config.max_sessions },
+      log,
+    ).catch((err: NodeJS.ErrnoException) => fail(`cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}`));
+    process.stderr.write(`lean-sales-mcp ${VERSION} listening on ${running.url}${config.token ? " (bearer token required)" : ""}\n`);
+    stop = () => running.close();
+  } else {
+    const { serveStdio } = await import("./transports/stdio.js");
+    const running = await serveStdio(deps);
+    stop = (why) => running.stop(why);
+    process.stdin.on("end", () => void shutdown("stdin closed"));
+    process.stdin.on("close", () => void shutdown("stdin closed"));
+  }
+
+  let closing = false;
+  async function shutdown(why: string): Promise<void> {
+    if (closing) return;
+    closing = true;
+    log.info({ why }, "shutting down");
+    try {
+      await stop(why);
+    } finally {
+      deps.closeStore();
+      log.flush();
+      process.exit(0);
+    }
+  }
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.on(sig, () => {
+      if (closing) process.exit(130);
+      void shutdown(sig);
+    });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`lean-sales-mcp: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

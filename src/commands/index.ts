@@ -1,0 +1,144 @@
+// Sub-commands for people at a terminal. They use the same store and rules as the tools.
+// Output goes to stdout (these runs do not speak MCP); errors to stderr.
+import { existsSync, renameSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from "node:fs";
+import { resolve } from "node:path";
+import { ConfigError, type Config } from "../config.js";
+import { assertCompatible, openDatabase, SCHEMA_VERSION } from "../store/db.js";
+import { SqliteDealStore } from "../store/sqlite.js";
+import { StoreError } from "../store/types.js";
+import type { Deps } from "../tools/define.js";
+import { dealsToCsv } from "../tools/export_deals.js";
+import { presentDeal } from "../tools/deal-view.js";
+import { VERSION } from "../version.js";
+
+export const HELP = `lean-sales-mcp ${VERSION}: Lean Sales methodology tools over MCP, with a local SQLite deal store.
+
+Serve MCP:
+  lean-sales-mcp                         stdio (what Claude Desktop and Claude Code spawn)
+  lean-sales-mcp --http [--port 3000] [--host 127.0.0.1] [--token T]
+                                         Streamable HTTP at /mcp; any host but loopback needs a token
+
+Options:
+  --db PATH            SQLite file (env LEAN_SALES_DB; default a per-user data file)
+  --log-level LEVEL    fatal|error|warn|info|debug|trace|silent (env LEAN_SALES_LOG_LEVEL); logs go to stderr
+  --token T            bearer token for HTTP (env LEAN_SALES_HTTP_TOKEN, at least 16 characters)
+  --allow-origin O     an extra browser Origin allowed over HTTP (repeatable; loopback origins are allowed)
+  --import-root DIR    a folder import_deals may read files from (repeatable; env LEAN_SALES_IMPORT_ROOTS)
+
+Commands:
+  status [--json]                  the store: file, schema version, row counts, integrity
+  export [--format csv|json] [--out FILE]
+                                   every deal (stdout unless --out)
+  backup FILE                      consistent copy of the store while others write (VACUUM INTO)
+  restore FILE [--force]           replace the store's contents with a backup (checked first)
+  help, version
+`;
+
+function integrity(path: string): string {
+  const db = openDatabase(path, { readonly: true, migrate: false });
+  try {
+    return String(db.pragma("integrity_check", { simple: true }));
+  } finally {
+    db.close();
+  }
+}
+
+export async function runCommand(config: Config, deps: Deps): Promise<void> {
+  const out = (s: string) => process.stdout.write(s);
+  switch (config.command) {
+    case "status": {
+      const store = deps.store() as SqliteDealStore;
+      const db = store.db;
+      const info = {
+        version: VERSION,
+        db: resolve(config.db),
+        schema_version: db.pragma("user_version", { simple: true }),
+        schema_version_supported: SCHEMA_VERSION,
+        journal_mode: db.pragma("journal_mode", { simple: true }),
+        integrity: db.pragma("quick_check", { simple: true }),
+        counts: store.counts(),
+      };
+      out(config.options.json ? `${JSON.stringify(info, null, 2)}\n` : `${Object.entries(info).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join("\n")}\n`);
+      return;
+    }
+    case "export": {
+      const format = (config.options.format as string | undefined) ?? "csv";
+      if (format !== "csv" && format !== "json") throw new ConfigError(`--format must be csv or json, got ${format}`);
+      const store = deps.store();
+      const target = config.options.out as string | undefined;
+      const tmp = target ? `${target}.partial` : undefined;
+      const fd = tmp ? openSync(tmp, "w") : 1;
+      let after = 0;
+      let n = 0;
+      if (format === "json") writeSync(fd, "[\n");
+      for (;;) {
+        const { deals } = store.listDeals({}, 1000, after);
+        if (deals.length === 0) break;
+        if (format === "csv") writeSync(fd, dealsToCsv(deals, n === 0));
+        else writeSync(fd, deals.map((d, i) => `${n + i > 0 ? ",\n" : ""}${JSON.stringify(presentDeal(deps.methodology, d))}`).join(""));
+        n += deals.length;
+        after = Number(deals[deals.length - 1]!.id.slice(2));
+      }
+      if (format === "json") writeSync(fd, "\n]\n");
+      else if (n === 0) writeSync(fd, dealsToCsv([], true));
+      if (tmp && target) {
+        closeSync(fd);
+        renameSync(tmp, target);
+        process.stderr.write(`exported ${n} deals to ${target}\n`);
+      }
+      return;
+    }
+    case "backup": {
+      const dest = config.args[0];
+      if (!dest) throw new ConfigError("backup needs a destination file: lean-sales-mcp backup FILE");
+      if (existsSync(dest)) throw new ConfigError(`${dest} already exists; choose a new file name.`);
+      const store = deps.store() as SqliteDealStore;
+      const tmp = `${dest}.partial`;
+      rmSync(tmp, { force: true });
+      const started = Date.now();
+      store.db.prepare("VACUUM INTO ?").run(tmp);
+      const check = integrity(tmp);
+      if (check !== "ok") {
+        rmSync(tmp, { force: true });
+        throw new StoreError(`the backup failed its integrity check (${check}); nothing was written.`);
+      }
+      renameSync(tmp, dest);
+      out(`backup of ${resolve(config.db)} written to ${resolve(dest)} in ${Date.now() - started} ms (integrity ok)\n`);
+      return;
+    }
+    case "restore": {
+      const src = config.args[0];
+      if (!src) throw new ConfigError("restore needs a backup file: lean-sales-mcp restore FILE");
+      if (!existsSync(src)) throw new ConfigError(`${src} does not exist.`);
+      assertCompatible(src);
+      const check = integrity(src);
+      if (check !== "ok") throw new StoreError(`${src} fails its integrity check (${check}); the store was not touched.`);
+      const store = deps.store() as SqliteDealStore;
+      if ((store.counts().deals ?? 0) > 0 && !config.options.force) {
+        throw new ConfigError(`${config.db} already holds deals; pass --force to replace them with ${src}.`);
+      }
+      const source = openDatabase(src, { readonly: true, migrate: false });
+      try {
+        // One step: pages are copied under the destination's write lock, so other
+        // processes see the old store or the restored one, never a mix.
+        await source.backup(config.db, { progress: () => 0x7fffffff });
+      } finally {
+        source.close();
+      }
+      deps.store().close();
+      const reopened = SqliteDealStore.open(config.db);
+      const n = reopened.counts().deals;
+      reopened.close();
+      out(`restored ${n} deals from ${resolve(src)} into ${resolve(config.db)}\n`);
+      return;
+    }
+    default:
+      throw new ConfigError(`unknown command ${config.command}`);
+  }
+}
+
+export function writeFileAtomic(path: string, data: string): void {
+  const tmp = `${path}.partial`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}

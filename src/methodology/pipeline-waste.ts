@@ -1,0 +1,265 @@
+// The seven wastes found in a stored pipeline. Pure: the store streams one fact row per deal
+// and the stage-time norms; every threshold comes from data/wastes.json (pipeline) and the
+// segmentation matrix, and every flag names the threshold it crossed.
+// Reference: "Seven Forms of Waste in Sales"; Area 1 "Time Targets"; Overproduction's
+// "Deals stuck in same stage for months"; Waiting's "Long periods between initial contact and follow-up".
+import type { Methodology } from "./load.js";
+import type { Stage, Tier, Waste } from "./schema.js";
+import { matchSignals, type Severity, type WasteFinding } from "./waste.js";
+
+export interface DealFacts {
+  id: string;
+  tier: Tier | null;
+  segment: string | null;
+  readiness: string | null;
+  stage: Stage;
+  stage_index: number;
+  status: "open" | "won" | "lost" | "disqualified";
+  created_at: string;
+  stage_entered_at: string;
+  last_activity_at: string | null;
+  expected_close_date: string | null;
+  close_reason: string | null;
+  owner_changes: number;
+  bant_budget: string | null;
+  bant_timeline: string | null;
+  bant_verdict: string | null;
+  stakeholders: number;
+  decision_makers: number;
+  /** Activities by type over the deal's life. */
+  activity_counts: Record<string, number>;
+  meetings_in_stage: number;
+  proposals_in_stage: number;
+  /** Summaries of proposals logged in the current stage, joined by " | " (bounded). */
+  proposal_notes: string;
+}
+
+/** Observed time deals of a tier spent in a stage: median days and how many left it. */
+export type StageNorms = Map<string, { median_days: number; exits: number }>;
+export const normKey = (tier: string, stage: string) => `${tier}:${stage}`;
+
+export interface DealFlag {
+  deal_id: string;
+  rule: string;
+  severity: Severity;
+  evidence: string;
+  threshold: string;
+}
+
+export interface PipelineFinding extends WasteFinding {
+  rule: string;
+  threshold: string;
+  deal_count: number;
+  flags: DealFlag[];
+}
+
+export interface PipelineWasteReport {
+  findings: PipelineFinding[];
+  deals_analyzed: number;
+  open_deals: number;
+  closed_deals: number;
+  unsegmented_open_deals: number;
+}
+
+const DAY = 86_400_000;
+const MONTH_DAYS = 365.25 / 12;
+const days = (from: string, to: number) => Math.max(0, (to - Date.parse(from)) / DAY);
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+interface RuleDef {
+  waste: Waste;
+  rule: string;
+  label: string;
+  threshold: string;
+}
+
+/**
+ * Streams deals once and keeps only the flags (capped per rule), so memory stays bounded
+ * however large the pipeline is.
+ */
+export function findPipelineWaste(
+  m: Methodology,
+  deals: Iterable<DealFacts>,
+  opts: { as_of: Date; norms: StageNorms; max_flags_per_rule?: number },
+): PipelineWasteReport {
+  const p = m.wasteRules.pipeline;
+  const asOf = opts.as_of.getTime();
+  const cap = opts.max_flags_per_rule ?? 100;
+  const qualifiedAfter = m.stageIndex(p.qualified_required_after);
+  const singleAfter = m.stageIndex(p.single_threaded_after);
+  const earlyStages = new Set<string>(p.early_stages);
+  const silenceMax = Math.max(...Object.values(p.silence_days));
+
+  const rules: Record<string, RuleDef> = {
+    stalled: { waste: "overproduction", rule: "stalled_in_stage", label: "stuck in their current stage", threshold: `warn beyond ${p.stall_warn_multiplier}x and flag beyond ${p.stall_flag_multiplier}x the median days deals of the same tier spent in the stage (needs ${p.min_stage_exits_for_history} exits; before that the segment's cycle time spread over the stages)` },
+    inflation: { waste: "overproduction", rule: "pipeline_inflation", label: "unqualified early-stage deals inflating the pipeline", threshold: `more than ${Math.round(p.inflation_unqualified_share * 100)}% of at least ${p.inflation_min_early_deals} open deals in ${p.early_stages.join("/")} without a qualifying BANT` },
+    unqualified: { waste: "qualification_defects", rule: "advanced_unqualified", label: `past ${m.stage(p.qualified_required_after).name} without a qualifying BANT`, threshold: `stage after ${m.stage(p.qualified_required_after).name} and latest BANT verdict not "qualified"` },
+    no_budget_timeline: { waste: "qualification_defects", rule: "no_budget_no_timeline", label: "pursued with budget and timeline both none", threshold: "BANT budget none and timeline none" },
+    single: { waste: "qualification_defects", rule: "single_threaded", label: "single-threaded with no decision maker", threshold: `stage after ${m.stage(p.single_threaded_after).name}, at most 1 stakeholder and no decision maker` },
+    silent: { waste: "waiting", rule: "no_recent_activity", label: "without activity for longer than their tier allows", threshold: `no activity for more than ${Object.entries(p.silence_days).map(([t, d]) => `${d} days (${t})`).join(", ")}` },
+    overdue: { waste: "waiting", rule: "close_date_passed", label: "open past their expected close date", threshold: "expected_close_date before as_of" },
+    handoffs: { waste: "motion", rule: "owner_handoffs", label: "handed between owners too often", threshold: `more than ${p.max_owner_handoffs} owner changes` },
+    meetings: { waste: "motion", rule: "meetings_without_progress", label: "meeting repeatedly without a stage move", threshold: `more than ${p.max_meetings_without_stage_move} meetings in the current stage` },
+    internal: { waste: "over_processing", rule: "internal_outweighs_customer", label: "with internal and approval work outweighing customer-facing work", threshold: `${p.internal_activity_types.join("+")} activities more than ${p.internal_to_customer_ratio}x the ${p.customer_facing_activity_types.join("/")} ones (at least ${p.min_internal_activities})` },
+    proposals: { waste: "defects", rule: "proposal_rework", label: "with proposals re-sent or corrected", threshold: `more than ${p.max_proposals_per_stage} proposals in one stage, or a proposal noted as ${p.correction_signals.slice(0, 4).join("/")}...` },
+    error_losses: { waste: "defects", rule: "loss_from_errors", label: "lost to errors in what we sent", threshold: `close reason mentions ${p.defect_reason_signals.slice(0, 4).join("/")}...` },
+    no_reason: { waste: "unutilized_talent", rule: "closed_without_reason", label: "closed with no recorded reason, so nothing is learned", threshold: "won or lost with an empty close_reason" },
+  };
+  const flags = new Map<string, { count: number; high: number; list: DealFlag[] }>();
+  const flag = (key: keyof typeof rules, deal_id: string, severity: Severity, evidence: string) => {
+    let f = flags.get(key);
+    if (!f) flags.set(key, (f = { count: 0, high: 0, list: [] }));
+    f.count++;
+    if (severity === "high") f.high++;
+    // Keep the most severe first when the cap is reached.
+    if (f.list.length < cap) f.list.push({ deal_id, rule: rules[key]!.rule, severity, evidence, threshold: rules[key]!.threshold });
+    else if (severity === "high") {
+      const i = f.list.findIndex((x) => x.severity !== "high");
+      if (i >= 0) f.list[i] = { deal_id, rule: rules[key]!.rule, severity, evidence, threshold: rules[key]!.threshold };
+    }
+  };
+
+  let analyzed = 0;
+  let open = 0;
+  let closed = 0;
+  let unsegmented = 0;
+  let early = 0;
+  const earlyUnqualified: string[] = [];
+
+  for (const d of deals) {
+    analyzed++;
+    if (d.status !== "open") {
+      closed++;
+      if (d.status === "won" || d.status === "lost") {
+        if (!d.close_reason || d.close_reason.trim() === "") flag("no_reason", d.id, "medium", `${d.id} closed ${d.status} without a reason.`);
+        else if (d.status === "lost") {
+          const hits = matchSignals(d.close_reason, p.defect_reason_signals);
+          if (hits.length > 0) flag("error_losses", d.id, "high", `${d.id} was lost; its close reason mentions ${hits.map((h) => `"${h}"`).join(", ")}.`);
+        }
+      }
+      continue;
+    }
+    open++;
+    const inStage = days(d.stage_entered_at, asOf);
+    const stageName = m.stage(d.stage).name;
+
+    // Overproduction: time in the current stage against the norm for the tier.
+    const base = stageBaseline(m, d, opts.norms);
+    if (!base) unsegmented++;
+    else if (inStage > base.days * p.stall_warn_multiplier) {
+      const severe = inStage > base.days * p.stall_flag_multiplier;
+      flag(
+        "stalled",
+        d.id,
+        severe ? "high" : "medium",
+        `${d.id} has been in ${stageName} ${round1(inStage)} days; ${base.source} is ${round1(base.days)} days, so ${severe ? "flag" : "warn"} beyond ${round1(base.days * (severe ? p.stall_flag_multiplier : p.stall_warn_multiplier))} days.`,
+      );
+    }
+    const qualified = d.bant_verdict === "qualified";
+    if (earlyStages.has(d.stage)) {
+      early++;
+      if (!qualified && earlyUnqualified.length < 100_000) earlyUnqualified.push(d.id);
+    }
+
+    // Qualification defects.
+    if (d.stage_index > qualifiedAfter && !qualified) {
+      flag("unqualified", d.id, "high", `${d.id} is in ${stageName} with ${d.bant_verdict ? `BANT verdict "${d.bant_verdict}"` : "no BANT qualification recorded"}.`);
+    }
+    if (d.bant_budget === "none" && d.bant_timeline === "none") {
+      flag("no_budget_timeline", d.id, "high", `${d.id} has budget none and timeline none but is still open in ${stageName}.`);
+    }
+    if (d.stage_index > singleAfter && d.stakeholders <= 1 && d.decision_makers === 0) {
+      flag("single", d.id, "medium", `${d.id} is in ${stageName} with ${d.stakeholders} stakeholder${d.stakeholders === 1 ? "" : "s"} and no decision maker.`);
+    }
+
+    // Waiting.
+    const lastTouch = d.last_activity_at ?? d.stage_entered_at;
+    const silent = days(lastTouch, asOf);
+    const allowed = d.tier ? p.silence_days[d.tier] : silenceMax;
+    if (silent > allowed) {
+      flag(
+        "silent",
+        d.id,
+        silent > 2 * allowed ? "high" : "medium",
+        `${d.id} has had no activity for ${Math.floor(silent)} days (${d.last_activity_at ? "since the last activity" : "none logged since entering the stage"}); the ${d.tier ?? "unknown-tier (widest)"} limit is ${allowed} days.`,
+      );
+    }
+    if (d.expected_close_date && Date.parse(d.expected_close_date.length === 10 ? `${d.expected_close_date}T23:59:59Z` : d.expected_close_date) < asOf) {
+      flag("overdue", d.id, "medium", `${d.id} expected to close on ${d.expected_close_date.slice(0, 10)} and is still open.`);
+    }
+
+    // Motion.
+    if (d.owner_changes > p.max_owner_handoffs) flag("handoffs", d.id, "medium", `${d.id} changed owner ${d.owner_changes} times (limit ${p.max_owner_handoffs}).`);
+    if (d.meetings_in_stage > p.max_meetings_without_stage_move) {
+      flag("meetings", d.id, "medium", `${d.id} had ${d.meetings_in_stage} meetings in ${stageName} without a stage move (limit ${p.max_meetings_without_stage_move}).`);
+    }
+
+    // Over-processing.
+    const internal = p.internal_activity_types.reduce((n, t) => n + (d.activity_counts[t] ?? 0), 0);
+    const customer = p.customer_facing_activity_types.reduce((n, t) => n + (d.activity_counts[t] ?? 0), 0);
+    if (internal >= p.min_internal_activities && internal > customer * p.internal_to_customer_ratio) {
+      flag("internal", d.id, internal > 2 * Math.max(1, customer) ? "high" : "medium", `${d.id} has ${internal} internal/approval activities against ${customer} customer-facing ones.`);
+    }
+
+    // Defects.
+    const corrections = d.proposal_notes ? matchSignals(d.proposal_notes, p.correction_signals) : [];
+    if (d.proposals_in_stage > p.max_proposals_per_stage || corrections.length > 0) {
+      flag(
+        "proposals",
+        d.id,
+        "medium",
+        `${d.id} has ${d.proposals_in_stage} proposals in ${stageName}${corrections.length ? `, noted as ${corrections.map((c) => `"${c}"`).join(", ")}` : ""} (limit ${p.max_proposals_per_stage}).`,
+      );
+    }
+  }
+
+  if (early >= p.inflation_min_early_deals && earlyUnqualified.length / early > p.inflation_unqualified_share) {
+    const share = earlyUnqualified.length / early;
+    const severity: Severity = share > 0.75 ? "high" : "medium";
+    const r = rules.inflation!;
+    const summary = `${earlyUnqualified.length} of ${early} open deals in ${p.early_stages.map((s) => m.stage(s).name).join(" and ")} (${Math.round(share * 100)}%) have no qualifying BANT`;
+    flags.set("inflation", {
+      count: earlyUnqualified.length,
+      high: severity === "high" ? earlyUnqualified.length : 0,
+      list: earlyUnqualified.slice(0, cap).map((id) => ({ deal_id: id, rule: r.rule, severity, evidence: `${id} is early-stage and unqualified; ${summary}.`, threshold: r.threshold })),
+    });
+  }
+
+  const findings: PipelineFinding[] = [];
+  for (const [key, f] of flags) {
+    const r = rules[key]!;
+    const w = m.waste(r.waste);
+    const severity: Severity = f.high > 0 ? "high" : "medium";
+    findings.push({
+      waste: r.waste,
+      name: w.name,
+      rule: r.rule,
+      severity,
+      threshold: r.threshold,
+      deal_count: f.count,
+      evidence: `${f.count} deal${f.count === 1 ? "" : "s"} ${r.label}${f.high ? ` (${f.high} severe)` : ""}. Threshold: ${r.threshold}.`,
+      deal_ids: f.list.map((x) => x.deal_id),
+      flags: f.list,
+      remedy: w.elimination,
+    });
+  }
+  const order = new Map(m.wastes.map((w, i) => [w.id, i]));
+  findings.sort((a, b) => (a.severity === b.severity ? order.get(a.waste)! - order.get(b.waste)! : a.severity === "high" ? -1 : 1));
+  return { findings, deals_analyzed: analyzed, open_deals: open, closed_deals: closed, unsegmented_open_deals: unsegmented };
+}
+
+/** The days a deal may spend in its stage before it counts as late, and where that number comes from. */
+export function stageBaseline(m: Methodology, d: Pick<DealFacts, "tier" | "readiness" | "stage">, norms: StageNorms): { days: number; source: string } | null {
+  const p = m.wasteRules.pipeline;
+  if (!d.tier) return null;
+  const norm = norms.get(normKey(d.tier, d.stage));
+  if (norm && norm.exits >= p.min_stage_exits_for_history) {
+    return { days: norm.median_days, source: `the median for ${d.tier} deals (${norm.exits} left ${m.stage(d.stage).name})` };
+  }
+  const share = m.stage(d.stage).cycle_share;
+  if (share === null) return null;
+  // Without history: the segment's cycle time (its upper bound) spread over the stages.
+  const readiness = (d.readiness ?? "ready") as "ready" | "exploring" | "not_ready";
+  const seg = m.segment(d.tier, readiness);
+  return { days: seg.cycle_time_months.max * MONTH_DAYS * share, source: `${seg.label}'s ${seg.cycle_time_months.max}-month cycle time x ${share} for this stage` };
+}

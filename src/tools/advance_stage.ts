@@ -1,0 +1,88 @@
+import { z } from "zod";
+import { StageId } from "../methodology/schema.js";
+import { defineTool, reply, ToolError } from "./define.js";
+import { dealLine, DealOut, presentDeal, toTimestamp } from "./deal-view.js";
+import { cleanText, DealId, IsoDate, Reasons, Stage } from "./schemas.js";
+
+export default defineTool({
+  name: "advance_stage",
+  title: "Advance a deal to the next stage (gated)",
+  kind: "mutate",
+  description: [
+    "Moves an open deal to its next stage, but only when its latest recorded check_stage_exit of the current stage can advance; otherwise it refuses (moved: false), changes nothing and lists the unmet criteria.",
+    "override_reason passes a gate that is not met, or moves to a stage other than the next one (skip ahead or back); the reason is kept in the stage history.",
+    "at records when the move happened (default now).",
+    'Example: {"deal_id":"D-0042"} or {"deal_id":"D-0042","override_reason":"Customer signed an LOI; stakeholder review scheduled after"}',
+  ].join(" "),
+  input: {
+    deal_id: DealId,
+    to_stage: Stage.optional().describe("Target stage (default the next one)"),
+    override_reason: cleanText(1000, { multiline: true }).optional().describe("Why the gate is overridden; recorded in the history"),
+    at: IsoDate.optional().describe("When the move happened (default now), ISO"),
+  },
+  output: {
+    moved: z.boolean(),
+    gate: z.enum(["passed", "override", "refused"]),
+    from_stage: StageId,
+    to_stage: StageId.nullable(),
+    unmet: z.array(z.string()),
+    deal: DealOut,
+    reasons: Reasons,
+  },
+  handle(input, ctx) {
+    const m = ctx.methodology;
+    const store = ctx.store();
+    const deal = store.requireDeal(input.deal_id);
+    if (deal.status !== "open") throw new ToolError(`${deal.id} is ${deal.status}; only open deals move through stages.`, "deal_id");
+    const from = deal.stage as z.infer<typeof StageId>;
+    const fromDef = m.stage(from);
+    const next = m.stages[m.stageIndex(from) + 1];
+    const to = input.to_stage ?? next?.id;
+    if (!to) throw new ToolError(`${deal.id} is in ${fromDef.name}, the last stage; there is nowhere to advance. Close it with close_deal when done.`, "to_stage");
+    if (to === from) throw new ToolError(`${deal.id} is already in ${fromDef.name}.`, "to_stage");
+    const now = ctx.now();
+    const at = input.at ? toTimestamp(input.at) : now.toISOString();
+    if (at < deal.stage_entered_at) throw new ToolError(`at is before ${deal.id} entered ${fromDef.name} (${deal.stage_entered_at.slice(0, 10)}).`, "at");
+    if (Date.parse(at) > now.getTime() + 86_400_000) throw new ToolError("at is in the future.", "at");
+
+    const check = store.latestStageCheck(deal.id, from);
+    const required = fromDef.exit_criteria.filter((c) => !c.optional);
+    const unmet = required.filter((c) => check?.criteria[c.id] !== true).map((c) => c.id);
+    const gatePassed = check !== undefined && check.can_advance && unmet.length === 0;
+    const isNext = to === next?.id;
+    const reasons: string[] = [];
+    if (!check) reasons.push(`No ${fromDef.name} exit check is recorded for ${deal.id}: call check_stage_exit with deal_id first.`);
+    for (const c of required.filter((c) => unmet.includes(c.id))) reasons.push(`${fromDef.name} exit criterion "${c.text}" is not met.`);
+    if (!isNext) reasons.push(`${m.stage(to).name} is not the next stage after ${fromDef.name} (${next?.name ?? "none"}); moving there needs override_reason.`);
+
+    if ((!gatePassed || !isNext) && !input.override_reason) {
+      return reply(
+        { moved: false, gate: "refused" as const, from_stage: from, to_stage: to, unmet, deal: presentDeal(m, deal), reasons },
+        [
+          `**Refused**: ${deal.id} stays in ${fromDef.name}. Nothing was changed.`,
+          ...reasons.map((r) => `- ${r}`),
+          "Record evidence with check_stage_exit, or pass override_reason to move anyway (it is kept in the history).",
+        ],
+      );
+    }
+    const gate = gatePassed && isNext ? ("passed" as const) : ("override" as const);
+    if (gate === "passed") reasons.push(`Every required ${fromDef.name} exit criterion is met (check of ${check!.recorded_at.slice(0, 10)}).`);
+    else reasons.push(`Gate overridden: ${input.override_reason}`);
+    return ctx.write(() => {
+      const moved = store.moveStage(
+        deal.id,
+        { stage: to, stage_index: m.stageIndex(to), at, gate, override_reason: gate === "override" ? input.override_reason! : null, check_id: check?.id ?? null },
+        now.toISOString(),
+      );
+      return reply(
+        { moved: true, gate, from_stage: from, to_stage: to, unmet: gate === "override" ? unmet : [], deal: presentDeal(m, moved), reasons },
+        [
+          `Moved ${deal.id} from ${fromDef.name} to ${m.stage(to).name} (${gate === "passed" ? "gate passed" : "override recorded"}).`,
+          dealLine(m, moved),
+          `Next: ${m.stage(to).activities.slice(0, 2).map((a) => a.text).join("; ")}.`,
+        ],
+        gate === "override" ? `override_reason: ${input.override_reason}` : undefined,
+      );
+    });
+  },
+});

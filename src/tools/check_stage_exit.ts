@@ -1,0 +1,77 @@
+import { z } from "zod";
+import { checkStageExit } from "../methodology/stages.js";
+import { StageId } from "../methodology/schema.js";
+import { defineTool, reply, ToolError } from "./define.js";
+import { cleanText, DealId, Reasons, Recorded, Stage } from "./schemas.js";
+
+const CriterionId = z.string().regex(/^[a-z][a-z0-9_]{1,60}$/, "criterion ids are snake_case, e.g. stakeholders_identified");
+
+export default defineTool({
+  name: "check_stage_exit",
+  title: "Check a stage's exit criteria (stage gate)",
+  kind: "append",
+  description: [
+    "Checks whether a deal may leave its stage: lists the stage's exit criteria with met true/false/null, can_advance (true only when every required criterion is met), the unmet ids, the next stage and its activities.",
+    "Call it with only a stage to learn the criterion ids (all met: null). Mark criteria with met/unmet ids; evidence {id: note} also marks a criterion met.",
+    "With deal_id the stage defaults to the deal's current stage, earlier answers for that stage carry over, and the check is recorded: advance_stage passes only on a recorded check that can advance.",
+    'Example: {"deal_id":"D-0042","met":["challenge_understood","stakeholders_identified"],"evidence":{"proposal_agreed":"CFO asked for a proposal on 2026-11-20"}}',
+  ].join(" "),
+  input: {
+    stage: Stage.optional().describe(`Stage to check: ${StageId.options.join(", ")}. Required unless deal_id is given.`),
+    deal_id: DealId.optional(),
+    met: z.array(CriterionId).max(20).optional().describe("Criterion ids now met, e.g. [\"meeting_agreed\"]"),
+    unmet: z.array(CriterionId).max(20).optional().describe("Criterion ids known not to be met"),
+    evidence: z.record(CriterionId, cleanText(1000)).optional().describe("Evidence per criterion id, e.g. {\"terms_agreed\":\"Legal approved MSA v3\"}"),
+  },
+  output: {
+    stage: StageId,
+    stage_name: z.string(),
+    criteria: z.array(z.object({ id: z.string(), text: z.string(), met: z.boolean().nullable(), optional: z.boolean(), evidence: z.string().optional() })),
+    can_advance: z.boolean(),
+    unmet: z.array(z.string()),
+    next_stage: StageId.nullable(),
+    next_stage_name: z.string().nullable(),
+    next_activities: z.array(z.string()),
+    success_metric: z.string(),
+    reasons: Reasons,
+    deal_id: DealId.optional(),
+    recorded: Recorded,
+  },
+  handle(input, ctx) {
+    const m = ctx.methodology;
+    const { deal_id, stage, met, unmet, evidence } = input;
+    if (!deal_id) {
+      if (!stage) throw new ToolError(`stage is required without deal_id: one of ${StageId.options.join(", ")}.`, "stage");
+      const c = checkStageExit(m, { stage, met, unmet, evidence });
+      return reply({ ...c, recorded: false }, summary(c));
+    }
+    return ctx.write(() => {
+      const store = ctx.store();
+      const deal = store.requireDeal(deal_id);
+      const at = (stage ?? deal.stage) as z.infer<typeof StageId>;
+      const prior = store.latestStageCheck(deal_id, at);
+      const c = checkStageExit(m, { stage: at, met, unmet, evidence, previous: prior && { met: prior.criteria, evidence: prior.evidence } });
+      store.recordStageCheck(
+        deal_id,
+        {
+          stage: at,
+          criteria: Object.fromEntries(c.criteria.map((x) => [x.id, x.met])),
+          evidence: Object.fromEntries(c.criteria.filter((x) => x.evidence).map((x) => [x.id, x.evidence!])),
+          can_advance: c.can_advance,
+        },
+        ctx.now().toISOString(),
+      );
+      const note = at !== deal.stage ? [`Note: ${deal_id} is in ${m.stage(deal.stage as never).name}; this check of ${c.stage_name} does not gate its next move.`] : [];
+      return reply({ ...c, deal_id, recorded: true }, [...summary(c), ...note, `Recorded on ${deal_id}.`]);
+    });
+  },
+});
+
+function summary(c: ReturnType<typeof checkStageExit>): string[] {
+  const mark = (v: boolean | null) => (v === true ? "[x]" : v === false ? "[ ]" : "[?]");
+  return [
+    `**${c.stage_name}** gate: ${c.can_advance ? `can advance to ${c.next_stage_name ?? "(last stage)"}` : `blocked by ${c.unmet.length} criteri${c.unmet.length === 1 ? "on" : "a"}`}`,
+    ...c.criteria.map((x) => `- ${mark(x.met)} ${x.text} (\`${x.id}\`${x.optional ? ", optional" : ""})`),
+    ...(c.can_advance && c.next_activities.length ? [`Next: ${c.next_activities.slice(0, 2).join("; ")}`] : []),
+  ];
+}

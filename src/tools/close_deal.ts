@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { defineTool, reply, ToolError } from "./define.js";
+import { dealLine, DealOut, dealText, presentDeal, toTimestamp } from "./deal-view.js";
+import { cleanText, DealId, IsoDate, Reasons } from "./schemas.js";
+
+export default defineTool({
+  name: "close_deal",
+  title: "Close a deal (won, lost or disqualified)",
+  kind: "update",
+  description: [
+    "Closes an open deal as won, lost or disqualified, with the reason and the close date (closed_at, default now).",
+    "Always give a reason: win-loss analysis learns from it, and a deal closed without one shows up as unutilized talent in find_waste.",
+    "disqualified is for prospects that were never a fit (they do not count as losses).",
+    'Example: {"deal_id":"D-0042","outcome":"lost","reason":"Chose a cheaper competitor; our proposal had the wrong volume tier"}',
+  ].join(" "),
+  input: {
+    deal_id: DealId,
+    outcome: z.enum(["won", "lost", "disqualified"]).describe("won, lost or disqualified"),
+    reason: cleanText(1000, { multiline: true }).optional().describe("Why it was won, lost or disqualified, in the customer's terms"),
+    closed_at: IsoDate.optional().describe("When it closed (default now), ISO"),
+  },
+  output: { deal: DealOut, reasons: Reasons },
+  handle(input, ctx) {
+    const m = ctx.methodology;
+    const now = ctx.now();
+    const at = input.closed_at ? toTimestamp(input.closed_at) : now.toISOString();
+    if (Date.parse(at) > now.getTime() + 86_400_000) throw new ToolError("closed_at is in the future.", "closed_at");
+    return ctx.write(() => {
+      const store = ctx.store();
+      const deal = store.requireDeal(input.deal_id);
+      if (deal.status !== "open") {
+        throw new ToolError(`${deal.id} is already ${deal.status} (closed ${deal.closed_at?.slice(0, 10)}); nothing was changed.`, "deal_id");
+      }
+      if (at < deal.stage_entered_at) throw new ToolError(`closed_at is before ${deal.id} entered its current stage (${deal.stage_entered_at.slice(0, 10)}).`, "closed_at");
+      const closed = store.closeDeal(deal.id, { status: input.outcome, reason: input.reason ?? null, closed_at: at }, now.toISOString());
+      const reasons = [`Closed ${input.outcome} from ${m.stage(deal.stage as never).name}.`];
+      if (!input.reason) reasons.push(`No reason recorded: ${m.waste("unutilized_talent").name} (no systematic knowledge capture of wins and losses). Add one with update_deal close_reason.`);
+      return reply({ deal: presentDeal(m, closed), reasons }, [`Closed ${dealLine(m, closed)}`, ...reasons.slice(1)], dealText([closed]));
+    });
+  },
+});

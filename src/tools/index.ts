@@ -1,0 +1,33 @@
+// Every tool the server offers. Adding a tool: its file, one line here, and test/tools/<name>.test.ts.
+import type { ToolDef } from "./define.js";
+import advanceStage from "./advance_stage.js";
+import checkStageExit from "./check_stage_exit.js";
+import classifySegment from "./classify_segment.js";
+import closeDeal from "./close_deal.js";
+import coreQuestions from "./core_questions.js";
+import createDeal from "./create_deal.js";
+import exportDeals from "./export_deals.js";
+import findWaste from "./find_waste.js";
+import getDeal from "./get_deal.js";
+import listDeals from "./list_deals.js";
+import logActivity from "./log_activity.js";
+import qualifyProspect from "./qualify_prospect.js";
+import updateDeal from "./update_deal.js";
+
+export const ALL_TOOLS: ToolDef[] = [
+  // The methodology
+  qualifyProspect,
+  classifySegment,
+  checkStageExit,
+  findWaste,
+  coreQuestions,
+  // The deal store
+  createDeal,
+  updateDeal,
+  getDeal,
+  listDeals,
+  logActivity,
+  advanceStage,
+  closeDeal,
+  exportDeals,
+] as unknown as ToolDef[];

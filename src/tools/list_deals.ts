@@ -1,0 +1,79 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { defineTool, reply, ToolError } from "./define.js";
+import { AppliedFilters, dealLine, DealOut, DealSummaryOut, dealText, Filters, presentDeal, presentDealSummary, toStoreFilters } from "./deal-view.js";
+
+const Cursor = z.string().max(200).describe("next_cursor from the previous page");
+
+/** Opaque cursor: the last id seen, bound to the query it came from. */
+export function encodeCursor(lastId: number, query: unknown): string {
+  return Buffer.from(JSON.stringify({ a: lastId, h: queryHash(query) })).toString("base64url");
+}
+export function decodeCursor(cursor: string, query: unknown): number {
+  let parsed: { a?: unknown; h?: unknown };
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw new ToolError("cursor is not one this server issued; pass next_cursor exactly as returned, or leave it out for the first page.", "cursor");
+  }
+  if (typeof parsed.a !== "number" || !Number.isInteger(parsed.a) || parsed.a < 0) {
+    throw new ToolError("cursor is not one this server issued; pass next_cursor exactly as returned.", "cursor");
+  }
+  if (parsed.h !== queryHash(query)) throw new ToolError("cursor belongs to a different query: keep the same filters while paging, or drop the cursor.", "cursor");
+  return parsed.a;
+}
+const queryHash = (q: unknown) => createHash("sha256").update(JSON.stringify(q ?? {})).digest("base64url").slice(0, 12);
+
+export default defineTool({
+  name: "list_deals",
+  title: "List deals",
+  kind: "read",
+  description: [
+    "Lists stored deals matching filters {owner, segment, stage, status, from, to (creation date, inclusive), q (name/account text)}, oldest first.",
+    "Answers with total (all matches), truncated (more pages exist), next_cursor (pass it back as cursor for the next page) and the filters applied; nothing is filtered unless you ask.",
+    "limit is 1-200 (default 25). detail 'summary' (default) gives a concise row per deal; 'full' gives every field.",
+    'Example: {"filters":{"status":"open","stage":"discovery"},"limit":50}',
+  ].join(" "),
+  input: {
+    filters: Filters.optional(),
+    limit: z.number().int().min(1).max(200).optional().describe("Deals per page, 1-200 (default 25)"),
+    cursor: Cursor.optional(),
+    detail: z.enum(["summary", "full"]).optional().describe("summary (default): key fields; full: every field"),
+  },
+  output: {
+    deals: z.array(z.union([DealOut, DealSummaryOut])),
+    total: z.number(),
+    returned: z.number(),
+    truncated: z.boolean(),
+    next_cursor: z.string().nullable(),
+    filters: AppliedFilters,
+  },
+  handle(input, ctx) {
+    const m = ctx.methodology;
+    const limit = input.limit ?? 25;
+    const filters = toStoreFilters(input.filters);
+    const after = input.cursor ? decodeCursor(input.cursor, input.filters) : 0;
+    const { deals, total } = ctx.store().listDeals(filters, limit + 1, after);
+    const page = deals.slice(0, limit);
+    const more = deals.length > limit;
+    const last = page[page.length - 1];
+    const next_cursor = more && last ? encodeCursor(Number(last.id.slice(2)), input.filters) : null;
+    const full = input.detail === "full";
+    return reply(
+      {
+        deals: page.map((d) => (full ? presentDeal(m, d) : presentDealSummary(m, d))),
+        total,
+        returned: page.length,
+        truncated: more,
+        next_cursor,
+        filters,
+      },
+      [
+        `${total} deal${total === 1 ? "" : "s"} match; ${page.length} shown${more ? " (more: pass next_cursor)" : ""}.`,
+        ...page.slice(0, 25).map((d) => `- ${dealLine(m, d)}`),
+        ...(page.length > 25 ? [`...${page.length - 25} more rows in structuredContent.`] : []),
+      ],
+      page.length ? dealText(page.slice(0, 25)) : undefined,
+    );
+  },
+});
