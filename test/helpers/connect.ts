@@ -1,0 +1,84 @@
+// Test harness: a real SDK Client talking to the server in memory (or over stdio / HTTP in e2e).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { createLogger } from "../../src/log.js";
+import { loadMethodology, type Methodology } from "../../src/methodology/load.js";
+import { dataDir } from "../../src/paths.js";
+import { createServer } from "../../src/server.js";
+import { SqliteDealStore } from "../../src/store/sqlite.js";
+import type { DealStore } from "../../src/store/types.js";
+import type { Deps } from "../../src/tools/define.js";
+
+let cached: Methodology | undefined;
+export const methodology = () => (cached ??= loadMethodology(dataDir()));
+
+export function tempDir(prefix = "lsm-"): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface Harness {
+  client: Client;
+  store: DealStore;
+  deps: Deps;
+  dbPath: string;
+  /** Calls a tool and fails the test unless it succeeded; returns structuredContent. */
+  callOk<T = any>(name: string, args?: Record<string, unknown>): Promise<T & { __text: string }>;
+  /** Calls a tool and fails the test unless it returned isError; returns the message. */
+  callError(name: string, args?: Record<string, unknown>): Promise<string>;
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+/** A fresh server on a temp-file store, with a pinned clock (default 2026-11-28T12:00Z). */
+export async function connect(opts: { now?: string; dbPath?: string; importRoots?: string[] } = {}): Promise<Harness> {
+  const tmp = opts.dbPath ? undefined : tempDir();
+  const dbPath = opts.dbPath ?? join(tmp!.dir, "deals.db");
+  let store: SqliteDealStore | undefined;
+  const now = new Date(opts.now ?? "2026-11-28T12:00:00.000Z");
+  const deps: Deps = {
+    methodology: methodology(),
+    store: () => (store ??= SqliteDealStore.open(dbPath)),
+    log: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
+    importRoots: opts.importRoots ?? [tmpdir()],
+    now: () => now,
+  };
+  const server = createServer(deps);
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverTransport);
+  const client = new Client({ name: "lean-sales-test", version: "0.0.0" });
+  await client.connect(clientTransport);
+
+  const call = async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult;
+  return {
+    client,
+    get store() {
+      return deps.store();
+    },
+    deps,
+    dbPath,
+    call,
+    async callOk(name, args = {}) {
+      const r = await call(name, args);
+      const text = (r.content as Array<{ text?: string }>).map((c) => c.text ?? "").join("\n");
+      if (r.isError) throw new Error(`${name} failed: ${text}`);
+      return { ...(r.structuredContent as object), __text: text } as never;
+    },
+    async callError(name, args = {}) {
+      const r = await call(name, args);
+      const text = (r.content as Array<{ text?: string }>).map((c) => c.text ?? "").join("\n");
+      if (!r.isError) throw new Error(`${name} was expected to fail but returned: ${text}`);
+      return text;
+    },
+    async close() {
+      await client.close();
+      await server.close();
+      store?.close();
+      tmp?.cleanup();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadMethodology, MethodologyDataError } from "../../src/methodology/load.js";
+import { StageId, WasteId } from "../../src/methodology/schema.js";
+import { dataDir } from "../../src/paths.js";
+import { methodology, tempDir } from "../helpers/connect.js";
+
+function brokenCopy(file: string, mutate: (json: any) => void): string {
+  const { dir } = tempDir("lsm-data-");
+  cpSync(dataDir(), dir, { recursive: true });
+  const p = join(dir, file);
+  const json = JSON.parse(readFileSync(p, "utf8"));
+  mutate(json);
+  writeFileSync(p, JSON.stringify(json));
+  return dir;
+}
+
+describe("the methodology as data", () => {
+  it("loads every part of the reference", () => {
+    const m = methodology();
+    expect(m.principles.map((p) => p.name)).toHaveLength(5);
+    expect(m.framework).toHaveLength(4);
+    expect(m.stages.map((s) => s.id)).toEqual(StageId.options);
+    expect(m.wastes.map((w) => w.id).sort()).toEqual([...WasteId.options].sort());
+    expect(m.segmentation.matrix).toHaveLength(6);
+    expect(m.implementation.phases).toHaveLength(3);
+    expect(m.questions).toHaveLength(8);
+    expect(m.bant.dimensions.map((d) => d.id)).toEqual(["budget", "authority", "need", "timeline"]);
+  });
+
+  it("keeps the reference's exit criteria and marks only the expansion plan optional", () => {
+    const m = methodology();
+    expect(m.stage("prospecting").exit_criteria.map((c) => c.text)).toEqual([
+      "Prospect agrees to exploratory meeting",
+      "Sufficient information to assess basic fit",
+      "Contact information verified and relationship initiated",
+    ]);
+    const optional = m.stages.flatMap((s) => s.exit_criteria.filter((c) => c.optional).map((c) => c.id));
+    expect(optional).toEqual(["expansion_plan"]);
+  });
+
+  it("keeps the matrix's cycle times", () => {
+    const m = methodology();
+    expect(m.segment("enterprise", "exploring").cycle_time_months).toEqual({ min: 6, max: 9 });
+    expect(m.segment("smb", "ready")).toMatchObject({ label: "SMB-Ready", in_matrix: true, cycle_time_months: { min: 1, max: 2 } });
+    expect(m.segment("smb", "exploring").in_matrix).toBe(false);
+  });
+
+  it.each([
+    ["stages.json", (j: any) => (j.stages[1].exit_criteria[0].text = 42), /data\/stages\.json at stages\[1\]\.exit_criteria\[0\]\.text/],
+    ["bant.json", (j: any) => (j.dimensions[0].statuses[1].score = 100), /data\/bant\.json at dimensions\[0\]\.statuses\[1\]\.score: scores must fall/],
+    ["wastes.json", (j: any) => j.wastes.pop(), /data\/wastes\.json at wastes/],
+    ["segmentation.json", (j: any) => (j.tier_thresholds.employees.mid_market = 5000), /data\/segmentation\.json at tier_thresholds\.employees/],
+    ["bant.json", (j: any) => (j.dimensions[1].closing_activity = "discovery.nope"), /closing_activity: no stage activity discovery\.nope/],
+  ])("refuses a broken %s with the file and the path inside it", (file, mutate, message) => {
+    const dir = brokenCopy(file, mutate);
+    expect(() => loadMethodology(dir)).toThrow(MethodologyDataError);
+    expect(() => loadMethodology(dir)).toThrow(message);
+  });
+
+  it("refuses a file that is not JSON", () => {
+    const { dir } = tempDir("lsm-data-");
+    cpSync(dataDir(), dir, { recursive: true });
+    writeFileSync(join(dir, "questions.json"), "{ not json");
+    expect(() => loadMethodology(dir)).toThrow(/data\/questions\.json: is not valid JSON/);
+  });
+});
