@@ -15,6 +15,18 @@ import type { Methodology } from "../methodology/load.js";
 import type { DealStore } from "../store/types.js";
 import { StoreError } from "../store/types.js";
 
+// Validation messages an agent can act on: the SDK appends " at <field>" to each.
+z.config({
+  customError: (iss) => {
+    if (iss.code === "invalid_value" && iss.values.length > 1) {
+      return `must be one of ${iss.values.map(String).join(", ")} (got ${JSON.stringify(iss.input)?.slice(0, 60)})`;
+    }
+    if (iss.code === "invalid_type" && iss.input === undefined) return "is required";
+    if (iss.code === "unrecognized_keys") return `unknown argument${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => `"${k}"`).join(", ")}; see the tool's input schema`;
+    return undefined;
+  },
+});
+
 /**
  * read: changes nothing. append: only adds records. update: changes existing records, and the
  * same call twice leaves the same state. mutate: changes existing records, and repeating it

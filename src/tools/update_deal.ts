@@ -19,8 +19,8 @@ export default defineTool({
   ].join(" "),
   input: {
     deal_id: DealId,
-    name: Name.optional(),
-    account: Name.optional(),
+    name: Name.optional().describe("New deal name"),
+    account: Name.optional().describe("New account name"),
     owner: Name.optional().describe("New owner; each change counts as a handoff"),
     close_reason: cleanText(1000, { multiline: true }).optional().describe("Why a closed deal was won or lost, if it was not given at close"),
     ...DealFields,

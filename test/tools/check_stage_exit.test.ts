@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, type Harness } from "../helpers/connect.js";
+
+describe("check_stage_exit", () => {
+  let h: Harness;
+  beforeAll(async () => (h = await connect()));
+  afterAll(() => h.close());
+
+  it("with only a stage lists its criteria, all unknown", async () => {
+    const r = await h.callOk("check_stage_exit", { stage: "proposal_negotiation" });
+    expect(r.stage_name).toBe("Proposal & Negotiation");
+    expect(r.criteria.map((c: any) => c.met)).toEqual([null, null, null, null]);
+    expect(r.can_advance).toBe(false);
+    expect(r.next_stage).toBe("closing");
+    expect(r.recorded).toBe(false);
+  });
+
+  it("needs a stage or a deal", async () => {
+    expect(await h.callError("check_stage_exit", {})).toMatch(/stage is required without deal_id/);
+  });
+
+  it("refuses criteria of another stage with the valid ids", async () => {
+    expect(await h.callError("check_stage_exit", { stage: "prospecting", met: ["terms_agreed"] })).toMatch(/not a Prospecting exit criterion.*meeting_agreed/);
+  });
+
+  it("records a check on the deal's current stage", async () => {
+    const { deal } = await h.callOk("create_deal", { name: "Gate", account: "Gate Co", owner: "Dana", stage: "closing" });
+    const r = await h.callOk("check_stage_exit", { deal_id: deal.id, met: ["contract_executed", "implementation_briefed", "onboarding_scheduled", "partnership_established"] });
+    expect(r).toMatchObject({ stage: "closing", can_advance: true, recorded: true, next_stage: "onboarding_success" });
+    expect((await h.callOk("get_deal", { deal_id: deal.id })).stage_check.can_advance).toBe(true);
+  });
+});
