@@ -73,6 +73,7 @@ export interface Deps {
   log: Logger;
   /** Folders import_deals may read from. */
   importRoots: string[];
+  promptsDir?: string; // the prompt files' folder; default promptsDir() from paths.ts
   /** Today, for analyses without `as_of` (tests pin it). */
   now: () => Date;
 }
