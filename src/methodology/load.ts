@@ -19,6 +19,7 @@ import {
   type ProactiveReactiveData,
   type QuestionsData,
   type Readiness,
+  type ScoringData,
   type SegmentationData,
   type Stage,
   type StagesData,
@@ -55,6 +56,7 @@ export interface Methodology {
   implementation: ImplementationData;
   questions: QuestionsData["core_questions"];
   bant: BantData;
+  scoring: ScoringData;
   /** Lookups built once. */
   stage(id: Stage): StageDef;
   stageIndex(id: Stage): number;
@@ -198,6 +200,7 @@ export function loadMethodology(dataDir: string): Methodology {
     implementation: raw.implementation,
     questions: raw.questions.core_questions,
     bant: raw.bant,
+    scoring: raw.scoring,
     stage: (id) => stages[stageIdx.get(id)!]!,
     stageIndex: (id) => stageIdx.get(id)!,
     waste: (id) => wastes.find((w) => w.id === id)!,

@@ -350,6 +350,32 @@ export const BantFile = z.object({
   }),
 });
 
+// ---------------------------------------------------------------- scoring.json
+export const ScoringFeatureId = z.enum([
+  "segment",
+  "tier",
+  "readiness",
+  "source",
+  "bant_budget",
+  "bant_authority",
+  "bant_need",
+  "bant_timeline",
+  "amount_bucket",
+  "reached_stage",
+]);
+export const ScoringFile = z.object({
+  description: Text,
+  min_closed_per_class: z.number().int().positive(),
+  smoothing_alpha: z.number().positive(),
+  holdout_every: z.number().int().min(2),
+  amount_buckets: z
+    .array(z.number().positive())
+    .min(1)
+    .refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]!), "bucket edges must increase"),
+  features: z.array(z.object({ id: ScoringFeatureId, label: Text })).min(1),
+  top_factors: z.number().int().positive(),
+});
+
 export type PrinciplesData = z.infer<typeof PrinciplesFile>;
 export type FrameworkData = z.infer<typeof FrameworkFile>;
 export type SegmentationData = z.infer<typeof SegmentationFile>;
@@ -359,6 +385,8 @@ export type ProactiveReactiveData = z.infer<typeof ProactiveReactiveFile>;
 export type ImplementationData = z.infer<typeof ImplementationFile>;
 export type QuestionsData = z.infer<typeof QuestionsFile>;
 export type BantData = z.infer<typeof BantFile>;
+export type ScoringData = z.infer<typeof ScoringFile>;
+export type ScoringFeature = z.infer<typeof ScoringFeatureId>;
 
 export type Tier = z.infer<typeof TierId>;
 export type Readiness = z.infer<typeof ReadinessId>;
@@ -378,4 +406,5 @@ export const DATA_FILES = {
   implementation: { file: "implementation.json", schema: ImplementationFile },
   questions: { file: "questions.json", schema: QuestionsFile },
   bant: { file: "bant.json", schema: BantFile },
+  scoring: { file: "scoring.json", schema: ScoringFile },
 } as const;

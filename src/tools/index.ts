@@ -4,6 +4,7 @@ import advanceStage from "./advance_stage.js";
 import checkStageExit from "./check_stage_exit.js";
 import classifySegment from "./classify_segment.js";
 import closeDeal from "./close_deal.js";
+import compareToBaseline from "./compare_to_baseline.js";
 import coreQuestions from "./core_questions.js";
 import createDeal from "./create_deal.js";
 import exportDeals from "./export_deals.js";
@@ -11,8 +12,12 @@ import findWaste from "./find_waste.js";
 import getDeal from "./get_deal.js";
 import listDeals from "./list_deals.js";
 import logActivity from "./log_activity.js";
+import pipelineMetrics from "./pipeline_metrics.js";
 import qualifyProspect from "./qualify_prospect.js";
+import recordBaseline from "./record_baseline.js";
+import scoreLead from "./score_lead.js";
 import updateDeal from "./update_deal.js";
+import winLossAnalysis from "./win_loss_analysis.js";
 
 export const ALL_TOOLS: ToolDef[] = [
   // The methodology
@@ -30,4 +35,10 @@ export const ALL_TOOLS: ToolDef[] = [
   advanceStage,
   closeDeal,
   exportDeals,
+  // Analytics
+  pipelineMetrics,
+  recordBaseline,
+  compareToBaseline,
+  scoreLead,
+  winLossAnalysis,
 ] as unknown as ToolDef[];

@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { compareToBaseline } from "../methodology/baseline.js";
+import type { PipelineMetrics } from "../methodology/metrics.js";
+import { defineTool, reply, ToolError } from "./define.js";
+import { AppliedFilters, Filters, type FiltersInput } from "./deal-view.js";
+import { measure, MetricsOut } from "./pipeline_metrics.js";
+import { resolvePeriod } from "./period.js";
+import { Label } from "./record_baseline.js";
+import { IsoDate, Reasons } from "./schemas.js";
+
+export default defineTool({
+  name: "compare_to_baseline",
+  title: "Compare the pipeline with a baseline (Kaizen)",
+  kind: "read",
+  description: [
+    "Compares metrics since a recorded baseline with the baseline itself, as percentage changes, and judges them against the reference's success indicators (sales cycle 15-20% shorter and win rate 10-15% higher within 6 months, non-selling activity 20-25% lower within 3): achieved, on track (pro rata for the time elapsed), behind or missed, and why.",
+    "'Now' covers deals closed and activities logged from the baseline's date to as_of (default today) in the baseline's filters, unless you give filters.",
+    'Example: {"label":"lean-kickoff"}',
+  ].join(" "),
+  input: {
+    label: Label,
+    filters: Filters.optional().describe("Override the scope (default: the baseline's own filters, from its date)"),
+    as_of: IsoDate.optional().describe("End of the comparison (default today), ISO"),
+  },
+  output: {
+    label: z.string(),
+    baseline_as_of: z.string(),
+    as_of: z.string(),
+    filters: AppliedFilters,
+    months_elapsed: z.number(),
+    on_track: z.boolean(),
+    changes: z.record(z.string(), z.object({ baseline: z.number().nullable(), current: z.number().nullable(), change_pct: z.number().nullable() })),
+    indicators: z.array(
+      z.object({
+        id: z.string(),
+        text: z.string(),
+        metric: z.string(),
+        baseline: z.number().nullable(),
+        current: z.number().nullable(),
+        improvement_pct: z.number().nullable(),
+        target_pct: z.object({ min: z.number(), max: z.number() }),
+        within_months: z.number(),
+        months_elapsed: z.number(),
+        expected_by_now_pct: z.number(),
+        status: z.string(),
+        reason: z.string(),
+      }),
+    ),
+    current: MetricsOut,
+    reasons: Reasons,
+  },
+  handle(input, ctx) {
+    const store = ctx.store();
+    const b = store.analytics().baseline(input.label);
+    if (!b) {
+      const known = store.analytics().baselineLabels("", 10);
+      throw new ToolError(`No baseline "${input.label}". ${known.length ? `Recorded: ${known.join(", ")}.` : "Record one with record_baseline first."}`, "label");
+    }
+    const baseFilters = b.filters as FiltersInput;
+    const filters: FiltersInput = input.filters ?? { ...baseFilters, from: b.as_of.slice(0, 10), to: undefined };
+    const period = resolvePeriod(filters, input.as_of, ctx.now());
+    if (period.as_of < b.as_of) throw new ToolError(`as_of ${period.as_of.slice(0, 10)} is before the baseline's date ${b.as_of.slice(0, 10)}.`, "as_of");
+    const current = measure(ctx.methodology, store, filters, period, "USD");
+    const c = compareToBaseline(ctx.methodology, b.metrics as PipelineMetrics, current, b.as_of, period.as_of);
+    const fmt = (v: number | null) => (v === null ? "n/a" : `${v > 0 ? "+" : ""}${v}%`);
+    return reply(
+      { label: input.label, baseline_as_of: b.as_of, as_of: period.as_of, filters, months_elapsed: c.months_elapsed, on_track: c.on_track, changes: c.changes, indicators: c.indicators, current, reasons: c.reasons },
+      [
+        `**${c.on_track ? "On track" : "Not on track"}** against the baseline of ${b.as_of.slice(0, 10)} (${c.months_elapsed} months).`,
+        ...c.indicators.map((i) => `- ${i.status}: ${i.reason}`),
+        `Changes: win rate ${fmt(c.changes.win_rate!.change_pct)}, median cycle ${fmt(c.changes.cycle_time_median_days!.change_pct)}, avg deal ${fmt(c.changes.avg_deal_size!.change_pct)}, velocity ${fmt(c.changes.pipeline_velocity_per_day!.change_pct)}.`,
+      ],
+    );
+  },
+});

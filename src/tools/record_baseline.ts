@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { defineTool, reply } from "./define.js";
+import { AppliedFilters, Filters } from "./deal-view.js";
+import { measure, metricsSummary, MetricsOut } from "./pipeline_metrics.js";
+import { resolvePeriod } from "./period.js";
+import { cleanText, IsoDate } from "./schemas.js";
+
+export const Label = cleanText(100).describe("Baseline label, e.g. 'kickoff-2026-11'");
+
+export default defineTool({
+  name: "record_baseline",
+  title: "Record a metrics baseline",
+  kind: "update",
+  description: [
+    "Snapshots the pipeline metrics (as pipeline_metrics computes them for the filters and as_of) under a label, the Phase 1 'Establish Baseline Metrics' step. Recording the same label again replaces it.",
+    "Later, compare_to_baseline judges progress against the reference's success indicators.",
+    'Example: {"label":"lean-kickoff","filters":{"from":"2026-05-01"}}',
+  ].join(" "),
+  input: {
+    label: Label,
+    filters: Filters.optional(),
+    as_of: IsoDate.optional().describe("Date the baseline stands for (default today), ISO"),
+  },
+  output: { label: z.string(), recorded_at: z.string(), as_of: z.string(), filters: AppliedFilters, metrics: MetricsOut, replaced: z.boolean() },
+  handle(input, ctx) {
+    const period = resolvePeriod(input.filters, input.as_of, ctx.now());
+    return ctx.write(() => {
+      const store = ctx.store();
+      const metrics = measure(ctx.methodology, store, input.filters, period, "USD");
+      const replaced = store.analytics().baseline(input.label) !== undefined;
+      const recorded_at = ctx.now().toISOString();
+      store.analytics().saveBaseline({ label: input.label, recorded_at, as_of: period.as_of, filters: input.filters ?? {}, metrics });
+      return reply(
+        { label: input.label, recorded_at, as_of: period.as_of, filters: input.filters ?? {}, metrics, replaced },
+        [`**Baseline ${replaced ? "replaced" : "recorded"}** as of ${period.as_of.slice(0, 10)}.`, ...metricsSummary(metrics), "Next: compare_to_baseline with the same label at your monthly review."],
+        `label: ${input.label}`,
+      );
+    });
+  },
+});

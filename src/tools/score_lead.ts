@@ -1,0 +1,145 @@
+import { z } from "zod";
+import type { Methodology } from "../methodology/load.js";
+import { bantScore, bantStatuses } from "../methodology/qualify.js";
+import { addExample, amountBucket, emptyModel, evaluate, explain, winProbability, type FeatureValues, type NaiveBayesModel, type Quality, type TrainingRow } from "../methodology/scoring.js";
+import type { ScoringFeature } from "../methodology/schema.js";
+import type { DealStore } from "../store/types.js";
+import { defineTool, reply, ToolError } from "./define.js";
+import { Segment } from "./deal-view.js";
+import { cleanText, DealId, Money, Reasons, Stage, AuthorityStatus, BudgetStatus, NeedStatus, TimelineStatus, Readiness, Tier } from "./schemas.js";
+
+interface Trained {
+  version: string;
+  model: NaiveBayesModel;
+  quality: Quality;
+}
+// One trained model per store, rebuilt when any closed deal changes.
+const cache = new WeakMap<DealStore, Trained>();
+
+/** Trains on every closed won/lost deal; quality comes from a model trained without the held-out share. */
+export function trainedModel(m: Methodology, store: DealStore): Trained {
+  const version = store.analytics().version();
+  const hit = cache.get(store);
+  if (hit && hit.version === version) return hit;
+  const cfg = m.scoring;
+  const features = cfg.features.map((f) => f.id);
+  const full = emptyModel(cfg.smoothing_alpha);
+  const train = emptyModel(cfg.smoothing_alpha);
+  for (const row of store.analytics().scoringRows(cfg.amount_buckets, cfg.holdout_every, "all")) {
+    addExample(full, features, row as TrainingRow);
+    if (!row.holdout) addExample(train, features, row as TrainingRow);
+  }
+  // Closed deals all reached the end of their road, so the stage they reached would give the
+  // outcome away: held-out deals are scored without it (a conservative, first-contact quality).
+  const evalFeatures = features.filter((f) => f !== "reached_stage");
+  const quality = evaluate(train, evalFeatures, store.analytics().scoringRows(cfg.amount_buckets, cfg.holdout_every, "holdout") as Iterable<TrainingRow>);
+  const t = { version, model: full, quality };
+  cache.set(store, t);
+  return t;
+}
+
+export default defineTool({
+  name: "score_lead",
+  title: "Score a lead's win probability",
+  kind: "read",
+  description: [
+    "Estimates the win probability (0-1) of an open deal (deal_id) or a described prospect, learned from the store's closed won/lost deals (disqualified deals are not losses) with a smoothed naive Bayes model over segment, source, BANT statuses, deal size and the furthest stage reached.",
+    "Returns the factors that move it most up and down (each with the win/loss shares behind it), how many deals it learned from, and its quality on held-out deals (AUC, Brier score, and the BANT score's AUC for comparison).",
+    "Below the minimum history (30 won and 30 lost) it falls back to the BANT score and says so (fallback: true).",
+    'Example: {"deal_id":"D-0042"} or {"segment":"mid_market_ready","source":"referral","budget":"approved","need":"critical","amount":40000}',
+  ].join(" "),
+  input: {
+    deal_id: DealId.optional(),
+    segment: Segment.optional(),
+    tier: Tier.optional().describe("With readiness, gives the segment when segment is not given"),
+    readiness: Readiness.optional(),
+    source: cleanText(100).optional().describe("Lead source, e.g. referral"),
+    budget: BudgetStatus.optional().describe("BANT budget status"),
+    authority: AuthorityStatus.optional().describe("BANT authority status"),
+    need: NeedStatus.optional().describe("BANT need status"),
+    timeline: TimelineStatus.optional().describe("BANT timeline status"),
+    amount: Money.optional().describe("Expected deal value in USD, e.g. 40000"),
+    stage: Stage.optional().describe("Current stage (default prospecting)"),
+  },
+  output: {
+    win_probability: z.number().min(0).max(1),
+    fallback: z.boolean(),
+    factors: z.array(z.object({ feature: z.string(), label: z.string(), value: z.string(), effect: z.number(), direction: z.enum(["up", "down"]), detail: z.string() })),
+    top_up: z.array(z.string()),
+    top_down: z.array(z.string()),
+    trained_on: z.object({ won: z.number(), lost: z.number(), total: z.number() }),
+    base_win_rate: z.number().nullable(),
+    auc: z.number().nullable(),
+    brier: z.number().nullable(),
+    bant_auc: z.number().nullable(),
+    holdout_deals: z.number(),
+    bant_score: z.number().nullable(),
+    deal_id: DealId.optional(),
+    reasons: Reasons,
+  },
+  handle(input, ctx) {
+    const m = ctx.methodology;
+    const store = ctx.store();
+    const values: FeatureValues = {};
+    let statuses: Record<"budget" | "authority" | "need" | "timeline", string | undefined>;
+    if (input.deal_id) {
+      const d = store.requireDeal(input.deal_id);
+      if (d.status !== "open") throw new ToolError(`${d.id} is already ${d.status}; score_lead scores open deals and prospects.`, "deal_id");
+      Object.assign(values, {
+        segment: d.segment,
+        source: d.source,
+        bant_budget: d.bant?.budget ?? null,
+        bant_authority: d.bant?.authority ?? null,
+        bant_need: d.bant?.need ?? null,
+        bant_timeline: d.bant?.timeline ?? null,
+        amount_bucket: d.currency === "USD" ? amountBucket(m, d.amount) : null,
+        reached_stage: m.stageIndex(d.stage as never),
+      });
+      statuses = { budget: d.bant?.budget, authority: d.bant?.authority, need: d.bant?.need, timeline: d.bant?.timeline };
+    } else {
+      const segment = input.segment ?? (input.tier && input.readiness ? `${input.tier}_${input.readiness}` : undefined);
+      if (segment) values.segment = segment;
+      if (input.source) values.source = input.source;
+      if (input.budget) values.bant_budget = input.budget;
+      if (input.authority) values.bant_authority = input.authority;
+      if (input.need) values.bant_need = input.need;
+      if (input.timeline) values.bant_timeline = input.timeline;
+      if (input.amount !== undefined) values.amount_bucket = amountBucket(m, input.amount);
+      values.reached_stage = m.stageIndex(input.stage ?? m.stages[0]!.id);
+      statuses = { budget: input.budget, authority: input.authority, need: input.need, timeline: input.timeline };
+    }
+    const bant = bantScore(m, bantStatuses(m, Object.fromEntries(Object.entries(statuses).filter(([, v]) => v).map(([k, v]) => [k, { status: v }]))));
+    const t = trainedModel(m, store);
+    const min = m.scoring.min_closed_per_class;
+    const trained_on = { won: t.model.won, lost: t.model.lost, total: t.model.won + t.model.lost };
+    const base = trained_on.total ? Math.round((t.model.won / trained_on.total) * 10000) / 10000 : null;
+    const common = { trained_on, base_win_rate: base, holdout_deals: t.quality.holdout_deals, bant_score: bant, ...(input.deal_id ? { deal_id: input.deal_id } : {}) };
+
+    if (t.model.won < min || t.model.lost < min) {
+      const why = `Only ${t.model.won} won and ${t.model.lost} lost deals are closed in the store; the model needs at least ${min} of each, so this is the BANT score (${bant}/100) as a probability.`;
+      return reply(
+        { win_probability: bant / 100, fallback: true, factors: [], top_up: [], top_down: [], auc: null, brier: null, bant_auc: null, ...common, reasons: [why] },
+        [`**Win probability ${Math.round(bant)}%** (fallback: BANT score).`, why],
+      );
+    }
+    const features = m.scoring.features.map((f) => f.id as ScoringFeature);
+    const { p, contributions } = winProbability(t.model, features, values);
+    const factors = explain(m, t.model, contributions);
+    const top = m.scoring.top_factors;
+    const top_up = factors.filter((f) => f.direction === "up").slice(0, top).map((f) => `${f.label}: ${f.value} (${f.detail})`);
+    const top_down = factors.filter((f) => f.direction === "down").slice(0, top).map((f) => `${f.label}: ${f.value} (${f.detail})`);
+    const r3 = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
+    const reasons = [
+      `Learned from ${trained_on.total} closed deals (${trained_on.won} won, ${trained_on.lost} lost); base win rate ${base === null ? "n/a" : `${Math.round(base * 1000) / 10}%`}.`,
+      `Held-out quality on ${t.quality.holdout_deals} deals (scored without the stage reached): AUC ${r3(t.quality.auc)}, Brier ${r3(t.quality.brier)}; the BANT score alone ranks them with AUC ${r3(t.quality.bant_auc)}.`,
+    ];
+    return reply(
+      { win_probability: Math.round(p * 10000) / 10000, fallback: false, factors, top_up, top_down, auc: r3(t.quality.auc), brier: r3(t.quality.brier), bant_auc: r3(t.quality.bant_auc), ...common, reasons },
+      [
+        `**Win probability ${Math.round(p * 100)}%** (base rate ${base === null ? "n/a" : `${Math.round(base * 100)}%`}; model AUC ${r3(t.quality.auc)} on held-out deals)`,
+        ...(top_up.length ? [`Up: ${top_up.join("; ")}`] : []),
+        ...(top_down.length ? [`Down: ${top_down.join("; ")}`] : []),
+      ],
+    );
+  },
+});

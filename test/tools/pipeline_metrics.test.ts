@@ -1,0 +1,119 @@
+// Metrics equal hand-computed values on a small constructed pipeline.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, type Harness } from "../helpers/connect.js";
+
+const T = (d: string) => `${d}T00:00:00.000Z`;
+const NOW = "2026-11-28T12:00:00.000Z";
+
+/** Builds a deal with a controlled stage history straight through the store. */
+export function build(h: Harness, d: { owner: string; amount: number | null; currency?: string; created: string; moves: string[]; close?: { status: "won" | "lost" | "disqualified"; at: string; reason?: string } }): string {
+  const m = h.deps.methodology;
+  const deal = h.store.createDeal(
+    { name: `Deal ${d.created}`, account: "Acct", owner: d.owner, amount: d.amount, currency: d.currency ?? "USD", stage: "prospecting", stage_index: 0, tier: "mid_market", readiness: "ready", segment: "mid_market_ready", created_at: T(d.created), stage_entered_at: T(d.created) },
+    NOW,
+  );
+  d.moves.forEach((at, i) => {
+    const s = m.stages[i + 1]!;
+    h.store.moveStage(deal.id, { stage: s.id, stage_index: i + 1, at: T(at), gate: "passed" }, NOW);
+  });
+  if (d.close) h.store.closeDeal(deal.id, { status: d.close.status, reason: d.close.reason ?? "reason", closed_at: T(d.close.at) }, NOW);
+  return deal.id;
+}
+
+describe("pipeline_metrics", () => {
+  let h: Harness;
+  let r: any;
+  beforeAll(async () => {
+    h = await connect({ now: NOW });
+    const d1 = build(h, { owner: "Dana", amount: 10000, created: "2026-01-01", moves: ["2026-01-11", "2026-01-31", "2026-02-10", "2026-02-20"], close: { status: "won", at: "2026-03-02" } });
+    build(h, { owner: "Sam", amount: 30000, created: "2026-02-01", moves: ["2026-02-11", "2026-02-21", "2026-03-03", "2026-03-13"], close: { status: "won", at: "2026-04-12" } });
+    build(h, { owner: "Dana", amount: 20000, created: "2026-01-15", moves: ["2026-01-25"], close: { status: "lost", at: "2026-02-14" } });
+    build(h, { owner: "Dana", amount: null, created: "2026-03-01", moves: [], close: { status: "disqualified", at: "2026-03-11" } });
+    const d5 = build(h, { owner: "Sam", amount: 50000, created: "2026-03-01", moves: ["2026-03-21"] });
+    build(h, { owner: "Sam", amount: 5000, currency: "EUR", created: "2026-03-05", moves: [] });
+    for (const [type, at, id] of [["meeting", "2026-01-05", d1], ["meeting", "2026-03-25", d5], ["demo", "2026-02-01", d1], ["proposal", "2026-02-12", d1], ["internal", "2026-02-13", d1]] as const) {
+      h.store.logActivity(id, { type, occurred_at: T(at), summary: type }, NOW);
+    }
+    r = await h.callOk("pipeline_metrics", { as_of: "2026-06-30" });
+  });
+  afterAll(() => h.close());
+
+  it("win rate counts won over won+lost; disqualified apart", () => {
+    expect(r.deals_closed).toEqual({ won: 2, lost: 1, disqualified: 1 });
+    expect(r.win_rate).toBe(0.6667);
+  });
+
+  it("deal size: mean and median of won deals in the currency", () => {
+    expect(r.avg_deal_size).toBe(20000);
+    expect(r.median_deal_size).toBe(20000);
+  });
+
+  it("cycle time: median and mean of wins, losses apart, per segment against the matrix target", () => {
+    expect(r.cycle_time.won).toEqual({ n: 2, mean_days: 65, median_days: 65 });
+    expect(r.cycle_time.lost).toEqual({ n: 1, mean_days: 30, median_days: 30 });
+    expect(r.cycle_time.by_segment).toEqual([
+      expect.objectContaining({ segment: "mid_market_ready", label: "Mid-Market-Ready", median_days: 65, target_days: { min: 60.9, max: 91.3 }, status: "within" }),
+    ]);
+  });
+
+  it("conversion: deals that reached stage k+1 over deals that reached stage k", () => {
+    expect(r.conversion.map((c: any) => [c.from_stage, c.reached_from, c.reached_to, c.rate])).toEqual([
+      ["prospecting", 6, 4, 0.6667],
+      ["discovery", 4, 2, 0.5],
+      ["solution_presentation", 2, 2, 1],
+      ["proposal_negotiation", 2, 2, 1],
+      ["closing", 2, 0, 0],
+    ]);
+  });
+
+  it("time in each stage from the stage history", () => {
+    const t = Object.fromEntries(r.time_in_stage.map((s: any) => [s.stage, s]));
+    expect(t.prospecting).toMatchObject({ exits: 5, mean_days: 12, median_days: 10 });
+    expect(t.discovery).toMatchObject({ exits: 3, mean_days: 16.7, median_days: 20 });
+    expect(t.closing).toMatchObject({ exits: 2, mean_days: 20 });
+  });
+
+  it("velocity = open deals x win rate x average won size / average cycle days; open value in the currency", () => {
+    expect(r.open_pipeline).toEqual({ deals: 2, value: 50000, deals_with_amount: 1 });
+    expect(r.pipeline_velocity.per_day).toBeCloseTo((2 * (2 / 3) * 20000) / 65, 1);
+  });
+
+  it("leading indicators, non-selling share and revenue per owner", () => {
+    expect(r.leading_indicators).toMatchObject({ meetings: 2, demos: 1, proposals: 1 });
+    expect(r.activity_mix).toEqual({ customer_facing: 4, internal: 1, total: 5, non_selling_share: 0.2 });
+    expect(r.revenue_per_owner).toEqual([
+      { owner: "Sam", won: 1, lost: 0, win_rate: 1, revenue: 30000 },
+      { owner: "Dana", won: 1, lost: 1, win_rate: 0.5, revenue: 10000 },
+    ]);
+  });
+
+  it("a period narrows closed deals by close date and conversion by creation date", async () => {
+    const q = await h.callOk("pipeline_metrics", { filters: { from: "2026-03-01", to: "2026-04-30" }, as_of: "2026-06-30" });
+    expect(q.deals_closed).toEqual({ won: 2, lost: 0, disqualified: 1 });
+    expect(q.conversion[0].reached_from).toBe(3);
+    expect(q.period).toMatchObject({ from: "2026-03-01T00:00:00.000Z", to: "2026-04-30T23:59:59.999Z" });
+  });
+});
+
+describe("pipeline_metrics edge cases", () => {
+  it("an empty store: no closed deals, no velocity, and says why", async () => {
+    const h = await connect();
+    const r = await h.callOk("pipeline_metrics", {});
+    expect(r.win_rate).toBeNull();
+    expect(r.pipeline_velocity).toBeNull();
+    expect(r.conversion.every((c: any) => c.rate === null)).toBe(true);
+    expect(r.reasons.join(" ")).toMatch(/No deal was won or lost/);
+    await h.close();
+  });
+
+  it("one stage only: every deal still in prospecting", async () => {
+    const h = await connect({ now: NOW });
+    for (let i = 0; i < 3; i++) build(h, { owner: "Dana", amount: 1000, created: "2026-05-01", moves: [] });
+    const r = await h.callOk("pipeline_metrics", { as_of: "2026-06-30" });
+    expect(r.conversion[0]).toMatchObject({ reached_from: 3, reached_to: 0, rate: 0 });
+    expect(r.conversion[1].rate).toBeNull();
+    expect(r.open_pipeline).toEqual({ deals: 3, value: 3000, deals_with_amount: 3 });
+    expect(r.pipeline_velocity).toBeNull();
+    await h.close();
+  });
+});
