@@ -2,7 +2,9 @@
 // Column names equal the public field names; the only conversions are D-0042 <-> 42,
 // 0/1 <-> boolean and JSON text <-> objects, all in this file.
 import type { Statement } from "better-sqlite3";
+import { PipelineAnalytics } from "./analytics.js";
 import { closeDatabase, openDatabase, type Db } from "./db.js";
+import { filterClause } from "./filters.js";
 import {
   formatDealId,
   parseDealId,
@@ -85,31 +87,6 @@ function toDeal(r: Row): Deal {
 }
 
 const toDb = (v: unknown) => (typeof v === "boolean" ? (v ? 1 : 0) : v === undefined ? null : v);
-
-/** Inclusive day bounds: a date-only `to` covers that whole day. */
-function dayBound(v: string, end: boolean): string {
-  if (v.length > 10) return v;
-  return end ? `${v}T23:59:59.999Z` : `${v}T00:00:00.000Z`;
-}
-
-export function filterClause(f: DealFilters, alias = ""): { sql: string; params: unknown[] } {
-  const a = alias ? `${alias}.` : "";
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (f.owner !== undefined) (where.push(`${a}owner = ?`), params.push(f.owner));
-  if (f.segment !== undefined) (where.push(`${a}segment = ?`), params.push(f.segment));
-  if (f.stage !== undefined) (where.push(`${a}stage = ?`), params.push(f.stage));
-  if (f.status !== undefined) (where.push(`${a}status = ?`), params.push(f.status));
-  const field = f.date_field ?? "created_at";
-  if (f.from !== undefined) (where.push(`${a}${field} >= ?`), params.push(dayBound(f.from, false)));
-  if (f.to !== undefined) (where.push(`${a}${field} <= ?`), params.push(dayBound(f.to, true)));
-  if (f.q !== undefined) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(`(${a}name LIKE ? ESCAPE '\\' OR ${a}account LIKE ? ESCAPE '\\')`);
-    params.push(like, like);
-  }
-  return { sql: where.length ? `WHERE ${where.join(" AND ")}` : "", params };
-}
 
 export class SqliteDealStore implements DealStore {
   private readonly cache = new Map<string, Statement>();
@@ -472,6 +449,11 @@ export class SqliteDealStore implements DealStore {
       const exits = hist.reduce((a, h) => a + h.n, 0);
       return { tier, stage, median_days: histogramMedian(hist, exits), exits };
     });
+  }
+
+  private analyticsView?: PipelineAnalytics;
+  analytics(): PipelineAnalytics {
+    return (this.analyticsView ??= new PipelineAnalytics(this.db));
   }
 
   counts(): Record<string, number> {

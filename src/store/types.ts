@@ -1,6 +1,7 @@
 // The deal store's interface. The SQLite driver (sqlite.ts) is one implementation; another
 // driver (node:sqlite on newer Node, say) can be dropped in and run the same store tests.
 // No methodology rule lives here or in SQL: callers pass ids, dates and numbers.
+import type { PipelineAnalytics } from "./analytics.js";
 
 /** A store-level refusal the agent can act on (unknown deal, newer schema...). */
 export class StoreError extends Error {
@@ -242,6 +243,9 @@ export interface DealStore {
   pipelineFacts(filters: DealFilters, asOf: string): Iterable<PipelineFactsRow>;
   /** Median days deals of a tier spent in a stage before advancing, from the stage history. */
   stageNorms(): Array<{ tier: string; stage: string; median_days: number; exits: number }>;
+
+  /** Aggregations for metrics, scoring and win-loss (SQL over indexed columns). */
+  analytics(): PipelineAnalytics;
 
   /** Row counts per table (health, tests). */
   counts(): Record<string, number>;
