@@ -53,7 +53,7 @@ import { ALL_TOOLS } from "./tools/index.js";
 import { cleanText, DealIdPattern } from "./tools/schemas.js";
 
 /** Tools prompts may name while they are being built (not yet in ALL_TOOLS). Drop each once it is registered. */
-export const PENDING_TOOLS = ["import_deals", "pipeline_metrics", "record_baseline", "compare_to_baseline", "score_lead", "win_loss_analysis"];
+export const PENDING_TOOLS = ["import_deals"];
 
 export class PromptFileError extends Error {
   constructor(

@@ -181,7 +181,12 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps): void 
       outcome = "error";
       return errorResult(describeFailure(def.name, err, deps.log));
     } finally {
-      deps.log.info({ tool: def.name, ms: Math.round((performance.now() - started) * 100) / 100, outcome, ...(requestId ? { request_id: requestId } : {}) }, "tool call");
+      const ms = Math.round((performance.now() - started) * 100) / 100;
+      deps.log.info({ tool: def.name, ms, outcome, ...(requestId ? { request_id: requestId } : {}) }, "tool call");
+      // The same line as an MCP log message; the SDK drops it below the client's logging/setLevel.
+      void server
+        .sendLoggingMessage({ level: outcome === "error" ? "warning" : "debug", logger: def.name, data: { tool: def.name, ms, outcome } }, extra.sessionId)
+        .catch(() => undefined);
     }
   };
 
