@@ -4,6 +4,7 @@ import { registerPrompts } from "./prompts.js";
 import { registerResources } from "./resources.js";
 import { registerTool, type Deps } from "./tools/define.js";
 import { ALL_TOOLS } from "./tools/index.js";
+import { McpLog } from "./tools/mcp-log.js";
 import { VERSION } from "./version.js";
 
 export const INSTRUCTIONS = [
@@ -23,7 +24,8 @@ export function createServer(deps: Deps): McpServer {
       maxToolInputElements: 5000,
     },
   );
-  for (const tool of ALL_TOOLS) registerTool(server, tool, deps);
+  const mcpLog = new McpLog(server);
+  for (const tool of ALL_TOOLS) registerTool(server, tool, deps, mcpLog);
   registerResources(server, deps);
   registerPrompts(server, deps);
   return server;

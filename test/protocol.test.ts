@@ -12,7 +12,10 @@ describe("MCP protocol features", () => {
   });
   afterAll(() => h.close());
 
-  it("logging notifications honour logging/setLevel", async () => {
+  it("logging notifications honour logging/setLevel, and stay quiet below warning until asked", async () => {
+    await h.callOk("core_questions", {});
+    await new Promise((r) => setImmediate(r));
+    expect(logs).toEqual([]);
     await h.client.setLoggingLevel("debug");
     await h.callOk("core_questions", {});
     await new Promise((r) => setImmediate(r));

@@ -10,6 +10,7 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Logger } from "../log.js";
+import type { McpLog } from "./mcp-log.js";
 import { RuleInputError } from "../methodology/errors.js";
 import type { Methodology } from "../methodology/load.js";
 import type { DealStore } from "../store/types.js";
@@ -133,7 +134,7 @@ const hashArgs = (args: unknown) => createHash("sha256").update(JSON.stringify(a
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** Registers one tool on a server, wrapped with logging, errors, idempotency and fencing. */
-export function registerTool(server: McpServer, def: ToolDef, deps: Deps): void {
+export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog: McpLog): void {
   const writes = def.kind !== "read";
   const input = writes ? { ...def.input, request_id: RequestId.optional() } : def.input;
 
@@ -171,9 +172,7 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps): void 
           if (progressToken === undefined) return;
           await extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress: done, total, message } });
         },
-        notify: async (level, data) => {
-          await server.sendLoggingMessage({ level, logger: def.name, data }, extra.sessionId);
-        },
+        notify: async (level, data) => mcpLog.send(level, def.name, data, extra.sessionId),
       };
       const r = await def.handle(args as never, ctx);
       return renderReply(r);
@@ -183,10 +182,8 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps): void 
     } finally {
       const ms = Math.round((performance.now() - started) * 100) / 100;
       deps.log.info({ tool: def.name, ms, outcome, ...(requestId ? { request_id: requestId } : {}) }, "tool call");
-      // The same line as an MCP log message; the SDK drops it below the client's logging/setLevel.
-      void server
-        .sendLoggingMessage({ level: outcome === "error" ? "warning" : "debug", logger: def.name, data: { tool: def.name, ms, outcome } }, extra.sessionId)
-        .catch(() => undefined);
+      // The same line as an MCP log message, for clients that asked for it (logging/setLevel).
+      mcpLog.send(outcome === "error" ? "warning" : "debug", def.name, { tool: def.name, ms, outcome }, extra.sessionId);
     }
   };
 
