@@ -74,7 +74,9 @@ async function main(): Promise<void> {
     return;
   }
 
-  let stop: (why: string) => Promise<void>;
+  // Declared before the transport starts: a client can go away (and call shutdown) while it does.
+  let stop: ((why: string) => Promise<void>) | undefined;
+  let closing = false;
   if (config.http) {
     const { serveHttp } = await import("./transports/http.js");
     const running = await serveHttp(
@@ -86,19 +88,18 @@ async function main(): Promise<void> {
     stop = () => running.close();
   } else {
     const { serveStdio } = await import("./transports/stdio.js");
-    const running = await serveStdio(deps);
+    const running = await serveStdio(deps, (why) => void shutdown(why));
     stop = (why) => running.stop(why);
     process.stdin.on("end", () => void shutdown("stdin closed"));
     process.stdin.on("close", () => void shutdown("stdin closed"));
   }
 
-  let closing = false;
   async function shutdown(why: string): Promise<void> {
     if (closing) return;
     closing = true;
     log.info({ why }, "shutting down");
     try {
-      await stop(why);
+      await stop?.(why);
     } finally {
       deps.closeStore();
       log.flush();

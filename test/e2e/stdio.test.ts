@@ -9,12 +9,14 @@ import {
   lines,
   parseJsonRpcLines,
   rawStdio,
+  responsesOf,
   runBin,
   runToExit,
   tempDb,
   toolCall,
   type Connected,
   type Proc,
+  waitForResponses,
 } from "../helpers/spawn.js";
 
 /** Rows in `deals` (0 when the file was never created). */
@@ -125,11 +127,11 @@ describe("stdio: the wire", () => {
         { jsonrpc: "2.0", id: 6, method: "no/such/method" },
       ),
     );
-    await p.waitForStdoutLines(7);
+    await waitForResponses(p, 7);
     p.child.stdin.end();
     const exit = await p.exited;
     expect(exit.code).toBe(0);
-    const msgs = parseJsonRpcLines(p.stdout());
+    const msgs = responsesOf(parseJsonRpcLines(p.stdout()));
     expect(msgs.map((m) => m.id).sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(msgs.find((m) => m.id === 6)!.error.code).toBe(-32601);
     // pino writes JSON lines to stderr; none of them reached stdout.
@@ -145,10 +147,10 @@ describe("stdio: the wire", () => {
     expect((await runToExit(["status", "--db", db])).code).toBe(0);
     const p = runBin(["--db", db]);
     p.child.stdin.write(lines(createDeal(1, "Too early"), { jsonrpc: "2.0", id: 2, method: "ping" }));
-    await p.waitForStdoutLines(2);
+    await waitForResponses(p, 2);
     p.child.stdin.end();
     expect((await p.exited).code).toBe(0);
-    const [early, ping] = parseJsonRpcLines(p.stdout());
+    const [early, ping] = responsesOf(parseJsonRpcLines(p.stdout()));
     expect(early!.id).toBe(1);
     expect(early!.error.code).toBe(-32600);
     expect(early!.error.message).toMatch(/initialize/);
@@ -157,17 +159,77 @@ describe("stdio: the wire", () => {
   });
 });
 
+describe("stdio: hostile lines", () => {
+  it("garbage, invalid messages, odd framing and oversized lines never crash the server, and every reply is JSON-RPC", async () => {
+    const { db } = tempDb();
+    const p = await rawStdio(db);
+    const raw = (s: string | Buffer) => p.child.stdin.write(s);
+    raw("hello world\n");
+    raw('{"foo":1}\n');
+    raw('{"jsonrpc":"2.0","id":101,"method":123}\n');
+    raw(lines({ jsonrpc: "2.0", id: 102, method: "no/such/method" }));
+    raw(lines({ jsonrpc: "2.0", method: "notifications/no_such_thing" }));
+    raw(lines(toolCall(103, "create_deal", { name: "Bad amount", account: "Acme", owner: "Dana Lee", amount: "lots" })));
+    raw(lines(toolCall(104, "no_such_tool", {})));
+    raw('[{"jsonrpc":"2.0","id":105,"method":"ping"}]\n'); // batches were removed from the protocol
+    raw(lines({ jsonrpc: "2.0", id: 106, method: "ping" }, { jsonrpc: "2.0", id: 106, method: "ping" })); // duplicate ids
+    raw(`${JSON.stringify({ jsonrpc: "2.0", id: 107, method: "ping" })}\r\n`);
+    raw(Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x0a])); // invalid UTF-8 and a NUL
+    raw(lines(toolCall(108, "create_deal", { name: "x".repeat(5_000_000), account: "Acme", owner: "Dana Lee" }))); // 5 MB, valid JSON
+    raw(lines(toolCall(109, "create_deal", { name: "y".repeat(11_000_000), account: "Acme", owner: "Dana Lee" }))); // over the SDK's 10 MiB line cap
+    // The SDK client writes the id last; a notification has none (dropped without a reply).
+    raw(`{"method":"tools/call","params":{"name":"create_deal","arguments":{"name":"${"z".repeat(9_000_000)}","account":"A","owner":"O"}},"jsonrpc":"2.0","id":110}\n`);
+    raw(`{"method":"notifications/message","params":{"data":"${"n".repeat(9_000_000)}"},"jsonrpc":"2.0"}\n`);
+    raw(lines(...Array.from({ length: 1000 }, (_, i) => ({ jsonrpc: "2.0", id: 1000 + i, method: "ping" })))); // 1,000 lines in one write
+    raw(lines({ jsonrpc: "2.0", id: 9999, method: "ping" }));
+
+    // initialize + 102, 103, 104, 106 twice, 107, 108, 109, 110, 1,000 pings, the last ping.
+    const expected = 1 + 3 + 2 + 1 + 3 + 1000 + 1;
+    await waitForResponses(p, expected, 60_000);
+    p.child.stdin.end();
+    expect((await p.exited).code).toBe(0);
+
+    const msgs = responsesOf(parseJsonRpcLines(p.stdout()));
+    expect(msgs).toHaveLength(expected);
+    const byId = (id: number) => msgs.filter((m) => m.id === id);
+    expect(byId(102)[0]!.error.code).toBe(-32601);
+    expect(byId(103)[0]!.result.isError).toBe(true);
+    expect(JSON.stringify(byId(103)[0]!.result.content)).toMatch(/amount/);
+    expect(byId(104)[0]!.result.isError).toBe(true);
+    expect(byId(106)).toHaveLength(2);
+    expect(byId(107)[0]!.result).toEqual({});
+    expect(byId(108)[0]!.result.isError).toBe(true);
+    expect(JSON.stringify(byId(108)[0]!.result.content)).toMatch(/name/);
+    expect(byId(109)[0]!.error.code).toBe(-32600);
+    expect(byId(109)[0]!.error.message).toMatch(/too large/);
+    expect(byId(110)[0]!.error.code).toBe(-32600);
+    expect(byId(9999)[0]!.result).toEqual({});
+    expect(msgs.filter((m) => m.id >= 1000 && m.id < 2000)).toHaveLength(1000);
+    // No stack traces or file paths in any reply.
+    expect(p.stdout()).not.toMatch(/\bat (?:file:|node:|\/)|node_modules|\.js:\d+/);
+    expect(dealNames(db)).toEqual([]);
+  });
+});
+
 describe("stdio: shutdown", () => {
   it("stdin EOF with 100 create_deal requests written at once: every one answered and stored, exit 0 within 5 s, no -wal left", async () => {
     const { db } = tempDb();
     const p = await rawStdio(db);
+    // A client slow to read: the answers back up while the server sees EOF and shuts down.
+    p.child.stdout.pause();
     const names = writeCreates(p, "eof", 100);
     p.markExitClock();
     p.child.stdin.end();
+    await p.waitForStderr(/"msg":"shutting down"/).catch(() => undefined);
+    p.child.stdout.resume();
     const exit = await p.exited;
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(exit.ms).toBeLessThan(5_000);
-    const answers = parseJsonRpcLines(p.stdout()).filter((m) => m.id !== 0);
+    const answers = responsesOf(parseJsonRpcLines(p.stdout())).filter((m) => m.id !== 0);
+    if (process.env.E2E_DEBUG && answers.length !== 100) {
+      const ids = new Set(answers.map((a) => a.id));
+      console.error("missing", names.map((_, i) => i + 1).filter((i) => !ids.has(i)), "stdout lines", p.stdout().split("\n").length, "\nstderr", p.stderr().slice(-3000), "\nlast", p.stdout().slice(-600));
+    }
     expect(answers).toHaveLength(100);
     for (const a of answers) expect(a.result?.isError, JSON.stringify(a)).toBeFalsy();
     expect(new Set(answers.map((a) => a.id)).size).toBe(100);
@@ -176,7 +238,7 @@ describe("stdio: shutdown", () => {
   });
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    it(`${signal} with 100 create_deal requests in flight: exit 0 within 5 s, each write acknowledged or absent, no -wal left`, async () => {
+    it(`${signal} amid 100 create_deal requests (30 before it, 70 after): exit 0 within 5 s, each write acknowledged or absent, no -wal left`, async () => {
       const { db } = tempDb();
       const p = await rawStdio(db);
       // 30 requests, the signal, then (once the server says it is shutting down) 70 more.
@@ -191,7 +253,7 @@ describe("stdio: shutdown", () => {
       expect(exit.ms).toBeLessThan(5_000);
       expect(existsSync(`${db}-wal`)).toBe(false); // before our own reader opens the file
 
-      const byId = new Map(parseJsonRpcLines(p.stdout()).map((m) => [m.id, m]));
+      const byId = new Map(responsesOf(parseJsonRpcLines(p.stdout())).map((m) => [m.id, m]));
       const stored = new Set(dealNames(db));
       names.forEach((name, i) => {
         const answer = byId.get(i + 1);
@@ -212,13 +274,28 @@ describe("stdio: shutdown", () => {
     const p = await rawStdio(db);
     // Touch the store so the idle server holds an open database.
     p.child.stdin.write(lines(createDeal(1, "Idle")));
-    await p.waitForStdoutLines(2);
+    await waitForResponses(p, 2);
     p.markExitClock();
     p.child.stdin.end();
     const exit = await p.exited;
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(exit.ms).toBeLessThan(5_000);
     expect(existsSync(`${db}-wal`)).toBe(false);
+  });
+
+  it("a client that goes away mid-answer (closing our stdout) gets no crash: exit 0, no stack trace, no -wal left", async () => {
+    const { db } = tempDb();
+    const p = await rawStdio(db);
+    p.child.stdin.write(lines(...Array.from({ length: 500 }, (_, i) => createDeal(i + 1, `gone-${i + 1}`))));
+    p.child.stdout.destroy();
+    p.child.stdin.end();
+    const exit = await p.exited;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.ms).toBeLessThan(5_000);
+    expect(p.stderr()).not.toMatch(/Unhandled 'error' event|at .*\(node:/);
+    expect(existsSync(`${db}-wal`)).toBe(false);
+    // Whatever was stored is whole: every row a complete deal.
+    for (const name of dealNames(db)) expect(name).toMatch(/^gone-\d+$/);
   });
 
   it("the process exits when stdin closes before any request", async () => {
@@ -229,14 +306,14 @@ describe("stdio: shutdown", () => {
     expect(p.stdout()).toBe("");
   });
 
-  it("a request after EOF-triggered shutdown began is not half-applied: initialize, then writes, then EOF in one chunk", async () => {
+  it("initialize, 20 create_deal requests and EOF in a single write: every request answered and stored", async () => {
     const { db } = tempDb();
     const p = runBin(["--db", db]);
     const names = Array.from({ length: 20 }, (_, i) => `burst-${i + 1}`);
     p.child.stdin.end(lines(initializeRequest(0), initializedNotification, ...names.map((n, i) => createDeal(i + 1, n))));
     const exit = await p.exited;
     expect(exit.code).toBe(0);
-    const answers = parseJsonRpcLines(p.stdout());
+    const answers = responsesOf(parseJsonRpcLines(p.stdout()));
     expect(answers).toHaveLength(21);
     expect(dealNames(db)).toEqual(names);
   });

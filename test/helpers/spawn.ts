@@ -235,11 +235,25 @@ export function parseJsonRpcLines(stdout: string): Array<Record<string, any>> {
   });
 }
 
+/** The responses among parsed messages (the server may also send notifications, e.g. logging). */
+export const responsesOf = (msgs: Array<Record<string, any>>) => msgs.filter((m) => !("method" in m) && "id" in m);
+
+/** Resolves when stdout holds `n` responses (notifications are not counted). */
+export async function waitForResponses(p: Proc, n: number, timeoutMs = PATIENCE_MS): Promise<Array<Record<string, any>>> {
+  const deadline = Date.now() + timeoutMs;
+  for (let have = n; ; ) {
+    await p.waitForStdoutLines(have, Math.max(1, deadline - Date.now()));
+    const got = responsesOf(parseJsonRpcLines(p.stdout().slice(0, p.stdout().lastIndexOf("\n") + 1)));
+    if (got.length >= n) return got;
+    have += n - got.length;
+  }
+}
+
 /** Spawns the stdio server and completes the handshake by hand; returns the process. */
 export async function rawStdio(db: string, extraArgs: string[] = []): Promise<Proc> {
   const p = runBin(["--db", db, ...extraArgs]);
   p.child.stdin.write(lines(initializeRequest(0), initializedNotification));
-  await p.waitForStdoutLines(1);
+  await waitForResponses(p, 1);
   return p;
 }
 
@@ -338,23 +352,54 @@ export function rawRequest(
   return new Promise((resolveRes, reject) => {
     const socket = netConnect(port, "127.0.0.1");
     const chunks: Buffer[] = [];
-    socket.setTimeout(PATIENCE_MS, () => socket.destroy(new Error("raw request timed out")));
-    socket.on("data", (c) => chunks.push(c));
-    socket.on("error", (e) => (chunks.length ? undefined : reject(e)));
-    socket.on("close", () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
+    let settled = false;
+    // Done once the response is complete: some responses (SSE with an explicit keep-alive) hold
+    // the socket open despite `Connection: close`, so reading to EOF would wait for the timeout.
+    const tryParse = (final: boolean) => {
+      if (settled) return;
+      const raw = Buffer.concat(chunks);
       const sep = raw.indexOf("\r\n\r\n");
-      if (sep < 0) return reject(new Error(`no HTTP response: ${JSON.stringify(raw.slice(0, 200))}`));
-      const [statusLine, ...headerLines] = raw.slice(0, sep).split("\r\n");
+      if (sep < 0) {
+        if (final) {
+          settled = true;
+          reject(new Error(`no HTTP response: ${JSON.stringify(raw.toString("utf8").slice(0, 200))}`));
+        }
+        return;
+      }
+      const [statusLine, ...headerLines] = raw.subarray(0, sep).toString("utf8").split("\r\n");
       const resHeaders: Record<string, string> = {};
       for (const h of headerLines) {
         const i = h.indexOf(":");
         resHeaders[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
       }
-      let resBody = raw.slice(sep + 4);
-      if (resHeaders["transfer-encoding"] === "chunked") resBody = dechunk(resBody);
-      resolveRes({ status: Number(statusLine!.split(" ")[1]), headers: resHeaders, body: resBody, json: () => JSON.parse(resBody) });
+      const rest = raw.subarray(sep + 4);
+      let body: string | undefined;
+      if (resHeaders["content-length"] !== undefined) {
+        const n = Number(resHeaders["content-length"]);
+        if (rest.length >= n) body = rest.subarray(0, n).toString("utf8");
+      } else if (resHeaders["transfer-encoding"] === "chunked") {
+        const text = rest.toString("utf8");
+        if (/(^|\r\n)0\r\n\r\n$/.test(text)) body = dechunk(text);
+      }
+      if (body === undefined && final) body = rest.toString("utf8");
+      if (body === undefined) return;
+      settled = true;
+      socket.destroy();
+      const text = body;
+      resolveRes({ status: Number(statusLine!.split(" ")[1]), headers: resHeaders, body: text, json: () => JSON.parse(text) });
+    };
+    socket.setTimeout(PATIENCE_MS, () => socket.destroy(new Error("raw request timed out")));
+    socket.on("data", (c) => {
+      chunks.push(c);
+      tryParse(false);
     });
+    socket.on("error", (e) => {
+      if (!chunks.length && !settled) {
+        settled = true;
+        reject(e);
+      }
+    });
+    socket.on("close", () => tryParse(true));
     socket.write(`${head.join("\r\n")}\r\n\r\n`);
     if (body) socket.write(body);
   });
