@@ -2,8 +2,10 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { describe, expect, it } from "vitest";
-import { connectStdio, runToExit, sha256, tempDb } from "../helpers/spawn.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { cleanupE2E, connectStdio, runToExit, sha256, tempDb } from "../helpers/spawn.js";
+
+afterAll(cleanupE2E);
 
 /** Deal names in the file, read with a throwaway connection. */
 function dealNames(db: string): string[] {

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  cleanupE2E,
   connectHttp,
   httpPost,
   initializeRequest,
@@ -15,6 +16,8 @@ import {
   tempDb,
   type HttpServer,
 } from "../helpers/spawn.js";
+
+afterAll(cleanupE2E);
 
 const JSON_HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 const TOKEN = "e2e-token-0123456789abcdef";

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  cleanupE2E,
   connectStdio,
   initializedNotification,
   initializeRequest,
@@ -18,6 +19,8 @@ import {
   type Proc,
   waitForResponses,
 } from "../helpers/spawn.js";
+
+afterAll(cleanupE2E);
 
 /** Rows in `deals` (0 when the file was never created). */
 function dealNames(db: string): string[] {

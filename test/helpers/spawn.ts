@@ -21,7 +21,15 @@ export const PATIENCE_MS = 15_000;
 
 let snapshot: string | undefined;
 const cleanups: Array<() => void> = [];
-process.on("exit", () => {
+
+/**
+ * Kills servers still running and removes the temp folders and bin copy; call it in each test
+ * file's afterAll (vitest's workers do not reliably see process 'exit').
+ */
+export function cleanupE2E(): void {
+  for (const c of live) c.kill("SIGKILL");
+  live.clear();
+  snapshot = undefined;
   for (const c of cleanups.splice(0)) {
     try {
       c();
@@ -29,7 +37,8 @@ process.on("exit", () => {
       // best effort
     }
   }
-});
+}
+process.on("exit", cleanupE2E);
 
 /** Path of a private copy of dist/cli.js (or LEAN_SALES_E2E_BIN, used as is). */
 export function binPath(): string {
@@ -113,9 +122,6 @@ export interface Proc {
 }
 
 const live = new Set<ChildProcessWithoutNullStreams>();
-process.on("exit", () => {
-  for (const c of live) c.kill("SIGKILL");
-});
 
 /** Spawns `node <bin> ...args` with stdio pipes, collecting output. */
 export function runBin(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Proc {
