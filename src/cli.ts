@@ -4,6 +4,7 @@ import { homedir } from "node:os";
 import { ConfigError, parseConfig, type Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import { loadMethodology, MethodologyDataError } from "./methodology/load.js";
+import { PromptFileError, promptsFor } from "./prompts.js";
 import { dataDir } from "./paths.js";
 import { SqliteDealStore } from "./store/sqlite.js";
 import { StoreError, type DealStore } from "./store/types.js";
@@ -19,7 +20,7 @@ function fail(message: string, code = 1): never {
 export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): void } {
   let store: DealStore | undefined;
   const methodology = loadMethodology(dataDir());
-  return {
+  const deps: Deps & { closeStore(): void } = {
     methodology,
     store: () => (store ??= SqliteDealStore.open(config.db)),
     closeStore: () => {
@@ -31,6 +32,9 @@ export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): v
     importRoots: config.import_roots.length ? config.import_roots : config.http ? [] : [homedir(), process.cwd()],
     now: () => new Date(),
   };
+  // Prompt files are checked at start on every transport (HTTP builds servers per session).
+  promptsFor(deps);
+  return deps;
 }
 
 async function main(): Promise<void> {
@@ -59,6 +63,7 @@ async function main(): Promise<void> {
     deps = buildDeps(config, log);
   } catch (err) {
     if (err instanceof MethodologyDataError) fail(`methodology data is broken: ${err.message}`);
+    if (err instanceof PromptFileError) fail(`a prompt file is broken: ${err.message}`);
     throw err;
   }
 
