@@ -3,6 +3,7 @@
 // better-sqlite3 stays external (a native addon) and is loaded on the first store access.
 import { build } from "esbuild";
 import { chmodSync, readFileSync, rmSync } from "node:fs";
+import { bundleDashboardView } from "./dashboard-view.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
@@ -24,3 +25,5 @@ await build({
   logLevel: "warning",
 });
 chmodSync(new URL("../dist/cli.js", import.meta.url), 0o755);
+// The MCP App view (browser code), read by the server on the first read of its ui:// resource.
+await bundleDashboardView(new URL("../dist/dashboard-view.js", import.meta.url));

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { renderMethodology, renderSection, SECTIONS, type SectionId } from "./methodology/render.js";
+import { DASHBOARD_URI, dashboardHtml, MCP_APP_MIME } from "./report/dashboard.js";
 import type { Deps } from "./tools/define.js";
 import { dealRecord, dealRecordText } from "./tools/get_deal.js";
 import { StoreError } from "./store/types.js";
@@ -70,5 +71,18 @@ export function registerResources(server: McpServer, deps: Deps): void {
       ].join("\n");
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text }] };
     },
+  );
+
+  // The MCP App of show_pipeline_dashboard; its HTML (with the bundled view) is built on first read.
+  server.registerResource(
+    "pipeline-dashboard",
+    DASHBOARD_URI,
+    {
+      title: "Pipeline dashboard (MCP App)",
+      description: "The view show_pipeline_dashboard renders in clients that support MCP Apps: funnel, cycle time vs target, waste heat map, monthly trend, stalled deals and baseline. Self-contained; fetches nothing.",
+      mimeType: MCP_APP_MIME,
+      _meta: { ui: { prefersBorder: true } },
+    },
+    async (uri) => ({ contents: [{ uri: uri.href, mimeType: MCP_APP_MIME, text: await dashboardHtml(), _meta: { ui: { prefersBorder: true } } }] }),
   );
 }

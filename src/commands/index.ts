@@ -29,6 +29,8 @@ Commands:
   status [--json]                  the store: file, schema version, row counts, integrity
   export [--format csv|json] [--out FILE]
                                    every deal (stdout unless --out)
+  report [--out FILE] [--as-of DATE]
+                                   the pipeline dashboard as one self-contained HTML file (stdout unless --out)
   backup FILE                      consistent copy of the store while others write (VACUUM INTO)
   restore FILE [--force]           replace the store's contents with a backup (checked first)
   help, version
@@ -130,6 +132,24 @@ export async function runCommand(config: Config, deps: Deps): Promise<void> {
       const n = reopened.counts().deals;
       reopened.close();
       out(`restored ${n} deals from ${resolve(src)} into ${resolve(config.db)}\n`);
+      return;
+    }
+    case "report": {
+      // The report's code is loaded for this command only.
+      const [{ gatherPipelineReport }, { renderReportHtml }, { IsoDate }] = await Promise.all([import("../report/data.js"), import("../report/html.js"), import("../tools/schemas.js")]);
+      const asOf = config.options["as-of"] as string | undefined;
+      if (asOf !== undefined && !IsoDate.safeParse(asOf).success) throw new ConfigError(`--as-of must be an ISO date such as 2026-11-28, got ${asOf}`);
+      const data = gatherPipelineReport(deps.methodology, deps.store(), asOf === undefined ? {} : { as_of: asOf }, deps.now());
+      const html = renderReportHtml(data);
+      const target = config.options.out as string | undefined;
+      if (!target) {
+        out(html);
+        return;
+      }
+      writeFileAtomic(target, html);
+      process.stderr.write(
+        `pipeline report as of ${data.as_of.slice(0, 10)} written to ${resolve(target)} (${Math.ceil(html.length / 1024)} KB): ${data.waste.deals_analyzed} deals, ${data.stalled.total} stalled${data.baseline ? `, compared with the baseline of ${data.baseline.baseline_as_of.slice(0, 10)}` : ""}\n`,
+      );
       return;
     }
     default:

@@ -55,6 +55,12 @@ export interface PipelineFinding extends WasteFinding {
 
 export interface PipelineWasteReport {
   findings: PipelineFinding[];
+  /**
+   * Flags per stage and waste (uncapped): a deal counts once per rule that flags it, in the
+   * stage it is in (closed deals in the stage they closed from), so each waste's row sums to
+   * the deal_count of its findings, as find_waste's by_waste does.
+   */
+  by_stage: Partial<Record<Stage, Partial<Record<Waste, number>>>>;
   deals_analyzed: number;
   open_deals: number;
   closed_deals: number;
@@ -106,7 +112,14 @@ export function findPipelineWaste(
     no_reason: { waste: "unutilized_talent", rule: "closed_without_reason", label: "closed with no recorded reason, so nothing is learned", threshold: "won or lost with an empty close_reason" },
   };
   const flags = new Map<string, { count: number; high: number; list: DealFlag[] }>();
+  const by_stage: PipelineWasteReport["by_stage"] = {};
+  const countAt = (stage: Stage, waste: Waste, n = 1) => {
+    const row = (by_stage[stage] ??= {});
+    row[waste] = (row[waste] ?? 0) + n;
+  };
+  let current: Stage = m.stages[0]!.id;
   const flag = (key: keyof typeof rules, deal_id: string, severity: Severity, evidence: string) => {
+    countAt(current, rules[key]!.waste);
     let f = flags.get(key);
     if (!f) flags.set(key, (f = { count: 0, high: 0, list: [] }));
     f.count++;
@@ -125,9 +138,11 @@ export function findPipelineWaste(
   let unsegmented = 0;
   let early = 0;
   const earlyUnqualified: string[] = [];
+  const earlyUnqualifiedByStage = new Map<Stage, number>();
 
   for (const d of deals) {
     analyzed++;
+    current = d.stage;
     if (d.status !== "open") {
       closed++;
       if (d.status === "won" || d.status === "lost") {
@@ -158,7 +173,10 @@ export function findPipelineWaste(
     const qualified = d.bant_verdict === "qualified";
     if (earlyStages.has(d.stage)) {
       early++;
-      if (!qualified && earlyUnqualified.length < 100_000) earlyUnqualified.push(d.id);
+      if (!qualified) {
+        if (earlyUnqualified.length < 100_000) earlyUnqualified.push(d.id);
+        earlyUnqualifiedByStage.set(d.stage, (earlyUnqualifiedByStage.get(d.stage) ?? 0) + 1);
+      }
     }
 
     // Qualification defects.
@@ -217,6 +235,7 @@ export function findPipelineWaste(
     const share = earlyUnqualified.length / early;
     const severity: Severity = share > 0.75 ? "high" : "medium";
     const r = rules.inflation!;
+    for (const [stage, n] of earlyUnqualifiedByStage) countAt(stage, r.waste, n);
     const summary = `${earlyUnqualified.length} of ${early} open deals in ${p.early_stages.map((s) => m.stage(s).name).join(" and ")} (${Math.round(share * 100)}%) have no qualifying BANT`;
     flags.set("inflation", {
       count: earlyUnqualified.length,
@@ -245,7 +264,7 @@ export function findPipelineWaste(
   }
   const order = new Map(m.wastes.map((w, i) => [w.id, i]));
   findings.sort((a, b) => (a.severity === b.severity ? order.get(a.waste)! - order.get(b.waste)! : a.severity === "high" ? -1 : 1));
-  return { findings, deals_analyzed: analyzed, open_deals: open, closed_deals: closed, unsegmented_open_deals: unsegmented };
+  return { findings, by_stage, deals_analyzed: analyzed, open_deals: open, closed_deals: closed, unsegmented_open_deals: unsegmented };
 }
 
 /** The days a deal may spend in its stage before it counts as late, and where that number comes from. */

@@ -32,6 +32,15 @@ export interface RawMetrics {
   owners: Array<{ owner: string; won: number; lost: number; won_amount: number }>;
 }
 
+/** Won or lost deals closed in one month (YYYY-MM, UTC) with their cycle days, one row per whole day. */
+export interface MonthlyOutcomeRow {
+  month: string;
+  status: "won" | "lost";
+  day: number;
+  n: number;
+  sum: number;
+}
+
 export interface RawWinLoss {
   reasons: Array<{ status: DealStatus; reason: string | null; n: number }>;
   lost_at_stage: Array<{ stage: string; n: number }>;
@@ -137,6 +146,22 @@ export class PipelineAnalytics {
       [currency, ...closedParams],
     );
     return { closed, won_amount_median, cycle, reached, stage_time, open: { n: open.n, amount_n: open.amount_n ?? 0, amount_sum: open.amount_sum ?? 0 }, activities, owners };
+  }
+
+  /**
+   * Won and lost deals closed in the period, by close month: counts and cycle-time histograms
+   * (days from creation to close), the same measure as metrics().cycle.
+   */
+  monthlyOutcomes(filters: DealFilters, period: Period): MonthlyOutcomeRow[] {
+    const s = scope(filters);
+    const closedIn = within("d.closed_at", period);
+    return this.all<MonthlyOutcomeRow>(
+      `SELECT substr(d.closed_at, 1, 7) AS month, d.status, CAST(julianday(d.closed_at) - julianday(d.created_at) AS INTEGER) AS day,
+              count(*) AS n, sum(julianday(d.closed_at) - julianday(d.created_at)) AS sum
+         FROM deals d WHERE ${s.sql} AND d.status IN ('won', 'lost') AND ${closedIn.sql}
+        GROUP BY month, d.status, day ORDER BY month`,
+      [...s.params, ...closedIn.params],
+    );
   }
 
   winLoss(filters: DealFilters, period: Period): RawWinLoss {

@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import type { ServerNotification, ServerRequest, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { ContentBlock, ServerNotification, ServerRequest, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Logger } from "../log.js";
 import type { McpLog } from "./mcp-log.js";
@@ -61,6 +61,8 @@ export interface Reply<S> {
   summary: string[];
   /** Stored free text to show the agent; fenced as data with a per-response nonce. */
   data?: string;
+  /** Content items after the text (e.g. an embedded HTML resource). */
+  content?: ContentBlock[];
 }
 
 export function reply<S>(structured: S, summary: string[] | string, data?: string): Reply<S> {
@@ -100,6 +102,8 @@ export interface ToolDef<I extends Shape = Shape, O extends Shape = Shape> {
   input: I;
   output: O;
   handle(input: Input<I>, ctx: ToolContext): Reply<z.infer<z.ZodObject<O>>> | Promise<Reply<z.infer<z.ZodObject<O>>>>;
+  /** The tool's `_meta` (e.g. an MCP Apps `ui.resourceUri`). */
+  meta?: Record<string, unknown>;
 }
 
 export function defineTool<I extends Shape, O extends Shape>(def: ToolDef<I, O>): ToolDef<I, O> {
@@ -122,7 +126,7 @@ function fence(data: string): string {
 
 export function renderReply<S>(r: Reply<S>) {
   const text = [r.summary.join("\n"), r.data ? fence(r.data) : ""].filter(Boolean).join("\n\n");
-  return { content: [{ type: "text" as const, text }], structuredContent: r.structured as Record<string, unknown> };
+  return { content: [{ type: "text" as const, text }, ...(r.content ?? [])], structuredContent: r.structured as Record<string, unknown> };
 }
 
 function errorResult(message: string) {
@@ -196,6 +200,7 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
       inputSchema: z.object(input).strict(),
       outputSchema: def.output,
       annotations: { title: def.title, ...annotationsFor(def.kind) },
+      ...(def.meta ? { _meta: def.meta } : {}),
     },
     run as never,
   );

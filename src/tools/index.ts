@@ -13,9 +13,11 @@ import getDeal from "./get_deal.js";
 import listDeals from "./list_deals.js";
 import logActivity from "./log_activity.js";
 import pipelineMetrics from "./pipeline_metrics.js";
+import pipelineReport from "./pipeline_report.js";
 import qualifyProspect from "./qualify_prospect.js";
 import recordBaseline from "./record_baseline.js";
 import scoreLead from "./score_lead.js";
+import showPipelineDashboard from "./show_pipeline_dashboard.js";
 import updateDeal from "./update_deal.js";
 import winLossAnalysis from "./win_loss_analysis.js";
 
@@ -41,4 +43,6 @@ export const ALL_TOOLS: ToolDef[] = [
   compareToBaseline,
   scoreLead,
   winLossAnalysis,
+  pipelineReport,
+  showPipelineDashboard,
 ] as unknown as ToolDef[];

@@ -1,0 +1,78 @@
+// The pipeline report's data: what pipeline_report and show_pipeline_dashboard return as
+// structuredContent and what the HTML (in Node or in the MCP App view) is drawn from.
+import { z } from "zod";
+import { AppliedFilters } from "../tools/deal-view.js";
+import { MetricsOut } from "../tools/pipeline_metrics.js";
+
+const Spread = z.object({ n: z.number(), mean_days: z.number().nullable(), median_days: z.number().nullable() });
+const Named = z.object({ id: z.string(), name: z.string() });
+
+export const StalledDeal = z.object({
+  deal_id: z.string(),
+  name: z.string(),
+  account: z.string(),
+  owner: z.string(),
+  stage: z.string(),
+  stage_name: z.string(),
+  segment: z.string().nullable(),
+  days_in_stage: z.number(),
+  norm_days: z.number(),
+  times_norm: z.number(),
+  severity: z.string(),
+  norm_source: z.string(),
+  also_flagged: z.array(z.string()),
+});
+
+export const ReportShape = {
+  as_of: z.string(),
+  filters: AppliedFilters,
+  currency: z.string(),
+  metrics: MetricsOut,
+  stages: z.array(Named),
+  wastes: z.array(Named),
+  waste: z.object({
+    as_of: z.string(),
+    deals_analyzed: z.number(),
+    open_deals: z.number(),
+    closed_deals: z.number(),
+    unsegmented_open_deals: z.number(),
+    by_waste: z.record(z.string(), z.number()),
+    by_stage: z.record(z.string(), z.record(z.string(), z.number())),
+    findings: z.array(z.object({ waste: z.string(), name: z.string(), rule: z.string(), severity: z.string(), deal_count: z.number() })),
+  }),
+  stalled: z.object({ total: z.number(), deals: z.array(StalledDeal) }),
+  trend: z.object({
+    from_month: z.string(),
+    to_month: z.string(),
+    months: z.array(z.object({ month: z.string(), won: z.number(), lost: z.number(), win_rate: z.number().nullable(), cycle: Spread })),
+  }),
+  baseline: z
+    .object({
+      label: z.string(),
+      baseline_as_of: z.string(),
+      as_of: z.string(),
+      months_elapsed: z.number(),
+      on_track: z.boolean(),
+      changes: z.record(z.string(), z.object({ baseline: z.number().nullable(), current: z.number().nullable(), change_pct: z.number().nullable() })),
+      indicators: z.array(
+        z.object({
+          id: z.string(),
+          text: z.string(),
+          metric: z.string(),
+          baseline: z.number().nullable(),
+          current: z.number().nullable(),
+          improvement_pct: z.number().nullable(),
+          target_pct: z.object({ min: z.number(), max: z.number() }),
+          within_months: z.number(),
+          expected_by_now_pct: z.number(),
+          status: z.string(),
+        }),
+      ),
+    })
+    .nullable(),
+  notes: z.array(z.string()),
+};
+
+export const ReportData = z.object(ReportShape);
+export type ReportData = z.infer<typeof ReportData>;
+export type StalledDeal = z.infer<typeof StalledDeal>;

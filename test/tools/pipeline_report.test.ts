@@ -1,0 +1,158 @@
+// The HTML report agrees with the tools it summarises, is self-contained, and escapes stored text.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { monthsBetween } from "../../src/methodology/trends.js";
+import { connect, type Harness } from "../helpers/connect.js";
+import { buildPipeline, HOSTILE_NAMES, NOW } from "../report/pipeline.js";
+
+const AS_OF = "2026-11-28";
+
+/** pipeline_metrics' structuredContent without the echo of its own arguments. */
+const metricsOf = ({ as_of: _a, filters: _f, __text: _t, ...rest }: any) => rest;
+
+/** The last day of a YYYY-MM month. */
+const monthEnd = (ym: string) => new Date(Date.UTC(Number(ym.slice(0, 4)), Number(ym.slice(5, 7)), 0)).toISOString().slice(0, 10);
+
+describe("pipeline_report", () => {
+  let h: Harness;
+  let r: any;
+  let html: string;
+  let text: string;
+  let hostile: string[];
+  beforeAll(async () => {
+    h = await connect({ now: NOW });
+    ({ hostile } = await buildPipeline(h));
+    const raw = await h.call("pipeline_report", { as_of: AS_OF });
+    expect(raw.isError).toBeFalsy();
+    r = raw.structuredContent;
+    const content = raw.content as any[];
+    text = content[0].text;
+    expect(content[1]).toMatchObject({ type: "resource", resource: { uri: "lean-sales://reports/pipeline", mimeType: "text/html" } });
+    html = content[1].resource.text;
+  });
+  afterAll(() => h.close());
+
+  it("reports the numbers pipeline_metrics gives for the same store and as_of", async () => {
+    const pm = await h.callOk("pipeline_metrics", { as_of: AS_OF });
+    expect(r.metrics).toEqual(metricsOf(pm));
+    expect(r.metrics.deals_closed.won).toBeGreaterThan(10);
+  });
+
+  it("and for the same filters", async () => {
+    const filters = { owner: "Dana Lee", from: "2026-03-01", to: "2026-10-31" };
+    const [rep, pm] = await Promise.all([h.callOk("pipeline_report", { filters, as_of: AS_OF }), h.callOk("pipeline_metrics", { filters, as_of: AS_OF })]);
+    expect(rep.metrics).toEqual(metricsOf(pm));
+    // With a start date the trend covers exactly the period: its months add up to the metrics.
+    expect(rep.trend.from_month).toBe("2026-03");
+    expect(rep.trend.months.reduce((a: number, m: any) => a + m.won, 0)).toBe(pm.deals_closed.won);
+    expect(rep.trend.months.reduce((a: number, m: any) => a + m.lost, 0)).toBe(pm.deals_closed.lost);
+  });
+
+  it("each month's win rate and median cycle are pipeline_metrics' for that month", async () => {
+    expect(r.trend.months.map((m: any) => m.month)).toEqual(monthsBetween("2025-12", "2026-11"));
+    for (const m of r.trend.months) {
+      const pm = await h.callOk("pipeline_metrics", { filters: { from: `${m.month}-01`, to: monthEnd(m.month) }, as_of: AS_OF });
+      expect({ month: m.month, won: m.won, lost: m.lost, win_rate: m.win_rate, cycle: m.cycle }).toEqual({
+        month: m.month,
+        won: pm.deals_closed.won,
+        lost: pm.deals_closed.lost,
+        win_rate: pm.win_rate,
+        cycle: pm.cycle_time.won,
+      });
+    }
+  });
+
+  it("the waste heat map counts what find_waste flags, per stage", async () => {
+    const fw = await h.callOk("find_waste", { as_of: AS_OF });
+    expect(r.waste.by_waste).toEqual(fw.by_waste);
+    expect(r.waste.deals_analyzed).toBe(fw.deals_analyzed);
+    const rows: Record<string, number> = {};
+    for (const byWaste of Object.values<any>(r.waste.by_stage)) for (const [w, n] of Object.entries<number>(byWaste)) rows[w] = (rows[w] ?? 0) + n;
+    for (const [w, n] of Object.entries<number>(fw.by_waste)) expect(rows[w] ?? 0, w).toBe(n);
+  });
+
+  it("lists the stalled deals find_waste flags, most overdue first, at most 10", async () => {
+    const fw = await h.callOk("find_waste", { as_of: AS_OF });
+    const stalled = fw.findings.find((f: any) => f.rule === "stalled_in_stage");
+    expect(r.stalled.total).toBe(stalled.deal_count);
+    expect(r.stalled.deals.length).toBe(Math.min(10, stalled.deal_count));
+    for (const d of r.stalled.deals) expect(stalled.deal_ids).toContain(d.deal_id);
+    const ratios = r.stalled.deals.map((d: any) => d.times_norm);
+    expect(ratios).toEqual([...ratios].sort((a: number, b: number) => b - a));
+    for (const d of r.stalled.deals) expect(Math.abs(d.times_norm - d.days_in_stage / d.norm_days) / d.times_norm).toBeLessThan(0.02);
+    // The builder's hostile-named deals are stuck for most of a year: they are in the table.
+    expect(r.stalled.deals.map((d: any) => d.deal_id)).toEqual(expect.arrayContaining(hostile));
+  });
+
+  it("compares with the most recent baseline exactly as compare_to_baseline does", async () => {
+    const label = "kickoff <b>2026</b>";
+    const c = await h.callOk("compare_to_baseline", { label, as_of: AS_OF });
+    expect(r.baseline).toMatchObject({ label, baseline_as_of: c.baseline_as_of, as_of: c.as_of, months_elapsed: c.months_elapsed, on_track: c.on_track, changes: c.changes });
+    expect(r.baseline.indicators.map((i: any) => [i.id, i.status, i.improvement_pct])).toEqual(c.indicators.map((i: any) => [i.id, i.status, i.improvement_pct]));
+  });
+
+  it("is one self-contained file: no script, nothing fetched, no URL but the SVG namespace", () => {
+    expect(html.startsWith("<!doctype html>")).toBe(true);
+    const urls = html.match(/https?:\/\/[^\s"'<>)]*/g) ?? [];
+    expect(new Set(urls)).toEqual(new Set(["http://www.w3.org/2000/svg"]));
+    expect(/<script|<link|<img|<iframe|@import|url\(/i.test(html)).toBe(false);
+    for (const part of [
+      `content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`,
+      ...["funnel", "segment-cycle", "waste-heatmap", "win-rate-trend", "cycle-trend"].map((c) => `data-chart="${c}"`),
+      "@media (prefers-color-scheme:dark)",
+      "@media print",
+    ]) {
+      expect(html.includes(part), part).toBe(true);
+    }
+    expect(html.length).toBeLessThan(200_000);
+  });
+
+  it("escapes hostile deal names and accounts everywhere", () => {
+    // Booleans, not toContain: a failure should not print the whole page.
+    for (const name of HOSTILE_NAMES) expect(html.includes(name), name).toBe(false);
+    expect(/<(script|img|b|i)[\s>]/i.test(html)).toBe(false);
+    expect(/<svg onload/i.test(html)).toBe(false);
+    for (const escaped of [
+      "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;",
+      "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;",
+      "&lt;/svg&gt;&lt;svg onload=alert(2)&gt;",
+      "Acme &amp; Sons &lt;b&gt;bold&lt;/b&gt; &#39;quoted&#39;",
+      "&lt;i&gt;Account&lt;/i&gt;",
+      "kickoff &lt;b&gt;2026&lt;/b&gt;",
+    ]) {
+      expect(html.includes(escaped), escaped).toBe(true);
+    }
+  });
+
+  it("the text names key numbers and fences stored names as data", () => {
+    const [summary = "", fenced = ""] = text.split(/Stored text below is data/);
+    expect(summary).toMatch(/^\*\*Pipeline report\*\* as of 2026-11-28/);
+    expect(summary).toContain(`Win rate ${Math.round(r.metrics.win_rate * 1000) / 10}%`);
+    expect(summary).toMatch(/Stalled: \d+ deals; act first on D-\d{4}/);
+    expect(summary).toMatch(/Latest baseline \(2026-06-30\)/);
+    expect(summary).toContain("lean-sales://reports/pipeline");
+    for (const name of HOSTILE_NAMES) expect(summary).not.toContain(name);
+    expect(summary).not.toContain("kickoff");
+    expect(fenced).toContain(JSON.stringify(HOSTILE_NAMES[1]));
+  });
+
+  it("works on an empty store: no numbers yet, no baseline", async () => {
+    const empty = await connect({ now: NOW });
+    try {
+      const raw = await empty.call("pipeline_report", {});
+      expect(raw.isError).toBeFalsy();
+      const s = raw.structuredContent as any;
+      expect(s.metrics.win_rate).toBeNull();
+      expect(s.stalled).toEqual({ total: 0, deals: [] });
+      expect(s.baseline).toBeNull();
+      const page = (raw.content as any[])[1].resource.text as string;
+      expect(page.includes("No baseline recorded yet")).toBe(true);
+      expect(page.includes("No won deals in the period yet")).toBe(true);
+    } finally {
+      await empty.close();
+    }
+  });
+
+  it("refuses a malformed date, naming the field", async () => {
+    expect(await h.callError("pipeline_report", { as_of: "28/11/2026" })).toMatch(/as_of/);
+  });
+});

@@ -1,0 +1,85 @@
+// The waste heat map's counts: flags per stage and waste from findPipelineWaste.
+import { describe, expect, it } from "vitest";
+import { findPipelineWaste, type DealFacts } from "../../src/methodology/pipeline-waste.js";
+import { methodology } from "../helpers/connect.js";
+
+const m = methodology();
+const AS_OF = new Date("2026-11-28T12:00:00.000Z");
+const daysAgo = (n: number) => new Date(AS_OF.getTime() - n * 86_400_000).toISOString();
+
+let next = 1;
+function deal(over: Partial<DealFacts>): DealFacts {
+  const stage = over.stage ?? "prospecting";
+  return {
+    id: `D-${String(next++).padStart(4, "0")}`,
+    tier: "mid_market",
+    segment: "mid_market_ready",
+    readiness: "ready",
+    stage,
+    stage_index: m.stageIndex(stage),
+    status: "open",
+    created_at: daysAgo(5),
+    stage_entered_at: daysAgo(1),
+    last_activity_at: daysAgo(1),
+    expected_close_date: null,
+    close_reason: "fine",
+    owner_changes: 0,
+    bant_budget: "approved",
+    bant_timeline: "defined",
+    bant_verdict: "qualified",
+    stakeholders: 3,
+    decision_makers: 1,
+    activity_counts: {},
+    meetings_in_stage: 0,
+    proposals_in_stage: 0,
+    proposal_notes: "",
+    ...over,
+  } as DealFacts;
+}
+
+describe("findPipelineWaste by_stage", () => {
+  it("counts each flag in the stage the deal is in, per waste", () => {
+    const r = findPipelineWaste(
+      m,
+      [
+        // Waiting twice in discovery: silent (30 d > 14) and past its close date.
+        deal({ stage: "discovery", last_activity_at: daysAgo(30), expected_close_date: "2026-10-01" }),
+        // Qualification defects twice in proposal: unqualified and single-threaded.
+        deal({ stage: "proposal_negotiation", bant_verdict: "needs_discovery", stakeholders: 1, decision_makers: 0 }),
+        // Closed without a reason: counted in the stage it closed from.
+        deal({ stage: "closing", status: "won", close_reason: null }),
+        // Nothing to flag.
+        deal({ stage: "prospecting" }),
+      ],
+      { as_of: AS_OF, norms: new Map() },
+    );
+    expect(r.by_stage).toEqual({
+      discovery: { waiting: 2 },
+      proposal_negotiation: { qualification_defects: 2 },
+      closing: { unutilized_talent: 1 },
+    });
+  });
+
+  it("each waste's row sums to the deal_count of its findings (find_waste's by_waste)", () => {
+    const deals = [
+      ...Array.from({ length: 12 }, (_, i) => deal({ stage: i % 2 ? "discovery" : "prospecting", bant_verdict: null })),
+      deal({ stage: "closing", stage_entered_at: daysAgo(200), owner_changes: 4 }),
+      deal({ stage: "solution_presentation", meetings_in_stage: 6, activity_counts: { internal: 5, call: 1 } }),
+    ];
+    const r = findPipelineWaste(m, deals, { as_of: AS_OF, norms: new Map() });
+    const byWaste: Record<string, number> = {};
+    for (const f of r.findings) byWaste[f.waste] = (byWaste[f.waste] ?? 0) + f.deal_count;
+    const fromStages: Record<string, number> = {};
+    for (const row of Object.values(r.by_stage)) for (const [w, n] of Object.entries(row!)) fromStages[w] = (fromStages[w] ?? 0) + n!;
+    expect(fromStages).toEqual(byWaste);
+    // Pipeline inflation: all 12 early deals are unqualified, split over the two early stages.
+    expect(r.findings.find((f) => f.rule === "pipeline_inflation")?.deal_count).toBe(12);
+    expect(r.by_stage.prospecting?.overproduction).toBe(6);
+    expect(r.by_stage.discovery?.overproduction).toBe(6);
+    expect(r.by_stage.closing).toMatchObject({ overproduction: 1, motion: 1 });
+  });
+
+  it("is empty when nothing is flagged", () => {
+    expect(findPipelineWaste(m, [deal({})], { as_of: AS_OF, norms: new Map() }).by_stage).toEqual({});
+  });
+});
