@@ -36,8 +36,8 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
   const period = resolvePeriod(input.filters, input.as_of, now);
   const metrics = measure(m, store, input.filters, period, currency);
 
-  // find_waste: as_of as that tool reads it (a date alone is the start of the day).
-  const wasteAsOf = input.as_of ? new Date(toTimestamp(input.as_of)) : now;
+  // find_waste reads as_of like every analysis: a date alone is the end of that day.
+  const wasteAsOf = new Date(period.as_of);
   const norms: StageNorms = new Map(store.stageNorms().map((n) => [normKey(n.tier, n.stage), n]));
   const pipeline = findPipelineWaste(m, store.pipelineFacts(toStoreFilters(input.filters), wasteAsOf.toISOString()) as Iterable<DealFacts>, { as_of: wasteAsOf, norms });
   const by_waste: Record<string, number> = Object.fromEntries(m.wastes.map((w) => [w.id, 0]));

@@ -314,12 +314,14 @@ export class SqliteDealStore implements DealStore {
     ).run(at, at, exit, n);
   }
 
-  closeDeal(id: string, c: { status: Exclude<DealStatus, "open">; reason: string | null; closed_at: string }, now: string): Deal {
+  closeDeal(id: string, c: { status: Exclude<DealStatus, "open">; reason: string | null; closed_at: string; reached_stage_index?: number }, now: string): Deal {
     return this.transaction(() => {
       const n = this.num(id);
       this.requireDeal(id);
       this.closeHistory(n, c.closed_at, "closed");
-      this.stmt("UPDATE deals SET status = ?, close_reason = ?, closed_at = ?, updated_at = ? WHERE id = ?").run(c.status, c.reason, c.closed_at, now, n);
+      this.stmt(
+        "UPDATE deals SET status = ?, close_reason = ?, closed_at = ?, furthest_stage_index = max(furthest_stage_index, ?), updated_at = ? WHERE id = ?",
+      ).run(c.status, c.reason, c.closed_at, c.reached_stage_index ?? 0, now, n);
       this.recordEvent(id, "closed", { status: c.status, reason: c.reason, closed_at: c.closed_at }, now);
       return this.requireDeal(id);
     });

@@ -230,7 +230,8 @@ export interface DealStore {
 
   logActivity(id: string, a: { type: string; occurred_at: string; summary: string; duration_minutes?: number | null }, now: string): Activity;
   moveStage(id: string, to: { stage: string; stage_index: number; at: string; gate: Gate; override_reason?: string | null; check_id?: number | null }, now: string): Deal;
-  closeDeal(id: string, c: { status: Exclude<DealStatus, "open">; reason: string | null; closed_at: string }, now: string): Deal;
+  /** reached_stage_index raises the furthest stage the deal reached (a win reaches the stage after the sale). */
+  closeDeal(id: string, c: { status: Exclude<DealStatus, "open">; reason: string | null; closed_at: string; reached_stage_index?: number }, now: string): Deal;
   reopenDeal(id: string, now: string): Deal;
 
   recordQualification(id: string, q: BantSnapshot & { detail: Record<string, unknown> }, now: string): void;

@@ -32,7 +32,10 @@ export default defineTool({
         throw new ToolError(`${deal.id} is already ${deal.status} (closed ${deal.closed_at?.slice(0, 10)}); nothing was changed.`, "deal_id");
       }
       if (at < deal.stage_entered_at) throw new ToolError(`closed_at is before ${deal.id} entered its current stage (${deal.stage_entered_at.slice(0, 10)}).`, "closed_at");
-      const closed = store.closeDeal(deal.id, { status: input.outcome, reason: input.reason ?? null, closed_at: at }, now.toISOString());
+      // A win is the Closing exit ("Fully executed contract"): the deal has reached the stage
+      // after the sale, which keeps the Closing -> Onboarding & Success conversion honest.
+      const reached = input.outcome === "won" ? m.stages.length - 1 : undefined;
+      const closed = store.closeDeal(deal.id, { status: input.outcome, reason: input.reason ?? null, closed_at: at, reached_stage_index: reached }, now.toISOString());
       const reasons = [`Closed ${input.outcome} from ${m.stage(deal.stage as never).name}.`];
       if (!input.reason) reasons.push(`No reason recorded: ${m.waste("unutilized_talent").name} (no systematic knowledge capture of wins and losses). Add one with update_deal close_reason.`);
       return reply({ deal: presentDeal(m, closed), reasons }, [`Closed ${dealLine(m, closed)}`, ...reasons.slice(1)], dealText([closed]));

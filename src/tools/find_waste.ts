@@ -3,7 +3,8 @@ import { findPipelineWaste, normKey, type DealFacts, type StageNorms } from "../
 import { WasteId } from "../methodology/schema.js";
 import { classifyDescribedWork } from "../methodology/waste.js";
 import { defineTool, reply } from "./define.js";
-import { AppliedFilters, Filters, toStoreFilters, toTimestamp } from "./deal-view.js";
+import { AppliedFilters, Filters, toStoreFilters } from "./deal-view.js";
+import { resolvePeriod } from "./period.js";
 import { cleanText, IsoDate } from "./schemas.js";
 
 const Severity = z.enum(["high", "medium", "low"]);
@@ -75,7 +76,8 @@ export default defineTool({
   },
   async handle(input, ctx) {
     const m = ctx.methodology;
-    const asOf = input.as_of ? new Date(toTimestamp(input.as_of)) : ctx.now();
+    // A date alone means the end of that day, as in every analysis (see period.ts).
+    const asOf = new Date(resolvePeriod(undefined, input.as_of, ctx.now()).as_of);
     const described = input.activities ? classifyDescribedWork(m, input.activities) : undefined;
     const analysePipeline = !input.activities || input.filters !== undefined || input.as_of !== undefined;
 

@@ -15,7 +15,7 @@ export function build(h: Harness, d: { owner: string; amount: number | null; cur
     const s = m.stages[i + 1]!;
     h.store.moveStage(deal.id, { stage: s.id, stage_index: i + 1, at: T(at), gate: "passed" }, NOW);
   });
-  if (d.close) h.store.closeDeal(deal.id, { status: d.close.status, reason: d.close.reason ?? "reason", closed_at: T(d.close.at) }, NOW);
+  if (d.close) h.store.closeDeal(deal.id, { status: d.close.status, reason: d.close.reason ?? "reason", closed_at: T(d.close.at), ...(d.close.status === "won" ? { reached_stage_index: m.stages.length - 1 } : {}) }, NOW);
   return deal.id;
 }
 

@@ -90,13 +90,13 @@ describe("find_waste over the stored pipeline", () => {
       for (const flag of f.flags) expect(flag.evidence).toMatch(/D-\d{4}/);
     }
     const stalled = result.findings.find((f: any) => f.rule === "stalled_in_stage");
-    expect(stalled.flags[0].evidence).toMatch(/in Discovery 120 days; Mid-Market-Exploring's 4-month cycle time x 0\.2/);
+    expect(stalled.flags[0].evidence).toMatch(/in Discovery 121 days; Mid-Market-Exploring's 4-month cycle time x 0\.2/);
   });
 
   it("reports how many deals it analysed and counts by waste", () => {
     expect(result.deals_analyzed).toBe(8);
     expect(result.by_waste.unutilized_talent).toBe(1);
-    expect(result.as_of).toBe("2026-11-28T00:00:00.000Z");
+    expect(result.as_of).toBe("2026-11-28T23:59:59.999Z");
   });
 
   it("filters narrow the analysis and are echoed", async () => {

@@ -41,13 +41,13 @@ describe("pipeline_metrics", () => {
     ]);
   });
 
-  it("conversion: deals that reached stage k+1 over deals that reached stage k", () => {
+  it("conversion: deals that reached stage k+1 over deals that reached stage k (a win reaches onboarding)", () => {
     expect(r.conversion.map((c: any) => [c.from_stage, c.reached_from, c.reached_to, c.rate])).toEqual([
       ["prospecting", 6, 4, 0.6667],
       ["discovery", 4, 2, 0.5],
       ["solution_presentation", 2, 2, 1],
       ["proposal_negotiation", 2, 2, 1],
-      ["closing", 2, 0, 0],
+      ["closing", 2, 2, 1],
     ]);
   });
 
