@@ -2,14 +2,19 @@
 // so start-up parses only what serving needs (see bench/README.md for the cold-start numbers).
 // better-sqlite3 stays external (a native addon) and is loaded on the first store access.
 import { build } from "esbuild";
-import { chmodSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { bundleDashboardView } from "./dashboard-view.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
+// Build into a fresh folder and swap it in, so a server running from dist/ never finds its
+// chunks deleted halfway through a rebuild.
+const out = new URL("../dist", import.meta.url);
+const next = new URL("../dist.next", import.meta.url);
+const old = new URL("../dist.old", import.meta.url);
+rmSync(next, { recursive: true, force: true });
 await build({
   entryPoints: { cli: "src/cli.ts" },
-  outdir: "dist",
+  outdir: "dist.next",
   bundle: true,
   splitting: true,
   format: "esm",
@@ -24,6 +29,10 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: "warning",
 });
-chmodSync(new URL("../dist/cli.js", import.meta.url), 0o755);
+chmodSync(new URL("../dist.next/cli.js", import.meta.url), 0o755);
 // The MCP App view (browser code), read by the server on the first read of its ui:// resource.
-await bundleDashboardView(new URL("../dist/dashboard-view.js", import.meta.url));
+await bundleDashboardView(new URL("../dist.next/dashboard-view.js", import.meta.url));
+rmSync(old, { recursive: true, force: true });
+if (existsSync(out)) renameSync(out, old);
+renameSync(next, out);
+rmSync(old, { recursive: true, force: true });
