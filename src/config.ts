@@ -10,7 +10,7 @@ export class ConfigError extends Error {
 }
 
 /** Sub-commands for people at a terminal; no command serves MCP. */
-export const COMMANDS = ["export", "backup", "restore", "status", "report", "help", "version"] as const;
+export const COMMANDS = ["export", "backup", "restore", "status", "report", "import", "demo", "help", "version"] as const;
 const COMMANDS_AND_SERVE = ["serve", ...COMMANDS] as const;
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);

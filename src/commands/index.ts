@@ -31,6 +31,10 @@ Commands:
                                    every deal (stdout unless --out)
   report [--out FILE] [--as-of DATE]
                                    the pipeline dashboard as one self-contained HTML file (stdout unless --out)
+  import FILE [--format hubspot|salesforce|pipedrive|generic] [--dry-run] [--mapping JSON] [--stage-map JSON]
+                                   deals from a CRM's CSV export (same rules as the import_deals tool)
+  demo [--seed 42] [--deals 300] [--as-of DATE] [--force]
+                                   a deterministic demo pipeline (refuses a store that holds deals unless --force)
   backup FILE                      consistent copy of the store while others write (VACUUM INTO)
   restore FILE [--force]           replace the store's contents with a backup (checked first)
   help, version
@@ -152,6 +156,10 @@ export async function runCommand(config: Config, deps: Deps): Promise<void> {
       );
       return;
     }
+    case "import":
+      return importCommand(config, deps, out);
+    case "demo":
+      return demoCommand(config, deps, out);
     default:
       throw new ConfigError(`unknown command ${config.command}`);
   }
@@ -161,4 +169,105 @@ export function writeFileAtomic(path: string, data: string): void {
   const tmp = `${path}.partial`;
   writeFileSync(tmp, data);
   renameSync(tmp, path);
+}
+
+/** `import FILE`: the import_deals rules (same code), any readable file, one transaction. */
+async function importCommand(config: Config, deps: Deps, out: (s: string) => void): Promise<void> {
+  const [{ z }, run, { ToolError }] = await Promise.all([import("zod"), import("../import/run.js"), import("../tools/define.js")]);
+  const file = config.args[0];
+  if (!file) throw new ConfigError("import needs a CSV file: lean-sales-mcp import FILE [--format F] [--dry-run] [--mapping JSON] [--stage-map JSON]");
+  const json = (flag: string) => {
+    const v = config.options[flag];
+    if (typeof v !== "string") return undefined;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      throw new ConfigError(`--${flag} must be a JSON object, e.g. --${flag} '{"name":"Opportunity"}'`);
+    }
+  };
+  const parsed = z
+    .object(run.ImportArgs)
+    .strict()
+    .safeParse({ path: resolve(file), format: config.options.format, dry_run: config.options["dry-run"] === true || undefined, mapping: json("mapping"), stage_map: json("stage-map") });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag = { stage_map: "stage-map", dry_run: "dry-run", path: "FILE" }[String(issue.path[0])] ?? String(issue.path[0]);
+    throw new ConfigError(`--${flag}${issue.path.length > 1 ? ` (${issue.path.slice(1).join(".")})` : ""}: ${issue.message}`);
+  }
+  const input = parsed.data;
+  const tty = process.stderr.isTTY;
+  const env = {
+    methodology: deps.methodology,
+    store: deps.store,
+    now: deps.now(),
+    importRoots: null,
+    progress: async (done: number, total: number, message: string) => {
+      if (tty) process.stderr.write(`\r${Math.floor((100 * done) / total)}% ${message}   `);
+    },
+  };
+  let result;
+  try {
+    const plan = await run.prepareImport(input, env);
+    result = input.dry_run ? run.commitImport(plan, env, true) : deps.store().transaction(() => run.commitImport(plan, env, false));
+  } catch (err) {
+    if (err instanceof ToolError) throw new ConfigError(err.message);
+    throw err;
+  } finally {
+    if (tty) process.stderr.write("\r\x1b[K");
+  }
+  const r = result;
+  out(
+    [
+      `${r.dry_run ? "dry run, nothing written: " : ""}${r.rows} rows read from ${resolve(file)} as ${r.format} (external_source ${r.source})`,
+      `${r.created} ${r.dry_run ? "to create" : "created"}, ${r.updated} ${r.dry_run ? "to update" : "updated"}, ${r.unchanged} unchanged, ${r.rejected} rejected`,
+      `columns: ${Object.entries(r.columns_mapped).map(([f, c]) => `${f} <- ${c}`).join("; ")}`,
+      ...(r.unmapped_columns.length ? [`not imported: ${r.unmapped_columns.join(", ")}`] : []),
+      ...(Object.keys(r.stage_mapping_used).length ? [`stages: ${Object.entries(r.stage_mapping_used).map(([k, v]) => `${k} -> ${v}`).join("; ")}`] : []),
+      ...r.notes.map((n) => `note: ${n}`),
+      ...r.errors.map((e) => `row ${e.row}${e.field ? ` (${e.field})` : ""}: ${e.reason}`),
+      ...(r.errors_total > r.errors.length ? [`...and ${r.errors_total - r.errors.length} more errors`] : []),
+    ].join("\n") + "\n",
+  );
+}
+
+/** `demo`: a deterministic pipeline; the same seed and as-of give the same store. */
+async function demoCommand(config: Config, deps: Deps, out: (s: string) => void): Promise<void> {
+  const { generateDeals, loadPipeline } = await import("../demo/generate.js");
+  const int = (flag: string, fallback: number, max: number) => {
+    const v = config.options[flag];
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (typeof v !== "string" || !/^\d+$/.test(v) || n > max) throw new ConfigError(`--${flag} must be a whole number from 0 to ${max.toLocaleString("en-US")}, got ${String(v)}`);
+    return n;
+  };
+  const seed = int("seed", 42, 2 ** 32 - 1);
+  const deals = int("deals", 300, 10_000_000);
+  const asOf = (config.options["as-of"] as string | undefined) ?? deps.now().toISOString().slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`))) throw new ConfigError(`--as-of must be an ISO date such as 2026-11-28, got ${asOf}`);
+  const store = deps.store();
+  const before = store.counts().deals ?? 0;
+  if (before > 0 && !config.options.force) {
+    throw new ConfigError(`${config.db} already holds ${before} deals; pass --force to add the demo deals to them, or choose an empty store with --db.`);
+  }
+  const started = performance.now();
+  const byStatus: Record<string, number> = {};
+  const segments = new Set<string>();
+  function* tally() {
+    for (const d of generateDeals({ seed, deals, as_of: asOf, methodology: deps.methodology })) {
+      byStatus[d.status] = (byStatus[d.status] ?? 0) + 1;
+      segments.add(d.segment);
+      yield d;
+    }
+  }
+  // "now" is the as-of day, so the same seed and as-of always give the same rows.
+  const r = loadPipeline(store, tally(), `${asOf}T00:00:00.000Z`, deps.methodology);
+  const ms = Math.round(performance.now() - started);
+  out(
+    [
+      `seeded ${r.deals} demo deals${r.first_id ? ` (${r.first_id} to ${r.last_id})` : ""} into ${resolve(config.db)}: seed ${seed}, as of ${asOf}${before ? `, next to ${before} existing deals` : ""}`,
+      `status: ${["open", "won", "lost", "disqualified"].map((s) => `${byStatus[s] ?? 0} ${s}`).join(", ")}; ${segments.size} segments`,
+      `${r.stage_history} stage-history rows, ${r.activities} activities, ${r.stakeholders} stakeholders, ${r.qualifications} BANT qualifications, in ${ms} ms`,
+      `try: find_waste (as_of ${asOf}), list_deals, pipeline_metrics, or lean-sales-mcp report --as-of ${asOf}`,
+    ].join("\n") + "\n",
+  );
 }

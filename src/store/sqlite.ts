@@ -4,12 +4,16 @@
 import type { Statement } from "better-sqlite3";
 import { PipelineAnalytics } from "./analytics.js";
 import { closeDatabase, openDatabase, type Db } from "./db.js";
+import { BulkWriter } from "./bulk.js";
 import { filterClause } from "./filters.js";
 import {
   formatDealId,
   parseDealId,
   StoreError,
   type Activity,
+  type BulkDeal,
+  type ImportAction,
+  type ImportDealRow,
   type BantSnapshot,
   type Deal,
   type DealEvent,
@@ -224,6 +228,19 @@ export class SqliteDealStore implements DealStore {
   findByExternalId(source: string, externalId: string): Deal | undefined {
     const r = this.stmt("SELECT * FROM deals WHERE external_source = ? AND external_id = ?").get(source, externalId) as Row | undefined;
     return r && toDeal(r);
+  }
+
+  findByExternalIds(source: string, externalIds: readonly string[]): Map<string, Deal> {
+    return (this.bulkWriter ??= new BulkWriter(this.db)).findByExternalIds(source, externalIds);
+  }
+
+  private bulkWriter?: BulkWriter;
+  importDeals(rows: readonly ImportDealRow[], now: string, opts?: { dryRun?: boolean }): Array<{ id: string | null; action: ImportAction }> {
+    return (this.bulkWriter ??= new BulkWriter(this.db)).importDeals(rows, now, opts);
+  }
+
+  insertDeals(deals: Iterable<BulkDeal>, now: string): { first: string | null; last: string | null; count: number } {
+    return (this.bulkWriter ??= new BulkWriter(this.db)).insertDeals(deals, now);
   }
 
   stakeholders(id: string): Stakeholder[] {

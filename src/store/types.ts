@@ -197,6 +197,24 @@ export interface PipelineFactsRow {
   proposal_notes: string;
 }
 
+/** One row of a bulk import: the deal as it should be afterwards, and the stored deal it replaces. */
+export interface ImportDealRow {
+  target: NewDeal & { external_source: string; external_id: string };
+  /** The deal stored under the same external_source and external_id (findByExternalIds). */
+  existing?: Deal;
+}
+export type ImportAction = "created" | "updated" | "unchanged";
+
+/** A deal with its whole past, for bulk loading (demo data). The store writes it as given. */
+export interface BulkDeal {
+  deal: NewDeal & { owner_changes?: number; bant?: BantSnapshot | null };
+  /** Stage history in time order; a row without exited_at is the current stage. */
+  history: Array<{ stage: string; stage_index: number; from_stage: string | null; entered_at: string; exited_at: string | null; exit: "advanced" | "closed" | null; gate: Gate }>;
+  activities: Array<{ type: string; occurred_at: string; summary: string; duration_minutes: number | null; stage: string }>;
+  stakeholders: Stakeholder[];
+  qualifications: Array<BantSnapshot & { recorded_at: string; detail: Record<string, unknown> }>;
+}
+
 export interface StoredRequest {
   request_id: string;
   tool: string;
@@ -220,6 +238,18 @@ export interface DealStore {
   dealIdsLike(prefix: string, limit: number): string[];
   ownersLike(prefix: string, limit: number): string[];
   findByExternalId(source: string, externalId: string): Deal | undefined;
+  /** The stored deals among these external ids of one source, by external id. */
+  findByExternalIds(source: string, externalIds: readonly string[]): Map<string, Deal>;
+  /**
+   * Creates or updates imported deals with their stage history and events (call inside one
+   * transaction). dryRun only decides each row's action. Returns one outcome per row.
+   */
+  importDeals(rows: readonly ImportDealRow[], now: string, opts?: { dryRun?: boolean }): Array<{ id: string | null; action: ImportAction }>;
+  /**
+   * Inserts whole deals (history, activities, stakeholders, qualifications) as given, with
+   * consecutive ids. Outside a transaction it runs as one transaction tuned for bulk loading.
+   */
+  insertDeals(deals: Iterable<BulkDeal>, now: string): { first: string | null; last: string | null; count: number };
 
   stakeholders(id: string): Stakeholder[];
   /** Adds or updates stakeholders by name. */

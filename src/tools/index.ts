@@ -10,6 +10,7 @@ import createDeal from "./create_deal.js";
 import exportDeals from "./export_deals.js";
 import findWaste from "./find_waste.js";
 import getDeal from "./get_deal.js";
+import importDeals from "./import_deals.js";
 import listDeals from "./list_deals.js";
 import logActivity from "./log_activity.js";
 import pipelineMetrics from "./pipeline_metrics.js";
@@ -37,6 +38,7 @@ export const ALL_TOOLS: ToolDef[] = [
   advanceStage,
   closeDeal,
   exportDeals,
+  importDeals,
   // Analytics
   pipelineMetrics,
   recordBaseline,
