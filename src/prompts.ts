@@ -53,7 +53,7 @@ import { ALL_TOOLS } from "./tools/index.js";
 import { cleanText, DealIdPattern } from "./tools/schemas.js";
 
 /** Tools prompts may name while they are being built (not yet in ALL_TOOLS). Drop each once it is registered. */
-export const PENDING_TOOLS = ["import_deals"];
+export const PENDING_TOOLS: string[] = [];
 
 export class PromptFileError extends Error {
   constructor(

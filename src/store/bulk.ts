@@ -147,7 +147,7 @@ export class BulkWriter {
           continue;
         }
         const id = next++;
-        this.insertDealRow(id, t, t.stage_index, now);
+        this.insertDealRow(id, t, Math.max(t.stage_index, t.reached_stage_index ?? 0), now);
         out.push({ id: formatDealId(id), action: "created" });
         continue;
       }
@@ -188,7 +188,7 @@ export class BulkWriter {
     const after = t as unknown as Row;
     this.stmt(
       `UPDATE deals SET ${changed.map((c) => `${c} = ?`).join(", ")}, updated_at = ?, furthest_stage_index = max(furthest_stage_index, ?)${ownerChanged ? ", owner_changes = owner_changes + 1" : ""} WHERE id = ?`,
-    ).run(...changed.map((c) => toDb(after[c])), now, t.stage_index, id);
+    ).run(...changed.map((c) => toDb(after[c])), now, Math.max(t.stage_index, t.reached_stage_index ?? 0), id);
 
     // Stage history follows the same moves advance_stage, close_deal and a reopen record.
     const stageMoved = t.stage !== e.stage;
@@ -264,7 +264,7 @@ export class BulkWriter {
     for (const bd of deals) {
       const d = bd.deal;
       const b = d.bant ?? null;
-      let furthest = d.stage_index;
+      let furthest = Math.max(d.stage_index, d.reached_stage_index ?? 0);
       for (const h of bd.history) if (h.stage_index > furthest) furthest = h.stage_index;
       const tier = toDb(d.tier);
       deal.run(

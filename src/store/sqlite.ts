@@ -143,7 +143,7 @@ export class SqliteDealStore implements DealStore {
       const values: Record<string, unknown> = {
         ...d,
         status: d.status ?? "open",
-        furthest_stage_index: d.stage_index,
+        furthest_stage_index: Math.max(d.stage_index, d.reached_stage_index ?? 0),
         updated_at: now,
       };
       const cols = DEAL_COLUMNS.filter((c) => values[c] !== undefined);

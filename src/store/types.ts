@@ -135,6 +135,8 @@ export interface NewDeal {
   close_reason?: string | null;
   last_activity_at?: string | null;
   stakeholders?: Stakeholder[];
+  /** The furthest stage index reached, when beyond the current one (a win reaches the stage after the sale). */
+  reached_stage_index?: number;
 }
 
 export type DealPatch = Partial<
