@@ -1,7 +1,8 @@
 // Wraps a transport before the server sees it:
 // - refuses any request but initialize and ping before initialize (-32600), which SDK 1.32
 //   does not do on its own (it would run a tools/call and write);
-// - counts requests in flight so shutdown can wait for their answers.
+// - counts requests in flight so shutdown can wait for their answers;
+// - turns the SDK's -32603 raw validator dump for malformed params into -32602 (tidyInvalidParams).
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 
@@ -32,6 +33,26 @@ export class InFlight {
   }
 }
 
+/**
+ * SDK 1.32 answers a request whose params fail its own schema (tools/call with "arguments":"x",
+ * resources/read with a number as uri, ...) with -32603 Internal error and the raw zod issue
+ * list as the message. It is the client's mistake, so: -32602 and one line naming each param.
+ */
+export function tidyInvalidParams(message: JSONRPCMessage): JSONRPCMessage {
+  const err = (message as { error?: { code?: unknown; message?: unknown } }).error;
+  if (!err || err.code !== -32603 || typeof err.message !== "string" || !err.message.trimStart().startsWith("[")) return message;
+  let issues: unknown;
+  try {
+    issues = JSON.parse(err.message);
+  } catch {
+    return message;
+  }
+  const ok = Array.isArray(issues) && issues.length > 0 && issues.every((i) => i && typeof i === "object" && Array.isArray(i.path) && typeof i.message === "string");
+  if (!ok) return message;
+  const lines = (issues as Array<{ path: unknown[]; message: string }>).slice(0, 5).map((i) => `${i.path.join(".") || "params"}: ${i.message}`);
+  return { ...message, error: { code: -32602, message: `Invalid params: ${lines.join("; ")}` } } as JSONRPCMessage;
+}
+
 const isRequest = (m: JSONRPCMessage): m is JSONRPCMessage & { id: string | number; method: string } =>
   "method" in m && "id" in m && m.id !== undefined && m.id !== null;
 const isResponse = (m: JSONRPCMessage) => !("method" in m) && "id" in m;
@@ -48,7 +69,7 @@ export function guardLifecycle(transport: Transport, inFlight: InFlight, opts: {
 
   transport.send = async (message, options) => {
     try {
-      return await send(message, options);
+      return await send(tidyInvalidParams(message), options);
     } finally {
       if (isResponse(message)) {
         const id = (message as { id: string | number }).id;
