@@ -227,6 +227,17 @@ export function checkFile(db: string, tag: string): { integrity: string; foreign
       "SELECT count(*) AS n FROM deals d WHERE EXISTS (SELECT 1 FROM activities a WHERE a.deal_id = d.id) AND coalesce(d.last_activity_at, '') <> (SELECT max(occurred_at) FROM activities a WHERE a.deal_id = d.id)",
     );
     if (staleLast) invariantViolations.push(`${staleLast} deals whose last_activity_at is not their latest activity`);
+    // Per-deal counters kept by the writes themselves (schema 4 on: n_<activity type>,
+    // stakeholder_count): a torn transaction would leave them off by one.
+    const cols = (conn.prepare("PRAGMA table_info(deals)").all() as Array<{ name: string }>).map((c) => c.name);
+    for (const col of cols.filter((c) => /^n_[a-z_]+$/.test(c))) {
+      const off = n(`SELECT count(*) AS n FROM deals d WHERE d."${col}" <> (SELECT count(*) FROM activities a WHERE a.deal_id = d.id AND a.type = ?)`, col.slice(2));
+      if (off) invariantViolations.push(`${off} deals whose ${col} is not their count of ${col.slice(2)} activities`);
+    }
+    if (cols.includes("stakeholder_count")) {
+      const off = n("SELECT count(*) AS n FROM deals d WHERE d.stakeholder_count <> (SELECT count(*) FROM stakeholders s WHERE s.deal_id = d.id)");
+      if (off) invariantViolations.push(`${off} deals whose stakeholder_count is not their count of stakeholders`);
+    }
     const duplicates =
       n("SELECT coalesce(sum(c - 1), 0) AS n FROM (SELECT count(*) AS c FROM deals WHERE name LIKE ? GROUP BY name HAVING c > 1)", like) +
       n("SELECT coalesce(sum(c - 1), 0) AS n FROM (SELECT count(*) AS c FROM activities WHERE summary LIKE ? GROUP BY summary HAVING c > 1)", like);

@@ -37,12 +37,15 @@ function seedStore(db: string, n: number): void {
     const deal = conn.prepare("INSERT INTO deals (name, account, owner, amount, currency, stage, stage_index, furthest_stage_index, created_at, stage_entered_at, updated_at, last_activity_at) VALUES (?, ?, 'Dana Lee', ?, 'USD', 'prospecting', 0, 0, ?, ?, ?, ?)");
     const history = conn.prepare("INSERT INTO stage_history (deal_id, stage, stage_index, entered_at, gate) VALUES (?, 'prospecting', 0, ?, 'created')");
     const activity = conn.prepare("INSERT INTO activities (deal_id, type, occurred_at, summary, stage, created_at) VALUES (?, 'call', ?, ?, 'prospecting', ?)");
+    // Schema 4 on keeps a per-deal count of calls: one each here.
+    const counted = (conn.prepare("PRAGMA table_info(deals)").all() as Array<{ name: string }>).some((c) => c.name === "n_call");
     conn.transaction(() => {
       for (let i = 0; i < n; i++) {
         const id = Number(deal.run(`seed-${i}`, `Account ${i % 500}`, 1000 + i, now, now, now, now).lastInsertRowid);
         history.run(id, now);
         activity.run(id, now, `Seeded call ${i}: ${"notes ".repeat(40)}`, now);
       }
+      if (counted) conn.exec("UPDATE deals SET n_call = 1 WHERE name LIKE 'seed-%'");
     })();
   } finally {
     conn.close();

@@ -1,0 +1,24 @@
+// H5, nightly: 50 SDK clients for 60 s over HTTP. Runs only under `npm run test:reliability`.
+import { afterAll, describe, expect, it } from "vitest";
+import { recordFigures } from "../helpers/fuzz.js";
+import { runConcurrentClients } from "../helpers/load.js";
+import { cleanupE2E, startHttp, tempDb } from "../helpers/spawn.js";
+
+afterAll(cleanupE2E);
+
+describe("H5 (long): 50 clients x 60 s", () => {
+  it("0 errors, 0 answers to the wrong client, p99 < 250 ms, RSS within ±20%", { timeout: 300_000 }, async () => {
+    // Bounded old space, as in the CI variant (see http-load.test.ts for why).
+    const server = await startHttp(tempDb().db, [], { NODE_OPTIONS: "--max-old-space-size=96" });
+    try {
+      const r = await runConcurrentClients(server, { clients: 50, durationMs: 60_000, warmupMs: 3_000 });
+      recordFigures("H5-long", r);
+      expect(r.errors).toEqual([]);
+      expect(r.mismatches).toBe(0);
+      expect(r.p99Ms).toBeLessThan(250);
+      expect(Math.abs(r.rssChange)).toBeLessThanOrEqual(0.2);
+    } finally {
+      server.kill();
+    }
+  });
+});
