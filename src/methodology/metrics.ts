@@ -3,14 +3,22 @@
 // Phase 2 "Launch pipeline velocity analysis". Targets per segment come from the matrix.
 import type { Methodology } from "./load.js";
 import type { Readiness, Tier } from "./schema.js";
-import { DAYS_PER_MONTH, ratio, round, spread, type Hist, type Spread } from "./stats.js";
+import { DAYS_PER_MONTH, fromDist, ratio, round, type Spread } from "./stats.js";
+
+/** Count, sum and exact median of a quantity over a group (see the store's analytics). */
+export interface DistInput {
+  key: string;
+  n: number;
+  sum: number;
+  median: number | null;
+}
 
 export interface MetricsInput {
   closed: Array<{ segment: string | null; status: string; n: number; amount_n: number; amount_sum: number }>;
   won_amount_median: number | null;
-  cycle: Array<Hist & { key: string | null }>;
+  cycle: DistInput[];
   reached: Array<{ furthest: number; n: number }>;
-  stage_time: Array<Hist & { key: string | null }>;
+  stage_time: DistInput[];
   open: { n: number; amount_n: number; amount_sum: number };
   activities: Array<{ type: string; n: number }>;
   owners: Array<{ owner: string; won: number; lost: number; won_amount: number }>;
@@ -76,14 +84,14 @@ export function computePipelineMetrics(
   const wonAmountSum = raw.closed.filter((r) => r.status === "won").reduce((a, r) => a + r.amount_sum, 0);
   const avg_deal_size = wonAmountN ? round(wonAmountSum / wonAmountN) : null;
 
-  const cycleOf = (pred: (key: string) => boolean) => spread(raw.cycle.filter((r) => pred(r.key ?? "")));
-  const wonCycle = cycleOf((k) => k.startsWith("won|"));
-  const lostCycle = cycleOf((k) => k.startsWith("lost|"));
-  const segments = [...new Set(raw.cycle.filter((r) => r.key?.startsWith("won|")).map((r) => r.key!.slice(4)).filter(Boolean))].sort();
+  const cycleOf = (key: string) => fromDist(raw.cycle.find((r) => r.key === key));
+  const wonCycle = cycleOf("won");
+  const lostCycle = cycleOf("lost");
+  const segments = raw.cycle.filter((r) => r.key.startsWith("won|") && r.key.length > 4).map((r) => r.key.slice(4)).sort();
   const by_segment: SegmentCycle[] = segments.flatMap((seg) => {
     const target = segmentTargetDays(m, seg);
     if (!target) return [];
-    const s = cycleOf((k) => k === `won|${seg}`);
+    const s = cycleOf(`won|${seg}`);
     const status = s.median_days === null ? "no_data" : s.median_days < target.min ? "faster" : s.median_days > target.max ? "slower" : "within";
     return [{ segment: seg, label: target.label, ...s, target_days: { min: target.min, max: target.max }, status }];
   });
@@ -102,7 +110,7 @@ export function computePipelineMetrics(
   });
 
   const time_in_stage = m.stages.map((s) => {
-    const sp = spread(raw.stage_time.filter((r) => r.key === s.id));
+    const sp = fromDist(raw.stage_time.find((r) => r.key === s.id));
     return { stage: s.id, stage_name: s.name, exits: sp.n, mean_days: sp.mean_days, median_days: sp.median_days };
   });
 

@@ -7,19 +7,17 @@ import type { Methodology } from "./load.js";
 import type { Stage, Tier, Waste } from "./schema.js";
 import { matchSignals, type Severity, type WasteFinding } from "./waste.js";
 
+/** One open deal, as the store keeps it (dates as epoch milliseconds). */
 export interface DealFacts {
   id: string;
   tier: Tier | null;
-  segment: string | null;
   readiness: string | null;
   stage: Stage;
   stage_index: number;
-  status: "open" | "won" | "lost" | "disqualified";
-  created_at: string;
-  stage_entered_at: string;
-  last_activity_at: string | null;
-  expected_close_date: string | null;
-  close_reason: string | null;
+  stage_entered_ms: number;
+  last_activity_ms: number | null;
+  /** The expected close date (a day) as epoch milliseconds of its start. */
+  expected_close_ms: number | null;
   owner_changes: number;
   bant_budget: string | null;
   bant_timeline: string | null;
@@ -32,6 +30,23 @@ export interface DealFacts {
   proposals_in_stage: number;
   /** Summaries of proposals logged in the current stage, joined by " | " (bounded). */
   proposal_notes: string;
+}
+
+/** What closed deals say, grouped by the store: the rules look at each distinct reason once. */
+export interface ClosedFacts {
+  /** Closed deals in scope (won, lost and disqualified). */
+  total: number;
+  /** Won or lost deals with an empty close reason, by the stage they closed from, and some of their ids. */
+  without_reason: { by_stage: Array<{ stage: Stage; n: number }>; ids: string[] };
+  /** Lost deals with a reason: each distinct reason (trimmed, lower case) by stage. */
+  lost_reasons: Array<{ reason: string; stage: Stage; n: number }>;
+}
+
+export interface PipelineInput {
+  open: Iterable<DealFacts>;
+  closed: ClosedFacts;
+  /** Up to `limit` lost deals whose reason is one of `reasons`, with that reason. */
+  lostDeals(reasons: string[], limit: number): Array<{ id: string; reason: string }>;
 }
 
 /** Observed time deals of a tier spent in a stage: median days and how many left it. */
@@ -69,7 +84,8 @@ export interface PipelineWasteReport {
 
 const DAY = 86_400_000;
 const MONTH_DAYS = 365.25 / 12;
-const days = (from: string, to: number) => Math.max(0, (to - Date.parse(from)) / DAY);
+const days = (from: number, to: number) => Math.max(0, (to - from) / DAY);
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 interface RuleDef {
@@ -85,7 +101,7 @@ interface RuleDef {
  */
 export function findPipelineWaste(
   m: Methodology,
-  deals: Iterable<DealFacts>,
+  input: PipelineInput,
   opts: { as_of: Date; norms: StageNorms; max_flags_per_rule?: number },
 ): PipelineWasteReport {
   const p = m.wasteRules.pipeline;
@@ -118,20 +134,24 @@ export function findPipelineWaste(
     row[waste] = (row[waste] ?? 0) + n;
   };
   let current: Stage = m.stages[0]!.id;
-  const flag = (key: keyof typeof rules, deal_id: string, severity: Severity, evidence: string) => {
+  // Evidence is built only for the flags that are kept (a large pipeline flags many deals).
+  const flag = (key: keyof typeof rules, deal_id: string, severity: Severity, evidenceOf: () => string) => {
     countAt(current, rules[key]!.waste);
     let f = flags.get(key);
     if (!f) flags.set(key, (f = { count: 0, high: 0, list: [] }));
     f.count++;
     if (severity === "high") f.high++;
     // Keep the most severe first when the cap is reached.
-    if (f.list.length < cap) f.list.push({ deal_id, rule: rules[key]!.rule, severity, evidence, threshold: rules[key]!.threshold });
-    else if (severity === "high") {
+    if (f.list.length < cap) f.list.push({ deal_id, rule: rules[key]!.rule, severity, evidence: evidenceOf(), threshold: rules[key]!.threshold });
+    else if (severity === "high" && f.high <= cap) {
       const i = f.list.findIndex((x) => x.severity !== "high");
-      if (i >= 0) f.list[i] = { deal_id, rule: rules[key]!.rule, severity, evidence, threshold: rules[key]!.threshold };
+      if (i >= 0) f.list[i] = { deal_id, rule: rules[key]!.rule, severity, evidence: evidenceOf(), threshold: rules[key]!.threshold };
     }
   };
 
+  // The norm depends only on tier, readiness and stage: computed once per combination.
+  const stageNames = new Map<string, string>(m.stages.map((s) => [s.id, s.name]));
+  const baselines = new Map<string, ReturnType<typeof stageBaseline>>();
   let analyzed = 0;
   let open = 0;
   let closed = 0;
@@ -140,26 +160,55 @@ export function findPipelineWaste(
   const earlyUnqualified: string[] = [];
   const earlyUnqualifiedByStage = new Map<Stage, number>();
 
-  for (const d of deals) {
+  // Closed deals, from the store's groups: every distinct reason is judged once.
+  const closedFacts = input.closed;
+  for (const g of closedFacts.without_reason.by_stage) countAt(g.stage, rules.no_reason!.waste, g.n);
+  const withoutReason = closedFacts.without_reason.by_stage.reduce((a, g) => a + g.n, 0);
+  if (withoutReason > 0) {
+    flags.set("no_reason", {
+      count: withoutReason,
+      high: 0,
+      list: closedFacts.without_reason.ids.slice(0, cap).map((id) => ({ deal_id: id, rule: rules.no_reason!.rule, severity: "medium", evidence: `${id} was closed without a reason.`, threshold: rules.no_reason!.threshold })),
+    });
+  }
+  const defectReasons = new Map<string, string[]>();
+  let errorLosses = 0;
+  for (const g of closedFacts.lost_reasons) {
+    let hits = defectReasons.get(g.reason);
+    if (!hits) defectReasons.set(g.reason, (hits = matchSignals(g.reason, p.defect_reason_signals)));
+    if (hits.length === 0) continue;
+    errorLosses += g.n;
+    countAt(g.stage, rules.error_losses!.waste, g.n);
+  }
+  if (errorLosses > 0) {
+    const matched = [...defectReasons].filter(([, hits]) => hits.length > 0);
+    const lost = input.lostDeals(matched.map(([r]) => r), cap);
+    flags.set("error_losses", {
+      count: errorLosses,
+      high: errorLosses,
+      list: lost.map(({ id, reason }) => ({
+        deal_id: id,
+        rule: rules.error_losses!.rule,
+        severity: "high",
+        evidence: `${id} was lost; its close reason mentions ${(defectReasons.get(reason) ?? []).map((h) => `"${h}"`).join(", ")}.`,
+        threshold: rules.error_losses!.threshold,
+      })),
+    });
+  }
+  closed = closedFacts.total;
+  analyzed = closedFacts.total;
+
+  for (const d of input.open) {
     analyzed++;
     current = d.stage;
-    if (d.status !== "open") {
-      closed++;
-      if (d.status === "won" || d.status === "lost") {
-        if (!d.close_reason || d.close_reason.trim() === "") flag("no_reason", d.id, "medium", `${d.id} closed ${d.status} without a reason.`);
-        else if (d.status === "lost") {
-          const hits = matchSignals(d.close_reason, p.defect_reason_signals);
-          if (hits.length > 0) flag("error_losses", d.id, "high", `${d.id} was lost; its close reason mentions ${hits.map((h) => `"${h}"`).join(", ")}.`);
-        }
-      }
-      continue;
-    }
     open++;
-    const inStage = days(d.stage_entered_at, asOf);
-    const stageName = m.stage(d.stage).name;
+    const inStage = days(d.stage_entered_ms, asOf);
+    const stageName = stageNames.get(d.stage)!;
 
     // Overproduction: time in the current stage against the norm for the tier.
-    const base = stageBaseline(m, d, opts.norms);
+    const baseKey = `${d.tier}|${d.readiness}|${d.stage}`;
+    let base = baselines.get(baseKey);
+    if (base === undefined) baselines.set(baseKey, (base = stageBaseline(m, d, opts.norms)));
     if (!base) unsegmented++;
     else if (inStage > base.days * p.stall_warn_multiplier) {
       const severe = inStage > base.days * p.stall_flag_multiplier;
@@ -167,7 +216,7 @@ export function findPipelineWaste(
         "stalled",
         d.id,
         severe ? "high" : "medium",
-        `${d.id} has been in ${stageName} ${round1(inStage)} days; ${base.source} is ${round1(base.days)} days, so ${severe ? "flag" : "warn"} beyond ${round1(base.days * (severe ? p.stall_flag_multiplier : p.stall_warn_multiplier))} days.`,
+        () => `${d.id} has been in ${stageName} ${round1(inStage)} days; ${base.source} is ${round1(base.days)} days, so ${severe ? "flag" : "warn"} beyond ${round1(base.days * (severe ? p.stall_flag_multiplier : p.stall_warn_multiplier))} days.`,
       );
     }
     const qualified = d.bant_verdict === "qualified";
@@ -181,17 +230,17 @@ export function findPipelineWaste(
 
     // Qualification defects.
     if (d.stage_index > qualifiedAfter && !qualified) {
-      flag("unqualified", d.id, "high", `${d.id} is in ${stageName} with ${d.bant_verdict ? `BANT verdict "${d.bant_verdict}"` : "no BANT qualification recorded"}.`);
+      flag("unqualified", d.id, "high", () => `${d.id} is in ${stageName} with ${d.bant_verdict ? `BANT verdict "${d.bant_verdict}"` : "no BANT qualification recorded"}.`);
     }
     if (d.bant_budget === "none" && d.bant_timeline === "none") {
-      flag("no_budget_timeline", d.id, "high", `${d.id} has budget none and timeline none but is still open in ${stageName}.`);
+      flag("no_budget_timeline", d.id, "high", () => `${d.id} has budget none and timeline none but is still open in ${stageName}.`);
     }
     if (d.stage_index > singleAfter && d.stakeholders <= 1 && d.decision_makers === 0) {
-      flag("single", d.id, "medium", `${d.id} is in ${stageName} with ${d.stakeholders} stakeholder${d.stakeholders === 1 ? "" : "s"} and no decision maker.`);
+      flag("single", d.id, "medium", () => `${d.id} is in ${stageName} with ${d.stakeholders} stakeholder${d.stakeholders === 1 ? "" : "s"} and no decision maker.`);
     }
 
     // Waiting.
-    const lastTouch = d.last_activity_at ?? d.stage_entered_at;
+    const lastTouch = d.last_activity_ms ?? d.stage_entered_ms;
     const silent = days(lastTouch, asOf);
     const allowed = d.tier ? p.silence_days[d.tier] : silenceMax;
     if (silent > allowed) {
@@ -199,24 +248,25 @@ export function findPipelineWaste(
         "silent",
         d.id,
         silent > 2 * allowed ? "high" : "medium",
-        `${d.id} has had no activity for ${Math.floor(silent)} days (${d.last_activity_at ? "since the last activity" : "none logged since entering the stage"}); the ${d.tier ?? "unknown-tier (widest)"} limit is ${allowed} days.`,
+        () => `${d.id} has had no activity for ${Math.floor(silent)} days (${d.last_activity_ms !== null ? "since the last activity" : "none logged since entering the stage"}); the ${d.tier ?? "unknown-tier (widest)"} limit is ${allowed} days.`,
       );
     }
-    if (d.expected_close_date && Date.parse(d.expected_close_date.length === 10 ? `${d.expected_close_date}T23:59:59Z` : d.expected_close_date) < asOf) {
-      flag("overdue", d.id, "medium", `${d.id} expected to close on ${d.expected_close_date.slice(0, 10)} and is still open.`);
+    // The expected close day has passed once its last millisecond is behind as_of.
+    if (d.expected_close_ms !== null && d.expected_close_ms + DAY - 1 < asOf) {
+      flag("overdue", d.id, "medium", () => `${d.id} expected to close on ${isoDay(d.expected_close_ms!)} and is still open.`);
     }
 
     // Motion.
-    if (d.owner_changes > p.max_owner_handoffs) flag("handoffs", d.id, "medium", `${d.id} changed owner ${d.owner_changes} times (limit ${p.max_owner_handoffs}).`);
+    if (d.owner_changes > p.max_owner_handoffs) flag("handoffs", d.id, "medium", () => `${d.id} changed owner ${d.owner_changes} times (limit ${p.max_owner_handoffs}).`);
     if (d.meetings_in_stage > p.max_meetings_without_stage_move) {
-      flag("meetings", d.id, "medium", `${d.id} had ${d.meetings_in_stage} meetings in ${stageName} without a stage move (limit ${p.max_meetings_without_stage_move}).`);
+      flag("meetings", d.id, "medium", () => `${d.id} had ${d.meetings_in_stage} meetings in ${stageName} without a stage move (limit ${p.max_meetings_without_stage_move}).`);
     }
 
     // Over-processing.
     const internal = p.internal_activity_types.reduce((n, t) => n + (d.activity_counts[t] ?? 0), 0);
     const customer = p.customer_facing_activity_types.reduce((n, t) => n + (d.activity_counts[t] ?? 0), 0);
     if (internal >= p.min_internal_activities && internal > customer * p.internal_to_customer_ratio) {
-      flag("internal", d.id, internal > 2 * Math.max(1, customer) ? "high" : "medium", `${d.id} has ${internal} internal/approval activities against ${customer} customer-facing ones.`);
+      flag("internal", d.id, internal > 2 * Math.max(1, customer) ? "high" : "medium", () => `${d.id} has ${internal} internal/approval activities against ${customer} customer-facing ones.`);
     }
 
     // Defects.
@@ -226,7 +276,7 @@ export function findPipelineWaste(
         "proposals",
         d.id,
         "medium",
-        `${d.id} has ${d.proposals_in_stage} proposals in ${stageName}${corrections.length ? `, noted as ${corrections.map((c) => `"${c}"`).join(", ")}` : ""} (limit ${p.max_proposals_per_stage}).`,
+        () => `${d.id} has ${d.proposals_in_stage} proposals in ${stageName}${corrections.length ? `, noted as ${corrections.map((c) => `"${c}"`).join(", ")}` : ""} (limit ${p.max_proposals_per_stage}).`,
       );
     }
   }
@@ -268,7 +318,7 @@ export function findPipelineWaste(
 }
 
 /** The days a deal may spend in its stage before it counts as late, and where that number comes from. */
-export function stageBaseline(m: Methodology, d: Pick<DealFacts, "tier" | "readiness" | "stage">, norms: StageNorms): { days: number; source: string } | null {
+export function stageBaseline(m: Methodology, d: { tier: Tier | null; readiness: string | null; stage: Stage }, norms: StageNorms): { days: number; source: string } | null {
   const p = m.wasteRules.pipeline;
   if (!d.tier) return null;
   const norm = norms.get(normKey(d.tier, d.stage));

@@ -44,3 +44,9 @@ export const pctChange = (before: number | null, after: number | null): number |
   before === null || after === null || before === 0 ? null : round(((after - before) / Math.abs(before)) * 100, 1);
 
 export const DAYS_PER_MONTH = 365.25 / 12;
+
+/** A count, sum and exact median (from SQL) as a Spread. */
+export function fromDist(d: { n: number; sum: number; median: number | null } | undefined): Spread {
+  if (!d || d.n === 0) return { n: 0, mean_days: null, median_days: null };
+  return { n: d.n, mean_days: round(d.sum / d.n, 1), median_days: d.median === null ? null : round(d.median, 1) };
+}

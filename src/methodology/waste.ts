@@ -47,10 +47,17 @@ function escape(re: string): string {
   return re.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+// One compiled pattern per signal, per signal list (the lists come from data/ and never change).
+const compiled = new WeakMap<readonly string[], Array<[string, RegExp]>>();
+
 /** Signals found in a text as whole words or phrases. */
 export function matchSignals(text: string, signals: readonly string[]): string[] {
+  let patterns = compiled.get(signals);
+  if (!patterns) compiled.set(signals, (patterns = signals.map((s) => [s, new RegExp(`(^|[^a-z0-9])${escape(s)}($|[^a-z0-9])`)])));
   const lower = text.toLowerCase();
-  return signals.filter((s) => new RegExp(`(^|[^a-z0-9])${escape(s)}($|[^a-z0-9])`).test(lower));
+  const out: string[] = [];
+  for (const [s, re] of patterns) if (re.test(lower)) out.push(s);
+  return out;
 }
 
 const weight = (matched: string[]) => matched.reduce((n, s) => n + s.split(/[ -]/).length, 0);

@@ -2,13 +2,14 @@
 // Phase 3 "Quarterly Deep Dives", and the seven wastes for what to change.
 import type { Methodology } from "./load.js";
 import type { Waste } from "./schema.js";
-import { ratio, round, spread, type Hist, type Spread } from "./stats.js";
+import type { DistInput } from "./metrics.js";
+import { fromDist, ratio, round, type Spread } from "./stats.js";
 import { matchSignals } from "./waste.js";
 
 export interface WinLossInput {
   reasons: Array<{ status: string; reason: string | null; n: number }>;
   lost_at_stage: Array<{ stage: string; n: number }>;
-  cycle: Array<Hist & { key: string | null }>;
+  cycle: DistInput[];
   by_segment: Array<{ segment: string | null; status: string; n: number }>;
   by_source: Array<{ source: string | null; status: string; n: number }>;
   lost_reasons_sample: string[];
@@ -65,7 +66,7 @@ export function analyseWinLoss(m: Methodology, raw: WinLossInput): WinLoss {
       return { stage: s.id, stage_name: s.name, count, share: lost ? round(count / lost, 4) : 0 };
     })
     .filter((r) => r.count > 0);
-  const cycle_time = { won: spread(raw.cycle.filter((r) => r.key === "won")), lost: spread(raw.cycle.filter((r) => r.key === "lost")) };
+  const cycle_time = { won: fromDist(raw.cycle.find((r) => r.key === "won")), lost: fromDist(raw.cycle.find((r) => r.key === "lost")) };
 
   const pivot = <K extends string>(rows: Array<Record<K, string | null> & { status: string; n: number }>, k: K) => {
     const keys = [...new Set(rows.map((r) => r[k] ?? "(none)"))];

@@ -5,7 +5,8 @@
 import { compareToBaseline } from "../methodology/baseline.js";
 import type { Methodology } from "../methodology/load.js";
 import type { PipelineMetrics } from "../methodology/metrics.js";
-import { findPipelineWaste, normKey, stageBaseline, type DealFacts, type StageNorms } from "../methodology/pipeline-waste.js";
+import { stageBaseline, type PipelineWasteReport, type StageNorms } from "../methodology/pipeline-waste.js";
+import { analysePipeline } from "../tools/pipeline-analysis.js";
 import type { Stage } from "../methodology/schema.js";
 import { round } from "../methodology/stats.js";
 import { monthlyTrend, monthsBefore, monthsBetween } from "../methodology/trends.js";
@@ -38,8 +39,7 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
 
   // find_waste reads as_of like every analysis: a date alone is the end of that day.
   const wasteAsOf = new Date(period.as_of);
-  const norms: StageNorms = new Map(store.stageNorms().map((n) => [normKey(n.tier, n.stage), n]));
-  const pipeline = findPipelineWaste(m, store.pipelineFacts(toStoreFilters(input.filters), wasteAsOf.toISOString()) as Iterable<DealFacts>, { as_of: wasteAsOf, norms });
+  const { report: pipeline, norms } = analysePipeline(m, store, toStoreFilters(input.filters), wasteAsOf);
   const by_waste: Record<string, number> = Object.fromEntries(m.wastes.map((w) => [w.id, 0]));
   for (const f of pipeline.findings) by_waste[f.waste] = (by_waste[f.waste] ?? 0) + f.deal_count;
   if (pipeline.unsegmented_open_deals) {
@@ -90,7 +90,7 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
 function stalledDeals(
   m: Methodology,
   store: DealStore,
-  findings: ReturnType<typeof findPipelineWaste>["findings"],
+  findings: PipelineWasteReport["findings"],
   norms: StageNorms,
   asOf: Date,
   notes: string[],

@@ -11,28 +11,28 @@ export interface Period {
   to: string;
 }
 
-export interface HistRow {
-  key: string | null;
-  day: number;
+/** Count, sum and exact median of a quantity (days, amount) over a group. */
+export interface Dist {
+  key: string;
   n: number;
   sum: number;
+  median: number | null;
 }
 
 export interface RawMetrics {
   closed: Array<{ segment: string | null; status: DealStatus; n: number; amount_n: number; amount_sum: number }>;
   won_amount_median: number | null;
-  /** Days from creation to close of deals closed in the period, by `${status}|${segment}`. */
-  cycle: HistRow[];
+  /** Days from creation to close of won and lost deals closed in the period: by `${status}` and by `${status}|${segment}`. */
+  cycle: Dist[];
   /** Deals created in the period by the furthest stage index they reached. */
   reached: Array<{ furthest: number; n: number }>;
-  /** Days spent in a stage by stage rows left in the period. */
-  stage_time: HistRow[];
+  /** Days spent in a stage, by stage, for stage rows left in the period. */
+  stage_time: Dist[];
   open: { n: number; amount_n: number; amount_sum: number };
   activities: Array<{ type: string; n: number }>;
   owners: Array<{ owner: string; won: number; lost: number; won_amount: number }>;
 }
 
-/** Won or lost deals closed in one month (YYYY-MM, UTC) with their cycle days, one row per whole day. */
 export interface MonthlyOutcomeRow {
   month: string;
   status: "won" | "lost";
@@ -44,7 +44,7 @@ export interface MonthlyOutcomeRow {
 export interface RawWinLoss {
   reasons: Array<{ status: DealStatus; reason: string | null; n: number }>;
   lost_at_stage: Array<{ stage: string; n: number }>;
-  cycle: HistRow[];
+  cycle: Dist[];
   by_segment: Array<{ segment: string | null; status: DealStatus; n: number }>;
   by_source: Array<{ source: string | null; status: DealStatus; n: number }>;
   /** Close reasons of lost deals for keyword mapping, bounded. */
@@ -66,6 +66,9 @@ export interface ScoringRow {
   reached_stage: number;
 }
 
+/** Days from creation to close: the same expression as the deals_closed_cycle and deals_cycle indexes. */
+const CYCLE = "(julianday(d.closed_at) - julianday(d.created_at))";
+
 function scope(filters: DealFilters): { sql: string; params: unknown[] } {
   const { from: _f, to: _t, date_field: _d, ...rest } = filters;
   const c = filterClause(rest, "d");
@@ -77,10 +80,28 @@ function within(column: string, p: Period): { sql: string; params: unknown[] } {
 }
 
 export class PipelineAnalytics {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** How many transactions this connection has committed. */
+    private readonly localWrites: () => number = () => 0,
+  ) {}
 
   private all<T>(sql: string, params: unknown[]): T[] {
     return this.db.prepare(sql).all(...params) as T[];
+  }
+
+  /**
+   * The median of an ordered column over the rows a WHERE selects: two index steps to the
+   * middle (ORDER BY ... LIMIT/OFFSET on an index in that order), so nothing is sorted.
+   */
+  private median(expr: string, from: string, where: string, params: unknown[], n: number): number | null {
+    if (n <= 0) return null;
+    const rows = this.all<{ v: number }>(`SELECT ${expr} AS v FROM ${from} WHERE ${where} ORDER BY ${expr} LIMIT ? OFFSET ?`, [
+      ...params,
+      n % 2 === 0 ? 2 : 1,
+      Math.floor((n - 1) / 2),
+    ]);
+    return rows.length ? rows.reduce((a, r) => a + r.v, 0) / rows.length : null;
   }
 
   metrics(filters: DealFilters, period: Period, currency: string): RawMetrics {
@@ -89,60 +110,67 @@ export class PipelineAnalytics {
     const createdIn = within("d.created_at", period);
     const exitedIn = within("h.exited_at", period);
     const occurredIn = within("a.occurred_at", period);
-    const closedWhere = `${s.sql} AND d.status <> 'open' AND ${closedIn.sql}`;
-    const closedParams = [...s.params, ...closedIn.params];
+    const unfiltered = s.sql === "1";
+    const closedWhere = `d.status IN ('won', 'lost', 'disqualified') AND ${closedIn.sql} AND ${s.sql}`;
+    const closedParams = [...closedIn.params, ...s.params];
 
-    const closed = this.all<RawMetrics["closed"][number]>(
-      `SELECT d.segment, d.status, count(*) AS n,
+    // One ordered pass over the closed deals: counts, amounts and cycle-day sums per status and segment.
+    const groups = this.all<RawMetrics["closed"][number] & { cycle_sum: number }>(
+      `SELECT d.status, d.segment, count(*) AS n,
               sum(d.amount IS NOT NULL AND d.currency = ?) AS amount_n,
-              coalesce(sum(CASE WHEN d.currency = ? THEN d.amount END), 0) AS amount_sum
-         FROM deals d WHERE ${closedWhere} GROUP BY d.segment, d.status`,
+              coalesce(sum(CASE WHEN d.currency = ? THEN d.amount END), 0) AS amount_sum,
+              sum(${CYCLE}) AS cycle_sum
+         FROM deals d WHERE ${closedWhere} GROUP BY d.status, d.segment`,
       [currency, currency, ...closedParams],
     );
-    const wonN = closed.filter((r) => r.status === "won").reduce((a, r) => a + r.amount_n, 0);
-    let won_amount_median: number | null = null;
-    if (wonN > 0) {
-      const mid = this.all<{ amount: number }>(
-        `SELECT d.amount FROM deals d WHERE ${closedWhere} AND d.status = 'won' AND d.currency = ? AND d.amount IS NOT NULL
-          ORDER BY d.amount LIMIT ? OFFSET ?`,
-        [...closedParams, currency, wonN % 2 === 0 ? 2 : 1, Math.floor((wonN - 1) / 2)],
-      );
-      won_amount_median = mid.reduce((a, r) => a + r.amount, 0) / mid.length;
+    const closed = groups.map(({ cycle_sum: _c, ...g }) => g);
+
+    const cycle: Dist[] = [];
+    for (const status of ["won", "lost"] as const) {
+      const mine = groups.filter((g) => g.status === status);
+      const n = mine.reduce((a, g) => a + g.n, 0);
+      const where = `d.status = ? AND ${closedIn.sql} AND ${s.sql}`;
+      cycle.push({ key: status, n, sum: mine.reduce((a, g) => a + (g.cycle_sum ?? 0), 0), median: this.median(CYCLE, "deals d", where, [status, ...closedParams], n) });
+      for (const g of mine) {
+        cycle.push({
+          key: `${status}|${g.segment ?? ""}`,
+          n: g.n,
+          sum: g.cycle_sum ?? 0,
+          median: this.median(CYCLE, "deals d", `d.status = ? AND d.segment IS ? AND ${closedIn.sql} AND ${s.sql}`, [status, g.segment, ...closedParams], g.n),
+        });
+      }
     }
-    const cycle = this.all<HistRow>(
-      `SELECT d.status || '|' || coalesce(d.segment, '') AS key, CAST(julianday(d.closed_at) - julianday(d.created_at) AS INTEGER) AS day,
-              count(*) AS n, sum(julianday(d.closed_at) - julianday(d.created_at)) AS sum
-         FROM deals d WHERE ${closedWhere} AND d.status IN ('won', 'lost') GROUP BY key, day`,
-      closedParams,
-    );
+    const wonAmountN = groups.filter((g) => g.status === "won").reduce((a, g) => a + g.amount_n, 0);
+    const won_amount_median = this.median("d.amount", "deals d", `d.status = 'won' AND d.currency = ? AND d.amount IS NOT NULL AND ${closedIn.sql} AND ${s.sql}`, [currency, ...closedParams], wonAmountN);
+
     const reached = this.all<RawMetrics["reached"][number]>(
-      `SELECT d.furthest_stage_index AS furthest, count(*) AS n FROM deals d WHERE ${s.sql} AND ${createdIn.sql} GROUP BY furthest`,
-      [...s.params, ...createdIn.params],
+      `SELECT d.furthest_stage_index AS furthest, count(*) AS n FROM deals d WHERE ${createdIn.sql} AND ${s.sql} GROUP BY furthest`,
+      [...createdIn.params, ...s.params],
     );
-    const unfiltered = s.sql === "1";
-    const stage_time = this.all<HistRow>(
-      unfiltered
-        ? `SELECT h.stage AS key, CAST(h.days AS INTEGER) AS day, count(*) AS n, sum(h.days) AS sum
-             FROM stage_history h WHERE h.exit IS NOT NULL AND ${exitedIn.sql} GROUP BY key, day`
-        : `SELECT h.stage AS key, CAST(h.days AS INTEGER) AS day, count(*) AS n, sum(h.days) AS sum
-             FROM stage_history h JOIN deals d ON d.id = h.deal_id WHERE ${s.sql} AND h.exit IS NOT NULL AND ${exitedIn.sql} GROUP BY key, day`,
-      unfiltered ? exitedIn.params : [...s.params, ...exitedIn.params],
-    );
+
+    const history = unfiltered ? "stage_history h" : "stage_history h JOIN deals d ON d.id = h.deal_id";
+    const exitedWhere = `h.exit IS NOT NULL AND ${exitedIn.sql} AND ${s.sql}`;
+    const exitedParams = [...exitedIn.params, ...s.params];
+    const stage_time = this.all<{ key: string; n: number; sum: number }>(
+      `SELECT h.stage AS key, count(*) AS n, sum(h.days) AS sum FROM ${history} WHERE ${exitedWhere} GROUP BY h.stage`,
+      exitedParams,
+    ).map((g) => ({ ...g, median: this.median("h.days", history, `h.stage = ? AND ${exitedWhere}`, [g.key, ...exitedParams], g.n) }));
+
     const open = this.all<RawMetrics["open"]>(
       `SELECT count(*) AS n, sum(d.amount IS NOT NULL AND d.currency = ?) AS amount_n, coalesce(sum(CASE WHEN d.currency = ? THEN d.amount END), 0) AS amount_sum
-         FROM deals d WHERE ${s.sql} AND d.status = 'open' AND d.created_at <= ?`,
-      [currency, currency, ...s.params, period.to],
+         FROM deals d WHERE d.status = 'open' AND d.created_at <= ? AND ${s.sql}`,
+      [currency, currency, period.to, ...s.params],
     )[0]!;
     const activities = this.all<RawMetrics["activities"][number]>(
       unfiltered
         ? `SELECT a.type, count(*) AS n FROM activities a WHERE ${occurredIn.sql} GROUP BY a.type`
-        : `SELECT a.type, count(*) AS n FROM activities a JOIN deals d ON d.id = a.deal_id WHERE ${s.sql} AND ${occurredIn.sql} GROUP BY a.type`,
-      unfiltered ? occurredIn.params : [...s.params, ...occurredIn.params],
+        : `SELECT a.type, count(*) AS n FROM activities a JOIN deals d ON d.id = a.deal_id WHERE ${occurredIn.sql} AND ${s.sql} GROUP BY a.type`,
+      [...occurredIn.params, ...(unfiltered ? [] : s.params)],
     );
     const owners = this.all<RawMetrics["owners"][number]>(
       `SELECT d.owner, sum(d.status = 'won') AS won, sum(d.status = 'lost') AS lost,
               coalesce(sum(CASE WHEN d.status = 'won' AND d.currency = ? THEN d.amount END), 0) AS won_amount
-         FROM deals d WHERE ${closedWhere} GROUP BY d.owner ORDER BY won_amount DESC`,
+         FROM deals d INDEXED BY deals_owner WHERE ${closedWhere} GROUP BY d.owner ORDER BY won_amount DESC`,
       [currency, ...closedParams],
     );
     return { closed, won_amount_median, cycle, reached, stage_time, open: { n: open.n, amount_n: open.amount_n ?? 0, amount_sum: open.amount_sum ?? 0 }, activities, owners };
@@ -156,35 +184,40 @@ export class PipelineAnalytics {
     const s = scope(filters);
     const closedIn = within("d.closed_at", period);
     return this.all<MonthlyOutcomeRow>(
-      `SELECT substr(d.closed_at, 1, 7) AS month, d.status, CAST(julianday(d.closed_at) - julianday(d.created_at) AS INTEGER) AS day,
-              count(*) AS n, sum(julianday(d.closed_at) - julianday(d.created_at)) AS sum
-         FROM deals d WHERE ${s.sql} AND d.status IN ('won', 'lost') AND ${closedIn.sql}
+      `SELECT substr(d.closed_at, 1, 7) AS month, d.status, CAST(${CYCLE} AS INTEGER) AS day,
+              count(*) AS n, sum(${CYCLE}) AS sum
+         FROM deals d WHERE d.status IN ('won', 'lost') AND ${closedIn.sql} AND ${s.sql}
         GROUP BY month, d.status, day ORDER BY month`,
-      [...s.params, ...closedIn.params],
+      [...closedIn.params, ...s.params],
     );
   }
 
   winLoss(filters: DealFilters, period: Period): RawWinLoss {
     const s = scope(filters);
     const closedIn = within("d.closed_at", period);
-    const where = `${s.sql} AND d.status IN ('won', 'lost') AND ${closedIn.sql}`;
-    const params = [...s.params, ...closedIn.params];
+    const where = `d.status IN ('won', 'lost') AND ${closedIn.sql} AND ${s.sql}`;
+    const params = [...closedIn.params, ...s.params];
+    const by_segment = this.all<RawWinLoss["by_segment"][number] & { cycle_sum: number }>(
+      `SELECT d.status, d.segment, count(*) AS n, sum(${CYCLE}) AS cycle_sum FROM deals d WHERE ${where} GROUP BY d.status, d.segment`,
+      params,
+    );
+    const cycle = (["won", "lost"] as const).map((status) => {
+      const mine = by_segment.filter((g) => g.status === status);
+      const n = mine.reduce((a, g) => a + g.n, 0);
+      return { key: status, n, sum: mine.reduce((a, g) => a + (g.cycle_sum ?? 0), 0), median: this.median(CYCLE, "deals d", `d.status = ? AND ${closedIn.sql} AND ${s.sql}`, [status, ...params], n) };
+    });
     return {
       reasons: this.all(
         `SELECT d.status, lower(trim(d.close_reason)) AS reason, count(*) AS n FROM deals d WHERE ${where}
           GROUP BY d.status, reason ORDER BY n DESC LIMIT 200`,
         params,
       ),
-      lost_at_stage: this.all(`SELECT d.stage, count(*) AS n FROM deals d WHERE ${where} AND d.status = 'lost' GROUP BY d.stage`, params),
-      cycle: this.all(
-        `SELECT d.status AS key, CAST(julianday(d.closed_at) - julianday(d.created_at) AS INTEGER) AS day, count(*) AS n,
-                sum(julianday(d.closed_at) - julianday(d.created_at)) AS sum FROM deals d WHERE ${where} GROUP BY key, day`,
-        params,
-      ),
-      by_segment: this.all(`SELECT d.segment, d.status, count(*) AS n FROM deals d WHERE ${where} GROUP BY d.segment, d.status`, params),
+      lost_at_stage: this.all(`SELECT d.stage, count(*) AS n FROM deals d WHERE d.status = 'lost' AND ${closedIn.sql} AND ${s.sql} GROUP BY d.stage_index`, params),
+      cycle,
+      by_segment: by_segment.map(({ cycle_sum: _c, ...g }) => g),
       by_source: this.all(`SELECT d.source, d.status, count(*) AS n FROM deals d WHERE ${where} GROUP BY d.source, d.status`, params),
       lost_reasons_sample: this.all<{ r: string }>(
-        `SELECT DISTINCT lower(trim(d.close_reason)) AS r FROM deals d WHERE ${where} AND d.status = 'lost' AND d.close_reason IS NOT NULL LIMIT 2000`,
+        `SELECT DISTINCT lower(trim(d.close_reason)) AS r FROM deals d WHERE d.status = 'lost' AND d.close_reason IS NOT NULL AND ${closedIn.sql} AND ${s.sql} LIMIT 2000`,
         params,
       ).map((x) => x.r),
     };
@@ -204,13 +237,8 @@ export class PipelineAnalytics {
 
   /** Changes whenever any connection commits: a cache key for trained models. */
   version(): string {
-    const dv = this.db.pragma("data_version", { simple: true });
-    const n = this.db.prepare("SELECT coalesce(max(id), 0) AS id, count(*) AS n, coalesce(max(updated_at), '') AS u FROM deals WHERE status <> 'open'").get() as {
-      id: number;
-      n: number;
-      u: string;
-    };
-    return `${dv}:${n.id}:${n.n}:${n.u}`;
+    // data_version moves when another connection commits; localWrites when this one does.
+    return `${this.db.pragma("data_version", { simple: true })}:${this.localWrites()}`;
   }
 
   saveBaseline(b: { label: string; recorded_at: string; as_of: string; filters: unknown; metrics: unknown }): void {

@@ -3,6 +3,7 @@
 // reused; the caller holds the one transaction. No methodology rule here: the caller decides
 // stages, statuses and dates, this file only records them.
 import type { Statement } from "better-sqlite3";
+import { ACTIVITY_TYPES } from "./columns.js";
 import type { Db } from "./db.js";
 import { formatDealId, parseDealId, type BulkDeal, type Deal, type ImportAction, type ImportDealRow, type NewDeal } from "./types.js";
 
@@ -14,6 +15,8 @@ const DEAL_INSERT = [
   "actively_evaluating", "timeline_months", "external_source", "external_id", "created_at", "stage_entered_at",
   "expected_close_date", "closed_at", "close_reason", "last_activity_at", "updated_at", "owner_changes",
   "bant_budget", "bant_authority", "bant_need", "bant_timeline", "bant_score", "bant_verdict",
+  // Counters the store keeps per deal (migration 4): written with the deal in a bulk load.
+  ...ACTIVITY_TYPES.map((t) => `n_${t}` as const), "stage_meetings", "stage_proposals", "stakeholder_count", "decision_makers",
 ] as const;
 
 const INSERT_DEAL = `INSERT INTO deals (${DEAL_INSERT.join(", ")}) VALUES (${DEAL_INSERT.map(() => "?").join(", ")})`;
@@ -52,6 +55,27 @@ type Compared = (typeof COMPARED)[number];
 
 const toDb = (v: unknown) => (typeof v === "boolean" ? (v ? 1 : 0) : v === undefined ? null : v);
 const days = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date.parse(from)) / 86_400_000);
+
+/** The per-deal counters (activities by type, meetings and proposals in the current stage, stakeholders). */
+function countsOf(bd: BulkDeal, stageEnteredAt: string): number[] {
+  const byType = new Map<string, number>();
+  let meetings = 0;
+  let proposals = 0;
+  for (const a of bd.activities) {
+    byType.set(a.type, (byType.get(a.type) ?? 0) + 1);
+    if (a.occurred_at >= stageEnteredAt) {
+      if (a.type === "meeting") meetings++;
+      else if (a.type === "proposal") proposals++;
+    }
+  }
+  return [
+    ...ACTIVITY_TYPES.map((t) => byType.get(t) ?? 0),
+    meetings,
+    proposals,
+    bd.stakeholders.length,
+    bd.stakeholders.filter((s) => s.decision_maker).length,
+  ];
+}
 
 /** The tables insertDeals writes, whose secondary indexes it may rebuild. */
 const LOADED_TABLES = ["deals", "stage_history", "activities", "stakeholders", "qualifications"];
@@ -97,6 +121,8 @@ export class BulkWriter {
       toDb(d.need_awareness), toDb(d.actively_evaluating), toDb(d.timeline_months), toDb(d.external_source), toDb(d.external_id),
       d.created_at, d.stage_entered_at, toDb(d.expected_close_date), toDb(d.closed_at), toDb(d.close_reason), toDb(d.last_activity_at),
       now, extra.owner_changes ?? 0, b?.budget ?? null, b?.authority ?? null, b?.need ?? null, b?.timeline ?? null, b?.score ?? null, b?.verdict ?? null,
+      // An imported deal starts with no activities and no stakeholders.
+      ...ACTIVITY_TYPES.map(() => 0), 0, 0, 0, 0,
     );
   }
 
@@ -273,6 +299,7 @@ export class BulkWriter {
         toDb(d.need_awareness), toDb(d.actively_evaluating), toDb(d.timeline_months), toDb(d.external_source), toDb(d.external_id),
         d.created_at, d.stage_entered_at, toDb(d.expected_close_date), toDb(d.closed_at), toDb(d.close_reason), toDb(d.last_activity_at),
         now, d.owner_changes ?? 0, b?.budget ?? null, b?.authority ?? null, b?.need ?? null, b?.timeline ?? null, b?.score ?? null, b?.verdict ?? null,
+        ...countsOf(bd, d.stage_entered_at),
       );
       for (const h of bd.history) {
         history.run(id, h.stage, h.stage_index, tier, h.from_stage, h.entered_at, h.exited_at, h.exited_at ? days(h.entered_at, h.exited_at) : null, h.exit, h.gate);

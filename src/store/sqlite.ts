@@ -5,6 +5,7 @@ import type { Statement } from "better-sqlite3";
 import { PipelineAnalytics } from "./analytics.js";
 import { closeDatabase, openDatabase, type Db } from "./db.js";
 import { BulkWriter } from "./bulk.js";
+import { ACTIVITY_TYPES, countColumn } from "./columns.js";
 import { filterClause } from "./filters.js";
 import {
   formatDealId,
@@ -22,7 +23,8 @@ import {
   type DealStatus,
   type DealStore,
   type NewDeal,
-  type PipelineFactsRow,
+  type ClosedFactsRow,
+  type OpenDealFactsRow,
   type QualificationRecord,
   type Stakeholder,
   type StageCheckRecord,
@@ -31,6 +33,8 @@ import {
 } from "./types.js";
 
 type Row = Record<string, unknown>;
+
+
 
 const DEAL_COLUMNS = [
   "name", "account", "owner", "amount", "currency", "stage", "stage_index", "furthest_stage_index", "status",
@@ -111,10 +115,13 @@ export class SqliteDealStore implements DealStore {
     return s;
   }
 
+  private commits = 0;
   transaction<T>(fn: () => T): T {
     // Nested calls run inside the outer transaction (better-sqlite3 uses a savepoint).
     if (this.db.inTransaction) return this.db.transaction(fn)();
-    return this.db.transaction(fn).immediate();
+    const result = this.db.transaction(fn).immediate();
+    this.commits++;
+    return result;
   }
 
   findRequest(requestId: string): StoredRequest | undefined {
@@ -240,7 +247,9 @@ export class SqliteDealStore implements DealStore {
   }
 
   insertDeals(deals: Iterable<BulkDeal>, now: string): { first: string | null; last: string | null; count: number } {
-    return (this.bulkWriter ??= new BulkWriter(this.db)).insertDeals(deals, now);
+    const r = (this.bulkWriter ??= new BulkWriter(this.db)).insertDeals(deals, now);
+    this.commits++;
+    return r;
   }
 
   stakeholders(id: string): Stakeholder[] {
@@ -258,6 +267,10 @@ export class SqliteDealStore implements DealStore {
     );
     this.transaction(() => {
       for (const s of list) upsert.run(n, s.name, s.role, s.decision_maker ? 1 : 0);
+      this.stmt(
+        `UPDATE deals SET stakeholder_count = (SELECT count(*) FROM stakeholders WHERE deal_id = ?),
+                decision_makers = (SELECT count(*) FROM stakeholders WHERE deal_id = ? AND decision_maker = 1) WHERE id = ?`,
+      ).run(n, n, n);
     });
   }
 
@@ -293,7 +306,12 @@ export class SqliteDealStore implements DealStore {
       const info = this.stmt(
         "INSERT INTO activities (deal_id, type, occurred_at, summary, duration_minutes, stage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ).run(n, a.type, a.occurred_at, a.summary, a.duration_minutes ?? null, deal.stage, now);
-      this.stmt("UPDATE deals SET last_activity_at = max(coalesce(last_activity_at, ''), ?), updated_at = ? WHERE id = ?").run(a.occurred_at, now, n);
+      const col = countColumn(a.type);
+      this.stmt(
+        `UPDATE deals SET last_activity_at = max(coalesce(last_activity_at, ''), ?), updated_at = ?, ${col} = ${col} + 1,
+                stage_meetings = stage_meetings + (? = 'meeting' AND ? >= stage_entered_at),
+                stage_proposals = stage_proposals + (? = 'proposal' AND ? >= stage_entered_at) WHERE id = ?`,
+      ).run(a.occurred_at, now, a.type, a.occurred_at, a.type, a.occurred_at, n);
       return {
         id: Number(info.lastInsertRowid),
         deal_id: id,
@@ -321,8 +339,19 @@ export class SqliteDealStore implements DealStore {
       this.stmt(
         "UPDATE deals SET stage = ?, stage_index = ?, furthest_stage_index = max(furthest_stage_index, ?), stage_entered_at = ?, updated_at = ? WHERE id = ?",
       ).run(to.stage, to.stage_index, to.stage_index, to.at, now, n);
+      this.refreshStageCounts(n);
       return this.requireDeal(id);
     });
+  }
+
+  /** Meetings and proposals logged since the deal entered its current stage. */
+  private refreshStageCounts(n: number): void {
+    this.stmt(
+      `UPDATE deals SET
+         stage_meetings = (SELECT count(*) FROM activities a WHERE a.deal_id = deals.id AND a.type = 'meeting' AND a.occurred_at >= deals.stage_entered_at),
+         stage_proposals = (SELECT count(*) FROM activities a WHERE a.deal_id = deals.id AND a.type = 'proposal' AND a.occurred_at >= deals.stage_entered_at)
+       WHERE id = ?`,
+    ).run(n);
   }
 
   private closeHistory(n: number, at: string, exit: "advanced" | "closed" | "reopened"): void {
@@ -352,6 +381,7 @@ export class SqliteDealStore implements DealStore {
       this.stmt(
         "INSERT INTO stage_history (deal_id, stage, stage_index, tier, from_stage, entered_at, gate) VALUES (?, ?, ?, ?, ?, ?, 'override')",
       ).run(n, deal.stage, deal.stage_index, deal.tier, deal.stage, now);
+      this.refreshStageCounts(n);
       this.recordEvent(id, "reopened", { previous_status: deal.status }, now);
       return this.requireDeal(id);
     });
@@ -407,72 +437,110 @@ export class SqliteDealStore implements DealStore {
     this.stmt("INSERT INTO deal_events (deal_id, at, kind, detail) VALUES (?, ?, ?, ?)").run(this.num(id), now, kind, JSON.stringify(detail));
   }
 
-  *pipelineFacts(filters: DealFilters, asOf: string): Iterable<PipelineFactsRow> {
+  /** One row per open deal created by as_of, streamed, from the counters kept on every write. */
+  *openDealFacts(filters: DealFilters, asOf: string): Iterable<OpenDealFactsRow> {
     const { sql, params } = filterClause(filters, "d");
-    const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
-    // Closed deals need no activity detail; open deals get counts from the activity index.
-    const closed = this.db
+    const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ? AND d.status = 'open'`;
+    // Unfiltered, most rows qualify: one sequential scan beats an index plus a lookup per row.
+    const from = sql ? "deals d" : "deals d NOT INDEXED";
+    const ms = (col: string) => `(julianday(${col}) - 2440587.5) * 86400000.0`;
+    const rows = this.db
       .prepare(
-        `SELECT d.id, d.tier, d.segment, d.readiness, d.stage, d.stage_index, d.status, d.created_at, d.stage_entered_at, d.last_activity_at,
-                d.expected_close_date, d.close_reason, d.owner_changes, d.bant_budget, d.bant_timeline, d.bant_verdict
-           FROM deals d ${where} AND d.status <> 'open'`,
+        `SELECT d.id, d.tier, d.readiness, d.stage, d.stage_index, ${ms("d.stage_entered_at")}, ${ms("d.last_activity_at")}, ${ms("d.expected_close_date")},
+                d.owner_changes, d.bant_budget, d.bant_timeline, d.bant_verdict, d.stakeholder_count, d.decision_makers,
+                d.stage_meetings, d.stage_proposals,
+                CASE WHEN d.stage_proposals > 0 THEN (SELECT substr(group_concat(a.summary, ' | '), 1, 2000) FROM activities a
+                      WHERE a.deal_id = d.id AND a.type = 'proposal' AND a.occurred_at >= d.stage_entered_at) END,
+                d.n_email, d.n_call, d.n_meeting, d.n_demo, d.n_proposal, d.n_note, d.n_internal, d.n_approval
+           FROM ${from} ${where}`,
       )
-      .iterate(...params, asOf) as IterableIterator<Row>;
-    for (const r of closed) {
-      yield { ...(r as unknown as PipelineFactsRow), id: formatDealId(r.id as number), stakeholders: 0, decision_makers: 0, activity_counts: {}, meetings_in_stage: 0, proposals_in_stage: 0, proposal_notes: "" };
-    }
-    const open = this.db
-      .prepare(
-        `SELECT d.id, d.tier, d.segment, d.readiness, d.stage, d.stage_index, d.status, d.created_at, d.stage_entered_at, d.last_activity_at,
-                d.expected_close_date, d.close_reason, d.owner_changes, d.bant_budget, d.bant_timeline, d.bant_verdict,
-                (SELECT count(*) FROM stakeholders s WHERE s.deal_id = d.id) AS stakeholders,
-                (SELECT count(*) FROM stakeholders s WHERE s.deal_id = d.id AND s.decision_maker = 1) AS decision_makers,
-                (SELECT group_concat(type || ':' || n) FROM (SELECT type, count(*) AS n FROM activities a WHERE a.deal_id = d.id GROUP BY type)) AS counts,
-                (SELECT count(*) FROM activities a WHERE a.deal_id = d.id AND a.type = 'meeting' AND a.occurred_at >= d.stage_entered_at) AS meetings_in_stage,
-                (SELECT count(*) FROM activities a WHERE a.deal_id = d.id AND a.type = 'proposal' AND a.occurred_at >= d.stage_entered_at) AS proposals_in_stage,
-                (SELECT substr(group_concat(summary, ' | '), 1, 2000) FROM activities a WHERE a.deal_id = d.id AND a.type = 'proposal' AND a.occurred_at >= d.stage_entered_at) AS proposal_notes
-           FROM deals d ${where} AND d.status = 'open'`,
-      )
-      .iterate(...params, asOf) as IterableIterator<Row>;
-    for (const r of open) {
-      const counts: Record<string, number> = {};
-      for (const pair of ((r.counts as string | null) ?? "").split(",")) {
-        const [type, n] = pair.split(":");
-        if (type && n) counts[type] = Number(n);
-      }
+      .raw()
+      .iterate(...params, asOf) as IterableIterator<unknown[]>;
+    // Object literals written out in full: V8 builds them far faster than generic copies.
+    for (const r of rows) {
       yield {
-        ...(r as unknown as PipelineFactsRow),
-        id: formatDealId(r.id as number),
-        activity_counts: counts,
-        proposal_notes: (r.proposal_notes as string | null) ?? "",
+        id: formatDealId(r[0] as number),
+        tier: r[1] as string | null,
+        readiness: r[2] as string | null,
+        stage: r[3] as string,
+        stage_index: r[4] as number,
+        stage_entered_ms: r[5] as number,
+        last_activity_ms: r[6] as number | null,
+        expected_close_ms: r[7] as number | null,
+        owner_changes: r[8] as number,
+        bant_budget: r[9] as string | null,
+        bant_timeline: r[10] as string | null,
+        bant_verdict: r[11] as string | null,
+        stakeholders: r[12] as number,
+        decision_makers: r[13] as number,
+        meetings_in_stage: r[14] as number,
+        proposals_in_stage: r[15] as number,
+        proposal_notes: (r[16] as string | null) ?? "",
+        activity_counts: {
+          email: r[17] as number,
+          call: r[18] as number,
+          meeting: r[19] as number,
+          demo: r[20] as number,
+          proposal: r[21] as number,
+          note: r[22] as number,
+          internal: r[23] as number,
+          approval: r[24] as number,
+        },
       };
     }
   }
 
+  /** What closed deals created by as_of say, grouped: empty reasons by stage, lost reasons by reason and stage. */
+  closedFacts(filters: DealFilters, asOf: string, sampleIds: number): ClosedFactsRow {
+    const { sql, params } = filterClause(filters, "d");
+    const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
+    const p = [...params, asOf];
+    const empty = "(d.close_reason IS NULL OR trim(d.close_reason) = '')";
+    const total = (this.stmt(`SELECT count(*) AS n FROM deals d ${where} AND d.status <> 'open'`).get(...p) as { n: number }).n;
+    const by_stage = this.stmt(`SELECT d.stage, count(*) AS n FROM deals d ${where} AND d.status IN ('won', 'lost') AND ${empty} GROUP BY d.stage`).all(...p) as Array<{ stage: string; n: number }>;
+    const ids = (this.stmt(`SELECT d.id FROM deals d ${where} AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`).all(...p, sampleIds) as Array<{ id: number }>).map((r) => formatDealId(r.id));
+    const lost_reasons = this.stmt(
+      `SELECT lower(trim(d.close_reason)) AS reason, d.stage, count(*) AS n FROM deals d ${where} AND d.status = 'lost' AND NOT ${empty} GROUP BY reason, d.stage`,
+    ).all(...p) as Array<{ reason: string; stage: string; n: number }>;
+    return { total, without_reason: { by_stage, ids }, lost_reasons };
+  }
+
+  /** Lost deals created by as_of whose trimmed, lower-case reason is one of `reasons`. */
+  lostDealsWithReasons(filters: DealFilters, asOf: string, reasons: string[], limit: number): Array<{ id: string; reason: string }> {
+    if (reasons.length === 0) return [];
+    const { sql, params } = filterClause(filters, "d");
+    const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
+    return (
+      this.stmt(
+        `SELECT d.id, lower(trim(d.close_reason)) AS reason FROM deals d ${where} AND d.status = 'lost'
+            AND lower(trim(d.close_reason)) IN (SELECT value FROM json_each(?)) ORDER BY d.id LIMIT ?`,
+      ).all(...params, asOf, JSON.stringify(reasons), limit) as Array<{ id: number; reason: string }>
+    ).map((r) => ({ id: formatDealId(r.id), reason: r.reason }));
+  }
+
+  private normsCache?: { version: string; norms: Array<{ tier: string; stage: string; median_days: number; exits: number }> };
   stageNorms(): Array<{ tier: string; stage: string; median_days: number; exits: number }> {
-    // A one-day histogram per tier and stage: exact enough for a 1.5x/2x rule, and it reads
-    // only the covering index, never every history row into memory.
-    const rows = this.stmt(
-      `SELECT tier, stage, CAST(days AS INTEGER) AS day, count(*) AS n FROM stage_history
-        WHERE exit = 'advanced' AND tier IS NOT NULL AND days IS NOT NULL GROUP BY tier, stage, day ORDER BY tier, stage, day`,
-    ).all() as Array<{ tier: string; stage: string; day: number; n: number }>;
-    const groups = new Map<string, Array<{ day: number; n: number }>>();
-    for (const r of rows) {
-      const key = `${r.tier}\u0000${r.stage}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = []));
-      g.push({ day: r.day, n: r.n });
-    }
-    return [...groups].map(([key, hist]) => {
-      const [tier, stage] = key.split("\u0000") as [string, string];
-      const exits = hist.reduce((a, h) => a + h.n, 0);
-      return { tier, stage, median_days: histogramMedian(hist, exits), exits };
+    // Counts per tier and stage stream from the stage_history_norms index; each median is two
+    // index steps to the middle (exact, nothing sorted). Cached until the next commit.
+    const version = this.analytics().version();
+    if (this.normsCache?.version === version) return this.normsCache.norms;
+    const groups = this.stmt(
+      "SELECT tier, stage, count(*) AS n FROM stage_history WHERE exit = 'advanced' AND tier IS NOT NULL AND days IS NOT NULL GROUP BY tier, stage",
+    ).all() as Array<{ tier: string; stage: string; n: number }>;
+    const middle = this.stmt(
+      "SELECT days FROM stage_history WHERE exit = 'advanced' AND tier = ? AND stage = ? AND days IS NOT NULL ORDER BY days LIMIT ? OFFSET ?",
+    );
+    const norms = groups.map((g) => {
+      const rows = middle.all(g.tier, g.stage, g.n % 2 === 0 ? 2 : 1, Math.floor((g.n - 1) / 2)) as Array<{ days: number }>;
+      return { tier: g.tier, stage: g.stage, exits: g.n, median_days: rows.reduce((a, r) => a + r.days, 0) / rows.length };
     });
+    this.normsCache = { version, norms };
+    return norms;
   }
 
   private analyticsView?: PipelineAnalytics;
   analytics(): PipelineAnalytics {
-    return (this.analyticsView ??= new PipelineAnalytics(this.db));
+    return (this.analyticsView ??= new PipelineAnalytics(this.db, () => this.commits));
   }
 
   counts(): Record<string, number> {
@@ -487,17 +555,6 @@ export class SqliteDealStore implements DealStore {
     this.cache.clear();
     closeDatabase(this.db);
   }
-}
-
-/** Median of a histogram of whole days, interpolated within the middle day. */
-export function histogramMedian(hist: Array<{ day: number; n: number }>, total: number): number {
-  const half = total / 2;
-  let seen = 0;
-  for (const h of hist) {
-    if (seen + h.n >= half) return h.day + (half - seen) / h.n;
-    seen += h.n;
-  }
-  return hist[hist.length - 1]?.day ?? 0;
 }
 
 export function daysBetween(from: string, to: string): number {

@@ -174,19 +174,16 @@ export interface DealFilters {
   q?: string;
 }
 
-export interface PipelineFactsRow {
+/** One open deal for the pipeline analysis (dates as epoch milliseconds). */
+export interface OpenDealFactsRow {
   id: string;
   tier: string | null;
-  segment: string | null;
   readiness: string | null;
   stage: string;
   stage_index: number;
-  status: DealStatus;
-  created_at: string;
-  stage_entered_at: string;
-  last_activity_at: string | null;
-  expected_close_date: string | null;
-  close_reason: string | null;
+  stage_entered_ms: number;
+  last_activity_ms: number | null;
+  expected_close_ms: number | null;
   owner_changes: number;
   bant_budget: string | null;
   bant_timeline: string | null;
@@ -197,6 +194,13 @@ export interface PipelineFactsRow {
   meetings_in_stage: number;
   proposals_in_stage: number;
   proposal_notes: string;
+}
+
+/** Closed deals for the pipeline analysis, grouped. */
+export interface ClosedFactsRow {
+  total: number;
+  without_reason: { by_stage: Array<{ stage: string; n: number }>; ids: string[] };
+  lost_reasons: Array<{ reason: string; stage: string; n: number }>;
 }
 
 /** One row of a bulk import: the deal as it should be afterwards, and the stored deal it replaces. */
@@ -272,8 +276,12 @@ export interface DealStore {
   latestStageCheck(id: string, stage: string): StageCheckRecord | undefined;
   recordEvent(id: string, kind: string, detail: Record<string, unknown>, now: string): void;
 
-  /** One fact row per deal matching the filters and created by as_of, streamed (bounded memory). */
-  pipelineFacts(filters: DealFilters, asOf: string): Iterable<PipelineFactsRow>;
+  /** One row per open deal matching the filters and created by as_of, streamed (bounded memory). */
+  openDealFacts(filters: DealFilters, asOf: string): Iterable<OpenDealFactsRow>;
+  /** Closed deals created by as_of, grouped by stage and reason, with up to sampleIds ids of those without a reason. */
+  closedFacts(filters: DealFilters, asOf: string, sampleIds: number): ClosedFactsRow;
+  /** Lost deals created by as_of whose trimmed, lower-case close reason is one of `reasons`. */
+  lostDealsWithReasons(filters: DealFilters, asOf: string, reasons: string[], limit: number): Array<{ id: string; reason: string }>;
   /** Median days deals of a tier spent in a stage before advancing, from the stage history. */
   stageNorms(): Array<{ tier: string; stage: string; median_days: number; exits: number }>;
 

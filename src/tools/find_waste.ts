@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { findPipelineWaste, normKey, type DealFacts, type StageNorms } from "../methodology/pipeline-waste.js";
+import type { PipelineWasteReport } from "../methodology/pipeline-waste.js";
 import { WasteId } from "../methodology/schema.js";
 import { classifyDescribedWork } from "../methodology/waste.js";
 import { defineTool, reply } from "./define.js";
 import { AppliedFilters, Filters, toStoreFilters } from "./deal-view.js";
 import { resolvePeriod } from "./period.js";
+import { analysePipeline } from "./pipeline-analysis.js";
 import { cleanText, IsoDate } from "./schemas.js";
 
 const Severity = z.enum(["high", "medium", "low"]);
@@ -79,15 +80,13 @@ export default defineTool({
     // A date alone means the end of that day, as in every analysis (see period.ts).
     const asOf = new Date(resolvePeriod(undefined, input.as_of, ctx.now()).as_of);
     const described = input.activities ? classifyDescribedWork(m, input.activities) : undefined;
-    const analysePipeline = !input.activities || input.filters !== undefined || input.as_of !== undefined;
+    const wantPipeline = !input.activities || input.filters !== undefined || input.as_of !== undefined;
 
-    let pipeline: ReturnType<typeof findPipelineWaste> | undefined;
+    let pipeline: PipelineWasteReport | undefined;
     const filters = toStoreFilters(input.filters);
-    if (analysePipeline) {
-      const store = ctx.store();
-      const norms: StageNorms = new Map(store.stageNorms().map((n) => [normKey(n.tier, n.stage), n]));
+    if (wantPipeline) {
       await ctx.progress(0, 1, "analysing the stored pipeline");
-      pipeline = findPipelineWaste(m, store.pipelineFacts(filters, asOf.toISOString()) as Iterable<DealFacts>, { as_of: asOf, norms });
+      pipeline = analysePipeline(m, ctx.store(), filters, asOf).report;
       await ctx.progress(1, 1, `analysed ${pipeline.deals_analyzed} deals`);
     }
 

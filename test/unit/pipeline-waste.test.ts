@@ -1,11 +1,13 @@
 // The waste heat map's counts: flags per stage and waste from findPipelineWaste.
 import { describe, expect, it } from "vitest";
-import { findPipelineWaste, type DealFacts } from "../../src/methodology/pipeline-waste.js";
+import { findPipelineWaste, type ClosedFacts, type DealFacts, type PipelineInput } from "../../src/methodology/pipeline-waste.js";
 import { methodology } from "../helpers/connect.js";
 
 const m = methodology();
 const AS_OF = new Date("2026-11-28T12:00:00.000Z");
-const daysAgo = (n: number) => new Date(AS_OF.getTime() - n * 86_400_000).toISOString();
+const daysAgo = (n: number) => AS_OF.getTime() - n * 86_400_000;
+const NO_CLOSED: ClosedFacts = { total: 0, without_reason: { by_stage: [], ids: [] }, lost_reasons: [] };
+const input = (open: DealFacts[], closed: ClosedFacts = NO_CLOSED): PipelineInput => ({ open, closed, lostDeals: () => [] });
 
 let next = 1;
 function deal(over: Partial<DealFacts>): DealFacts {
@@ -13,16 +15,12 @@ function deal(over: Partial<DealFacts>): DealFacts {
   return {
     id: `D-${String(next++).padStart(4, "0")}`,
     tier: "mid_market",
-    segment: "mid_market_ready",
     readiness: "ready",
     stage,
     stage_index: m.stageIndex(stage),
-    status: "open",
-    created_at: daysAgo(5),
-    stage_entered_at: daysAgo(1),
-    last_activity_at: daysAgo(1),
-    expected_close_date: null,
-    close_reason: "fine",
+    stage_entered_ms: daysAgo(1),
+    last_activity_ms: daysAgo(1),
+    expected_close_ms: null,
     owner_changes: 0,
     bant_budget: "approved",
     bant_timeline: "defined",
@@ -41,16 +39,18 @@ describe("findPipelineWaste by_stage", () => {
   it("counts each flag in the stage the deal is in, per waste", () => {
     const r = findPipelineWaste(
       m,
-      [
-        // Waiting twice in discovery: silent (30 d > 14) and past its close date.
-        deal({ stage: "discovery", last_activity_at: daysAgo(30), expected_close_date: "2026-10-01" }),
-        // Qualification defects twice in proposal: unqualified and single-threaded.
-        deal({ stage: "proposal_negotiation", bant_verdict: "needs_discovery", stakeholders: 1, decision_makers: 0 }),
+      input(
+        [
+          // Waiting twice in discovery: silent (30 d > 14) and past its close date.
+          deal({ stage: "discovery", last_activity_ms: daysAgo(30), expected_close_ms: Date.parse("2026-10-01T00:00:00Z") }),
+          // Qualification defects twice in proposal: unqualified and single-threaded.
+          deal({ stage: "proposal_negotiation", bant_verdict: "needs_discovery", stakeholders: 1, decision_makers: 0 }),
+          // Nothing to flag.
+          deal({ stage: "prospecting" }),
+        ],
         // Closed without a reason: counted in the stage it closed from.
-        deal({ stage: "closing", status: "won", close_reason: null }),
-        // Nothing to flag.
-        deal({ stage: "prospecting" }),
-      ],
+        { total: 1, without_reason: { by_stage: [{ stage: "closing", n: 1 }], ids: ["D-0999"] }, lost_reasons: [] },
+      ),
       { as_of: AS_OF, norms: new Map() },
     );
     expect(r.by_stage).toEqual({
@@ -63,10 +63,10 @@ describe("findPipelineWaste by_stage", () => {
   it("each waste's row sums to the deal_count of its findings (find_waste's by_waste)", () => {
     const deals = [
       ...Array.from({ length: 12 }, (_, i) => deal({ stage: i % 2 ? "discovery" : "prospecting", bant_verdict: null })),
-      deal({ stage: "closing", stage_entered_at: daysAgo(200), owner_changes: 4 }),
+      deal({ stage: "closing", stage_entered_ms: daysAgo(200), owner_changes: 4 }),
       deal({ stage: "solution_presentation", meetings_in_stage: 6, activity_counts: { internal: 5, call: 1 } }),
     ];
-    const r = findPipelineWaste(m, deals, { as_of: AS_OF, norms: new Map() });
+    const r = findPipelineWaste(m, input(deals), { as_of: AS_OF, norms: new Map() });
     const byWaste: Record<string, number> = {};
     for (const f of r.findings) byWaste[f.waste] = (byWaste[f.waste] ?? 0) + f.deal_count;
     const fromStages: Record<string, number> = {};
@@ -80,6 +80,31 @@ describe("findPipelineWaste by_stage", () => {
   });
 
   it("is empty when nothing is flagged", () => {
-    expect(findPipelineWaste(m, [deal({})], { as_of: AS_OF, norms: new Map() }).by_stage).toEqual({});
+    expect(findPipelineWaste(m, input([deal({})]), { as_of: AS_OF, norms: new Map() }).by_stage).toEqual({});
+  });
+
+  it("judges each distinct lost reason once and lists the deals behind the defect ones", () => {
+    const asked: string[][] = [];
+    const r = findPipelineWaste(
+      m,
+      {
+        open: [],
+        closed: {
+          total: 3,
+          without_reason: { by_stage: [], ids: [] },
+          lost_reasons: [
+            { reason: "pricing error in the proposal", stage: "proposal_negotiation", n: 2 },
+            { reason: "chose a competitor", stage: "discovery", n: 1 },
+          ],
+        },
+        lostDeals: (reasons) => (asked.push(reasons), [{ id: "D-0007", reason: "pricing error in the proposal" }]),
+      },
+      { as_of: AS_OF, norms: new Map() },
+    );
+    expect(asked).toEqual([["pricing error in the proposal"]]);
+    const f = r.findings.find((x) => x.rule === "loss_from_errors")!;
+    expect(f).toMatchObject({ waste: "defects", deal_count: 2, deal_ids: ["D-0007"] });
+    expect(r.by_stage.proposal_negotiation).toEqual({ defects: 2 });
+    expect(r.deals_analyzed).toBe(3);
   });
 });

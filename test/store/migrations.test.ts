@@ -1,0 +1,83 @@
+// Numbered, forward-only migrations: an empty file, a file of an earlier version with data in
+// it (kept and backfilled), and the schema they produce (snapshot: drift fails CI).
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { migrate, openDatabase, SCHEMA_VERSION } from "../../src/store/db.js";
+import { MIGRATIONS } from "../../src/store/migrations/index.js";
+import { SqliteDealStore } from "../../src/store/sqlite.js";
+import { tempDir } from "../helpers/connect.js";
+
+const tmp = tempDir("lsm-migrate-");
+afterAll(() => tmp.cleanup());
+
+function schemaOf(db: Database.Database): string {
+  return (db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all() as Array<{ sql: string | null }>)
+    .map((r) => JSON.stringify(r))
+    .join("\n");
+}
+
+describe("migrations", () => {
+  it("bring an empty file to the current version", () => {
+    const db = openDatabase(join(tmp.dir, "empty.db"));
+    expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.pragma("application_id", { simple: true })).toBe(0x4c53414c);
+    expect(migrate(db)).toEqual([]);
+    db.close();
+  });
+
+  it("the schema they produce matches its snapshot", async () => {
+    const db = openDatabase(join(tmp.dir, "snap.db"));
+    await expect(schemaOf(db) + "\n").toMatchFileSnapshot("../__snapshots__/schema.sql.json");
+    db.close();
+  });
+
+  it("bring a file of the first version with deals in it forward, keeping and backfilling its data", () => {
+    const path = join(tmp.dir, "v1.db");
+    const old = new Database(path);
+    old.pragma("journal_mode = WAL");
+    old.exec(MIGRATIONS[0]!.sql);
+    old.pragma("user_version = 1");
+    const now = "2026-11-01T00:00:00.000Z";
+    old.prepare(
+      `INSERT INTO deals (id, name, account, owner, currency, stage, stage_index, furthest_stage_index, status, created_at, stage_entered_at, updated_at)
+       VALUES (1, 'Old deal', 'Old Co', 'Dana', 'USD', 'discovery', 1, 1, 'open', ?, ?, ?)`,
+    ).run(now, "2026-11-10T00:00:00.000Z", now);
+    const act = old.prepare("INSERT INTO activities (deal_id, type, occurred_at, summary, stage, created_at) VALUES (1, ?, ?, 'x', 'discovery', ?)");
+    for (const [type, at] of [["meeting", "2026-11-05T00:00:00.000Z"], ["meeting", "2026-11-12T00:00:00.000Z"], ["proposal", "2026-11-13T00:00:00.000Z"], ["internal", "2026-11-14T00:00:00.000Z"]]) act.run(type, at, now);
+    old.prepare("INSERT INTO stakeholders (deal_id, name, role, decision_maker) VALUES (1, 'A', NULL, 1), (1, 'B', NULL, 0)").run();
+    old.close();
+
+    const store = SqliteDealStore.open(path);
+    expect(store.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    expect(store.getDeal("D-0001")!.name).toBe("Old deal");
+    const row = store.db.prepare("SELECT n_meeting, n_proposal, n_internal, n_email, stage_meetings, stage_proposals, stakeholder_count, decision_makers FROM deals WHERE id = 1").get();
+    expect(row).toEqual({ n_meeting: 2, n_proposal: 1, n_internal: 1, n_email: 0, stage_meetings: 1, stage_proposals: 1, stakeholder_count: 2, decision_makers: 1 });
+    expect(store.db.prepare("SELECT count(*) AS n FROM baselines").get()).toEqual({ n: 0 });
+    store.close();
+  });
+
+  it("the counters stay equal to a recount after writes through the store", () => {
+    const store = SqliteDealStore.open(join(tmp.dir, "counters.db"));
+    const now = "2026-11-28T00:00:00.000Z";
+    const d = store.createDeal({ name: "C", account: "C", owner: "D", currency: "USD", stage: "prospecting", stage_index: 0, created_at: "2026-11-01T00:00:00.000Z", stage_entered_at: "2026-11-01T00:00:00.000Z", stakeholders: [{ name: "X", role: null, decision_maker: false }] }, now);
+    store.logActivity(d.id, { type: "meeting", occurred_at: "2026-11-02T00:00:00.000Z", summary: "m" }, now);
+    store.logActivity(d.id, { type: "proposal", occurred_at: "2026-11-03T00:00:00.000Z", summary: "p" }, now);
+    store.moveStage(d.id, { stage: "discovery", stage_index: 1, at: "2026-11-04T00:00:00.000Z", gate: "passed" }, now);
+    store.logActivity(d.id, { type: "meeting", occurred_at: "2026-11-05T00:00:00.000Z", summary: "m2" }, now);
+    store.upsertStakeholders(d.id, [{ name: "Y", role: "CFO", decision_maker: true }]);
+    const recount = store.db
+      .prepare(
+        `SELECT (SELECT count(*) FROM activities WHERE deal_id = 1 AND type = 'meeting') AS n_meeting,
+                (SELECT count(*) FROM activities WHERE deal_id = 1 AND type = 'meeting' AND occurred_at >= d.stage_entered_at) AS stage_meetings,
+                (SELECT count(*) FROM activities WHERE deal_id = 1 AND type = 'proposal' AND occurred_at >= d.stage_entered_at) AS stage_proposals,
+                (SELECT count(*) FROM stakeholders WHERE deal_id = 1) AS stakeholder_count,
+                (SELECT count(*) FROM stakeholders WHERE deal_id = 1 AND decision_maker = 1) AS decision_makers
+           FROM deals d WHERE id = 1`,
+      )
+      .get();
+    expect(store.db.prepare("SELECT n_meeting, stage_meetings, stage_proposals, stakeholder_count, decision_makers FROM deals WHERE id = 1").get()).toEqual(recount);
+    expect(recount).toEqual({ n_meeting: 2, stage_meetings: 1, stage_proposals: 0, stakeholder_count: 2, decision_makers: 1 });
+    store.close();
+  });
+});
