@@ -297,6 +297,8 @@ export function findPipelineWaste(
   const findings: PipelineFinding[] = [];
   for (const [key, f] of flags) {
     const r = rules[key]!;
+    // The severe flags first, so a shortened list shows the deals to act on.
+    f.list.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "high" ? -1 : 1));
     const w = m.waste(r.waste);
     const severity: Severity = f.high > 0 ? "high" : "medium";
     findings.push({

@@ -494,15 +494,26 @@ export class SqliteDealStore implements DealStore {
   closedFacts(filters: DealFilters, asOf: string, sampleIds: number): ClosedFactsRow {
     const { sql, params } = filterClause(filters, "d");
     const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
-    const p = [...params, asOf];
+    const from = sql ? "deals d" : "deals d NOT INDEXED";
     const empty = "(d.close_reason IS NULL OR trim(d.close_reason) = '')";
-    const total = (this.stmt(`SELECT count(*) AS n FROM deals d ${where} AND d.status <> 'open'`).get(...p) as { n: number }).n;
-    const by_stage = this.stmt(`SELECT d.stage, count(*) AS n FROM deals d ${where} AND d.status IN ('won', 'lost') AND ${empty} GROUP BY d.stage`).all(...p) as Array<{ stage: string; n: number }>;
-    const ids = (this.stmt(`SELECT d.id FROM deals d ${where} AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`).all(...p, sampleIds) as Array<{ id: number }>).map((r) => formatDealId(r.id));
-    const lost_reasons = this.stmt(
-      `SELECT lower(trim(d.close_reason)) AS reason, d.stage, count(*) AS n FROM deals d ${where} AND d.status = 'lost' AND NOT ${empty} GROUP BY reason, d.stage`,
-    ).all(...p) as Array<{ reason: string; stage: string; n: number }>;
-    return { total, without_reason: { by_stage, ids }, lost_reasons };
+    // One pass over the closed deals, grouped; the rules then look at each group once.
+    const groups = this.stmt(
+      `SELECT d.status, ${empty} AS empty, d.stage, CASE WHEN d.status = 'lost' AND NOT ${empty} THEN lower(trim(d.close_reason)) END AS reason, count(*) AS n
+         FROM ${from} ${where} AND d.status <> 'open' GROUP BY 1, 2, 3, 4`,
+    ).all(...params, asOf) as Array<{ status: string; empty: number; stage: string; reason: string | null; n: number }>;
+    const decided = (g: { status: string }) => g.status === "won" || g.status === "lost";
+    const by_stage = new Map<string, number>();
+    for (const g of groups) if (decided(g) && g.empty) by_stage.set(g.stage, (by_stage.get(g.stage) ?? 0) + g.n);
+    const ids = by_stage.size
+      ? (this.stmt(`SELECT d.id FROM ${from} ${where} AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`).all(...params, asOf, sampleIds) as Array<{ id: number }>).map((r) =>
+          formatDealId(r.id),
+        )
+      : [];
+    return {
+      total: groups.reduce((a, g) => a + g.n, 0),
+      without_reason: { by_stage: [...by_stage].map(([stage, n]) => ({ stage, n })), ids },
+      lost_reasons: groups.filter((g) => g.reason !== null).map((g) => ({ reason: g.reason!, stage: g.stage, n: g.n })),
+    };
   }
 
   /** Lost deals created by as_of whose trimmed, lower-case reason is one of `reasons`. */
@@ -512,7 +523,7 @@ export class SqliteDealStore implements DealStore {
     const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
     return (
       this.stmt(
-        `SELECT d.id, lower(trim(d.close_reason)) AS reason FROM deals d ${where} AND d.status = 'lost'
+        `SELECT d.id, lower(trim(d.close_reason)) AS reason FROM ${sql ? "deals d" : "deals d NOT INDEXED"} ${where} AND d.status = 'lost'
             AND lower(trim(d.close_reason)) IN (SELECT value FROM json_each(?)) ORDER BY d.id LIMIT ?`,
       ).all(...params, asOf, JSON.stringify(reasons), limit) as Array<{ id: number; reason: string }>
     ).map((r) => ({ id: formatDealId(r.id), reason: r.reason }));

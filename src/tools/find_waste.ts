@@ -18,7 +18,7 @@ export default defineTool({
     "Finds the seven wastes (over_processing, defects, waiting, motion, qualification_defects, overproduction, unutilized_talent).",
     "With activities, classifies the work a rep describes (by kind when given, else from the words against each waste's definition and signals).",
     "Without activities, analyses the stored pipeline as of as_of (default today) under the filters: stalled deals (time in stage against the tier's median), silence beyond the tier limit, past close dates, unqualified or single-threaded deals past discovery, handoffs, meetings without progress, internal work outweighing customer work, proposal rework, losses to errors, closes without a reason.",
-    "Each finding names its waste, severity, threshold, evidence with numbers, the flagged deal_ids and the reference's elimination approach as remedy.",
+    "Each finding names its waste, severity, threshold, evidence with numbers, deal_count, the first flagged deal_ids (max_deals_per_finding, default 10) and the reference's elimination approach as remedy.",
     'Example: {"activities":[{"description":"Weekly pipeline status report for management","hours_per_week":3}]}',
   ].join(" "),
   input: {
@@ -37,6 +37,7 @@ export default defineTool({
       .max(100)
       .optional()
       .describe("Work to classify; leave out to analyse the stored pipeline"),
+    max_deals_per_finding: z.number().int().min(1).max(100).optional().describe("How many flagged deals each finding lists (default 10, up to 100); deal_count always gives the total"),
   },
   output: {
     findings: z.array(
@@ -90,7 +91,10 @@ export default defineTool({
       await ctx.progress(1, 1, `analysed ${pipeline.deals_analyzed} deals`);
     }
 
-    const findings = [...(described?.findings ?? []), ...(pipeline?.findings ?? [])];
+    // Sized for a context window: each finding lists its worst deals; deal_count has them all.
+    const keep = input.max_deals_per_finding ?? 10;
+    const listed = (pipeline?.findings ?? []).map((f) => ({ ...f, deal_ids: f.deal_ids.slice(0, keep), flags: f.flags.slice(0, keep) }));
+    const findings = [...(described?.findings ?? []), ...listed];
     const by_waste: Record<string, number> = Object.fromEntries(m.wastes.map((w) => [w.id, 0]));
     for (const f of findings) by_waste[f.waste] = (by_waste[f.waste] ?? 0) + ("deal_count" in f ? (f.deal_count as number) : 1);
 
