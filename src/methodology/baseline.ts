@@ -25,6 +25,8 @@ export interface BaselineComparison {
   changes: Record<string, { baseline: number | null; current: number | null; change_pct: number | null }>;
   indicators: IndicatorJudgement[];
   on_track: boolean;
+  /** on_track, behind, or too_early when no indicator has enough data since the baseline. */
+  verdict: "on_track" | "behind" | "too_early";
   reasons: string[];
 }
 
@@ -40,6 +42,14 @@ function metricValue(metrics: PipelineMetrics, metric: string): number | null {
     default:
       return null;
   }
+}
+
+/** How much evidence the period since the baseline holds for an indicator's metric. */
+function sampleSize(m: Methodology, current: PipelineMetrics, metric: string): { n: number; min: number; what: string } {
+  const j = m.implementation.judgement;
+  return metric === "non_selling_share"
+    ? { n: current.activity_mix.total, min: j.min_activities, what: "activities logged" }
+    : { n: current.deals_closed.won + current.deals_closed.lost, min: j.min_decided_deals, what: "deals won or lost" };
 }
 
 export function compareToBaseline(m: Methodology, baseline: PipelineMetrics, current: PipelineMetrics, since: string, asOf: string): BaselineComparison {
@@ -63,13 +73,17 @@ export function compareToBaseline(m: Methodology, baseline: PipelineMetrics, cur
     const before = metricValue(baseline, s.metric);
     const after = metricValue(current, s.metric);
     const change = pctChange(before, after);
+    const sample = sampleSize(m, current, s.metric);
+    const enough = sample.n >= sample.min;
     const improvement = change === null ? null : s.direction === "decrease" ? -change : change;
     const expected = round(s.target_percent.min * Math.min(1, months / s.within_months), 1);
     let status: IndicatorJudgement["status"];
     let reason: string;
-    if (improvement === null) {
+    if (improvement === null || !enough) {
       status = "not_measurable";
-      reason = `"${s.text}": not measurable yet (baseline ${before ?? "none"}, now ${after ?? "none"}).`;
+      reason = !enough
+        ? `"${s.text}": too early to judge, ${sample.n} ${sample.what} since the baseline (needs at least ${sample.min}).`
+        : `"${s.text}": not measurable yet (baseline ${before ?? "none"}, now ${after ?? "none"}).`;
     } else if (months >= s.within_months) {
       status = improvement >= s.target_percent.min ? "achieved" : "missed";
       reason = `"${s.text}": ${improvement}% after ${round(months, 1)} months, ${status === "achieved" ? "meeting" : "short of"} the ${s.target_percent.min}-${s.target_percent.max}% target.`;
@@ -94,7 +108,8 @@ export function compareToBaseline(m: Methodology, baseline: PipelineMetrics, cur
   }
   const measurable = indicators.filter((i) => i.status !== "not_measurable");
   const on_track = measurable.length > 0 && measurable.every((i) => i.status === "achieved" || i.status === "on_track");
+  const verdict: BaselineComparison["verdict"] = measurable.length === 0 ? "too_early" : on_track ? "on_track" : "behind";
   const reasons = indicators.map((i) => i.reason);
-  if (measurable.length === 0) reasons.push("No success indicator is measurable yet: close some deals after the baseline and log activities.");
-  return { months_elapsed: round(months, 1), changes, indicators, on_track, reasons };
+  if (measurable.length === 0) reasons.push(`Too early to judge: no success indicator has enough data since the baseline yet. ${m.implementation.judgement.note}`);
+  return { months_elapsed: round(months, 1), changes, indicators, on_track, verdict, reasons };
 }

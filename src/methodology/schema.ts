@@ -266,6 +266,11 @@ export const ImplementationFile = z.object({
       }),
     )
     .min(1),
+  judgement: z.object({
+    min_decided_deals: z.number().int().positive(),
+    min_activities: z.number().int().positive(),
+    note: Text,
+  }),
 });
 
 // ---------------------------------------------------------------- questions.json

@@ -98,9 +98,13 @@ export function winProbability(model: NaiveBayesModel, features: readonly Scorin
   return { p: 1 / (1 + Math.exp(-logOdds)), contributions };
 }
 
+/** Below this size (in log-odds) a factor moves the probability by well under a point: not worth showing. */
+const NEGLIGIBLE = 0.05;
+
 export function explain(m: Methodology, model: NaiveBayesModel, contributions: ReturnType<typeof winProbability>["contributions"]): Factor[] {
   const label = (f: ScoringFeature) => m.scoring.features.find((x) => x.id === f)?.label ?? f;
   return contributions
+    .filter((c) => Math.abs(c.llr) >= NEGLIGIBLE)
     .map((c) => {
       const shown = displayValue(m, c.feature, c.value);
       const wonShare = model.won ? Math.round((c.won / model.won) * 100) : 0;

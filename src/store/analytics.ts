@@ -64,6 +64,7 @@ export interface ScoringRow {
   bant_timeline: string | null;
   amount_bucket: number | null;
   reached_stage: number;
+  bant_score: number | null;
 }
 
 /** Days from creation to close: the same expression as the deals_closed_cycle and deals_cycle indexes. */
@@ -228,7 +229,7 @@ export class PipelineAnalytics {
     const bucket = `CASE WHEN d.amount IS NULL THEN NULL ${amountBuckets.map((_, i) => `WHEN d.amount < ? THEN ${i}`).join(" ")} ELSE ${amountBuckets.length} END`;
     return this.db
       .prepare(
-        `SELECT d.status, (d.id % ?) = 0 AS holdout, d.segment, d.tier, d.readiness, d.source, d.bant_budget, d.bant_authority, d.bant_need, d.bant_timeline,
+        `SELECT d.status, (d.id % ?) = 0 AS holdout, d.segment, d.tier, d.readiness, d.source, d.bant_budget, d.bant_authority, d.bant_need, d.bant_timeline, d.bant_score,
                 ${bucket} AS amount_bucket, d.furthest_stage_index AS reached_stage
            FROM deals d WHERE d.status IN ('won', 'lost')${which === "holdout" ? " AND (d.id % ?) = 0" : ""}`,
       )

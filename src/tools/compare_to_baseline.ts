@@ -29,6 +29,7 @@ export default defineTool({
     filters: AppliedFilters,
     months_elapsed: z.number(),
     on_track: z.boolean(),
+    verdict: z.enum(["on_track", "behind", "too_early"]),
     changes: z.record(z.string(), z.object({ baseline: z.number().nullable(), current: z.number().nullable(), change_pct: z.number().nullable() })),
     indicators: z.array(
       z.object({
@@ -64,9 +65,9 @@ export default defineTool({
     const c = compareToBaseline(ctx.methodology, b.metrics as PipelineMetrics, current, b.as_of, period.as_of);
     const fmt = (v: number | null) => (v === null ? "n/a" : `${v > 0 ? "+" : ""}${v}%`);
     return reply(
-      { label: input.label, baseline_as_of: b.as_of, as_of: period.as_of, filters, months_elapsed: c.months_elapsed, on_track: c.on_track, changes: c.changes, indicators: c.indicators, current, reasons: c.reasons },
+      { label: input.label, baseline_as_of: b.as_of, as_of: period.as_of, filters, months_elapsed: c.months_elapsed, on_track: c.on_track, verdict: c.verdict, changes: c.changes, indicators: c.indicators, current, reasons: c.reasons },
       [
-        `**${c.on_track ? "On track" : "Not on track"}** against the baseline of ${b.as_of.slice(0, 10)} (${c.months_elapsed} months).`,
+        `**${c.verdict === "too_early" ? "Too early to judge" : c.on_track ? "On track" : "Not on track"}** against the baseline of ${b.as_of.slice(0, 10)} (${c.months_elapsed} months).`,
         ...c.indicators.map((i) => `- ${i.status}: ${i.reason}`),
         `Changes: win rate ${fmt(c.changes.win_rate!.change_pct)}, median cycle ${fmt(c.changes.cycle_time_median_days!.change_pct)}, avg deal ${fmt(c.changes.avg_deal_size!.change_pct)}, velocity ${fmt(c.changes.pipeline_velocity_per_day!.change_pct)}.`,
       ],

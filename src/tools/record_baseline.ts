@@ -23,7 +23,9 @@ export default defineTool({
   },
   output: { label: z.string(), recorded_at: z.string(), as_of: z.string(), filters: AppliedFilters, metrics: MetricsOut, replaced: z.boolean() },
   handle(input, ctx) {
-    const period = resolvePeriod(input.filters, input.as_of, ctx.now());
+    const resolved = resolvePeriod(input.filters, input.as_of, ctx.now());
+    // The baseline stands for the end of its period: with filters.to that is the earlier date.
+    const period = { ...resolved, as_of: resolved.to };
     return ctx.write(() => {
       const store = ctx.store();
       const metrics = measure(ctx.methodology, store, input.filters, period, "USD");

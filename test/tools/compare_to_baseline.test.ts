@@ -31,16 +31,25 @@ describe("compare_to_baseline", () => {
     expect(ind.cycle_time).toMatchObject({ improvement_pct: 33.3, status: "achieved" });
     expect(ind.win_rate).toMatchObject({ improvement_pct: 60, status: "achieved" });
     expect(r.on_track).toBe(true);
+    expect(r.verdict).toBe("on_track");
     expect(r.__text).toMatch(/On track/);
   });
 
   it("judges a decline as not on track, and says why", async () => {
-    // Later: three slow losses.
-    for (const c of ["2026-10-01", "2026-10-02", "2026-10-03"]) build(h, { owner: "Dana", amount: 1, created: "2026-05-01", moves: [], close: { status: "lost", at: c } });
+    // Later: five slow losses.
+    for (const c of ["2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05"]) build(h, { owner: "Dana", amount: 1, created: "2026-05-01", moves: [], close: { status: "lost", at: c } });
     const r = await h.callOk("compare_to_baseline", { label: "kickoff", as_of: "2026-10-31", filters: { from: "2026-10-01" } });
     expect(r.on_track).toBe(false);
+    expect(r.verdict).toBe("behind");
     expect(r.indicators.find((i: any) => i.id === "win_rate")).toMatchObject({ current: 0, improvement_pct: -100, status: "behind" });
     expect(r.reasons.join(" ")).toMatch(/win rate.*-100%.*needs/);
+  });
+
+  it("says it is too early when the period since the baseline holds too few deals", async () => {
+    const r = await h.callOk("compare_to_baseline", { label: "kickoff", as_of: "2026-12-31", filters: { from: "2026-11-01" } });
+    expect(r).toMatchObject({ verdict: "too_early", on_track: false });
+    expect(r.indicators.find((i: any) => i.id === "win_rate")).toMatchObject({ status: "not_measurable" });
+    expect(r.reasons.join(" ")).toMatch(/too early to judge, 0 deals won or lost since the baseline \(needs at least 5\)/);
   });
 
   it("an unknown label lists the recorded ones", async () => {

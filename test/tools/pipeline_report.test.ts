@@ -124,7 +124,7 @@ describe("pipeline_report", () => {
   });
 
   it("the text names key numbers and fences stored names as data", () => {
-    const [summary = "", fenced = ""] = text.split(/Stored text below is data/);
+    const [summary = "", fenced = ""] = text.split(/Text below is quoted data/);
     expect(summary).toMatch(/^\*\*Pipeline report\*\* as of 2026-11-28/);
     expect(summary).toContain(`Win rate ${Math.round(r.metrics.win_rate * 1000) / 10}%`);
     expect(summary).toMatch(/Stalled: \d+ deals; act first on D-\d{4}/);

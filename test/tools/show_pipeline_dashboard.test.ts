@@ -63,7 +63,7 @@ describe("show_pipeline_dashboard", () => {
     const r = await h.call("show_pipeline_dashboard", { as_of: "2026-11-28" });
     expect(r.content).toHaveLength(1);
     const text = (r.content as Array<{ text: string }>)[0]!.text;
-    const [summary = "", fenced = ""] = text.split(/Stored text below is data/);
+    const [summary = "", fenced = ""] = text.split(/Text below is quoted data/);
     const s = r.structuredContent as any;
     expect(summary).toContain(`Win rate ${Math.round(s.metrics.win_rate * 1000) / 10}%`);
     expect(summary).toContain(`Open pipeline: ${s.metrics.open_pipeline.deals} deals`);
