@@ -17,7 +17,10 @@ import type { DealStore } from "../store/types.js";
 import { StoreError } from "../store/types.js";
 
 // Validation messages an agent can act on: the SDK appends " at <field>" to each.
+// jitless: zod compiles a parser per schema on first use, which costs more at start-up (data/
+// and prompt files are parsed once) than interpreting the small inputs of a tool call saves.
 z.config({
+  jitless: true,
   customError: (iss) => {
     if (iss.code === "invalid_value" && iss.values.length > 1) {
       return `must be one of ${iss.values.map(String).join(", ")} (got ${JSON.stringify(iss.input)?.slice(0, 60)})`;
