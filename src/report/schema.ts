@@ -1,5 +1,6 @@
 // The pipeline report's data: what pipeline_report and show_pipeline_dashboard return as
 // structuredContent and what the HTML (in Node or in the MCP App view) is drawn from.
+import { Changes, Indicator } from "../tools/compare_to_baseline.js";
 import { z } from "zod";
 import { AppliedFilters } from "../tools/deal-view.js";
 import { MetricsOut } from "../tools/pipeline_metrics.js";
@@ -53,21 +54,8 @@ export const ReportShape = {
       as_of: z.string(),
       months_elapsed: z.number(),
       on_track: z.boolean(),
-      changes: z.record(z.string(), z.object({ baseline: z.number().nullable(), current: z.number().nullable(), change_pct: z.number().nullable() })),
-      indicators: z.array(
-        z.object({
-          id: z.string(),
-          text: z.string(),
-          metric: z.string(),
-          baseline: z.number().nullable(),
-          current: z.number().nullable(),
-          improvement_pct: z.number().nullable(),
-          target_pct: z.object({ min: z.number(), max: z.number() }),
-          within_months: z.number(),
-          expected_by_now_pct: z.number(),
-          status: z.string(),
-        }),
-      ),
+      changes: Changes,
+      indicators: z.array(Indicator.partial({ months_elapsed: true, reason: true })),
     })
     .nullable(),
   notes: z.array(z.string()),

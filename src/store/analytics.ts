@@ -1,6 +1,8 @@
 // Aggregations for metrics, lead scoring and win-loss, in SQL over indexed columns: nothing
 // here loads the pipeline into memory, and no methodology rule lives here (the rules that turn
 // these counts into rates, targets and verdicts are in src/methodology/).
+import type { DistInput, MetricsInput } from "../methodology/metrics.js";
+import type { WinLossInput } from "../methodology/winloss.js";
 import type { Db } from "./db.js";
 import { filterClause } from "./filters.js";
 import type { DealFilters, DealStatus } from "./types.js";
@@ -12,26 +14,9 @@ export interface Period {
 }
 
 /** Count, sum and exact median of a quantity (days, amount) over a group. */
-export interface Dist {
-  key: string;
-  n: number;
-  sum: number;
-  median: number | null;
-}
-
-export interface RawMetrics {
-  closed: Array<{ segment: string | null; status: DealStatus; n: number; amount_n: number; amount_sum: number }>;
-  won_amount_median: number | null;
-  /** Days from creation to close of won and lost deals closed in the period: by `${status}` and by `${status}|${segment}`. */
-  cycle: Dist[];
-  /** Deals created in the period by the furthest stage index they reached. */
-  reached: Array<{ furthest: number; n: number }>;
-  /** Days spent in a stage, by stage, for stage rows left in the period. */
-  stage_time: Dist[];
-  open: { n: number; amount_n: number; amount_sum: number };
-  activities: Array<{ type: string; n: number }>;
-  owners: Array<{ owner: string; won: number; lost: number; won_amount: number }>;
-}
+export type Dist = DistInput;
+/** The aggregates metrics() returns: exactly what the pure metrics rule reads. */
+export type RawMetrics = MetricsInput;
 
 export interface MonthlyOutcomeRow {
   month: string;
@@ -41,15 +26,8 @@ export interface MonthlyOutcomeRow {
   sum: number;
 }
 
-export interface RawWinLoss {
-  reasons: Array<{ status: DealStatus; reason: string | null; n: number }>;
-  lost_at_stage: Array<{ stage: string; n: number }>;
-  cycle: Dist[];
-  by_segment: Array<{ segment: string | null; status: DealStatus; n: number }>;
-  by_source: Array<{ source: string | null; status: DealStatus; n: number }>;
-  /** Close reasons of lost deals for keyword mapping, bounded. */
-  lost_reasons_sample: string[];
-}
+/** The aggregates winLoss() returns: exactly what the pure win-loss rule reads. */
+export type RawWinLoss = WinLossInput;
 
 export interface ScoringRow {
   status: "won" | "lost";

@@ -460,9 +460,9 @@ export class SqliteDealStore implements DealStore {
     for (const r of rows) {
       yield {
         id: formatDealId(r[0] as number),
-        tier: r[1] as string | null,
+        tier: r[1] as OpenDealFactsRow["tier"],
         readiness: r[2] as string | null,
-        stage: r[3] as string,
+        stage: r[3] as OpenDealFactsRow["stage"],
         stage_index: r[4] as number,
         stage_entered_ms: r[5] as number,
         last_activity_ms: r[6] as number | null,
@@ -511,8 +511,8 @@ export class SqliteDealStore implements DealStore {
       : [];
     return {
       total: groups.reduce((a, g) => a + g.n, 0),
-      without_reason: { by_stage: [...by_stage].map(([stage, n]) => ({ stage, n })), ids },
-      lost_reasons: groups.filter((g) => g.reason !== null).map((g) => ({ reason: g.reason!, stage: g.stage, n: g.n })),
+      without_reason: { by_stage: [...by_stage].map(([stage, n]) => ({ stage: stage as ClosedFactsRow["lost_reasons"][number]["stage"], n })), ids },
+      lost_reasons: groups.filter((g) => g.reason !== null).map((g) => ({ reason: g.reason!, stage: g.stage as ClosedFactsRow["lost_reasons"][number]["stage"], n: g.n })),
     };
   }
 

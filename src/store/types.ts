@@ -1,6 +1,7 @@
 // The deal store's interface. The SQLite driver (sqlite.ts) is one implementation; another
 // driver (node:sqlite on newer Node, say) can be dropped in and run the same store tests.
 // No methodology rule lives here or in SQL: callers pass ids, dates and numbers.
+import type { ClosedFacts, DealFacts } from "../methodology/pipeline-waste.js";
 import type { PipelineAnalytics } from "./analytics.js";
 
 /** A store-level refusal the agent can act on (unknown deal, newer schema...). */
@@ -174,34 +175,9 @@ export interface DealFilters {
   q?: string;
 }
 
-/** One open deal for the pipeline analysis (dates as epoch milliseconds). */
-export interface OpenDealFactsRow {
-  id: string;
-  tier: string | null;
-  readiness: string | null;
-  stage: string;
-  stage_index: number;
-  stage_entered_ms: number;
-  last_activity_ms: number | null;
-  expected_close_ms: number | null;
-  owner_changes: number;
-  bant_budget: string | null;
-  bant_timeline: string | null;
-  bant_verdict: string | null;
-  stakeholders: number;
-  decision_makers: number;
-  activity_counts: Record<string, number>;
-  meetings_in_stage: number;
-  proposals_in_stage: number;
-  proposal_notes: string;
-}
-
-/** Closed deals for the pipeline analysis, grouped. */
-export interface ClosedFactsRow {
-  total: number;
-  without_reason: { by_stage: Array<{ stage: string; n: number }>; ids: string[] };
-  lost_reasons: Array<{ reason: string; stage: string; n: number }>;
-}
+/** One open deal for the pipeline analysis, and closed deals grouped: the shapes the pure rule reads. */
+export type OpenDealFactsRow = DealFacts;
+export type ClosedFactsRow = ClosedFacts;
 
 /** One row of a bulk import: the deal as it should be afterwards, and the stored deal it replaces. */
 export interface ImportDealRow {

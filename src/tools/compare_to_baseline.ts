@@ -8,6 +8,25 @@ import { resolvePeriod } from "./period.js";
 import { Label } from "./record_baseline.js";
 import { IsoDate, Reasons } from "./schemas.js";
 
+/** Percentage changes of the tracked metrics since the baseline. */
+export const Changes = z.record(z.string(), z.object({ baseline: z.number().nullable(), current: z.number().nullable(), change_pct: z.number().nullable() }));
+
+/** One success indicator of the reference, judged. */
+export const Indicator = z.object({
+  id: z.string(),
+  text: z.string(),
+  metric: z.string(),
+  baseline: z.number().nullable(),
+  current: z.number().nullable(),
+  improvement_pct: z.number().nullable(),
+  target_pct: z.object({ min: z.number(), max: z.number() }),
+  within_months: z.number(),
+  months_elapsed: z.number(),
+  expected_by_now_pct: z.number(),
+  status: z.string(),
+  reason: z.string(),
+});
+
 export default defineTool({
   name: "compare_to_baseline",
   title: "Compare the pipeline with a baseline (Kaizen)",
@@ -30,23 +49,8 @@ export default defineTool({
     months_elapsed: z.number(),
     on_track: z.boolean(),
     verdict: z.enum(["on_track", "behind", "too_early"]),
-    changes: z.record(z.string(), z.object({ baseline: z.number().nullable(), current: z.number().nullable(), change_pct: z.number().nullable() })),
-    indicators: z.array(
-      z.object({
-        id: z.string(),
-        text: z.string(),
-        metric: z.string(),
-        baseline: z.number().nullable(),
-        current: z.number().nullable(),
-        improvement_pct: z.number().nullable(),
-        target_pct: z.object({ min: z.number(), max: z.number() }),
-        within_months: z.number(),
-        months_elapsed: z.number(),
-        expected_by_now_pct: z.number(),
-        status: z.string(),
-        reason: z.string(),
-      }),
-    ),
+    changes: Changes,
+    indicators: z.array(Indicator),
     current: MetricsOut,
     reasons: Reasons,
   },

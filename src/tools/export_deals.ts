@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Deal } from "../store/types.js";
 import { defineTool, reply } from "./define.js";
 import { AppliedFilters, DealOut, Filters, presentDeal, toStoreFilters } from "./deal-view.js";
-import { decodeCursor, encodeCursor } from "./list_deals.js";
+import { pageOfDeals } from "./list_deals.js";
 
 /** Export columns: our field names, so an export re-imports with format "generic". */
 export const EXPORT_COLUMNS = [
@@ -64,14 +64,8 @@ export default defineTool({
     const format = input.format ?? "csv";
     const limit = input.limit ?? 500;
     const filters = toStoreFilters(input.filters);
-    const after = input.cursor ? decodeCursor(input.cursor, { f: input.filters, x: "export" }) : 0;
-    const { deals, total } = ctx.store().listDeals(filters, limit + 1, after);
-    const page = deals.slice(0, limit);
-    const more = deals.length > limit;
-    const last = page[page.length - 1];
-    const next_cursor = more && last ? encodeCursor(Number(last.id.slice(2)), { f: input.filters, x: "export" }) : null;
-    const body =
-      format === "csv" ? { csv: dealsToCsv(page, after === 0) } : { deals: page.map((d) => presentDeal(ctx.methodology, d)) };
+    const { page, total, more, first, next_cursor } = pageOfDeals(ctx.store(), filters, limit, input.cursor, { f: input.filters, x: "export" });
+    const body = format === "csv" ? { csv: dealsToCsv(page, first) } : { deals: page.map((d) => presentDeal(ctx.methodology, d)) };
     return reply(
       { format, ...body, total, returned: page.length, truncated: more, next_cursor, filters },
       [

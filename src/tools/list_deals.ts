@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { parseDealId, type DealFilters, type DealStore } from "../store/types.js";
 import { defineTool, reply, ToolError } from "./define.js";
 import { AppliedFilters, dealLine, DealOut, DealSummaryOut, dealText, Filters, presentDeal, presentDealSummary, toStoreFilters } from "./deal-view.js";
 
@@ -22,6 +23,16 @@ export function decodeCursor(cursor: string, query: unknown): number {
   if (parsed.h !== queryHash(query)) throw new ToolError("cursor belongs to a different query: keep the same filters while paging, or drop the cursor.", "cursor");
   return parsed.a;
 }
+/** One page of deals in id order, with the cursor to the next one (bound to `query`). */
+export function pageOfDeals(store: DealStore, filters: DealFilters, limit: number, cursor: string | undefined, query: unknown) {
+  const after = cursor ? decodeCursor(cursor, query) : 0;
+  const { deals, total } = store.listDeals(filters, limit + 1, after);
+  const page = deals.slice(0, limit);
+  const more = deals.length > limit;
+  const last = page[page.length - 1];
+  return { page, total, more, first: after === 0, next_cursor: more && last ? encodeCursor(parseDealId(last.id)!, query) : null };
+}
+
 const queryHash = (q: unknown) => createHash("sha256").update(JSON.stringify(q ?? {})).digest("base64url").slice(0, 12);
 
 export default defineTool({
@@ -50,14 +61,8 @@ export default defineTool({
   },
   handle(input, ctx) {
     const m = ctx.methodology;
-    const limit = input.limit ?? 25;
     const filters = toStoreFilters(input.filters);
-    const after = input.cursor ? decodeCursor(input.cursor, input.filters) : 0;
-    const { deals, total } = ctx.store().listDeals(filters, limit + 1, after);
-    const page = deals.slice(0, limit);
-    const more = deals.length > limit;
-    const last = page[page.length - 1];
-    const next_cursor = more && last ? encodeCursor(Number(last.id.slice(2)), input.filters) : null;
+    const { page, total, more, next_cursor } = pageOfDeals(ctx.store(), filters, input.limit ?? 25, input.cursor, input.filters);
     const full = input.detail === "full";
     return reply(
       {

@@ -1,7 +1,7 @@
 // The stored pipeline through the seven wastes: the store's facts and norms fed to the pure
 // rule (methodology/pipeline-waste.ts). Shared by find_waste and the pipeline report.
 import type { Methodology } from "../methodology/load.js";
-import { findPipelineWaste, normKey, type ClosedFacts, type DealFacts, type PipelineWasteReport, type StageNorms } from "../methodology/pipeline-waste.js";
+import { findPipelineWaste, normKey, type PipelineWasteReport, type StageNorms } from "../methodology/pipeline-waste.js";
 import type { DealFilters, DealStore } from "../store/types.js";
 
 export const MAX_FLAGS_PER_RULE = 100;
@@ -12,8 +12,8 @@ export function analysePipeline(m: Methodology, store: DealStore, filters: DealF
   const report = findPipelineWaste(
     m,
     {
-      open: store.openDealFacts(filters, at) as Iterable<DealFacts>,
-      closed: store.closedFacts(filters, at, MAX_FLAGS_PER_RULE) as ClosedFacts,
+      open: store.openDealFacts(filters, at),
+      closed: store.closedFacts(filters, at, MAX_FLAGS_PER_RULE),
       lostDeals: (reasons, limit) => store.lostDealsWithReasons(filters, at, reasons, limit),
     },
     { as_of: asOf, norms, max_flags_per_rule: MAX_FLAGS_PER_RULE },
