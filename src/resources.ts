@@ -1,13 +1,21 @@
 // MCP resources: the reference rendered from data/, one section at a time, and stored deals.
 import { randomUUID } from "node:crypto";
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 import { renderMethodology, renderSection, SECTIONS, type SectionId } from "./methodology/render.js";
 import { DASHBOARD_URI, dashboardHtml, MCP_APP_MIME } from "./report/dashboard.js";
 import type { Deps } from "./tools/define.js";
 import { dealRecord, dealRecordText } from "./tools/get_deal.js";
 import { StoreError } from "./store/types.js";
 import { DealIdPattern } from "./tools/schemas.js";
+
+/**
+ * A JSON-RPC "invalid params" error. A plain Error with a code (rather than McpError, whose
+ * message already carries an "MCP error -32602:" prefix) so the client shows the prefix once.
+ */
+function invalidParams(message: string): Error {
+  return Object.assign(new Error(message), { code: ErrorCode.InvalidParams });
+}
 
 export function registerResources(server: McpServer, deps: Deps): void {
   const m = deps.methodology;
@@ -31,7 +39,7 @@ export function registerResources(server: McpServer, deps: Deps): void {
     { title: "Lean Sales methodology section", description: `One section of the reference: ${sectionIds.join(", ")}.`, mimeType: "text/markdown" },
     async (uri, { section }) => {
       const id = String(section);
-      if (!sectionIds.includes(id)) throw new McpError(ErrorCode.InvalidParams, `Unknown section "${id}". Sections: ${sectionIds.join(", ")}.`);
+      if (!sectionIds.includes(id)) throw invalidParams(`Unknown section "${id}". Sections: ${sectionIds.join(", ")}.`);
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: renderSection(m, id as SectionId) }] };
     },
   );
@@ -51,12 +59,12 @@ export function registerResources(server: McpServer, deps: Deps): void {
     { title: "Stored deal", description: "One deal with its stakeholders, stage history, activities, latest qualification and stage check (stored text fenced as data).", mimeType: "text/markdown" },
     async (uri, { deal_id }) => {
       const id = String(deal_id);
-      if (!DealIdPattern.test(id)) throw new McpError(ErrorCode.InvalidParams, `deal_id must look like D-0042, got "${id.slice(0, 40)}".`);
+      if (!DealIdPattern.test(id)) throw invalidParams(`deal_id must look like D-0042, got "${id.slice(0, 40)}".`);
       let record;
       try {
         record = dealRecord(m, deps.store(), id, 50);
       } catch (err) {
-        if (err instanceof StoreError) throw new McpError(ErrorCode.InvalidParams, err.message);
+        if (err instanceof StoreError) throw invalidParams(err.message);
         throw err;
       }
       const t = dealRecordText(m, record);

@@ -23,7 +23,7 @@ import { StageId } from "../methodology/schema.js";
 import type { Deal, DealStore, ImportDealRow } from "../store/types.js";
 import { ToolError } from "../tools/define.js";
 import { deriveSegment } from "../tools/derive.js";
-import { cleanText } from "../tools/schemas.js";
+import { cleanText, FilePath } from "../tools/schemas.js";
 import {
   CLOSED_STATUSES,
   FORMATS,
@@ -52,11 +52,7 @@ const NO_ACCOUNT = "(no account)";
 
 /** The arguments of import_deals (and of `lean-sales-mcp import`). */
 export const ImportArgs = {
-  path: z
-    .string()
-    .min(1)
-    .max(4096)
-    .optional()
+  path: FilePath.optional()
     .describe("Absolute path of a CSV file inside the server's import folders (at most 200 MB), e.g. /home/dana/exports/hubspot-deals.csv"),
   csv: z
     .string()

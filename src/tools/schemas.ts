@@ -52,6 +52,13 @@ export function cleanText(max: number, opts: { multiline?: boolean; optional?: b
     });
 }
 export const Name = cleanText(200);
+
+/** A file path: taken as given (no trimming), but never with control, bidi, zero-width or tag characters. */
+export const FilePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => p.isWellFormed() && !REFUSED.test(p) && !/[\u200B-\u200D\u2060\uFEFF]/.test(p), "contains control, bidi, zero-width or tag characters; send a plain file path");
 export const Note = cleanText(4000, { multiline: true });
 
 export const Stage = StageId.describe(`Pipeline stage id: ${StageId.options.join(", ")}`);
