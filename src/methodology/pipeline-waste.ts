@@ -12,7 +12,7 @@ export interface DealFacts {
   id: string;
   tier: Tier | null;
   readiness: string | null;
-  stage: Stage;
+  /** The current stage, as its position in data/stages.json. */
   stage_index: number;
   stage_entered_ms: number;
   last_activity_ms: number | null;
@@ -24,8 +24,9 @@ export interface DealFacts {
   bant_verdict: string | null;
   stakeholders: number;
   decision_makers: number;
-  /** Activities by type over the deal's life. */
-  activity_counts: Record<string, number>;
+  /** Internal and approval activities, and customer-facing ones, over the deal's life (the types are data/wastes.json's). */
+  internal_activities: number;
+  customer_activities: number;
   meetings_in_stage: number;
   proposals_in_stage: number;
   /** Summaries of proposals logged in the current stage, joined by " | " (bounded). */
@@ -43,6 +44,7 @@ export interface ClosedFacts {
 }
 
 export interface PipelineInput {
+  /** Open deals; a source may refill one object per row, so nothing here keeps a row. */
   open: Iterable<DealFacts>;
   closed: ClosedFacts;
   /** Up to `limit` lost deals whose reason is one of `reasons`, with that reason. */
@@ -151,6 +153,7 @@ export function findPipelineWaste(
 
   // The norm depends only on tier, readiness and stage: computed once per combination.
   const stageNames = new Map<string, string>(m.stages.map((s) => [s.id, s.name]));
+  const stageIds = m.stages.map((s) => s.id);
   const baselines = new Map<string, ReturnType<typeof stageBaseline>>();
   let analyzed = 0;
   let open = 0;
@@ -200,15 +203,16 @@ export function findPipelineWaste(
 
   for (const d of input.open) {
     analyzed++;
-    current = d.stage;
+    const stage = stageIds[d.stage_index]!;
+    current = stage;
     open++;
     const inStage = days(d.stage_entered_ms, asOf);
-    const stageName = stageNames.get(d.stage)!;
+    const stageName = stageNames.get(stage)!;
 
     // Overproduction: time in the current stage against the norm for the tier.
-    const baseKey = `${d.tier}|${d.readiness}|${d.stage}`;
+    const baseKey = `${d.tier}|${d.readiness}|${stage}`;
     let base = baselines.get(baseKey);
-    if (base === undefined) baselines.set(baseKey, (base = stageBaseline(m, d, opts.norms)));
+    if (base === undefined) baselines.set(baseKey, (base = stageBaseline(m, { tier: d.tier, readiness: d.readiness, stage }, opts.norms)));
     if (!base) unsegmented++;
     else if (inStage > base.days * p.stall_warn_multiplier) {
       const severe = inStage > base.days * p.stall_flag_multiplier;
@@ -220,11 +224,11 @@ export function findPipelineWaste(
       );
     }
     const qualified = d.bant_verdict === "qualified";
-    if (earlyStages.has(d.stage)) {
+    if (earlyStages.has(stage)) {
       early++;
       if (!qualified) {
         if (earlyUnqualified.length < 100_000) earlyUnqualified.push(d.id);
-        earlyUnqualifiedByStage.set(d.stage, (earlyUnqualifiedByStage.get(d.stage) ?? 0) + 1);
+        earlyUnqualifiedByStage.set(stage, (earlyUnqualifiedByStage.get(stage) ?? 0) + 1);
       }
     }
 
@@ -263,8 +267,8 @@ export function findPipelineWaste(
     }
 
     // Over-processing.
-    const internal = p.internal_activity_types.reduce((n, t) => n + (d.activity_counts[t] ?? 0), 0);
-    const customer = p.customer_facing_activity_types.reduce((n, t) => n + (d.activity_counts[t] ?? 0), 0);
+    const internal = d.internal_activities;
+    const customer = d.customer_activities;
     if (internal >= p.min_internal_activities && internal > customer * p.internal_to_customer_ratio) {
       flag("internal", d.id, internal > 2 * Math.max(1, customer) ? "high" : "medium", () => `${d.id} has ${internal} internal/approval activities against ${customer} customer-facing ones.`);
     }

@@ -209,9 +209,19 @@ export class SqliteDealStore implements DealStore {
     return d;
   }
 
+  private totals = new Map<string, { version: string; n: number }>();
   listDeals(filters: DealFilters, limit: number, afterId = 0): { deals: Deal[]; total: number } {
     const { sql, params } = filterClause(filters);
-    const total = (this.stmt(`SELECT count(*) AS n FROM deals ${sql}`).get(...params) as { n: number }).n;
+    // Paging through one list asks for the same total again: counted once per store version.
+    const key = JSON.stringify([sql, params]);
+    const version = this.analytics().version();
+    let cached = this.totals.get(key);
+    if (cached?.version !== version) {
+      cached = { version, n: (this.stmt(`SELECT count(*) AS n FROM deals ${sql}`).get(...params) as { n: number }).n };
+      if (this.totals.size > 100) this.totals.clear();
+      this.totals.set(key, cached);
+    }
+    const total = cached.n;
     const page = this.stmt(`SELECT * FROM deals ${sql ? `${sql} AND` : "WHERE"} id > ? ORDER BY id LIMIT ?`).all(...params, afterId, limit) as Row[];
     return { deals: page.map(toDeal), total };
   }
@@ -437,56 +447,57 @@ export class SqliteDealStore implements DealStore {
     this.stmt("INSERT INTO deal_events (deal_id, at, kind, detail) VALUES (?, ?, ?, ?)").run(this.num(id), now, kind, JSON.stringify(detail));
   }
 
-  /** One row per open deal created by as_of, streamed, from the counters kept on every write. */
-  *openDealFacts(filters: DealFilters, asOf: string): Iterable<OpenDealFactsRow> {
+  /**
+   * One row per open deal created by as_of, streamed, from the counters kept on every write.
+   * `sums` names two groups of activity types whose counters are added up per deal.
+   */
+  *openDealFacts(filters: DealFilters, asOf: string, sums: { internal: readonly string[]; customer: readonly string[] }): Iterable<OpenDealFactsRow> {
     const { sql, params } = filterClause(filters, "d");
     const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ? AND d.status = 'open'`;
-    // Unfiltered, most rows qualify: one sequential scan beats an index plus a lookup per row.
-    const from = sql ? "deals d" : "deals d NOT INDEXED";
+    // Unfiltered: the open deals' own narrow covering index (migration 5), not the wide table.
+    const from = sql ? "deals d" : "deals d INDEXED BY deals_open_facts";
     const ms = (col: string) => `(julianday(${col}) - 2440587.5) * 86400000.0`;
+    const sum = (types: readonly string[]) => (types.length ? types.map((t) => `d.${countColumn(t)}`).join(" + ") : "0");
+    // Every value crossing into JS costs time at a million deals: only what the rules read.
     const rows = this.db
       .prepare(
-        `SELECT d.id, d.tier, d.readiness, d.stage, d.stage_index, ${ms("d.stage_entered_at")}, ${ms("d.last_activity_at")}, ${ms("d.expected_close_date")},
+        `SELECT d.id, d.tier, d.readiness, d.stage_index, ${ms("d.stage_entered_at")}, ${ms("d.last_activity_at")}, ${ms("d.expected_close_date")},
                 d.owner_changes, d.bant_budget, d.bant_timeline, d.bant_verdict, d.stakeholder_count, d.decision_makers,
                 d.stage_meetings, d.stage_proposals,
                 CASE WHEN d.stage_proposals > 0 THEN (SELECT substr(group_concat(a.summary, ' | '), 1, 2000) FROM activities a
                       WHERE a.deal_id = d.id AND a.type = 'proposal' AND a.occurred_at >= d.stage_entered_at) END,
-                d.n_email, d.n_call, d.n_meeting, d.n_demo, d.n_proposal, d.n_note, d.n_internal, d.n_approval
+                ${sum(sums.internal)}, ${sum(sums.customer)}
            FROM ${from} ${where}`,
       )
       .raw()
       .iterate(...params, asOf) as IterableIterator<unknown[]>;
-    // Object literals written out in full: V8 builds them far faster than generic copies.
+    // One object, refilled for every row: at a million deals, allocating one per row costs more
+    // than the rules. Consumers read it before asking for the next row and never keep it.
+    const d: OpenDealFactsRow = {
+      id: "", tier: null, readiness: null, stage_index: 0, stage_entered_ms: 0, last_activity_ms: null, expected_close_ms: null,
+      owner_changes: 0, bant_budget: null, bant_timeline: null, bant_verdict: null, stakeholders: 0, decision_makers: 0,
+      meetings_in_stage: 0, proposals_in_stage: 0, proposal_notes: "", internal_activities: 0, customer_activities: 0,
+    };
     for (const r of rows) {
-      yield {
-        id: formatDealId(r[0] as number),
-        tier: r[1] as OpenDealFactsRow["tier"],
-        readiness: r[2] as string | null,
-        stage: r[3] as OpenDealFactsRow["stage"],
-        stage_index: r[4] as number,
-        stage_entered_ms: r[5] as number,
-        last_activity_ms: r[6] as number | null,
-        expected_close_ms: r[7] as number | null,
-        owner_changes: r[8] as number,
-        bant_budget: r[9] as string | null,
-        bant_timeline: r[10] as string | null,
-        bant_verdict: r[11] as string | null,
-        stakeholders: r[12] as number,
-        decision_makers: r[13] as number,
-        meetings_in_stage: r[14] as number,
-        proposals_in_stage: r[15] as number,
-        proposal_notes: (r[16] as string | null) ?? "",
-        activity_counts: {
-          email: r[17] as number,
-          call: r[18] as number,
-          meeting: r[19] as number,
-          demo: r[20] as number,
-          proposal: r[21] as number,
-          note: r[22] as number,
-          internal: r[23] as number,
-          approval: r[24] as number,
-        },
-      };
+      d.id = formatDealId(r[0] as number);
+      d.tier = r[1] as OpenDealFactsRow["tier"];
+      d.readiness = r[2] as string | null;
+      d.stage_index = r[3] as number;
+      d.stage_entered_ms = r[4] as number;
+      d.last_activity_ms = r[5] as number | null;
+      d.expected_close_ms = r[6] as number | null;
+      d.owner_changes = r[7] as number;
+      d.bant_budget = r[8] as string | null;
+      d.bant_timeline = r[9] as string | null;
+      d.bant_verdict = r[10] as string | null;
+      d.stakeholders = r[11] as number;
+      d.decision_makers = r[12] as number;
+      d.meetings_in_stage = r[13] as number;
+      d.proposals_in_stage = r[14] as number;
+      d.proposal_notes = (r[15] as string | null) ?? "";
+      d.internal_activities = r[16] as number;
+      d.customer_activities = r[17] as number;
+      yield d;
     }
   }
 
@@ -494,18 +505,31 @@ export class SqliteDealStore implements DealStore {
   closedFacts(filters: DealFilters, asOf: string, sampleIds: number): ClosedFactsRow {
     const { sql, params } = filterClause(filters, "d");
     const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
-    const from = sql ? "deals d" : "deals d NOT INDEXED";
+    // Unfiltered: grouped in the order of the deals_close_reasons index, so nothing is sorted.
+    const from = sql ? "deals d" : "deals d INDEXED BY deals_close_reasons";
     const empty = "(d.close_reason IS NULL OR trim(d.close_reason) = '')";
     // One pass over the closed deals, grouped; the rules then look at each group once.
-    const groups = this.stmt(
-      `SELECT d.status, ${empty} AS empty, d.stage, CASE WHEN d.status = 'lost' AND NOT ${empty} THEN lower(trim(d.close_reason)) END AS reason, count(*) AS n
-         FROM ${from} ${where} AND d.status <> 'open' GROUP BY 1, 2, 3, 4`,
-    ).all(...params, asOf) as Array<{ status: string; empty: number; stage: string; reason: string | null; n: number }>;
+    // Grouped on the stored reason as written; the few distinct reasons are normalised below.
+    const raw = this.stmt(
+      `SELECT d.status, d.stage, CASE WHEN d.status IN ('won', 'lost') THEN d.close_reason END AS reason, count(*) AS n
+         FROM ${from} ${where} AND d.status <> 'open' GROUP BY 1, 2, 3`,
+    ).all(...params, asOf) as Array<{ status: string; stage: string; reason: string | null; n: number }>;
+    const merged = new Map<string, { status: string; empty: number; stage: string; reason: string | null; n: number }>();
+    for (const r of raw) {
+      const text = r.reason?.trim() ?? "";
+      const reason = r.status === "lost" && text ? text.toLowerCase() : null;
+      const g = { status: r.status, empty: text ? 0 : 1, stage: r.stage, reason, n: r.n };
+      const key = JSON.stringify([g.status, g.empty, g.stage, g.reason]);
+      const prior = merged.get(key);
+      if (prior) prior.n += r.n;
+      else merged.set(key, g);
+    }
+    const groups = [...merged.values()];
     const decided = (g: { status: string }) => g.status === "won" || g.status === "lost";
     const by_stage = new Map<string, number>();
     for (const g of groups) if (decided(g) && g.empty) by_stage.set(g.stage, (by_stage.get(g.stage) ?? 0) + g.n);
     const ids = by_stage.size
-      ? (this.stmt(`SELECT d.id FROM ${from} ${where} AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`).all(...params, asOf, sampleIds) as Array<{ id: number }>).map((r) =>
+      ? (this.stmt(`SELECT d.id FROM ${from} ${where} AND d.status <> 'open' AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`).all(...params, asOf, sampleIds) as Array<{ id: number }>).map((r) =>
           formatDealId(r.id),
         )
       : [];
@@ -523,7 +547,7 @@ export class SqliteDealStore implements DealStore {
     const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
     return (
       this.stmt(
-        `SELECT d.id, lower(trim(d.close_reason)) AS reason FROM ${sql ? "deals d" : "deals d NOT INDEXED"} ${where} AND d.status = 'lost'
+        `SELECT d.id, lower(trim(d.close_reason)) AS reason FROM ${sql ? "deals d" : "deals d INDEXED BY deals_closed_facts"} ${where} AND d.status <> 'open' AND d.status = 'lost'
             AND lower(trim(d.close_reason)) IN (SELECT value FROM json_each(?)) ORDER BY d.id LIMIT ?`,
       ).all(...params, asOf, JSON.stringify(reasons), limit) as Array<{ id: number; reason: string }>
     ).map((r) => ({ id: formatDealId(r.id), reason: r.reason }));

@@ -252,8 +252,11 @@ export interface DealStore {
   latestStageCheck(id: string, stage: string): StageCheckRecord | undefined;
   recordEvent(id: string, kind: string, detail: Record<string, unknown>, now: string): void;
 
-  /** One row per open deal matching the filters and created by as_of, streamed (bounded memory). */
-  openDealFacts(filters: DealFilters, asOf: string): Iterable<OpenDealFactsRow>;
+  /**
+   * One row per open deal matching the filters and created by as_of, streamed (bounded memory).
+   * The same object may be refilled for each row: read it before taking the next, never keep it.
+   */
+  openDealFacts(filters: DealFilters, asOf: string, sums: { internal: readonly string[]; customer: readonly string[] }): Iterable<OpenDealFactsRow>;
   /** Closed deals created by as_of, grouped by stage and reason, with up to sampleIds ids of those without a reason. */
   closedFacts(filters: DealFilters, asOf: string, sampleIds: number): ClosedFactsRow;
   /** Lost deals created by as_of whose trimmed, lower-case close reason is one of `reasons`. */

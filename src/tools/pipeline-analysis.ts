@@ -6,13 +6,32 @@ import type { DealFilters, DealStore } from "../store/types.js";
 
 export const MAX_FLAGS_PER_RULE = 100;
 
+// The last few analyses per store, kept until the store changes: a pipeline review asks again
+// (find_waste, then the report) of data that has not moved.
+const recent = new WeakMap<DealStore, Map<string, { report: PipelineWasteReport; norms: StageNorms }>>();
+
 export function analysePipeline(m: Methodology, store: DealStore, filters: DealFilters, asOf: Date): { report: PipelineWasteReport; norms: StageNorms } {
+  const key = `${store.analytics().version()}|${asOf.toISOString()}|${JSON.stringify(filters)}`;
+  let cache = recent.get(store);
+  if (!cache) recent.set(store, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const result = compute(m, store, filters, asOf);
+  if (cache.size >= 4) cache.delete(cache.keys().next().value!);
+  cache.set(key, result);
+  return result;
+}
+
+function compute(m: Methodology, store: DealStore, filters: DealFilters, asOf: Date): { report: PipelineWasteReport; norms: StageNorms } {
   const norms: StageNorms = new Map(store.stageNorms().map((n) => [normKey(n.tier, n.stage), n]));
   const at = asOf.toISOString();
   const report = findPipelineWaste(
     m,
     {
-      open: store.openDealFacts(filters, at),
+      open: store.openDealFacts(filters, at, {
+        internal: m.wasteRules.pipeline.internal_activity_types,
+        customer: m.wasteRules.pipeline.customer_facing_activity_types,
+      }),
       closed: store.closedFacts(filters, at, MAX_FLAGS_PER_RULE),
       lostDeals: (reasons, limit) => store.lostDealsWithReasons(filters, at, reasons, limit),
     },

@@ -1,5 +1,6 @@
 // The waste heat map's counts: flags per stage and waste from findPipelineWaste.
 import { describe, expect, it } from "vitest";
+import type { Stage } from "../../src/methodology/schema.js";
 import { findPipelineWaste, type ClosedFacts, type DealFacts, type PipelineInput } from "../../src/methodology/pipeline-waste.js";
 import { methodology } from "../helpers/connect.js";
 
@@ -10,13 +11,12 @@ const NO_CLOSED: ClosedFacts = { total: 0, without_reason: { by_stage: [], ids: 
 const input = (open: DealFacts[], closed: ClosedFacts = NO_CLOSED): PipelineInput => ({ open, closed, lostDeals: () => [] });
 
 let next = 1;
-function deal(over: Partial<DealFacts>): DealFacts {
-  const stage = over.stage ?? "prospecting";
+function deal(over: Partial<DealFacts> & { stage?: Stage } = {}): DealFacts {
+  const { stage = "prospecting", ...rest } = over;
   return {
     id: `D-${String(next++).padStart(4, "0")}`,
     tier: "mid_market",
     readiness: "ready",
-    stage,
     stage_index: m.stageIndex(stage),
     stage_entered_ms: daysAgo(1),
     last_activity_ms: daysAgo(1),
@@ -27,11 +27,12 @@ function deal(over: Partial<DealFacts>): DealFacts {
     bant_verdict: "qualified",
     stakeholders: 3,
     decision_makers: 1,
-    activity_counts: {},
+    internal_activities: 0,
+    customer_activities: 0,
     meetings_in_stage: 0,
     proposals_in_stage: 0,
     proposal_notes: "",
-    ...over,
+    ...rest,
   } as DealFacts;
 }
 
@@ -64,7 +65,7 @@ describe("findPipelineWaste by_stage", () => {
     const deals = [
       ...Array.from({ length: 12 }, (_, i) => deal({ stage: i % 2 ? "discovery" : "prospecting", bant_verdict: null })),
       deal({ stage: "closing", stage_entered_ms: daysAgo(200), owner_changes: 4 }),
-      deal({ stage: "solution_presentation", meetings_in_stage: 6, activity_counts: { internal: 5, call: 1 } }),
+      deal({ stage: "solution_presentation", meetings_in_stage: 6, internal_activities: 5, customer_activities: 1 }),
     ];
     const r = findPipelineWaste(m, input(deals), { as_of: AS_OF, norms: new Map() });
     const byWaste: Record<string, number> = {};

@@ -3,10 +3,12 @@ import m0001 from "./0001_init.js";
 import m0002 from "./0002_baselines.js";
 import m0003 from "./0003_analytics_indexes.js";
 import m0004 from "./0004_deal_activity_counts.js";
+import m0005 from "./0005_pipeline_indexes.js";
 
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   { version: 1, name: "init", sql: m0001 },
   { version: 2, name: "baselines", sql: m0002 },
   { version: 3, name: "analytics_indexes", sql: m0003 },
   { version: 4, name: "deal_activity_counts", sql: m0004 },
+  { version: 5, name: "pipeline_indexes", sql: m0005 },
 ];
