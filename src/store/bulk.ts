@@ -81,6 +81,8 @@ function countsOf(bd: BulkDeal, stageEnteredAt: string): number[] {
 const LOADED_TABLES = ["deals", "stage_history", "activities", "stakeholders", "qualifications"];
 /** Below this many stored deals a bulk load rebuilds the indexes instead of growing them. */
 const REBUILD_BELOW = 50_000;
+/** An import creating at least this many deals, more than the store holds, rebuilds the indexes. */
+const REBUILD_MIN_ROWS = 10_000;
 
 export class BulkWriter {
   private readonly cache = new Map<string, Statement>();
@@ -159,7 +161,24 @@ export class BulkWriter {
   }
 
   importDeals(rows: readonly ImportDealRow[], now: string, opts: { dryRun?: boolean } = {}): Array<{ id: string | null; action: ImportAction }> {
+    const creating = opts.dryRun ? 0 : rows.reduce((n, r) => n + (r.existing ? 0 : 1), 0);
+    const stored = (this.stmt("SELECT count(*) AS n FROM deals").get() as { n: number }).n;
+    // Many new deals into a smaller store: building the indexes once at the end is far cheaper
+    // than growing a dozen of them row by row (all inside the caller's one transaction).
+    const rebuild = creating >= REBUILD_MIN_ROWS && creating > stored;
+    if (rebuild) return this.withIndexesRebuilt(["deals", "stage_history", "deal_events"], () => this.importRows(rows, now, opts));
     return this.withCache(rows.length, () => this.importRows(rows, now, opts));
+  }
+
+  /** Drops the secondary indexes of `tables`, runs fn, then builds them again (call inside a transaction). */
+  private withIndexesRebuilt<T>(tables: readonly string[], fn: () => T): T {
+    const indexes = this.stmt(
+      `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${tables.map(() => "?").join(", ")})`,
+    ).all(...tables) as Array<{ name: string; sql: string }>;
+    for (const i of indexes) this.db.exec(`DROP INDEX "${i.name.replace(/"/g, '""')}"`);
+    const r = fn();
+    for (const i of indexes) this.db.exec(i.sql);
+    return r;
   }
 
   private importRows(rows: readonly ImportDealRow[], now: string, opts: { dryRun?: boolean }): Array<{ id: string | null; action: ImportAction }> {
@@ -258,15 +277,7 @@ export class BulkWriter {
         this.db
           .transaction(() => {
             const small = (this.stmt("SELECT count(*) AS n FROM deals").get() as { n: number }).n < REBUILD_BELOW;
-            const indexes = small
-              ? (this.stmt(
-                  `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${LOADED_TABLES.map(() => "?").join(", ")})`,
-                ).all(...LOADED_TABLES) as Array<{ name: string; sql: string }>)
-              : [];
-            for (const i of indexes) this.db.exec(`DROP INDEX "${i.name.replace(/"/g, '""')}"`);
-            const r = this.insertRows(deals, now);
-            for (const i of indexes) this.db.exec(i.sql);
-            return r;
+            return small ? this.withIndexesRebuilt(LOADED_TABLES, () => this.insertRows(deals, now)) : this.insertRows(deals, now);
           })
           .immediate(),
       );
