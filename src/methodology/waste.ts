@@ -47,16 +47,19 @@ function escape(re: string): string {
   return re.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-// One compiled pattern per signal, per signal list (the lists come from data/ and never change).
-const compiled = new WeakMap<readonly string[], Array<[string, RegExp]>>();
+// Compiled once per signal list (the lists come from data/ and never change): one pattern for
+// the whole list, to rule a text out in a single test, and one per signal to say which matched.
+const compiled = new WeakMap<readonly string[], { any: RegExp; each: Array<[string, RegExp]> }>();
+const wordRe = (body: string) => new RegExp(`(^|[^a-z0-9])(?:${body})($|[^a-z0-9])`);
 
 /** Signals found in a text as whole words or phrases. */
 export function matchSignals(text: string, signals: readonly string[]): string[] {
-  let patterns = compiled.get(signals);
-  if (!patterns) compiled.set(signals, (patterns = signals.map((s) => [s, new RegExp(`(^|[^a-z0-9])${escape(s)}($|[^a-z0-9])`)])));
+  let p = compiled.get(signals);
+  if (!p) compiled.set(signals, (p = { any: wordRe(signals.map(escape).join("|")), each: signals.map((s) => [s, wordRe(escape(s))]) }));
   const lower = text.toLowerCase();
+  if (!p.any.test(lower)) return [];
   const out: string[] = [];
-  for (const [s, re] of patterns) if (re.test(lower)) out.push(s);
+  for (const [s, re] of p.each) if (re.test(lower)) out.push(s);
   return out;
 }
 
