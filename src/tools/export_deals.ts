@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Deal } from "../store/types.js";
 import { defineTool, reply } from "./define.js";
 import { AppliedFilters, DealOut, Filters, presentDeal, toStoreFilters } from "./deal-view.js";
-import { pageOfDeals } from "./list_deals.js";
+import { PageOut, pageOfDeals } from "./list_deals.js";
 
 /** Export columns: our field names, so an export re-imports with format "generic". */
 export const EXPORT_COLUMNS = [
@@ -54,11 +54,7 @@ export default defineTool({
     format: z.enum(["csv", "json"]),
     csv: z.string().optional(),
     deals: z.array(DealOut).optional(),
-    total: z.number(),
-    returned: z.number(),
-    truncated: z.boolean(),
-    next_cursor: z.string().nullable(),
-    filters: AppliedFilters,
+    ...PageOut,
   },
   handle(input, ctx) {
     const format = input.format ?? "csv";

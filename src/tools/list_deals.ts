@@ -23,6 +23,15 @@ export function decodeCursor(cursor: string, query: unknown): number {
   if (parsed.h !== queryHash(query)) throw new ToolError("cursor belongs to a different query: keep the same filters while paging, or drop the cursor.", "cursor");
   return parsed.a;
 }
+/** What every paged list answers besides its rows: nothing is cut or filtered silently. */
+export const PageOut = {
+  total: z.number().describe("How many deals match in all"),
+  returned: z.number(),
+  truncated: z.boolean().describe("true when more pages exist: pass next_cursor as cursor"),
+  next_cursor: z.string().nullable(),
+  filters: AppliedFilters,
+};
+
 /** One page of deals in id order, with the cursor to the next one (bound to `query`). */
 export function pageOfDeals(store: DealStore, filters: DealFilters, limit: number, cursor: string | undefined, query: unknown) {
   const after = cursor ? decodeCursor(cursor, query) : 0;
@@ -53,11 +62,7 @@ export default defineTool({
   },
   output: {
     deals: z.array(z.union([DealOut, DealSummaryOut])),
-    total: z.number(),
-    returned: z.number(),
-    truncated: z.boolean(),
-    next_cursor: z.string().nullable(),
-    filters: AppliedFilters,
+    ...PageOut,
   },
   handle(input, ctx) {
     const m = ctx.methodology;
