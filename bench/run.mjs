@@ -9,7 +9,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { median, transportBench } from "./transport.mjs";
+import { lineClient, median, transportBench } from "./transport.mjs";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const DATA = join(ROOT, "bench", ".data");
@@ -24,28 +24,12 @@ const log = (...a) => process.stderr.write(`${a.join(" ")}\n`);
 
 function server(args) {
   const child = spawn(process.execPath, ["dist/cli.js", ...args], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, LEAN_SALES_LOG_LEVEL: "warn" } });
-  let buf = "";
-  const waiting = new Map();
-  child.stdout.on("data", (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf("\n")) >= 0) {
-      const msg = JSON.parse(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-      if (msg.id !== undefined) waiting.get(msg.id)?.(msg);
-    }
-  });
-  let id = 0;
-  const call = (method, params) =>
-    new Promise((resolve) => {
-      waiting.set(++id, resolve);
-      child.stdin.write(JSON.stringify({ jsonrpc: "2.0", id, method, params }) + "\n");
-    });
+  const { call, notify } = lineClient(child);
   return {
     child,
     async init() {
       await call("initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "bench", version: "0" } });
-      child.stdin.write(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) + "\n");
+      notify("notifications/initialized");
     },
     async tool(name, args) {
       const t0 = performance.now();

@@ -25,7 +25,8 @@ const pct = (xs, p) => {
 };
 export const median = (xs) => pct(xs, 50);
 
-function lineClient(child) {
+/** A newline-delimited JSON-RPC client over a child's stdio (ids matched to answers). */
+export function lineClient(child) {
   let buf = "";
   const waiting = new Map();
   child.stdout.on("data", (d) => {

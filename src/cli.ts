@@ -69,7 +69,8 @@ async function main(): Promise<void> {
 
   if (config.command !== "serve") {
     try {
-      await runCommand(config, deps);
+      // No transport runs in this process: stdout is the command's output (e.g. `export > deals.csv`).
+      await runCommand(config, deps, { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s), tty: process.stderr.isTTY === true });
     } catch (err) {
       if (err instanceof StoreError || err instanceof ConfigError) fail(err.message);
       throw err;

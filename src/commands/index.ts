@@ -1,5 +1,6 @@
 // Sub-commands for people at a terminal. They use the same store and rules as the tools.
-// Output goes to stdout (these runs do not speak MCP); errors to stderr.
+// A command run never serves MCP: the CLI hands it the terminal's streams (its result on `out`,
+// notices and progress on `err`), and the commands themselves touch no process stream.
 import { existsSync, renameSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError, type Config } from "../config.js";
@@ -49,8 +50,16 @@ function integrity(path: string): string {
   }
 }
 
-export async function runCommand(config: Config, deps: Deps): Promise<void> {
-  const out = (s: string) => process.stdout.write(s);
+/** Where a command writes: its result (`out`, e.g. CSV to pipe on), notices and progress (`err`). */
+export interface Terminal {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** Whether `err` is a terminal (progress redraws a line only there). */
+  tty: boolean;
+}
+
+export async function runCommand(config: Config, deps: Deps, term: Terminal): Promise<void> {
+  const { out } = term;
   switch (config.command) {
     case "status": {
       const store = deps.store() as SqliteDealStore;
@@ -73,24 +82,25 @@ export async function runCommand(config: Config, deps: Deps): Promise<void> {
       const store = deps.store();
       const target = config.options.out as string | undefined;
       const tmp = target ? `${target}.partial` : undefined;
-      const fd = tmp ? openSync(tmp, "w") : 1;
+      const fd = tmp ? openSync(tmp, "w") : undefined;
+      const write = fd === undefined ? out : (s: string) => void writeSync(fd, s);
       let after = 0;
       let n = 0;
-      if (format === "json") writeSync(fd, "[\n");
+      if (format === "json") write("[\n");
       for (;;) {
         const { deals } = store.listDeals({}, 1000, after);
         if (deals.length === 0) break;
-        if (format === "csv") writeSync(fd, dealsToCsv(deals, n === 0));
-        else writeSync(fd, deals.map((d, i) => `${n + i > 0 ? ",\n" : ""}${JSON.stringify(presentDeal(deps.methodology, d))}`).join(""));
+        if (format === "csv") write(dealsToCsv(deals, n === 0));
+        else write(deals.map((d, i) => `${n + i > 0 ? ",\n" : ""}${JSON.stringify(presentDeal(deps.methodology, d))}`).join(""));
         n += deals.length;
         after = Number(deals[deals.length - 1]!.id.slice(2));
       }
-      if (format === "json") writeSync(fd, "\n]\n");
-      else if (n === 0) writeSync(fd, dealsToCsv([], true));
-      if (tmp && target) {
+      if (format === "json") write("\n]\n");
+      else if (n === 0) write(dealsToCsv([], true));
+      if (fd !== undefined && tmp && target) {
         closeSync(fd);
         renameSync(tmp, target);
-        process.stderr.write(`exported ${n} deals to ${target}\n`);
+        term.err(`exported ${n} deals to ${target}\n`);
       }
       return;
     }
@@ -151,15 +161,15 @@ export async function runCommand(config: Config, deps: Deps): Promise<void> {
         return;
       }
       writeFileAtomic(target, html);
-      process.stderr.write(
+      term.err(
         `pipeline report as of ${data.as_of.slice(0, 10)} written to ${resolve(target)} (${Math.ceil(html.length / 1024)} KB): ${data.waste.deals_analyzed} deals, ${data.stalled.total} stalled${data.baseline ? `, compared with the baseline of ${data.baseline.baseline_as_of.slice(0, 10)}` : ""}\n`,
       );
       return;
     }
     case "import":
-      return importCommand(config, deps, out);
+      return importCommand(config, deps, term);
     case "demo":
-      return demoCommand(config, deps, out);
+      return demoCommand(config, deps, term);
     default:
       throw new ConfigError(`unknown command ${config.command}`);
   }
@@ -172,7 +182,7 @@ export function writeFileAtomic(path: string, data: string): void {
 }
 
 /** `import FILE`: the import_deals rules (same code), any readable file, one transaction. */
-async function importCommand(config: Config, deps: Deps, out: (s: string) => void): Promise<void> {
+async function importCommand(config: Config, deps: Deps, { out, err, tty }: Terminal): Promise<void> {
   const [{ z }, run, { ToolError }] = await Promise.all([import("zod"), import("../import/run.js"), import("../tools/define.js")]);
   const file = config.args[0];
   if (!file) throw new ConfigError("import needs a CSV file: lean-sales-mcp import FILE [--format F] [--dry-run] [--mapping JSON] [--stage-map JSON]");
@@ -195,25 +205,24 @@ async function importCommand(config: Config, deps: Deps, out: (s: string) => voi
     throw new ConfigError(`--${flag}${issue.path.length > 1 ? ` (${issue.path.slice(1).join(".")})` : ""}: ${issue.message}`);
   }
   const input = parsed.data;
-  const tty = process.stderr.isTTY;
   const env = {
     methodology: deps.methodology,
     store: deps.store,
     now: deps.now(),
     importRoots: null,
     progress: async (done: number, total: number, message: string) => {
-      if (tty) process.stderr.write(`\r${Math.floor((100 * done) / total)}% ${message}   `);
+      if (tty) err(`\r${Math.floor((100 * done) / total)}% ${message}   `);
     },
   };
   let result;
   try {
     const plan = await run.prepareImport(input, env);
     result = input.dry_run ? run.commitImport(plan, env, true) : deps.store().transaction(() => run.commitImport(plan, env, false));
-  } catch (err) {
-    if (err instanceof ToolError) throw new ConfigError(err.message);
-    throw err;
+  } catch (e) {
+    if (e instanceof ToolError) throw new ConfigError(e.message);
+    throw e;
   } finally {
-    if (tty) process.stderr.write("\r\x1b[K");
+    if (tty) err("\r\x1b[K");
   }
   const r = result;
   out(
@@ -231,7 +240,7 @@ async function importCommand(config: Config, deps: Deps, out: (s: string) => voi
 }
 
 /** `demo`: a deterministic pipeline; the same seed and as-of give the same store. */
-async function demoCommand(config: Config, deps: Deps, out: (s: string) => void): Promise<void> {
+async function demoCommand(config: Config, deps: Deps, { out }: Terminal): Promise<void> {
   const { generateDeals, loadPipeline } = await import("../demo/generate.js");
   const int = (flag: string, fallback: number, max: number) => {
     const v = config.options[flag];

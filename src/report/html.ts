@@ -442,23 +442,28 @@ footer{margin-top:16px}footer ul{padding-left:18px}
 }
 `;
 
-/** The standalone report file: no script at all, and a CSP that fetches nothing. */
-export function renderReportHtml(d: ReportData): string {
+/** One HTML page in the report's style; `head` adds to the head (a CSP), `title` is plain text. */
+function page(title: string, body: string, head = ""): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${esc(`Pipeline report · as of ${d.as_of.slice(0, 10)}`)}</title>
+${head}<title>${esc(title)}</title>
 <style>${REPORT_CSS}</style>
 </head>
 <body>
-${renderReportBody(d)}
+${body}
 </body>
 </html>
 `;
+}
+
+/** The standalone report file: no script at all, and a CSP that fetches nothing. */
+export function renderReportHtml(d: ReportData): string {
+  const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">\n`;
+  return page(`Pipeline report · as of ${d.as_of.slice(0, 10)}`, renderReportBody(d), csp);
 }
 
 /**
@@ -468,21 +473,7 @@ ${renderReportBody(d)}
 export function renderDashboardHtml(viewScript: string): string {
   // "</script" inside the bundle would end the element early.
   const js = viewScript.replace(/<\/(script)/gi, "<\\/$1");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>Pipeline dashboard</title>
-<style>${REPORT_CSS}</style>
-</head>
-<body>
-<main id="dashboard" data-state="waiting"><p>Waiting for the pipeline data from show_pipeline_dashboard…</p></main>
-<script>${js}</script>
-</body>
-</html>
-`;
+  return page("Pipeline dashboard", `<main id="dashboard" data-state="waiting"><p>Waiting for the pipeline data from show_pipeline_dashboard…</p></main>\n<script>${js}</script>`);
 }
 
 /** Whether a tool result's structuredContent looks like report data (the view's input check). */

@@ -1,6 +1,6 @@
 // `lean-sales-mcp demo` and `lean-sales-mcp import`: the same code as the tools, at a terminal.
 import { join, resolve } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCommand } from "../../src/commands/index.js";
 import { ConfigError, parseConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
@@ -27,14 +27,9 @@ async function run(argv: string[]): Promise<string> {
     now: () => new Date("2026-11-28T12:00:00.000Z"),
   };
   let printed = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
-    printed += String(s);
-    return true;
-  });
   try {
-    await runCommand(config, deps);
+    await runCommand(config, deps, { out: (s) => void (printed += s), err: () => undefined, tty: false });
   } finally {
-    spy.mockRestore();
     store?.close();
   }
   return printed;

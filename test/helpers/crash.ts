@@ -9,6 +9,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { tmpdir } from "node:os";
 import Database from "better-sqlite3";
+import { mulberry32 } from "../../src/demo/generate.js";
 import { binPath, childEnv, initializedNotification, initializeRequest } from "./spawn.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -191,17 +192,8 @@ export interface CrashReport {
   ms: number;
 }
 
-/** mulberry32: a small seeded PRNG, so a failing round can be rerun with the same kill times. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (the demo generator's), so a failing round can be rerun with the same kill times. */
+export const prng = mulberry32;
 
 /** Invariants a crash must never break, and the integrity checks, on a closed file. */
 export function checkFile(db: string, tag: string): { integrity: string; foreignKeyViolations: number; invariantViolations: string[]; duplicates: number } {
@@ -476,4 +468,28 @@ export async function runConcurrentProcesses(opts: ConcurrentOptions, target: Cr
   if (strays) check.invariantViolations.push(`${strays} writes stored although their answer was an error`);
   Object.assign(report, check, { ms: Date.now() - started });
   return report;
+}
+
+/** The figures every crash run records (short and long variants alike). */
+export function crashFigures(r: CrashReport) {
+  return {
+    target: r.target,
+    seed: r.seed,
+    rounds: r.rounds.filter((x) => x.killAtMs >= 0).length,
+    acked: r.acked,
+    lost: r.lost,
+    rounds_with_loss: r.roundsWithLoss,
+    committed_unacked: r.committedUnacked,
+    replayed: r.replayed,
+    duplicates: r.duplicates,
+    integrity_failures: r.integrityFailures,
+    invariant_violations: r.invariantViolations,
+    refused: r.refused,
+    ms: r.ms,
+  };
+}
+
+/** The figures of a two-process run (K4 and its long variant). */
+export function concurrentFigures(r: ConcurrentReport, seconds: number) {
+  return { processes: r.processes, seconds, calls: r.calls, acked: r.acked, busy: r.busy, other_errors: r.otherErrors.length, lost: r.lost, calls_per_process: r.callsPerProcess, integrity: r.integrity, invariant_violations: r.invariantViolations.length, ms: r.ms };
 }

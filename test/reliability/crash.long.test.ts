@@ -1,7 +1,7 @@
 // K1 + K2, nightly: 200 rounds of kill -9 under 4 concurrent writers on one file, each round's
 // unanswered requests replayed with their request_id. Runs only under `npm run test:reliability`.
 import { afterAll, describe, expect, it } from "vitest";
-import { realServer, runCrashRounds } from "../helpers/crash.js";
+import { crashFigures, realServer, runCrashRounds } from "../helpers/crash.js";
 import { recordFigures } from "../helpers/fuzz.js";
 import { cleanupE2E, tempDb } from "../helpers/spawn.js";
 
@@ -13,20 +13,7 @@ describe("K1 + K2 (long): 200 rounds", () => {
     const seed = process.env.LEAN_SALES_CRASH_SEED ? Number(process.env.LEAN_SALES_CRASH_SEED) : Math.floor(Math.random() * 2 ** 31);
     process.stderr.write(`K1 long: seed ${seed} (rerun with LEAN_SALES_CRASH_SEED=${seed})\n`);
     const r = await runCrashRounds({ db, target: realServer(), rounds: 200, writers: 4, killAfter: { acks: [50, 150], jitterMs: 40, maxMs: 10_000 }, seed, replay: true, tag: "k1long" });
-    recordFigures("K1-long", {
-      seed,
-      rounds: r.rounds.filter((x) => x.killAtMs >= 0).length,
-      acked: r.acked,
-      lost: r.lost,
-      rounds_with_loss: r.roundsWithLoss,
-      committed_unacked: r.committedUnacked,
-      replayed: r.replayed,
-      duplicates: r.duplicates,
-      integrity_failures: r.integrityFailures,
-      invariant_violations: r.invariantViolations,
-      refused: r.refused,
-      ms: r.ms,
-    });
+    recordFigures("K1-long", crashFigures(r));
     expect(r.integrityFailures).toBe(0);
     expect(r.invariantViolations).toBe(0);
     expect(r.lost).toBe(0);

@@ -4,7 +4,7 @@
 // the same harness against a writer that answers before COMMIT: it must report loss.
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { realServer, runCrashRounds, type CrashReport } from "../helpers/crash.js";
+import { crashFigures, realServer, runCrashRounds, type CrashReport } from "../helpers/crash.js";
 import { recordFigures } from "../helpers/fuzz.js";
 import { cleanupE2E, runToExit, tempDb } from "../helpers/spawn.js";
 
@@ -14,23 +14,11 @@ const BROKEN_WRITER = fileURLToPath(new URL("../fixtures/broken-writer.mjs", imp
 const seedFromEnv = () => (process.env.LEAN_SALES_CRASH_SEED ? Number(process.env.LEAN_SALES_CRASH_SEED) : Math.floor(Math.random() * 2 ** 31));
 
 const summary = (r: CrashReport) => ({
-  target: r.target,
-  seed: r.seed,
-  rounds: r.rounds.filter((x) => x.killAtMs >= 0).length,
-  acked: r.acked,
-  lost: r.lost,
-  rounds_with_loss: r.roundsWithLoss,
-  committed_unacked: r.committedUnacked,
-  replayed: r.replayed,
-  duplicates: r.duplicates,
-  integrity_failures: r.integrityFailures,
-  invariant_violations: r.invariantViolations,
-  refused: r.refused,
+  ...crashFigures(r),
   per_round_acked: r.rounds.map((x) => x.acked),
   per_round_lost: r.rounds.map((x) => x.lost),
   per_round_start_ms: r.rounds.map((x) => x.startMs),
   per_round_ms: r.rounds.map((x) => x.roundMs),
-  ms: r.ms,
 });
 
 describe("K1 + K2: SIGKILL during concurrent writes, then replay", () => {

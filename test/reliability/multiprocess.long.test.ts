@@ -1,7 +1,7 @@
 // K4, nightly: two server processes writing one file for 60 s. Runs only under
 // `npm run test:reliability`.
 import { afterAll, describe, expect, it } from "vitest";
-import { runConcurrentProcesses } from "../helpers/crash.js";
+import { concurrentFigures, runConcurrentProcesses } from "../helpers/crash.js";
 import { recordFigures } from "../helpers/fuzz.js";
 import { cleanupE2E, runToExit, tempDb } from "../helpers/spawn.js";
 
@@ -12,7 +12,7 @@ describe("K4 (long): two processes for 60 s", () => {
     const { db } = tempDb();
     expect((await runToExit(["status", "--db", db])).code).toBe(0);
     const r = await runConcurrentProcesses({ db, processes: 2, writersPerProcess: 3, durationMs: 60_000, tag: "k4long" });
-    recordFigures("K4-long", { processes: r.processes, seconds: 60, calls: r.calls, acked: r.acked, busy: r.busy, other_errors: r.otherErrors.length, lost: r.lost, calls_per_process: r.callsPerProcess, integrity: r.integrity, invariant_violations: r.invariantViolations.length, ms: r.ms });
+    recordFigures("K4-long", concurrentFigures(r, 60));
     expect(r.busy).toBe(0);
     expect(r.otherErrors).toEqual([]);
     expect(r.lost).toBe(0);

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkFile, realServer, RpcChild, runConcurrentProcesses } from "../helpers/crash.js";
+import { checkFile, concurrentFigures, realServer, RpcChild, runConcurrentProcesses } from "../helpers/crash.js";
 import { recordFigures } from "../helpers/fuzz.js";
 import { cleanupE2E, runToExit, tempDb } from "../helpers/spawn.js";
 
@@ -17,7 +17,7 @@ describe("K4: two server processes writing one file", () => {
     // The file exists (schema applied) before both start, as with a store already in use.
     expect((await runToExit(["status", "--db", db])).code).toBe(0);
     const r = await runConcurrentProcesses({ db, processes: 2, writersPerProcess: 3, durationMs: 10_000, tag: "k4" });
-    recordFigures("K4", { processes: r.processes, seconds: 10, calls: r.calls, acked: r.acked, busy: r.busy, other_errors: r.otherErrors.length, lost: r.lost, calls_per_process: r.callsPerProcess, integrity: r.integrity, invariant_violations: r.invariantViolations.length, ms: r.ms });
+    recordFigures("K4", concurrentFigures(r, 10));
     expect(r.busy).toBe(0);
     expect(r.otherErrors).toEqual([]);
     expect(r.lost).toBe(0);
