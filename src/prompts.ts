@@ -28,7 +28,8 @@
 //                              argument, else the deal's), and only allowed inside {{#if stage}}.
 //   {{stages}} {{wastes}} {{waste:ID}} {{segments}} {{questions}} {{question:FOCUS}}
 //   {{question}} (the focus argument's, inside {{#if arg.focus}}) {{principle:ID}}
-//   {{bant.dimensions}} {{bant.questions}} {{bant.disqualifiers}} {{success_indicators}}
+//   {{bant.dimensions}} {{bant.questions}} {{bant.disqualifiers}} {{bant.nurture}} {{success_indicators}}
+//   {{proactive.characteristics}} {{proactive.activities}} {{implementation.deliverables:PHASE}}
 //   {{implementation.objectives:PHASE}} {{implementation.activity:PHASE.ACTIVITY}} (ACTIVITY is
 //                              the activity's name in snake_case, e.g. current_state_assessment)
 //   {{#if COND}}...{{else}}...{{/if}}   COND: arg.NAME (given), deal (found), stage (known); nests.
@@ -211,7 +212,7 @@ const PLACEHOLDERS: Record<string, Placeholder> = {
     key: "none",
     render: (r) =>
       bullets(
-        [...r.m.segmentation.matrix.map((s) => ({ ...s, derived: false })), ...r.m.segmentation.derived.map((s) => ({ ...s, derived: true }))].map(
+        [...r.m.segmentation.matrix.map((s) => ({ ...s, derived: false })), ...r.m.segmentation.derived.rows.map((s) => ({ ...s, derived: true }))].map(
           (s) => `**${s.label}** (\`${s.tier}_${s.readiness}\`): ${s.sales_approach}; ${s.engagement_level}; ${months(s.cycle_time_months)}${s.derived ? " (derived: not in the reference's matrix)" : ""}`,
         ),
       ),
@@ -249,7 +250,19 @@ const PLACEHOLDERS: Record<string, Placeholder> = {
     render: (r) =>
       bullets(r.m.bant.disqualifiers.map((dq) => `\`${dq.id}\` (${Object.entries(dq.when).map(([dim, st]) => `${dim} ${st.join(" or ")}`).join(" and ")}): ${dq.reason}`)),
   },
+  "bant.nurture": {
+    key: "none",
+    render: (r) =>
+      bullets(r.m.bant.nurture_triggers.map((t) => `\`${t.id}\` (${Object.entries(t.when).map(([dim, st]) => `${dim} ${st.join(" or ")}`).join(" and ")}): ${t.reason}`)),
+  },
+  "proactive.characteristics": { key: "none", render: (r) => bullets(r.m.proactiveReactive.proactive.characteristics) },
+  "proactive.activities": { key: "none", render: (r) => bullets(r.m.proactiveReactive.proactive.activities) },
   success_indicators: { key: "none", render: (r) => bullets(r.m.implementation.success_indicators.map((s) => s.text)) },
+  "implementation.deliverables": {
+    key: "required",
+    keys: (m) => m.implementation.phases.filter((p) => p.deliverables).map((p) => p.id),
+    render: (r, key) => bullets(r.m.implementation.phases.find((p) => p.id === key)!.deliverables!),
+  },
   "implementation.objectives": {
     key: "required",
     keys: (m) => m.implementation.phases.map((p) => p.id),

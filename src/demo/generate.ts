@@ -66,8 +66,9 @@ export interface DemoDeal {
   tier: Tier;
   readiness: Readiness;
   segment: `${Tier}_${Readiness}`;
-  actively_evaluating: boolean;
-  need_awareness: "high" | "medium" | "low";
+  /** Null where nothing was learned (a deal of unknown readiness). */
+  actively_evaluating: boolean | null;
+  need_awareness: "high" | "medium" | "low" | null;
   timeline_months: number | null;
   stage: Stage;
   status: "open" | DemoOutcome;
@@ -105,7 +106,7 @@ export interface DemoPipeline {
 export const WIN_MODEL = {
   intercept: -1.6,
   tier: { smb: 0.35, mid_market: 0, enterprise: -0.35 } as Record<Tier, number>,
-  readiness: { ready: 0.8, exploring: 0, not_ready: -1.0 } as Record<Readiness, number>,
+  readiness: { ready: 0.8, exploring: 0, not_ready: -1.0, unknown: -0.3 } as Record<Readiness, number>,
   source: { referral: 0.7, partner: 0.4, inbound: 0.25, event: 0, paid_search: -0.15, outbound: -0.45 } as Record<string, number>,
   budget: { approved: 0.6, identified: 0.25, unknown: -0.25, none: -1.1 } as Record<string, number>,
   authority: { decision_maker: 0.5, access_to_decision_maker: 0.2, influencer_only: -0.35, unknown: -0.3 } as Record<string, number>,
@@ -198,9 +199,11 @@ const SEGMENT_WEIGHTS: Record<`${Tier}_${Readiness}`, number> = {
   smb_ready: 16, smb_exploring: 10, smb_not_ready: 10,
   mid_market_ready: 14, mid_market_exploring: 14, mid_market_not_ready: 6,
   enterprise_ready: 10, enterprise_exploring: 12, enterprise_not_ready: 8,
+  // Deals nobody has asked about readiness yet (no signal recorded).
+  smb_unknown: 3, mid_market_unknown: 3, enterprise_unknown: 2,
 };
 const SEGMENT_PARTS = Object.fromEntries(
-  (["enterprise", "mid_market", "smb"] as const).flatMap((t) => (["ready", "exploring", "not_ready"] as const).map((rd) => [`${t}_${rd}`, [t, rd]])),
+  (["enterprise", "mid_market", "smb"] as const).flatMap((t) => (["ready", "exploring", "not_ready", "unknown"] as const).map((rd) => [`${t}_${rd}`, [t, rd]])),
 ) as Record<`${Tier}_${Readiness}`, [Tier, Readiness]>;
 const SOURCE_WEIGHTS = { inbound: 30, outbound: 25, referral: 14, event: 12, partner: 11, paid_search: 8 };
 const AMOUNT_RANGE: Record<Tier, [number, number]> = { smb: [3_000, 24_000], mid_market: [25_000, 149_000], enterprise: [150_000, 1_200_000] };
@@ -225,6 +228,12 @@ const BANT_BY_READINESS: Record<Readiness, Record<"budget" | "authority" | "need
     authority: { decision_maker: 5, access_to_decision_maker: 15, influencer_only: 35, unknown: 45 },
     need: { confirmed: 15, latent: 45, unknown: 25, none: 15 },
     timeline: { tentative: 15, unknown: 45, none: 40 },
+  },
+  unknown: {
+    budget: { identified: 20, unknown: 70, none: 10 },
+    authority: { decision_maker: 15, access_to_decision_maker: 25, influencer_only: 25, unknown: 35 },
+    need: { critical: 10, confirmed: 40, latent: 30, unknown: 20 },
+    timeline: { defined: 10, tentative: 35, unknown: 55 },
   },
 };
 
@@ -388,9 +397,11 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
   const name = `${account} - ${r.pick(PRODUCTS)}`;
 
   // Readiness signals consistent with classify_segment's rules.
-  const actively_evaluating = readiness === "ready";
-  const need_awareness = readiness === "ready" ? "high" : readiness === "exploring" ? r.pick(["high", "medium"] as const) : "low";
-  const timeline_months = readiness === "ready" ? r.int(1, 3) : readiness === "exploring" ? r.int(4, 6) : r.chance(0.5) ? r.int(7, 18) : null;
+  const known = readiness !== "unknown";
+  const actively_evaluating = known ? readiness === "ready" : null;
+  const need_awareness = !known ? null : readiness === "ready" ? "high" : readiness === "exploring" ? r.pick(["high", "medium"] as const) : "low";
+  const readyMax = m.segmentation.readiness_rules.ready.max_timeline_months[tier];
+  const timeline_months = !known ? null : readiness === "ready" ? r.int(1, Math.min(3, readyMax)) : readiness === "exploring" ? r.int(4, 6) : r.chance(0.5) ? r.int(10, 18) : null;
   const dist = BANT_BY_READINESS[readiness];
   const bant = { budget: r.weighted(dist.budget), authority: r.weighted(dist.authority), need: r.weighted(dist.need), timeline: r.weighted(dist.timeline) };
 

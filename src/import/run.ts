@@ -22,6 +22,7 @@ import type { Methodology } from "../methodology/load.js";
 import { StageId } from "../methodology/schema.js";
 import type { Deal, DealStore, ImportDealRow } from "../store/types.js";
 import { ToolError } from "../tools/define.js";
+import { tierBand } from "../methodology/segment.js";
 import { deriveSegment } from "../tools/derive.js";
 import { cleanText, FilePath } from "../tools/schemas.js";
 import {
@@ -42,7 +43,7 @@ import { csvBatches, inlineSource, MAX_INLINE_CHARS, openFileSource, SourceError
 import { parseCount, parseDate, parseMoney, slashOrder, type SlashOrder } from "./values.js";
 
 type StageIdT = z.infer<typeof StageId>;
-type Status = "open" | ClosedStatus;
+type Status = "open" | "nurture" | ClosedStatus;
 
 export const MAX_REPORTED_ERRORS = 100;
 export const MAX_REPORTED_IDS = 100;
@@ -537,13 +538,14 @@ function target(
   segments: Map<string, SegmentOf>,
 ): ImportDealRow["target"] | string {
   // Without a status column the stage decides: an open stage means an open deal.
-  const status: Status = r.status ?? (r.stage !== undefined ? "open" : (e?.status ?? "open"));
-  const closedStage = status === "open" ? undefined : presets.closedStage[status];
+  // A parked (nurture) deal stays parked unless the file says it closed.
+  const status: Status = r.status ?? (e?.status === "nurture" ? "nurture" : r.stage !== undefined ? "open" : (e?.status ?? "open"));
+  const closedStage = status === "open" || status === "nurture" ? undefined : presets.closedStage[status];
   let stage: StageIdT = r.stage ?? (e?.stage as StageIdT | undefined) ?? closedStage ?? m.stages[0]!.id;
   if (status === "won" && m.stageIndex(stage) < m.stageIndex(presets.closedStage.won)) stage = presets.closedStage.won;
 
   let closed_at: string | null = null;
-  if (status !== "open") {
+  if (status !== "open" && status !== "nurture") {
     closed_at = r.closed_at ?? r.close_date ?? (e?.status === status ? e.closed_at : null) ?? null;
     if (!closed_at) {
       closed_at = now;
@@ -580,6 +582,7 @@ function target(
       timeline_months: e?.timeline_months ?? null,
       need_awareness: e?.need_awareness ?? null,
       budget_status: e?.bant?.budget ?? null,
+      timeline_status: e?.bant?.timeline ?? null,
     });
     if (derived) seg = derived;
   }
@@ -626,15 +629,13 @@ type SegmentOf = { tier: string | null; readiness: string | null; segment: strin
  * which costs ~80 us a call: too slow for 100,000 rows.)
  */
 function segmentOf(m: Methodology, memo: Map<string, SegmentOf>, s: Parameters<typeof deriveSegment>[1]): SegmentOf {
-  const cuts = m.segmentation.tier_thresholds;
-  const band = (v: number | null | undefined, c: { mid_market: number; enterprise: number }) =>
-    v === null || v === undefined ? "-" : v >= c.enterprise ? "e" : v >= c.mid_market ? "m" : "s";
-  const sameCurrency = (s.currency ?? "USD") === cuts.currency;
+  const band = (signal: Parameters<typeof tierBand>[1], v: number | null | undefined) => (v === null || v === undefined ? "-" : tierBand(m, signal, v));
+  const sameCurrency = (s.currency ?? "USD") === m.segmentation.tier_thresholds.currency;
   const key = [
-    band(s.employees, cuts.employees),
-    band(s.annual_revenue, cuts.annual_revenue),
-    sameCurrency ? band(s.amount, cuts.expected_deal_size) : "x",
-    s.tier, s.actively_evaluating, s.timeline_months, s.need_awareness, s.budget_status,
+    band("employees", s.employees),
+    band("annual_revenue", s.annual_revenue),
+    sameCurrency ? band("expected_deal_size", s.amount) : "x",
+    s.tier, s.actively_evaluating, s.timeline_months, s.need_awareness, s.budget_status, s.timeline_status,
   ].join("|");
   let hit = memo.get(key);
   if (hit === undefined) {

@@ -4,12 +4,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
+import { STOP_WORDS } from "./words.js";
+import { collectLabels, provenanceAt, resolveLabels, sourceName, withoutLabels, type Provenance } from "./provenance.js";
 import {
   BANT_STATUS_IDS,
   DATA_FILES,
   ReadinessId,
   StageId,
   TierId,
+  Verdict,
   WasteId,
   type BantData,
   type BantDimension,
@@ -26,6 +29,7 @@ import {
   type Tier,
   type Waste,
   type WastesData,
+  type WasteExamplesData,
 } from "./schema.js";
 
 export class MethodologyDataError extends Error {
@@ -42,7 +46,12 @@ export class MethodologyDataError extends Error {
 export type StageDef = StagesData["stages"][number];
 export type CriterionDef = StageDef["exit_criteria"][number];
 export type WasteDef = WastesData["wastes"][number];
-export type SegmentDef = SegmentationData["matrix"][number] & { derivation?: string; in_matrix: boolean };
+export type SegmentDef = SegmentationData["matrix"][number] & {
+  derivation?: string;
+  in_matrix: boolean;
+  /** Where the row's guidance comes from, as an answer names it ("the reference", "this server's default"...). */
+  source: string;
+};
 export type BantDimensionDef = BantData["dimensions"][number];
 
 export interface Methodology {
@@ -52,6 +61,8 @@ export interface Methodology {
   stages: StageDef[];
   wastes: WasteDef[];
   wasteRules: WastesData;
+  /** Labelled described activities the waste classifier learns from. */
+  wasteExamples: WasteExamplesData["examples"];
   proactiveReactive: ProactiveReactiveData;
   implementation: ImplementationData;
   questions: QuestionsData["core_questions"];
@@ -65,6 +76,12 @@ export interface Methodology {
   bantDimension(id: BantDimension): BantDimensionDef;
   /** Resolves "<stage>.<activity id>" to the activity text. */
   stageActivity(ref: string): string;
+  /** Where the data at a path comes from, e.g. provenance("segmentation.tier_thresholds"). */
+  provenance(path: string): Provenance;
+  /** The same, as an answer names it: "the reference", "this server's default", "your team's methodology". */
+  sourceName(path: string): string;
+  /** Every labelled block, by path (resources and `methodology check` list them). */
+  labels: ReadonlyMap<string, Provenance>;
 }
 
 type Raw = { [K in keyof typeof DATA_FILES]: z.infer<(typeof DATA_FILES)[K]["schema"]> };
@@ -76,7 +93,7 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
   );
 }
 
-function readDataFile<S extends z.ZodType>(dataDir: string, file: string, schema: S): z.infer<S> {
+function readDataFile<S extends z.ZodType>(dataDir: string, file: string, schema: S): { raw: unknown; data: z.infer<S> } {
   let text: string;
   try {
     text = readFileSync(join(dataDir, file), "utf8");
@@ -89,12 +106,12 @@ function readDataFile<S extends z.ZodType>(dataDir: string, file: string, schema
   } catch (err) {
     throw new MethodologyDataError(file, "", `is not valid JSON: ${(err as Error).message}`);
   }
-  const parsed = schema.safeParse(json);
+  const parsed = schema.safeParse(withoutLabels(json));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new MethodologyDataError(file, formatPath(issue.path), issue.message);
   }
-  return parsed.data;
+  return { raw: json, data: parsed.data };
 }
 
 function check(ok: boolean, file: string, path: string, detail: string): asserts ok {
@@ -121,19 +138,31 @@ function checkReferences(raw: Raw): void {
   check(sameSet(wasteIds, WasteId.options), "wastes.json", "wastes", `must list each of ${WasteId.options.join(", ")} once`);
   const seenSignal = new Map<string, string>();
   raw.wastes.wastes.forEach((w, i) =>
-    w.signals.forEach((sig, j) => {
-      const other = seenSignal.get(sig);
-      check(!other, "wastes.json", `wastes[${i}].signals[${j}]`, `"${sig}" is already a signal of ${other}`);
-      seenSignal.set(sig, w.id);
+    w.signals.forEach((g, j) => {
+      check(w.elimination[g.remedy] !== undefined, "wastes.json", `wastes[${i}].signals[${j}].remedy`, `no elimination approach ${g.remedy} (there are ${w.elimination.length})`);
+      g.phrases.forEach((sig, k) => {
+        checkPhrase(sig, `wastes[${i}].signals[${j}].phrases[${k}]`);
+        const other = seenSignal.get(sig);
+        check(!other, "wastes.json", `wastes[${i}].signals[${j}].phrases[${k}]`, `"${sig}" is already a signal of ${other}`);
+        seenSignal.set(sig, w.id);
+      });
     }),
   );
+  raw.wastes.value_signals.groups.forEach((g, j) => g.phrases.forEach((sig, k) => checkPhrase(sig, `value_signals.groups[${j}].phrases[${k}]`)));
   const p = raw.wastes.pipeline;
   check(p.stall_warn_multiplier < p.stall_flag_multiplier, "wastes.json", "pipeline.stall_warn_multiplier", "must be below stall_flag_multiplier");
   check(raw.wastes.severity_hours_per_week.medium < raw.wastes.severity_hours_per_week.high, "wastes.json", "severity_hours_per_week", "medium must be below high");
 
-  const combos = [...raw.segmentation.matrix, ...raw.segmentation.derived].map((r) => `${r.tier}_${r.readiness}`);
+  const combos = [...raw.segmentation.matrix, ...raw.segmentation.derived.rows, ...raw.segmentation.unknown_readiness.rows].map((r) => `${r.tier}_${r.readiness}`);
   const all = TierId.options.flatMap((t) => ReadinessId.options.map((r) => `${t}_${r}`));
-  check(sameSet(combos, all), "segmentation.json", "matrix", "matrix and derived together must cover every tier x readiness once");
+  check(sameSet(combos, all), "segmentation.json", "matrix", "matrix, derived and unknown_readiness rows together must cover every tier x readiness once");
+  check(
+    raw.segmentation.unknown_readiness.rows.every((r) => r.readiness === "unknown"),
+    "segmentation.json",
+    "unknown_readiness.rows",
+    "every row has readiness unknown",
+  );
+  check(sameSet(raw.segmentation.readiness_levels.map((r) => r.id), ReadinessId.options), "segmentation.json", "readiness_levels", `must list each of ${ReadinessId.options.join(", ")} once`);
 
   raw.bant.dimensions.forEach((d, i) => {
     const ids = d.statuses.map((s) => s.id);
@@ -154,12 +183,20 @@ function checkReferences(raw: Raw): void {
     "actions.disqualified",
     `no elimination approach ${raw.bant.actions.disqualified}`,
   );
-  raw.bant.disqualifiers.forEach((dq, i) =>
-    Object.entries(dq.when).forEach(([dim, statuses]) =>
-      statuses.forEach((s) =>
-        check((BANT_STATUS_IDS[dim as BantDimension] as readonly string[]).includes(s), "bant.json", `disqualifiers[${i}].when.${dim}`, `unknown ${dim} status ${s}`),
+  for (const list of ["disqualifiers", "nurture_triggers", "requalify"] as const) {
+    raw.bant[list].forEach((dq, i) =>
+      Object.entries(dq.when).forEach(([dim, statuses]) =>
+        statuses.forEach((s) =>
+          check((BANT_STATUS_IDS[dim as BantDimension] as readonly string[]).includes(s), "bant.json", `${list}[${i}].when.${dim}`, `unknown ${dim} status ${s}`),
+        ),
       ),
-    ),
+    );
+  }
+  check(
+    raw.bant.score_bands.some((b) => b.min === 0 && b.verdicts.length === Verdict.options.length),
+    "bant.json",
+    "score_bands",
+    `one band must start at 0 and admit every verdict (${Verdict.options.join(", ")})`,
   );
   raw.segmentation.readiness_rules.ready.budget_statuses.forEach((s, i) =>
     check((BANT_STATUS_IDS.budget as readonly string[]).includes(s), "segmentation.json", `readiness_rules.ready.budget_statuses[${i}]`, `unknown budget status ${s}`),
@@ -170,6 +207,12 @@ function checkReferences(raw: Raw): void {
   );
 }
 
+/** A signal phrase holds only words that are matched: a stop word in it would silently be dropped. */
+function checkPhrase(phrase: string, path: string): void {
+  const stop = phrase.split(" ").filter((w) => STOP_WORDS.has(w));
+  check(stop.length === 0, "wastes.json", path, `"${phrase}" contains ${stop.map((w) => `"${w}"`).join(", ")}, which matching ignores; write the phrase without ${stop.length > 1 ? "them" : "it"}`);
+}
+
 function resolveStageActivity(raw: Raw, ref: string): string | undefined {
   const [stage, activity] = ref.split(".");
   return raw.stages.stages.find((s) => s.id === stage)?.activities.find((a) => a.id === activity)?.text;
@@ -177,17 +220,23 @@ function resolveStageActivity(raw: Raw, ref: string): string | undefined {
 
 /** Reads and validates every file under dataDir. Throws MethodologyDataError on the first problem. */
 export function loadMethodology(dataDir: string): Methodology {
-  const raw = Object.fromEntries(
-    Object.entries(DATA_FILES).map(([key, { file, schema }]) => [key, readDataFile(dataDir, file, schema)]),
-  ) as Raw;
+  const files = Object.entries(DATA_FILES).map(([key, { file, schema }]) => [key, readDataFile(dataDir, file, schema)] as const);
+  const raw = Object.fromEntries(files.map(([key, f]) => [key, f.data])) as Raw;
   checkReferences(raw);
+  // Labels: each labelled block, judged against the shipped files.
+  const found = new Map(files.flatMap(([key, f]) => [...collectLabels(key, f.raw)]));
+  const labels = resolveLabels(found, found);
 
   const stages = raw.stages.stages;
   const stageIdx = new Map(stages.map((s, i) => [s.id, i]));
   const wastes = [...raw.wastes.wastes].sort((a, b) => a.number - b.number);
   const segments = new Map<string, SegmentDef>();
-  for (const row of raw.segmentation.matrix) segments.set(`${row.tier}_${row.readiness}`, { ...row, in_matrix: true });
-  for (const row of raw.segmentation.derived) segments.set(`${row.tier}_${row.readiness}`, { ...row, in_matrix: false });
+  const rowSource = (block: string, i: number) => sourceName(provenanceAt(labels, `segmentation.${block}[${i}]`));
+  raw.segmentation.matrix.forEach((row, i) => segments.set(`${row.tier}_${row.readiness}`, { ...row, in_matrix: true, source: rowSource("matrix", i) }));
+  raw.segmentation.derived.rows.forEach((row, i) => segments.set(`${row.tier}_${row.readiness}`, { ...row, in_matrix: false, source: rowSource("derived.rows", i) }));
+  raw.segmentation.unknown_readiness.rows.forEach((row, i) =>
+    segments.set(`${row.tier}_${row.readiness}`, { ...row, in_matrix: false, source: rowSource("unknown_readiness.rows", i) }),
+  );
 
   return {
     principles: raw.principles.principles,
@@ -196,6 +245,7 @@ export function loadMethodology(dataDir: string): Methodology {
     stages,
     wastes,
     wasteRules: raw.wastes,
+    wasteExamples: raw.wasteExamples.examples,
     proactiveReactive: raw.proactiveReactive,
     implementation: raw.implementation,
     questions: raw.questions.core_questions,
@@ -207,5 +257,8 @@ export function loadMethodology(dataDir: string): Methodology {
     segment: (tier, readiness) => segments.get(`${tier}_${readiness}`)!,
     bantDimension: (id) => raw.bant.dimensions.find((d) => d.id === id)!,
     stageActivity: (ref) => resolveStageActivity(raw, ref)!,
+    provenance: (path) => provenanceAt(labels, path),
+    sourceName: (path) => sourceName(provenanceAt(labels, path)),
+    labels,
   };
 }

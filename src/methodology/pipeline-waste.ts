@@ -1,6 +1,8 @@
 // The seven wastes found in a stored pipeline. Pure: the store streams one fact row per deal
-// and the stage-time norms; every threshold comes from data/wastes.json (pipeline) and the
-// segmentation matrix, and every flag names the threshold it crossed.
+// and the stage-time norms; every threshold comes from data/wastes.json (pipeline, this server's
+// defaults) and the segmentation matrix, and every finding names the threshold it crossed and
+// whose it is. The same per-deal rules judge one deal before a stage move (dealWarnings), so
+// the gate and the waste analysis never disagree.
 // Reference: "Seven Forms of Waste in Sales"; Area 1 "Time Targets"; Overproduction's
 // "Deals stuck in same stage for months"; Waiting's "Long periods between initial contact and follow-up".
 import type { Methodology } from "./load.js";
@@ -10,6 +12,9 @@ import { matchSignals, type Severity, type WasteFinding } from "./waste.js";
 /** One open deal, as the store keeps it (dates as epoch milliseconds). */
 export interface DealFacts {
   id: string;
+  owner: string;
+  amount: number | null;
+  currency: string;
   tier: Tier | null;
   readiness: string | null;
   /** The current stage, as its position in data/stages.json. */
@@ -49,6 +54,15 @@ export interface PipelineInput {
   closed: ClosedFacts;
   /** Up to `limit` lost deals whose reason is one of `reasons`, with that reason. */
   lostDeals(reasons: string[], limit: number): Array<{ id: string; reason: string }>;
+  /** Deals parked in nurture whose revisit date has come (a sample and the total). */
+  nurtureDue?: NurtureDue;
+}
+
+/** Parked deals due for a revisit: a sample, the total and the count per stage. */
+export interface NurtureDue {
+  deals: Array<{ id: string; owner: string; revisit_on: string }>;
+  total: number;
+  by_stage: Array<{ stage: Stage; n: number }>;
 }
 
 /** Observed time deals of a tier spent in a stage: median days and how many left it. */
@@ -57,16 +71,17 @@ export const normKey = (tier: string, stage: string) => `${tier}:${stage}`;
 
 export interface DealFlag {
   deal_id: string;
-  rule: string;
+  owner?: string;
   severity: Severity;
   evidence: string;
-  threshold: string;
 }
 
 export interface PipelineFinding extends WasteFinding {
   rule: string;
   threshold: string;
   deal_count: number;
+  /** Open value of the flagged deals, per currency (what is at stake). */
+  value_at_stake: Record<string, number>;
   flags: DealFlag[];
 }
 
@@ -84,6 +99,16 @@ export interface PipelineWasteReport {
   unsegmented_open_deals: number;
 }
 
+/** A rule a single deal can break, as advance_stage reports it. */
+export interface DealWarning {
+  rule: string;
+  waste: Waste;
+  name: string;
+  severity: Severity;
+  evidence: string;
+  threshold: string;
+}
+
 const DAY = 86_400_000;
 const MONTH_DAYS = 365.25 / 12;
 const days = (from: number, to: number) => Math.max(0, (to - from) / DAY);
@@ -97,6 +122,148 @@ interface RuleDef {
   threshold: string;
 }
 
+type RuleKey =
+  | "stalled" | "inflation" | "unqualified" | "no_budget_timeline" | "single" | "silent" | "overdue" | "nurture_due"
+  | "handoffs" | "meetings" | "internal" | "proposals" | "error_losses" | "no_reason";
+
+/** The rules with their wording and thresholds, built once per methodology. */
+const ruleCache = new WeakMap<Methodology, Record<RuleKey, RuleDef>>();
+export function pipelineRules(m: Methodology): Record<RuleKey, RuleDef> {
+  let rules = ruleCache.get(m);
+  if (rules) return rules;
+  const p = m.wasteRules.pipeline;
+  const own = m.sourceName("wastes.pipeline");
+  const qualStage = m.stage(m.bant.qualification_stage.stage).name;
+  const defs: Record<RuleKey, Omit<RuleDef, "waste">> = {
+    stalled: { rule: "stalled_in_stage", label: "stuck in their current stage", threshold: `warn beyond ${p.stall_warn_multiplier}x and flag beyond ${p.stall_flag_multiplier}x the median days deals of the same tier spent in the stage (needs ${p.min_stage_exits_for_history} exits; before that the segment's cycle time spread over the stages)` },
+    inflation: { rule: "pipeline_inflation", label: "early in the funnel without a qualifying BANT, inflating the pipeline", threshold: `more than ${Math.round(p.inflation_unqualified_share * 100)}% of at least ${p.inflation_min_early_deals} open deals in ${p.early_stages.join("/")} without a qualifying BANT` },
+    unqualified: { rule: "advanced_unqualified", label: `past ${qualStage} without a qualifying BANT`, threshold: `stage after ${qualStage} (whose success metric is a qualified opportunity) and latest BANT verdict not "qualified"` },
+    no_budget_timeline: { rule: "no_budget_no_timeline", label: "pursued with budget and timeline both none", threshold: "BANT budget none and timeline none" },
+    single: { rule: "single_threaded", label: "single-threaded with no decision maker", threshold: `stage after ${m.stage(p.single_threaded_after).name}, at most 1 stakeholder and no decision maker` },
+    silent: { rule: "no_recent_activity", label: "without activity beyond the silence limit for their tier", threshold: `no activity for more than ${Object.entries(p.silence_days).map(([t, d]) => `${d} days (${t})`).join(", ")}` },
+    overdue: { rule: "close_date_passed", label: "open past their expected close date", threshold: "expected_close_date before as_of" },
+    nurture_due: { rule: "nurture_due", label: "parked in nurture and due for a fresh look", threshold: "revisit_on on or before as_of" },
+    handoffs: { rule: "owner_handoffs", label: "handed between owners too often", threshold: `more than ${p.max_owner_handoffs} owner changes` },
+    meetings: { rule: "meetings_without_progress", label: "meeting repeatedly without a stage move", threshold: `more than ${p.max_meetings_without_stage_move} meetings in the current stage` },
+    internal: { rule: "internal_outweighs_customer", label: "with internal and approval work outweighing customer-facing work", threshold: `${p.internal_activity_types.join("+")} activities more than ${p.internal_to_customer_ratio}x the ${p.customer_facing_activity_types.join("/")} ones (at least ${p.min_internal_activities})` },
+    proposals: { rule: "proposal_rework", label: "with proposals re-sent or corrected", threshold: `more than ${p.max_proposals_per_stage} proposals in one stage, or a proposal noted as ${p.correction_signals.slice(0, 4).join("/")}...` },
+    error_losses: { rule: "loss_from_errors", label: "lost to errors in what we sent", threshold: `close reason mentions ${p.defect_reason_signals.slice(0, 4).join("/")}...` },
+    no_reason: { rule: "closed_without_reason", label: "closed with no recorded reason, so nothing is learned", threshold: "won or lost with an empty close_reason" },
+  };
+  rules = Object.fromEntries(
+    Object.entries(defs).map(([k, d]) => [k, { ...d, waste: p.rule_wastes[d.rule]!, threshold: `${d.threshold} (${own})` }]),
+  ) as Record<RuleKey, RuleDef>;
+  ruleCache.set(m, rules);
+  return rules;
+}
+
+interface Hit {
+  key: RuleKey;
+  severity: Severity;
+  evidence: () => string;
+}
+
+/** Per-call state the deal rules share: the stage-time baselines per tier, readiness and stage. */
+interface JudgeState {
+  asOf: number;
+  norms: StageNorms;
+  baselines: Map<string, { days: number; source: string } | null>;
+}
+
+/** Every per-deal rule the deal breaks (pipeline inflation is judged over the whole pipeline). */
+function judgeDeal(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): { unsegmented: boolean } {
+  const p = m.wasteRules.pipeline;
+  const stage = m.stages[d.stage_index]!;
+  const stageName = stage.name;
+  const inStage = days(d.stage_entered_ms, st.asOf);
+  let unsegmented = false;
+
+  // Overproduction: time in the current stage against the norm for the tier.
+  const baseKey = `${d.tier}|${d.readiness}|${stage.id}`;
+  let base = st.baselines.get(baseKey);
+  if (base === undefined) st.baselines.set(baseKey, (base = stageBaseline(m, { tier: d.tier, readiness: d.readiness, stage: stage.id }, st.norms)));
+  if (!base) unsegmented = true;
+  else if (inStage > base.days * p.stall_warn_multiplier) {
+    const severe = inStage > base.days * p.stall_flag_multiplier;
+    const b = base;
+    hits.push({
+      key: "stalled",
+      severity: severe ? "high" : "medium",
+      evidence: () => `${d.id} has been in ${stageName} ${round1(inStage)} days; ${b.source} is ${round1(b.days)} days, so ${severe ? "flag" : "warn"} beyond ${round1(b.days * (severe ? p.stall_flag_multiplier : p.stall_warn_multiplier))} days.`,
+    });
+  }
+
+  // Qualification defects.
+  const qualified = d.bant_verdict === "qualified";
+  if (d.stage_index > m.stageIndex(m.bant.qualification_stage.stage) && !qualified) {
+    hits.push({ key: "unqualified", severity: "high", evidence: () => `${d.id} is in ${stageName} with ${d.bant_verdict ? `BANT verdict "${d.bant_verdict}"` : "no BANT qualification recorded"}.` });
+  }
+  if (d.bant_budget === "none" && d.bant_timeline === "none") {
+    hits.push({ key: "no_budget_timeline", severity: "high", evidence: () => `${d.id} has budget none and timeline none but is still open in ${stageName}.` });
+  }
+  if (d.stage_index > m.stageIndex(p.single_threaded_after) && d.stakeholders <= 1 && d.decision_makers === 0) {
+    hits.push({ key: "single", severity: "medium", evidence: () => `${d.id} is in ${stageName} with ${d.stakeholders} stakeholder${d.stakeholders === 1 ? "" : "s"} and no decision maker.` });
+  }
+
+  // Waiting.
+  const lastTouch = d.last_activity_ms ?? d.stage_entered_ms;
+  const silent = days(lastTouch, st.asOf);
+  const allowed = d.tier ? p.silence_days[d.tier] : Math.max(...Object.values(p.silence_days));
+  if (silent > allowed) {
+    hits.push({
+      key: "silent",
+      severity: silent > 2 * allowed ? "high" : "medium",
+      evidence: () => `${d.id} has had no activity for ${Math.floor(silent)} days (${d.last_activity_ms !== null ? "since the last activity" : "none logged since entering the stage"}); the ${d.tier ?? "unknown-tier (widest)"} limit is ${allowed} days.`,
+    });
+  }
+  // The expected close day has passed once its last millisecond is behind as_of.
+  if (d.expected_close_ms !== null && d.expected_close_ms + DAY - 1 < st.asOf) {
+    hits.push({ key: "overdue", severity: "medium", evidence: () => `${d.id} expected to close on ${isoDay(d.expected_close_ms!)} and is still open.` });
+  }
+
+  // Motion.
+  if (d.owner_changes > p.max_owner_handoffs) hits.push({ key: "handoffs", severity: "medium", evidence: () => `${d.id} changed owner ${d.owner_changes} times (limit ${p.max_owner_handoffs}).` });
+  if (d.meetings_in_stage > p.max_meetings_without_stage_move) {
+    hits.push({ key: "meetings", severity: "medium", evidence: () => `${d.id} had ${d.meetings_in_stage} meetings in ${stageName} without a stage move (limit ${p.max_meetings_without_stage_move}).` });
+  }
+
+  // Over-processing.
+  const internal = d.internal_activities;
+  const customer = d.customer_activities;
+  if (internal >= p.min_internal_activities && internal > customer * p.internal_to_customer_ratio) {
+    hits.push({ key: "internal", severity: internal > 2 * Math.max(1, customer) ? "high" : "medium", evidence: () => `${d.id} has ${internal} internal/approval activities against ${customer} customer-facing ones.` });
+  }
+
+  // Defects.
+  const corrections = d.proposal_notes ? matchSignals(d.proposal_notes, p.correction_signals) : [];
+  if (d.proposals_in_stage > p.max_proposals_per_stage || corrections.length > 0) {
+    hits.push({
+      key: "proposals",
+      severity: "medium",
+      evidence: () => `${d.id} has ${d.proposals_in_stage} proposals in ${stageName}${corrections.length ? `, noted as ${corrections.map((c) => `"${c}"`).join(", ")}` : ""} (limit ${p.max_proposals_per_stage}).`,
+    });
+  }
+  return { unsegmented };
+}
+
+/** The pipeline rules one deal breaks as things stand (e.g. right after a stage move). */
+export function dealWarnings(m: Methodology, d: DealFacts, opts: { as_of: Date; norms: StageNorms }): DealWarning[] {
+  const hits: Hit[] = [];
+  judgeDeal(m, d, { asOf: opts.as_of.getTime(), norms: opts.norms, baselines: new Map() }, hits);
+  const rules = pipelineRules(m);
+  return hits.map((h) => {
+    const r = rules[h.key];
+    return { rule: r.rule, waste: r.waste, name: m.waste(r.waste).name, severity: h.severity, evidence: h.evidence(), threshold: r.threshold };
+  });
+}
+
+interface Tally {
+  count: number;
+  high: number;
+  value: Record<string, number>;
+  list: DealFlag[];
+}
+
 /**
  * Streams deals once and keeps only the flags (capped per rule), so memory stays bounded
  * however large the pipeline is.
@@ -107,220 +274,145 @@ export function findPipelineWaste(
   opts: { as_of: Date; norms: StageNorms; max_flags_per_rule?: number },
 ): PipelineWasteReport {
   const p = m.wasteRules.pipeline;
-  const asOf = opts.as_of.getTime();
+  const rules = pipelineRules(m);
   const cap = opts.max_flags_per_rule ?? 100;
-  const qualifiedAfter = m.stageIndex(p.qualified_required_after);
-  const singleAfter = m.stageIndex(p.single_threaded_after);
   const earlyStages = new Set<string>(p.early_stages);
-  const silenceMax = Math.max(...Object.values(p.silence_days));
+  const st: JudgeState = { asOf: opts.as_of.getTime(), norms: opts.norms, baselines: new Map() };
 
-  const rules: Record<string, RuleDef> = {
-    stalled: { waste: "overproduction", rule: "stalled_in_stage", label: "stuck in their current stage", threshold: `warn beyond ${p.stall_warn_multiplier}x and flag beyond ${p.stall_flag_multiplier}x the median days deals of the same tier spent in the stage (needs ${p.min_stage_exits_for_history} exits; before that the segment's cycle time spread over the stages)` },
-    inflation: { waste: "overproduction", rule: "pipeline_inflation", label: "early in the funnel without a qualifying BANT, inflating the pipeline", threshold: `more than ${Math.round(p.inflation_unqualified_share * 100)}% of at least ${p.inflation_min_early_deals} open deals in ${p.early_stages.join("/")} without a qualifying BANT` },
-    unqualified: { waste: "qualification_defects", rule: "advanced_unqualified", label: `past ${m.stage(p.qualified_required_after).name} without a qualifying BANT`, threshold: `stage after ${m.stage(p.qualified_required_after).name} and latest BANT verdict not "qualified"` },
-    no_budget_timeline: { waste: "qualification_defects", rule: "no_budget_no_timeline", label: "pursued with budget and timeline both none", threshold: "BANT budget none and timeline none" },
-    single: { waste: "qualification_defects", rule: "single_threaded", label: "single-threaded with no decision maker", threshold: `stage after ${m.stage(p.single_threaded_after).name}, at most 1 stakeholder and no decision maker` },
-    silent: { waste: "waiting", rule: "no_recent_activity", label: "without activity for longer than their tier allows", threshold: `no activity for more than ${Object.entries(p.silence_days).map(([t, d]) => `${d} days (${t})`).join(", ")}` },
-    overdue: { waste: "waiting", rule: "close_date_passed", label: "open past their expected close date", threshold: "expected_close_date before as_of" },
-    handoffs: { waste: "motion", rule: "owner_handoffs", label: "handed between owners too often", threshold: `more than ${p.max_owner_handoffs} owner changes` },
-    meetings: { waste: "motion", rule: "meetings_without_progress", label: "meeting repeatedly without a stage move", threshold: `more than ${p.max_meetings_without_stage_move} meetings in the current stage` },
-    internal: { waste: "over_processing", rule: "internal_outweighs_customer", label: "with internal and approval work outweighing customer-facing work", threshold: `${p.internal_activity_types.join("+")} activities more than ${p.internal_to_customer_ratio}x the ${p.customer_facing_activity_types.join("/")} ones (at least ${p.min_internal_activities})` },
-    proposals: { waste: "defects", rule: "proposal_rework", label: "with proposals re-sent or corrected", threshold: `more than ${p.max_proposals_per_stage} proposals in one stage, or a proposal noted as ${p.correction_signals.slice(0, 4).join("/")}...` },
-    error_losses: { waste: "defects", rule: "loss_from_errors", label: "lost to errors in what we sent", threshold: `close reason mentions ${p.defect_reason_signals.slice(0, 4).join("/")}...` },
-    no_reason: { waste: "unutilized_talent", rule: "closed_without_reason", label: "closed with no recorded reason, so nothing is learned", threshold: "won or lost with an empty close_reason" },
+  const tallies = new Map<RuleKey, Tally>();
+  const tally = (key: RuleKey) => {
+    let t = tallies.get(key);
+    if (!t) tallies.set(key, (t = { count: 0, high: 0, value: {}, list: [] }));
+    return t;
   };
-  const flags = new Map<string, { count: number; high: number; list: DealFlag[] }>();
   const by_stage: PipelineWasteReport["by_stage"] = {};
   const countAt = (stage: Stage, waste: Waste, n = 1) => {
     const row = (by_stage[stage] ??= {});
     row[waste] = (row[waste] ?? 0) + n;
   };
-  let current: Stage = m.stages[0]!.id;
-  // Evidence is built only for the flags that are kept (a large pipeline flags many deals).
-  const flag = (key: keyof typeof rules, deal_id: string, severity: Severity, evidenceOf: () => string) => {
-    countAt(current, rules[key]!.waste);
-    let f = flags.get(key);
-    if (!f) flags.set(key, (f = { count: 0, high: 0, list: [] }));
-    f.count++;
-    if (severity === "high") f.high++;
-    // Keep the most severe first when the cap is reached.
-    if (f.list.length < cap) f.list.push({ deal_id, rule: rules[key]!.rule, severity, evidence: evidenceOf(), threshold: rules[key]!.threshold });
-    else if (severity === "high" && f.high <= cap) {
-      const i = f.list.findIndex((x) => x.severity !== "high");
-      if (i >= 0) f.list[i] = { deal_id, rule: rules[key]!.rule, severity, evidence: evidenceOf(), threshold: rules[key]!.threshold };
-    }
-  };
-
-  // The norm depends only on tier, readiness and stage: computed once per combination.
-  const stageNames = new Map<string, string>(m.stages.map((s) => [s.id, s.name]));
-  const stageIds = m.stages.map((s) => s.id);
-  const baselines = new Map<string, ReturnType<typeof stageBaseline>>();
-  let analyzed = 0;
+  const hits: Hit[] = [];
   let open = 0;
-  let closed = 0;
   let unsegmented = 0;
   let early = 0;
-  const earlyUnqualified: string[] = [];
+  const earlyUnqualified: Array<{ id: string; owner: string }> = [];
   const earlyUnqualifiedByStage = new Map<Stage, number>();
+  const earlyValue: Record<string, number> = {};
 
   // Closed deals, from the store's groups: every distinct reason is judged once.
   const closedFacts = input.closed;
-  for (const g of closedFacts.without_reason.by_stage) countAt(g.stage, rules.no_reason!.waste, g.n);
+  for (const g of closedFacts.without_reason.by_stage) countAt(g.stage, rules.no_reason.waste, g.n);
   const withoutReason = closedFacts.without_reason.by_stage.reduce((a, g) => a + g.n, 0);
   if (withoutReason > 0) {
-    flags.set("no_reason", {
-      count: withoutReason,
-      high: 0,
-      list: closedFacts.without_reason.ids.slice(0, cap).map((id) => ({ deal_id: id, rule: rules.no_reason!.rule, severity: "medium", evidence: `${id} was closed without a reason.`, threshold: rules.no_reason!.threshold })),
-    });
+    const t = tally("no_reason");
+    t.count = withoutReason;
+    t.list = closedFacts.without_reason.ids.slice(0, cap).map((id) => ({ deal_id: id, severity: "medium" as const, evidence: `${id} was closed without a reason.` }));
   }
   const defectReasons = new Map<string, string[]>();
   let errorLosses = 0;
   for (const g of closedFacts.lost_reasons) {
-    let hits = defectReasons.get(g.reason);
-    if (!hits) defectReasons.set(g.reason, (hits = matchSignals(g.reason, p.defect_reason_signals)));
-    if (hits.length === 0) continue;
+    let found = defectReasons.get(g.reason);
+    if (!found) defectReasons.set(g.reason, (found = matchSignals(g.reason, p.defect_reason_signals)));
+    if (found.length === 0) continue;
     errorLosses += g.n;
-    countAt(g.stage, rules.error_losses!.waste, g.n);
+    countAt(g.stage, rules.error_losses.waste, g.n);
   }
   if (errorLosses > 0) {
-    const matched = [...defectReasons].filter(([, hits]) => hits.length > 0);
-    const lost = input.lostDeals(matched.map(([r]) => r), cap);
-    flags.set("error_losses", {
-      count: errorLosses,
-      high: errorLosses,
-      list: lost.map(({ id, reason }) => ({
-        deal_id: id,
-        rule: rules.error_losses!.rule,
-        severity: "high",
-        evidence: `${id} was lost; its close reason mentions ${(defectReasons.get(reason) ?? []).map((h) => `"${h}"`).join(", ")}.`,
-        threshold: rules.error_losses!.threshold,
-      })),
-    });
+    const matched = [...defectReasons].filter(([, f]) => f.length > 0);
+    const t = tally("error_losses");
+    t.count = errorLosses;
+    t.high = errorLosses;
+    t.list = input.lostDeals(matched.map(([r]) => r), cap).map(({ id, reason }) => ({
+      deal_id: id,
+      severity: "high" as const,
+      evidence: `${id} was lost; its close reason mentions ${(defectReasons.get(reason) ?? []).map((h) => `"${h}"`).join(", ")}.`,
+    }));
   }
-  closed = closedFacts.total;
-  analyzed = closedFacts.total;
+  // Parked deals whose revisit date has come: back on the list to act on.
+  if (input.nurtureDue && input.nurtureDue.total > 0) {
+    const t = tally("nurture_due");
+    t.count = input.nurtureDue.total;
+    for (const g of input.nurtureDue.by_stage) countAt(g.stage, rules.nurture_due.waste, g.n);
+    t.list = input.nurtureDue.deals.slice(0, cap).map((n) => ({ deal_id: n.id, owner: n.owner, severity: "medium" as const, evidence: `${n.id} was parked in nurture until ${n.revisit_on}: requalify it or close it.` }));
+  }
 
   for (const d of input.open) {
-    analyzed++;
-    const stage = stageIds[d.stage_index]!;
-    current = stage;
     open++;
-    const inStage = days(d.stage_entered_ms, asOf);
-    const stageName = stageNames.get(stage)!;
-
-    // Overproduction: time in the current stage against the norm for the tier.
-    const baseKey = `${d.tier}|${d.readiness}|${stage}`;
-    let base = baselines.get(baseKey);
-    if (base === undefined) baselines.set(baseKey, (base = stageBaseline(m, { tier: d.tier, readiness: d.readiness, stage }, opts.norms)));
-    if (!base) unsegmented++;
-    else if (inStage > base.days * p.stall_warn_multiplier) {
-      const severe = inStage > base.days * p.stall_flag_multiplier;
-      flag(
-        "stalled",
-        d.id,
-        severe ? "high" : "medium",
-        () => `${d.id} has been in ${stageName} ${round1(inStage)} days; ${base.source} is ${round1(base.days)} days, so ${severe ? "flag" : "warn"} beyond ${round1(base.days * (severe ? p.stall_flag_multiplier : p.stall_warn_multiplier))} days.`,
-      );
-    }
-    const qualified = d.bant_verdict === "qualified";
-    if (earlyStages.has(stage)) {
-      early++;
-      if (!qualified) {
-        if (earlyUnqualified.length < 100_000) earlyUnqualified.push(d.id);
-        earlyUnqualifiedByStage.set(stage, (earlyUnqualifiedByStage.get(stage) ?? 0) + 1);
+    const stage = m.stages[d.stage_index]!.id;
+    hits.length = 0;
+    if (judgeDeal(m, d, st, hits).unsegmented) unsegmented++;
+    for (const h of hits) {
+      const r = rules[h.key];
+      countAt(stage, r.waste);
+      const t = tally(h.key);
+      t.count++;
+      if (h.severity === "high") t.high++;
+      if (d.amount !== null) t.value[d.currency] = (t.value[d.currency] ?? 0) + d.amount;
+      // Keep the most severe first when the cap is reached; evidence only for flags that are kept.
+      const flag = () => ({ deal_id: d.id, owner: d.owner, severity: h.severity, evidence: h.evidence() });
+      if (t.list.length < cap) t.list.push(flag());
+      else if (h.severity === "high" && t.high <= cap) {
+        const i = t.list.findIndex((x) => x.severity !== "high");
+        if (i >= 0) t.list[i] = flag();
       }
     }
-
-    // Qualification defects.
-    if (d.stage_index > qualifiedAfter && !qualified) {
-      flag("unqualified", d.id, "high", () => `${d.id} is in ${stageName} with ${d.bant_verdict ? `BANT verdict "${d.bant_verdict}"` : "no BANT qualification recorded"}.`);
-    }
-    if (d.bant_budget === "none" && d.bant_timeline === "none") {
-      flag("no_budget_timeline", d.id, "high", () => `${d.id} has budget none and timeline none but is still open in ${stageName}.`);
-    }
-    if (d.stage_index > singleAfter && d.stakeholders <= 1 && d.decision_makers === 0) {
-      flag("single", d.id, "medium", () => `${d.id} is in ${stageName} with ${d.stakeholders} stakeholder${d.stakeholders === 1 ? "" : "s"} and no decision maker.`);
-    }
-
-    // Waiting.
-    const lastTouch = d.last_activity_ms ?? d.stage_entered_ms;
-    const silent = days(lastTouch, asOf);
-    const allowed = d.tier ? p.silence_days[d.tier] : silenceMax;
-    if (silent > allowed) {
-      flag(
-        "silent",
-        d.id,
-        silent > 2 * allowed ? "high" : "medium",
-        () => `${d.id} has had no activity for ${Math.floor(silent)} days (${d.last_activity_ms !== null ? "since the last activity" : "none logged since entering the stage"}); the ${d.tier ?? "unknown-tier (widest)"} limit is ${allowed} days.`,
-      );
-    }
-    // The expected close day has passed once its last millisecond is behind as_of.
-    if (d.expected_close_ms !== null && d.expected_close_ms + DAY - 1 < asOf) {
-      flag("overdue", d.id, "medium", () => `${d.id} expected to close on ${isoDay(d.expected_close_ms!)} and is still open.`);
-    }
-
-    // Motion.
-    if (d.owner_changes > p.max_owner_handoffs) flag("handoffs", d.id, "medium", () => `${d.id} changed owner ${d.owner_changes} times (limit ${p.max_owner_handoffs}).`);
-    if (d.meetings_in_stage > p.max_meetings_without_stage_move) {
-      flag("meetings", d.id, "medium", () => `${d.id} had ${d.meetings_in_stage} meetings in ${stageName} without a stage move (limit ${p.max_meetings_without_stage_move}).`);
-    }
-
-    // Over-processing.
-    const internal = d.internal_activities;
-    const customer = d.customer_activities;
-    if (internal >= p.min_internal_activities && internal > customer * p.internal_to_customer_ratio) {
-      flag("internal", d.id, internal > 2 * Math.max(1, customer) ? "high" : "medium", () => `${d.id} has ${internal} internal/approval activities against ${customer} customer-facing ones.`);
-    }
-
-    // Defects.
-    const corrections = d.proposal_notes ? matchSignals(d.proposal_notes, p.correction_signals) : [];
-    if (d.proposals_in_stage > p.max_proposals_per_stage || corrections.length > 0) {
-      flag(
-        "proposals",
-        d.id,
-        "medium",
-        () => `${d.id} has ${d.proposals_in_stage} proposals in ${stageName}${corrections.length ? `, noted as ${corrections.map((c) => `"${c}"`).join(", ")}` : ""} (limit ${p.max_proposals_per_stage}).`,
-      );
+    if (earlyStages.has(stage)) {
+      early++;
+      if (d.bant_verdict !== "qualified") {
+        if (earlyUnqualified.length < 100_000) earlyUnqualified.push({ id: d.id, owner: d.owner });
+        earlyUnqualifiedByStage.set(stage, (earlyUnqualifiedByStage.get(stage) ?? 0) + 1);
+        if (d.amount !== null) earlyValue[d.currency] = (earlyValue[d.currency] ?? 0) + d.amount;
+      }
     }
   }
 
   if (early >= p.inflation_min_early_deals && earlyUnqualified.length / early > p.inflation_unqualified_share) {
     const share = earlyUnqualified.length / early;
     const severity: Severity = share > 0.75 ? "high" : "medium";
-    const r = rules.inflation!;
+    const r = rules.inflation;
     for (const [stage, n] of earlyUnqualifiedByStage) countAt(stage, r.waste, n);
     const summary = `${earlyUnqualified.length} of ${early} open deals in ${p.early_stages.map((s) => m.stage(s).name).join(" and ")} (${Math.round(share * 100)}%) have no qualifying BANT`;
-    flags.set("inflation", {
-      count: earlyUnqualified.length,
-      high: severity === "high" ? earlyUnqualified.length : 0,
-      list: earlyUnqualified.slice(0, cap).map((id) => ({ deal_id: id, rule: r.rule, severity, evidence: `${id} is early-stage and unqualified; ${summary}.`, threshold: r.threshold })),
-    });
+    const t = tally("inflation");
+    t.count = earlyUnqualified.length;
+    t.high = severity === "high" ? earlyUnqualified.length : 0;
+    t.value = earlyValue;
+    t.list = earlyUnqualified.slice(0, cap).map(({ id, owner }) => ({ deal_id: id, owner, severity, evidence: `${id} is early-stage and unqualified; ${summary}.` }));
   }
 
   const findings: PipelineFinding[] = [];
-  for (const [key, f] of flags) {
-    const r = rules[key]!;
+  for (const [key, t] of tallies) {
+    const r = rules[key];
     // The severe flags first, so a shortened list shows the deals to act on.
-    f.list.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "high" ? -1 : 1));
+    t.list.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "high" ? -1 : 1));
     const w = m.waste(r.waste);
-    const severity: Severity = f.high > 0 ? "high" : "medium";
     findings.push({
       waste: r.waste,
       name: w.name,
       rule: r.rule,
-      severity,
+      severity: t.high > 0 ? "high" : "medium",
       threshold: r.threshold,
-      deal_count: f.count,
-      evidence: `${f.count} deal${f.count === 1 ? "" : "s"} ${r.label}${f.high ? ` (${f.high} severe)` : ""}. Threshold: ${r.threshold}.`,
-      deal_ids: f.list.map((x) => x.deal_id),
-      flags: f.list,
+      deal_count: t.count,
+      value_at_stake: t.value,
+      evidence: `${t.count} deal${t.count === 1 ? "" : "s"} ${r.label}${t.high ? ` (${t.high} severe)` : ""}.`,
+      deal_ids: t.list.map((x) => x.deal_id),
+      flags: t.list,
       remedy: w.elimination,
     });
   }
-  const order = new Map(m.wastes.map((w, i) => [w.id, i]));
-  findings.sort((a, b) => (a.severity === b.severity ? order.get(a.waste)! - order.get(b.waste)! : a.severity === "high" ? -1 : 1));
-  return { findings, by_stage, deals_analyzed: analyzed, open_deals: open, closed_deals: closed, unsegmented_open_deals: unsegmented };
+  findings.sort(byImpact(m.segmentation.tier_thresholds.currency));
+  return { findings, by_stage, deals_analyzed: closedFacts.total + open, open_deals: open, closed_deals: closedFacts.total, unsegmented_open_deals: unsegmented };
+}
+
+/**
+ * Impact first: the open value at stake (in the main currency, then in all), then severity,
+ * then how many deals; what a manager should fix first comes first.
+ */
+export function byImpact(currency: string) {
+  const total = (f: PipelineFinding) => Object.values(f.value_at_stake).reduce((a, v) => a + v, 0);
+  return (a: PipelineFinding, b: PipelineFinding) =>
+    (b.value_at_stake[currency] ?? 0) - (a.value_at_stake[currency] ?? 0) ||
+    total(b) - total(a) ||
+    (a.severity === b.severity ? 0 : a.severity === "high" ? -1 : 1) ||
+    b.deal_count - a.deal_count;
 }
 
 /** The days a deal may spend in its stage before it counts as late, and where that number comes from. */
@@ -334,7 +426,10 @@ export function stageBaseline(m: Methodology, d: { tier: Tier | null; readiness:
   const share = m.stage(d.stage).cycle_share;
   if (share === null) return null;
   // Without history: the segment's cycle time (its upper bound) spread over the stages.
-  const readiness = (d.readiness ?? "ready") as "ready" | "exploring" | "not_ready";
+  const readiness = (d.readiness ?? "unknown") as "ready" | "exploring" | "not_ready" | "unknown";
   const seg = m.segment(d.tier, readiness);
-  return { days: seg.cycle_time_months.max * MONTH_DAYS * share, source: `${seg.label}'s ${seg.cycle_time_months.max}-month cycle time x ${share} for this stage` };
+  return {
+    days: seg.cycle_time_months.max * MONTH_DAYS * share,
+    source: `${seg.label}'s ${seg.cycle_time_months.max}-month cycle time (${seg.source}) x ${share} for this stage (${m.sourceName(`stages.stages[${m.stageIndex(d.stage)}].cycle_share`)})`,
+  };
 }

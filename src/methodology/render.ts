@@ -1,12 +1,14 @@
 // The reference as markdown, rendered from data/ for the lean-sales://methodology resources.
-// Presentation only: every word of methodology comes from the loaded data.
+// Presentation only: every word of methodology comes from the loaded data. The reference's
+// content is presented as the reference's (in our words unless quoted); this server's defaults
+// and a team's own values are labelled where they appear.
 import type { Methodology } from "./load.js";
 
 export const SECTIONS = [
   { id: "principles", title: "Five Core Principles of Lean Sales" },
   { id: "framework", title: "Lean Sales Management Framework" },
   { id: "segmentation", title: "Customer Segmentation Model" },
-  { id: "qualification", title: "Qualification (BANT)" },
+  { id: "qualification", title: "Qualification (BANT, as this server applies it)" },
   { id: "stages", title: "Sales Process Stages (End-to-End Funnel)" },
   { id: "wastes", title: "Seven Forms of Waste in Sales" },
   { id: "proactive-vs-reactive", title: "Proactive vs Reactive Sales" },
@@ -16,8 +18,22 @@ export const SECTIONS = [
 
 export type SectionId = (typeof SECTIONS)[number]["id"];
 
+/** A label line for a block that is not the reference's, or "" for the reference's own. */
+function label(m: Methodology, path: string): string {
+  const p = m.provenance(path);
+  if (p.source === "reference") return "";
+  const who = p.source === "default" ? "This server's default" : "Your team's methodology";
+  return `> *${who}*${p.rationale ? `: ${p.rationale}` : "."}`;
+}
+const labelled = (m: Methodology, path: string, body: string) => [label(m, path), body].filter(Boolean).join("\n\n");
+
 const bullets = (items: readonly string[]) => items.map((i) => `- ${i}`).join("\n");
 const months = (r: { min: number; max: number }) => (r.min === r.max ? `${r.min} months` : `${r.min}-${r.max} months`);
+
+const conditions = (when: Record<string, string[] | undefined>) =>
+  Object.entries(when)
+    .map(([k, v]) => `${k} ${v!.join("/")}`)
+    .join(" and ");
 
 function table(head: string[], rows: string[][]): string {
   const esc = (s: string) => s.replace(/\|/g, "\\|");
@@ -50,35 +66,50 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
   segmentation: (m) => {
     const s = m.segmentation;
     const t = s.tier_thresholds;
-    const rows = [...s.matrix.map((r) => ({ ...r, derived: false })), ...s.derived.map((r) => ({ ...r, derived: true }))];
+    const r = s.readiness_rules;
+    const money = (v: number) => `${t.currency} ${v.toLocaleString("en-US")}`;
+    const perTier = (x: Record<string, number>) => s.tiers.map((tier) => `${tier.name} ${x[tier.id]}`).join(", ");
+    const guidance = (rows: typeof s.derived.rows) =>
+      rows.map((row) => `- **${row.label}**: ${row.sales_approach}; ${row.engagement_level}; ${months(row.cycle_time_months)}. ${row.derivation}`).join("\n");
     return [
       "### Dimension 1: Customer Readiness",
-      s.readiness_levels.map((r) => `- **${r.name}** (\`${r.id}\`): ${r.description}`).join("\n"),
+      s.readiness_levels.filter((x) => x.id !== "unknown").map((x) => `- **${x.name}** (\`${x.id}\`): ${x.description}`).join("\n"),
       "### Dimension 2: Customer Tier / Strategic Value",
-      s.tiers.map((r) => `- **${r.name}** (\`${r.id}\`): ${r.description}`).join("\n"),
-      "### Segmentation Criteria Matrix",
+      s.tiers.map((x) => `- **${x.name}** (\`${x.id}\`): ${x.description}`).join("\n"),
+      "### Segmentation Criteria Matrix (the reference's table)",
       table(
         ["Segment", "Readiness", "Sales Approach", "Engagement Level", "Cycle Time"],
-        s.matrix.map((r) => [
-          r.label,
-          s.readiness_levels.find((x) => x.id === r.readiness)!.name,
-          r.sales_approach,
-          r.engagement_level,
-          `${months(r.cycle_time_months)}${r.cycle_note ? ` ${r.cycle_note}` : ""}`,
+        s.matrix.map((row) => [
+          row.label,
+          s.readiness_levels.find((x) => x.id === row.readiness)!.name,
+          row.sales_approach,
+          row.engagement_level,
+          `${months(row.cycle_time_months)}${row.cycle_note ? ` ${row.cycle_note}` : ""}`,
         ]),
       ),
       "### Combinations the matrix does not list (derived guidance)",
-      rows
-        .filter((r) => r.derived)
-        .map((r) => `- **${r.label}**: ${r.sales_approach}; ${r.engagement_level}; ${months(r.cycle_time_months)}. ${"derivation" in r ? r.derivation : ""}`)
-        .join("\n"),
+      labelled(m, "segmentation.derived", guidance(s.derived.rows)),
+      "### Readiness unknown",
+      labelled(m, "segmentation.unknown_readiness", `${s.readiness_levels.find((x) => x.id === "unknown")!.description}\n\n${guidance(s.unknown_readiness.rows)}`),
       "### How this server places a prospect",
-      [
-        `- Tier by employees (mid-market from ${t.employees.mid_market.toLocaleString("en-US")}, enterprise from ${t.employees.enterprise.toLocaleString("en-US")}), annual revenue (mid-market from ${t.currency} ${t.annual_revenue.mid_market.toLocaleString("en-US")}, enterprise from ${t.currency} ${t.annual_revenue.enterprise.toLocaleString("en-US")}) or expected deal size (mid-market from ${t.currency} ${t.expected_deal_size.mid_market.toLocaleString("en-US")}, enterprise from ${t.currency} ${t.expected_deal_size.enterprise.toLocaleString("en-US")}); when signals disagree the larger tier wins. ${t.deal_size_note}`,
-        `- Ready: actively evaluating, budget ${s.readiness_rules.ready.budget_statuses.join(" or ")}, timeline of at most ${s.readiness_rules.ready.max_timeline_months} months.`,
-        `- Exploring: aware of the need (awareness ${s.readiness_rules.exploring.need_awareness.join(" or ")}${s.readiness_rules.exploring.actively_evaluating_counts_as_aware ? ", or evaluating" : ""}) with a timeline of at most ${s.readiness_rules.exploring.max_timeline_months} months.`,
-        "- Otherwise Not Ready.",
-      ].join("\n"),
+      labelled(
+        m,
+        "segmentation.tier_thresholds",
+        [
+          `- Tier by company size: employees (mid-market from ${t.employees.mid_market.toLocaleString("en-US")}, enterprise from ${t.employees.enterprise.toLocaleString("en-US")}) or annual revenue (mid-market from ${money(t.annual_revenue.mid_market)}, enterprise from ${money(t.annual_revenue.enterprise)}); when they disagree the larger tier wins.`,
+          `- Only when no company size is known: expected deal size (mid-market from ${money(t.expected_deal_size.mid_market)}, enterprise from ${money(t.expected_deal_size.enterprise)}), and the answer says it was a fallback.`,
+        ].join("\n"),
+      ),
+      labelled(
+        m,
+        "segmentation.readiness_rules",
+        [
+          `- Ready: actively evaluating, budget ${r.ready.budget_statuses.join(" or ")}, a timeline within the tier's Ready band (months: ${perTier(r.ready.max_timeline_months)}).`,
+          `- Exploring: aware of the need (awareness ${r.exploring.need_awareness.join(" or ")}${r.exploring.actively_evaluating_counts_as_aware ? ", or evaluating" : ""}) with a timeline within the tier's Exploring band (months: ${perTier(r.exploring.max_timeline_months)}) or not yet known.`,
+          `- Not Ready: need awareness ${r.not_ready.need_awareness.join(" or ")}, no active timeline (BANT timeline ${r.not_ready.timeline_statuses.join(" or ")}), or a timeline beyond the Exploring band.`,
+          "- Otherwise readiness is unknown (segment `<tier>_unknown`), never Not Ready.",
+        ].join("\n"),
+      ),
       "### Application in Sales Operations",
       bullets(s.application),
     ].join("\n\n");
@@ -86,21 +117,29 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
 
   qualification: (m) =>
     [
-      "BANT (Budget, Authority, Need, Timeline) is the qualification framework of Area 2. Each dimension has statuses, best first; a dimension not at a qualifying status is a gap, and `unknown` is always a gap.",
+      `${m.bant.framework.description} The reference names BANT and no more; everything below (statuses, weights, scores, verdicts, bands) is how this server applies it.`,
+      label(m, "bant.dimensions"),
       ...m.bant.dimensions.map(
         (d) =>
           `### ${d.name} (weight ${d.weight})\n${d.description}\n\n${table(
             ["Status", "Score", "Qualifies", "Meaning"],
-            d.statuses.map((s) => [`\`${s.id}\``, String(s.score), s.qualifying ? "yes" : "no", s.finding]),
+            d.statuses.map((st) => [`\`${st.id}\``, String(st.score), st.qualifying ? "yes" : "no", st.finding]),
           )}\n\n**Discovery questions:**\n${bullets(d.questions)}`,
       ),
-      "### Disqualifiers",
-      m.bant.disqualifiers
-        .map((dq) => `- **${dq.id}** (${Object.entries(dq.when).map(([k, v]) => `${k} ${v.join("/")}`).join(" and ")}): ${dq.reason}`)
-        .join("\n"),
+      "### Verdicts",
+      [
+        `- **disqualified**: ${m.bant.disqualifiers.map((dq) => `${conditions(dq.when)} (${dq.reason})`).join("; ")}`,
+        `- **nurture**: ${m.bant.nurture_triggers.map((t) => `${conditions(t.when)} (${t.reason})`).join("; ")}`,
+        "- **qualified**: every dimension at a qualifying status.",
+        "- **needs_discovery**: otherwise; the gaps are the dimensions not yet qualifying.",
+        ...m.bant.requalify.map((x) => `- When ${conditions(x.when)}: ${x.reason} ${x.how}`),
+        `- A deal should leave ${m.stage(m.bant.qualification_stage.stage).name} qualified (the reference's ${m.stage(m.bant.qualification_stage.stage).name} success metric: "${m.stage(m.bant.qualification_stage.stage).success_metric}"); a gap found later is a Defect in Qualification to fix where the deal is.`,
+      ].join("\n"),
       "### Score bands",
-      m.bant.score_bands.map((b) => `- ${b.label}: ${b.min} and above`).join("\n"),
-    ].join("\n\n"),
+      m.bant.score_bands.map((b) => `- ${b.label}: ${b.min} and above, for verdicts ${b.verdicts.join(", ")}`).join("\n"),
+    ]
+      .filter(Boolean)
+      .join("\n\n"),
 
   stages: (m) =>
     m.stages
@@ -115,14 +154,23 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
       .join("\n\n"),
 
   wastes: (m) =>
-    m.wastes
-      .map(
+    [
+      ...m.wastes.map(
         (w) =>
-          `### ${w.number}. ${w.name} (${w.short_name}) (\`${w.id}\`)\n**Definition**: ${w.definition}\n\n**Examples:**\n${bullets(
-            w.examples,
-          )}\n\n**Elimination approach:**\n${bullets(w.elimination)}\n\n**Signals**: ${w.signals.join(", ")}`,
-      )
-      .join("\n\n"),
+          `### ${w.number}. ${w.name} (${w.short_name}) (\`${w.id}\`)\n**Definition**: ${w.definition}\n\n**Examples:**\n${bullets(w.examples)}\n\n**Elimination approach:**\n${bullets(w.elimination)}`,
+      ),
+      "### How this server recognises waste",
+      labelled(
+        m,
+        "wastes.classifier",
+        `Described work: word stems learned from ${m.wasteExamples.length} labelled activities, plus signal phrases per waste (for example ${m.wastes.map((w) => `${w.name}: "${w.signals[0]!.phrases.slice(0, 2).join('", "')}"`).join("; ")}); each answer names the words that decided it and the elimination approach that fits. Customer-value work is not waste.`,
+      ),
+      labelled(
+        m,
+        "wastes.pipeline",
+        `The stored pipeline: stalled beyond ${m.wasteRules.pipeline.stall_warn_multiplier}x (warn) and ${m.wasteRules.pipeline.stall_flag_multiplier}x (flag) the median time in stage; silence beyond ${Object.entries(m.wasteRules.pipeline.silence_days).map(([t, d]) => `${d} days (${t})`).join(", ")}; unqualified past ${m.stage(m.bant.qualification_stage.stage).name}; and the other rules find_waste lists with their thresholds.`,
+      ),
+    ].join("\n\n"),
 
   "proactive-vs-reactive": (m) => {
     const pr = m.proactiveReactive;
@@ -166,7 +214,7 @@ export function renderSection(m: Methodology, id: SectionId): string {
 export function renderMethodology(m: Methodology): string {
   return [
     "# Lean Sales Methodology Reference",
-    "The Lean Sales framework as served by lean-sales-mcp: principles, management areas, segmentation, qualification, stage gates, wastes, proactive selling, the phased implementation and the core questions. Each section is also available on its own as lean-sales://methodology/{section}.",
+    "The Lean Sales reference as served by lean-sales-mcp, in our words (its tables and core questions quoted): principles, management areas, segmentation, qualification, stage gates, wastes, proactive selling, the phased implementation and the core questions. Rules and numbers of this server's own are marked *This server's default* with their rationale. Each section is also available on its own as lean-sales://methodology/{section}.",
     ...SECTIONS.map((s) => renderSection(m, s.id)),
   ].join("\n\n");
 }

@@ -4,6 +4,9 @@
 import { z } from "zod";
 
 const Id = z.string().regex(/^[a-z][a-z0-9_]*$/, "ids are snake_case");
+// A signal phrase: lower-case words, matched by their stems in order (see methodology/words.ts).
+// "#" stands for any number ("took # days").
+const Phrase = z.string().regex(/^[a-z0-9'#][a-z0-9'# :-]*$/, "signal phrases are lower-case words");
 const Text = z.string().min(1);
 const TextList = z.array(Text).min(1);
 const Range = z
@@ -49,11 +52,25 @@ export const FrameworkFile = z.object({
 
 // ---------------------------------------------------------------- segmentation.json
 export const TierId = z.enum(["enterprise", "mid_market", "smb"]);
-export const ReadinessId = z.enum(["ready", "exploring", "not_ready"]);
+// `unknown`: no buying signal supports a level yet (never reported as not_ready).
+export const ReadinessId = z.enum(["ready", "exploring", "not_ready", "unknown"]);
+const TierSignal = z.enum(["employees", "annual_revenue", "expected_deal_size"]);
 
 const TierCuts = z
   .object({ mid_market: z.number().positive(), enterprise: z.number().positive() })
   .refine((c) => c.mid_market < c.enterprise, "mid_market cut must be below enterprise cut");
+const PerTier = z.object({ enterprise: z.number().positive(), mid_market: z.number().positive(), smb: z.number().positive() });
+
+const SegmentRow = z.object({
+  tier: TierId,
+  readiness: ReadinessId,
+  label: Text,
+  sales_approach: Text,
+  engagement_level: Text,
+  cycle_time_months: Range,
+  cycle_note: Text.optional(),
+});
+const DerivedRow = SegmentRow.extend({ derivation: Text });
 
 export const SegmentationFile = z.object({
   tiers: z
@@ -72,60 +89,43 @@ export const SegmentationFile = z.object({
       z.object({
         id: ReadinessId,
         name: Text,
-        rank: z.number().int().positive(),
+        rank: z.number().int().nonnegative(),
         description: Text,
         characteristics: TextList,
       }),
     )
-    .length(3),
-  // A signal at or above a cut puts the prospect in that tier (cuts are lower bounds).
+    .length(4),
+  // A signal at or above a cut puts the prospect in that tier (cuts are lower bounds). Company
+  // size signals decide when known; the fallback signals only when none of them is.
   tier_thresholds: z.object({
+    company_size_signals: z.array(TierSignal).min(1),
+    fallback_signals: z.array(TierSignal),
     employees: TierCuts,
     annual_revenue: TierCuts,
     expected_deal_size: TierCuts,
     currency: z.string().length(3),
-    deal_size_note: Text,
   }),
   readiness_rules: z.object({
     ready: z.object({
       requires_actively_evaluating: z.boolean(),
       budget_statuses: z.array(Id).min(1),
-      max_timeline_months: z.number().positive(),
+      max_timeline_months: PerTier,
     }),
     exploring: z.object({
       need_awareness: z.array(z.enum(["high", "medium", "low"])).min(1),
       actively_evaluating_counts_as_aware: z.boolean(),
-      max_timeline_months: z.number().positive(),
+      max_timeline_months: PerTier,
+    }),
+    not_ready: z.object({
+      need_awareness: z.array(z.enum(["high", "medium", "low"])),
+      timeline_statuses: z.array(Id),
     }),
   }),
-  matrix: z
-    .array(
-      z.object({
-        tier: TierId,
-        readiness: ReadinessId,
-        label: Text,
-        sales_approach: Text,
-        engagement_level: Text,
-        cycle_time_months: Range,
-        cycle_note: Text.optional(),
-      }),
-    )
-    .length(6),
+  matrix: z.array(SegmentRow).length(6),
   // Guidance for the three tier x readiness combinations the reference's matrix does not list.
-  derived: z
-    .array(
-      z.object({
-        tier: TierId,
-        readiness: ReadinessId,
-        label: Text,
-        sales_approach: Text,
-        engagement_level: Text,
-        cycle_time_months: Range,
-        cycle_note: Text.optional(),
-        derivation: Text,
-      }),
-    )
-    .length(3),
+  derived: z.object({ rows: z.array(DerivedRow).length(3) }),
+  // Guidance per tier while readiness is unknown.
+  unknown_readiness: z.object({ rows: z.array(DerivedRow).length(3) }),
   application: TextList,
 });
 
@@ -189,19 +189,27 @@ export const WastesFile = z.object({
         definition: Text,
         examples: TextList,
         elimination: TextList,
-        // Words and phrases that identify this waste in a described activity (lower case).
-        signals: z.array(z.string().regex(/^[a-z0-9' /-]+$/, "signals are lower-case words")).min(5),
+        // Words and phrases that identify this waste in a described activity, grouped by the
+        // elimination approach (index into `elimination`) that fits the activities they describe.
+        // `weight` scales how strongly a group's phrases point at the waste (default 1 per word).
+        signals: z.array(z.object({ remedy: z.number().int().nonnegative(), weight: z.number().positive().optional(), phrases: z.array(Phrase).min(1) })).min(1),
       }),
     )
     .length(7),
   // Kinds an agent may give for a described activity, and the waste each one is.
-  activity_kinds: z
-    .array(z.object({ id: Id, waste: WasteId.nullable(), description: Text }))
-    .min(1),
+  activity_kinds: z.object({ kinds: z.array(z.object({ id: Id, waste: WasteId.nullable(), description: Text })).min(1) }),
   // Words that mark an activity as customer-facing value work rather than waste.
-  value_signals: z.array(z.string()).min(1),
+  // A value phrase right after a negation ("never", "refused to", "nobody") does not count: the work did not happen.
+  value_signals: z.object({
+    groups: z.array(z.object({ weight: z.number().positive().optional(), phrases: z.array(Phrase).min(1) })).min(1),
+    negations: z.array(Phrase).min(1),
+  }),
   severity_hours_per_week: z.object({ high: z.number().positive(), medium: z.number().positive() }),
+  // Naive Bayes over word stems learned from waste-examples.json, plus the signal phrases.
+  classifier: z.object({ smoothing: z.number().positive(), signal_weight: z.number().nonnegative(), explain_words: z.number().int().positive() }),
   pipeline: z.object({
+    // Which waste each stored-pipeline rule finds (the rules themselves are in pipeline-waste.ts).
+    rule_wastes: z.record(z.string(), WasteId),
     stall_warn_multiplier: z.number().positive(),
     stall_flag_multiplier: z.number().positive(),
     min_stage_exits_for_history: z.number().int().positive(),
@@ -215,12 +223,18 @@ export const WastesFile = z.object({
     min_internal_activities: z.number().int().positive(),
     max_proposals_per_stage: z.number().int().positive(),
     single_threaded_after: StageId,
-    qualified_required_after: StageId,
     defect_reason_signals: z.array(z.string()).min(1),
     correction_signals: z.array(z.string()).min(1),
     customer_facing_activity_types: z.array(ActivityType).min(1),
     internal_activity_types: z.array(ActivityType).min(1),
   }),
+});
+
+// ---------------------------------------------------------------- waste-examples.json
+// Labelled activities the described-work classifier learns from; `set` names who wrote them
+// (0: the reference's examples in our words; 1-5: writers who never saw the classifier).
+export const WasteExamplesFile = z.object({
+  examples: z.array(z.object({ text: Text, waste: WasteId.nullable(), set: z.number().int().nonnegative() })).min(50),
 });
 
 // ---------------------------------------------------------------- proactive-reactive.json
@@ -311,7 +325,17 @@ export const BANT_STATUS_IDS = {
   need: NeedStatus.options,
   timeline: TimelineStatus.options,
 } as const;
+const BantCondition = z.object({
+  id: Id,
+  // Every listed dimension must be at one of its listed statuses.
+  when: z.partialRecord(BantDimensionId, z.array(Id).min(1)),
+  reason: Text,
+});
+export const Verdict = z.enum(["qualified", "needs_discovery", "nurture", "disqualified"]);
 export const BantFile = z.object({
+  framework: z.object({ id: Id, name: Text, description: Text }),
+  // The stage a deal should leave qualified; a gap found later is a Defect in Qualification.
+  qualification_stage: z.object({ stage: StageId, note: Text }),
   dimensions: z
     .array(
       z.object({
@@ -336,18 +360,14 @@ export const BantFile = z.object({
       }),
     )
     .length(4),
-  disqualifiers: z
-    .array(
-      z.object({
-        id: Id,
-        // Every listed dimension must be at one of its listed statuses.
-        when: z.partialRecord(BantDimensionId, z.array(Id).min(1)),
-        reason: Text,
-      }),
-    )
-    .min(1),
+  disqualifiers: z.array(BantCondition).min(1),
+  // Not a deal to work now, not a lost cause either: park it in nurture.
+  nurture_triggers: z.array(BantCondition),
+  // Gaps that need a specific way back, with how.
+  requalify: z.array(BantCondition.extend({ how: Text })),
+  // A band is given only to the verdicts it lists, so the band never contradicts the verdict.
   score_bands: z
-    .array(z.object({ min: z.number().min(0).max(100), label: Text }))
+    .array(z.object({ min: z.number().min(0).max(100), label: Text, verdicts: z.array(Verdict).min(1) }))
     .min(1),
   actions: z.object({
     qualified: z.string().regex(/^[a-z_]+\.[a-z0-9_]+$/),
@@ -386,6 +406,7 @@ export type FrameworkData = z.infer<typeof FrameworkFile>;
 export type SegmentationData = z.infer<typeof SegmentationFile>;
 export type StagesData = z.infer<typeof StagesFile>;
 export type WastesData = z.infer<typeof WastesFile>;
+export type WasteExamplesData = z.infer<typeof WasteExamplesFile>;
 export type ProactiveReactiveData = z.infer<typeof ProactiveReactiveFile>;
 export type ImplementationData = z.infer<typeof ImplementationFile>;
 export type QuestionsData = z.infer<typeof QuestionsFile>;
@@ -407,6 +428,7 @@ export const DATA_FILES = {
   segmentation: { file: "segmentation.json", schema: SegmentationFile },
   stages: { file: "stages.json", schema: StagesFile },
   wastes: { file: "wastes.json", schema: WastesFile },
+  wasteExamples: { file: "waste-examples.json", schema: WasteExamplesFile },
   proactiveReactive: { file: "proactive-reactive.json", schema: ProactiveReactiveFile },
   implementation: { file: "implementation.json", schema: ImplementationFile },
   questions: { file: "questions.json", schema: QuestionsFile },

@@ -1,5 +1,6 @@
 // Customer segmentation: tier x readiness. Reference: "Customer Segmentation Model" and its
-// "Segmentation Criteria Matrix". Cuts and readiness rules come from data/segmentation.json.
+// "Segmentation Criteria Matrix". The cuts and readiness bands are this server's defaults
+// (data/segmentation.json says so); every reason that rests on one names it as such.
 import { RuleInputError } from "./errors.js";
 import type { Methodology } from "./load.js";
 import type { Readiness, Tier } from "./schema.js";
@@ -12,6 +13,8 @@ export interface SegmentInput {
   actively_evaluating?: boolean;
   budget_status?: string;
   timeline_months?: number;
+  /** The BANT timeline status, when known: `none` means no active timeline. */
+  timeline_status?: string;
   need_awareness?: "high" | "medium" | "low";
 }
 
@@ -28,17 +31,16 @@ export interface SegmentResult {
   reasons: string[];
 }
 
-const TIER_SIGNALS = ["employees", "annual_revenue", "expected_deal_size"] as const;
-type TierSignal = (typeof TIER_SIGNALS)[number];
-
-const SIGNAL_LABEL: Record<TierSignal, (v: number, currency: string) => string> = {
-  employees: (v) => `${v.toLocaleString("en-US")} employees`,
-  annual_revenue: (v, c) => `annual revenue ${money(v, c)}`,
-  expected_deal_size: (v, c) => `expected deal size ${money(v, c)}`,
-};
+type TierSignal = "employees" | "annual_revenue" | "expected_deal_size";
 
 function money(v: number, currency: string): string {
   return `${currency} ${v.toLocaleString("en-US", { maximumFractionDigits: 0 })}`;
+}
+
+/** The tier one signal's value falls in (cuts are lower bounds). Cheap: no text. */
+export function tierBand(m: Methodology, signal: TierSignal, value: number): Tier {
+  const cuts = m.segmentation.tier_thresholds[signal];
+  return value >= cuts.enterprise ? "enterprise" : value >= cuts.mid_market ? "mid_market" : "smb";
 }
 
 /** The tier one signal points at, with the bounds of that tier for the reason text. */
@@ -46,90 +48,124 @@ function tierFromSignal(m: Methodology, signal: TierSignal, value: number): { ti
   const cuts = m.segmentation.tier_thresholds[signal];
   const c = m.segmentation.tier_thresholds.currency;
   const fmt = (v: number) => (signal === "employees" ? v.toLocaleString("en-US") : money(v, c));
-  if (value >= cuts.enterprise) return { tier: "enterprise", bounds: `at least ${fmt(cuts.enterprise)}` };
-  if (value >= cuts.mid_market) return { tier: "mid_market", bounds: `${fmt(cuts.mid_market)} to under ${fmt(cuts.enterprise)}` };
-  return { tier: "smb", bounds: `under ${fmt(cuts.mid_market)}` };
+  const tier = tierBand(m, signal, value);
+  if (tier === "enterprise") return { tier, bounds: `at least ${fmt(cuts.enterprise)}` };
+  if (tier === "mid_market") return { tier, bounds: `${fmt(cuts.mid_market)} to under ${fmt(cuts.enterprise)}` };
+  return { tier, bounds: `under ${fmt(cuts.mid_market)}` };
+}
+
+const signalText = (signal: TierSignal, v: number, currency: string) =>
+  signal === "employees" ? `${v.toLocaleString("en-US")} employees` : `${signal === "annual_revenue" ? "annual revenue" : "expected deal size"} ${money(v, currency)}`;
+
+/** The tier the signals give, or undefined when there is none; never throws. */
+export function tierOf(m: Methodology, input: SegmentInput): { tier: Tier; reasons: string[] } | undefined {
+  const t = m.segmentation.tier_thresholds;
+  const name = (x: Tier) => m.segmentation.tiers.find((y) => y.id === x)!.name;
+  const rank = (x: Tier) => m.segmentation.tiers.find((y) => y.id === x)!.rank;
+  const label = m.sourceName("segmentation.tier_thresholds");
+  if (input.tier) return { tier: input.tier, reasons: [`Tier ${name(input.tier)} was given explicitly.`] };
+  const vote = (signals: readonly TierSignal[]) =>
+    signals.filter((s) => input[s] !== undefined).map((s) => ({ signal: s, value: input[s]!, ...tierFromSignal(m, s, input[s]!) }));
+  const size = vote(t.company_size_signals);
+  const fallback = vote(t.fallback_signals);
+  const votes = size.length > 0 ? size : fallback;
+  if (votes.length === 0) return undefined;
+  const reasons = votes.map((v) => `${signalText(v.signal, v.value, t.currency)} points to ${name(v.tier)} (${v.bounds}; ${label} cuts).`);
+  const winner = votes.reduce((best, v) => (rank(v.tier) > rank(best.tier) ? v : best));
+  if (size.length > 0) {
+    for (const f of fallback.filter((f) => f.tier !== winner.tier)) {
+      reasons.push(`${signalText(f.signal, f.value, t.currency)} would point to ${name(f.tier)}, but the company's size decides the tier when it is known (${label}).`);
+    }
+  } else {
+    reasons.push(`No company size is known, so ${votes.map((v) => v.signal).join(" and ")} decided the tier as a fallback (${label}); send employees or annual_revenue to confirm it.`);
+  }
+  if (new Set(votes.map((v) => v.tier)).size > 1) reasons.push(`The size signals disagree; the larger tier wins, so ${winner.signal} decided: ${name(winner.tier)}.`);
+  return { tier: winner.tier, reasons };
 }
 
 export function classifyTier(m: Methodology, input: SegmentInput): { tier: Tier; reasons: string[] } {
-  const rank = (t: Tier) => m.segmentation.tiers.find((x) => x.id === t)!.rank;
-  const name = (t: Tier) => m.segmentation.tiers.find((x) => x.id === t)!.name;
-  const currency = m.segmentation.tier_thresholds.currency;
-  const votes = TIER_SIGNALS.filter((s) => input[s] !== undefined).map((s) => ({
-    signal: s,
-    value: input[s]!,
-    ...tierFromSignal(m, s, input[s]!),
-  }));
-  const reasons = votes.map((v) => `${SIGNAL_LABEL[v.signal](v.value, currency)} points to ${name(v.tier)} (${v.bounds}).`);
-
-  if (input.tier) {
-    reasons.push(`Tier ${name(input.tier)} was given explicitly and overrides the firmographic signals.`);
-    return { tier: input.tier, reasons };
-  }
-  if (votes.length === 0) {
+  const t = tierOf(m, input);
+  if (!t) {
     throw new RuleInputError(
       "employees",
       "Cannot place the prospect in a tier: give at least one of employees, annual_revenue, expected_deal_size, or tier (enterprise, mid_market, smb).",
     );
   }
-  const winner = votes.reduce((best, v) => (rank(v.tier) > rank(best.tier) ? v : best));
-  if (new Set(votes.map((v) => v.tier)).size > 1) {
-    reasons.push(`The signals disagree; the larger tier wins, so ${winner.signal} decided: ${name(winner.tier)}.`);
-  } else {
-    reasons.push(`Tier ${name(winner.tier)}, decided by ${votes.map((v) => v.signal).join(" and ")}.`);
-  }
-  return { tier: winner.tier, reasons };
+  return t;
 }
 
-export function classifyReadiness(m: Methodology, input: SegmentInput): { readiness: Readiness; reasons: string[] } {
+/**
+ * Readiness from the buying signals, with timeline bands per tier. Unknown when no signal
+ * supports a level: a prospect we know nothing about is not "Not Ready".
+ */
+export function classifyReadiness(m: Methodology, tier: Tier, input: SegmentInput): { readiness: Readiness; reasons: string[] } {
   const rules = m.segmentation.readiness_rules;
-  const label = (r: Readiness) => m.segmentation.readiness_levels.find((x) => x.id === r)!.name;
+  const level = (r: Readiness) => m.segmentation.readiness_levels.find((x) => x.id === r)!.name;
+  const tierName = m.segmentation.tiers.find((x) => x.id === tier)!.name;
+  const label = m.sourceName("segmentation.readiness_rules");
   const months = input.timeline_months;
   const evaluating = input.actively_evaluating === true;
+  const readyMax = rules.ready.max_timeline_months[tier];
+  const exploringMax = rules.exploring.max_timeline_months[tier];
+  const budgetKnown = input.budget_status !== undefined && input.budget_status !== "unknown";
+  const timelineNone = input.timeline_status !== undefined && rules.not_ready.timeline_statuses.includes(input.timeline_status);
 
-  const readyMisses: string[] = [];
-  if (rules.ready.requires_actively_evaluating && !evaluating) readyMisses.push("not actively evaluating solutions");
-  if (!input.budget_status || !rules.ready.budget_statuses.includes(input.budget_status))
-    readyMisses.push(`budget is ${input.budget_status ?? "unknown"} (needs ${rules.ready.budget_statuses.join(" or ")})`);
-  if (months === undefined) readyMisses.push("no timeline given");
-  else if (months > rules.ready.max_timeline_months) readyMisses.push(`timeline ${months} months is beyond ${rules.ready.max_timeline_months}`);
-  if (readyMisses.length === 0) {
+  const ready =
+    (!rules.ready.requires_actively_evaluating || evaluating) &&
+    budgetKnown &&
+    rules.ready.budget_statuses.includes(input.budget_status!) &&
+    months !== undefined &&
+    months <= readyMax &&
+    !timelineNone;
+  if (ready) {
     return {
       readiness: "ready",
-      reasons: [`${label("ready")}: actively evaluating, budget ${input.budget_status}, timeline ${months} months (at most ${rules.ready.max_timeline_months}).`],
+      reasons: [`${level("ready")}: actively evaluating, budget ${input.budget_status}, timeline ${months} months (at most ${readyMax} for ${tierName}, ${label}).`],
     };
   }
+  const misses: string[] = [];
+  if (rules.ready.requires_actively_evaluating && !evaluating) misses.push(input.actively_evaluating === false ? "not evaluating" : "evaluation unknown");
+  if (!budgetKnown) misses.push("budget unknown");
+  else if (!rules.ready.budget_statuses.includes(input.budget_status!)) misses.push(`budget ${input.budget_status}`);
+  if (months === undefined) misses.push(timelineNone ? "no timeline" : "timeline unknown");
+  else if (months > readyMax) misses.push(`timeline ${months} months is beyond ${readyMax} for ${tierName}`);
+  const notReadyYet = `Not ${level("ready")} (${misses.join("; ")}).`;
 
   const aware =
     (input.need_awareness !== undefined && rules.exploring.need_awareness.includes(input.need_awareness)) ||
     (rules.exploring.actively_evaluating_counts_as_aware && evaluating);
-  const withinExploring = months !== undefined && months <= rules.exploring.max_timeline_months;
-  const notReady = `Not ${label("ready")}: ${readyMisses.join("; ")}.`;
-  if (aware && withinExploring) {
-    return {
-      readiness: "exploring",
-      reasons: [notReady, `${label("exploring")}: aware of the need${evaluating ? " (evaluating)" : ` (awareness ${input.need_awareness})`} with a timeline of ${months} months (at most ${rules.exploring.max_timeline_months}).`],
-    };
+  const beyond = months !== undefined && months > exploringMax;
+  if (aware && !beyond && !timelineNone) {
+    const why = evaluating ? "evaluating" : `need awareness ${input.need_awareness}`;
+    const when = months !== undefined ? `a timeline of ${months} months (at most ${exploringMax} for ${tierName})` : "no timeline known yet";
+    return { readiness: "exploring", reasons: [notReadyYet, `${level("exploring")}: aware of the need (${why}) with ${when} (${label}).`] };
   }
-  const exploringMisses: string[] = [];
-  if (!aware) exploringMisses.push(`need awareness is ${input.need_awareness ?? "unknown"} and not evaluating`);
-  if (months === undefined) exploringMisses.push("no timeline given");
-  else if (!withinExploring) exploringMisses.push(`timeline ${months} months is beyond ${rules.exploring.max_timeline_months}`);
+  const low = input.need_awareness !== undefined && rules.not_ready.need_awareness.includes(input.need_awareness) && !evaluating;
+  if (low || beyond || timelineNone) {
+    const why = [
+      ...(low ? [`need awareness ${input.need_awareness}`] : []),
+      ...(beyond ? [`timeline ${months} months is beyond ${exploringMax} for ${tierName}`] : []),
+      ...(timelineNone ? ["no active timeline"] : []),
+    ];
+    return { readiness: "not_ready", reasons: [notReadyYet, `${level("not_ready")}: ${why.join("; ")} (${label}); a nurture candidate.`] };
+  }
   return {
-    readiness: "not_ready",
-    reasons: [notReady, `Not ${label("exploring")}: ${exploringMisses.join("; ")}, so ${label("not_ready")} (nurture).`],
+    readiness: "unknown",
+    reasons: [
+      `${level("unknown")}: no signal supports a readiness level yet (${misses.join("; ")}${input.need_awareness ? `; need awareness ${input.need_awareness}` : ""}). Ask whether they are evaluating, their budget and their timeline, then classify again.`,
+    ],
   };
 }
 
 export function classifySegment(m: Methodology, input: SegmentInput): SegmentResult {
   const { tier, reasons: tierReasons } = classifyTier(m, input);
-  const { readiness, reasons: readinessReasons } = classifyReadiness(m, input);
+  const { readiness, reasons: readinessReasons } = classifyReadiness(m, tier, input);
   const row = m.segment(tier, readiness);
   const reasons = [...tierReasons, ...readinessReasons];
   if (row.in_matrix) {
     reasons.push(`Segmentation matrix row ${row.label}: ${row.sales_approach}; ${row.engagement_level}.`);
   } else {
-    reasons.push(`${row.label} is not in the reference's segmentation matrix; this guidance is derived: ${row.derivation}`);
+    reasons.push(`${row.label} is not in the reference's segmentation matrix; this guidance is ${row.source}: ${row.derivation}`);
   }
   return {
     tier,

@@ -19,6 +19,8 @@ export interface CriterionState {
   met: boolean | null;
   optional: boolean;
   evidence?: string;
+  /** For a criterion not yet met: the question that settles it (the one core_questions asks). */
+  question?: string;
 }
 
 export interface StageCheck {
@@ -60,7 +62,7 @@ export function checkStageExit(m: Methodology, input: StageCheckInput): StageChe
     if (met.includes(c.id)) state = true;
     if (unmet.includes(c.id)) state = false;
     const note = evidence[c.id] ?? input.previous?.evidence[c.id];
-    return { id: c.id, text: c.text, met: state, optional: c.optional, ...(note ? { evidence: note } : {}) };
+    return { id: c.id, text: c.text, met: state, optional: c.optional, ...(note ? { evidence: note } : {}), ...(state !== true ? { question: c.question } : {}) };
   });
 
   const blocking = criteria.filter((c) => !c.optional && c.met !== true);
@@ -85,7 +87,8 @@ export function checkStageExit(m: Methodology, input: StageCheckInput): StageChe
     unmet: blocking.map((c) => c.id),
     next_stage: next?.id ?? null,
     next_stage_name: next?.name ?? null,
-    next_activities: next ? next.activities.map((a) => a.text) : [],
+    // What follows only once the gate can be passed; until then the questions above are the work.
+    next_activities: next && blocking.length === 0 ? next.activities.map((a) => a.text) : [],
     success_metric: stage.success_metric,
     reasons,
   };

@@ -2,6 +2,7 @@
 // (definitions, examples, elimination approaches); the words that identify each waste and the
 // severity cuts live in data/wastes.json.
 import { RuleInputError } from "./errors.js";
+import { compilePhrase, matchAt, matchesPhrase, stems, type CompiledPhrase } from "./words.js";
 import type { Methodology, WasteDef } from "./load.js";
 import type { Waste } from "./schema.js";
 
@@ -27,8 +28,12 @@ export interface ClassifiedActivity {
   description: string;
   hours_per_week: number | null;
   waste: Waste | null;
-  basis: "kind" | "signals" | "no_signal";
+  /** kind: the caller said; signals: waste words decided; value: customer-value words decided; no_signal: nothing matched. */
+  basis: "kind" | "signals" | "value" | "no_signal";
+  /** The phrases (as written in data/wastes.json) that matched, or the kind given. */
   matched: string[];
+  /** The elimination approach that fits this activity (null when it is not waste). */
+  remedy: string | null;
 }
 
 export interface ActivityWasteReport {
@@ -40,16 +45,13 @@ export interface ActivityWasteReport {
 
 /** Kinds an agent may name: a waste id itself, or one of the activity kinds in data. */
 export function activityKindIds(m: Methodology): string[] {
-  return [...m.wastes.map((w) => w.id), ...m.wasteRules.activity_kinds.map((k) => k.id)];
+  return [...m.wastes.map((w) => w.id), ...m.wasteRules.activity_kinds.kinds.map((k) => k.id)];
 }
 
-function escape(re: string): string {
-  return re.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-// Compiled once per signal list (the lists come from data/ and never change): one pattern for
-// the whole list, to rule a text out in a single test, and one per signal to say which matched.
+// Whole-word matching for stored text the pipeline rules read (close reasons, proposal notes):
+// one pattern for the whole list, to rule a text out in a single test, and one per signal.
 const compiled = new WeakMap<readonly string[], { any: RegExp; each: Array<[string, RegExp]> }>();
+const escape = (re: string) => re.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const wordRe = (body: string) => new RegExp(`(^|[^a-z0-9])(?:${body})($|[^a-z0-9])`);
 
 /** Signals found in a text as whole words or phrases. */
@@ -63,28 +65,161 @@ export function matchSignals(text: string, signals: readonly string[]): string[]
   return out;
 }
 
-const weight = (matched: string[]) => matched.reduce((n, s) => n + s.split(/[ -]/).length, 0);
+/** Each waste's signal phrases, stemmed once per methodology. */
+type Signal = CompiledPhrase & { remedy: number; weight: number };
+interface Lexicon {
+  wastes: Array<{ waste: WasteDef; phrases: Signal[] }>;
+  value: Signal[];
+  negations: Set<string>;
+}
+const lexicons = new WeakMap<Methodology, Lexicon>();
+function lexicon(m: Methodology): Lexicon {
+  let lex = lexicons.get(m);
+  if (!lex) {
+    // Phrases that stem alike ("follow-up", "followed up") count once.
+    const distinct = <T extends CompiledPhrase>(list: T[]) => [...new Map(list.filter((p) => p.stems.length).map((p) => [p.stems.join(" "), p])).values()];
+    const signal = (p: string, remedy: number, weight = 1): Signal => {
+      const c = compilePhrase(p);
+      return { ...c, remedy, weight: c.stems.length * weight };
+    };
+    lex = {
+      wastes: m.wastes.map((w) => ({ waste: w, phrases: distinct(w.signals.flatMap((g) => g.phrases.map((p) => signal(p, g.remedy, g.weight)))) })),
+      value: distinct(m.wasteRules.value_signals.groups.flatMap((g) => g.phrases.map((p) => signal(p, -1, g.weight)))),
+      negations: new Set(m.wasteRules.value_signals.negations.flatMap((p) => stems(p))),
+    };
+    lexicons.set(m, lex);
+  }
+  return lex;
+}
 
+/** A phrase's weight: how many words it has (a longer phrase is a more specific signal) times its group's weight. */
+const weightOf = (p: Signal) => p.weight;
+
+// ------------------------------------------------------------------------- the word model
+/** A text's features: its stems and each pair of neighbouring stems, with the words they came from. */
+export function features(text: string): Map<string, string> {
+  const words = text.toLowerCase().match(/[a-z0-9'#%]+/g) ?? [];
+  const out = new Map<string, string>();
+  let prev: { stem: string; word: string } | undefined;
+  for (const w of words) {
+    const [stem] = stems(w);
+    if (stem === undefined) continue;
+    if (!out.has(stem)) out.set(stem, w);
+    if (prev) {
+      const pair = `${prev.stem} ${stem}`;
+      if (!out.has(pair)) out.set(pair, `${prev.word} ${w}`);
+    }
+    prev = { stem, word: w };
+  }
+  return out;
+}
+
+export interface WasteModel {
+  classes: Array<Waste | null>;
+  logPrior: number[];
+  /** Per feature, log P(feature | class) for each class. */
+  logLik: Map<string, number[]>;
+}
+
+/**
+ * Naive Bayes over features (present or not), Laplace-smoothed: learned from labelled examples,
+ * deterministic, and each feature's weight per waste can be read back to explain a verdict.
+ */
+export function trainWasteModel(examples: ReadonlyArray<{ text: string; waste: Waste | null }>, alpha: number): WasteModel {
+  const classes = [...new Set(examples.map((e) => e.waste))];
+  const docs = classes.map((c) => examples.filter((e) => e.waste === c).length);
+  const counts = new Map<string, number[]>();
+  for (const e of examples) {
+    const k = classes.indexOf(e.waste);
+    for (const f of features(e.text).keys()) {
+      let row = counts.get(f);
+      if (!row) counts.set(f, (row = classes.map(() => 0)));
+      row[k]!++;
+    }
+  }
+  const logLik = new Map<string, number[]>();
+  for (const [f, row] of counts) logLik.set(f, row.map((n, k) => Math.log((n + alpha) / (docs[k]! + 2 * alpha))));
+  return { classes, logPrior: docs.map((n) => Math.log(n / examples.length)), logLik };
+}
+
+const models = new WeakMap<Methodology, WasteModel>();
+/** The model for a methodology, learned on first use (never at start-up: few conversations need it). */
+export function wasteModel(m: Methodology): WasteModel {
+  let model = models.get(m);
+  if (!model) models.set(m, (model = trainWasteModel(m.wasteExamples, m.wasteRules.classifier.smoothing)));
+  return model;
+}
+
+/**
+ * The waste a described activity is, and what decided it: the word model's evidence for each
+ * waste (and for "not waste") plus the signal phrases' weights. The answer names the words that
+ * weighed most for the winner against the runner-up, and the signal phrases that matched; the
+ * remedy is the elimination approach of the heaviest matching phrase, else the approach whose
+ * words the activity shares most.
+ */
 export function classifyActivity(m: Methodology, a: DescribedActivity, index: number): ClassifiedActivity {
   const base = { index, description: a.description, hours_per_week: a.hours_per_week ?? null };
   if (a.kind !== undefined) {
     const asWaste = m.wastes.find((w) => w.id === a.kind);
-    const asKind = m.wasteRules.activity_kinds.find((k) => k.id === a.kind);
+    const asKind = m.wasteRules.activity_kinds.kinds.find((k) => k.id === a.kind);
     if (!asWaste && !asKind) {
       throw new RuleInputError(`activities[${index}].kind`, `activities[${index}].kind must be one of ${activityKindIds(m).join(", ")}.`);
     }
-    return { ...base, waste: asWaste ? asWaste.id : asKind!.waste, basis: "kind", matched: [a.kind] };
+    const waste = asWaste ? asWaste.id : asKind!.waste;
+    return { ...base, waste, basis: "kind", matched: [a.kind], remedy: waste ? m.waste(waste).elimination[0]! : null };
   }
-  let best: { waste: WasteDef; matched: string[] } | null = null;
-  for (const w of m.wastes) {
-    const matched = matchSignals(a.description, w.signals);
-    if (matched.length > 0 && (!best || weight(matched) > weight(best.matched))) best = { waste: w, matched };
+  const lex = lexicon(m);
+  const model = wasteModel(m);
+  const cfg = m.wasteRules.classifier;
+  const text = stems(a.description);
+  const feats = features(a.description);
+  const known = [...feats.keys()].filter((f) => model.logLik.has(f));
+
+  // Signal phrases, per waste and for value work (denied by a negation right before them).
+  const phrases = new Map<Waste | null, Signal[]>();
+  for (const w of lex.wastes) {
+    const hit = w.phrases.filter((p) => matchesPhrase(text, p));
+    if (hit.length) phrases.set(w.waste.id, hit);
   }
-  const value = matchSignals(a.description, m.wasteRules.value_signals);
-  if (!best || weight(value) > weight(best.matched)) {
-    return { ...base, waste: null, basis: value.length > 0 ? "signals" : "no_signal", matched: value };
-  }
-  return { ...base, waste: best.waste.id, basis: "signals", matched: best.matched };
+  const value = lex.value.filter((p) => {
+    const at = matchAt(text, p);
+    return at >= 0 && !text.slice(Math.max(0, at - 3), at).some((w) => lex.negations.has(w));
+  });
+  if (value.length) phrases.set(null, value);
+  if (known.length === 0 && phrases.size === 0) return { ...base, waste: null, basis: "no_signal", matched: [], remedy: null };
+
+  const score = model.classes.map((c, k) => {
+    let s = model.logPrior[k]!;
+    for (const f of known) s += model.logLik.get(f)![k]!;
+    return s + cfg.signal_weight * (phrases.get(c) ?? []).reduce((n, p) => n + weightOf(p), 0);
+  });
+  const order = score.map((_, k) => k).sort((x, y) => score[y]! - score[x]!);
+  const [win, second] = [order[0]!, order[1]!];
+  const waste = model.classes[win]!;
+  // The words that weighed most for the winner against the runner-up.
+  const decisive = known
+    .map((f) => ({ word: feats.get(f)!, lift: model.logLik.get(f)![win]! - model.logLik.get(f)![second]! }))
+    .filter((x) => x.lift > 0)
+    .sort((x, y) => y.lift - x.lift)
+    .slice(0, cfg.explain_words)
+    .map((x) => x.word);
+  const matched = [...(phrases.get(waste) ?? []).map((p) => p.text), ...decisive.filter((w) => !(phrases.get(waste) ?? []).some((p) => p.text === w))];
+  if (waste === null) return { ...base, waste: null, basis: "value", matched, remedy: null };
+  return { ...base, waste, basis: "signals", matched, remedy: remedyFor(m, waste, phrases.get(waste), text) };
+}
+
+/** The elimination approach that fits: the heaviest matching phrase's, else the one sharing most words with the activity. */
+function remedyFor(m: Methodology, waste: Waste, hit: Signal[] | undefined, text: readonly string[]): string {
+  const w = m.waste(waste);
+  if (hit?.length) return w.elimination[hit.reduce((x, p) => (weightOf(p) > weightOf(x) ? p : x)).remedy]!;
+  const words = new Set(text);
+  let best = 0;
+  let bestShared = 0;
+  w.elimination.forEach((e, i) => {
+    const shared = new Set(stems(e).filter((s) => words.has(s))).size;
+    if (shared > bestShared) [best, bestShared] = [i, shared];
+  });
+  return w.elimination[best]!;
 }
 
 export function severityForHours(m: Methodology, hours: number | null, count: number): Severity {
@@ -96,26 +231,30 @@ export function severityForHours(m: Methodology, hours: number | null, count: nu
 export function classifyDescribedWork(m: Methodology, activities: DescribedActivity[]): ActivityWasteReport {
   const classified = activities.map((a, i) => classifyActivity(m, a, i));
   const findings: WasteFinding[] = [];
+  const cut = m.wasteRules.severity_hours_per_week;
   for (const w of m.wastes) {
     const hits = classified.filter((c) => c.waste === w.id);
     if (hits.length === 0) continue;
     const known = hits.filter((h) => h.hours_per_week !== null);
     const hours = known.length > 0 ? known.reduce((n, h) => n + h.hours_per_week!, 0) : null;
-    const cut = m.wasteRules.severity_hours_per_week;
     const listed = hits
-      .map((h) => `"${h.description}"${h.hours_per_week !== null ? ` (${h.hours_per_week} h/week)` : ""} ${h.basis === "kind" ? `given as ${h.matched[0]}` : `matches ${h.matched.map((s) => `"${s}"`).join(", ")}`}`)
+      .map((h) => `#${h.index}${h.hours_per_week !== null ? ` (${h.hours_per_week} h/week)` : ""} ${h.basis === "kind" ? `given as ${h.matched[0]}` : `matches ${h.matched.map((s) => `"${s}"`).join(", ")}`}`)
       .join("; ");
+    // The remedies that fit these activities, most frequent first, then the waste's others.
+    const fitting = [...new Set(hits.map((h) => h.remedy!).filter(Boolean))];
     findings.push({
       waste: w.id,
       name: w.name,
       severity: severityForHours(m, hours, hits.length),
       evidence:
-        `${hits.length} described activit${hits.length === 1 ? "y" : "ies"} fit ${w.name} (${w.definition}) ${listed}.` +
-        (hours !== null ? ` ${hours} h/week in all; high at ${cut.high} h/week or more, medium at ${cut.medium}.` : " No hours given; severity from the number of activities."),
+        `${hits.length} described activit${hits.length === 1 ? "y" : "ies"} fit ${w.name}: ${listed}.` +
+        (hours !== null ? ` ${hours} h/week in all; high at ${cut.high} h/week or more, medium at ${cut.medium} (${m.sourceName("wastes.severity_hours_per_week")}).` : " No hours given; severity from the number of activities."),
       deal_ids: [],
-      remedy: w.elimination,
+      remedy: [...fitting, ...w.elimination.filter((e) => !fitting.includes(e))],
     });
   }
+  const rank = { high: 0, medium: 1, low: 2 } as const;
+  findings.sort((a, b) => rank[a.severity] - rank[b.severity]);
   const total = classified.reduce((n, c) => n + (c.hours_per_week ?? 0), 0);
   const wasted = classified.filter((c) => c.waste !== null).reduce((n, c) => n + (c.hours_per_week ?? 0), 0);
   return { findings, activities: classified, waste_hours_per_week: wasted, total_hours_per_week: total };

@@ -4,7 +4,7 @@ import type { Methodology } from "./load.js";
 import type { Waste } from "./schema.js";
 import type { DistInput } from "./metrics.js";
 import { fromDist, ratio, round, type Spread } from "./stats.js";
-import { matchSignals } from "./waste.js";
+import { classifyActivity, matchSignals } from "./waste.js";
 
 export interface WinLossInput {
   reasons: Array<{ status: string; reason: string | null; n: number }>;
@@ -40,12 +40,7 @@ export interface WinLoss {
 /** The waste a loss reason points at, by the words that identify each waste. */
 export function wasteOfReason(m: Methodology, reason: string): Waste | null {
   if (matchSignals(reason, m.wasteRules.pipeline.defect_reason_signals).length) return "defects";
-  let best: { waste: Waste; n: number } | null = null;
-  for (const w of m.wastes) {
-    const n = matchSignals(reason, w.signals).length;
-    if (n > 0 && (!best || n > best.n)) best = { waste: w.id, n };
-  }
-  return best?.waste ?? null;
+  return classifyActivity(m, { description: reason }, 0).waste;
 }
 
 export function analyseWinLoss(m: Methodology, raw: WinLossInput): WinLoss {

@@ -174,7 +174,7 @@ export class PipelineAnalytics {
     const closedIn = within("d.closed_at", period);
     // Unfiltered, the closed deals' narrow covering index (migration 5) holds every column read here.
     const deals = s.sql === "1" ? "deals d INDEXED BY deals_closed_facts" : "deals d";
-    const where = `d.status <> 'open' AND d.status IN ('won', 'lost') AND ${closedIn.sql} AND ${s.sql}`;
+    const where = `d.status IN ('won', 'lost', 'disqualified') AND d.status IN ('won', 'lost') AND ${closedIn.sql} AND ${s.sql}`;
     const params = [...closedIn.params, ...s.params];
     const by_segment = this.all<RawWinLoss["by_segment"][number] & { cycle_sum: number }>(
       `SELECT d.status, d.segment, count(*) AS n, sum(${CYCLE}) AS cycle_sum FROM ${deals} WHERE ${where} GROUP BY d.status, d.segment`,
@@ -191,12 +191,12 @@ export class PipelineAnalytics {
           GROUP BY d.status, reason ORDER BY n DESC LIMIT 200`,
         params,
       ),
-      lost_at_stage: this.all(`SELECT d.stage, count(*) AS n FROM ${deals} WHERE d.status <> 'open' AND d.status = 'lost' AND ${closedIn.sql} AND ${s.sql} GROUP BY d.stage`, params),
+      lost_at_stage: this.all(`SELECT d.stage, count(*) AS n FROM ${deals} WHERE d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost' AND ${closedIn.sql} AND ${s.sql} GROUP BY d.stage`, params),
       cycle,
       by_segment: by_segment.map(({ cycle_sum: _c, ...g }) => g),
       by_source: this.all(`SELECT d.source, d.status, count(*) AS n FROM ${deals} WHERE ${where} GROUP BY d.source, d.status`, params),
       lost_reasons_sample: this.all<{ r: string }>(
-        `SELECT DISTINCT lower(trim(d.close_reason)) AS r FROM ${deals} WHERE d.status <> 'open' AND d.status = 'lost' AND d.close_reason IS NOT NULL AND ${closedIn.sql} AND ${s.sql} LIMIT 2000`,
+        `SELECT DISTINCT lower(trim(d.close_reason)) AS r FROM ${deals} WHERE d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost' AND d.close_reason IS NOT NULL AND ${closedIn.sql} AND ${s.sql} LIMIT 2000`,
         params,
       ).map((x) => x.r),
     };

@@ -27,6 +27,7 @@ const DEAL_READ = [
   "source", "industry", "employees", "annual_revenue", "need_awareness", "actively_evaluating", "timeline_months",
   "external_source", "external_id", "created_at", "stage_entered_at", "expected_close_date", "closed_at", "close_reason",
   "last_activity_at", "updated_at", "owner_changes", "bant_budget", "bant_authority", "bant_need", "bant_timeline", "bant_score", "bant_verdict",
+  "revisit_on",
 ] as const;
 
 /** The same conversion as sqlite.ts toDeal, from a row read in DEAL_READ order. */
@@ -40,7 +41,7 @@ function dealFromArray(a: unknown[]): Deal {
     employees: a[14] as number | null, annual_revenue: a[15] as number | null, need_awareness: n(16),
     actively_evaluating: a[17] === null ? null : a[17] === 1, timeline_months: a[18] as number | null,
     external_source: n(19), external_id: n(20), created_at: s(21), stage_entered_at: s(22), expected_close_date: n(23),
-    closed_at: n(24), close_reason: n(25), last_activity_at: n(26), updated_at: s(27), owner_changes: a[28] as number,
+    closed_at: n(24), close_reason: n(25), last_activity_at: n(26), revisit_on: n(35), updated_at: s(27), owner_changes: a[28] as number,
     bant: a[34] === null ? null : { budget: s(29), authority: s(30), need: s(31), timeline: s(32), score: a[33] as number, verdict: s(34) },
   };
 }

@@ -95,11 +95,21 @@ export function migrate(db: Db): number[] {
       if (current >= m.version) return false;
       if (current !== m.version - 1) throw new StoreError(`Schema version ${current} cannot be migrated to ${m.version}.`);
       db.exec(m.sql);
+      if (m.foreignKeysOff) {
+        const broken = db.pragma("foreign_key_check") as unknown[];
+        if (broken.length > 0) throw new StoreError(`Migration ${m.version} would break ${broken.length} foreign keys; nothing was changed.`);
+      }
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${m.version}`);
       return true;
     });
-    if (run.immediate()) applied.push(m.version);
+    // A table rebuild must not cascade deletes: foreign keys can only be switched outside a transaction.
+    if (m.foreignKeysOff && (db.pragma("user_version", { simple: true }) as number) < m.version) db.pragma("foreign_keys = OFF");
+    try {
+      if (run.immediate()) applied.push(m.version);
+    } finally {
+      if (m.foreignKeysOff) db.pragma("foreign_keys = ON");
+    }
   }
   return applied;
 }

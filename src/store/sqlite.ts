@@ -20,10 +20,12 @@ import {
   type DealEvent,
   type DealFilters,
   type DealPatch,
+  type ClosedStatus,
   type DealStatus,
   type DealStore,
   type NewDeal,
   type ClosedFactsRow,
+  type NurtureDue,
   type OpenDealFactsRow,
   type QualificationRecord,
   type Stakeholder,
@@ -40,7 +42,7 @@ const DEAL_COLUMNS = [
   "name", "account", "owner", "amount", "currency", "stage", "stage_index", "furthest_stage_index", "status",
   "tier", "readiness", "segment", "source", "industry", "employees", "annual_revenue", "need_awareness",
   "actively_evaluating", "timeline_months", "external_source", "external_id", "created_at", "stage_entered_at",
-  "expected_close_date", "closed_at", "close_reason", "last_activity_at", "updated_at",
+  "expected_close_date", "closed_at", "close_reason", "last_activity_at", "updated_at", "revisit_on",
 ] as const;
 
 const PATCHABLE: ReadonlyArray<keyof DealPatch> = [
@@ -78,6 +80,7 @@ function toDeal(r: Row): Deal {
     closed_at: r.closed_at as string | null,
     close_reason: r.close_reason as string | null,
     last_activity_at: r.last_activity_at as string | null,
+    revisit_on: (r.revisit_on as string | null) ?? null,
     updated_at: r.updated_at as string,
     owner_changes: r.owner_changes as number,
     bant:
@@ -370,15 +373,27 @@ export class SqliteDealStore implements DealStore {
     ).run(at, at, exit, n);
   }
 
-  closeDeal(id: string, c: { status: Exclude<DealStatus, "open">; reason: string | null; closed_at: string; reached_stage_index?: number }, now: string): Deal {
+  closeDeal(id: string, c: { status: ClosedStatus; reason: string | null; closed_at: string; reached_stage_index?: number }, now: string): Deal {
     return this.transaction(() => {
       const n = this.num(id);
       this.requireDeal(id);
       this.closeHistory(n, c.closed_at, "closed");
       this.stmt(
-        "UPDATE deals SET status = ?, close_reason = ?, closed_at = ?, furthest_stage_index = max(furthest_stage_index, ?), updated_at = ? WHERE id = ?",
+        "UPDATE deals SET status = ?, close_reason = ?, closed_at = ?, revisit_on = NULL, furthest_stage_index = max(furthest_stage_index, ?), updated_at = ? WHERE id = ?",
       ).run(c.status, c.reason, c.closed_at, c.reached_stage_index ?? 0, now, n);
       this.recordEvent(id, "closed", { status: c.status, reason: c.reason, closed_at: c.closed_at }, now);
+      return this.requireDeal(id);
+    });
+  }
+
+  parkDeal(id: string, revisitOn: string, now: string): Deal {
+    return this.transaction(() => {
+      const n = this.num(id);
+      const deal = this.requireDeal(id);
+      // It leaves the active pipeline: its stage row ends, as a close does (norms never count it).
+      this.closeHistory(n, now, "closed");
+      this.stmt("UPDATE deals SET status = 'nurture', revisit_on = ?, updated_at = ? WHERE id = ?").run(revisitOn, now, n);
+      this.recordEvent(id, "parked", { previous_status: deal.status, revisit_on: revisitOn }, now);
       return this.requireDeal(id);
     });
   }
@@ -387,7 +402,7 @@ export class SqliteDealStore implements DealStore {
     return this.transaction(() => {
       const deal = this.requireDeal(id);
       const n = this.num(id);
-      this.stmt("UPDATE deals SET status = 'open', closed_at = NULL, close_reason = NULL, stage_entered_at = ?, updated_at = ? WHERE id = ?").run(now, now, n);
+      this.stmt("UPDATE deals SET status = 'open', closed_at = NULL, close_reason = NULL, revisit_on = NULL, stage_entered_at = ?, updated_at = ? WHERE id = ?").run(now, now, n);
       this.stmt(
         "INSERT INTO stage_history (deal_id, stage, stage_index, tier, from_stage, entered_at, gate) VALUES (?, ?, ?, ?, ?, ?, 'override')",
       ).run(n, deal.stage, deal.stage_index, deal.tier, deal.stage, now);
@@ -451,9 +466,9 @@ export class SqliteDealStore implements DealStore {
    * One row per open deal created by as_of, streamed, from the counters kept on every write.
    * `sums` names two groups of activity types whose counters are added up per deal.
    */
-  *openDealFacts(filters: DealFilters, asOf: string, sums: { internal: readonly string[]; customer: readonly string[] }): Iterable<OpenDealFactsRow> {
+  *openDealFacts(filters: DealFilters, asOf: string, sums: { internal: readonly string[]; customer: readonly string[] }, onlyId?: string): Iterable<OpenDealFactsRow> {
     const { sql, params } = filterClause(filters, "d");
-    const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ? AND d.status = 'open'`;
+    const where = onlyId ? "WHERE d.id = ?" : `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ? AND d.status = 'open'`;
     // Unfiltered: the open deals' own narrow covering index (migration 5), not the wide table.
     const from = sql ? "deals d" : "deals d INDEXED BY deals_open_facts";
     const ms = (col: string) => `(julianday(${col}) - 2440587.5) * 86400000.0`;
@@ -466,15 +481,15 @@ export class SqliteDealStore implements DealStore {
                 d.stage_meetings, d.stage_proposals,
                 CASE WHEN d.stage_proposals > 0 THEN (SELECT substr(group_concat(a.summary, ' | '), 1, 2000) FROM activities a
                       WHERE a.deal_id = d.id AND a.type = 'proposal' AND a.occurred_at >= d.stage_entered_at) END,
-                ${sum(sums.internal)}, ${sum(sums.customer)}
-           FROM ${from} ${where}`,
+                ${sum(sums.internal)}, ${sum(sums.customer)}, d.owner, d.amount, d.currency
+           FROM ${onlyId ? "deals d" : from} ${where}`,
       )
       .raw()
-      .iterate(...params, asOf) as IterableIterator<unknown[]>;
+      .iterate(...(onlyId ? [this.num(onlyId)] : [...params, asOf])) as IterableIterator<unknown[]>;
     // One object, refilled for every row: at a million deals, allocating one per row costs more
     // than the rules. Consumers read it before asking for the next row and never keep it.
     const d: OpenDealFactsRow = {
-      id: "", tier: null, readiness: null, stage_index: 0, stage_entered_ms: 0, last_activity_ms: null, expected_close_ms: null,
+      id: "", owner: "", amount: null, currency: "", tier: null, readiness: null, stage_index: 0, stage_entered_ms: 0, last_activity_ms: null, expected_close_ms: null,
       owner_changes: 0, bant_budget: null, bant_timeline: null, bant_verdict: null, stakeholders: 0, decision_makers: 0,
       meetings_in_stage: 0, proposals_in_stage: 0, proposal_notes: "", internal_activities: 0, customer_activities: 0,
     };
@@ -497,8 +512,17 @@ export class SqliteDealStore implements DealStore {
       d.proposal_notes = (r[15] as string | null) ?? "";
       d.internal_activities = r[16] as number;
       d.customer_activities = r[17] as number;
+      d.owner = r[18] as string;
+      d.amount = r[19] as number | null;
+      d.currency = r[20] as string;
       yield d;
     }
+  }
+
+  /** One deal's facts as the pipeline rules read them (whatever its status), as of now. */
+  dealFacts(id: string, sums: { internal: readonly string[]; customer: readonly string[] }): OpenDealFactsRow {
+    for (const d of this.openDealFacts({}, "", sums, id)) return { ...d };
+    throw new StoreError(`No deal ${id}. Call list_deals to find deal ids.`, "deal_id");
   }
 
   /** What closed deals created by as_of say, grouped: empty reasons by stage, lost reasons by reason and stage. */
@@ -512,7 +536,7 @@ export class SqliteDealStore implements DealStore {
     // Grouped on the stored reason as written; the few distinct reasons are normalised below.
     const raw = this.stmt(
       `SELECT d.status, d.stage, CASE WHEN d.status IN ('won', 'lost') THEN d.close_reason END AS reason, count(*) AS n
-         FROM ${from} ${where} AND d.status <> 'open' GROUP BY 1, 2, 3`,
+         FROM ${from} ${where} AND d.status IN ('won', 'lost', 'disqualified') GROUP BY 1, 2, 3`,
     ).all(...params, asOf) as Array<{ status: string; stage: string; reason: string | null; n: number }>;
     const merged = new Map<string, { status: string; empty: number; stage: string; reason: string | null; n: number }>();
     for (const r of raw) {
@@ -529,7 +553,7 @@ export class SqliteDealStore implements DealStore {
     const by_stage = new Map<string, number>();
     for (const g of groups) if (decided(g) && g.empty) by_stage.set(g.stage, (by_stage.get(g.stage) ?? 0) + g.n);
     const ids = by_stage.size
-      ? (this.stmt(`SELECT d.id FROM ${from} ${where} AND d.status <> 'open' AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`).all(...params, asOf, sampleIds) as Array<{ id: number }>).map((r) =>
+      ? (this.stmt(`SELECT d.id FROM ${from} ${where} AND d.status IN ('won', 'lost', 'disqualified') AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`).all(...params, asOf, sampleIds) as Array<{ id: number }>).map((r) =>
           formatDealId(r.id),
         )
       : [];
@@ -547,10 +571,19 @@ export class SqliteDealStore implements DealStore {
     const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
     return (
       this.stmt(
-        `SELECT d.id, lower(trim(d.close_reason)) AS reason FROM ${sql ? "deals d" : "deals d INDEXED BY deals_closed_facts"} ${where} AND d.status <> 'open' AND d.status = 'lost'
+        `SELECT d.id, lower(trim(d.close_reason)) AS reason FROM ${sql ? "deals d" : "deals d INDEXED BY deals_closed_facts"} ${where} AND d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost'
             AND lower(trim(d.close_reason)) IN (SELECT value FROM json_each(?)) ORDER BY d.id LIMIT ?`,
       ).all(...params, asOf, JSON.stringify(reasons), limit) as Array<{ id: number; reason: string }>
     ).map((r) => ({ id: formatDealId(r.id), reason: r.reason }));
+  }
+
+  nurtureDue(filters: DealFilters, asOf: string, limit: number): NurtureDue {
+    const { sql, params } = filterClause({ ...filters, status: undefined }, "d");
+    const where = `${sql ? `${sql} AND` : "WHERE"} d.status = 'nurture' AND d.revisit_on <= ?`;
+    const day = asOf.slice(0, 10);
+    const by_stage = this.stmt(`SELECT d.stage, count(*) AS n FROM deals d ${where} GROUP BY d.stage`).all(...params, day) as NurtureDue["by_stage"];
+    const rows = this.stmt(`SELECT d.id, d.owner, d.revisit_on FROM deals d ${where} ORDER BY d.revisit_on, d.id LIMIT ?`).all(...params, day, limit) as Array<{ id: number; owner: string; revisit_on: string }>;
+    return { deals: rows.map((r) => ({ id: formatDealId(r.id), owner: r.owner, revisit_on: r.revisit_on })), total: by_stage.reduce((a, g) => a + g.n, 0), by_stage };
   }
 
   private normsCache?: { version: string; norms: Array<{ tier: string; stage: string; median_days: number; exits: number }> };

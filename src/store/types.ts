@@ -1,8 +1,10 @@
 // The deal store's interface. The SQLite driver (sqlite.ts) is one implementation; another
 // driver (node:sqlite on newer Node, say) can be dropped in and run the same store tests.
 // No methodology rule lives here or in SQL: callers pass ids, dates and numbers.
-import type { ClosedFacts, DealFacts } from "../methodology/pipeline-waste.js";
+import type { ClosedFacts, DealFacts, NurtureDue } from "../methodology/pipeline-waste.js";
 import type { PipelineAnalytics } from "./analytics.js";
+
+export type { NurtureDue };
 
 /** A store-level refusal the agent can act on (unknown deal, newer schema...). */
 export class StoreError extends Error {
@@ -15,8 +17,11 @@ export class StoreError extends Error {
   }
 }
 
-export type DealStatus = "open" | "won" | "lost" | "disqualified";
-export const DEAL_STATUSES: readonly DealStatus[] = ["open", "won", "lost", "disqualified"];
+export type DealStatus = "open" | "won" | "lost" | "disqualified" | "nurture";
+export const DEAL_STATUSES: readonly DealStatus[] = ["open", "won", "lost", "disqualified", "nurture"];
+/** Statuses that end a deal; `nurture` parks it (out of the active pipeline until revisit_on). */
+export const CLOSED_STATUSES = ["won", "lost", "disqualified"] as const;
+export type ClosedStatus = (typeof CLOSED_STATUSES)[number];
 export type Gate = "created" | "passed" | "override" | "imported";
 
 export interface BantSnapshot {
@@ -56,6 +61,8 @@ export interface Deal {
   closed_at: string | null;
   close_reason: string | null;
   last_activity_at: string | null;
+  /** A parked (nurture) deal's date to look at it again; null otherwise. */
+  revisit_on: string | null;
   updated_at: string;
   owner_changes: number;
   bant: BantSnapshot | null;
@@ -243,8 +250,13 @@ export interface DealStore {
   logActivity(id: string, a: { type: string; occurred_at: string; summary: string; duration_minutes?: number | null }, now: string): Activity;
   moveStage(id: string, to: { stage: string; stage_index: number; at: string; gate: Gate; override_reason?: string | null; check_id?: number | null }, now: string): Deal;
   /** reached_stage_index raises the furthest stage the deal reached (a win reaches the stage after the sale). */
-  closeDeal(id: string, c: { status: Exclude<DealStatus, "open">; reason: string | null; closed_at: string; reached_stage_index?: number }, now: string): Deal;
+  closeDeal(id: string, c: { status: ClosedStatus; reason: string | null; closed_at: string; reached_stage_index?: number }, now: string): Deal;
+  /** Parks a deal in nurture until revisitOn (its stage row ends; it leaves the active pipeline). */
+  parkDeal(id: string, revisitOn: string, now: string): Deal;
+  /** Back to open (from closed or nurture): a new stage row starts now. */
   reopenDeal(id: string, now: string): Deal;
+  /** Parked deals whose revisit date has come by asOf (a day), oldest first. */
+  nurtureDue(filters: DealFilters, asOf: string, limit: number): NurtureDue;
 
   recordQualification(id: string, q: BantSnapshot & { detail: Record<string, unknown> }, now: string): void;
   latestQualification(id: string): QualificationRecord | undefined;
@@ -257,6 +269,8 @@ export interface DealStore {
    * The same object may be refilled for each row: read it before taking the next, never keep it.
    */
   openDealFacts(filters: DealFilters, asOf: string, sums: { internal: readonly string[]; customer: readonly string[] }): Iterable<OpenDealFactsRow>;
+  /** One deal's facts as the pipeline rules read them (whatever its status). */
+  dealFacts(id: string, sums: { internal: readonly string[]; customer: readonly string[] }): OpenDealFactsRow;
   /** Closed deals created by as_of, grouped by stage and reason, with up to sampleIds ids of those without a reason. */
   closedFacts(filters: DealFilters, asOf: string, sampleIds: number): ClosedFactsRow;
   /** Lost deals created by as_of whose trimmed, lower-case close reason is one of `reasons`. */

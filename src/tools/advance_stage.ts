@@ -2,6 +2,7 @@ import { z } from "zod";
 import { StageId } from "../methodology/schema.js";
 import { defineTool, reply, ToolError } from "./define.js";
 import { dealLine, DealOut, presentDeal, toTimestamp } from "./deal-view.js";
+import { warningsAfterMove } from "./pipeline-analysis.js";
 import { cleanText, DealId, IsoDate, Reasons, Stage } from "./schemas.js";
 
 export default defineTool({
@@ -10,6 +11,7 @@ export default defineTool({
   kind: "mutate",
   description: [
     "Moves an open deal to its next stage, but only when its latest recorded check_stage_exit of the current stage can advance; otherwise it refuses (moved: false), changes nothing and lists the unmet criteria.",
+    "warnings name every pipeline rule (the ones find_waste applies) the deal breaks once moved, e.g. leaving Discovery without a qualified BANT.",
     "override_reason passes a gate that is not met, or moves to a stage other than the next one (skip ahead or back); the reason is kept in the stage history.",
     "at records when the move happened (default now).",
     'Example: {"deal_id":"D-0042"} or {"deal_id":"D-0042","override_reason":"Customer signed an LOI; stakeholder review scheduled after"}',
@@ -26,6 +28,9 @@ export default defineTool({
     from_stage: StageId,
     to_stage: StageId.nullable(),
     unmet: z.array(z.string()),
+    warnings: z
+      .array(z.object({ rule: z.string(), waste: z.string(), severity: z.enum(["high", "medium", "low"]), evidence: z.string() }))
+      .describe("Pipeline rules the deal breaks in its new stage (find_waste will flag them)"),
     deal: DealOut,
     reasons: Reasons,
   },
@@ -55,9 +60,18 @@ export default defineTool({
     for (const c of required.filter((c) => unmet.includes(c.id))) reasons.push(`${fromDef.name} exit criterion "${c.text}" is not met.`);
     if (!isNext) reasons.push(`${m.stage(to).name} is not the next stage after ${fromDef.name} (${next?.name ?? "none"}); moving there needs override_reason.`);
 
+    // What the move would set off in the waste rules: the same rules, judged on the deal as it would stand.
+    const warnings = warningsAfterMove(m, store, deal.id, { index: m.stageIndex(to), at }, now).map(({ rule, waste, severity, evidence }) => ({ rule, waste, severity, evidence }));
+    const qualStage = m.bant.qualification_stage.stage;
+    if (m.stageIndex(from) <= m.stageIndex(qualStage) && m.stageIndex(to) > m.stageIndex(qualStage) && deal.bant?.verdict !== "qualified") {
+      const gaps = deal.bant ? m.bant.dimensions.filter((d) => !d.statuses.find((s) => s.id === deal.bant![d.id])?.qualifying).map((d) => `${d.id} ${deal.bant![d.id]}`) : [];
+      reasons.push(
+        `Leaving ${m.stage(qualStage).name} without a qualified verdict (${deal.bant ? `BANT ${deal.bant.verdict}; gaps: ${gaps.join(", ")}` : "no BANT recorded"}): the reference's ${m.stage(qualStage).name} success metric is "${m.stage(qualStage).success_metric}". Qualify it with qualify_prospect.`,
+      );
+    }
     if ((!gatePassed || !isNext) && !input.override_reason) {
       return reply(
-        { moved: false, gate: "refused" as const, from_stage: from, to_stage: to, unmet, deal: presentDeal(m, deal), reasons },
+        { moved: false, gate: "refused" as const, from_stage: from, to_stage: to, unmet, warnings, deal: presentDeal(m, deal), reasons },
         [
           `**Refused**: ${deal.id} stays in ${fromDef.name}. Nothing was changed.`,
           ...reasons.map((r) => `- ${r}`),
@@ -75,10 +89,11 @@ export default defineTool({
         now.toISOString(),
       );
       return reply(
-        { moved: true, gate, from_stage: from, to_stage: to, unmet: gate === "override" ? unmet : [], deal: presentDeal(m, moved), reasons },
+        { moved: true, gate, from_stage: from, to_stage: to, unmet: gate === "override" ? unmet : [], warnings, deal: presentDeal(m, moved), reasons },
         [
           `Moved ${deal.id} from ${fromDef.name} to ${m.stage(to).name} (${gate === "passed" ? "gate passed" : "override recorded"}).`,
           dealLine(m, moved),
+          ...warnings.map((w) => `- Warning (${m.waste(w.waste as never).name}, ${w.severity}): ${w.evidence}`),
           `Next: ${m.stage(to).activities.slice(0, 2).map((a) => a.text).join("; ")}.`,
         ],
         gate === "override" ? `override_reason: ${input.override_reason}` : undefined,

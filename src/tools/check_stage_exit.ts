@@ -11,7 +11,7 @@ export default defineTool({
   title: "Check a stage's exit criteria (stage gate)",
   kind: "append",
   description: [
-    "Checks whether a deal may leave its stage: lists the stage's exit criteria with met true/false/null, can_advance (true only when every required criterion is met), the unmet ids, the next stage and its activities.",
+    "Checks whether a deal may leave its stage: lists the stage's exit criteria with met true/false/null and, for each one not met, the question that settles it; can_advance (true only when every required criterion is met), the unmet ids, the next stage, and its activities once the gate can be passed.",
     "Call it with only a stage to learn the criterion ids (all met: null). Mark criteria with met/unmet ids; evidence {id: note} also marks a criterion met.",
     "With deal_id the stage defaults to the deal's current stage, earlier answers for that stage carry over, and the check is recorded: advance_stage passes only on a recorded check that can advance.",
     'Example: {"deal_id":"D-0042","met":["challenge_understood","stakeholders_identified"],"evidence":{"proposal_agreed":"CFO asked for a proposal on 2026-11-20"}}',
@@ -26,7 +26,9 @@ export default defineTool({
   output: {
     stage: StageId,
     stage_name: z.string(),
-    criteria: z.array(z.object({ id: z.string(), text: z.string(), met: z.boolean().nullable(), optional: z.boolean(), evidence: z.string().optional() })),
+    criteria: z.array(
+      z.object({ id: z.string(), text: z.string(), met: z.boolean().nullable(), optional: z.boolean(), evidence: z.string().optional(), question: z.string().optional() }),
+    ),
     can_advance: z.boolean(),
     unmet: z.array(z.string()),
     next_stage: StageId.nullable(),
@@ -71,7 +73,7 @@ function summary(c: ReturnType<typeof checkStageExit>): string[] {
   const mark = (v: boolean | null) => (v === true ? "[x]" : v === false ? "[ ]" : "[?]");
   return [
     `**${c.stage_name}** gate: ${c.can_advance ? `can advance to ${c.next_stage_name ?? "(last stage)"}` : `blocked by ${c.unmet.length} criteri${c.unmet.length === 1 ? "on" : "a"}`}`,
-    ...c.criteria.map((x) => `- ${mark(x.met)} ${x.text} (\`${x.id}\`${x.optional ? ", optional" : ""})`),
+    ...c.criteria.map((x) => `- ${mark(x.met)} ${x.text} (\`${x.id}\`${x.optional ? ", optional" : ""})${x.met !== true && x.question ? `. Ask: ${x.question}` : ""}`),
     ...(c.can_advance && c.next_activities.length ? [`Next: ${c.next_activities.slice(0, 2).join("; ")}`] : []),
   ];
 }

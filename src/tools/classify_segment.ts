@@ -8,7 +8,7 @@ export default defineTool({
   title: "Classify the customer segment (tier x readiness)",
   kind: "update",
   description: [
-    "Places a prospect in the Lean Sales segmentation matrix: tier (enterprise, mid_market, smb) from employees, annual revenue or expected deal size (the larger tier wins when they disagree), and readiness (ready, exploring, not_ready) from evaluation, budget, timeline and need awareness.",
+    "Places a prospect in the Lean Sales segmentation matrix: tier (enterprise, mid_market, smb) from company size (employees or annual revenue; expected deal size only when neither is known), and readiness (ready, exploring, not_ready) from evaluation, budget, timeline and need awareness, or unknown when no signal supports a level.",
     "Returns the segment with its sales approach, engagement level and cycle time in months; in_matrix is false for the three combinations the reference's matrix lacks (the guidance is then derived and says so).",
     "With deal_id, missing inputs come from the deal (its amount is the expected deal size, its latest BANT budget the budget status) and the tier, readiness and segment are saved on the deal.",
     'Example: {"employees":450,"actively_evaluating":true,"budget_status":"identified","timeline_months":2}',
@@ -55,6 +55,7 @@ export default defineTool({
         tier: given.tier,
         actively_evaluating: given.actively_evaluating ?? deal.actively_evaluating ?? undefined,
         budget_status: given.budget_status ?? deal.bant?.budget,
+        timeline_status: deal.bant?.timeline,
         timeline_months: given.timeline_months ?? deal.timeline_months ?? undefined,
         need_awareness: given.need_awareness ?? ((deal.need_awareness as SegmentInput["need_awareness"]) || undefined),
       };

@@ -8,7 +8,7 @@ export default defineTool({
   title: "Close a deal (won, lost or disqualified)",
   kind: "update",
   description: [
-    "Closes an open deal as won, lost or disqualified, with the reason and the close date (closed_at, default now).",
+    "Closes an open (or parked) deal as won, lost or disqualified, with the reason and the close date (closed_at, default now).",
     "Always give a reason: win-loss analysis learns from it, and a deal closed without one shows up as unutilized talent in find_waste.",
     "disqualified is for prospects that were never a fit (they do not count as losses).",
     'Example: {"deal_id":"D-0042","outcome":"lost","reason":"Chose a cheaper competitor; our proposal had the wrong volume tier"}',
@@ -28,7 +28,7 @@ export default defineTool({
     return ctx.write(() => {
       const store = ctx.store();
       const deal = store.requireDeal(input.deal_id);
-      if (deal.status !== "open") {
+      if (deal.status !== "open" && deal.status !== "nurture") {
         throw new ToolError(`${deal.id} is already ${deal.status} (closed ${deal.closed_at?.slice(0, 10)}); nothing was changed.`, "deal_id");
       }
       if (at < deal.stage_entered_at) throw new ToolError(`closed_at is before ${deal.id} entered its current stage (${deal.stage_entered_at.slice(0, 10)}).`, "closed_at");

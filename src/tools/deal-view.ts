@@ -9,7 +9,7 @@ import { cleanText, DealId, IsoDate } from "./schemas.js";
 
 export const SEGMENT_IDS = TierId.options.flatMap((t) => ReadinessId.options.map((r) => `${t}_${r}`)) as [string, ...string[]];
 export const Segment = z.enum(SEGMENT_IDS).describe("Segment id <tier>_<readiness>, e.g. mid_market_exploring");
-export const DealStatus = z.enum(DEAL_STATUSES as [string, ...string[]]).describe("Deal status: open, won, lost or disqualified");
+export const DealStatus = z.enum(DEAL_STATUSES as [string, ...string[]]).describe(`Deal status: ${DEAL_STATUSES.join(", ")} (nurture: parked until revisit_on)`);
 
 export const Filters = z
   .object({
@@ -72,6 +72,7 @@ export const DealOut = z.object({
   closed_at: z.string().nullable(),
   close_reason: z.string().nullable(),
   last_activity_at: z.string().nullable(),
+  revisit_on: z.string().nullable(),
   updated_at: z.string(),
   owner_changes: z.number(),
   bant: Bant.nullable(),
@@ -92,6 +93,7 @@ export const DealSummaryOut = DealOut.pick({
   segment: true,
   expected_close_date: true,
   last_activity_at: true,
+  revisit_on: true,
 }).extend({ bant_verdict: z.string().nullable() });
 
 export function presentDeal(m: Methodology, d: Deal): DealOutput {
@@ -114,6 +116,7 @@ export function presentDealSummary(m: Methodology, d: Deal): z.infer<typeof Deal
     segment: d.segment,
     expected_close_date: d.expected_close_date,
     last_activity_at: d.last_activity_at,
+    revisit_on: d.revisit_on,
     bant_verdict: d.bant?.verdict ?? null,
   };
 }

@@ -13,9 +13,11 @@ export interface DealSignals {
   timeline_months?: number | null;
   need_awareness?: string | null;
   budget_status?: string | null;
+  /** The deal's BANT timeline status (none: no active timeline). */
+  timeline_status?: string | null;
 }
 
-/** The segment a deal's signals give, or null when nothing places it in a tier. */
+/** The segment a deal's signals give (readiness unknown without a signal), or null when nothing places it in a tier. */
 export function deriveSegment(m: Methodology, s: DealSignals): SegmentResult | null {
   const sameCurrency = (s.currency ?? "USD") === m.segmentation.tier_thresholds.currency;
   const input: SegmentInput = {
@@ -27,6 +29,7 @@ export function deriveSegment(m: Methodology, s: DealSignals): SegmentResult | n
     timeline_months: s.timeline_months ?? undefined,
     need_awareness: (s.need_awareness as SegmentInput["need_awareness"]) ?? undefined,
     budget_status: s.budget_status ?? undefined,
+    timeline_status: s.timeline_status ?? undefined,
   };
   if (input.employees === undefined && input.annual_revenue === undefined && input.expected_deal_size === undefined && !input.tier) return null;
   return classifySegment(m, input);

@@ -51,9 +51,8 @@ export default defineTool({
         rule: z.string().optional(),
         threshold: z.string().optional(),
         deal_count: z.number().optional(),
-        flags: z
-          .array(z.object({ deal_id: z.string(), rule: z.string(), severity: Severity, evidence: z.string(), threshold: z.string() }))
-          .optional(),
+        value_at_stake: z.record(z.string(), z.number()).optional(),
+        flags: z.array(z.object({ deal_id: z.string(), owner: z.string().optional(), severity: Severity, evidence: z.string() })).optional(),
       }),
     ),
     by_waste: z.record(z.string(), z.number()),
@@ -67,6 +66,7 @@ export default defineTool({
           waste: WasteId.nullable(),
           basis: z.string(),
           matched: z.array(z.string()),
+          remedy: z.string().nullable(),
         }),
       )
       .optional(),

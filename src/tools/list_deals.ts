@@ -63,12 +63,18 @@ export default defineTool({
   output: {
     deals: z.array(z.union([DealOut, DealSummaryOut])),
     ...PageOut,
+    nurture_due: z
+      .object({ total: z.number(), deal_ids: z.array(z.string()) })
+      .optional()
+      .describe("Deals parked in nurture whose revisit date has come (first page only): requalify or close them"),
   },
   handle(input, ctx) {
     const m = ctx.methodology;
     const filters = toStoreFilters(input.filters);
     const { page, total, more, next_cursor } = pageOfDeals(ctx.store(), filters, input.limit ?? 25, input.cursor, input.filters);
     const full = input.detail === "full";
+    // Parked deals that are due come back up, whatever the filters say about status.
+    const due = input.cursor ? undefined : ctx.store().nurtureDue({ ...filters, status: undefined }, ctx.now().toISOString(), 10);
     return reply(
       {
         deals: page.map((d) => (full ? presentDeal(m, d) : presentDealSummary(m, d))),
@@ -77,9 +83,11 @@ export default defineTool({
         truncated: more,
         next_cursor,
         filters,
+        ...(due && due.total > 0 ? { nurture_due: { total: due.total, deal_ids: due.deals.map((d) => d.id) } } : {}),
       },
       [
         `${total} deal${total === 1 ? "" : "s"} match; ${page.length} shown${more ? " (more: pass next_cursor)" : ""}.`,
+        ...(due && due.total > 0 ? [`${due.total} parked deal${due.total === 1 ? " is" : "s are"} due for a revisit: ${due.deals.map((d) => d.id).join(", ")} (qualify_prospect, then update_deal status open, or close_deal).`] : []),
         ...page.slice(0, 25).map((d) => `- ${dealLine(m, d)}`),
         ...(page.length > 25 ? [`...${page.length - 25} more rows in structuredContent.`] : []),
       ],

@@ -3,8 +3,10 @@ import { DealFields } from "./create_deal.js";
 import { defineTool, reply, ToolError } from "./define.js";
 import { dealLine, DealOut, dealText, presentDeal } from "./deal-view.js";
 import { deriveSegment } from "./derive.js";
-import type { DealPatch } from "../store/types.js";
-import { cleanText, DealId, Name, Reasons } from "./schemas.js";
+import type { Deal, DealPatch, DealStore } from "../store/types.js";
+import type { Methodology } from "../methodology/load.js";
+import { nurtureHorizon } from "../methodology/qualify.js";
+import { cleanText, DealId, IsoDate, Name, Reasons } from "./schemas.js";
 import { z } from "zod";
 
 export default defineTool({
@@ -14,6 +16,7 @@ export default defineTool({
   description: [
     "Changes fields of a stored deal: name, account, owner (a handoff is counted), amount, currency, source, industry, firmographics, readiness signals, expected close date, and adds or updates stakeholders by name.",
     "Only the fields you send change; the deal's segment is re-derived when a tier or readiness signal changes.",
+    "status nurture parks an open deal (out of pipeline value and waste rules) until revisit_on (default: the start of its tier's nurture window); status open brings it back.",
     "It does not move stages (use advance_stage) or close deals (use close_deal).",
     'Example: {"deal_id":"D-0042","amount":52000,"expected_close_date":"2027-01-31","stakeholders":[{"name":"Li Wei","role":"CFO","decision_maker":true}]}',
   ].join(" "),
@@ -23,20 +26,25 @@ export default defineTool({
     account: Name.optional().describe("New account name"),
     owner: Name.optional().describe("New owner; each change counts as a handoff"),
     close_reason: cleanText(1000, { multiline: true }).optional().describe("Why a closed deal was won or lost, if it was not given at close"),
+    status: z.enum(["nurture", "open"]).optional().describe("nurture parks an open deal until revisit_on; open brings a parked deal back"),
+    revisit_on: IsoDate.optional().describe("When to look at a parked deal again, ISO date, e.g. 2027-03-01"),
     ...DealFields,
   },
   output: { deal: DealOut, changed: z.array(z.string()), reasons: Reasons },
   handle(input, ctx) {
     const m = ctx.methodology;
-    const { deal_id, stakeholders, ...fields } = input;
+    const { deal_id, stakeholders, status, revisit_on, ...fields } = input;
     return ctx.write(() => {
       const store = ctx.store();
-      const before = store.requireDeal(deal_id);
+      let before = store.requireDeal(deal_id);
+      const now = ctx.now().toISOString();
+      const reasons: string[] = [];
+      const parked = park(m, store, before, { status, revisit_on }, ctx.now(), reasons);
+      if (parked) before = parked;
       if (fields.close_reason !== undefined && before.status === "open") {
         throw new ToolError(`${deal_id} is open: give the reason when you close it (close_deal reason).`, "close_reason");
       }
       const patch: DealPatch = { ...fields, ...(fields.expected_close_date ? { expected_close_date: fields.expected_close_date.slice(0, 10) } : {}) };
-      const reasons: string[] = [];
       const signals = ["employees", "annual_revenue", "amount", "currency", "tier", "actively_evaluating", "timeline_months", "need_awareness"] as const;
       if (signals.some((k) => fields[k] !== undefined)) {
         const seg = deriveSegment(m, {
@@ -49,19 +57,20 @@ export default defineTool({
           timeline_months: fields.timeline_months ?? before.timeline_months,
           need_awareness: fields.need_awareness ?? before.need_awareness,
           budget_status: before.bant?.budget ?? null,
+          timeline_status: before.bant?.timeline ?? null,
         });
         if (seg) {
           Object.assign(patch, { tier: seg.tier, readiness: seg.readiness, segment: seg.segment });
           reasons.push(...seg.reasons);
         }
       }
-      const now = ctx.now().toISOString();
       const after = store.updateDeal(deal_id, patch, now);
       if (stakeholders?.length) {
         store.upsertStakeholders(deal_id, stakeholders.map((s) => ({ name: s.name, role: s.role ?? null, decision_maker: s.decision_maker ?? false })));
         store.recordEvent(deal_id, "stakeholders", { names: stakeholders.map((s) => s.name) }, now);
       }
       const changed = Object.keys(patch).filter((k) => JSON.stringify((before as never)[k]) !== JSON.stringify((after as never)[k]));
+      if (parked) changed.unshift("status", ...(parked.revisit_on ? ["revisit_on"] : []));
       if (stakeholders?.length) changed.push("stakeholders");
       return reply(
         { deal: presentDeal(m, after), changed, reasons },
@@ -71,3 +80,38 @@ export default defineTool({
     });
   },
 });
+
+/** Parks an open deal in nurture or brings a parked one back; returns the deal after, or undefined when status was not sent. */
+function park(
+  m: Methodology,
+  store: DealStore,
+  deal: Deal,
+  want: { status?: "nurture" | "open"; revisit_on?: string },
+  now: Date,
+  reasons: string[],
+): Deal | undefined {
+  if (want.revisit_on !== undefined && want.status !== "nurture" && deal.status !== "nurture") {
+    throw new ToolError(`revisit_on applies to parked deals: send status "nurture" with it.`, "revisit_on");
+  }
+  if (want.status === undefined) {
+    if (want.revisit_on === undefined) return undefined;
+    return store.parkDeal(deal.id, want.revisit_on.slice(0, 10), now.toISOString());
+  }
+  if (want.status === "open") {
+    if (deal.status !== "nurture") throw new ToolError(`${deal.id} is ${deal.status}, not parked in nurture; status open only brings a parked deal back.`, "status");
+    reasons.push(`Back from nurture into ${m.stage(deal.stage as never).name}; its time in stage starts again today.`);
+    return store.reopenDeal(deal.id, now.toISOString());
+  }
+  if (deal.status !== "open" && deal.status !== "nurture") throw new ToolError(`${deal.id} is ${deal.status}; only open deals can be parked in nurture.`, "status");
+  let revisit = want.revisit_on?.slice(0, 10);
+  if (!revisit) {
+    const h = nurtureHorizon(m, deal.tier as never);
+    const d = new Date(now);
+    d.setUTCMonth(d.getUTCMonth() + h.months);
+    revisit = d.toISOString().slice(0, 10);
+    reasons.push(`Parked until ${revisit}: ${h.reason}.`);
+  } else reasons.push(`Parked until ${revisit}.`);
+  if (revisit <= now.toISOString().slice(0, 10)) throw new ToolError(`revisit_on must be after today (${now.toISOString().slice(0, 10)}).`, "revisit_on");
+  reasons.push("A parked deal is left out of pipeline value, velocity and the waste rules; find_waste and list_deals bring it back up when it is due.");
+  return store.parkDeal(deal.id, revisit, now.toISOString());
+}

@@ -80,4 +80,35 @@ describe("migrations", () => {
     expect(recount).toEqual({ n_meeting: 2, stage_meetings: 1, stage_proposals: 0, stakeholder_count: 2, decision_makers: 1 });
     store.close();
   });
+
+  it("the deals table rebuild (version 6, nurture) keeps every deal and every row that hangs off it", () => {
+    const path = join(tmp.dir, "v5.db");
+    const old = new Database(path);
+    old.pragma("journal_mode = WAL");
+    old.pragma("foreign_keys = ON");
+    for (const mg of MIGRATIONS.filter((x) => x.version <= 5)) old.exec(mg.sql);
+    old.pragma("user_version = 5");
+    const now = "2026-11-01T00:00:00.000Z";
+    const ins = old.prepare(
+      `INSERT INTO deals (id, name, account, owner, amount, currency, stage, stage_index, furthest_stage_index, status, created_at, stage_entered_at, updated_at, n_meeting, stakeholder_count)
+       VALUES (?, ?, 'Co', 'Dana', 1000, 'USD', 'discovery', 1, 1, ?, ?, ?, ?, 1, 1)`,
+    );
+    for (let i = 1; i <= 50; i++) ins.run(i, `Deal ${i}`, i % 5 === 0 ? "lost" : "open", now, now, now);
+    old.prepare("INSERT INTO activities (deal_id, type, occurred_at, summary, stage, created_at) SELECT id, 'meeting', ?, 'm', 'discovery', ? FROM deals").run(now, now);
+    old.prepare("INSERT INTO stakeholders (deal_id, name, role, decision_maker) SELECT id, 'A', NULL, 0 FROM deals").run();
+    old.prepare("INSERT INTO stage_history (deal_id, stage, stage_index, entered_at, gate) SELECT id, 'discovery', 1, ?, 'created' FROM deals").run(now);
+    old.close();
+
+    const store = SqliteDealStore.open(path);
+    expect(store.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    expect(store.counts()).toMatchObject({ deals: 50, activities: 50, stakeholders: 50, stage_history: 50 });
+    expect(store.db.pragma("foreign_key_check")).toEqual([]);
+    expect(store.db.pragma("foreign_keys", { simple: true })).toBe(1);
+    expect(store.getDeal("D-0005")).toMatchObject({ status: "lost", revisit_on: null });
+    // The new status is accepted, and only with a revisit date on a parked deal.
+    store.parkDeal("D-0001", "2027-03-01", now);
+    expect(store.getDeal("D-0001")).toMatchObject({ status: "nurture", revisit_on: "2027-03-01" });
+    expect(() => store.db.prepare("UPDATE deals SET revisit_on = '2027-01-01' WHERE id = 2").run()).toThrow(/CHECK/);
+    store.close();
+  });
 });

@@ -90,7 +90,9 @@ describe("find_waste over the stored pipeline", () => {
       for (const flag of f.flags) expect(flag.evidence).toMatch(/D-\d{4}/);
     }
     const stalled = result.findings.find((f: any) => f.rule === "stalled_in_stage");
-    expect(stalled.flags[0].evidence).toMatch(/in Discovery 121 days; Mid-Market-Exploring's 4-month cycle time x 0\.2/);
+    // The matrix's cycle time is the reference's; the share of it per stage is this server's default, and both say so.
+    expect(stalled.flags[0].evidence).toMatch(/in Discovery 121 days; Mid-Market-Exploring's 4-month cycle time \(the reference\) x 0\.2 for this stage \(this server's default\)/);
+    expect(stalled.threshold).toMatch(/\(this server's default\)$/);
   });
 
   it("reports how many deals it analysed and counts by waste", () => {

@@ -33,7 +33,7 @@ describe("import_deals presets", () => {
     expect(r.stage_mapping_used).toMatchObject({ "Appointment Scheduled": "prospecting", presentationscheduled: "solution_presentation", "Contract Sent": "closing", "Closed Won": "won", closedlost: "lost" });
 
     const corvid = await byExternalId("18843203");
-    expect(corvid).toMatchObject({ stage: "solution_presentation", status: "open", amount: 250000, tier: "enterprise", segment: "enterprise_not_ready", created_at: "2026-08-03T08:05:00.000Z", expected_close_date: "2026-12-19" });
+    expect(corvid).toMatchObject({ stage: "solution_presentation", status: "open", amount: 250000, tier: "enterprise", segment: "enterprise_unknown", readiness: "unknown", created_at: "2026-08-03T08:05:00.000Z", expected_close_date: "2026-12-19" });
     const won = await byExternalId("18843206");
     expect(won).toMatchObject({ status: "won", stage: "closing", closed_at: "2026-11-10T00:00:00.000Z", close_reason: "Clear ROI case, CFO signed off", expected_close_date: null });
     const lost = await byExternalId("18843207");
@@ -57,7 +57,7 @@ describe("import_deals presets", () => {
     expect(r).toMatchObject({ format: "salesforce", rows: 8, created: 8, errors_total: 0 });
     expect(r.columns_mapped).toMatchObject({ owner: "Opportunity Owner", account: "Account Name", name: "Opportunity Name", stage: "Stage", external_id: "Opportunity ID", source: "Lead Source" });
     expect(await byExternalId("0065g00000AbCdGAAC")).toMatchObject({ stage: "solution_presentation", created_at: "2026-08-19T00:00:00.000Z", expected_close_date: "2026-12-20", amount: 56500 });
-    expect(await byExternalId("0065g00000AbCdEAAA")).toMatchObject({ account: "Granite & Pine Holdings, Inc.", stage: "prospecting", segment: "mid_market_not_ready" });
+    expect(await byExternalId("0065g00000AbCdEAAA")).toMatchObject({ account: "Granite & Pine Holdings, Inc.", stage: "prospecting", segment: "mid_market_unknown" });
     expect(await byExternalId("0065g00000AbCdLAAH")).toMatchObject({ name: 'Aurora - Content rights "Phase 2"', status: "lost", closed_at: "2026-10-30T00:00:00.000Z" });
 
     const api = [

@@ -40,17 +40,43 @@ describe("BANT qualification", () => {
 
   it.each([
     [{ need: { status: "none" } }, ["no_need"]],
-    [{ budget: { status: "none" }, timeline: { status: "none" } }, ["no_budget_no_timeline"]],
     [{ budget: { status: "approved" }, authority: { status: "decision_maker" }, need: { status: "none" }, timeline: { status: "defined" } }, ["no_need"]],
-  ])("disqualifies %j", (input, disqualifiers) => {
+  ])("disqualifies %j (no need: nothing of value to sell)", (input, disqualifiers) => {
     const q = qualifyProspect(m, input as never);
     expect(q.verdict).toBe("disqualified");
     expect(q.disqualifiers).toEqual(disqualifiers);
-    expect(q.reasons.join(" ")).toMatch(/Disqualifier/);
+    expect(q.band).toBe("weak");
+    expect(q.reasons.join(" ")).toMatch(/Disqualifier "no_need" \(this server's default\)/);
   });
 
-  it("budget none alone is a gap, not a disqualification", () => {
-    expect(qualifyProspect(m, { budget: { status: "none" }, timeline: { status: "defined" } }).verdict).toBe("needs_discovery");
+  it.each([
+    // The reference's Not Ready profile: problem awareness low, no active timeline.
+    [{ need: { status: "latent" }, timeline: { status: "none" } }, "not_ready_profile"],
+    [{ need: { status: "unknown" }, timeline: { status: "none" } }, "not_ready_profile"],
+    // A real need, but no budget and no plan to act: nurture, not disqualified.
+    [{ budget: { status: "none" }, need: { status: "confirmed" }, timeline: { status: "none" } }, "no_budget_no_timeline"],
+  ])("%j is a nurture candidate (%s), banded weak, with a nurture action", (input, trigger) => {
+    const q = qualifyProspect(m, input as never);
+    expect(q.verdict).toBe("nurture");
+    expect(q.nurture_triggers).toEqual([trigger]);
+    expect(q.disqualifiers).toEqual([]);
+    expect(q.band).toBe("weak");
+    expect(q.recommended_action).toMatch(/nurture/);
+    expect(q.recommended_action).not.toMatch(/Keep it in discovery/);
+  });
+
+  it("budget none alone stays a gap, with the reference's reason and a way to requalify", () => {
+    const q = qualifyProspect(m, { budget: { status: "none" }, authority: { status: "decision_maker" }, need: { status: "critical" }, timeline: { status: "defined" } });
+    expect(q.verdict).toBe("needs_discovery");
+    expect(q.reasons.join(" ")).toMatch(/no identified budget as a Defect in Qualification/);
+    expect(q.recommended_action).toMatch(/Requalify the budget/);
+  });
+
+  it("the band never contradicts the verdict: only qualified is strong, disqualified and nurture are weak", () => {
+    const q = qualifyProspect(m, { budget: { status: "approved" }, authority: { status: "decision_maker" }, need: { status: "critical" }, timeline: { status: "tentative" } });
+    expect(q.verdict).toBe("needs_discovery");
+    expect(q.score).toBeGreaterThanOrEqual(80);
+    expect(q.band).toBe("moderate");
   });
 
   it("the score never drops when one dimension improves (property)", () => {
@@ -75,11 +101,55 @@ describe("BANT qualification", () => {
     fc.assert(
       fc.property(arb, (s) => {
         const q = qualifyProspect(m, Object.fromEntries(dims.map((d) => [d, { status: s[d] }])) as never);
+        const bandOk = q.verdict === "qualified" || q.band !== "strong";
+        if (!bandOk) return false;
         if (q.verdict === "qualified") return q.gaps.length === 0 && q.disqualifiers.length === 0;
         if (q.verdict === "needs_discovery") return q.gaps.length > 0 && q.next_questions.length === q.gaps.length;
-        return q.disqualifiers.length > 0;
+        if (q.verdict === "nurture") return q.nurture_triggers.length > 0 && q.band === "weak";
+        return q.disqualifiers.length > 0 && q.band === "weak";
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("the recommended action follows the deal's stage", () => {
+  const perfect = { budget: { status: "approved" }, authority: { status: "decision_maker" }, need: { status: "critical" }, timeline: { status: "defined" } } as const;
+  it("a qualified deal in Proposal & Negotiation keeps working its stage, never moves back toward Solution Presentation", () => {
+    const q = qualifyProspect(m, perfect, { stage: "proposal_negotiation" });
+    expect(q.recommended_action).toMatch(/keep working Proposal & Negotiation/);
+    expect(q.recommended_action).not.toMatch(/Solution Presentation/);
+  });
+
+  it("a deal in Closing with an unknown budget gets a Defects-in-Qualification warning and what to do now, not 'keep it in discovery'", () => {
+    const q = qualifyProspect(m, { ...perfect, budget: { status: "unknown" } }, { stage: "closing" });
+    expect(q.verdict).toBe("needs_discovery");
+    expect(q.recommended_action).toMatch(/^Defects in Qualification warning: Closing is past Discovery/);
+    expect(q.recommended_action).toMatch(/without moving it back/);
+    expect(q.recommended_action).not.toMatch(/Keep it in/);
+  });
+
+  it("in Discovery a gap is closed in discovery", () => {
+    expect(qualifyProspect(m, { ...perfect, budget: { status: "unknown" } }, { stage: "discovery" }).recommended_action).toMatch(/^Keep it in Discovery/);
+  });
+});
+
+describe("silence never replaces a known status", () => {
+  const prior = { budget: "approved", authority: "decision_maker", need: "confirmed", timeline: "defined" };
+  it("a call that says nothing about a dimension keeps the deal's last one", () => {
+    const q = qualifyProspect(m, { need: { status: "critical" } }, { prior });
+    expect(q.dimensions.budget.status).toBe("approved");
+    expect(q.dimensions.need.status).toBe("critical");
+    expect(q.verdict).toBe("qualified");
+  });
+
+  it("an explicit unknown does not wipe a known status, and the reasons say so", () => {
+    const q = qualifyProspect(m, { budget: { status: "unknown" } }, { prior });
+    expect(q.dimensions.budget.status).toBe("approved");
+    expect(q.reasons.join(" ")).toMatch(/Budget stays "approved" as last recorded/);
+  });
+
+  it("an explicit new status does replace it", () => {
+    expect(qualifyProspect(m, { budget: { status: "none" } }, { prior }).dimensions.budget.status).toBe("none");
   });
 });

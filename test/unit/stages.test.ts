@@ -12,6 +12,20 @@ describe("stage exit criteria", () => {
     expect(c.criteria.every((x) => x.met === null)).toBe(true);
     expect(c.can_advance).toBe(false);
     expect(c.next_stage).toBe("solution_presentation");
+    // What follows comes only once the gate can be passed; until then each criterion carries its question.
+    expect(c.next_activities).toEqual([]);
+    expect(c.criteria.map((x) => x.question)).toEqual(m.stage("discovery").exit_criteria.map((x) => x.question));
+  });
+
+  it("a blocked check gives the question that settles each unmet criterion, and none for a met one", () => {
+    const c = checkStageExit(m, { stage: "discovery", met: ["challenge_understood", "fit_assessed", "proposal_agreed"] });
+    expect(c.can_advance).toBe(false);
+    expect(c.criteria.find((x) => x.id === "stakeholders_identified")!.question).toBe("Who else takes part in this decision, and what matters most to each of them?");
+    expect(c.criteria.find((x) => x.id === "fit_assessed")!.question).toBeUndefined();
+  });
+
+  it("a passable gate lists the next stage's activities", () => {
+    const c = checkStageExit(m, { stage: "discovery", met: ["challenge_understood", "stakeholders_identified", "fit_assessed", "proposal_agreed"] });
     expect(c.next_activities).toEqual(m.stage("solution_presentation").activities.map((a) => a.text));
   });
 

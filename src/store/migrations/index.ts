@@ -4,11 +4,14 @@ import m0002 from "./0002_baselines.js";
 import m0003 from "./0003_analytics_indexes.js";
 import m0004 from "./0004_deal_activity_counts.js";
 import m0005 from "./0005_pipeline_indexes.js";
+import m0006 from "./0006_nurture.js";
 
-export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+/** foreignKeysOff: the migration rebuilds a table, so foreign keys are off around it (checked before commit). */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string; foreignKeysOff?: boolean }> = [
   { version: 1, name: "init", sql: m0001 },
   { version: 2, name: "baselines", sql: m0002 },
   { version: 3, name: "analytics_indexes", sql: m0003 },
   { version: 4, name: "deal_activity_counts", sql: m0004 },
   { version: 5, name: "pipeline_indexes", sql: m0005 },
+  { version: 6, name: "nurture", sql: m0006, foreignKeysOff: true },
 ];

@@ -1,0 +1,150 @@
+// Where each piece of the methodology comes from. In data/, an object may carry
+// `"source": "reference"` (the Lean Sales reference, in our words unless quoted) or
+// `"source": "default"` with a one-line `"rationale"` (a rule or number of this server's own);
+// everything inside it inherits the label unless a nested object says otherwise. Inside a
+// reference block, `"defaults": {"<relative path>": "<rationale>"}` marks the few properties that
+// are this server's own (`[]` stands for every item of an array), e.g. the question that settles
+// each exit criterion.
+// Labels are worked out at load time against the shipped files: a labelled block whose content
+// differs from the shipped one reads as the team's, whatever its `source` says.
+
+export type Source = "reference" | "default" | "team";
+
+export interface Provenance {
+  source: Source;
+  /** Why this server chose a default (or what the team wrote); absent for the reference. */
+  rationale?: string;
+}
+
+/** A labelled block in a parsed data file: its path (e.g. "segmentation.tier_thresholds") and label. */
+interface Labelled {
+  path: string;
+  source: "reference" | "default";
+  rationale?: string;
+  value: unknown;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Whether an object carries a label (its `source` is "reference" or "default"). */
+const isLabelled = (v: Record<string, unknown>) => v.source === "reference" || v.source === "default";
+/** The label keys of a labelled object; data may use the same names for other things ("source" of a deal). */
+const labelKey = (obj: Record<string, unknown>, k: string) => isLabelled(obj) && (k === "source" || k === "rationale" || k === "defaults");
+const entries = (obj: Record<string, unknown>) => Object.entries(obj).filter(([k]) => !labelKey(obj, k));
+
+/** Path of a child: "a.b" for keys, "a[2]" for array items. */
+export const childPath = (parent: string, key: string | number) => (typeof key === "number" ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key);
+
+/** Every labelled object in a raw (unparsed) data file, keyed by path. */
+export function collectLabels(root: string, raw: unknown): Map<string, Labelled> {
+  const out = new Map<string, Labelled>();
+  const walk = (v: unknown, path: string) => {
+    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, childPath(path, i)));
+    if (!isObject(v)) return;
+    if (v.source === "reference" || v.source === "default") {
+      out.set(path, { path, source: v.source, ...(typeof v.rationale === "string" ? { rationale: v.rationale } : {}), value: v });
+    }
+    for (const [k, x] of entries(v)) walk(x, childPath(path, k));
+    if (isLabelled(v) && isObject(v.defaults)) {
+      for (const [rel, rationale] of Object.entries(v.defaults)) {
+        for (const [p, value] of expand(v, path, rel)) out.set(p, { path: p, source: "default", rationale: String(rationale), value });
+      }
+    }
+  };
+  walk(raw, root);
+  return out;
+}
+
+/** The concrete paths (and values) a relative pattern such as "items[].question" names under an object. */
+function expand(obj: unknown, base: string, rel: string): Array<[string, unknown]> {
+  const steps = rel.split(".").flatMap((part) => (part.endsWith("[]") ? [part.slice(0, -2), "[]"] : [part]));
+  let at: Array<[string, unknown]> = [[base, obj]];
+  for (const step of steps) {
+    at = at.flatMap(([p, v]) =>
+      step === "[]"
+        ? Array.isArray(v)
+          ? v.map((x, i) => [childPath(p, i), x] as [string, unknown])
+          : []
+        : isObject(v) && step in v
+          ? [[childPath(p, step), v[step]] as [string, unknown]]
+          : [],
+    );
+  }
+  return at;
+}
+
+/** Leaves (numbers, strings, booleans) with no label of their own or above: data that does not say where it comes from. */
+export function unlabelledLeaves(root: string, raw: unknown): string[] {
+  const labels = collectLabels(root, raw);
+  const out: string[] = [];
+  const covered = (path: string) => {
+    for (let p = path; ; ) {
+      if (labels.has(p)) return true;
+      const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
+      if (cut <= 0) return false;
+      p = p.slice(0, cut);
+    }
+  };
+  const walk = (v: unknown, path: string) => {
+    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, childPath(path, i)));
+    if (isObject(v)) {
+      for (const [k, x] of entries(v)) walk(x, childPath(path, k));
+      return;
+    }
+    if (v !== null && !covered(path)) out.push(path);
+  };
+  walk(raw, root);
+  return out;
+}
+
+/** Deep equality that ignores the label keys themselves (a team may relabel without changing content). */
+export function sameContent(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameContent(x, b[i]));
+  }
+  if (isObject(a) || isObject(b)) {
+    if (!isObject(a) || !isObject(b)) return false;
+    const ka = entries(a).map(([k]) => k);
+    const kb = entries(b).map(([k]) => k);
+    return ka.length === kb.length && ka.every((k) => k in b && sameContent(a[k], b[k]));
+  }
+  return a === b;
+}
+
+/**
+ * The label of every labelled block of the active files, judged against the shipped ones: the
+ * shipped label where the content is the shipped content, otherwise the team's.
+ */
+export function resolveLabels(active: Map<string, Labelled>, shipped: Map<string, Labelled>): Map<string, Provenance> {
+  const out = new Map<string, Provenance>();
+  for (const [path, l] of active) {
+    const s = shipped.get(path);
+    if (s && sameContent(s.value, l.value)) out.set(path, { source: s.source, ...(s.rationale ? { rationale: s.rationale } : {}) });
+    else out.set(path, { source: "team", ...(l.rationale ? { rationale: l.rationale } : {}) });
+  }
+  return out;
+}
+
+/** The label that applies at a path: its own, else the nearest labelled ancestor's. */
+export function provenanceAt(labels: Map<string, Provenance>, path: string): Provenance {
+  let p = path;
+  for (;;) {
+    const hit = labels.get(p);
+    if (hit) return hit;
+    const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
+    if (cut <= 0) return { source: "team" };
+    p = p.slice(0, cut);
+  }
+}
+
+/** How an answer names a source: "the reference", "this server's default", "your team's methodology". */
+export function sourceName(p: Provenance): string {
+  return p.source === "reference" ? "the reference" : p.source === "default" ? "this server's default" : "your team's methodology";
+}
+
+/** The data without its labels, for the schemas (which may be strict) to check. */
+export function withoutLabels(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutLabels);
+  if (!isObject(v)) return v;
+  return Object.fromEntries(entries(v).map(([k, x]) => [k, withoutLabels(x)]));
+}
