@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { STOP_WORDS } from "./words.js";
-import { collectLabels, provenanceAt, resolveLabels, sourceName, withoutLabels, type Provenance } from "./provenance.js";
+import { collectLabels, Provenances, sourceName, withoutLabels, type Provenance } from "./provenance.js";
 import {
   BANT_STATUS_IDS,
   DATA_FILES,
@@ -80,8 +80,8 @@ export interface Methodology {
   provenance(path: string): Provenance;
   /** The same, as an answer names it: "the reference", "this server's default", "your team's methodology". */
   sourceName(path: string): string;
-  /** Every labelled block, by path (resources and `methodology check` list them). */
-  labels: ReadonlyMap<string, Provenance>;
+  /** Where everything comes from, against the shipped files (labels, and what a team changed). */
+  provenances: Provenances;
 }
 
 type Raw = { [K in keyof typeof DATA_FILES]: z.infer<(typeof DATA_FILES)[K]["schema"]> };
@@ -218,20 +218,33 @@ function resolveStageActivity(raw: Raw, ref: string): string | undefined {
   return raw.stages.stages.find((s) => s.id === stage)?.activities.find((a) => a.id === activity)?.text;
 }
 
-/** Reads and validates every file under dataDir. Throws MethodologyDataError on the first problem. */
-export function loadMethodology(dataDir: string): Methodology {
+/** The raw files of a folder, keyed as DATA_FILES, with their labelled blocks. */
+function rawFiles(dir: string, files: ReadonlyArray<readonly [string, { raw: unknown }]>) {
+  const tree = Object.fromEntries(files.map(([key, f]) => [key, f.raw])) as Record<string, unknown>;
+  return { tree, labels: new Map(files.flatMap(([key, f]) => [...collectLabels(key, f.raw)])), dir };
+}
+
+/**
+ * Reads and validates every file under dataDir. Throws MethodologyDataError on the first problem.
+ * `shipped` is the folder of the files the server ships: labels are judged against it, so a
+ * value that differs from the shipped one reads as the team's (default: dataDir itself).
+ */
+export function loadMethodology(dataDir: string, opts: { shipped?: string } = {}): Methodology {
   const files = Object.entries(DATA_FILES).map(([key, { file, schema }]) => [key, readDataFile(dataDir, file, schema)] as const);
   const raw = Object.fromEntries(files.map(([key, f]) => [key, f.data])) as Raw;
   checkReferences(raw);
-  // Labels: each labelled block, judged against the shipped files.
-  const found = new Map(files.flatMap(([key, f]) => [...collectLabels(key, f.raw)]));
-  const labels = resolveLabels(found, found);
+  const active = rawFiles(dataDir, files);
+  const shipped =
+    opts.shipped && opts.shipped !== dataDir
+      ? rawFiles(opts.shipped, Object.entries(DATA_FILES).map(([key, { file }]) => [key, { raw: JSON.parse(readFileSync(join(opts.shipped!, file), "utf8")) }] as const))
+      : active;
+  const provenances = new Provenances(active, shipped);
 
   const stages = raw.stages.stages;
   const stageIdx = new Map(stages.map((s, i) => [s.id, i]));
   const wastes = [...raw.wastes.wastes].sort((a, b) => a.number - b.number);
   const segments = new Map<string, SegmentDef>();
-  const rowSource = (block: string, i: number) => sourceName(provenanceAt(labels, `segmentation.${block}[${i}]`));
+  const rowSource = (block: string, i: number) => sourceName(provenances.at(`segmentation.${block}[${i}]`));
   raw.segmentation.matrix.forEach((row, i) => segments.set(`${row.tier}_${row.readiness}`, { ...row, in_matrix: true, source: rowSource("matrix", i) }));
   raw.segmentation.derived.rows.forEach((row, i) => segments.set(`${row.tier}_${row.readiness}`, { ...row, in_matrix: false, source: rowSource("derived.rows", i) }));
   raw.segmentation.unknown_readiness.rows.forEach((row, i) =>
@@ -257,8 +270,8 @@ export function loadMethodology(dataDir: string): Methodology {
     segment: (tier, readiness) => segments.get(`${tier}_${readiness}`)!,
     bantDimension: (id) => raw.bant.dimensions.find((d) => d.id === id)!,
     stageActivity: (ref) => resolveStageActivity(raw, ref)!,
-    provenance: (path) => provenanceAt(labels, path),
-    sourceName: (path) => sourceName(provenanceAt(labels, path)),
-    labels,
+    provenance: (path) => provenances.at(path),
+    sourceName: (path) => sourceName(provenances.at(path)),
+    provenances,
   };
 }

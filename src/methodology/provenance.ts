@@ -111,28 +111,72 @@ export function sameContent(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-/**
- * The label of every labelled block of the active files, judged against the shipped ones: the
- * shipped label where the content is the shipped content, otherwise the team's.
- */
-export function resolveLabels(active: Map<string, Labelled>, shipped: Map<string, Labelled>): Map<string, Provenance> {
-  const out = new Map<string, Provenance>();
-  for (const [path, l] of active) {
-    const s = shipped.get(path);
-    if (s && sameContent(s.value, l.value)) out.set(path, { source: s.source, ...(s.rationale ? { rationale: s.rationale } : {}) });
-    else out.set(path, { source: "team", ...(l.rationale ? { rationale: l.rationale } : {}) });
+/** The value at a path such as "segmentation.matrix[0].label" in a tree keyed by file. */
+export function valueAt(tree: unknown, path: string): unknown {
+  let v = tree;
+  for (const part of path.match(/[^.[\]]+/g) ?? []) {
+    if (Array.isArray(v)) v = v[Number(part)];
+    else if (isObject(v)) v = v[part];
+    else return undefined;
   }
-  return out;
+  return v;
 }
 
-/** The label that applies at a path: its own, else the nearest labelled ancestor's. */
-export function provenanceAt(labels: Map<string, Provenance>, path: string): Provenance {
-  let p = path;
-  for (;;) {
+/**
+ * Where the data at any path comes from: the label of its nearest labelled block in the shipped
+ * files when the value there is the shipped one, else the team's. So a team that changes one
+ * matrix row changes the label of that row only.
+ */
+export class Provenances {
+  private readonly cache = new Map<string, Provenance>();
+  constructor(
+    private readonly active: { tree: Record<string, unknown>; labels: Map<string, Labelled> },
+    private readonly shipped: { tree: Record<string, unknown>; labels: Map<string, Labelled> },
+  ) {}
+
+  at(path: string): Provenance {
+    let hit = this.cache.get(path);
+    if (!hit) this.cache.set(path, (hit = this.compute(path)));
+    return hit;
+  }
+
+  private compute(path: string): Provenance {
+    const own = nearest(this.active.labels, path);
+    if (!sameContent(valueAt(this.active.tree, path), valueAt(this.shipped.tree, path))) {
+      return { source: "team", ...(own && own.source !== nearest(this.shipped.labels, path)?.source && own.rationale ? { rationale: own.rationale } : {}) };
+    }
+    const l = nearest(this.shipped.labels, path);
+    return l ? { source: l.source, ...(l.rationale ? { rationale: l.rationale } : {}) } : { source: "team" };
+  }
+
+  /** Every labelled block of the active files, with its provenance. */
+  all(): Map<string, Provenance> {
+    return new Map([...this.active.labels.keys()].map((p) => [p, this.at(p)]));
+  }
+
+  /** Paths of leaves whose value differs from the shipped files (what `methodology check` prints). */
+  changes(): string[] {
+    const out: string[] = [];
+    const walk = (a: unknown, b: unknown, path: string) => {
+      if (sameContent(a, b)) return;
+      if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) return a.forEach((x, i) => walk(x, b[i], childPath(path, i)));
+      if (isObject(a) && isObject(b)) {
+        for (const k of new Set([...entries(a).map(([k]) => k), ...entries(b).map(([k]) => k)])) walk(a[k], b[k], childPath(path, k));
+        return;
+      }
+      out.push(path);
+    };
+    for (const file of Object.keys(this.active.tree)) walk(this.active.tree[file], this.shipped.tree[file], file);
+    return out;
+  }
+}
+
+function nearest(labels: Map<string, Labelled>, path: string): Labelled | undefined {
+  for (let p = path; ; ) {
     const hit = labels.get(p);
     if (hit) return hit;
     const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
-    if (cut <= 0) return { source: "team" };
+    if (cut <= 0) return undefined;
     p = p.slice(0, cut);
   }
 }

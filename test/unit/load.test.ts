@@ -1,7 +1,8 @@
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadMethodology, MethodologyDataError } from "../../src/methodology/load.js";
+import { collectLabels, unlabelledLeaves } from "../../src/methodology/provenance.js";
 import { StageId, WasteId } from "../../src/methodology/schema.js";
 import { dataDir } from "../../src/paths.js";
 import { methodology, tempDir } from "../helpers/connect.js";
@@ -15,6 +16,31 @@ function brokenCopy(file: string, mutate: (json: any) => void): string {
   writeFileSync(p, JSON.stringify(json));
   return dir;
 }
+
+describe("where every piece of data/ comes from", () => {
+  const files = readdirSync(dataDir()).filter((f) => f.endsWith(".json"));
+  it.each(files)("%s labels every value it holds: the reference's or this server's default", (file) => {
+    const raw = JSON.parse(readFileSync(join(dataDir(), file), "utf8"));
+    expect(unlabelledLeaves(file, raw)).toEqual([]);
+  });
+
+  it("every default carries a one-line rationale", () => {
+    for (const file of files) {
+      for (const l of collectLabels(file, JSON.parse(readFileSync(join(dataDir(), file), "utf8"))).values()) {
+        if (l.source === "default") expect(l.rationale?.length ?? 0, `${l.path}`).toBeGreaterThan(20);
+      }
+    }
+  });
+
+  it("a value a team changes reads as the team's, even if its block still says reference", () => {
+    const dir = brokenCopy("segmentation.json", (j) => (j.matrix[0].cycle_time_months.max = 7));
+    const m = loadMethodology(dir, { shipped: dataDir() });
+    expect(m.provenance("segmentation.matrix[0]")).toEqual({ source: "team" });
+    expect(m.provenance("segmentation.matrix[1]")).toEqual({ source: "reference" });
+    expect(m.provenance("segmentation.tier_thresholds").source).toBe("default");
+    expect(m.provenances.changes()).toEqual(["segmentation.matrix[0].cycle_time_months.max"]);
+  });
+});
 
 describe("the methodology as data", () => {
   it("loads every part of the reference", () => {
