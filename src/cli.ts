@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The only file that reads argv and env, starts a transport, or handles signals.
-import { homedir } from "node:os";
+import { homedir, userInfo } from "node:os";
 import { ConfigError, parseConfig, type Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import { loadMethodology, MethodologyDataError } from "./methodology/load.js";
@@ -31,10 +31,22 @@ export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): v
     // stdio serves the local user: files under home or the working directory; HTTP only what was configured.
     importRoots: config.import_roots.length ? config.import_roots : config.http ? [] : [homedir(), process.cwd()],
     now: () => new Date(),
+    // Over stdio the server runs as the person at the desk: their login is a fair default owner.
+    user: config.user ?? (config.http ? undefined : osUser()),
+    readOnly: config.read_only,
+    toolsets: config.toolsets,
   };
   // Prompt files are checked at start on every transport (HTTP builds servers per session).
   promptsFor(deps);
   return deps;
+}
+
+function osUser(): string | undefined {
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {

@@ -13,6 +13,10 @@ export class ConfigError extends Error {
 export const COMMANDS = ["export", "backup", "restore", "status", "report", "import", "demo", "help", "version"] as const;
 const COMMANDS_AND_SERVE = ["serve", ...COMMANDS] as const;
 
+/** The tool groups (--toolsets): the methodology, the deal store, analytics, the dashboard. */
+export const TOOLSETS = ["methodology", "deals", "analytics", "dashboard"] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 export const isLoopback = (host: string) => LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 
@@ -28,6 +32,12 @@ export const ConfigSchema = z
     allowed_origins: z.array(z.string()),
     session_idle_ms: z.number().int().positive(),
     max_sessions: z.number().int().positive(),
+    /** Who "I" am: the default owner of new deals (stdio falls back to the operating-system user). */
+    user: z.string().trim().min(1).max(200).optional(),
+    /** Serve only the read-only tools (the methodology tools then answer without recording). */
+    read_only: z.boolean(),
+    /** The tool groups to serve. */
+    toolsets: z.array(z.enum(TOOLSETS, { error: `toolsets are ${TOOLSETS.join(", ")}` })).min(1),
     /** Folders import_deals may read a file from (the tool's `path`). Empty: paths are refused. */
     import_roots: z.array(z.string()),
     /** Positional arguments of a sub-command (e.g. the CSV file of `import`). */
@@ -63,6 +73,9 @@ const FLAGS = {
   "log-level": { type: "string" },
   "allow-origin": { type: "string", multiple: true },
   "import-root": { type: "string", multiple: true },
+  user: { type: "string" },
+  "read-only": { type: "boolean" },
+  toolsets: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
   // sub-command options
@@ -115,6 +128,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     session_idle_ms: Number(env.LEAN_SALES_SESSION_IDLE_MS ?? 30 * 60_000),
     max_sessions: Number(env.LEAN_SALES_MAX_SESSIONS ?? 200),
     import_roots: values["import-root"] ?? list(env.LEAN_SALES_IMPORT_ROOTS),
+    user: values.user ?? (env.LEAN_SALES_USER || undefined),
+    read_only: values["read-only"] ?? ["1", "true", "yes"].includes((env.LEAN_SALES_READ_ONLY ?? "").toLowerCase()),
+    toolsets: list(values.toolsets ?? env.LEAN_SALES_TOOLSETS ?? TOOLSETS.join(",")),
     args: positionals.slice(command === "serve" ? 0 : 1),
     options,
   };

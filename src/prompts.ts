@@ -50,11 +50,9 @@ import { StoreError } from "./store/types.js";
 import { SEGMENT_IDS } from "./tools/deal-view.js";
 import type { Deps } from "./tools/define.js";
 import { dealRecord, dealRecordText } from "./tools/get_deal.js";
-import { ALL_TOOLS } from "./tools/index.js";
+import { ALL_TOOLS, servedTools } from "./tools/index.js";
 import { cleanText, DealIdPattern } from "./tools/schemas.js";
 
-/** Tools prompts may name while they are being built (not yet in ALL_TOOLS). Drop each once it is registered. */
-export const PENDING_TOOLS: string[] = [];
 
 export class PromptFileError extends Error {
   constructor(
@@ -418,6 +416,8 @@ function holds(c: Cond, r: Render): boolean {
 export interface PromptDef extends FrontMatter {
   file: string;
   body: Node[];
+  /** The tools the prompt names: it is served only where all of them are. */
+  tools: Set<string>;
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -449,7 +449,15 @@ function loadPromptFile(dir: string, file: string, m: Methodology, tools: Readon
   });
   const firstLine = fm[0].split("\n").length + (fm[0].endsWith("\n") ? 0 : 1);
   const body = compileTemplate(text.slice(fm[0].length), { file, firstLine, m, tools, args });
-  return { ...front, file, body };
+  const named = new Set<string>();
+  const walk = (nodes: Node[]) => {
+    for (const n of nodes) {
+      if (n.t === "put" && n.head === "tool" && n.key) named.add(n.key);
+      if (n.t === "if") (walk(n.then), walk(n.else));
+    }
+  };
+  walk(body);
+  return { ...front, file, body, tools: named };
 }
 
 /** Reads and checks every prompts/*.md. Throws PromptFileError (file and field) on the first problem. */
@@ -469,7 +477,7 @@ const loaded = new WeakMap<Deps, PromptDef[]>();
 export function promptsFor(deps: Deps): PromptDef[] {
   let list = loaded.get(deps);
   if (!list) {
-    list = loadPrompts(deps.promptsDir ?? promptsDir(), deps.methodology, [...ALL_TOOLS.map((t) => t.name), ...PENDING_TOOLS]);
+    list = loadPrompts(deps.promptsDir ?? promptsDir(), deps.methodology, ALL_TOOLS.map((t) => t.name));
     loaded.set(deps, list);
   }
   return list;
@@ -477,7 +485,9 @@ export function promptsFor(deps: Deps): PromptDef[] {
 
 // ---------------------------------------------------------------- registering
 export function registerPrompts(server: McpServer, deps: Deps): void {
-  for (const p of promptsFor(deps)) {
+  const served = new Set(servedTools(deps).map((t) => t.name));
+  // A prompt never names a tool this server does not serve (--read-only, --toolsets).
+  for (const p of promptsFor(deps).filter((x) => [...x.tools].every((t) => served.has(t)))) {
     const shape: Record<string, z.ZodType> = {};
     for (const a of p.arguments) {
       let s: z.ZodType = ARGUMENTS[a.name].schema(deps.methodology);

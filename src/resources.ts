@@ -2,8 +2,10 @@
 import { randomUUID } from "node:crypto";
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
+import { EXPORTS_TEMPLATE, exportText, parseExportFile } from "./app/export.js";
+import { presentDeal } from "./tools/deal-view.js";
 import { renderMethodology, renderSection, SECTIONS, type SectionId } from "./methodology/render.js";
-import { DASHBOARD_URI, dashboardHtml, MCP_APP_MIME } from "./report/dashboard.js";
+import { DASHBOARD_URI, dashboardHtml, MCP_APP_MIME, parseReportFile, REPORTS_TEMPLATE } from "./report/dashboard.js";
 import type { Deps } from "./tools/define.js";
 import { dealRecord, dealRecordText } from "./tools/get_deal.js";
 import { StoreError } from "./store/types.js";
@@ -81,7 +83,35 @@ export function registerResources(server: McpServer, deps: Deps): void {
     },
   );
 
-  // The MCP App of show_pipeline_dashboard; its HTML (with the bundled view) is built on first read.
+  // Exports named by their parameters (export_deals links here): produced on read, nothing kept.
+  server.registerResource(
+    "deals-export",
+    new ResourceTemplate(EXPORTS_TEMPLATE, { list: undefined }),
+    { title: "Deals export", description: "deals.csv or deals.json with filters as query parameters, e.g. lean-sales://exports/deals.csv?status=won (export_deals gives the URI).", mimeType: "text/csv" },
+    async (uri, { file }) => {
+      const spec = parseExportFile(String(file));
+      if (!spec) throw invalidParams(`Unknown export "${String(file).slice(0, 60)}". Call export_deals for the URI of an export.`);
+      const text = exportText(deps.store(), spec.format, spec.filters, (d) => presentDeal(m, d));
+      if (text === null) throw invalidParams("This export is larger than one read holds (8 MB). Narrow the filters, or run `lean-sales-mcp export --out deals.csv` at a terminal.");
+      return { contents: [{ uri: uri.href, mimeType: spec.format === "csv" ? "text/csv" : "application/json", text }] };
+    },
+  );
+
+  // HTML reports named by their parameters (pipeline_report links here): rendered on read.
+  server.registerResource(
+    "pipeline-report",
+    new ResourceTemplate(REPORTS_TEMPLATE, { list: undefined }),
+    { title: "Pipeline report (HTML)", description: "pipeline.html?as_of=YYYY-MM-DD with filters as query parameters: one self-contained, printable HTML file (pipeline_report gives the URI).", mimeType: "text/html" },
+    async (uri, { file }) => {
+      const spec = parseReportFile(String(file));
+      if (!spec) throw invalidParams(`Unknown report "${String(file).slice(0, 60)}". Call pipeline_report for the URI of a report.`);
+      const [{ gatherPipelineReport }, { renderReportHtml }] = await Promise.all([import("./report/data.js"), import("./report/html.js")]);
+      const data = gatherPipelineReport(m, deps.store(), { filters: spec.filters as never, as_of: spec.as_of, currency: spec.currency }, deps.now());
+      return { contents: [{ uri: uri.href, mimeType: "text/html", text: renderReportHtml(data) }] };
+    },
+  );
+
+  // The MCP App of pipeline_report; its HTML (with the bundled view) is built on first read.
   server.registerResource(
     "pipeline-dashboard",
     DASHBOARD_URI,

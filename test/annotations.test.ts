@@ -34,7 +34,7 @@ describe("tool annotations and examples", () => {
       for (let i = 1; i <= 45; i++) {
         const stage = i % 3 ? "discovery" : "prospecting";
         h.store.createDeal(
-          { name: `Deal ${i}`, account: `Account ${i}`, owner: i % 2 ? "Dana Lee" : "Sam Ortiz", amount: 1000 * i, currency: "USD", stage: i === 42 ? "discovery" : stage, stage_index: i === 42 || i % 3 ? 1 : 0, created_at: "2026-06-01T00:00:00.000Z", stage_entered_at: "2026-06-01T00:00:00.000Z" },
+          { name: i === 42 ? "Acme - fleet rollout" : `Deal ${i}`, account: `Account ${i}`, owner: i % 2 ? "Dana Lee" : "Sam Ortiz", amount: 1000 * i, currency: "USD", stage: i === 42 ? "discovery" : stage, stage_index: i === 42 || i % 3 ? 1 : 0, created_at: "2026-06-01T00:00:00.000Z", stage_entered_at: "2026-06-01T00:00:00.000Z" },
           "2026-11-28T12:00:00.000Z",
         );
       }

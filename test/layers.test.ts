@@ -15,6 +15,7 @@ const layerOf = (file: string) => {
   const rel = relative("src", file);
   if (rel.startsWith("methodology/")) return 0;
   if (rel.startsWith("store/")) return 1;
+  if (rel.startsWith("app/")) return 1.5;
   if (rel.startsWith("tools/") || rel === "resources.ts" || rel === "prompts.ts" || rel.startsWith("import/") || rel.startsWith("demo/") || rel.startsWith("analytics/") || rel.startsWith("report/")) return 2;
   if (rel === "server.ts") return 3;
   return 4; // transports, cli, commands, config, log, paths, version

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadPrompts, PENDING_TOOLS, PromptFileError } from "../src/prompts.js";
+import { loadPrompts, PromptFileError } from "../src/prompts.js";
 import { promptsDir } from "../src/paths.js";
 import { createServer } from "../src/server.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
@@ -68,7 +68,7 @@ describe("prompts", () => {
     expect(text).toContain("## Bring back to the user");
     // Names real tools, in backticks.
     const named = [...text.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!);
-    const tools = new Set([...ALL_TOOLS.map((t) => t.name), ...PENDING_TOOLS]);
+    const tools = new Set(ALL_TOOLS.map((t) => t.name));
     expect(named.filter((n) => tools.has(n)).length, name).toBeGreaterThanOrEqual(3);
   });
 
@@ -212,7 +212,7 @@ describe("prompts", () => {
 
 describe("prompt files", () => {
   const m = methodology();
-  const tools = [...ALL_TOOLS.map((t) => t.name), ...PENDING_TOOLS];
+  const tools = ALL_TOOLS.map((t) => t.name);
   const GOOD_FRONT = "---\nname: broken\ntitle: Broken\ndescription: A prompt used to test the loader.\narguments:\n  - name: deal_id\n    description: A deal id.\n---\n";
 
   /** Loads a folder holding one file with this text; returns what it threw. */

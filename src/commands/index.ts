@@ -8,7 +8,7 @@ import { assertCompatible, openDatabase, SCHEMA_VERSION } from "../store/db.js";
 import { SqliteDealStore } from "../store/sqlite.js";
 import { StoreError } from "../store/types.js";
 import type { Deps } from "../tools/define.js";
-import { dealsToCsv } from "../tools/export_deals.js";
+import { dealsToCsv } from "../app/export.js";
 import { presentDeal } from "../tools/deal-view.js";
 import { VERSION } from "../version.js";
 

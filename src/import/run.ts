@@ -23,6 +23,7 @@ import { StageId } from "../methodology/schema.js";
 import type { Deal, DealStore, ImportDealRow } from "../store/types.js";
 import { ToolError } from "../tools/define.js";
 import { tierBand } from "../methodology/segment.js";
+import { closest, looseEnum } from "../tools/schemas.js";
 import { deriveSegment } from "../tools/derive.js";
 import { cleanText, FilePath } from "../tools/schemas.js";
 import {
@@ -53,28 +54,27 @@ const NO_ACCOUNT = "(no account)";
 
 /** The arguments of import_deals (and of `lean-sales-mcp import`). */
 export const ImportArgs = {
-  path: FilePath.optional()
-    .describe("Absolute path of a CSV file inside the server's import folders (at most 200 MB), e.g. /home/dana/exports/hubspot-deals.csv"),
+  path: FilePath.optional().describe("a CSV in the server's import folders"),
   csv: z
     .string()
-    .max(MAX_INLINE_CHARS, `csv holds at most ${MAX_INLINE_CHARS.toLocaleString("en-US")} characters inline; save larger files and pass path`)
+    .refine((v) => v.length <= MAX_INLINE_CHARS, `csv holds at most ${MAX_INLINE_CHARS.toLocaleString("en-US")} characters inline; save larger files and pass path`)
     .optional()
-    .describe("The CSV text itself, header row first, at most 1,000,000 characters (the HTTP body limit is 1 MB, stdio's line limit 10 MiB); larger files go by path"),
-  format: z.enum(FORMATS).optional().describe("Whose export this is: hubspot, salesforce, pipedrive or generic (default: detected from the headers, else generic)"),
+    .describe("the CSV text, header row first"),
+  format: looseEnum(FORMATS).optional().describe("default: detected from the headers"),
   mapping: z
-    .record(z.string().max(40), z.string().max(200))
-    .optional()
-    .describe(`Our field -> their column, for columns the preset does not know, e.g. {"name":"Opportunity","owner":"Rep"}; "" leaves a field out. Fields: ${IMPORT_FIELDS.join(", ")}`),
+    .record(z.string(), z.string())
+    .refine((o) => Object.entries(o).every(([k, v]) => k.length <= 40 && v.length <= 200), "mapping keys are our field names and values column names (at most 200 characters)")
+    .optional().describe(`our field -> their column; fields: ${IMPORT_FIELDS.join(", ")}`),
   stage_map: z
-    .record(z.string().min(1).max(200), StageTarget)
-    .optional()
-    .describe('Their stage value -> our stage id or won/lost/disqualified, e.g. {"Negotiating":"proposal_negotiation","Signed":"won"}'),
-  dry_run: z.boolean().optional().describe("true: validate every row and report what would change, writing nothing"),
+    .record(z.string(), looseEnum(StageTarget.options))
+    .refine((o) => Object.keys(o).every((k) => k.length >= 1 && k.length <= 200), "stage_map keys are their stage labels (1-200 characters)")
+    .optional().describe("their stage -> our stage id, won, lost or disqualified"),
+  dry_run: z.boolean().optional(),
   source_name: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/, "source_name is 1-40 letters, digits, _ . -")
+    .refine((v) => /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/.test(v), "source_name is 1-40 letters, digits, _ . -")
     .optional()
-    .describe("Name of the system the file comes from, kept as each deal's external_source (default: the format), e.g. hubspot-emea"),
+    .describe("kept as external_source (default: the format)"),
 };
 export type ImportInput = z.infer<z.ZodObject<typeof ImportArgs>>;
 
@@ -424,7 +424,7 @@ async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets,
       const label = stageRaw.trim();
       const target = resolveStage(label);
       if (!target) {
-        fail("stage", `stage "${label.slice(0, 100)}" is not a stage ${plan.format} uses by default or one of ours; add it to stage_map, e.g. {"${label.slice(0, 60)}": "discovery"} (targets: ${StageTarget.options.join(", ")})`);
+        fail("stage", `stage "${label.slice(0, 100)}" is not a stage ${plan.format} uses by default or one of ours; add it to stage_map, e.g. {"${label.slice(0, 60)}": "${suggestStage(m, label)}"} if that is what it means (targets: ${StageTarget.options.join(", ")})`);
       } else {
         if (plan.stageMappingUsed.size < MAX_STAGE_VALUES && !plan.stageMappingUsed.has(label)) plan.stageMappingUsed.set(label, target);
         if (target === "won" || target === "lost" || target === "disqualified") stageStatus = target;
@@ -706,3 +706,21 @@ export async function finishProgress(plan: ImportPlan, env: Pick<ImportEnv, "pro
     await env.progress(plan.size, plan.size, message);
   }
 }
+
+/**
+ * The stage target a label most likely means, for the advice on an unknown label only (never
+ * applied): the target sharing most words with it (ids and names), else the closest spelling.
+ */
+export function suggestStage(m: Methodology, label: string): string {
+  const words = (s: string) => new Set(normalizeWords(s));
+  const want = words(label);
+  const targets = [...m.stages.map((s) => ({ id: s.id as string, text: `${s.id} ${s.name}` })), ...(["won", "lost", "disqualified"] as const).map((id) => ({ id, text: id }))];
+  let best = { id: "", shared: 0 };
+  for (const t of targets) {
+    const shared = [...words(t.text)].filter((w) => [...want].some((x) => x.startsWith(w.slice(0, 5)) || w.startsWith(x.slice(0, 5)))).length;
+    if (shared > best.shared) best = { id: t.id, shared };
+  }
+  return best.shared > 0 ? best.id : closest(label, targets.map((t) => t.id));
+}
+
+const normalizeWords = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2);

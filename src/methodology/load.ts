@@ -150,6 +150,9 @@ function checkReferences(raw: Raw): void {
   );
   raw.wastes.value_signals.groups.forEach((g, j) => g.phrases.forEach((sig, k) => checkPhrase(sig, `value_signals.groups[${j}].phrases[${k}]`)));
   const p = raw.wastes.pipeline;
+  for (const [rule, r] of Object.entries(p.rules)) {
+    check(raw.wastes.wastes.find((w) => w.id === r.waste)!.elimination[r.remedy] !== undefined, "wastes.json", `pipeline.rules.${rule}.remedy`, `no elimination approach ${r.remedy} of ${r.waste}`);
+  }
   check(p.stall_warn_multiplier < p.stall_flag_multiplier, "wastes.json", "pipeline.stall_warn_multiplier", "must be below stall_flag_multiplier");
   check(raw.wastes.severity_hours_per_week.medium < raw.wastes.severity_hours_per_week.high, "wastes.json", "severity_hours_per_week", "medium must be below high");
 

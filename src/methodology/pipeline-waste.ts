@@ -43,7 +43,7 @@ export interface ClosedFacts {
   /** Closed deals in scope (won, lost and disqualified). */
   total: number;
   /** Won or lost deals with an empty close reason, by the stage they closed from, and some of their ids. */
-  without_reason: { by_stage: Array<{ stage: Stage; n: number }>; ids: string[] };
+  without_reason: { by_stage: Array<{ stage: Stage; n: number }>; ids: string[]; owners?: string[] };
   /** Lost deals with a reason: each distinct reason (trimmed, lower case) by stage. */
   lost_reasons: Array<{ reason: string; stage: Stage; n: number }>;
 }
@@ -53,7 +53,7 @@ export interface PipelineInput {
   open: Iterable<DealFacts>;
   closed: ClosedFacts;
   /** Up to `limit` lost deals whose reason is one of `reasons`, with that reason. */
-  lostDeals(reasons: string[], limit: number): Array<{ id: string; reason: string }>;
+  lostDeals(reasons: string[], limit: number): Array<{ id: string; reason: string; owner?: string }>;
   /** Deals parked in nurture whose revisit date has come (a sample and the total). */
   nurtureDue?: NurtureDue;
 }
@@ -72,6 +72,9 @@ export const normKey = (tier: string, stage: string) => `${tier}:${stage}`;
 export interface DealFlag {
   deal_id: string;
   owner?: string;
+  /** The deal's open value, when it has one. */
+  amount?: number;
+  currency?: string;
   severity: Severity;
   evidence: string;
 }
@@ -117,6 +120,8 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 
 interface RuleDef {
   waste: Waste;
+  /** The elimination approach that fixes what this rule finds. */
+  remedy: string;
   rule: string;
   label: string;
   threshold: string;
@@ -134,7 +139,7 @@ export function pipelineRules(m: Methodology): Record<RuleKey, RuleDef> {
   const p = m.wasteRules.pipeline;
   const own = m.sourceName("wastes.pipeline");
   const qualStage = m.stage(m.bant.qualification_stage.stage).name;
-  const defs: Record<RuleKey, Omit<RuleDef, "waste">> = {
+  const defs: Record<RuleKey, Omit<RuleDef, "waste" | "remedy">> = {
     stalled: { rule: "stalled_in_stage", label: "stuck in their current stage", threshold: `warn beyond ${p.stall_warn_multiplier}x and flag beyond ${p.stall_flag_multiplier}x the median days deals of the same tier spent in the stage (needs ${p.min_stage_exits_for_history} exits; before that the segment's cycle time spread over the stages)` },
     inflation: { rule: "pipeline_inflation", label: "early in the funnel without a qualifying BANT, inflating the pipeline", threshold: `more than ${Math.round(p.inflation_unqualified_share * 100)}% of at least ${p.inflation_min_early_deals} open deals in ${p.early_stages.join("/")} without a qualifying BANT` },
     unqualified: { rule: "advanced_unqualified", label: `past ${qualStage} without a qualifying BANT`, threshold: `stage after ${qualStage} (whose success metric is a qualified opportunity) and latest BANT verdict not "qualified"` },
@@ -151,7 +156,10 @@ export function pipelineRules(m: Methodology): Record<RuleKey, RuleDef> {
     no_reason: { rule: "closed_without_reason", label: "closed with no recorded reason, so nothing is learned", threshold: "won or lost with an empty close_reason" },
   };
   rules = Object.fromEntries(
-    Object.entries(defs).map(([k, d]) => [k, { ...d, waste: p.rule_wastes[d.rule]!, threshold: `${d.threshold} (${own})` }]),
+    Object.entries(defs).map(([k, d]) => {
+      const r = p.rules[d.rule]!;
+      return [k, { ...d, waste: r.waste, remedy: m.waste(r.waste).elimination[r.remedy]!, threshold: `${d.threshold} (${own})` }];
+    }),
   ) as Record<RuleKey, RuleDef>;
   ruleCache.set(m, rules);
   return rules;
@@ -305,7 +313,8 @@ export function findPipelineWaste(
   if (withoutReason > 0) {
     const t = tally("no_reason");
     t.count = withoutReason;
-    t.list = closedFacts.without_reason.ids.slice(0, cap).map((id) => ({ deal_id: id, severity: "medium" as const, evidence: `${id} was closed without a reason.` }));
+    const owners = closedFacts.without_reason.owners ?? [];
+    t.list = closedFacts.without_reason.ids.slice(0, cap).map((id, i) => ({ deal_id: id, ...(owners[i] ? { owner: owners[i] } : {}), severity: "medium" as const, evidence: `${id} was closed without a reason.` }));
   }
   const defectReasons = new Map<string, string[]>();
   let errorLosses = 0;
@@ -321,8 +330,9 @@ export function findPipelineWaste(
     const t = tally("error_losses");
     t.count = errorLosses;
     t.high = errorLosses;
-    t.list = input.lostDeals(matched.map(([r]) => r), cap).map(({ id, reason }) => ({
+    t.list = input.lostDeals(matched.map(([r]) => r), cap).map(({ id, reason, owner }) => ({
       deal_id: id,
+      ...(owner ? { owner } : {}),
       severity: "high" as const,
       evidence: `${id} was lost; its close reason mentions ${(defectReasons.get(reason) ?? []).map((h) => `"${h}"`).join(", ")}.`,
     }));
@@ -348,7 +358,7 @@ export function findPipelineWaste(
       if (h.severity === "high") t.high++;
       if (d.amount !== null) t.value[d.currency] = (t.value[d.currency] ?? 0) + d.amount;
       // Keep the most severe first when the cap is reached; evidence only for flags that are kept.
-      const flag = () => ({ deal_id: d.id, owner: d.owner, severity: h.severity, evidence: h.evidence() });
+      const flag = () => ({ deal_id: d.id, owner: d.owner, ...(d.amount !== null ? { amount: d.amount, currency: d.currency } : {}), severity: h.severity, evidence: h.evidence() });
       if (t.list.length < cap) t.list.push(flag());
       else if (h.severity === "high" && t.high <= cap) {
         const i = t.list.findIndex((x) => x.severity !== "high");
@@ -381,8 +391,8 @@ export function findPipelineWaste(
   const findings: PipelineFinding[] = [];
   for (const [key, t] of tallies) {
     const r = rules[key];
-    // The severe flags first, so a shortened list shows the deals to act on.
-    t.list.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "high" ? -1 : 1));
+    // The deals to act on first: severe flags, then the most open value, so a shortened list still shows them.
+    t.list.sort((a, b) => (a.severity === b.severity ? (b.amount ?? 0) - (a.amount ?? 0) : a.severity === "high" ? -1 : 1));
     const w = m.waste(r.waste);
     findings.push({
       waste: r.waste,
@@ -395,7 +405,8 @@ export function findPipelineWaste(
       evidence: `${t.count} deal${t.count === 1 ? "" : "s"} ${r.label}${t.high ? ` (${t.high} severe)` : ""}.`,
       deal_ids: t.list.map((x) => x.deal_id),
       flags: t.list,
-      remedy: w.elimination,
+      // The approach that fits this rule first, then the waste's others.
+      remedy: [r.remedy, ...w.elimination.filter((e) => e !== r.remedy)],
     });
   }
   findings.sort(byImpact(m.segmentation.tier_thresholds.currency));

@@ -208,8 +208,8 @@ export const WastesFile = z.object({
   // Naive Bayes over word stems learned from waste-examples.json, plus the signal phrases.
   classifier: z.object({ smoothing: z.number().positive(), signal_weight: z.number().nonnegative(), explain_words: z.number().int().positive() }),
   pipeline: z.object({
-    // Which waste each stored-pipeline rule finds (the rules themselves are in pipeline-waste.ts).
-    rule_wastes: z.record(z.string(), WasteId),
+    // Which waste each stored-pipeline rule finds, and the elimination approach (index) that fixes it.
+    rules: z.record(z.string(), z.object({ waste: WasteId, remedy: z.number().int().nonnegative() })),
     stall_warn_multiplier: z.number().positive(),
     stall_flag_multiplier: z.number().positive(),
     min_stage_exits_for_history: z.number().int().positive(),

@@ -45,7 +45,10 @@ export interface Quality {
 }
 
 const NOT_RECORDED = "(not recorded)";
-const key = (v: string | number | null | undefined) => (v === null || v === undefined || v === "" ? NOT_RECORDED : String(v));
+/** Free-text categories (a lead source) compare without case, spaces or punctuation: "Inbound" = "inbound". */
+export const normalizeCategory = (v: string) => v.normalize("NFKC").trim().toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "_").replace(/^_+|_+$/g, "");
+const key = (v: string | number | null | undefined) =>
+  v === null || v === undefined || v === "" ? NOT_RECORDED : typeof v === "string" ? normalizeCategory(v) || NOT_RECORDED : String(v);
 
 export function emptyModel(alpha: number): NaiveBayesModel {
   return { won: 0, lost: 0, tables: new Map(), alpha };
@@ -90,6 +93,9 @@ export function winProbability(model: NaiveBayesModel, features: readonly Scorin
   for (const f of features) {
     if (!(f in values)) continue; // not given: no evidence either way
     const v = key(values[f]);
+    // Not recorded on this deal, or a value training never saw: no evidence either way.
+    if (v === NOT_RECORDED) continue;
+    if (f !== "reached_stage" && !model.tables.get(f)?.has(v)) continue;
     const l = likelihood(model, f, v);
     const llr = Math.log(l.pWon / l.pLost);
     logOdds += llr;

@@ -9,8 +9,36 @@ import type { RESOURCE_MIME_TYPE } from "@modelcontextprotocol/ext-apps/server";
 import { packageRoot } from "../paths.js";
 
 export const DASHBOARD_URI = "ui://lean-sales/dashboard.html";
-/** The URI of pipeline_report's embedded HTML (a name for the content, not a listed resource). */
-export const REPORT_URI = "lean-sales://reports/pipeline";
+/** The HTML reports, named by their parameters (pipeline_report links here): rendered on read. */
+export const REPORTS_TEMPLATE = "lean-sales://reports/{file}";
+const REPORT_PARAMS = ["owner", "segment", "stage", "status", "from", "to", "date_field", "q"] as const;
+
+/** The URI of the HTML report for a day, filters and currency (the same parameters give the same URI). */
+export function reportUri(asOf: string, filters: object, currency?: string): string {
+  const q = new URLSearchParams({ as_of: asOf });
+  for (const k of REPORT_PARAMS) {
+    const v = (filters as Record<string, unknown>)[k];
+    if (v !== undefined && !(k === "date_field" && v === "created_at")) q.set(k, String(v));
+  }
+  if (currency) q.set("currency", currency);
+  return `lean-sales://reports/pipeline.html?${q.toString()}`;
+}
+
+/** The report's day, filters and currency back from the {file} part of its URI; undefined if it is not one. */
+export function parseReportFile(file: string): { as_of: string; filters: Record<string, string>; currency?: string } | undefined {
+  const m = /^pipeline\.html\?(.*)$/.exec(file);
+  if (!m) return undefined;
+  const q = new URLSearchParams(m[1]);
+  const as_of = q.get("as_of");
+  if (!as_of || !/^\d{4}-\d{2}-\d{2}$/.test(as_of)) return undefined;
+  const filters: Record<string, string> = {};
+  for (const [k, v] of q) {
+    if (k === "as_of" || k === "currency") continue;
+    if (!(REPORT_PARAMS as readonly string[]).includes(k)) return undefined;
+    filters[k === "date_field" ? "date" : k] = k === "date_field" ? (v === "closed_at" ? "closed" : v === "activity" ? "activity" : "created") : v;
+  }
+  return { as_of, filters, ...(q.get("currency") ? { currency: q.get("currency")! } : {}) };
+}
 /**
  * The MCP Apps resource type. Typed as ext-apps' RESOURCE_MIME_TYPE (so tsc checks they are
  * equal) but not imported from it: loading @modelcontextprotocol/ext-apps/server at start-up

@@ -19,12 +19,16 @@ import type { ReportData, StalledDeal } from "./schema.js";
 /** Months shown in the trend when the filters give no start, and the most ever shown. */
 export const TREND_MONTHS = 12;
 export const TREND_MAX_MONTHS = 36;
+/** Stalled deals in the HTML report; the tool's answer (sized for a context window) shows fewer. */
 export const STALLED_SHOWN = 10;
+export const STALLED_IN_ANSWER = 5;
 
 export interface ReportInput {
   filters?: FiltersInput;
   as_of?: string;
   currency?: string;
+  /** How many stalled deals to list (default STALLED_SHOWN). */
+  stalled_shown?: number;
 }
 
 const DAY = 86_400_000;
@@ -46,7 +50,7 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
     notes.push(`${pipeline.unsegmented_open_deals} open deals have no tier, so their time in stage was not judged (classify_segment fixes that).`);
   }
 
-  const stalled = stalledDeals(m, store, pipeline.findings, norms, wasteAsOf, notes);
+  const stalled = stalledDeals(m, store, pipeline.findings, norms, wasteAsOf, notes, input.stalled_shown);
 
   // The trend: month by month over the period (the last TREND_MONTHS months without a start).
   const toMonth = period.to.slice(0, 7);
@@ -63,7 +67,7 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
     as_of: period.as_of,
     filters: input.filters ?? {},
     currency,
-    metrics,
+    metrics: dashboardMetrics(metrics),
     stages: m.stages.map((s) => ({ id: s.id, name: s.name })),
     wastes: m.wastes.map((w) => ({ id: w.id, name: w.name })),
     waste: {
@@ -94,6 +98,7 @@ function stalledDeals(
   norms: StageNorms,
   asOf: Date,
   notes: string[],
+  shown: number = STALLED_SHOWN,
 ): ReportData["stalled"] {
   const stalled = findings.find((f) => f.rule === "stalled_in_stage");
   if (!stalled) return { total: 0, deals: [] };
@@ -129,7 +134,7 @@ function stalledDeals(
     notes.push(`${stalled.deal_count} deals are stalled; the list is chosen among the ${stalled.flags.length} flags find_waste keeps (the severe ones first).`);
   }
   rows.sort((a, b) => b.times_norm - a.times_norm || b.days_in_stage - a.days_in_stage || a.deal_id.localeCompare(b.deal_id));
-  return { total: stalled.deal_count, deals: rows.slice(0, STALLED_SHOWN) };
+  return { total: stalled.deal_count, deals: rows.slice(0, shown) };
 }
 
 /** compare_to_baseline for the most recently recorded baseline, in its own scope. */
@@ -165,4 +170,10 @@ function latestBaseline(m: Methodology, store: DealStore, asOf: string | undefin
       status: i.status,
     })),
   };
+}
+
+/** The metrics the dashboard draws (pipeline_metrics answers with all of them). */
+function dashboardMetrics(x: PipelineMetrics): ReportData["metrics"] {
+  const { time_in_stage: _t, activity_mix: _a, leading_indicators: _l, revenue_per_owner: _r, ...shown } = x;
+  return shown;
 }

@@ -28,7 +28,8 @@ export const ReportShape = {
   as_of: z.string(),
   filters: AppliedFilters,
   currency: z.string(),
-  metrics: MetricsOut,
+  // What the dashboard draws; pipeline_metrics has the rest (time in stage, activity mix, revenue per owner).
+  metrics: MetricsOut.omit({ time_in_stage: true, activity_mix: true, leading_indicators: true, revenue_per_owner: true }),
   stages: z.array(Named),
   wastes: z.array(Named),
   waste: z.object({

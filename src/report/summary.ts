@@ -1,13 +1,12 @@
 // What the report shows, in a few markdown lines for agents and for clients without MCP Apps.
 // Ids, numbers and names from data/ only; stored deal text goes to reportData() (fenced).
-import type { PipelineMetrics } from "../methodology/metrics.js";
 import { metricsSummary } from "../tools/pipeline_metrics.js";
 import { fmt, type ReportData } from "./html.js";
 
 export function reportSummary(d: ReportData): string[] {
   const x = d.metrics;
   const p = x.period;
-  const lines = [`**Pipeline report** as of ${d.as_of.slice(0, 10)} (${p.from ? `${p.from.slice(0, 10)} to ${p.to.slice(0, 10)}` : "all history"})`, ...metricsSummary(x as PipelineMetrics)];
+  const lines = [`**Pipeline report** as of ${d.as_of.slice(0, 10)} (${p.from ? `${p.from.slice(0, 10)} to ${p.to.slice(0, 10)}` : "all history"})`, ...metricsSummary(x as never)];
 
   const totals = d.wastes.map((w) => ({ name: w.name, n: d.waste.by_waste[w.id] ?? 0 })).filter((w) => w.n > 0).sort((a, b) => b.n - a.n);
   const stageTotals = d.stages.map((s) => ({ name: s.name, n: Object.values(d.waste.by_stage[s.id] ?? {}).reduce((a, n) => a + n, 0) })).sort((a, b) => b.n - a.n);

@@ -386,6 +386,29 @@ export class SqliteDealStore implements DealStore {
     });
   }
 
+  deleteDeal(id: string): Record<string, number> {
+    const n = this.num(id);
+    this.requireDeal(id);
+    const children = ["stage_history", "activities", "stakeholders", "qualifications", "stage_checks", "deal_events"] as const;
+    // Freed pages are zeroed, not left for a later backup or a forensic read to find.
+    this.db.pragma("secure_delete = ON");
+    try {
+      const removed = this.transaction(() => {
+        const out: Record<string, number> = {};
+        for (const t of children) out[t] = (this.stmt(`SELECT count(*) AS n FROM ${t} WHERE deal_id = ?`).get(n) as { n: number }).n;
+        // Replayable replies (request_id) may quote the deal: they go too.
+        out.requests = this.stmt("DELETE FROM requests WHERE instr(reply, ?) > 0").run(`"${id}"`).changes;
+        out.deals = this.stmt("DELETE FROM deals WHERE id = ?").run(n).changes;
+        return out;
+      });
+      // Move the change out of the WAL into the file, so the old pages are overwritten there too.
+      if (!this.db.memory) this.db.pragma("wal_checkpoint(TRUNCATE)");
+      return removed;
+    } finally {
+      this.db.pragma("secure_delete = OFF");
+    }
+  }
+
   parkDeal(id: string, revisitOn: string, now: string): Deal {
     return this.transaction(() => {
       const n = this.num(id);
@@ -552,29 +575,28 @@ export class SqliteDealStore implements DealStore {
     const decided = (g: { status: string }) => g.status === "won" || g.status === "lost";
     const by_stage = new Map<string, number>();
     for (const g of groups) if (decided(g) && g.empty) by_stage.set(g.stage, (by_stage.get(g.stage) ?? 0) + g.n);
-    const ids = by_stage.size
-      ? (this.stmt(`SELECT d.id FROM ${from} ${where} AND d.status IN ('won', 'lost', 'disqualified') AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`).all(...params, asOf, sampleIds) as Array<{ id: number }>).map((r) =>
-          formatDealId(r.id),
-        )
+    const sample = by_stage.size
+      ? (this.stmt(`SELECT d.id, d.owner FROM ${from} ${where} AND d.status IN ('won', 'lost', 'disqualified') AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`).all(...params, asOf, sampleIds) as Array<{ id: number; owner: string }>)
       : [];
+    const ids = sample.map((r) => formatDealId(r.id));
     return {
       total: groups.reduce((a, g) => a + g.n, 0),
-      without_reason: { by_stage: [...by_stage].map(([stage, n]) => ({ stage: stage as ClosedFactsRow["lost_reasons"][number]["stage"], n })), ids },
+      without_reason: { by_stage: [...by_stage].map(([stage, n]) => ({ stage: stage as ClosedFactsRow["lost_reasons"][number]["stage"], n })), ids, owners: sample.map((r) => r.owner) },
       lost_reasons: groups.filter((g) => g.reason !== null).map((g) => ({ reason: g.reason!, stage: g.stage as ClosedFactsRow["lost_reasons"][number]["stage"], n: g.n })),
     };
   }
 
   /** Lost deals created by as_of whose trimmed, lower-case reason is one of `reasons`. */
-  lostDealsWithReasons(filters: DealFilters, asOf: string, reasons: string[], limit: number): Array<{ id: string; reason: string }> {
+  lostDealsWithReasons(filters: DealFilters, asOf: string, reasons: string[], limit: number): Array<{ id: string; reason: string; owner: string }> {
     if (reasons.length === 0) return [];
     const { sql, params } = filterClause(filters, "d");
     const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
     return (
       this.stmt(
-        `SELECT d.id, lower(trim(d.close_reason)) AS reason FROM ${sql ? "deals d" : "deals d INDEXED BY deals_closed_facts"} ${where} AND d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost'
+        `SELECT d.id, d.owner, lower(trim(d.close_reason)) AS reason FROM ${sql ? "deals d" : "deals d INDEXED BY deals_closed_facts"} ${where} AND d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost'
             AND lower(trim(d.close_reason)) IN (SELECT value FROM json_each(?)) ORDER BY d.id LIMIT ?`,
-      ).all(...params, asOf, JSON.stringify(reasons), limit) as Array<{ id: number; reason: string }>
-    ).map((r) => ({ id: formatDealId(r.id), reason: r.reason }));
+      ).all(...params, asOf, JSON.stringify(reasons), limit) as Array<{ id: number; reason: string; owner: string }>
+    ).map((r) => ({ id: formatDealId(r.id), reason: r.reason, owner: r.owner }));
   }
 
   nurtureDue(filters: DealFilters, asOf: string, limit: number): NurtureDue {

@@ -175,10 +175,10 @@ export interface DealFilters {
   segment?: string;
   stage?: string;
   status?: DealStatus;
-  /** Inclusive bounds on `date_field`. */
+  /** Inclusive bounds on `date_field` ("activity": an activity logged or a stage entered in the bounds). */
   from?: string;
   to?: string;
-  date_field?: "created_at" | "closed_at";
+  date_field?: "created_at" | "closed_at" | "activity";
   q?: string;
 }
 
@@ -251,6 +251,12 @@ export interface DealStore {
   moveStage(id: string, to: { stage: string; stage_index: number; at: string; gate: Gate; override_reason?: string | null; check_id?: number | null }, now: string): Deal;
   /** reached_stage_index raises the furthest stage the deal reached (a win reaches the stage after the sale). */
   closeDeal(id: string, c: { status: ClosedStatus; reason: string | null; closed_at: string; reached_stage_index?: number }, now: string): Deal;
+  /**
+   * Erases a deal and everything recorded on it (history, activities, stakeholders,
+   * qualifications, checks, events, and stored replies that mention it), overwriting the freed
+   * pages so no copy survives in the file or in later backups. Returns what was removed.
+   */
+  deleteDeal(id: string): Record<string, number>;
   /** Parks a deal in nurture until revisitOn (its stage row ends; it leaves the active pipeline). */
   parkDeal(id: string, revisitOn: string, now: string): Deal;
   /** Back to open (from closed or nurture): a new stage row starts now. */
@@ -274,7 +280,7 @@ export interface DealStore {
   /** Closed deals created by as_of, grouped by stage and reason, with up to sampleIds ids of those without a reason. */
   closedFacts(filters: DealFilters, asOf: string, sampleIds: number): ClosedFactsRow;
   /** Lost deals created by as_of whose trimmed, lower-case close reason is one of `reasons`. */
-  lostDealsWithReasons(filters: DealFilters, asOf: string, reasons: string[], limit: number): Array<{ id: string; reason: string }>;
+  lostDealsWithReasons(filters: DealFilters, asOf: string, reasons: string[], limit: number): Array<{ id: string; reason: string; owner: string }>;
   /** Median days deals of a tier spent in a stage before advancing, from the stage history. */
   stageNorms(): Array<{ tier: string; stage: string; median_days: number; exits: number }>;
 

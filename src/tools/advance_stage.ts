@@ -10,17 +10,15 @@ export default defineTool({
   title: "Advance a deal to the next stage (gated)",
   kind: "mutate",
   description: [
-    "Moves an open deal to its next stage, but only when its latest recorded check_stage_exit of the current stage can advance; otherwise it refuses (moved: false), changes nothing and lists the unmet criteria.",
-    "warnings name every pipeline rule (the ones find_waste applies) the deal breaks once moved, e.g. leaving Discovery without a qualified BANT.",
-    "override_reason passes a gate that is not met, or moves to a stage other than the next one (skip ahead or back); the reason is kept in the stage history.",
-    "at records when the move happened (default now).",
-    'Example: {"deal_id":"D-0042"} or {"deal_id":"D-0042","override_reason":"Customer signed an LOI; stakeholder review scheduled after"}',
+    "Moves an open deal to its next stage only when its recorded check_stage_exit can advance; otherwise refuses and changes nothing. warnings name the pipeline rules (find_waste's) the deal breaks once moved.",
+    "override_reason passes an unmet gate or moves to another stage; it is kept in the history.",
+    'Example: {"deal_id":"D-0042"}',
   ].join(" "),
   input: {
     deal_id: DealId,
-    to_stage: Stage.optional().describe("Target stage (default the next one)"),
-    override_reason: cleanText(1000, { multiline: true }).optional().describe("Why the gate is overridden; recorded in the history"),
-    at: IsoDate.optional().describe("When the move happened (default now), ISO"),
+    to_stage: Stage.optional().describe("default the next"),
+    override_reason: cleanText(1000, { multiline: true }).optional(),
+    at: IsoDate.optional().describe("default now"),
   },
   output: {
     moved: z.boolean(),

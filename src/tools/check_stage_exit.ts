@@ -4,24 +4,23 @@ import { StageId } from "../methodology/schema.js";
 import { defineTool, reply, ToolError } from "./define.js";
 import { cleanText, DealId, Reasons, Recorded, Stage } from "./schemas.js";
 
-const CriterionId = z.string().regex(/^[a-z][a-z0-9_]{1,60}$/, "criterion ids are snake_case, e.g. stakeholders_identified");
+const CriterionId = z.string().refine((v) => /^[a-z][a-z0-9_]{1,60}$/.test(v), "criterion ids are snake_case, e.g. stakeholders_identified");
 
 export default defineTool({
   name: "check_stage_exit",
   title: "Check a stage's exit criteria (stage gate)",
   kind: "append",
   description: [
-    "Checks whether a deal may leave its stage: lists the stage's exit criteria with met true/false/null and, for each one not met, the question that settles it; can_advance (true only when every required criterion is met), the unmet ids, the next stage, and its activities once the gate can be passed.",
-    "Call it with only a stage to learn the criterion ids (all met: null). Mark criteria with met/unmet ids; evidence {id: note} also marks a criterion met.",
-    "With deal_id the stage defaults to the deal's current stage, earlier answers for that stage carry over, and the check is recorded: advance_stage passes only on a recorded check that can advance.",
-    'Example: {"deal_id":"D-0042","met":["challenge_understood","stakeholders_identified"],"evidence":{"proposal_agreed":"CFO asked for a proposal on 2026-11-20"}}',
+    "The stage gate: a stage's exit criteria (met true/false/null), the question that settles each unmet one, can_advance, and the next stage's activities once it can.",
+    "With only a stage it lists the criterion ids. With deal_id (stage defaults to the deal's) answers carry over and the check is recorded; advance_stage needs a recorded passing check. evidence {id: note} marks a criterion met.",
+    'Example: {"deal_id":"D-0042","met":["challenge_understood"],"evidence":{"proposal_agreed":"CFO asked for a proposal"}}',
   ].join(" "),
   input: {
-    stage: Stage.optional().describe(`Stage to check: ${StageId.options.join(", ")}. Required unless deal_id is given.`),
+    stage: Stage.optional().describe("required without deal_id"),
     deal_id: DealId.optional(),
-    met: z.array(CriterionId).max(20).optional().describe("Criterion ids now met, e.g. [\"meeting_agreed\"]"),
-    unmet: z.array(CriterionId).max(20).optional().describe("Criterion ids known not to be met"),
-    evidence: z.record(CriterionId, cleanText(1000)).optional().describe("Evidence per criterion id, e.g. {\"terms_agreed\":\"Legal approved MSA v3\"}"),
+    met: z.array(CriterionId).max(20).optional(),
+    unmet: z.array(CriterionId).max(20).optional(),
+    evidence: z.record(CriterionId, cleanText(1000)).optional(),
   },
   output: {
     stage: StageId,
@@ -47,12 +46,20 @@ export default defineTool({
       const c = checkStageExit(m, { stage, met, unmet, evidence });
       return reply({ ...c, recorded: false }, summary(c));
     }
-    return ctx.write(() => {
+    const judge = () => {
       const store = ctx.store();
       const deal = store.requireDeal(deal_id);
       const at = (stage ?? deal.stage) as z.infer<typeof StageId>;
       const prior = store.latestStageCheck(deal_id, at);
-      const c = checkStageExit(m, { stage: at, met, unmet, evidence, previous: prior && { met: prior.criteria, evidence: prior.evidence } });
+      return { deal, at, c: checkStageExit(m, { stage: at, met, unmet, evidence, previous: prior && { met: prior.criteria, evidence: prior.evidence } }) };
+    };
+    if (ctx.readOnly) {
+      const { c } = judge();
+      return reply({ ...c, deal_id, recorded: false }, [...summary(c), "Not recorded: this server is read-only."]);
+    }
+    return ctx.write(() => {
+      const store = ctx.store();
+      const { deal, at, c } = judge();
       store.recordStageCheck(
         deal_id,
         {
@@ -64,7 +71,8 @@ export default defineTool({
         ctx.now().toISOString(),
       );
       const note = at !== deal.stage ? [`Note: ${deal_id} is in ${m.stage(deal.stage as never).name}; this check of ${c.stage_name} does not gate its next move.`] : [];
-      return reply({ ...c, deal_id, recorded: true }, [...summary(c), ...note, `Recorded on ${deal_id}.`]);
+      const next = c.can_advance && at === deal.stage ? [{ tool: "advance_stage", arguments: { deal_id }, why: `the gate passes: move it to ${c.next_stage_name}` }] : [];
+      return reply({ ...c, deal_id, recorded: true }, [...summary(c), ...note, `Recorded on ${deal_id}.`], undefined, next);
     });
   },
 });
@@ -74,6 +82,6 @@ function summary(c: ReturnType<typeof checkStageExit>): string[] {
   return [
     `**${c.stage_name}** gate: ${c.can_advance ? `can advance to ${c.next_stage_name ?? "(last stage)"}` : `blocked by ${c.unmet.length} criteri${c.unmet.length === 1 ? "on" : "a"}`}`,
     ...c.criteria.map((x) => `- ${mark(x.met)} ${x.text} (\`${x.id}\`${x.optional ? ", optional" : ""})${x.met !== true && x.question ? `. Ask: ${x.question}` : ""}`),
-    ...(c.can_advance && c.next_activities.length ? [`Next: ${c.next_activities.slice(0, 2).join("; ")}`] : []),
+    ...(c.can_advance && c.next_activities.length ? [`In ${c.next_stage_name}: ${c.next_activities.slice(0, 2).join("; ")}`] : []),
   ];
 }

@@ -1,23 +1,21 @@
 import { z } from "zod";
 import { defineTool, reply, ToolError } from "./define.js";
 import { dealLine, DealOut, dealText, presentDeal, toTimestamp } from "./deal-view.js";
-import { cleanText, DealId, IsoDate, Reasons } from "./schemas.js";
+import { cleanText, DealId, IsoDate, looseEnum, Reasons } from "./schemas.js";
 
 export default defineTool({
   name: "close_deal",
   title: "Close a deal (won, lost or disqualified)",
   kind: "update",
   description: [
-    "Closes an open (or parked) deal as won, lost or disqualified, with the reason and the close date (closed_at, default now).",
-    "Always give a reason: win-loss analysis learns from it, and a deal closed without one shows up as unutilized talent in find_waste.",
-    "disqualified is for prospects that were never a fit (they do not count as losses).",
-    'Example: {"deal_id":"D-0042","outcome":"lost","reason":"Chose a cheaper competitor; our proposal had the wrong volume tier"}',
+    "Closes an open or parked deal as won, lost or disqualified (never a fit; not a loss), with the reason and closed_at (default now). Always give a reason: win-loss learns from it.",
+    'Example: {"deal_id":"D-0042","outcome":"lost","reason":"Chose a cheaper competitor"}',
   ].join(" "),
   input: {
     deal_id: DealId,
-    outcome: z.enum(["won", "lost", "disqualified"]).describe("won, lost or disqualified"),
-    reason: cleanText(1000, { multiline: true }).optional().describe("Why it was won, lost or disqualified, in the customer's terms"),
-    closed_at: IsoDate.optional().describe("When it closed (default now), ISO"),
+    outcome: looseEnum(["won", "lost", "disqualified"]),
+    reason: cleanText(1000, { multiline: true }).optional(),
+    closed_at: IsoDate.optional(),
   },
   output: { deal: DealOut, reasons: Reasons },
   handle(input, ctx) {

@@ -32,14 +32,13 @@ export default defineTool({
   title: "Compare the pipeline with a baseline (Kaizen)",
   kind: "read",
   description: [
-    "Compares metrics since a recorded baseline with the baseline itself, as percentage changes, and judges them against the reference's success indicators (sales cycle 15-20% shorter and win rate 10-15% higher within 6 months, non-selling activity 20-25% lower within 3): achieved, on track (pro rata for the time elapsed), behind or missed, and why.",
-    "'Now' covers deals closed and activities logged from the baseline's date to as_of (default today) in the baseline's filters, unless you give filters.",
-    'Example: {"label":"lean-kickoff"}',
+    "Compares the metrics since a recorded baseline with it and judges each against the reference's success indicators (cycle time, win rate, non-selling activity): achieved, on track (pro rata), behind or missed, and why.",
+    "Example: {\"label\":\"lean-kickoff\"}",
   ].join(" "),
   input: {
     label: Label,
-    filters: Filters.optional().describe("Override the scope (default: the baseline's own filters, from its date)"),
-    as_of: IsoDate.optional().describe("End of the comparison (default today), ISO"),
+    filters: Filters.optional().describe("default: the baseline's own, from its date"),
+    as_of: IsoDate.optional().describe("default today"),
   },
   output: {
     label: z.string(),

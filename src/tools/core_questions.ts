@@ -9,9 +9,7 @@ export default defineTool({
   title: "Core Lean Sales questions",
   kind: "read",
   description: [
-    "Returns the eight core Lean Sales questions (value, waste, quality, qualification, efficiency, process, metrics, improvement) with follow-ups, filtered by focus.",
-    "When a stage is known (stage, or the current stage of deal_id) it adds one question per exit criterion of that stage; with a deal that has a recorded stage check, only the criteria still open are asked.",
-    "Use it to prepare a call, coach a rep, or run a review. It never writes.",
+    "The eight core Lean Sales questions with follow-ups (filter by focus), plus one question per exit criterion when a stage is known (stage, or deal_id's stage: then only criteria still open). For preparing a call, coaching or a review; never writes.",
     'Example: {"focus":"qualification","stage":"discovery"}',
   ].join(" "),
   input: {

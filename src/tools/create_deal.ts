@@ -1,32 +1,31 @@
 import { z } from "zod";
-import { StageId } from "../methodology/schema.js";
 import { defineTool, reply, ToolError } from "./define.js";
 import { dealLine, DealOut, dealText, presentDeal, toTimestamp } from "./deal-view.js";
 import { deriveSegment } from "./derive.js";
-import { cleanText, Currency, IsoDate, Money, Name, Reasons, Stage, Tier } from "./schemas.js";
+import { cleanText, Count, Currency, IsoDate, looseEnum, Money, Months, Name, Reasons, Stage, Tier } from "./schemas.js";
 
 export const StakeholderInput = z
   .object({
-    name: Name.describe("Person's name, e.g. 'Priya Shah'"),
-    role: cleanText(200).optional().describe("Role or title, e.g. 'VP Operations'"),
-    decision_maker: z.boolean().optional().describe("true if this person can sign off the purchase"),
+    name: Name,
+    role: cleanText(200).optional(),
+    decision_maker: z.boolean().optional(),
   })
   .strict();
 
 /** Firmographic and readiness fields shared by create_deal and update_deal. */
 export const DealFields = {
-  amount: Money.optional().describe("Expected deal value, e.g. 48000"),
+  amount: Money.optional(),
   currency: Currency.optional(),
-  source: cleanText(100).optional().describe("Lead source, e.g. inbound, referral, outbound, event"),
-  industry: cleanText(100).optional().describe("Industry, e.g. 'Logistics'"),
-  employees: z.number().int().min(0).max(10_000_000).optional().describe("Employee count, e.g. 450"),
-  annual_revenue: Money.optional().describe("Annual revenue in USD, e.g. 80000000"),
-  tier: Tier.optional().describe("Set the tier directly instead of deriving it"),
-  actively_evaluating: z.boolean().optional().describe("Actively evaluating solutions now?"),
-  need_awareness: z.enum(["high", "medium", "low"]).optional().describe("How aware the prospect is of the need"),
-  timeline_months: z.number().finite().min(0).max(120).optional().describe("Months until they intend to buy, e.g. 3"),
-  expected_close_date: IsoDate.optional().describe("Expected close date, ISO, e.g. 2027-02-28"),
-  stakeholders: z.array(StakeholderInput).max(50).optional().describe("People on the buying side: [{name, role, decision_maker}]"),
+  source: cleanText(100).optional().describe("e.g. inbound, referral"),
+  industry: cleanText(100).optional(),
+  employees: Count.optional(),
+  annual_revenue: Money.optional(),
+  tier: Tier.optional().describe("overrides the size signals"),
+  actively_evaluating: z.boolean().optional(),
+  need_awareness: looseEnum(["high", "medium", "low"]).optional(),
+  timeline_months: Months.optional().describe("until they intend to buy"),
+  expected_close_date: IsoDate.optional(),
+  stakeholders: z.array(StakeholderInput).max(50).optional().describe("buying side; added or updated by name"),
 };
 
 export default defineTool({
@@ -34,19 +33,17 @@ export default defineTool({
   title: "Create a deal",
   kind: "append",
   description: [
-    "Creates a deal in the local store and returns it with its id (D-0042).",
-    "Give name, account and owner; everything else is optional. stage defaults to prospecting; created_at and stage_entered_at let you enter an existing deal with its real dates.",
-    "When employees, annual_revenue, amount or tier are given, tier, readiness and segment are derived with the classify_segment rules.",
-    "Send a request_id to make a retry safe. Next: qualify_prospect and check_stage_exit with the new deal_id.",
-    'Example: {"name":"Acme - fleet rollout","account":"Acme Logistics","owner":"Dana Lee","amount":48000,"employees":450,"stakeholders":[{"name":"Priya Shah","role":"VP Operations","decision_maker":true}]}',
+    "Creates a deal (id like D-0042). Give name and account; owner defaults to the configured user, stage to prospecting; created_at and stage_entered_at enter an existing deal with its real dates.",
+    "Size and readiness fields derive the segment as classify_segment does.",
+    'Example: {"name":"Acme - fleet rollout","account":"Acme Logistics","amount":48000,"employees":450,"stakeholders":[{"name":"Priya Shah","role":"VP Operations","decision_maker":true}]}',
   ].join(" "),
   input: {
-    name: Name.describe("Deal name, e.g. 'Acme - fleet rollout'"),
-    account: Name.describe("Customer account, e.g. 'Acme Logistics'"),
-    owner: Name.describe("Sales owner, e.g. 'Dana Lee'"),
-    stage: Stage.optional().describe(`Current stage (default prospecting): ${StageId.options.join(", ")}`),
-    created_at: IsoDate.optional().describe("When the deal was created (default now), ISO"),
-    stage_entered_at: IsoDate.optional().describe("When it entered its current stage (default created_at), ISO"),
+    name: Name,
+    account: Name,
+    owner: Name.optional().describe("default: the configured user"),
+    stage: Stage.optional(),
+    created_at: IsoDate.optional(),
+    stage_entered_at: IsoDate.optional(),
     ...DealFields,
   },
   output: { deal: DealOut, reasons: Reasons },
@@ -60,6 +57,8 @@ export default defineTool({
     if (Date.parse(entered) > soon) throw new ToolError("stage_entered_at is in the future.", "stage_entered_at");
     if (entered < created) throw new ToolError("stage_entered_at is before created_at; a deal enters its stage on or after it is created.", "stage_entered_at");
     const stage = input.stage ?? m.stages[0]!.id;
+    const owner = input.owner ?? ctx.user;
+    if (!owner) throw new ToolError("owner is required here: no default user is configured (start the server with --user or LEAN_SALES_USER).", "owner");
     const seg = deriveSegment(m, input);
     const reasons = seg ? seg.reasons : ["No tier signal (employees, annual_revenue, amount or tier), so no segment yet: call classify_segment when you know more."];
     return ctx.write(() => {
@@ -67,7 +66,7 @@ export default defineTool({
         {
           name: input.name,
           account: input.account,
-          owner: input.owner,
+          owner,
           amount: input.amount ?? null,
           currency: input.currency ?? "USD",
           stage,
@@ -89,7 +88,10 @@ export default defineTool({
         },
         now.toISOString(),
       );
-      return reply({ deal: presentDeal(m, deal), reasons }, [`Created ${dealLine(m, deal)}`, `Next: qualify_prospect with deal_id ${deal.id}.`], dealText([deal]));
+      return reply({ deal: presentDeal(m, deal), reasons }, [`Created ${dealLine(m, deal)}`], dealText([deal]), [
+        { tool: "qualify_prospect", arguments: { deal_id: deal.id }, why: "record what is known of budget, authority, need and timing" },
+        { tool: "check_stage_exit", arguments: { deal_id: deal.id }, why: `see what ${m.stage(stage).name} needs before it can move on` },
+      ]);
     });
   },
 });

@@ -2,31 +2,41 @@
 // split between summary text (ids, numbers, names from data/) and fenced stored text.
 import { z } from "zod";
 import type { Methodology } from "../methodology/load.js";
-import { ReadinessId, StageId, TierId } from "../methodology/schema.js";
+import { StageId } from "../methodology/schema.js";
 import type { Deal, DealFilters } from "../store/types.js";
 import { DEAL_STATUSES } from "../store/types.js";
-import { cleanText, DealId, IsoDate } from "./schemas.js";
+import { cleanText, DealId, enumKey, IsoDate, looseEnum, Segment, SEGMENT_IDS } from "./schemas.js";
 
-export const SEGMENT_IDS = TierId.options.flatMap((t) => ReadinessId.options.map((r) => `${t}_${r}`)) as [string, ...string[]];
-export const Segment = z.enum(SEGMENT_IDS).describe("Segment id <tier>_<readiness>, e.g. mid_market_exploring");
-export const DealStatus = z.enum(DEAL_STATUSES as [string, ...string[]]).describe(`Deal status: ${DEAL_STATUSES.join(", ")} (nurture: parked until revisit_on)`);
+export { Segment, SEGMENT_IDS };
+export const DealStatus = looseEnum(DEAL_STATUSES);
+
+/** A stage id in a filter: checked in code (the list is in every tool that takes a stage). */
+const StageFilter = z
+  .preprocess((v) => (typeof v === "string" ? enumKey(v) : v), z.string().refine((v) => (StageId.options as readonly string[]).includes(v), { error: (iss) => `"${String(iss.input).slice(0, 40)}" is not a stage; stages are ${StageId.options.join(", ")}` }))
+  .describe("stage id");
+
+/** What from/to bound: the creation date, the close date, or activity and stage moves ("this month"). */
+export const DATE_FIELDS = ["created", "closed", "activity"] as const;
 
 export const Filters = z
   .object({
-    owner: cleanText(200).optional().describe("Exact owner name, e.g. 'Dana Lee'"),
+    owner: cleanText(200).optional(),
     segment: Segment.optional(),
-    stage: StageId.optional().describe("Current stage id, e.g. discovery"),
+    stage: StageFilter.optional(),
     status: DealStatus.optional(),
-    from: IsoDate.optional().describe("Earliest date, inclusive (ISO, e.g. 2026-01-01); which date is bounded is stated by each tool"),
-    to: IsoDate.optional().describe("Latest date, inclusive (ISO, e.g. 2026-12-31)"),
-    q: cleanText(100).optional().describe("Text to find in deal names and accounts, e.g. 'acme'"),
+    from: IsoDate.optional(),
+    to: IsoDate.optional(),
+    date: looseEnum(DATE_FIELDS).optional().describe("what from/to bound"),
+    q: cleanText(100).optional().describe("name/account text"),
   })
-  .strict()
-  .describe("Which deals: every field optional and combined with AND. Nothing is filtered unless you say so.");
+  .strict();
 export type FiltersInput = z.infer<typeof Filters>;
 
+/** The store's filter from the tool's, with the date field the tool uses by default. */
 export function toStoreFilters(f: FiltersInput | undefined, dateField: "created_at" | "closed_at" = "created_at"): DealFilters {
-  return { ...(f ?? {}), date_field: dateField } as DealFilters;
+  const { date, ...rest } = f ?? {};
+  const field = date === "closed" ? "closed_at" : date === "activity" ? "activity" : date === "created" ? "created_at" : dateField;
+  return { ...rest, date_field: field } as DealFilters;
 }
 
 /** The filters actually applied, echoed back so nothing is hidden. */
@@ -79,45 +89,47 @@ export const DealOut = z.object({
 });
 export type DealOutput = z.infer<typeof DealOut>;
 
-/** A concise row for lists (detail: "summary"). */
-export const DealSummaryOut = DealOut.pick({
-  id: true,
-  name: true,
-  account: true,
-  owner: true,
-  amount: true,
-  currency: true,
-  stage: true,
-  stage_name: true,
-  status: true,
-  segment: true,
-  expected_close_date: true,
-  last_activity_at: true,
-  revisit_on: true,
-}).extend({ bant_verdict: z.string().nullable() });
-
 export function presentDeal(m: Methodology, d: Deal): DealOutput {
   const { stage_index: _i, ...rest } = d;
   const seg = d.tier && d.readiness ? m.segment(d.tier as never, d.readiness as never) : undefined;
   return { ...rest, stage: d.stage as never, stage_name: m.stage(d.stage as never).name, segment_label: seg?.label ?? null };
 }
 
-export function presentDealSummary(m: Methodology, d: Deal): z.infer<typeof DealSummaryOut> {
+/** A compact row for lists: empty fields left out, currency only when it is not the main one. */
+export const DealRowOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  account: z.string(),
+  owner: z.string(),
+  amount: z.number().optional(),
+  currency: z.string().optional(),
+  stage: z.string(),
+  status: z.string(),
+  segment: z.string().optional(),
+  close: z.string().optional().describe("expected close date"),
+  closed_at: z.string().optional(),
+  last_activity: z.string().optional(),
+  revisit_on: z.string().optional(),
+  bant: z.string().optional().describe("latest BANT verdict"),
+});
+
+export function presentDealRow(m: Methodology, d: Deal): z.infer<typeof DealRowOut> {
+  const main = m.segmentation.tier_thresholds.currency;
   return {
     id: d.id,
     name: d.name,
     account: d.account,
     owner: d.owner,
-    amount: d.amount,
-    currency: d.currency,
-    stage: d.stage as never,
-    stage_name: m.stage(d.stage as never).name,
+    ...(d.amount !== null ? { amount: d.amount } : {}),
+    ...(d.currency !== main ? { currency: d.currency } : {}),
+    stage: d.stage,
     status: d.status,
-    segment: d.segment,
-    expected_close_date: d.expected_close_date,
-    last_activity_at: d.last_activity_at,
-    revisit_on: d.revisit_on,
-    bant_verdict: d.bant?.verdict ?? null,
+    ...(d.segment ? { segment: d.segment } : {}),
+    ...(d.expected_close_date ? { close: d.expected_close_date } : {}),
+    ...(d.closed_at ? { closed_at: d.closed_at.slice(0, 10) } : {}),
+    ...(d.last_activity_at ? { last_activity: d.last_activity_at.slice(0, 10) } : {}),
+    ...(d.revisit_on ? { revisit_on: d.revisit_on } : {}),
+    ...(d.bant ? { bant: d.bant.verdict } : {}),
   };
 }
 
@@ -127,7 +139,7 @@ export function money(amount: number | null, currency: string): string {
 
 /** One summary line with ids, numbers and data/ names only (no stored free text). */
 export function dealLine(m: Methodology, d: Deal): string {
-  return `**${d.id}** · ${m.stage(d.stage as never).name} · ${d.status} · ${money(d.amount, d.currency)}${d.segment ? ` · ${d.segment}` : ""}`;
+  return `${d.id} · ${m.stage(d.stage as never).name} · ${d.status} · ${money(d.amount, d.currency)}${d.segment ? ` · ${d.segment}` : ""}`;
 }
 
 /** Stored free text of deals, for the fenced block. */

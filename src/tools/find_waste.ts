@@ -1,43 +1,45 @@
 import { z } from "zod";
-import type { PipelineWasteReport } from "../methodology/pipeline-waste.js";
+import type { Methodology } from "../methodology/load.js";
+import type { PipelineFinding, PipelineWasteReport } from "../methodology/pipeline-waste.js";
 import { WasteId } from "../methodology/schema.js";
-import { classifyDescribedWork } from "../methodology/waste.js";
-import { defineTool, reply } from "./define.js";
-import { AppliedFilters, Filters, toStoreFilters } from "./deal-view.js";
+import { classifyDescribedWork, type WasteFinding } from "../methodology/waste.js";
+import { defineTool, reply, type NextStep } from "./define.js";
+import { AppliedFilters, Filters, money, toStoreFilters } from "./deal-view.js";
 import { resolvePeriod } from "./period.js";
 import { analysePipeline } from "./pipeline-analysis.js";
 import { cleanText, IsoDate } from "./schemas.js";
 
 const Severity = z.enum(["high", "medium", "low"]);
+const Flag = z.object({ deal_id: z.string(), owner: z.string().optional(), amount: z.number().optional(), currency: z.string().optional(), severity: Severity.optional(), evidence: z.string().optional() });
 
 export default defineTool({
   name: "find_waste",
-  title: "Find waste (the seven wastes of Lean Sales)",
+  title: "Where is the pipeline leaking, and what to fix first (the seven wastes)",
   kind: "read",
   description: [
-    "Finds the seven wastes (over_processing, defects, waiting, motion, qualification_defects, overproduction, unutilized_talent).",
-    "With activities, classifies the work a rep describes (by kind when given, else from the words against each waste's definition and signals).",
-    "Without activities, analyses the stored pipeline as of as_of (default today) under the filters: stalled deals (time in stage against the tier's median), silence beyond the tier limit, past close dates, unqualified or single-threaded deals past discovery, handoffs, meetings without progress, internal work outweighing customer work, proposal rework, losses to errors, closes without a reason.",
-    "Each finding names its waste, severity, threshold, evidence with numbers, deal_count, the first flagged deal_ids (max_deals_per_finding, default 10) and the reference's elimination approach as remedy.",
-    'Example: {"activities":[{"description":"Weekly pipeline status report for management","hours_per_week":3}]}',
+    "A manager's one call: where the pipeline leaks and what the team should fix first. Finds the seven wastes in the stored pipeline (as of as_of, under filters), ranked by value at stake, each with its deals, their owners and the remedy that fits; ends with the first actions per owner.",
+    "With activities, classifies described work instead (each names the words that decided it).",
+    "detail full adds each deal's evidence.",
+    'Example: {"filters":{"from":"2026-11-01","date":"activity"}} or {"activities":[{"description":"Weekly status report for management","hours_per_week":3}]}',
   ].join(" "),
   input: {
-    as_of: IsoDate.optional().describe("Analyse the pipeline as of this date (ISO, default today), e.g. 2026-11-28"),
-    filters: Filters.optional().describe("Which stored deals to analyse (from/to bound the creation date)"),
+    as_of: IsoDate.optional().describe("default today"),
+    filters: Filters.optional(),
     activities: z
       .array(
         z
           .object({
-            description: cleanText(1000).describe("What the rep does, e.g. 'Re-keying call notes into the CRM'"),
-            hours_per_week: z.number().finite().min(0).max(168).optional().describe("Hours per week it takes, e.g. 3"),
-            kind: z.string().max(40).optional().describe("A waste id or an activity kind (approval, reporting, data_entry, rework, handoff, internal_meeting, ...), when known"),
+            description: cleanText(1000),
+            hours_per_week: z.number().refine((n) => n >= 0 && n <= 168, "must be 0-168 hours").optional(),
+            kind: z.string().max(40).optional().describe("a waste id or activity kind, when known"),
           })
           .strict(),
       )
       .max(100)
       .optional()
-      .describe("Work to classify; leave out to analyse the stored pipeline"),
-    max_deals_per_finding: z.number().int().min(1).max(100).optional().describe("How many flagged deals each finding lists (default 10, up to 100); deal_count always gives the total"),
+      .describe("work to classify; leave out to analyse the pipeline"),
+    max_deals_per_finding: z.number().int().min(1).max(100).optional().describe("default 5"),
+    detail: z.enum(["summary", "full"]).optional(),
   },
   output: {
     findings: z.array(
@@ -47,14 +49,18 @@ export default defineTool({
         severity: Severity,
         evidence: z.string(),
         deal_ids: z.array(z.string()),
-        remedy: z.array(z.string()),
+        remedy: z.array(z.string()).describe("the approach that fits first"),
         rule: z.string().optional(),
         threshold: z.string().optional(),
         deal_count: z.number().optional(),
         value_at_stake: z.record(z.string(), z.number()).optional(),
-        flags: z.array(z.object({ deal_id: z.string(), owner: z.string().optional(), severity: Severity, evidence: z.string() })).optional(),
+        flags: z.array(Flag).optional(),
       }),
     ),
+    actions: z
+      .array(z.object({ action: z.string(), why: z.string(), deal_ids: z.array(z.string()), owners: z.array(z.object({ owner: z.string(), deals: z.number() })) }))
+      .describe("the few things to do first, from the findings with most at stake"),
+    by_owner: z.array(z.object({ owner: z.string(), flags: z.number(), value_at_stake: z.number() })).optional(),
     by_waste: z.record(z.string(), z.number()),
     deals_analyzed: z.number(),
     activities: z
@@ -82,6 +88,7 @@ export default defineTool({
     const asOf = new Date(resolvePeriod(undefined, input.as_of, ctx.now()).as_of);
     const described = input.activities ? classifyDescribedWork(m, input.activities) : undefined;
     const wantPipeline = !input.activities || input.filters !== undefined || input.as_of !== undefined;
+    const full = input.detail === "full";
 
     let pipeline: PipelineWasteReport | undefined;
     const filters = toStoreFilters(input.filters);
@@ -91,12 +98,22 @@ export default defineTool({
       await ctx.progress(1, 1, `analysed ${pipeline.deals_analyzed} deals`);
     }
 
-    // Sized for a context window: each finding lists its worst deals; deal_count has them all.
-    const keep = input.max_deals_per_finding ?? 10;
-    const listed = (pipeline?.findings ?? []).map((f) => ({ ...f, deal_ids: f.deal_ids.slice(0, keep), flags: f.flags.slice(0, keep) }));
-    const findings = [...(described?.findings ?? []), ...listed];
+    // Sized for a context window: each finding lists its deals to act on first; deal_count has them all.
+    const keep = input.max_deals_per_finding ?? 5;
+    const listed = (pipeline?.findings ?? []).map((f) => ({
+      ...f,
+      deal_ids: f.deal_ids.slice(0, keep),
+      remedy: full ? f.remedy : f.remedy.slice(0, 1),
+      // The deals to act on first with their owners; severity and evidence per deal with detail full.
+      flags: f.flags.slice(0, keep).map((x) => (full ? x : { deal_id: x.deal_id, ...(x.owner ? { owner: x.owner } : {}) })),
+    }));
+    const describedFindings = (described?.findings ?? []).map((f) => ({ ...f, remedy: full ? f.remedy : f.remedy.slice(0, 1) }));
+    const findings = [...describedFindings, ...listed];
     const by_waste: Record<string, number> = Object.fromEntries(m.wastes.map((w) => [w.id, 0]));
     for (const f of findings) by_waste[f.waste] = (by_waste[f.waste] ?? 0) + ("deal_count" in f ? (f.deal_count as number) : 1);
+    const currency = m.segmentation.tier_thresholds.currency;
+    const actions = firstActions(m, pipeline?.findings ?? [], describedFindings, currency);
+    const by_owner = pipeline ? owners(pipeline.findings, currency) : undefined;
 
     const parts: string[] = [];
     if (described) {
@@ -113,17 +130,23 @@ export default defineTool({
       );
     }
     const summary = parts.join(". ") + ".";
+    const at = (f: (typeof findings)[number]) => ("value_at_stake" in f && f.value_at_stake ? Object.entries(f.value_at_stake).map(([c, v]) => money(v, c)).join(" + ") : "");
     const lines = [
       `**Waste found** as of ${asOf.toISOString().slice(0, 10)}: ${summary}`,
-      ...findings.slice(0, 12).map((f) => `- **${f.name}** (${f.severity}): ${f.evidence}${f.deal_ids.length ? ` Deals: ${f.deal_ids.slice(0, 8).join(", ")}${f.deal_ids.length > 8 ? ", ..." : ""}` : ""}`),
-      ...(findings.length > 12 ? [`...and ${findings.length - 12} more in structuredContent.`] : []),
-      findings.length ? `First remedy: ${findings[0]!.remedy[0]}` : "Nothing flagged.",
+      ...findings.slice(0, 8).map((f) => `- **${f.name}** (${f.severity}${at(f) ? `, ${at(f)} at stake` : ""}): ${f.evidence}${f.deal_ids.length ? ` Deals: ${f.deal_ids.join(", ")}` : ""}`),
+      ...(findings.length > 8 ? [`...${findings.length - 8} more findings in structuredContent.findings.`] : []),
+      ...(actions.length ? ["**Do first:**", ...actions.map((a, i) => `${i + 1}. ${a.action} (${a.why})`)] : ["Nothing flagged."]),
     ];
     // Described activities are the caller's own words: fenced like stored text.
     const data = described ? described.activities.map((a) => `${a.index}: ${a.description} -> ${a.waste ?? "value / none"}`).join("\n") : undefined;
+    const next: NextStep[] = [];
+    if (pipeline && pipeline.findings.length) next.push({ tool: "get_deal", arguments: { deal_id: pipeline.findings[0]!.deal_ids[0] }, why: "the deal with most at stake, to act on" });
+    if (!full && pipeline?.findings.length) next.push({ tool: "find_waste", arguments: { ...(input.as_of ? { as_of: input.as_of } : {}), ...(input.filters ? { filters: input.filters } : {}), detail: "full" }, why: "each flagged deal's evidence" });
     return reply(
       {
         findings,
+        actions,
+        ...(by_owner ? { by_owner } : {}),
         by_waste,
         deals_analyzed: pipeline?.deals_analyzed ?? 0,
         ...(described
@@ -135,6 +158,45 @@ export default defineTool({
       },
       lines,
       data,
+      next,
     );
   },
 });
+
+/** The few things to do first: the findings with most at stake, as an action per remedy with their deals and owners. */
+function firstActions(m: Methodology, pipeline: PipelineFinding[], described: WasteFinding[], currency: string) {
+  const out = pipeline.slice(0, 3).map((f) => {
+    const owners = new Map<string, number>();
+    for (const x of f.flags) if (x.owner) owners.set(x.owner, (owners.get(x.owner) ?? 0) + 1);
+    const stake = f.value_at_stake[currency];
+    return {
+      action: `${f.remedy[0]}: start with ${f.deal_ids.slice(0, 3).join(", ")}`,
+      why: `${m.waste(f.waste).name}, ${f.deal_count} deal${f.deal_count === 1 ? "" : "s"}${stake ? `, ${money(stake, currency)} open` : ""}`,
+      deal_ids: f.deal_ids.slice(0, 5),
+      owners: [...owners].sort((a, b) => b[1] - a[1]).map(([owner, deals]) => ({ owner, deals })),
+    };
+  });
+  for (const f of described.slice(0, 3 - out.length)) out.push({ action: f.remedy[0]!, why: `${f.name} (${f.severity}) in the described work`, deal_ids: [], owners: [] });
+  return out;
+}
+
+/**
+ * Flags and the open value at stake (each flagged deal counted once, in the main currency) per
+ * owner, over the flags each finding keeps (up to 100 per rule), most at stake first.
+ */
+function owners(findings: PipelineFinding[], currency: string) {
+  const by = new Map<string, { flags: number; deals: Map<string, number> }>();
+  for (const f of findings) {
+    for (const x of f.flags) {
+      if (!x.owner) continue;
+      let o = by.get(x.owner);
+      if (!o) by.set(x.owner, (o = { flags: 0, deals: new Map() }));
+      o.flags++;
+      o.deals.set(x.deal_id, x.currency === currency ? (x.amount ?? 0) : 0);
+    }
+  }
+  return [...by]
+    .map(([owner, o]) => ({ owner, flags: o.flags, value_at_stake: [...o.deals.values()].reduce((a, v) => a + v, 0) }))
+    .sort((a, b) => b.value_at_stake - a.value_at_stake || b.flags - a.flags)
+    .slice(0, 10);
+}

@@ -83,13 +83,12 @@ export default defineTool({
   title: "Get a deal with its history",
   kind: "read",
   description: [
-    "Returns one stored deal with its stakeholders, stage history (with gate passes and overrides), latest activities, latest BANT qualification and latest check of its current stage.",
-    "Use it before advising on a deal. activities_limit bounds the activities (default 20, up to 200); activities_total says how many there are.",
+    "One deal with its stakeholders, stage history (gates and overrides), latest activities, latest BANT and latest check of its stage. Use it before advising on a deal.",
     'Example: {"deal_id":"D-0042"}',
   ].join(" "),
   input: {
     deal_id: DealId,
-    activities_limit: z.number().int().min(0).max(200).optional().describe("How many of the latest activities to include (default 20)"),
+    activities_limit: z.number().int().min(0).max(200).optional().describe("default 20"),
   },
   output: DealRecord,
   handle(input, ctx) {

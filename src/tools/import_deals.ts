@@ -10,10 +10,8 @@ export default defineTool({
   title: "Import deals from a CRM export (CSV)",
   kind: "update",
   description: [
-    "Imports deals from a CSV export of HubSpot, Salesforce Opportunities, Pipedrive or any CRM into the store, with stage history.",
-    "Send path (a file in the server's import folders, up to 200 MB) or csv (the text, up to 1,000,000 characters). The format is detected from the headers; other CSVs need mapping (our field -> their column) and stage_map (their stage -> our stage or won/lost/disqualified). Unknown stages are row errors, never guessed.",
-    "Rows are matched by external id, so importing the same file again updates deals instead of duplicating them. Bad rows are reported with their row number (header = row 1) while good rows import, all in one transaction; dry_run writes nothing.",
-    "Returns created/updated/unchanged counts, errors, deal_ids and the columns and stages used.",
+    "Imports deals with their stage history from a CSV export (HubSpot, Salesforce, Pipedrive detected from the headers; other CRMs with mapping and stage_map). Send path or csv.",
+    "Rows match by external id (a re-import updates, never duplicates); unknown stages and bad rows are reported by row number while good rows import, in one transaction; dry_run writes nothing.",
     'Example: {"path":"/home/dana/exports/hubspot-deals.csv","dry_run":true}',
   ].join(" "),
   input: ImportArgs,

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { parseDealId, type DealFilters, type DealStore } from "../store/types.js";
 import { defineTool, reply, ToolError } from "./define.js";
-import { AppliedFilters, dealLine, DealOut, DealSummaryOut, dealText, Filters, presentDeal, presentDealSummary, toStoreFilters } from "./deal-view.js";
+import { AppliedFilters, dealLine, DealOut, DealRowOut, Filters, presentDeal, presentDealRow, toStoreFilters } from "./deal-view.js";
 
-const Cursor = z.string().max(200).describe("next_cursor from the previous page");
+const Cursor = z.string().refine((v) => v.length <= 200, "cursor is next_cursor as returned").describe("next_cursor");
 
 /** Opaque cursor: the last id seen, bound to the query it came from. */
 export function encodeCursor(lastId: number, query: unknown): string {
@@ -49,19 +49,17 @@ export default defineTool({
   title: "List deals",
   kind: "read",
   description: [
-    "Lists stored deals matching filters {owner, segment, stage, status, from, to (creation date, inclusive), q (name/account text)}, oldest first.",
-    "Answers with total (all matches), truncated (more pages exist), next_cursor (pass it back as cursor for the next page) and the filters applied; nothing is filtered unless you ask.",
-    "limit is 1-200 (default 25). detail 'summary' (default) gives a concise row per deal; 'full' gives every field.",
-    'Example: {"filters":{"status":"open","stage":"discovery"},"limit":50}',
+    "Lists deals matching filters, oldest first, a compact row each (detail full: every field). Answers with total, truncated and next_cursor (pass it as cursor); parked deals due for a revisit are flagged. Nothing is filtered unless you ask.",
+    "Example: {\"filters\":{\"status\":\"open\",\"stage\":\"discovery\"},\"limit\":50}",
   ].join(" "),
   input: {
     filters: Filters.optional(),
-    limit: z.number().int().min(1).max(200).optional().describe("Deals per page, 1-200 (default 25)"),
+    limit: z.number().int().min(1).max(200).optional().describe("default 25"),
     cursor: Cursor.optional(),
-    detail: z.enum(["summary", "full"]).optional().describe("summary (default): key fields; full: every field"),
+    detail: z.enum(["summary", "full"]).optional(),
   },
   output: {
-    deals: z.array(z.union([DealOut, DealSummaryOut])),
+    deals: z.array(z.union([DealOut, DealRowOut])),
     ...PageOut,
     nurture_due: z
       .object({ total: z.number(), deal_ids: z.array(z.string()) })
@@ -77,7 +75,7 @@ export default defineTool({
     const due = input.cursor ? undefined : ctx.store().nurtureDue({ ...filters, status: undefined }, ctx.now().toISOString(), 10);
     return reply(
       {
-        deals: page.map((d) => (full ? presentDeal(m, d) : presentDealSummary(m, d))),
+        deals: page.map((d) => (full ? presentDeal(m, d) : presentDealRow(m, d))),
         total,
         returned: page.length,
         truncated: more,
@@ -86,12 +84,12 @@ export default defineTool({
         ...(due && due.total > 0 ? { nurture_due: { total: due.total, deal_ids: due.deals.map((d) => d.id) } } : {}),
       },
       [
-        `${total} deal${total === 1 ? "" : "s"} match; ${page.length} shown${more ? " (more: pass next_cursor)" : ""}.`,
+        `${total} deal${total === 1 ? "" : "s"} match; ${page.length} shown${more ? " (more: pass next_cursor)" : ""}; each row below is also in structuredContent.deals.`,
         ...(due && due.total > 0 ? [`${due.total} parked deal${due.total === 1 ? " is" : "s are"} due for a revisit: ${due.deals.map((d) => d.id).join(", ")} (qualify_prospect, then update_deal status open, or close_deal).`] : []),
-        ...page.slice(0, 25).map((d) => `- ${dealLine(m, d)}`),
-        ...(page.length > 25 ? [`...${page.length - 25} more rows in structuredContent.`] : []),
+        ...(page.length > 25 ? [`The first 25 are below; ${page.length - 25} more rows in structuredContent.deals.`] : []),
       ],
-      page.length ? dealText(page.slice(0, 25)) : undefined,
+      // One line per deal: ids and numbers with the stored names, all fenced as data.
+      page.length ? page.slice(0, 25).map((d) => `${dealLine(m, d)}: name=${JSON.stringify(d.name)} account=${JSON.stringify(d.account)} owner=${JSON.stringify(d.owner)}`).join("\n") : undefined,
     );
   },
 });

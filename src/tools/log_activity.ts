@@ -2,24 +2,22 @@ import { z } from "zod";
 import { ActivityType } from "../methodology/schema.js";
 import { defineTool, reply, ToolError } from "./define.js";
 import { toTimestamp } from "./deal-view.js";
-import { DealId, IsoDate, Note } from "./schemas.js";
+import { DealId, IsoDate, looseEnum, Note } from "./schemas.js";
 
 export default defineTool({
   name: "log_activity",
   title: "Log an activity on a deal",
   kind: "append",
   description: [
-    "Records something that happened on a deal: type (email, call, meeting, demo, proposal, note, internal, approval), when, a summary and its duration.",
-    "Log customer-facing work and internal work alike: find_waste uses the mix (silence, meetings without progress, internal work outweighing customer work, proposal rework).",
-    "occurred_at defaults to now. Send a request_id to make a retry safe.",
-    'Example: {"deal_id":"D-0042","type":"call","summary":"Discovery call with VP Ops: go-live by Q2, budget not confirmed","duration_minutes":45}',
+    "Records what happened on a deal: type, when (default now), a summary, minutes. Log internal work too: find_waste reads the mix (silence, meetings without progress, internal outweighing customer work, proposal rework).",
+    'Example: {"deal_id":"D-0042","type":"call","summary":"Discovery call: go-live by Q2, budget not confirmed","duration_minutes":45}',
   ].join(" "),
   input: {
     deal_id: DealId,
-    type: ActivityType.describe(`Activity type: ${ActivityType.options.join(", ")}`),
-    summary: Note.describe("What happened, in a sentence or two"),
-    occurred_at: IsoDate.optional().describe("When it happened (default now), ISO, e.g. 2026-11-27T15:00:00Z"),
-    duration_minutes: z.number().int().min(0).max(24 * 60).optional().describe("Duration in minutes, e.g. 30"),
+    type: looseEnum(ActivityType.options),
+    summary: Note,
+    occurred_at: IsoDate.optional(),
+    duration_minutes: z.number().refine((n) => Number.isInteger(n) && n >= 0 && n <= 1440, "must be whole minutes, 0-1440").optional().describe("minutes"),
   },
   output: {
     activity: z.object({ id: z.number(), deal_id: DealId, type: z.string(), occurred_at: z.string(), summary: z.string(), duration_minutes: z.number().nullable(), stage: z.string() }),

@@ -43,14 +43,17 @@ export function measure(m: Methodology, store: DealStore, filters: FiltersInput 
   return computePipelineMetrics(m, raw, { period, currency });
 }
 
-export function metricsSummary(x: PipelineMetrics): string[] {
+/** The headline numbers; the dashboard's subset has no leading indicators or activity mix. */
+export function metricsSummary(x: Omit<PipelineMetrics, "leading_indicators" | "activity_mix" | "time_in_stage" | "revenue_per_owner"> & Partial<PipelineMetrics>): string[] {
   const pct = (v: number | null) => (v === null ? "n/a" : `${Math.round(v * 1000) / 10}%`);
   return [
     `Win rate ${pct(x.win_rate)} (${x.deals_closed.won} won, ${x.deals_closed.lost} lost, ${x.deals_closed.disqualified} disqualified) · avg won deal ${money(x.avg_deal_size, x.currency)} · median ${money(x.median_deal_size, x.currency)}`,
     `Cycle time (won): median ${x.cycle_time.won.median_days ?? "n/a"} d, mean ${x.cycle_time.won.mean_days ?? "n/a"} d${x.cycle_time.by_segment.filter((s) => s.status === "slower").length ? ` · slower than target: ${x.cycle_time.by_segment.filter((s) => s.status === "slower").map((s) => s.label).join(", ")}` : ""}`,
     `Conversion: ${x.conversion.map((c) => `${c.from_name}→${c.to_name} ${pct(c.rate)}`).join(" · ")}`,
     `Open pipeline: ${x.open_pipeline.deals} deals, ${money(x.open_pipeline.value, x.currency)} · velocity ${x.pipeline_velocity ? `${money(x.pipeline_velocity.per_day, x.currency)}/day` : "n/a"}`,
-    `Leading indicators: ${x.leading_indicators.meetings} meetings, ${x.leading_indicators.demos} demos, ${x.leading_indicators.proposals} proposals · non-selling share ${pct(x.activity_mix.non_selling_share)}`,
+    ...(x.leading_indicators && x.activity_mix
+      ? [`Leading indicators: ${x.leading_indicators.meetings} meetings, ${x.leading_indicators.demos} demos, ${x.leading_indicators.proposals} proposals · non-selling share ${pct(x.activity_mix.non_selling_share)}`]
+      : []),
   ];
 }
 
@@ -59,13 +62,13 @@ export default defineTool({
   title: "Pipeline metrics",
   kind: "read",
   description: [
-    "Computes the pipeline's Lean Sales metrics from the store: win rate (won over won+lost; disqualified apart), average and median won deal size, cycle time (median and mean, overall and per segment against the segmentation matrix's target range), conversion between consecutive stages, average time in each stage, pipeline velocity (open deals x win rate x average won size / average cycle days), open pipeline value, leading indicators (meetings, demos, proposals), non-selling share and revenue per owner.",
-    "The period is filters.from..to (closed deals by close date, conversion by creation date, activities by date), ending at as_of (default today); no from means all history. Amounts count only deals in `currency` (default USD).",
-    'Example: {"filters":{"from":"2026-07-01","to":"2026-09-30","owner":"Dana Lee"}}',
+    "The pipeline's numbers: win rate, deal size, cycle time (per segment against the matrix's target), stage conversion, time in stage, velocity, open pipeline, leading indicators, non-selling share, revenue per owner.",
+    "The period is filters.from..to (closed deals by close date) ending at as_of; amounts in currency (default USD). For what to fix, find_waste.",
+    "Example: {\"filters\":{\"from\":\"2026-07-01\",\"to\":\"2026-09-30\",\"owner\":\"Dana Lee\"}}",
   ].join(" "),
   input: {
     filters: Filters.optional(),
-    as_of: IsoDate.optional().describe("End of the period (default today), ISO"),
+    as_of: IsoDate.optional().describe("default today"),
     currency: Currency.optional(),
   },
   output: { ...MetricsOut.shape, as_of: z.string(), filters: AppliedFilters },

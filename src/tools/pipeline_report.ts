@@ -1,36 +1,33 @@
-import { REPORT_URI } from "../report/dashboard.js";
+import { DASHBOARD_TOOL_META, DASHBOARD_URI, reportUri } from "../report/dashboard.js";
 import { ReportShape } from "../report/schema.js";
 import { defineTool, reply } from "./define.js";
-import { Filters } from "./deal-view.js";
+import { Filters, toStoreFilters } from "./deal-view.js";
+import { resolvePeriod } from "./period.js";
 import { Currency, IsoDate } from "./schemas.js";
 
 export default defineTool({
   name: "pipeline_report",
-  title: "Pipeline report (HTML)",
+  title: "Pipeline dashboard and report",
   kind: "read",
   description: [
-    "Builds the pipeline dashboard as one self-contained HTML file (inline SVG charts, light/dark, printable): stage funnel with conversion rates, cycle time per segment against the segmentation matrix's target range, a waste x stage heat map, win rate and median cycle time by month, the 10 stalled deals to act on first, and the latest baseline comparison.",
-    "The numbers are pipeline_metrics', find_waste's and compare_to_baseline's for the same filters and as_of, also returned in structuredContent; the HTML comes as an embedded text/html resource. In clients that show MCP Apps, show_pipeline_dashboard draws the same dashboard inline.",
-    'Example: {"as_of":"2026-11-28"}',
+    "The pipeline dashboard: funnel and conversion, cycle time per segment against target, waste x stage heat map, monthly win rate and cycle, the stalled deals to act on first, the latest baseline. Clients with MCP Apps draw it inline; all get the numbers and a link to a self-contained HTML report (read the URI to save or print it).",
+    "For what to fix first, find_waste; for the numbers alone, pipeline_metrics.",
+    'Example: {"filters":{"owner":"Dana Lee"}}',
   ].join(" "),
   input: {
     filters: Filters.optional(),
-    as_of: IsoDate.optional().describe("Report as of this date (ISO, default today), e.g. 2026-11-28"),
+    as_of: IsoDate.optional().describe("default today"),
     currency: Currency.optional(),
   },
   output: ReportShape,
+  meta: DASHBOARD_TOOL_META,
   async handle(input, ctx) {
     // Loaded on the first call: serving starts without the report's code.
-    const [{ gatherPipelineReport }, { renderReportHtml }, { reportSummary, reportData }] = await Promise.all([
-      import("../report/data.js"),
-      import("../report/html.js"),
-      import("../report/summary.js"),
-    ]);
-    const data = gatherPipelineReport(ctx.methodology, ctx.store(), input, ctx.now());
-    const html = renderReportHtml(data);
-    return {
-      ...reply(data, [...reportSummary(data), `The HTML report (${Math.ceil(html.length / 1024)} KB) is the embedded resource ${REPORT_URI}: save its text as a .html file to open or print it.`], reportData(data)),
-      content: [{ type: "resource", resource: { uri: REPORT_URI, mimeType: "text/html", text: html } }],
-    };
+    const [{ gatherPipelineReport, STALLED_IN_ANSWER }, { reportSummary, reportData }] = await Promise.all([import("../report/data.js"), import("../report/summary.js")]);
+    const data = gatherPipelineReport(ctx.methodology, ctx.store(), { ...input, stalled_shown: STALLED_IN_ANSWER }, ctx.now());
+    const asOf = resolvePeriod(input.filters, input.as_of, ctx.now()).as_of.slice(0, 10);
+    const uri = reportUri(asOf, toStoreFilters(input.filters), input.currency);
+    const r = reply(data, [...reportSummary(data), `Clients with MCP Apps draw this as ${DASHBOARD_URI}. The HTML report: read ${uri}.`], reportData(data));
+    return { ...r, content: [{ type: "resource_link", uri, name: `pipeline-report-${asOf}.html`, mimeType: "text/html", description: "Self-contained HTML report (no network), printable" }] };
   },
 });

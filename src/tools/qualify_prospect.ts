@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { BantDimensionId, StageId, Verdict } from "../methodology/schema.js";
 import { qualifyProspect, type QualifyInput } from "../methodology/qualify.js";
-import { defineTool, reply } from "./define.js";
-import { AuthorityInput, BudgetInput, DealId, NeedInput, Reasons, Recorded, Stage, TimelineInput } from "./schemas.js";
+import { defineTool, reply, type NextStep } from "./define.js";
+import { BantShape, DealId, Reasons, Recorded, Stage } from "./schemas.js";
 
 const Dimension = z.object({ status: z.string(), score: z.number(), qualifying: z.boolean(), finding: z.string() });
 
@@ -11,19 +11,15 @@ export default defineTool({
   title: "Qualify a prospect (BANT)",
   kind: "append",
   description: [
-    "Scores a prospect on BANT (Budget, Authority, Need, Timeline) and gives a verdict: qualified, needs_discovery, nurture (not ready: park it) or disqualified.",
-    "Use it whenever the rep learns something about money, decision makers, pain or timing. Without deal_id a dimension left out counts as unknown (a gap).",
-    "Returns a 0-100 score, each dimension's score and finding, the gaps, one discovery question per gap, a recommended action that fits the deal's stage, and reasons.",
-    "With deal_id, send only what the call said: dimensions left out (or sent as unknown) keep the deal's last recorded status, and the result is recorded on the deal.",
-    'Example: {"budget":{"status":"unknown"},"authority":{"status":"access_to_decision_maker"},"need":{"status":"confirmed"},"timeline":{"status":"defined","months":4}}',
+    "BANT verdict: qualified, needs_discovery, nurture (not ready: park it) or disqualified, with a 0-100 score, the gaps, one question per gap and an action that fits the deal's stage.",
+    "Call it whenever the rep learns about budget, authority, need or timing. Each dimension is {status, note?} or just the status (statuses best first).",
+    "With deal_id send only what changed: left-out dimensions keep the deal's last status; the result is recorded.",
+    'Example: {"deal_id":"D-0042","budget":"unknown","need":{"status":"confirmed","note":"go-live by Q2"}}',
   ].join(" "),
   input: {
     deal_id: DealId.optional(),
-    stage: Stage.optional().describe("The deal's stage when there is no deal_id, so the action fits it"),
-    budget: BudgetInput.optional().describe("Budget status: approved > identified > unknown > none"),
-    authority: AuthorityInput.optional().describe("Authority status: decision_maker > access_to_decision_maker > influencer_only > unknown"),
-    need: NeedInput.optional().describe("Need status: critical > confirmed > latent > unknown > none"),
-    timeline: TimelineInput.optional().describe("Timeline status: defined > tentative > unknown > none"),
+    stage: Stage.optional().describe("without deal_id: the deal's stage"),
+    ...BantShape,
   },
   output: {
     verdict: Verdict,
@@ -44,18 +40,26 @@ export default defineTool({
     const { deal_id, stage, ...given } = input;
     if (!deal_id) {
       const q = qualifyProspect(m, given as QualifyInput, { stage });
-      return reply({ ...q, recorded: false }, summary(q));
+      return reply({ ...q, recorded: false }, summary(q), undefined, next(q));
     }
-    return ctx.write(() => {
+    const judge = () => {
       const store = ctx.store();
       const deal = store.requireDeal(deal_id);
       // Dimensions this call says nothing about keep what the deal's last qualification said.
       const prior = store.latestQualification(deal_id);
-      const q = qualifyProspect(m, given as QualifyInput, {
+      return qualifyProspect(m, given as QualifyInput, {
         stage: (stage ?? deal.stage) as z.infer<typeof StageId>,
         prior: prior ? Object.fromEntries(BantDimensionId.options.map((d) => [d, prior[d]])) : undefined,
         tier: deal.tier as never,
       });
+    };
+    if (ctx.readOnly) {
+      const q = judge();
+      return reply({ ...q, deal_id, recorded: false }, [...summary(q), `Not recorded: this server is read-only.`], undefined, []);
+    }
+    return ctx.write(() => {
+      const store = ctx.store();
+      const q = judge();
       const now = ctx.now().toISOString();
       store.recordQualification(
         deal_id,
@@ -71,7 +75,7 @@ export default defineTool({
         now,
       );
       if (given.timeline?.months !== undefined) store.updateDeal(deal_id, { timeline_months: given.timeline.months }, now);
-      return reply({ ...q, deal_id, recorded: true }, [...summary(q), `Recorded on ${deal_id}.`]);
+      return reply({ ...q, deal_id, recorded: true }, [...summary(q), `Recorded on ${deal_id}.`], undefined, next(q, deal_id));
     });
   },
 });
@@ -82,7 +86,16 @@ function summary(q: ReturnType<typeof qualifyProspect>): string[] {
     q.gaps.length ? `Gaps: ${q.gaps.join(", ")}` : "No gaps.",
     ...(q.disqualifiers.length ? [`Disqualifiers: ${q.disqualifiers.join(", ")}`] : []),
     ...(q.nurture_triggers.length ? [`Nurture: ${q.nurture_triggers.join(", ")}`] : []),
-    `Next: ${q.recommended_action}`,
+    `Action: ${q.recommended_action}`,
     ...q.next_questions.map((x, i) => `${i + 1}. ${x}`),
   ];
+}
+
+/** What to call next, by verdict; with a deal, on that deal. */
+function next(q: ReturnType<typeof qualifyProspect>, deal_id?: string): NextStep[] {
+  if (!deal_id) return q.verdict === "disqualified" ? [] : [{ tool: "create_deal", arguments: { name: "<deal name>", account: "<account>" }, why: "store the prospect, then qualify it with its deal_id so the result is kept" }];
+  if (q.verdict === "disqualified") return [{ tool: "close_deal", arguments: { deal_id, outcome: "disqualified", reason: q.disqualifiers.join(", ") }, why: "exit the prospect (once the user agrees)" }];
+  if (q.verdict === "nurture") return [{ tool: "update_deal", arguments: { deal_id, status: "nurture" }, why: "park it until its revisit date (once the user agrees)" }];
+  if (q.verdict === "qualified") return [{ tool: "check_stage_exit", arguments: { deal_id }, why: "check whether it may leave its stage" }];
+  return [{ tool: "core_questions", arguments: { deal_id, focus: "qualification" }, why: "questions that close the gaps" }];
 }

@@ -12,14 +12,13 @@ export default defineTool({
   title: "Record a metrics baseline",
   kind: "update",
   description: [
-    "Snapshots the pipeline metrics (as pipeline_metrics computes them for the filters and as_of) under a label, the Phase 1 'Establish Baseline Metrics' step. Recording the same label again replaces it.",
-    "Later, compare_to_baseline judges progress against the reference's success indicators.",
-    'Example: {"label":"lean-kickoff","filters":{"from":"2026-05-01"}}',
+    "Records the pipeline metrics (pipeline_metrics' numbers for filters and as_of) under a label: Phase 1's baseline. The same label again replaces it; compare_to_baseline judges progress against it.",
+    "Example: {\"label\":\"lean-kickoff\",\"filters\":{\"from\":\"2026-05-01\"}}",
   ].join(" "),
   input: {
     label: Label,
     filters: Filters.optional(),
-    as_of: IsoDate.optional().describe("Date the baseline stands for (default today), ISO"),
+    as_of: IsoDate.optional().describe("default today"),
   },
   output: { label: z.string(), recorded_at: z.string(), as_of: z.string(), filters: AppliedFilters, metrics: MetricsOut, replaced: z.boolean() },
   handle(input, ctx) {

@@ -1,5 +1,8 @@
 // Schema pieces shared by several tools: public identifiers (CONTRACT.md) with descriptions
 // written for an agent. The identifiers themselves come from the methodology schema.
+// Lean by design: every tool definition costs context in every conversation, so the JSON Schema
+// a model sees carries the shape, the enums and a short hint; bounds that only guard the server
+// (lengths, magnitudes) are checked in code, with a message that says how to fix the call.
 import { z } from "zod";
 import {
   AuthorityStatus,
@@ -13,43 +16,90 @@ import {
   WasteId,
 } from "../methodology/schema.js";
 
+// ---------------------------------------------------------------- forgiving enums
+/** How people type an enum value: "Proposal & Negotiation", "Mid-Market", "HubSpot", "Won". */
+export const enumKey = (s: string) =>
+  s
+    .normalize("NFKC")
+    .trim()
+    .toLowerCase()
+    .replace(/&/g, " ")
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The valid value closest to what was typed (for "did you mean"). */
+export function closest(typed: string, values: readonly string[]): string {
+  const k = enumKey(typed);
+  return values.reduce((best, v) => (distance(k, v) < distance(k, best) ? v : best), values[0]!);
+}
+
+/**
+ * An enum that accepts what people type when the meaning is unambiguous (case, spaces, hyphens,
+ * "&", a display name such as "Proposal & Negotiation"), and otherwise names the closest value.
+ */
+export function looseEnum<const T extends string>(values: readonly T[], aliases: Record<string, T> = {}) {
+  const lookup = new Map<string, T>(values.map((v) => [enumKey(v), v]));
+  for (const [name, v] of Object.entries(aliases)) lookup.set(enumKey(name), v);
+  return z.preprocess((v) => (typeof v === "string" ? (lookup.get(enumKey(v)) ?? v) : v), z.enum(values as [T, ...T[]], {
+    error: (iss) =>
+      typeof iss.input === "string"
+        ? `"${iss.input.slice(0, 40)}" is not one of ${values.join(", ")}; did you mean ${closest(iss.input, values)}?`
+        : `must be one of ${values.join(", ")}`,
+  }));
+}
+
 // ---------------------------------------------------------------- clean text
 // Text that may be stored is normalised on the way in: NFC, trimmed, zero-width characters
 // removed; C0/C1 controls (but tab and newline), bidi controls, Unicode tag characters and
-// lone surrogates are refused, and the length is bounded. (Reliability findings §3.2, §3.6.)
+// lone surrogates are refused, and the length is bounded (docs/reliability.md, hostile input).
 const REFUSED = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|\u{E0000}|[\u{E0001}-\u{E007F}]/u;
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
 
 export function cleanText(max: number, opts: { multiline?: boolean; optional?: boolean } = {}) {
-  return z
-    .string()
-    .max(max * 4)
-    .transform((raw, ctx) => {
-      if (!raw.isWellFormed()) {
-        ctx.addIssue({ code: "custom", message: "contains a lone surrogate (malformed Unicode)" });
-        return z.NEVER;
-      }
-      const s = raw.replace(/\r\n?/g, "\n").replace(ZERO_WIDTH, "").normalize("NFC").trim();
-      const bad = REFUSED.exec(s);
-      if (bad) {
-        const cp = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
-        ctx.addIssue({ code: "custom", message: `contains a control, bidi or tag character (U+${cp}); send plain text` });
-        return z.NEVER;
-      }
-      if (!opts.multiline && /[\n\t]/.test(s)) {
-        ctx.addIssue({ code: "custom", message: "must be a single line" });
-        return z.NEVER;
-      }
-      if (s.length === 0 && !opts.optional) {
-        ctx.addIssue({ code: "custom", message: "must not be blank" });
-        return z.NEVER;
-      }
-      if ([...s].length > max) {
-        ctx.addIssue({ code: "custom", message: `is too long (at most ${max} characters)` });
-        return z.NEVER;
-      }
-      return s;
-    });
+  return z.string().transform((raw, ctx) => {
+    if (raw.length > max * 4) {
+      ctx.addIssue({ code: "custom", message: `is too long (at most ${max} characters)` });
+      return z.NEVER;
+    }
+    if (!raw.isWellFormed()) {
+      ctx.addIssue({ code: "custom", message: "contains a lone surrogate (malformed Unicode)" });
+      return z.NEVER;
+    }
+    const s = raw.replace(/\r\n?/g, "\n").replace(ZERO_WIDTH, "").normalize("NFC").trim();
+    const bad = REFUSED.exec(s);
+    if (bad) {
+      const cp = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+      ctx.addIssue({ code: "custom", message: `contains a control, bidi or tag character (U+${cp}); send plain text` });
+      return z.NEVER;
+    }
+    if (!opts.multiline && /[\n\t]/.test(s)) {
+      ctx.addIssue({ code: "custom", message: "must be a single line" });
+      return z.NEVER;
+    }
+    if (s.length === 0 && !opts.optional) {
+      ctx.addIssue({ code: "custom", message: "must not be blank" });
+      return z.NEVER;
+    }
+    if ([...s].length > max) {
+      ctx.addIssue({ code: "custom", message: `is too long (at most ${max} characters)` });
+      return z.NEVER;
+    }
+    return s;
+  });
 }
 export const Name = cleanText(200);
 
@@ -57,65 +107,99 @@ export const Name = cleanText(200);
 export const FilePath = z
   .string()
   .min(1)
-  .max(4096)
-  .refine((p) => p.isWellFormed() && !REFUSED.test(p) && !/[\u200B-\u200D\u2060\uFEFF]/.test(p), "contains control, bidi, zero-width or tag characters; send a plain file path");
+  .refine((p) => p.length <= 4096 && p.isWellFormed() && !REFUSED.test(p) && !/[\u200B-\u200D\u2060\uFEFF]/.test(p), "contains control, bidi, zero-width or tag characters; send a plain file path");
 export const Note = cleanText(4000, { multiline: true });
 
-export const Stage = StageId.describe(`Pipeline stage id: ${StageId.options.join(", ")}`);
-export const Tier = TierId.describe("Customer tier: enterprise, mid_market or smb");
-export const Readiness = ReadinessId.describe("Customer readiness: ready, exploring or not_ready");
+// ---------------------------------------------------------------- identifiers
+export const Stage = looseEnum(StageId.options);
+export const Tier = looseEnum(TierId.options);
+export const Readiness = looseEnum(ReadinessId.options);
 export const Waste = WasteId;
-export const Focus = FocusId.describe(`Core question topic: ${FocusId.options.join(", ")}`);
+export const Focus = looseEnum(FocusId.options);
 export const Reasons = z.array(z.string()).describe("Why: each reason points at the methodology element behind the verdict");
 export const Recorded = z.boolean().describe("true when the result was saved on the deal given by deal_id");
 
-export const DealIdPattern = /^D-\d{4,}$/;
-export const DealId = z
-  .string()
-  .regex(DealIdPattern, "deal_id looks like D-0042")
-  .describe("Deal id from the store, e.g. D-0042 (list_deals finds ids)");
+export const SEGMENT_IDS = TierId.options.flatMap((t) => ReadinessId.options.map((r) => `${t}_${r}`)) as [string, ...string[]];
+/** A segment id; typed forms ("Mid-Market Exploring") are accepted. Validated in code: the list is long. */
+export const Segment = z
+  .preprocess(
+    (v) => (typeof v === "string" && SEGMENT_IDS.includes(enumKey(v)) ? enumKey(v) : v),
+    z.string().refine((v) => SEGMENT_IDS.includes(v), { error: (iss) => `"${String(iss.input).slice(0, 40)}" is not a segment (<tier>_<readiness>); did you mean ${closest(String(iss.input), SEGMENT_IDS)}?` }),
+  )
+  .describe("tier_readiness, e.g. smb_ready");
 
+export const DealIdPattern = /^D-\d{4,}$/;
+/** D-0042; "d-42" or "D42" are read as D-0042. */
+export const DealId = z
+  .preprocess(
+    (v) => {
+      const m = typeof v === "string" ? /^\s*d-?\s*0*(\d{1,12})\s*$/i.exec(v) : null;
+      return m ? `D-${m[1]!.padStart(4, "0")}` : v;
+    },
+    z.string().refine((v) => DealIdPattern.test(v), { error: (iss) => `"${String(iss.input).slice(0, 40)}" is not a deal id (they look like D-0042); find it with list_deals filters.q (name or account)` }),
+  )
+  .describe("e.g. D-0042");
+
+// ---------------------------------------------------------------- dates and money
+const RELATIVE = /\b(today|yesterday|tomorrow|now|last|next|this|ago|week|month|quarter|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
+/** An ISO 8601 date or timestamp. Relative words are refused with today's date and the form to send. */
 export const IsoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/, "use an ISO 8601 date, e.g. 2026-11-26 or 2026-11-26T14:30:00Z")
-  .refine((s) => !Number.isNaN(Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s)), "not a real calendar date")
-  .describe("ISO 8601 date, e.g. 2026-11-26");
+  .superRefine((s, ctx) => {
+    const shape = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(s);
+    if (shape && !Number.isNaN(Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s))) return;
+    const today = new Date().toISOString().slice(0, 10);
+    ctx.addIssue({
+      code: "custom",
+      message: shape
+        ? `"${s}" is not a real calendar date`
+        : RELATIVE.test(s)
+          ? `"${s.slice(0, 40)}" is relative; today is ${today}, so send the ISO date, e.g. ${today}`
+          : `"${s.slice(0, 40)}" is not an ISO 8601 date; send e.g. ${today} or ${today}T14:30:00Z`,
+    });
+  })
+  .meta({ format: "date" });
 
 export const Currency = z
-  .string()
-  .regex(/^[A-Z]{3}$/, "currency is an ISO 4217 code such as USD or EUR")
-  .describe("ISO 4217 currency code, e.g. USD (default USD)");
+  .preprocess(
+    (v) => (typeof v === "string" ? v.trim().toUpperCase() : v),
+    z.string().refine((c) => /^[A-Z]{3}$/.test(c), { error: (iss) => `"${String(iss.input).slice(0, 20)}" is not an ISO 4217 code; send e.g. USD or EUR` }),
+  )
+  .describe("ISO 4217, default USD");
 
-export const Money = z.number().finite().nonnegative().max(1e13);
+export const Money = z.number().refine((n) => Number.isFinite(n) && n >= 0 && n <= 1e13, "must be an amount between 0 and 10 trillion");
+export const Count = z.number().refine((n) => Number.isInteger(n) && n >= 0 && n <= 10_000_000, "must be a whole number from 0 to 10 million");
+export const Months = z.number().refine((n) => n >= 0 && n <= 120, "must be 0-120 months");
 
-export const BudgetInput = z
-  .object({
-    status: BudgetStatus.describe("approved, identified, unknown or none"),
-    amount: Money.optional().describe("Budget amount, e.g. 120000"),
-    currency: Currency.optional(),
-    note: Note.optional().describe("What the prospect said, e.g. 'CFO signed off 150k for Q1'"),
-  })
-  .strict();
-export const AuthorityInput = z
-  .object({
-    status: AuthorityStatus.describe("decision_maker, access_to_decision_maker, influencer_only or unknown"),
-    note: Note.optional().describe("What was said or seen, in a sentence or two"),
-  })
-  .strict();
-export const NeedInput = z
-  .object({
-    status: NeedStatus.describe("critical, confirmed, latent, unknown or none"),
-    pain_points: z.array(cleanText(500)).max(20).optional().describe("Pain points in the customer's words"),
-    note: Note.optional().describe("What was said or seen, in a sentence or two"),
-  })
-  .strict();
-export const TimelineInput = z
-  .object({
-    status: TimelineStatus.describe("defined, tentative, unknown or none"),
-    decision_date: IsoDate.optional().describe("Expected decision date, ISO, e.g. 2027-03-31"),
-    months: z.number().finite().min(0).max(120).optional().describe("Months until the customer wants to decide or go live, e.g. 4"),
-    note: Note.optional().describe("What was said or seen, in a sentence or two"),
-  })
-  .strict();
+// ---------------------------------------------------------------- BANT, one shape everywhere
+// `{"status": "approved", "note": "..."}`, or the status alone ("approved"): both mean the same.
+const statusShorthand = (v: unknown) => (typeof v === "string" ? { status: v } : v);
+const dimension = <S extends z.ZodType, E extends z.ZodRawShape>(status: S, extra: E) =>
+  z.preprocess(statusShorthand, z.object({ status, ...extra, note: Note.optional() }).strict());
+
+export const BudgetInput = dimension(looseEnum(BudgetStatus.options), { amount: Money.optional(), currency: Currency.optional() });
+export const AuthorityInput = dimension(looseEnum(AuthorityStatus.options), {});
+export const NeedInput = dimension(looseEnum(NeedStatus.options), { pain_points: z.array(cleanText(500)).max(20).optional() });
+export const TimelineInput = dimension(looseEnum(TimelineStatus.options), {
+  decision_date: IsoDate.optional(),
+  months: Months.optional(),
+});
+
+/** The statuses alone, in the same {status} shape (a status string is read as {status}): for tools that only score. */
+const statusOnly = <S extends z.ZodType>(status: S) => z.preprocess(statusShorthand, z.object({ status }).strict());
+export const BantStatusShape = {
+  budget: statusOnly(looseEnum(BudgetStatus.options)).optional(),
+  authority: statusOnly(looseEnum(AuthorityStatus.options)).optional(),
+  need: statusOnly(looseEnum(NeedStatus.options)).optional(),
+  timeline: statusOnly(looseEnum(TimelineStatus.options)).optional(),
+};
+
+/** The BANT dimensions as every tool takes them: {status, note?} or just the status. */
+export const BantShape = {
+  budget: BudgetInput.optional(),
+  authority: AuthorityInput.optional(),
+  need: NeedInput.optional(),
+  timeline: TimelineInput.optional(),
+};
 
 export { AuthorityStatus, BudgetStatus, NeedStatus, TimelineStatus };

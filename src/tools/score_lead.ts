@@ -6,7 +6,8 @@ import type { ScoringFeature } from "../methodology/schema.js";
 import type { DealStore } from "../store/types.js";
 import { defineTool, reply, ToolError } from "./define.js";
 import { Segment } from "./deal-view.js";
-import { cleanText, DealId, Money, Reasons, Stage, AuthorityStatus, BudgetStatus, NeedStatus, TimelineStatus, Readiness, Tier } from "./schemas.js";
+import { BantStatusShape, cleanText, Count, DealId, Money, Months, Reasons, Stage, Readiness, Tier } from "./schemas.js";
+import { deriveSegment } from "./derive.js";
 
 interface Trained {
   version: string;
@@ -43,23 +44,23 @@ export default defineTool({
   title: "Score a lead's win probability",
   kind: "read",
   description: [
-    "Estimates the win probability (0-1) of an open deal (deal_id) or a described prospect, learned from the store's closed won/lost deals (disqualified deals are not losses) with a smoothed naive Bayes model over segment, source, BANT statuses, deal size and the furthest stage reached.",
-    "Returns the factors that move it most up and down (each with the win/loss shares behind it), how many deals it learned from, and its quality on held-out deals (AUC, Brier score, and the BANT score's AUC for comparison).",
-    "Below the minimum history (30 won and 30 lost) it falls back to the BANT score and says so (fallback: true).",
-    'Example: {"deal_id":"D-0042"} or {"segment":"mid_market_ready","source":"referral","budget":"approved","need":"critical","amount":40000}',
+    "Win probability (0-1) of an open deal (deal_id) or a new lead, learned from the store's closed won/lost deals (naive Bayes over segment, source, BANT, deal size, stage reached), with the factors that move it most and the model's held-out quality (AUC). Give what the rep knows: the segment is derived from size and readiness as classify_segment does.",
+    "Below 30 won and 30 lost deals it falls back to the BANT score (fallback: true).",
+    'Example: {"employees":450,"source":"referral","budget":"approved","need":"critical","amount":40000}',
   ].join(" "),
   input: {
     deal_id: DealId.optional(),
-    segment: Segment.optional(),
-    tier: Tier.optional().describe("With readiness, gives the segment when segment is not given"),
+    employees: Count.optional(),
+    annual_revenue: Money.optional(),
+    amount: Money.optional().describe("USD"),
+    source: cleanText(100).optional().describe("lead source, e.g. referral"),
+    ...BantStatusShape,
+    actively_evaluating: z.boolean().optional(),
+    timeline_months: Months.optional().describe("until they intend to buy"),
+    tier: Tier.optional(),
     readiness: Readiness.optional(),
-    source: cleanText(100).optional().describe("Lead source, e.g. referral"),
-    budget: BudgetStatus.optional().describe("BANT budget status"),
-    authority: AuthorityStatus.optional().describe("BANT authority status"),
-    need: NeedStatus.optional().describe("BANT need status"),
-    timeline: TimelineStatus.optional().describe("BANT timeline status"),
-    amount: Money.optional().describe("Expected deal value in USD, e.g. 40000"),
-    stage: Stage.optional().describe("Current stage (default prospecting)"),
+    segment: Segment.optional().describe("overrides size and readiness"),
+    stage: Stage.optional().describe("default the first"),
   },
   output: {
     win_probability: z.number().min(0).max(1),
@@ -81,6 +82,7 @@ export default defineTool({
     const m = ctx.methodology;
     const store = ctx.store();
     const values: FeatureValues = {};
+    const derivation: string[] = [];
     let statuses: Record<"budget" | "authority" | "need" | "timeline", string | undefined>;
     if (input.deal_id) {
       const d = store.requireDeal(input.deal_id);
@@ -97,16 +99,17 @@ export default defineTool({
       });
       statuses = { budget: d.bant?.budget, authority: d.bant?.authority, need: d.bant?.need, timeline: d.bant?.timeline };
     } else {
-      const segment = input.segment ?? (input.tier && input.readiness ? `${input.tier}_${input.readiness}` : undefined);
+      const status = { budget: input.budget?.status, authority: input.authority?.status, need: input.need?.status, timeline: input.timeline?.status };
+      const segment = input.segment ?? leadSegment(m, input, status, derivation);
       if (segment) values.segment = segment;
       if (input.source) values.source = input.source;
-      if (input.budget) values.bant_budget = input.budget;
-      if (input.authority) values.bant_authority = input.authority;
-      if (input.need) values.bant_need = input.need;
-      if (input.timeline) values.bant_timeline = input.timeline;
+      if (status.budget) values.bant_budget = status.budget;
+      if (status.authority) values.bant_authority = status.authority;
+      if (status.need) values.bant_need = status.need;
+      if (status.timeline) values.bant_timeline = status.timeline;
       if (input.amount !== undefined) values.amount_bucket = amountBucket(m, input.amount);
       values.reached_stage = m.stageIndex(input.stage ?? m.stages[0]!.id);
-      statuses = { budget: input.budget, authority: input.authority, need: input.need, timeline: input.timeline };
+      statuses = status;
     }
     const bant = bantScore(m, bantStatuses(m, Object.fromEntries(Object.entries(statuses).filter(([, v]) => v).map(([k, v]) => [k, { status: v }]))));
     const t = trainedModel(m, store);
@@ -130,6 +133,7 @@ export default defineTool({
     const top_down = factors.filter((f) => f.direction === "down").slice(0, top).map((f) => `${f.label}: ${f.value} (${f.detail})`);
     const r3 = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
     const reasons = [
+      ...derivation,
       `Learned from ${trained_on.total} closed deals (${trained_on.won} won, ${trained_on.lost} lost); base win rate ${base === null ? "n/a" : `${Math.round(base * 1000) / 10}%`}.`,
       `Held-out quality on ${t.quality.holdout_deals} deals (scored without the stage reached): AUC ${r3(t.quality.auc)}, Brier ${r3(t.quality.brier)}; the BANT score alone ranks them with AUC ${r3(t.quality.bant_auc)}.`,
     ];
@@ -143,3 +147,32 @@ export default defineTool({
     );
   },
 });
+
+/**
+ * The segment of a new lead from what the rep knows, as classify_segment derives it: tier from
+ * size (or the tier given), readiness from the buying signals (or the readiness given).
+ */
+function leadSegment(
+  m: Methodology,
+  input: { employees?: number; annual_revenue?: number; amount?: number; tier?: string; readiness?: string; actively_evaluating?: boolean; timeline_months?: number },
+  status: { budget?: string; timeline?: string },
+  notes: string[],
+): string | undefined {
+  const seg = deriveSegment(m, {
+    employees: input.employees,
+    annual_revenue: input.annual_revenue,
+    amount: input.amount,
+    tier: (input.tier as never) ?? null,
+    actively_evaluating: input.actively_evaluating,
+    timeline_months: input.timeline_months,
+    budget_status: status.budget,
+    timeline_status: status.timeline,
+  });
+  if (!seg) {
+    if (input.readiness) notes.push("A readiness without a tier (or employees, revenue or amount) places the lead in no segment; segment is left out of the score.");
+    return undefined;
+  }
+  const readiness = input.readiness ?? seg.readiness;
+  notes.push(`Segment ${seg.tier}_${readiness}: ${input.readiness ? "readiness as given" : `readiness ${seg.readiness} from the signals`}, tier ${seg.tier} (as classify_segment places it).`);
+  return `${seg.tier}_${readiness}`;
+}

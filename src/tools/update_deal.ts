@@ -6,7 +6,7 @@ import { deriveSegment } from "./derive.js";
 import type { Deal, DealPatch, DealStore } from "../store/types.js";
 import type { Methodology } from "../methodology/load.js";
 import { nurtureHorizon } from "../methodology/qualify.js";
-import { cleanText, DealId, IsoDate, Name, Reasons } from "./schemas.js";
+import { cleanText, DealId, IsoDate, looseEnum, Name, Reasons } from "./schemas.js";
 import { z } from "zod";
 
 export default defineTool({
@@ -14,20 +14,18 @@ export default defineTool({
   title: "Update a deal's fields",
   kind: "update",
   description: [
-    "Changes fields of a stored deal: name, account, owner (a handoff is counted), amount, currency, source, industry, firmographics, readiness signals, expected close date, and adds or updates stakeholders by name.",
-    "Only the fields you send change; the deal's segment is re-derived when a tier or readiness signal changes.",
-    "status nurture parks an open deal (out of pipeline value and waste rules) until revisit_on (default: the start of its tier's nurture window); status open brings it back.",
-    "It does not move stages (use advance_stage) or close deals (use close_deal).",
-    'Example: {"deal_id":"D-0042","amount":52000,"expected_close_date":"2027-01-31","stakeholders":[{"name":"Li Wei","role":"CFO","decision_maker":true}]}',
+    "Changes a deal's fields (only those sent; a new owner counts as a handoff) and adds or updates stakeholders by name; the segment is re-derived when a size or readiness signal changes.",
+    "status nurture parks an open deal until revisit_on (default: the start of its tier's nurture window); status open brings it back. Stages move with advance_stage, deals close with close_deal.",
+    'Example: {"deal_id":"D-0042","amount":52000,"stakeholders":[{"name":"Li Wei","role":"CFO","decision_maker":true}]}',
   ].join(" "),
   input: {
     deal_id: DealId,
-    name: Name.optional().describe("New deal name"),
-    account: Name.optional().describe("New account name"),
-    owner: Name.optional().describe("New owner; each change counts as a handoff"),
-    close_reason: cleanText(1000, { multiline: true }).optional().describe("Why a closed deal was won or lost, if it was not given at close"),
-    status: z.enum(["nurture", "open"]).optional().describe("nurture parks an open deal until revisit_on; open brings a parked deal back"),
-    revisit_on: IsoDate.optional().describe("When to look at a parked deal again, ISO date, e.g. 2027-03-01"),
+    name: Name.optional(),
+    account: Name.optional(),
+    owner: Name.optional(),
+    close_reason: cleanText(1000, { multiline: true }).optional().describe("closed deals only"),
+    status: looseEnum(["nurture", "open"]).optional(),
+    revisit_on: IsoDate.optional(),
     ...DealFields,
   },
   output: { deal: DealOut, changed: z.array(z.string()), reasons: Reasons },

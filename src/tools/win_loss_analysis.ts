@@ -14,13 +14,12 @@ export default defineTool({
   title: "Win-loss analysis",
   kind: "read",
   description: [
-    "Analyses won and lost deals closed in the period (filters.from/to bound the close date; disqualified deals are not losses): win rate, top reasons for wins and losses, the stage where lost deals stopped, cycle time of wins against losses, win rates by segment and source, and what to change, mapped to the seven wastes with the reference's remedies.",
-    "Use it for the quarterly win-loss review. Close reasons are grouped as written (trimmed, lower case).",
-    'Example: {"filters":{"from":"2026-07-01","to":"2026-09-30"}}',
+    "Win-loss review of deals closed in the period (filters.from/to bound the close date; disqualified are not losses): win rate, top win and loss reasons, where lost deals stopped, cycle of wins vs losses, win rate by segment and source, and what to change, mapped to the wastes' remedies.",
+    "Example: {\"filters\":{\"from\":\"2026-07-01\",\"to\":\"2026-09-30\"}}",
   ].join(" "),
   input: {
     filters: Filters.optional(),
-    as_of: IsoDate.optional().describe("End of the period (default today), ISO"),
+    as_of: IsoDate.optional().describe("default today"),
   },
   output: {
     won: z.number(),

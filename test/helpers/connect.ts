@@ -35,7 +35,7 @@ export interface Harness {
 }
 
 /** A fresh server on a temp-file store, with a pinned clock (default 2026-11-28T12:00Z). */
-export async function connect(opts: { now?: string; dbPath?: string; importRoots?: string[] } = {}): Promise<Harness> {
+export async function connect(opts: { now?: string; dbPath?: string; importRoots?: string[]; user?: string | null; readOnly?: boolean; toolsets?: string[] } = {}): Promise<Harness> {
   const tmp = opts.dbPath ? undefined : tempDir();
   const dbPath = opts.dbPath ?? join(tmp!.dir, "deals.db");
   let store: SqliteDealStore | undefined;
@@ -46,6 +46,10 @@ export async function connect(opts: { now?: string; dbPath?: string; importRoots
     log: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
     importRoots: opts.importRoots ?? [tmpdir()],
     now: () => now,
+    // The configured user (--user): "Dana Lee" unless a test says otherwise (null: none).
+    ...(opts.user === null ? {} : { user: opts.user ?? "Dana Lee" }),
+    ...(opts.readOnly ? { readOnly: true } : {}),
+    ...(opts.toolsets ? { toolsets: opts.toolsets } : {}),
   };
   const server = createServer(deps);
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();

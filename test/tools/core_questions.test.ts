@@ -28,7 +28,7 @@ describe("core_questions", () => {
   });
 
   it("refuses an unknown focus naming the accepted values", async () => {
-    expect(await h.callError("core_questions", { focus: "vibes" })).toMatch(/must be one of value, waste, quality, qualification.*at focus/);
+    expect(await h.callError("core_questions", { focus: "vibes" })).toMatch(/"vibes" is not one of value, waste, quality, qualification.*at focus/);
   });
 
   it("never writes", async () => {

@@ -1,3 +1,5 @@
+// An export is a resource link whose URI says what it holds: reading it produces the file, and
+// asking for it writes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type Harness } from "../helpers/connect.js";
 
@@ -10,22 +12,39 @@ describe("export_deals", () => {
   });
   afterAll(() => h.close());
 
-  it("exports CSV with our field names, quoting and formula-injection guard", async () => {
-    const r = await h.callOk("export_deals", {});
-    const lines = r.csv.trim().split("\r\n");
+  const read = async (uri: string) => ((await h.client.readResource({ uri })).contents[0] as { text: string; mimeType: string });
+
+  it("answers with a link to the CSV (our field names, quoting, formula-injection guard), not the file inline", async () => {
+    const raw = await h.call("export_deals", {});
+    const link = (raw.content as any[]).find((c) => c.type === "resource_link");
+    expect(link).toMatchObject({ uri: "lean-sales://exports/deals.csv", mimeType: "text/csv" });
+    expect(raw.structuredContent).toMatchObject({ format: "csv", total: 5, uri: link.uri });
+    expect(JSON.stringify(raw).length).toBeLessThan(2000);
+    const csv = await read(link.uri);
+    const lines = csv.text.trim().split("\r\n");
     expect(lines[0]).toMatch(/^id,external_id,name,account,owner,amount,currency,stage,status/);
     expect(lines).toHaveLength(6);
     expect(lines[1]).toContain('"Quote ""this"", please"');
     expect(lines[1]).toContain("'=HYPERLINK(evil)");
-    expect(r).toMatchObject({ total: 5, returned: 5, truncated: false, next_cursor: null, format: "csv" });
   });
 
-  it("pages JSON exports with a cursor and echoes filters", async () => {
-    const p1 = await h.callOk("export_deals", { format: "json", limit: 3, filters: { owner: "Sam" } });
-    expect(p1.deals).toHaveLength(3);
-    expect(p1).toMatchObject({ total: 4, truncated: true, filters: { owner: "Sam" } });
-    const p2 = await h.callOk("export_deals", { format: "json", limit: 3, filters: { owner: "Sam" }, cursor: p1.next_cursor });
-    expect(p2.deals).toHaveLength(1);
-    expect(p2.truncated).toBe(false);
+  it("the URI is computed from the filters and format, and any reader gets the same file", async () => {
+    const r = await h.callOk("export_deals", { format: "JSON", filters: { owner: "Sam" } });
+    expect(r.uri).toBe("lean-sales://exports/deals.json?owner=Sam");
+    expect(r.total).toBe(4);
+    const deals = JSON.parse((await read(r.uri)).text);
+    expect(deals.map((d: any) => d.name)).toEqual(["D0", "D1", "D2", "D3"]);
+    // Another client on another server process would compute the same URI and file.
+    const other = await connect({ dbPath: h.dbPath });
+    try {
+      expect(JSON.parse(((await other.client.readResource({ uri: r.uri })).contents[0] as { text: string }).text)).toEqual(deals);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("refuses a URI that is not an export, saying where to get one", async () => {
+    await expect(h.client.readResource({ uri: "lean-sales://exports/secrets.txt" })).rejects.toThrow(/Call export_deals/);
+    await expect(h.client.readResource({ uri: "lean-sales://exports/deals.csv?password=x" })).rejects.toThrow(/Call export_deals/);
   });
 });

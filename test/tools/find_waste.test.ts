@@ -59,7 +59,7 @@ describe("find_waste over the stored pipeline", () => {
     ids.noreason = await deal(h, "No reason", { created_at: "2026-09-01" });
     await h.callOk("close_deal", { deal_id: ids.noreason, outcome: "lost", closed_at: "2026-11-01" });
 
-    result = await h.callOk("find_waste", { as_of: "2026-11-28" });
+    result = await h.callOk("find_waste", { as_of: "2026-11-28", detail: "full" });
   });
   afterAll(() => h.close());
 
@@ -80,6 +80,16 @@ describe("find_waste over the stored pipeline", () => {
   it("a healthy deal is flagged by nothing", () => {
     const all = result.findings.flatMap((f: any) => f.deal_ids);
     expect(all).not.toContain(ids.healthy);
+  });
+
+  it("by default each finding lists its deals with their owners, the fitting remedy, and no per-deal evidence", async () => {
+    const brief = await h.callOk("find_waste", { as_of: "2026-11-28" });
+    for (const f of brief.findings) {
+      expect(f.remedy).toHaveLength(1);
+      for (const flag of f.flags) expect(Object.keys(flag).sort()).toEqual(["deal_id", "owner"]);
+    }
+    expect(brief.actions.length).toBeGreaterThan(0);
+    expect(brief.__text).toMatch(/\*\*Do first:\*\*/);
   });
 
   it("every finding names its threshold and carries numbers and the reference's remedy", () => {

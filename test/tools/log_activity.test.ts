@@ -20,7 +20,7 @@ describe("log_activity", () => {
   });
 
   it.each([
-    [{ type: "lunch", summary: "x" }, /must be one of email, call.*at type/],
+    [{ type: "lunch", summary: "x" }, /"lunch" is not one of email, call.*at type/],
     [{ type: "call", summary: "" }, /summary/],
     [{ type: "call", summary: "x", occurred_at: "2027-05-01" }, /occurred_at is in the future/],
     [{ type: "call", summary: "x", occurred_at: "2026-10-01" }, /before .* was created/],

@@ -1,4 +1,7 @@
-// The HTML report agrees with the tools it summarises, is self-contained, and escapes stored text.
+// The pipeline dashboard: its numbers agree with the tools it summarises; clients with MCP Apps
+// draw it from its ui:// resource; the HTML report (a resource link) is self-contained and
+// escapes stored text; clients without Apps get the key numbers as text.
+import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from "@modelcontextprotocol/ext-apps/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { monthsBetween } from "../../src/methodology/trends.js";
 import { connect, type Harness } from "../helpers/connect.js";
@@ -6,8 +9,9 @@ import { buildPipeline, HOSTILE_NAMES, NOW } from "../report/pipeline.js";
 
 const AS_OF = "2026-11-28";
 
-/** pipeline_metrics' structuredContent without the echo of its own arguments. */
-const metricsOf = ({ as_of: _a, filters: _f, __text: _t, ...rest }: any) => rest;
+/** pipeline_metrics' structuredContent without the echo of its arguments and the numbers the dashboard does not draw. */
+const metricsOf = ({ as_of: _a, filters: _f, __text: _t, next_steps: _n, time_in_stage: _s, activity_mix: _m, leading_indicators: _l, revenue_per_owner: _r, ...rest }: any) => rest;
+const URI = "ui://lean-sales/dashboard.html";
 
 /** The last day of a YYYY-MM month. */
 const monthEnd = (ym: string) => new Date(Date.UTC(Number(ym.slice(0, 4)), Number(ym.slice(5, 7)), 0)).toISOString().slice(0, 10);
@@ -26,8 +30,8 @@ describe("pipeline_report", () => {
     r = raw.structuredContent;
     const content = raw.content as any[];
     text = content[0].text;
-    expect(content[1]).toMatchObject({ type: "resource", resource: { uri: "lean-sales://reports/pipeline", mimeType: "text/html" } });
-    html = content[1].resource.text;
+    expect(content[1]).toMatchObject({ type: "resource_link", uri: `lean-sales://reports/pipeline.html?as_of=${AS_OF}`, mimeType: "text/html" });
+    html = ((await h.client.readResource({ uri: content[1].uri })).contents[0] as { text: string }).text;
   });
   afterAll(() => h.close());
 
@@ -70,17 +74,18 @@ describe("pipeline_report", () => {
     for (const [w, n] of Object.entries<number>(fw.by_waste)) expect(rows[w] ?? 0, w).toBe(n);
   });
 
-  it("lists the stalled deals find_waste flags, most overdue first, at most 10", async () => {
+  it("lists the stalled deals find_waste flags, most overdue first, at most 5 in the answer and 10 in the HTML", async () => {
     const fw = await h.callOk("find_waste", { as_of: AS_OF, max_deals_per_finding: 100 });
     const stalled = fw.findings.find((f: any) => f.rule === "stalled_in_stage");
     expect(r.stalled.total).toBe(stalled.deal_count);
-    expect(r.stalled.deals.length).toBe(Math.min(10, stalled.deal_count));
+    expect(r.stalled.deals.length).toBe(Math.min(5, stalled.deal_count));
+    expect((html.match(/<tr data-deal=/g) ?? []).length).toBe(Math.min(10, stalled.deal_count));
     for (const d of r.stalled.deals) expect(stalled.deal_ids).toContain(d.deal_id);
     const ratios = r.stalled.deals.map((d: any) => d.times_norm);
     expect(ratios).toEqual([...ratios].sort((a: number, b: number) => b - a));
     for (const d of r.stalled.deals) expect(Math.abs(d.times_norm - d.days_in_stage / d.norm_days) / d.times_norm).toBeLessThan(0.02);
     // The builder's hostile-named deals are stuck for most of a year: they are in the table.
-    expect(r.stalled.deals.map((d: any) => d.deal_id)).toEqual(expect.arrayContaining(hostile));
+    for (const id of hostile) expect(html.includes(`data-deal="${id}"`), id).toBe(true);
   });
 
   it("compares with the most recent baseline exactly as compare_to_baseline does", async () => {
@@ -129,10 +134,12 @@ describe("pipeline_report", () => {
     expect(summary).toContain(`Win rate ${Math.round(r.metrics.win_rate * 1000) / 10}%`);
     expect(summary).toMatch(/Stalled: \d+ deals; act first on D-\d{4}/);
     expect(summary).toMatch(/Latest baseline \(2026-06-30\)/);
-    expect(summary).toContain("lean-sales://reports/pipeline");
+    expect(summary).toContain("lean-sales://reports/pipeline.html?as_of=2026-11-28");
+    expect(summary).toContain(URI);
+    expect(summary.trim().split("\n").length).toBeLessThanOrEqual(12);
     for (const name of HOSTILE_NAMES) expect(summary).not.toContain(name);
     expect(summary).not.toContain("kickoff");
-    expect(fenced).toContain(JSON.stringify(HOSTILE_NAMES[1]));
+    expect(fenced).toMatch(/name=/);
   });
 
   it("works on an empty store: no numbers yet, no baseline", async () => {
@@ -144,12 +151,36 @@ describe("pipeline_report", () => {
       expect(s.metrics.win_rate).toBeNull();
       expect(s.stalled).toEqual({ total: 0, deals: [] });
       expect(s.baseline).toBeNull();
-      const page = (raw.content as any[])[1].resource.text as string;
+      const page = ((await empty.client.readResource({ uri: (raw.content as any[])[1].uri })).contents[0] as { text: string }).text;
       expect(page.includes("No baseline recorded yet")).toBe(true);
       expect(page.includes("No won deals in the period yet")).toBe(true);
     } finally {
       await empty.close();
     }
+  });
+
+  it("is listed with the MCP Apps metadata registerAppTool would set", async () => {
+    const tool = (await h.client.listTools()).tools.find((t) => t.name === "pipeline_report")!;
+    expect(tool._meta).toEqual({ ui: { resourceUri: URI }, [RESOURCE_URI_META_KEY]: URI });
+    expect(tool.annotations).toMatchObject({ readOnlyHint: true });
+  });
+
+  it("its view is a listed resource of the MCP Apps type, the dashboard page with the bundled App view, fetching nothing", async () => {
+    const res = (await h.client.listResources()).resources.find((x) => x.uri === URI);
+    expect(res).toMatchObject({ uri: URI, mimeType: RESOURCE_MIME_TYPE });
+    const { contents } = await h.client.readResource({ uri: URI });
+    const page = (contents[0] as { text: string }).text;
+    expect(page.includes('<main id="dashboard" data-state="waiting">')).toBe(true);
+    expect(page.includes("ui/initialize")).toBe(true);
+    expect(page.match(/<script/g)).toHaveLength(1);
+    expect(/<script[^>]+src=|<link|<img|<iframe|@import|url\(\s*['"]?https?:/i.test(page)).toBe(false);
+    expect(page.length).toBeLessThan(600_000);
+  });
+
+  it("the same parameters name the same report, and a foreign report name is refused", async () => {
+    const again = await h.call("pipeline_report", { as_of: AS_OF });
+    expect((again.content as any[])[1].uri).toBe(`lean-sales://reports/pipeline.html?as_of=${AS_OF}`);
+    await expect(h.client.readResource({ uri: "lean-sales://reports/other.html" })).rejects.toThrow(/Call pipeline_report/);
   });
 
   it("refuses a malformed date, naming the field", async () => {

@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { defineTool, reply, ToolError } from "./define.js";
+import { DealId, Name } from "./schemas.js";
+
+export default defineTool({
+  name: "delete_deal",
+  title: "Delete a deal and everything recorded on it",
+  kind: "update",
+  description: [
+    "Erases a deal entered by mistake, or a person's data on request: the deal, its history, activities, stakeholders, qualifications and stored replies, with no copy left in the file or in backups made afterwards. Cannot be undone; confirm_name must be the deal's name. To end a deal, use close_deal.",
+    'Example: {"deal_id":"D-0042","confirm_name":"Acme - fleet rollout"}',
+  ].join(" "),
+  input: {
+    deal_id: DealId,
+    confirm_name: Name.describe("the deal's name, as a confirmation"),
+  },
+  output: { deal_id: z.string(), deleted: z.boolean(), removed: z.record(z.string(), z.number()) },
+  handle(input, ctx) {
+    const store = ctx.store();
+    const deal = store.requireDeal(input.deal_id);
+    const norm = (s: string) => s.normalize("NFC").trim().toLowerCase();
+    if (norm(deal.name) !== norm(input.confirm_name)) {
+      throw new ToolError(`confirm_name does not match the name of ${deal.id}; nothing was deleted. Read it with get_deal and send it exactly.`, "confirm_name");
+    }
+    // Not through ctx.write: the delete is its own transaction, and no reply is stored for replay.
+    const removed = store.deleteDeal(deal.id);
+    const rows = Object.entries(removed).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`);
+    return reply({ deal_id: deal.id, deleted: true, removed }, `Deleted ${deal.id} and everything recorded on it (${rows.join(", ")}).`);
+  },
+});
