@@ -23,6 +23,7 @@
 //   {{filters}}                the owner/segment/stage arguments given, as a JSON filters object.
 //   {{tool:NAME}}              a tool name, checked against the server's tools.
 //   {{today}}                  the server's date, YYYY-MM-DD.
+//   {{quarter:from|to|name}}   the last full calendar quarter before today (2026-07-01, 2026-09-30, 2026-Q3).
 //   {{stage.FIELD[:STAGE]}}    FIELD: id, name, objective, activities, exit_criteria, success_metric,
 //                              next_stage. Without :STAGE it is this render's stage (the stage
 //                              argument, else the deal's), and only allowed inside {{#if stage}}.
@@ -81,7 +82,7 @@ interface ArgumentKind {
 const ARGUMENTS = {
   deal_id: {
     schema: () => z.string().refine((v) => v === "" || DealIdPattern.test(v), "deal_id looks like D-0042 (list_deals finds ids)"),
-    complete: (deps) => (v) => deps.store().dealIdsLike(v ?? "", 20),
+    complete: (deps) => (v) => deps.store().dealsLike(v ?? "", 20).map((d) => d.id),
     show: "id",
   },
   owner: { schema: () => cleanText(200, { optional: true }), complete: (deps) => (v) => deps.store().ownersLike(v ?? "", 20), show: "quoted" },
@@ -140,6 +141,16 @@ interface Placeholder {
   render(r: Render, key?: string): string;
 }
 
+/** The last full calendar quarter before a day (YYYY-MM-DD). */
+export function lastFullQuarter(today: string): { from: string; to: string; name: string } {
+  const y = Number(today.slice(0, 4));
+  const q = Math.floor((Number(today.slice(5, 7)) - 1) / 3); // this quarter, 0-3
+  const [year, prev] = q === 0 ? [y - 1, 3] : [y, q - 1];
+  const from = new Date(Date.UTC(year, prev * 3, 1));
+  const to = new Date(Date.UTC(year, prev * 3 + 3, 0));
+  return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10), name: `${year}-Q${prev + 1}` };
+}
+
 const bullets = (items: readonly string[]) => items.map((i) => `- ${i}`).join("\n");
 const months = (c: { min: number; max: number }) => (c.min === c.max ? `${c.min} months` : `${c.min}-${c.max} months`);
 const snake = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
@@ -179,7 +190,7 @@ const PLACEHOLDERS: Record<string, Placeholder> = {
       if (!r.deal) return "";
       if (!r.deal.record) return `Deal ${r.deal.id} was not found in the deal store. Call \`list_deals\` (filters.q finds names and accounts) to find the right id, and confirm it with the user before going on.`;
       const t = dealRecordText(r.m, r.deal.record);
-      return `${t.summary.join("\n")}\n\n${fenced(r, `The record of ${r.deal.id} below comes from the deal store.`, JSON.stringify(r.deal.record, null, 2))}`;
+      return `${t.summary.join("\n")}\n\n${fenced(r, `The record of ${r.deal.id} below comes from the deal store.`, t.data)}`;
     },
   },
   filters: {
@@ -189,6 +200,15 @@ const PLACEHOLDERS: Record<string, Placeholder> = {
   },
   tool: { key: "required", keys: (_m, tools) => [...tools], render: (_r, key) => `\`${key}\`` },
   today: { key: "none", render: (r) => r.today },
+  // The last full calendar quarter before today: from, to (ISO dates) and its name (2026-Q3).
+  quarter: {
+    key: "required",
+    keys: () => ["from", "to", "name"],
+    render: (r, key) => {
+      const q = lastFullQuarter(r.today);
+      return key === "from" ? q.from : key === "to" ? q.to : q.name;
+    },
+  },
   "stage.id": stageField("id"),
   "stage.name": stageField("name"),
   "stage.objective": stageField("objective"),

@@ -53,10 +53,11 @@ export function registerResources(server: McpServer, deps: Deps): void {
       list: async () => ({
         resources: deps
           .store()
-          .dealIdsLike("", 50)
-          .map((id) => ({ uri: `lean-sales://deals/${id}`, name: id, mimeType: "text/markdown" })),
+          .dealsLike("", 50)
+          .map((d) => ({ uri: `lean-sales://deals/${d.id}`, name: d.id, title: `${d.name} (${d.account})`.slice(0, 200), mimeType: "text/markdown" })),
       }),
-      complete: { deal_id: (value) => deps.store().dealIdsLike(String(value ?? ""), 20) },
+      // By id prefix, or by name or account in any case ("acme" finds Acme Logistics' deals).
+      complete: { deal_id: (value) => deps.store().dealsLike(String(value ?? ""), 20).map((d) => d.id) },
     }),
     { title: "Stored deal", description: "One deal with its stakeholders, stage history, activities, latest qualification and stage check (stored text fenced as data).", mimeType: "text/markdown" },
     async (uri, { deal_id }) => {

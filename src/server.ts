@@ -30,5 +30,26 @@ export function createServer(deps: Deps): McpServer {
   for (const tool of servedTools(deps)) registerTool(server, tool, deps, mcpLog);
   registerResources(server, deps);
   registerPrompts(server, deps);
+  leanToolList(server);
   return server;
+}
+
+/**
+ * The tool list without the `$schema` line zod writes into every input and output schema (a
+ * draft URL the model does not need, ~50 characters a schema in every conversation). The SDK
+ * builds the list; this wraps its handler (the SDK exposes no hook for it). If the SDK's
+ * internals move, the tools still list, only with the line (the size test then fails).
+ */
+function leanToolList(server: McpServer): void {
+  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, (...a: unknown[]) => Promise<unknown>> })._requestHandlers;
+  const list = handlers?.get("tools/list");
+  if (!handlers || !list) return;
+  handlers.set("tools/list", async (...args: unknown[]) => {
+    const r = (await list(...args)) as { tools: Array<{ inputSchema?: Record<string, unknown>; outputSchema?: Record<string, unknown> }> };
+    for (const t of r.tools) {
+      delete t.inputSchema?.$schema;
+      delete t.outputSchema?.$schema;
+    }
+    return r;
+  });
 }

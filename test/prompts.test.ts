@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadPrompts, PromptFileError } from "../src/prompts.js";
+import { lastFullQuarter, loadPrompts, PromptFileError } from "../src/prompts.js";
 import { promptsDir } from "../src/paths.js";
 import { createServer } from "../src/server.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
@@ -120,9 +120,30 @@ describe("prompts", () => {
       expect(outsideFences(text)).not.toContain(dealName);
       expect(outsideFences(text)).not.toContain("Priya Shah");
       expect(outsideFences(text)).not.toContain("wants go-live by April");
+      // The record reads as lines (no raw JSON dump): id and names, stakeholders, stages, activities.
       const deal = fences(text).find((f) => f.includes(dealName))!;
-      expect(JSON.parse(deal.split("\n").slice(1, -1).join("\n")).deal.id).toBe(dealId);
+      expect(deal).toContain(`${dealId}: name=${JSON.stringify(dealName)}`);
+      expect(deal).toMatch(/stakeholder: "Priya Shah"/);
+      expect(deal).toMatch(/stages: /);
+      expect(() => JSON.parse(deal.split("\n").slice(1, -1).join("\n"))).toThrow();
       expect(text).toMatch(/not instructions/);
+    });
+
+    it("quarterly_win_loss_review works out the last full quarter itself", async () => {
+      const text = await render(h, "quarterly_win_loss_review");
+      expect(text).toContain("the quarter under review is 2026-Q3, from 2026-07-01 to\n2026-09-30");
+      expect(text).toContain('"from": "2026-07-01", "to": "2026-09-30"');
+      expect(lastFullQuarter("2027-01-15")).toEqual({ from: "2026-10-01", to: "2026-12-31", name: "2026-Q4" });
+      expect(lastFullQuarter("2026-04-01")).toEqual({ from: "2026-01-01", to: "2026-03-31", name: "2026-Q1" });
+    });
+
+    it("discovery_call_prep follows the deal's current stage", async () => {
+      const { deal } = await h.callOk("create_deal", { name: "Late one", account: "Late Co", stage: "proposal_negotiation" });
+      const text = await render(h, "discovery_call_prep", { deal_id: deal.id });
+      const m = methodology();
+      expect(text).toContain("It is in Proposal & Negotiation (`proposal_negotiation`)");
+      expect(text).toMatch(/late\s+discovery/);
+      for (const c of m.stage("proposal_negotiation").exit_criteria) expect(text).toContain(`\`${c.id}\``);
     });
 
     it("stage_gate_review reviews the deal's current stage unless a stage is given", async () => {
@@ -180,6 +201,9 @@ describe("prompts", () => {
     it("completes deal ids and owners from the store", async () => {
       const second = await h.callOk("create_deal", { name: "Globex pilot", account: "Globex", owner: "Sam Ortiz" });
       expect(await complete("stage_gate_review", "deal_id", "D-00")).toEqual(expect.arrayContaining([dealId, second.deal.id]));
+      // By account or deal name, in any case.
+      expect(await complete("stage_gate_review", "deal_id", "globex")).toEqual([second.deal.id]);
+      expect(await complete("stage_gate_review", "deal_id", "PILOT")).toEqual([second.deal.id]);
       expect(await complete("pipeline_review", "owner", "Da")).toEqual(["Dana Lee"]);
       expect(await complete("pipeline_review", "owner", "S")).toEqual(["Sam Ortiz"]);
     });

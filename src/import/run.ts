@@ -64,7 +64,7 @@ export const ImportArgs = {
   mapping: z
     .record(z.string(), z.string())
     .refine((o) => Object.entries(o).every(([k, v]) => k.length <= 40 && v.length <= 200), "mapping keys are our field names and values column names (at most 200 characters)")
-    .optional().describe(`our field -> their column; fields: ${IMPORT_FIELDS.join(", ")}`),
+    .optional().describe("our field -> their column"),
   stage_map: z
     .record(z.string(), looseEnum(StageTarget.options))
     .refine((o) => Object.keys(o).every((k) => k.length >= 1 && k.length <= 200), "stage_map keys are their stage labels (1-200 characters)")

@@ -140,7 +140,7 @@ export function pipelineRules(m: Methodology): Record<RuleKey, RuleDef> {
   const own = m.sourceName("wastes.pipeline");
   const qualStage = m.stage(m.bant.qualification_stage.stage).name;
   const defs: Record<RuleKey, Omit<RuleDef, "waste" | "remedy">> = {
-    stalled: { rule: "stalled_in_stage", label: "stuck in their current stage", threshold: `warn beyond ${p.stall_warn_multiplier}x and flag beyond ${p.stall_flag_multiplier}x the median days deals of the same tier spent in the stage (needs ${p.min_stage_exits_for_history} exits; before that the segment's cycle time spread over the stages)` },
+    stalled: { rule: "stalled_in_stage", label: "stuck in their current stage", threshold: `over ${p.stall_warn_multiplier}x (warn) or ${p.stall_flag_multiplier}x (flag) the tier's median days in the stage (from ${p.min_stage_exits_for_history} exits; before that, the segment's cycle over the stages)` },
     inflation: { rule: "pipeline_inflation", label: "early in the funnel without a qualifying BANT, inflating the pipeline", threshold: `more than ${Math.round(p.inflation_unqualified_share * 100)}% of at least ${p.inflation_min_early_deals} open deals in ${p.early_stages.join("/")} without a qualifying BANT` },
     unqualified: { rule: "advanced_unqualified", label: `past ${qualStage} without a qualifying BANT`, threshold: `stage after ${qualStage} (whose success metric is a qualified opportunity) and latest BANT verdict not "qualified"` },
     no_budget_timeline: { rule: "no_budget_no_timeline", label: "pursued with budget and timeline both none", threshold: "BANT budget none and timeline none" },

@@ -229,13 +229,21 @@ export class SqliteDealStore implements DealStore {
     return { deals: page.map(toDeal), total };
   }
 
-  dealIdsLike(prefix: string, limit: number): string[] {
-    const digits = prefix.replace(/^D-?/i, "").replace(/^0+/, "");
-    if (!/^\d*$/.test(digits)) return [];
-    const rows = digits
-      ? (this.stmt("SELECT id FROM deals WHERE CAST(id AS TEXT) LIKE ? ORDER BY id DESC LIMIT ?").all(`${digits}%`, limit) as Row[])
-      : (this.stmt("SELECT id FROM deals ORDER BY id DESC LIMIT ?").all(limit) as Row[]);
-    return rows.map((r) => formatDealId(r.id as number));
+  dealsLike(text: string, limit: number): Array<{ id: string; name: string; account: string }> {
+    const t = text.trim();
+    const digits = t.replace(/^D-?/i, "").replace(/^0+/, "");
+    // An id prefix ("D-004", "42") or words of the name or account, in any case, newest first.
+    const like = `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = (
+      t === "" || /^d-?0*$/i.test(t)
+        ? this.stmt("SELECT id, name, account FROM deals ORDER BY id DESC LIMIT ?").all(limit)
+        : this.stmt(
+            `SELECT id, name, account FROM deals
+              WHERE (? <> '' AND CAST(id AS TEXT) LIKE ?) OR name LIKE ? ESCAPE '\\' OR account LIKE ? ESCAPE '\\'
+              ORDER BY id DESC LIMIT ?`,
+          ).all(/^\d+$/.test(digits) ? digits : "", `${digits}%`, like, like, limit)
+    ) as Row[];
+    return rows.map((r) => ({ id: formatDealId(r.id as number), name: r.name as string, account: r.account as string }));
   }
 
   ownersLike(prefix: string, limit: number): string[] {

@@ -223,9 +223,9 @@ export interface DealStore {
   /** The deal, or a StoreError that tells the agent how to find ids. */
   requireDeal(id: string): Deal;
   listDeals(filters: DealFilters, limit: number, afterId?: number): { deals: Deal[]; total: number };
-  /** Deal ids starting with a prefix, newest first (completion). */
-  dealIdsLike(prefix: string, limit: number): string[];
   ownersLike(prefix: string, limit: number): string[];
+  /** Deals whose id starts with, or whose name or account contains, the text (any case), newest first. */
+  dealsLike(text: string, limit: number): Array<{ id: string; name: string; account: string }>;
   findByExternalId(source: string, externalId: string): Deal | undefined;
   /** The stored deals among these external ids of one source, by external id. */
   findByExternalIds(source: string, externalIds: readonly string[]): Map<string, Deal>;

@@ -3,20 +3,19 @@ import { StageId } from "../methodology/schema.js";
 import { defineTool, reply, ToolError } from "./define.js";
 import { dealLine, DealOut, presentDeal, toTimestamp } from "./deal-view.js";
 import { warningsAfterMove } from "./pipeline-analysis.js";
-import { cleanText, DealId, IsoDate, Reasons, Stage } from "./schemas.js";
+import { cleanText, DealId, IsoDate, Reasons, StageRef } from "./schemas.js";
 
 export default defineTool({
   name: "advance_stage",
-  title: "Advance a deal to the next stage (gated)",
+  title: "Advance a deal (gated)",
   kind: "mutate",
   description: [
-    "Moves an open deal to its next stage only when its recorded check_stage_exit can advance; otherwise refuses and changes nothing. warnings name the pipeline rules (find_waste's) the deal breaks once moved.",
-    "override_reason passes an unmet gate or moves to another stage; it is kept in the history.",
-    'Example: {"deal_id":"D-0042"}',
+    "Moves an open deal to its next stage when its recorded check_stage_exit passes, else refuses and changes nothing; warnings name the waste rules the move triggers. override_reason passes an unmet gate (kept in the history).",
+    "Example: {\"deal_id\":\"D-0042\"}",
   ].join(" "),
   input: {
     deal_id: DealId,
-    to_stage: Stage.optional().describe("default the next"),
+    to_stage: StageRef.optional().describe("default the next stage"),
     override_reason: cleanText(1000, { multiline: true }).optional(),
     at: IsoDate.optional().describe("default now"),
   },

@@ -8,12 +8,12 @@ const CriterionId = z.string().refine((v) => /^[a-z][a-z0-9_]{1,60}$/.test(v), "
 
 export default defineTool({
   name: "check_stage_exit",
-  title: "Check a stage's exit criteria (stage gate)",
+  title: "Check a stage gate",
   kind: "append",
   description: [
-    "The stage gate: a stage's exit criteria (met true/false/null), the question that settles each unmet one, can_advance, and the next stage's activities once it can.",
-    "With only a stage it lists the criterion ids. With deal_id (stage defaults to the deal's) answers carry over and the check is recorded; advance_stage needs a recorded passing check. evidence {id: note} marks a criterion met.",
-    'Example: {"deal_id":"D-0042","met":["challenge_understood"],"evidence":{"proposal_agreed":"CFO asked for a proposal"}}',
+    "The stage gate: exit criteria (met true/false/null), the question that settles each unmet one, can_advance, and the next stage's activities once it can. Only a stage: lists the ids.",
+    "With deal_id the check is recorded and earlier answers carry over; advance_stage needs a passing one. evidence {id: note} marks met.",
+    "Example: {\"deal_id\":\"D-0042\",\"met\":[\"challenge_understood\"],\"evidence\":{\"proposal_agreed\":\"CFO asked for it\"}}",
   ].join(" "),
   input: {
     stage: Stage.optional().describe("required without deal_id"),

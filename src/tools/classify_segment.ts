@@ -5,13 +5,12 @@ import { BudgetStatus, Count, DealId, looseEnum, Money, Months, Readiness, Reaso
 
 export default defineTool({
   name: "classify_segment",
-  title: "Classify the customer segment (tier x readiness)",
+  title: "Classify the segment",
   kind: "update",
   description: [
-    "Places a prospect in the segmentation matrix: tier from company size (employees or revenue; deal size only when size is unknown) x readiness from evaluation, budget, timeline and awareness (unknown when no signal supports a level).",
-    "Returns the segment's sales approach, engagement and cycle time; in_matrix false means derived guidance.",
-    "With deal_id, missing inputs come from the deal and the segment is saved on it.",
-    'Example: {"employees":450,"actively_evaluating":true,"budget_status":"identified","timeline_months":2}',
+    "Segment (tier x readiness) with its sales approach, engagement and cycle time: tier from company size (deal size only when size is unknown), readiness from evaluation, budget and timeline, or unknown.",
+    "With deal_id, gaps are filled from the deal and the segment is saved on it.",
+    "Example: {\"employees\":450,\"actively_evaluating\":true,\"budget_status\":\"identified\",\"timeline_months\":2}",
   ].join(" "),
   input: {
     deal_id: DealId.optional(),

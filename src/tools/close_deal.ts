@@ -5,11 +5,11 @@ import { cleanText, DealId, IsoDate, looseEnum, Reasons } from "./schemas.js";
 
 export default defineTool({
   name: "close_deal",
-  title: "Close a deal (won, lost or disqualified)",
+  title: "Close a deal",
   kind: "update",
   description: [
-    "Closes an open or parked deal as won, lost or disqualified (never a fit; not a loss), with the reason and closed_at (default now). Always give a reason: win-loss learns from it.",
-    'Example: {"deal_id":"D-0042","outcome":"lost","reason":"Chose a cheaper competitor"}',
+    "Closes an open or parked deal as won, lost or disqualified (never a fit; not a loss) with its reason, which win-loss learns from.",
+    "Example: {\"deal_id\":\"D-0042\",\"outcome\":\"lost\",\"reason\":\"Chose a cheaper competitor\"}",
   ].join(" "),
   input: {
     deal_id: DealId,

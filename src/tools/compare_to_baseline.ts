@@ -29,16 +29,16 @@ export const Indicator = z.object({
 
 export default defineTool({
   name: "compare_to_baseline",
-  title: "Compare the pipeline with a baseline (Kaizen)",
+  title: "Compare with a baseline",
   kind: "read",
   description: [
-    "Compares the metrics since a recorded baseline with it and judges each against the reference's success indicators (cycle time, win rate, non-selling activity): achieved, on track (pro rata), behind or missed, and why.",
+    "Compares the metrics since a recorded baseline with it, judged against the reference's success indicators: achieved, on track, behind or missed, and why.",
     "Example: {\"label\":\"lean-kickoff\"}",
   ].join(" "),
   input: {
     label: Label,
     filters: Filters.optional().describe("default: the baseline's own, from its date"),
-    as_of: IsoDate.optional().describe("default today"),
+    as_of: IsoDate.optional(),
   },
   output: {
     label: z.string(),

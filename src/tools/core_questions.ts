@@ -9,8 +9,8 @@ export default defineTool({
   title: "Core Lean Sales questions",
   kind: "read",
   description: [
-    "The eight core Lean Sales questions with follow-ups (filter by focus), plus one question per exit criterion when a stage is known (stage, or deal_id's stage: then only criteria still open). For preparing a call, coaching or a review; never writes.",
-    'Example: {"focus":"qualification","stage":"discovery"}',
+    "The eight core Lean Sales questions with follow-ups (focus narrows them), plus one per open exit criterion of the stage (or deal_id's stage). For call prep, coaching, reviews.",
+    "Example: {\"focus\":\"qualification\",\"stage\":\"discovery\"}",
   ].join(" "),
   input: {
     stage: Stage.optional(),

@@ -2,15 +2,13 @@ import { z } from "zod";
 import { defineTool, reply, ToolError } from "./define.js";
 import { dealLine, DealOut, dealText, presentDeal, toTimestamp } from "./deal-view.js";
 import { deriveSegment } from "./derive.js";
-import { cleanText, Count, Currency, IsoDate, looseEnum, Money, Months, Name, Reasons, Stage, Tier } from "./schemas.js";
+import { cleanText, closedObject, Count, Currency, IsoDate, looseEnum, Money, Months, Name, Reasons, StageRef, Tier } from "./schemas.js";
 
-export const StakeholderInput = z
-  .object({
-    name: Name,
-    role: cleanText(200).optional(),
-    decision_maker: z.boolean().optional(),
-  })
-  .strict();
+export const StakeholderInput = closedObject({
+  name: Name,
+  role: cleanText(200).optional(),
+  decision_maker: z.boolean().optional(),
+});
 
 /** Firmographic and readiness fields shared by create_deal and update_deal. */
 export const DealFields = {
@@ -33,15 +31,14 @@ export default defineTool({
   title: "Create a deal",
   kind: "append",
   description: [
-    "Creates a deal (id like D-0042). Give name and account; owner defaults to the configured user, stage to prospecting; created_at and stage_entered_at enter an existing deal with its real dates.",
-    "Size and readiness fields derive the segment as classify_segment does.",
-    'Example: {"name":"Acme - fleet rollout","account":"Acme Logistics","amount":48000,"employees":450,"stakeholders":[{"name":"Priya Shah","role":"VP Operations","decision_maker":true}]}',
+    "Creates a deal (D-0042). name and account are required; owner defaults to the configured user, stage to the first. Size and readiness fields derive the segment; created_at enters an existing deal with its real dates.",
+    "Example: {\"name\":\"Acme - fleet rollout\",\"account\":\"Acme Logistics\",\"amount\":48000,\"employees\":450}",
   ].join(" "),
   input: {
     name: Name,
     account: Name,
     owner: Name.optional().describe("default: the configured user"),
-    stage: Stage.optional(),
+    stage: StageRef.optional(),
     created_at: IsoDate.optional(),
     stage_entered_at: IsoDate.optional(),
     ...DealFields,

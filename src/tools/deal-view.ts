@@ -5,31 +5,24 @@ import type { Methodology } from "../methodology/load.js";
 import { StageId } from "../methodology/schema.js";
 import type { Deal, DealFilters } from "../store/types.js";
 import { DEAL_STATUSES } from "../store/types.js";
-import { cleanText, DealId, enumKey, IsoDate, looseEnum, Segment, SEGMENT_IDS } from "./schemas.js";
+import { cleanText, closedObject, DealId, IsoDate, looseEnum, Segment, SEGMENT_IDS, StageRef } from "./schemas.js";
 
 export { Segment, SEGMENT_IDS };
 export const DealStatus = looseEnum(DEAL_STATUSES);
 
-/** A stage id in a filter: checked in code (the list is in every tool that takes a stage). */
-const StageFilter = z
-  .preprocess((v) => (typeof v === "string" ? enumKey(v) : v), z.string().refine((v) => (StageId.options as readonly string[]).includes(v), { error: (iss) => `"${String(iss.input).slice(0, 40)}" is not a stage; stages are ${StageId.options.join(", ")}` }))
-  .describe("stage id");
-
 /** What from/to bound: the creation date, the close date, or activity and stage moves ("this month"). */
 export const DATE_FIELDS = ["created", "closed", "activity"] as const;
 
-export const Filters = z
-  .object({
+export const Filters = closedObject({
     owner: cleanText(200).optional(),
     segment: Segment.optional(),
-    stage: StageFilter.optional(),
+    stage: StageRef.optional(),
     status: DealStatus.optional(),
     from: IsoDate.optional(),
     to: IsoDate.optional(),
-    date: looseEnum(DATE_FIELDS).optional().describe("what from/to bound"),
+    date: looseEnum(DATE_FIELDS).optional(),
     q: cleanText(100).optional().describe("name/account text"),
-  })
-  .strict();
+  });
 export type FiltersInput = z.infer<typeof Filters>;
 
 /** The store's filter from the tool's, with the date field the tool uses by default. */

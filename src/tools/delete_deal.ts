@@ -4,11 +4,11 @@ import { DealId, Name } from "./schemas.js";
 
 export default defineTool({
   name: "delete_deal",
-  title: "Delete a deal and everything recorded on it",
+  title: "Delete a deal for good",
   kind: "update",
   description: [
-    "Erases a deal entered by mistake, or a person's data on request: the deal, its history, activities, stakeholders, qualifications and stored replies, with no copy left in the file or in backups made afterwards. Cannot be undone; confirm_name must be the deal's name. To end a deal, use close_deal.",
-    'Example: {"deal_id":"D-0042","confirm_name":"Acme - fleet rollout"}',
+    "Erases a deal entered by mistake, or a person's data on request, with everything recorded on it and no copy left. Cannot be undone; confirm_name is the deal's name. To end a deal, close_deal.",
+    "Example: {\"deal_id\":\"D-0042\",\"confirm_name\":\"Acme - fleet rollout\"}",
   ].join(" "),
   input: {
     deal_id: DealId,

@@ -9,11 +9,11 @@ const CHARS_PER_ROW = 350;
 
 export default defineTool({
   name: "export_deals",
-  title: "Export deals (CSV or JSON file)",
+  title: "Export deals to a file",
   kind: "read",
   description: [
-    "Exports the deals matching filters as a CSV (our field names; re-imports with import_deals format generic) or JSON file, returned as a resource link: read the URI for the file. Nothing is written; list_deals shows deals inline.",
-    'Example: {"filters":{"status":"won","from":"2026-01-01"},"format":"csv"}',
+    "The deals matching filters as a CSV (re-importable) or JSON file, answered as a resource link: read its URI for the file. list_deals shows deals inline.",
+    "Example: {\"filters\":{\"status\":\"won\"},\"format\":\"csv\"}",
   ].join(" "),
   input: {
     filters: Filters.optional(),

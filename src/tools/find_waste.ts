@@ -7,33 +7,30 @@ import { defineTool, reply, type NextStep } from "./define.js";
 import { AppliedFilters, Filters, money, toStoreFilters } from "./deal-view.js";
 import { resolvePeriod } from "./period.js";
 import { analysePipeline } from "./pipeline-analysis.js";
-import { cleanText, IsoDate } from "./schemas.js";
+import { cleanText, closedObject, IsoDate } from "./schemas.js";
 
 const Severity = z.enum(["high", "medium", "low"]);
 const Flag = z.object({ deal_id: z.string(), owner: z.string().optional(), amount: z.number().optional(), currency: z.string().optional(), severity: Severity.optional(), evidence: z.string().optional() });
 
 export default defineTool({
   name: "find_waste",
-  title: "Where is the pipeline leaking, and what to fix first (the seven wastes)",
+  title: "Find waste: what to fix first",
   kind: "read",
   description: [
-    "A manager's one call: where the pipeline leaks and what the team should fix first. Finds the seven wastes in the stored pipeline (as of as_of, under filters), ranked by value at stake, each with its deals, their owners and the remedy that fits; ends with the first actions per owner.",
-    "With activities, classifies described work instead (each names the words that decided it).",
-    "detail full adds each deal's evidence.",
-    'Example: {"filters":{"from":"2026-11-01","date":"activity"}} or {"activities":[{"description":"Weekly status report for management","hours_per_week":3}]}',
+    "A manager's one call: where the pipeline leaks and what to fix first. The seven wastes in the stored pipeline (as of as_of, under filters; date activity = worked in the period), ranked by value at stake, with deals, owners, fitting remedy and first actions.",
+    "With activities it classifies described work instead. detail full adds evidence per deal.",
+    "Example: {\"filters\":{\"from\":\"2026-11-01\",\"date\":\"activity\"}}",
   ].join(" "),
   input: {
-    as_of: IsoDate.optional().describe("default today"),
+    as_of: IsoDate.optional(),
     filters: Filters.optional(),
     activities: z
       .array(
-        z
-          .object({
-            description: cleanText(1000),
-            hours_per_week: z.number().refine((n) => n >= 0 && n <= 168, "must be 0-168 hours").optional(),
-            kind: z.string().max(40).optional().describe("a waste id or activity kind, when known"),
-          })
-          .strict(),
+        closedObject({
+          description: cleanText(1000),
+          hours_per_week: z.number().refine((n) => n >= 0 && n <= 168, "must be 0-168 hours").optional(),
+          kind: z.string().refine((v) => v.length <= 40, "kind is a waste id or activity kind").optional().describe("waste id or activity kind, when known"),
+        }),
       )
       .max(100)
       .optional()
@@ -133,8 +130,8 @@ export default defineTool({
     const at = (f: (typeof findings)[number]) => ("value_at_stake" in f && f.value_at_stake ? Object.entries(f.value_at_stake).map(([c, v]) => money(v, c)).join(" + ") : "");
     const lines = [
       `**Waste found** as of ${asOf.toISOString().slice(0, 10)}: ${summary}`,
-      ...findings.slice(0, 8).map((f) => `- **${f.name}** (${f.severity}${at(f) ? `, ${at(f)} at stake` : ""}): ${f.evidence}${f.deal_ids.length ? ` Deals: ${f.deal_ids.join(", ")}` : ""}`),
-      ...(findings.length > 8 ? [`...${findings.length - 8} more findings in structuredContent.findings.`] : []),
+      ...findings.slice(0, 6).map((f) => `- **${f.name}** (${f.severity}${at(f) ? `, ${at(f)} at stake` : ""}): ${f.evidence}${f.deal_ids.length ? ` Deals: ${f.deal_ids.join(", ")}` : ""}`),
+      ...(findings.length > 6 ? [`...${findings.length - 6} more findings in structuredContent.findings.`] : []),
       ...(actions.length ? ["**Do first:**", ...actions.map((a, i) => `${i + 1}. ${a.action} (${a.why})`)] : ["Nothing flagged."]),
     ];
     // Described activities are the caller's own words: fenced like stored text.

@@ -69,9 +69,12 @@ export function dealRecordText(m: Methodology, r: ReturnType<typeof dealRecord>)
       ? `${d.stage_name} gate: ${r.stage_check.can_advance ? "can advance" : `${Object.values(r.stage_check.criteria).filter((v) => v !== true).length} criteria open`}`
       : `No ${d.stage_name} gate check yet: call check_stage_exit.`,
   ];
+  const q = r.qualification;
   const data = [
     dealText([d as never]),
     ...r.stakeholders.map((s) => `stakeholder: ${JSON.stringify(s.name)}${s.role ? ` (${JSON.stringify(s.role)})` : ""}${s.decision_maker ? " decision maker" : ""}`),
+    `stages: ${r.stage_history.map((h) => `${h.stage_name} ${h.entered_at.slice(0, 10)} (${h.gate})`).join(" -> ")}`,
+    ...(q ? [`BANT ${q.recorded_at.slice(0, 10)}: budget ${q.budget}, authority ${q.authority}, need ${q.need}, timeline ${q.timeline}`] : []),
     ...r.activities.slice(0, 10).map((a) => `${a.occurred_at.slice(0, 10)} ${a.type}: ${a.summary}`),
     ...r.stage_history.filter((h) => h.override_reason).map((h) => `override into ${h.stage}: ${h.override_reason}`),
   ].join("\n");
@@ -80,11 +83,11 @@ export function dealRecordText(m: Methodology, r: ReturnType<typeof dealRecord>)
 
 export default defineTool({
   name: "get_deal",
-  title: "Get a deal with its history",
+  title: "Get a deal",
   kind: "read",
   description: [
-    "One deal with its stakeholders, stage history (gates and overrides), latest activities, latest BANT and latest check of its stage. Use it before advising on a deal.",
-    'Example: {"deal_id":"D-0042"}',
+    "One deal with stakeholders, stage history, latest activities, latest BANT and stage check. Read it before advising on a deal.",
+    "Example: {\"deal_id\":\"D-0042\"}",
   ].join(" "),
   input: {
     deal_id: DealId,

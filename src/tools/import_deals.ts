@@ -7,12 +7,11 @@ const RowErrorOut = z.object({ row: z.number(), field: z.string().optional(), re
 
 export default defineTool({
   name: "import_deals",
-  title: "Import deals from a CRM export (CSV)",
+  title: "Import deals from a CRM",
   kind: "update",
   description: [
-    "Imports deals with their stage history from a CSV export (HubSpot, Salesforce, Pipedrive detected from the headers; other CRMs with mapping and stage_map). Send path or csv.",
-    "Rows match by external id (a re-import updates, never duplicates); unknown stages and bad rows are reported by row number while good rows import, in one transaction; dry_run writes nothing.",
-    'Example: {"path":"/home/dana/exports/hubspot-deals.csv","dry_run":true}',
+    "Imports deals and stage history from a CRM CSV (path or csv; HubSpot, Salesforce, Pipedrive detected, others by mapping and stage_map). Re-imports update by external id; bad rows are reported by row while good rows import; dry_run writes nothing.",
+    "Example: {\"path\":\"/home/dana/hubspot-deals.csv\",\"dry_run\":true}",
   ].join(" "),
   input: ImportArgs,
   output: {

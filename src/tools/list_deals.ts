@@ -49,7 +49,7 @@ export default defineTool({
   title: "List deals",
   kind: "read",
   description: [
-    "Lists deals matching filters, oldest first, a compact row each (detail full: every field). Answers with total, truncated and next_cursor (pass it as cursor); parked deals due for a revisit are flagged. Nothing is filtered unless you ask.",
+    "Lists deals matching filters, oldest first, a compact row each (detail full: every field), with total, truncated and next_cursor (pass it as cursor). Parked deals due for a look are flagged.",
     "Example: {\"filters\":{\"status\":\"open\",\"stage\":\"discovery\"},\"limit\":50}",
   ].join(" "),
   input: {

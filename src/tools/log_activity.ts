@@ -9,8 +9,8 @@ export default defineTool({
   title: "Log an activity on a deal",
   kind: "append",
   description: [
-    "Records what happened on a deal: type, when (default now), a summary, minutes. Log internal work too: find_waste reads the mix (silence, meetings without progress, internal outweighing customer work, proposal rework).",
-    'Example: {"deal_id":"D-0042","type":"call","summary":"Discovery call: go-live by Q2, budget not confirmed","duration_minutes":45}',
+    "Records what happened on a deal (type, when, summary, minutes). Log internal work too: find_waste reads the mix.",
+    "Example: {\"deal_id\":\"D-0042\",\"type\":\"call\",\"summary\":\"Discovery call: go-live by Q2\",\"duration_minutes\":45}",
   ].join(" "),
   input: {
     deal_id: DealId,

@@ -62,13 +62,12 @@ export default defineTool({
   title: "Pipeline metrics",
   kind: "read",
   description: [
-    "The pipeline's numbers: win rate, deal size, cycle time (per segment against the matrix's target), stage conversion, time in stage, velocity, open pipeline, leading indicators, non-selling share, revenue per owner.",
-    "The period is filters.from..to (closed deals by close date) ending at as_of; amounts in currency (default USD). For what to fix, find_waste.",
-    "Example: {\"filters\":{\"from\":\"2026-07-01\",\"to\":\"2026-09-30\",\"owner\":\"Dana Lee\"}}",
+    "The pipeline's numbers: win rate, deal size, cycle time per segment against target, stage conversion, time in stage, velocity, open value, leading indicators, revenue per owner, for filters.from..to (closed deals by close date) as of as_of.",
+    "Example: {\"filters\":{\"from\":\"2026-07-01\",\"to\":\"2026-09-30\"}}",
   ].join(" "),
   input: {
     filters: Filters.optional(),
-    as_of: IsoDate.optional().describe("default today"),
+    as_of: IsoDate.optional(),
     currency: Currency.optional(),
   },
   output: { ...MetricsOut.shape, as_of: z.string(), filters: AppliedFilters },

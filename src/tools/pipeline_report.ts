@@ -10,13 +10,12 @@ export default defineTool({
   title: "Pipeline dashboard and report",
   kind: "read",
   description: [
-    "The pipeline dashboard: funnel and conversion, cycle time per segment against target, waste x stage heat map, monthly win rate and cycle, the stalled deals to act on first, the latest baseline. Clients with MCP Apps draw it inline; all get the numbers and a link to a self-contained HTML report (read the URI to save or print it).",
-    "For what to fix first, find_waste; for the numbers alone, pipeline_metrics.",
-    'Example: {"filters":{"owner":"Dana Lee"}}',
+    "The pipeline dashboard (funnel, cycle vs target, waste x stage, monthly trend, stalled deals, baseline): drawn inline by MCP Apps clients, numbers for all, and a link to a printable HTML report.",
+    "Example: {\"filters\":{\"owner\":\"Dana Lee\"}}",
   ].join(" "),
   input: {
     filters: Filters.optional(),
-    as_of: IsoDate.optional().describe("default today"),
+    as_of: IsoDate.optional(),
     currency: Currency.optional(),
   },
   output: ReportShape,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { BantDimensionId, StageId, Verdict } from "../methodology/schema.js";
 import { qualifyProspect, type QualifyInput } from "../methodology/qualify.js";
 import { defineTool, reply, type NextStep } from "./define.js";
-import { BantShape, DealId, Reasons, Recorded, Stage } from "./schemas.js";
+import { BantShape, DealId, Reasons, Recorded, StageRef } from "./schemas.js";
 
 const Dimension = z.object({ status: z.string(), score: z.number(), qualifying: z.boolean(), finding: z.string() });
 
@@ -11,14 +11,13 @@ export default defineTool({
   title: "Qualify a prospect (BANT)",
   kind: "append",
   description: [
-    "BANT verdict: qualified, needs_discovery, nurture (not ready: park it) or disqualified, with a 0-100 score, the gaps, one question per gap and an action that fits the deal's stage.",
-    "Call it whenever the rep learns about budget, authority, need or timing. Each dimension is {status, note?} or just the status (statuses best first).",
-    "With deal_id send only what changed: left-out dimensions keep the deal's last status; the result is recorded.",
-    'Example: {"deal_id":"D-0042","budget":"unknown","need":{"status":"confirmed","note":"go-live by Q2"}}',
+    "BANT verdict (qualified, needs_discovery, nurture, disqualified), 0-100 score, gaps, one question per gap, and an action that fits the deal's stage.",
+    "Each dimension is {status, note?} or just the status. With deal_id send only what the call said: the rest keeps the deal's last status; the result is recorded.",
+    "Example: {\"deal_id\":\"D-0042\",\"budget\":\"unknown\",\"need\":{\"status\":\"confirmed\",\"note\":\"go-live by Q2\"}}",
   ].join(" "),
   input: {
     deal_id: DealId.optional(),
-    stage: Stage.optional().describe("without deal_id: the deal's stage"),
+    stage: StageRef.optional().describe("the deal's stage, without deal_id"),
     ...BantShape,
   },
   output: {

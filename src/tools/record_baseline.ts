@@ -5,20 +5,20 @@ import { measure, metricsSummary, MetricsOut } from "./pipeline_metrics.js";
 import { resolvePeriod } from "./period.js";
 import { cleanText, IsoDate } from "./schemas.js";
 
-export const Label = cleanText(100).describe("Baseline label, e.g. 'kickoff-2026-11'");
+export const Label = cleanText(100).describe("e.g. kickoff");
 
 export default defineTool({
   name: "record_baseline",
-  title: "Record a metrics baseline",
+  title: "Record a baseline",
   kind: "update",
   description: [
-    "Records the pipeline metrics (pipeline_metrics' numbers for filters and as_of) under a label: Phase 1's baseline. The same label again replaces it; compare_to_baseline judges progress against it.",
+    "Records pipeline_metrics' numbers under a label (Phase 1's baseline; the same label replaces it). compare_to_baseline judges progress against it.",
     "Example: {\"label\":\"lean-kickoff\",\"filters\":{\"from\":\"2026-05-01\"}}",
   ].join(" "),
   input: {
     label: Label,
     filters: Filters.optional(),
-    as_of: IsoDate.optional().describe("default today"),
+    as_of: IsoDate.optional(),
   },
   output: { label: z.string(), recorded_at: z.string(), as_of: z.string(), filters: AppliedFilters, metrics: MetricsOut, replaced: z.boolean() },
   handle(input, ctx) {

@@ -62,6 +62,22 @@ export function looseEnum<const T extends string>(values: readonly T[], aliases:
   }));
 }
 
+// ---------------------------------------------------------------- nested objects
+/**
+ * An object that refuses keys it does not know, by name, like a strict one; its JSON Schema
+ * leaves out `additionalProperties: false` (the top level keeps it, which tells clients and
+ * models the rule once per tool).
+ */
+export function closedObject<S extends z.ZodRawShape>(shape: S) {
+  return z.preprocess((v, ctx) => {
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) {
+      const unknown = Object.keys(v).filter((k) => !(k in shape));
+      if (unknown.length) ctx.addIssue({ code: "custom", message: `unknown argument${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; expected ${Object.keys(shape).join(", ")}` });
+    }
+    return v;
+  }, z.object(shape));
+}
+
 // ---------------------------------------------------------------- clean text
 // Text that may be stored is normalised on the way in: NFC, trimmed, zero-width characters
 // removed; C0/C1 controls (but tab and newline), bidi controls, Unicode tag characters and
@@ -112,6 +128,10 @@ export const Note = cleanText(4000, { multiline: true });
 
 // ---------------------------------------------------------------- identifiers
 export const Stage = looseEnum(StageId.options);
+/** A stage id, listed once per tool where it is central; elsewhere checked in code with the ids in the message. */
+export const StageRef = z
+  .preprocess((v) => (typeof v === "string" ? enumKey(v) : v), z.string().refine((v) => (StageId.options as readonly string[]).includes(v), { error: (iss) => `"${String(iss.input).slice(0, 40)}" is not a stage; stages are ${StageId.options.join(", ")}` }))
+  .describe("stage id") as unknown as z.ZodType<z.infer<typeof StageId>, string>;
 export const Tier = looseEnum(TierId.options);
 export const Readiness = looseEnum(ReadinessId.options);
 export const Waste = WasteId;
@@ -137,8 +157,7 @@ export const DealId = z
       return m ? `D-${m[1]!.padStart(4, "0")}` : v;
     },
     z.string().refine((v) => DealIdPattern.test(v), { error: (iss) => `"${String(iss.input).slice(0, 40)}" is not a deal id (they look like D-0042); find it with list_deals filters.q (name or account)` }),
-  )
-  .describe("e.g. D-0042");
+  );
 
 // ---------------------------------------------------------------- dates and money
 const RELATIVE = /\b(today|yesterday|tomorrow|now|last|next|this|ago|week|month|quarter|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
@@ -165,7 +184,7 @@ export const Currency = z
     (v) => (typeof v === "string" ? v.trim().toUpperCase() : v),
     z.string().refine((c) => /^[A-Z]{3}$/.test(c), { error: (iss) => `"${String(iss.input).slice(0, 20)}" is not an ISO 4217 code; send e.g. USD or EUR` }),
   )
-  .describe("ISO 4217, default USD");
+  .describe("e.g. USD (default)");
 
 export const Money = z.number().refine((n) => Number.isFinite(n) && n >= 0 && n <= 1e13, "must be an amount between 0 and 10 trillion");
 export const Count = z.number().refine((n) => Number.isInteger(n) && n >= 0 && n <= 10_000_000, "must be a whole number from 0 to 10 million");
@@ -174,8 +193,7 @@ export const Months = z.number().refine((n) => n >= 0 && n <= 120, "must be 0-12
 // ---------------------------------------------------------------- BANT, one shape everywhere
 // `{"status": "approved", "note": "..."}`, or the status alone ("approved"): both mean the same.
 const statusShorthand = (v: unknown) => (typeof v === "string" ? { status: v } : v);
-const dimension = <S extends z.ZodType, E extends z.ZodRawShape>(status: S, extra: E) =>
-  z.preprocess(statusShorthand, z.object({ status, ...extra, note: Note.optional() }).strict());
+const dimension = <S extends z.ZodType, E extends z.ZodRawShape>(status: S, extra: E) => z.preprocess(statusShorthand, closedObject({ status, ...extra, note: Note.optional() }));
 
 export const BudgetInput = dimension(looseEnum(BudgetStatus.options), { amount: Money.optional(), currency: Currency.optional() });
 export const AuthorityInput = dimension(looseEnum(AuthorityStatus.options), {});
@@ -186,7 +204,7 @@ export const TimelineInput = dimension(looseEnum(TimelineStatus.options), {
 });
 
 /** The statuses alone, in the same {status} shape (a status string is read as {status}): for tools that only score. */
-const statusOnly = <S extends z.ZodType>(status: S) => z.preprocess(statusShorthand, z.object({ status }).strict());
+const statusOnly = <S extends z.ZodType>(status: S) => z.preprocess(statusShorthand, closedObject({ status }));
 export const BantStatusShape = {
   budget: statusOnly(looseEnum(BudgetStatus.options)).optional(),
   authority: statusOnly(looseEnum(AuthorityStatus.options)).optional(),

@@ -6,7 +6,7 @@ import type { ScoringFeature } from "../methodology/schema.js";
 import type { DealStore } from "../store/types.js";
 import { defineTool, reply, ToolError } from "./define.js";
 import { Segment } from "./deal-view.js";
-import { BantStatusShape, cleanText, Count, DealId, Money, Months, Reasons, Stage, Readiness, Tier } from "./schemas.js";
+import { BantStatusShape, cleanText, Count, DealId, Money, Months, Reasons, StageRef, Tier } from "./schemas.js";
 import { deriveSegment } from "./derive.js";
 
 interface Trained {
@@ -41,12 +41,11 @@ export function trainedModel(m: Methodology, store: DealStore): Trained {
 
 export default defineTool({
   name: "score_lead",
-  title: "Score a lead's win probability",
+  title: "Score a lead",
   kind: "read",
   description: [
-    "Win probability (0-1) of an open deal (deal_id) or a new lead, learned from the store's closed won/lost deals (naive Bayes over segment, source, BANT, deal size, stage reached), with the factors that move it most and the model's held-out quality (AUC). Give what the rep knows: the segment is derived from size and readiness as classify_segment does.",
-    "Below 30 won and 30 lost deals it falls back to the BANT score (fallback: true).",
-    'Example: {"employees":450,"source":"referral","budget":"approved","need":"critical","amount":40000}',
+    "Win probability of an open deal or a new lead, learned from the store's closed deals, with the factors that move it and held-out AUC; falls back to the BANT score below 30 won and 30 lost. Give what the rep knows: the segment is derived.",
+    "Example: {\"employees\":450,\"source\":\"referral\",\"budget\":\"approved\",\"amount\":40000}",
   ].join(" "),
   input: {
     deal_id: DealId.optional(),
@@ -57,10 +56,9 @@ export default defineTool({
     ...BantStatusShape,
     actively_evaluating: z.boolean().optional(),
     timeline_months: Months.optional().describe("until they intend to buy"),
-    tier: Tier.optional(),
-    readiness: Readiness.optional(),
+    tier: Tier.optional().describe("overrides size"),
     segment: Segment.optional().describe("overrides size and readiness"),
-    stage: Stage.optional().describe("default the first"),
+    stage: StageRef.optional().describe("default the first stage"),
   },
   output: {
     win_probability: z.number().min(0).max(1),
@@ -150,11 +148,11 @@ export default defineTool({
 
 /**
  * The segment of a new lead from what the rep knows, as classify_segment derives it: tier from
- * size (or the tier given), readiness from the buying signals (or the readiness given).
+ * size (or the tier given), readiness from the buying signals (unknown without one).
  */
 function leadSegment(
   m: Methodology,
-  input: { employees?: number; annual_revenue?: number; amount?: number; tier?: string; readiness?: string; actively_evaluating?: boolean; timeline_months?: number },
+  input: { employees?: number; annual_revenue?: number; amount?: number; tier?: string; actively_evaluating?: boolean; timeline_months?: number },
   status: { budget?: string; timeline?: string },
   notes: string[],
 ): string | undefined {
@@ -169,10 +167,9 @@ function leadSegment(
     timeline_status: status.timeline,
   });
   if (!seg) {
-    if (input.readiness) notes.push("A readiness without a tier (or employees, revenue or amount) places the lead in no segment; segment is left out of the score.");
+    notes.push("Nothing places the lead in a tier (employees, annual_revenue, amount or tier), so the segment is left out of the score.");
     return undefined;
   }
-  const readiness = input.readiness ?? seg.readiness;
-  notes.push(`Segment ${seg.tier}_${readiness}: ${input.readiness ? "readiness as given" : `readiness ${seg.readiness} from the signals`}, tier ${seg.tier} (as classify_segment places it).`);
-  return `${seg.tier}_${readiness}`;
+  notes.push(`Segment ${seg.segment}: tier ${seg.tier} and readiness ${seg.readiness} from what is known, as classify_segment places it.`);
+  return seg.segment;
 }

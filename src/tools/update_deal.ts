@@ -11,12 +11,11 @@ import { z } from "zod";
 
 export default defineTool({
   name: "update_deal",
-  title: "Update a deal's fields",
+  title: "Update a deal",
   kind: "update",
   description: [
-    "Changes a deal's fields (only those sent; a new owner counts as a handoff) and adds or updates stakeholders by name; the segment is re-derived when a size or readiness signal changes.",
-    "status nurture parks an open deal until revisit_on (default: the start of its tier's nurture window); status open brings it back. Stages move with advance_stage, deals close with close_deal.",
-    'Example: {"deal_id":"D-0042","amount":52000,"stakeholders":[{"name":"Li Wei","role":"CFO","decision_maker":true}]}',
+    "Changes the fields sent (a new owner counts as a handoff; stakeholders are added or updated by name); the segment is re-derived. status nurture parks a deal until revisit_on, open brings it back. advance_stage moves stages, close_deal closes.",
+    "Example: {\"deal_id\":\"D-0042\",\"amount\":52000,\"stakeholders\":[{\"name\":\"Li Wei\",\"role\":\"CFO\",\"decision_maker\":true}]}",
   ].join(" "),
   input: {
     deal_id: DealId,

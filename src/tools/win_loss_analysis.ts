@@ -14,12 +14,12 @@ export default defineTool({
   title: "Win-loss analysis",
   kind: "read",
   description: [
-    "Win-loss review of deals closed in the period (filters.from/to bound the close date; disqualified are not losses): win rate, top win and loss reasons, where lost deals stopped, cycle of wins vs losses, win rate by segment and source, and what to change, mapped to the wastes' remedies.",
+    "Win-loss review of deals closed in filters.from..to: win rate, top reasons, where losses stopped, cycle of wins vs losses, win rate by segment and source, and what to change.",
     "Example: {\"filters\":{\"from\":\"2026-07-01\",\"to\":\"2026-09-30\"}}",
   ].join(" "),
   input: {
     filters: Filters.optional(),
-    as_of: IsoDate.optional().describe("default today"),
+    as_of: IsoDate.optional(),
   },
   output: {
     won: z.number(),

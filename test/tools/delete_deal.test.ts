@@ -33,7 +33,7 @@ describe("delete_deal", () => {
 
     const r = await h.callOk("delete_deal", { deal_id: `d-${Number(deal.id.slice(2))}`, confirm_name: `${SECRET.toLowerCase()} rollout ` });
     expect(r).toMatchObject({ deal_id: deal.id, deleted: true, removed: { deals: 1, activities: 1, stakeholders: 1, qualifications: 1, requests: 1 } });
-    expect(h.store.counts().deals).toBe(before.deals - 1);
+    expect(h.store.counts().deals).toBe(before.deals! - 1);
     expect(await h.callError("get_deal", { deal_id: deal.id })).toMatch(/No deal/);
     // A replay of the create answers afresh rather than with the erased deal.
     expect(h.store.findRequest("create-secret-1")).toBeUndefined();
