@@ -1,5 +1,6 @@
 // createServer(deps) -> McpServer: registers the lists. No logic and no side effects here.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Methodology } from "./methodology/load.js";
 import { registerPrompts } from "./prompts.js";
 import { registerResources } from "./resources.js";
 import { registerTool, type Deps } from "./tools/define.js";
@@ -7,8 +8,10 @@ import { servedTools } from "./tools/index.js";
 import { McpLog } from "./tools/mcp-log.js";
 import { VERSION } from "./version.js";
 
-export const INSTRUCTIONS = [
+/** What every conversation is told once (the stage ids come from data/, so schemas need not list them). */
+export const instructions = (m: Methodology): string => [
   "Lean Sales methodology tools over a local deal store.",
+  `Stages in order: ${m.stages.map((s) => s.id).join(", ")}.`,
   "Typical flow for a deal: create_deal (or list_deals to find it) -> qualify_prospect and classify_segment with deal_id -> check_stage_exit with deal_id -> advance_stage (refused until the recorded check passes) -> log_activity as things happen -> close_deal with a reason.",
   "For a pipeline review: find_waste (where it leaks, what to fix first), then pipeline_report; the reference itself is in the lean-sales://methodology resources.",
   "Every write tool takes request_id, an idempotency key: a retry with the same one returns the first answer instead of writing twice.",
@@ -21,7 +24,7 @@ export function createServer(deps: Deps): McpServer {
     { name: "lean-sales-mcp", title: "Lean Sales", version: VERSION },
     {
       capabilities: { logging: {}, tools: {}, resources: {}, prompts: {} },
-      instructions: INSTRUCTIONS,
+      instructions: instructions(deps.methodology),
       // Bounds the work a single tools/call can ask for (GHSA-46jr): no tool needs more.
       maxToolInputElements: 5000,
     },

@@ -44,7 +44,10 @@ function distance(a: string, b: string): number {
 /** The valid value closest to what was typed (for "did you mean"). */
 export function closest(typed: string, values: readonly string[]): string {
   const k = enumKey(typed);
-  return values.reduce((best, v) => (distance(k, v) < distance(k, best) ? v : best), values[0]!);
+  // A value one of whose words was typed whole ("negotiation" for proposal_negotiation) beats
+  // one that is merely a few letters away.
+  const cost = (v: string) => (k.length >= 3 && (v.split("_").includes(k) || v.includes(k)) ? 0 : 1) * 1000 + distance(k, v);
+  return values.reduce((best, v) => (cost(v) < cost(best) ? v : best), values[0]!);
 }
 
 /**
@@ -130,7 +133,7 @@ export const Note = cleanText(4000, { multiline: true });
 export const Stage = looseEnum(StageId.options);
 /** A stage id, listed once per tool where it is central; elsewhere checked in code with the ids in the message. */
 export const StageRef = z
-  .preprocess((v) => (typeof v === "string" ? enumKey(v) : v), z.string().refine((v) => (StageId.options as readonly string[]).includes(v), { error: (iss) => `"${String(iss.input).slice(0, 40)}" is not a stage; stages are ${StageId.options.join(", ")}` }))
+  .preprocess((v) => (typeof v === "string" ? enumKey(v) : v), z.string().refine((v) => (StageId.options as readonly string[]).includes(v), { error: (iss) => `"${String(iss.input).slice(0, 40)}" is not a stage; stages are ${StageId.options.join(", ")}; did you mean ${closest(String(iss.input), StageId.options)}?` }))
   .describe("stage id") as unknown as z.ZodType<z.infer<typeof StageId>, string>;
 export const Tier = looseEnum(TierId.options);
 export const Readiness = looseEnum(ReadinessId.options);

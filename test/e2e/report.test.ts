@@ -50,9 +50,9 @@ describe("stdio: the MCP App", () => {
       const html = ((await c.client.readResource({ uri: "ui://lean-sales/dashboard.html" })).contents[0] as { text: string }).text;
       expect(html.includes('<main id="dashboard"')).toBe(true);
       expect(html.includes("ui/initialize")).toBe(true);
-      const tool = (await c.client.listTools()).tools.find((t) => t.name === "show_pipeline_dashboard");
+      const tool = (await c.client.listTools()).tools.find((t) => t.name === "pipeline_report");
       expect(tool?._meta).toMatchObject({ ui: { resourceUri: "ui://lean-sales/dashboard.html" } });
-      expect((await c.callOk("show_pipeline_dashboard", {})).waste.deals_analyzed).toBe(0);
+      expect((await c.callOk("pipeline_report", {})).waste.deals_analyzed).toBe(0);
     } finally {
       await c.close();
     }

@@ -38,7 +38,7 @@ describe("create_deal", () => {
   it.each([
     [{ name: "", account: "A", owner: "B" }, "name", /blank|too short|at least/],
     [{ name: "   ", account: "A", owner: "B" }, "name", /blank/],
-    [{ name: "X", account: "A", owner: "B", stage: "negotiation" }, "stage", /"negotiation" is not one of prospecting, discovery.*did you mean/],
+    [{ name: "X", account: "A", owner: "B", stage: "negotiation" }, "stage", /"negotiation" is not a stage; stages are prospecting, discovery.*did you mean proposal_negotiation/],
     [{ name: "X", account: "A", owner: "B", amount: -5 }, "amount", /must be an amount between 0/i],
     [{ name: "X", account: "A", owner: "B", currency: "dollars" }, "currency", /ISO 4217/],
     [{ name: "X", account: "A", owner: "B", created_at: "2026-13-40" }, "created_at", /calendar date|ISO/],
