@@ -21,7 +21,7 @@ export const TREND_MONTHS = 12;
 export const TREND_MAX_MONTHS = 36;
 /** Stalled deals in the HTML report; the tool's answer (sized for a context window) shows fewer. */
 export const STALLED_SHOWN = 10;
-export const STALLED_IN_ANSWER = 5;
+export const STALLED_IN_ANSWER = 3;
 
 export interface ReportInput {
   filters?: FiltersInput;

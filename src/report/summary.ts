@@ -18,7 +18,6 @@ export function reportSummary(d: ReportData): string[] {
   lines.push(
     d.stalled.total
       ? `Stalled: ${d.stalled.total} deals; act first on ${d.stalled.deals
-          .slice(0, 3)
           .map((s) => `${s.deal_id} (${s.stage_name}, ${s.days_in_stage} d, ${s.times_norm}x norm)`)
           .join(", ")}`
       : "Stalled: no deal is stuck in its stage",

@@ -74,11 +74,11 @@ describe("pipeline_report", () => {
     for (const [w, n] of Object.entries<number>(fw.by_waste)) expect(rows[w] ?? 0, w).toBe(n);
   });
 
-  it("lists the stalled deals find_waste flags, most overdue first, at most 5 in the answer and 10 in the HTML", async () => {
+  it("lists the stalled deals find_waste flags, most overdue first, at most 3 in the answer and 10 in the HTML", async () => {
     const fw = await h.callOk("find_waste", { as_of: AS_OF, max_deals_per_finding: 100 });
     const stalled = fw.findings.find((f: any) => f.rule === "stalled_in_stage");
     expect(r.stalled.total).toBe(stalled.deal_count);
-    expect(r.stalled.deals.length).toBe(Math.min(5, stalled.deal_count));
+    expect(r.stalled.deals.length).toBe(Math.min(3, stalled.deal_count));
     expect((html.match(/<tr data-deal=/g) ?? []).length).toBe(Math.min(10, stalled.deal_count));
     for (const d of r.stalled.deals) expect(stalled.deal_ids).toContain(d.deal_id);
     const ratios = r.stalled.deals.map((d: any) => d.times_norm);
