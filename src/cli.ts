@@ -4,12 +4,13 @@ import { homedir, userInfo } from "node:os";
 import { ConfigError, parseConfig, type Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import { loadMethodology, MethodologyDataError } from "./methodology/load.js";
-import { PromptFileError, promptsFor } from "./prompts.js";
+import { PromptFileError, promptsFor } from "./mcp/prompts.js";
 import { dataDir } from "./paths.js";
-import { SqliteDealStore } from "./store/sqlite.js";
+import { SqliteDealStore } from "./store/sqlite/store.js";
 import { StoreError, type DealStore } from "./store/types.js";
-import type { Deps } from "./tools/define.js";
+import type { Deps } from "./app/deps.js";
 import { VERSION } from "./version.js";
+import { useAgentMessages } from "./mcp/zod-messages.js";
 import { runCommand, HELP } from "./commands/index.js";
 
 function fail(message: string, code = 1): never {
@@ -19,6 +20,7 @@ function fail(message: string, code = 1): never {
 
 export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): void } {
   let store: DealStore | undefined;
+  useAgentMessages(); // before data/ is parsed: see zod-messages.ts
   const methodology = loadMethodology(dataDir());
   const deps: Deps & { closeStore(): void } = {
     methodology,

@@ -4,7 +4,7 @@ import { copyFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ALL_TOOLS } from "../src/tools/index.js";
+import { ALL_TOOLS } from "../src/mcp/tools/index.js";
 import { connect, type Harness } from "./helpers/connect.js";
 import { dbHash } from "./helpers/dbhash.js";
 

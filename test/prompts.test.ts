@@ -3,10 +3,10 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lastFullQuarter, loadPrompts, PromptFileError } from "../src/prompts.js";
+import { lastFullQuarter, loadPrompts, PromptFileError } from "../src/mcp/prompts.js";
 import { promptsDir } from "../src/paths.js";
-import { createServer } from "../src/server.js";
-import { ALL_TOOLS } from "../src/tools/index.js";
+import { createServer } from "../src/mcp/server.js";
+import { ALL_TOOLS } from "../src/mcp/tools/index.js";
 import { connect, methodology, tempDir, type Harness } from "./helpers/connect.js";
 
 const PROMPTS = [

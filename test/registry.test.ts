@@ -2,8 +2,8 @@
 // fails CI, which runs vitest with --update=none).
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALL_TOOLS } from "../src/tools/index.js";
-import { annotationsFor } from "../src/tools/define.js";
+import { ALL_TOOLS } from "../src/mcp/tools/index.js";
+import { annotationsFor } from "../src/mcp/define.js";
 import { connect, type Harness } from "./helpers/connect.js";
 
 describe("the tool registry", () => {
@@ -16,7 +16,7 @@ describe("the tool registry", () => {
   afterAll(() => h.close());
 
   it("every tool file is in ALL_TOOLS and every tool has its own test file", () => {
-    const files = readdirSync("src/tools").filter((f) => /^[a-z_]+\.ts$/.test(f) && f.includes("_") && !["deal-view.ts"].includes(f));
+    const files = readdirSync("src/mcp/tools").filter((f) => f !== "index.ts");
     const names = ALL_TOOLS.map((t) => t.name).sort();
     const toolFiles = files.map((f) => f.replace(/\.ts$/, "")).filter((n) => !["deal_view"].includes(n));
     expect(toolFiles.sort()).toEqual(names);

@@ -4,12 +4,10 @@
 import { existsSync, renameSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError, type Config } from "../config.js";
-import { assertCompatible, openDatabase, SCHEMA_VERSION } from "../store/db.js";
-import { SqliteDealStore } from "../store/sqlite.js";
 import { StoreError } from "../store/types.js";
-import type { Deps } from "../tools/define.js";
+import type { Deps } from "../app/deps.js";
 import { dealsToCsv } from "../app/export.js";
-import { presentDeal } from "../tools/deal-view.js";
+import { presentDeal } from "../app/deal-view.js";
 import { VERSION } from "../version.js";
 
 export const HELP = `lean-sales-mcp ${VERSION}: Lean Sales methodology tools over MCP, with a local SQLite deal store.
@@ -41,15 +39,6 @@ Commands:
   help, version
 `;
 
-function integrity(path: string): string {
-  const db = openDatabase(path, { readonly: true, migrate: false });
-  try {
-    return String(db.pragma("integrity_check", { simple: true }));
-  } finally {
-    db.close();
-  }
-}
-
 /** Where a command writes: its result (`out`, e.g. CSV to pipe on), notices and progress (`err`). */
 export interface Terminal {
   out: (s: string) => void;
@@ -62,17 +51,8 @@ export async function runCommand(config: Config, deps: Deps, term: Terminal): Pr
   const { out } = term;
   switch (config.command) {
     case "status": {
-      const store = deps.store() as SqliteDealStore;
-      const db = store.db;
-      const info = {
-        version: VERSION,
-        db: resolve(config.db),
-        schema_version: db.pragma("user_version", { simple: true }),
-        schema_version_supported: SCHEMA_VERSION,
-        journal_mode: db.pragma("journal_mode", { simple: true }),
-        integrity: db.pragma("quick_check", { simple: true }),
-        counts: store.counts(),
-      };
+      const store = deps.store();
+      const info = { version: VERSION, db: resolve(config.db), ...store.status(), counts: store.counts() };
       out(config.options.json ? `${JSON.stringify(info, null, 2)}\n` : `${Object.entries(info).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join("\n")}\n`);
       return;
     }
@@ -108,17 +88,8 @@ export async function runCommand(config: Config, deps: Deps, term: Terminal): Pr
       const dest = config.args[0];
       if (!dest) throw new ConfigError("backup needs a destination file: lean-sales-mcp backup FILE");
       if (existsSync(dest)) throw new ConfigError(`${dest} already exists; choose a new file name.`);
-      const store = deps.store() as SqliteDealStore;
-      const tmp = `${dest}.partial`;
-      rmSync(tmp, { force: true });
       const started = Date.now();
-      store.db.prepare("VACUUM INTO ?").run(tmp);
-      const check = integrity(tmp);
-      if (check !== "ok") {
-        rmSync(tmp, { force: true });
-        throw new StoreError(`the backup failed its integrity check (${check}); nothing was written.`);
-      }
-      renameSync(tmp, dest);
+      deps.store().backupTo(dest);
       out(`backup of ${resolve(config.db)} written to ${resolve(dest)} in ${Date.now() - started} ms (integrity ok)\n`);
       return;
     }
@@ -126,31 +97,17 @@ export async function runCommand(config: Config, deps: Deps, term: Terminal): Pr
       const src = config.args[0];
       if (!src) throw new ConfigError("restore needs a backup file: lean-sales-mcp restore FILE");
       if (!existsSync(src)) throw new ConfigError(`${src} does not exist.`);
-      assertCompatible(src);
-      const check = integrity(src);
-      if (check !== "ok") throw new StoreError(`${src} fails its integrity check (${check}); the store was not touched.`);
-      const store = deps.store() as SqliteDealStore;
+      const store = deps.store();
       if ((store.counts().deals ?? 0) > 0 && !config.options.force) {
         throw new ConfigError(`${config.db} already holds deals; pass --force to replace them with ${src}.`);
       }
-      const source = openDatabase(src, { readonly: true, migrate: false });
-      try {
-        // One step: pages are copied under the destination's write lock, so other
-        // processes see the old store or the restored one, never a mix.
-        await source.backup(config.db, { progress: () => 0x7fffffff });
-      } finally {
-        source.close();
-      }
-      deps.store().close();
-      const reopened = SqliteDealStore.open(config.db);
-      const n = reopened.counts().deals;
-      reopened.close();
-      out(`restored ${n} deals from ${resolve(src)} into ${resolve(config.db)}\n`);
+      const { deals } = await store.restoreFrom(src);
+      out(`restored ${deals} deals from ${resolve(src)} into ${resolve(config.db)}\n`);
       return;
     }
     case "report": {
       // The report's code is loaded for this command only.
-      const [{ gatherPipelineReport }, { renderReportHtml }, { IsoDate }] = await Promise.all([import("../report/data.js"), import("../report/html.js"), import("../tools/schemas.js")]);
+      const [{ gatherPipelineReport }, { renderReportHtml }, { IsoDate }] = await Promise.all([import("../app/report/data.js"), import("../report/html.js"), import("../app/schemas.js")]);
       const asOf = config.options["as-of"] as string | undefined;
       if (asOf !== undefined && !IsoDate.safeParse(asOf).success) throw new ConfigError(`--as-of must be an ISO date such as 2026-11-28, got ${asOf}`);
       const data = gatherPipelineReport(deps.methodology, deps.store(), asOf === undefined ? {} : { as_of: asOf }, deps.now());
@@ -183,7 +140,7 @@ export function writeFileAtomic(path: string, data: string): void {
 
 /** `import FILE`: the import_deals rules (same code), any readable file, one transaction. */
 async function importCommand(config: Config, deps: Deps, { out, err, tty }: Terminal): Promise<void> {
-  const [{ z }, run, { ToolError }] = await Promise.all([import("zod"), import("../import/run.js"), import("../tools/define.js")]);
+  const [{ z }, run, { InputError }] = await Promise.all([import("zod"), import("../app/import/run.js"), import("../methodology/errors.js")]);
   const file = config.args[0];
   if (!file) throw new ConfigError("import needs a CSV file: lean-sales-mcp import FILE [--format F] [--dry-run] [--mapping JSON] [--stage-map JSON]");
   const json = (flag: string) => {
@@ -219,7 +176,7 @@ async function importCommand(config: Config, deps: Deps, { out, err, tty }: Term
     const plan = await run.prepareImport(input, env);
     result = input.dry_run ? run.commitImport(plan, env, true) : deps.store().transaction(() => run.commitImport(plan, env, false));
   } catch (e) {
-    if (e instanceof ToolError) throw new ConfigError(e.message);
+    if (e instanceof InputError) throw new ConfigError(e.message);
     throw e;
   } finally {
     if (tty) err("\r\x1b[K");
@@ -241,7 +198,7 @@ async function importCommand(config: Config, deps: Deps, { out, err, tty }: Term
 
 /** `demo`: a deterministic pipeline; the same seed and as-of give the same store. */
 async function demoCommand(config: Config, deps: Deps, { out }: Terminal): Promise<void> {
-  const { generateDeals, loadPipeline } = await import("../demo/generate.js");
+  const { generateDeals, loadPipeline } = await import("../app/demo/generate.js");
   const int = (flag: string, fallback: number, max: number) => {
     const v = config.options[flag];
     if (v === undefined) return fallback;

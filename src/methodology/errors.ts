@@ -1,14 +1,16 @@
 /**
- * A rule was given input it cannot judge (an unknown criterion id, no tier signal at all...).
- * `field` names the argument to fix; the message says what to send instead. The tool layer
- * turns it into an `isError` result.
+ * A failure the caller can fix: the message says what was wrong and what to send instead, and
+ * `field` names the argument to fix. Rules throw it for input they cannot judge (an unknown
+ * criterion id, no tier signal at all); the store and the application layers extend it. Every
+ * surface shows it as the caller's mistake (an `isError` tool result, InvalidParams for a
+ * resource or prompt), never as a server failure.
  */
-export class RuleInputError extends Error {
+export class InputError extends Error {
   constructor(
-    readonly field: string,
     message: string,
+    readonly field?: string,
   ) {
     super(message);
-    this.name = "RuleInputError";
+    this.name = new.target.name;
   }
 }

@@ -11,7 +11,7 @@
 // The one rule everything obeys: as of an instant, only what had happened by then is known.
 // knownAt() truncates each deal's history to that instant, and every estimate is built from the
 // truncated histories only, so a later event cannot leak into a forecast or a backtest.
-import { RuleInputError } from "./errors.js";
+import { InputError } from "./errors.js";
 import { round } from "./stats.js";
 
 // ------------------------------------------------------------------------------------ types
@@ -49,7 +49,7 @@ export interface ForecastConfig {
   min_history: number;
 }
 
-/** A seeded source of uniforms in [0, 1): pass mulberry32 from src/demo/generate.ts. */
+/** A seeded source of uniforms in [0, 1): pass mulberry32 from src/app/demo/generate.ts. */
 export type SeededRandom = (seed: number) => () => number;
 
 export interface OpenDealAt {
@@ -224,14 +224,14 @@ const parseIso = (s: string) => Date.parse(/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test
 /** A date means the end of that day (all of it is known); a timestamp means that instant. */
 function instant(s: string, field: string): number {
   const ms = parseIso(s);
-  if (Number.isNaN(ms)) throw new RuleInputError(field, `${field} "${s}" is not an ISO date or timestamp.`);
+  if (Number.isNaN(ms)) throw new InputError(`${field} "${s}" is not an ISO date or timestamp.`, field);
   return DATE_ONLY.test(s) ? ms + DAY - 1 : ms;
 }
 
 /** The first millisecond of the UTC day `s` falls on. */
 function dayStart(s: string, field: string): number {
   const ms = Date.parse(s.slice(0, 10));
-  if (Number.isNaN(ms)) throw new RuleInputError(field, `${field} "${s}" is not an ISO date.`);
+  if (Number.isNaN(ms)) throw new InputError(`${field} "${s}" is not an ISO date.`, field);
   return ms;
 }
 
@@ -708,15 +708,15 @@ function resolvePeriod(p: ForecastPeriod): Window {
   const fromMs = dayStart(p.from, "from");
   const toEnd = dayStart(p.to, "to") + DAY - 1;
   const asOf = instant(p.as_of, "as_of");
-  if (fromMs > toEnd) throw new RuleInputError("from", `from (${p.from}) is after to (${p.to}).`);
-  if (asOf > toEnd) throw new RuleInputError("as_of", `as_of (${p.as_of}) is after the period ends (${p.to}); a forecast looks forward.`);
-  if (p.quota && !(p.quota.amount >= 0)) throw new RuleInputError("quota", "quota.amount must be a number of at least 0.");
+  if (fromMs > toEnd) throw new InputError(`from (${p.from}) is after to (${p.to}).`, "from");
+  if (asOf > toEnd) throw new InputError(`as_of (${p.as_of}) is after the period ends (${p.to}); a forecast looks forward.`, "as_of");
+  if (p.quota && !(p.quota.amount >= 0)) throw new InputError("quota.amount must be a number of at least 0.", "quota");
   return { from: isoDay(fromMs), to: isoDay(toEnd), fromMs, toEnd, asOf, ...(p.quota ? { quota: p.quota } : {}) };
 }
 
 function validateConfig(cfg: ForecastConfig): void {
   const prob = (v: number) => v >= 0 && v <= 1;
-  const bad = (field: string, why: string) => new RuleInputError(field, `${field} ${why}.`);
+  const bad = (field: string, why: string) => new InputError(`${field} ${why}.`, field);
   if (!Number.isInteger(cfg.stage_count) || cfg.stage_count < 1) throw bad("stage_count", "must be a whole number of at least 1");
   if (!prob(cfg.commit_probability) || !prob(cfg.best_case_probability)) throw bad("commit_probability", "and best_case_probability must be between 0 and 1");
   if (!prob(cfg.interval[0]) || !prob(cfg.interval[1]) || cfg.interval[0] > cfg.interval[1]) throw bad("interval", "must be two percentiles between 0 and 1, low first");
@@ -928,8 +928,8 @@ function evaluatePeriods(parsed: Parsed[], opts: BacktestOptions, cfg: ForecastC
  */
 export function backtest(histories: DealHistory[], opts: BacktestOptions, cfg: ForecastConfig, random: SeededRandom): BacktestResult {
   validateConfig(cfg);
-  if (!Number.isInteger(opts.period_days) || opts.period_days < 1) throw new RuleInputError("period_days", "period_days must be a whole number of at least 1.");
-  if (!Number.isInteger(opts.periods) || opts.periods < 1) throw new RuleInputError("periods", "periods must be a whole number of at least 1.");
+  if (!Number.isInteger(opts.period_days) || opts.period_days < 1) throw new InputError("period_days must be a whole number of at least 1.", "period_days");
+  if (!Number.isInteger(opts.periods) || opts.periods < 1) throw new InputError("periods must be a whole number of at least 1.", "periods");
   const { parsed, reasons } = parseAll(histories, cfg.stage_count);
   const { evaluated, skipped } = evaluatePeriods(parsed, opts, cfg, random);
   const currencies = [...new Set(evaluated.flatMap((e) => [...Object.keys(e.forecast.by_currency), ...e.actual.keys(), ...e.naive.keys()]))].sort();

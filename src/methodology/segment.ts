@@ -1,7 +1,7 @@
 // Customer segmentation: tier x readiness. Reference: "Customer Segmentation Model" and its
 // "Segmentation Criteria Matrix". The cuts and readiness bands are this server's defaults
 // (data/segmentation.json says so); every reason that rests on one names it as such.
-import { RuleInputError } from "./errors.js";
+import { InputError } from "./errors.js";
 import type { Methodology } from "./load.js";
 import type { Readiness, Tier } from "./schema.js";
 
@@ -86,9 +86,9 @@ export function tierOf(m: Methodology, input: SegmentInput): { tier: Tier; reaso
 export function classifyTier(m: Methodology, input: SegmentInput): { tier: Tier; reasons: string[] } {
   const t = tierOf(m, input);
   if (!t) {
-    throw new RuleInputError(
-      "employees",
+    throw new InputError(
       "Cannot place the prospect in a tier: give at least one of employees, annual_revenue, expected_deal_size, or tier (enterprise, mid_market, smb).",
+      "employees",
     );
   }
   return t;

@@ -1,6 +1,6 @@
 // Stage gates. Reference: "Sales Process Stages" (exit criteria per stage) and Area 1
 // "Stage Gates: clear criteria for prospect advancement through pipeline".
-import { RuleInputError } from "./errors.js";
+import { InputError } from "./errors.js";
 import type { Methodology } from "./load.js";
 import type { Stage } from "./schema.js";
 
@@ -42,7 +42,7 @@ export function checkStageExit(m: Methodology, input: StageCheckInput): StageChe
   const known = (field: string, list: string[]) => {
     for (const id of list) {
       if (!ids.includes(id)) {
-        throw new RuleInputError(field, `${field} has "${id}", which is not a ${stage.name} exit criterion. Valid ids: ${ids.join(", ")}.`);
+        throw new InputError(`${field} has "${id}", which is not a ${stage.name} exit criterion. Valid ids: ${ids.join(", ")}.`, field);
       }
     }
   };
@@ -53,7 +53,7 @@ export function checkStageExit(m: Methodology, input: StageCheckInput): StageChe
   known("unmet", unmet);
   known("evidence", Object.keys(evidence));
   const both = met.filter((id) => unmet.includes(id));
-  if (both.length > 0) throw new RuleInputError("met", `${both.join(", ")} cannot be both met and unmet.`);
+  if (both.length > 0) throw new InputError(`${both.join(", ")} cannot be both met and unmet.`, "met");
 
   const criteria: CriterionState[] = stage.exit_criteria.map((c) => {
     // Explicit verdicts win; evidence alone marks a criterion met; otherwise an earlier check stands.

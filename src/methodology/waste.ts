@@ -1,7 +1,7 @@
 // The seven wastes applied to work a rep describes. Reference: "Seven Forms of Waste in Sales"
 // (definitions, examples, elimination approaches); the words that identify each waste and the
 // severity cuts live in data/wastes.json.
-import { RuleInputError } from "./errors.js";
+import { InputError } from "./errors.js";
 import { compilePhrase, matchAt, matchesPhrase, stems, type CompiledPhrase } from "./words.js";
 import type { Methodology, WasteDef } from "./load.js";
 import type { Waste } from "./schema.js";
@@ -163,7 +163,7 @@ export function classifyActivity(m: Methodology, a: DescribedActivity, index: nu
     const asWaste = m.wastes.find((w) => w.id === a.kind);
     const asKind = m.wasteRules.activity_kinds.kinds.find((k) => k.id === a.kind);
     if (!asWaste && !asKind) {
-      throw new RuleInputError(`activities[${index}].kind`, `activities[${index}].kind must be one of ${activityKindIds(m).join(", ")}.`);
+      throw new InputError(`activities[${index}].kind must be one of ${activityKindIds(m).join(", ")}.`, `activities[${index}].kind`);
     }
     const waste = asWaste ? asWaste.id : asKind!.waste;
     return { ...base, waste, basis: "kind", matched: [a.kind], remedy: waste ? m.waste(waste).elimination[0]! : null };

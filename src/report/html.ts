@@ -4,7 +4,7 @@
 // fonts, scripts or anything fetched. Every string from data goes through esc().
 // Reference: Area 4 "Metrics & Continuous Learning" (conversion rates, lagging indicators),
 // the Segmentation Criteria Matrix (cycle time targets) and the Seven Forms of Waste.
-import type { ReportData } from "./schema.js";
+import type { ReportData } from "../app/report/schema.js";
 import { chart, circle, el, esc, heatCell, hbar, line, linePath, rangeMarker, text, ticks, tip } from "./svg.js";
 
 export type { ReportData };

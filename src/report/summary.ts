@@ -1,6 +1,6 @@
 // What the report shows, in a few markdown lines for agents and for clients without MCP Apps.
 // Ids, numbers and names from data/ only; stored deal text goes to reportData() (fenced).
-import { metricsSummary } from "../tools/pipeline_metrics.js";
+import { metricsSummary } from "../app/metrics.js";
 import { fmt, type ReportData } from "./html.js";
 
 export function reportSummary(d: ReportData): string[] {

@@ -2,20 +2,14 @@
 // driver (node:sqlite on newer Node, say) can be dropped in and run the same store tests.
 // No methodology rule lives here or in SQL: callers pass ids, dates and numbers.
 import type { ClosedFacts, DealFacts, NurtureDue } from "../methodology/pipeline-waste.js";
-import type { PipelineAnalytics } from "./analytics.js";
+import type { DistInput, MetricsInput } from "../methodology/metrics.js";
+import type { WinLossInput } from "../methodology/winloss.js";
+import { InputError } from "../methodology/errors.js";
 
 export type { NurtureDue };
 
 /** A store-level refusal the agent can act on (unknown deal, newer schema...). */
-export class StoreError extends Error {
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = "StoreError";
-  }
-}
+export class StoreError extends InputError {}
 
 export type DealStatus = "open" | "won" | "lost" | "disqualified" | "nurture";
 export const DEAL_STATUSES: readonly DealStatus[] = ["open", "won", "lost", "disqualified", "nurture"];
@@ -289,8 +283,91 @@ export interface DealStore {
 
   /** Row counts per table (health, tests). */
   counts(): Record<string, number>;
+  /** Schema versions, a quick integrity check, and the driver's own facts (for `status`). */
+  status(): StoreStatus;
+  /**
+   * A consistent copy of the store at `dest` while others keep writing, checked for integrity
+   * before it takes the name (a failed check leaves no file). Refuses an existing `dest`.
+   */
+  backupTo(dest: string): void;
+  /**
+   * Replaces the store's contents with a backup, checked (compatible schema, integrity) before
+   * anything is touched; other processes see the old contents or the new, never a mix. This
+   * store is closed afterwards. Returns the number of deals restored.
+   */
+  restoreFrom(src: string): Promise<{ deals: number }>;
   close(): void;
 }
+
+export interface StoreStatus {
+  schema_version: number;
+  schema_version_supported: number;
+  /** "ok", or what the check found. */
+  integrity: string;
+  /** Facts of the driver (for SQLite: the journal mode). */
+  driver: Record<string, string | number>;
+}
+
+/** A snapshot of the pipeline metrics, kept under a label. */
+export interface BaselineRecord {
+  label: string;
+  recorded_at: string;
+  as_of: string;
+  filters: unknown;
+  metrics: unknown;
+}
+
+/** Aggregations in the store's query language; no methodology rule lives behind them. */
+export interface PipelineAnalytics {
+  metrics(filters: DealFilters, period: Period, currency: string): RawMetrics;
+  monthlyOutcomes(filters: DealFilters, period: Period): MonthlyOutcomeRow[];
+  winLoss(filters: DealFilters, period: Period): RawWinLoss;
+  /** Closed won/lost deals as scoring rows; every holdoutEvery-th is marked held out. */
+  scoringRows(amountBuckets: number[], holdoutEvery: number, which: "all" | "holdout"): IterableIterator<ScoringRow>;
+  /** Changes whenever anything in the store changes (from any process): a cache key. */
+  version(): string;
+  saveBaseline(b: BaselineRecord): void;
+  baseline(label: string): BaselineRecord | undefined;
+  baselineLabels(prefix: string, limit: number): string[];
+}
+
+export interface Period {
+  /** Inclusive ISO timestamps; from null means no lower bound. */
+  from: string | null;
+  to: string;
+}
+
+/** Count, sum and exact median of a quantity (days, amount) over a group. */
+export type Dist = DistInput;
+
+/** The aggregates metrics() returns: exactly what the pure metrics rule reads. */
+export type RawMetrics = MetricsInput;
+
+export interface MonthlyOutcomeRow {
+  month: string;
+  status: "won" | "lost";
+  day: number;
+  n: number;
+  sum: number;
+}
+
+/** The aggregates winLoss() returns: exactly what the pure win-loss rule reads. */
+export type RawWinLoss = WinLossInput;
+
+export interface ScoringRow {
+  status: "won" | "lost";
+  holdout: number;
+  segment: string | null;
+  source: string | null;
+  bant_budget: string | null;
+  bant_authority: string | null;
+  bant_need: string | null;
+  bant_timeline: string | null;
+  amount_bucket: number | null;
+  reached_stage: number;
+  bant_score: number | null;
+}
+
 
 export const formatDealId = (n: number) => `D-${String(n).padStart(4, "0")}`;
 export function parseDealId(id: string): number | undefined {

@@ -10,8 +10,8 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { isLoopback } from "../config.js";
 import type { Logger } from "../log.js";
-import { createServer } from "../server.js";
-import type { Deps } from "../tools/define.js";
+import { createServer } from "../mcp/server.js";
+import type { Deps } from "../app/deps.js";
 import { guardLifecycle, InFlight } from "./lifecycle.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -2,8 +2,8 @@
 // on EOF, SIGINT or SIGTERM stop reading, let requests in flight finish and answer, then close.
 import { EventEmitter } from "node:events";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { createServer } from "../server.js";
-import type { Deps } from "../tools/define.js";
+import { createServer } from "../mcp/server.js";
+import type { Deps } from "../app/deps.js";
 import { guardLifecycle, InFlight } from "./lifecycle.js";
 
 /**

@@ -4,9 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCommand } from "../../src/commands/index.js";
 import { ConfigError, parseConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
-import { SqliteDealStore } from "../../src/store/sqlite.js";
+import { SqliteDealStore } from "../../src/store/sqlite/store.js";
 import type { DealStore } from "../../src/store/types.js";
-import type { Deps } from "../../src/tools/define.js";
+import type { Deps } from "../../src/app/deps.js";
 import { methodology, tempDir } from "../helpers/connect.js";
 
 let tmp: ReturnType<typeof tempDir>;

@@ -1,9 +1,9 @@
 // The demo pipeline generator: deterministic, covering every segment with realistic outcomes,
 // consistent with the methodology's own rules, and rich enough for find_waste to find waste.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateDeals, generatePipeline, loadPipeline, trueWinProbability, type DemoPipeline } from "../../src/demo/generate.js";
+import { generateDeals, generatePipeline, loadPipeline, trueWinProbability, type DemoPipeline } from "../../src/app/demo/generate.js";
 import { ReadinessId, TierId } from "../../src/methodology/schema.js";
-import { deriveSegment } from "../../src/tools/derive.js";
+import { deriveSegment } from "../../src/app/derive.js";
 import { connect, methodology, type Harness } from "../helpers/connect.js";
 
 const AS_OF = "2026-11-28";

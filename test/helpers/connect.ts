@@ -8,10 +8,10 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { createLogger } from "../../src/log.js";
 import { loadMethodology, type Methodology } from "../../src/methodology/load.js";
 import { dataDir } from "../../src/paths.js";
-import { createServer } from "../../src/server.js";
-import { SqliteDealStore } from "../../src/store/sqlite.js";
+import { createServer } from "../../src/mcp/server.js";
+import { SqliteDealStore } from "../../src/store/sqlite/store.js";
 import type { DealStore } from "../../src/store/types.js";
-import type { Deps } from "../../src/tools/define.js";
+import type { Deps } from "../../src/app/deps.js";
 
 let cached: Methodology | undefined;
 export const methodology = () => (cached ??= loadMethodology(dataDir()));

@@ -9,7 +9,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { tmpdir } from "node:os";
 import Database from "better-sqlite3";
-import { mulberry32 } from "../../src/demo/generate.js";
+import { mulberry32 } from "../../src/app/demo/generate.js";
 import { binPath, childEnv, initializedNotification, initializeRequest } from "./spawn.js";
 
 // ---------------------------------------------------------------------------------------------

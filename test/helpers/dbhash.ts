@@ -1,6 +1,6 @@
 // A hash of every row of every table: equal before and after means nothing was written.
 import { createHash } from "node:crypto";
-import type { SqliteDealStore } from "../../src/store/sqlite.js";
+import type { SqliteDealStore } from "../../src/store/sqlite/store.js";
 import type { DealStore } from "../../src/store/types.js";
 
 export function dbHash(store: DealStore): string {

@@ -1,6 +1,6 @@
 // Shared test factories: a realistic seeded pipeline (the demo generator, so tests and the demo
 // agree), and small deals built field by field.
-import { generateDeals, loadPipeline } from "../../src/demo/generate.js";
+import { generateDeals, loadPipeline } from "../../src/app/demo/generate.js";
 import type { Deal, NewDeal } from "../../src/store/types.js";
 import type { Harness } from "./connect.js";
 

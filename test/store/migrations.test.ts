@@ -3,9 +3,9 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { migrate, openDatabase, SCHEMA_VERSION } from "../../src/store/db.js";
-import { MIGRATIONS } from "../../src/store/migrations/index.js";
-import { SqliteDealStore } from "../../src/store/sqlite.js";
+import { migrate, openDatabase, SCHEMA_VERSION } from "../../src/store/sqlite/db.js";
+import { MIGRATIONS } from "../../src/store/sqlite/migrations/index.js";
+import { SqliteDealStore } from "../../src/store/sqlite/store.js";
 import { tempDir } from "../helpers/connect.js";
 
 const tmp = tempDir("lsm-migrate-");

@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backupTo } from "../../src/store/db.js";
-import { SqliteDealStore } from "../../src/store/sqlite.js";
+
+import { SqliteDealStore } from "../../src/store/sqlite/store.js";
 import { connect, tempDir, type Harness } from "../helpers/connect.js";
 
 const SECRET = "Zanzibar Quokka Holdings";
@@ -44,7 +44,7 @@ describe("delete_deal", () => {
     const t = tempDir();
     try {
       const copy = join(t.dir, "backup.db");
-      backupTo((h.store as SqliteDealStore).db, copy);
+      h.store.backupTo(copy);
       expect(readFileSync(copy).includes(Buffer.from(SECRET))).toBe(false);
     } finally {
       t.cleanup();

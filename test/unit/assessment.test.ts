@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { mulberry32 } from "../../src/demo/generate.js";
+import { mulberry32 } from "../../src/app/demo/generate.js";
 import {
   assessLeanMaturity,
   assessSellingApproach,

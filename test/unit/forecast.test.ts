@@ -3,7 +3,7 @@
 // currencies, imputation and determinism.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { mulberry32 } from "../../src/demo/generate.js";
+import { mulberry32 } from "../../src/app/demo/generate.js";
 import { backtest, forecast, pipelineAt, type DealHistory, type ForecastConfig } from "../../src/methodology/forecast.js";
 
 const DAY = 86_400_000;
@@ -389,6 +389,6 @@ describe("edges", () => {
     [{ from: day(10), to: day(5), as_of: at(1) }, "from"],
     [{ from: "soon", to: day(5), as_of: at(1) }, "from"],
   ])("refuses %j (%s)", (period, field) => {
-    expect(() => forecast([], period, CFG, mulberry32)).toThrow(expect.objectContaining({ name: "RuleInputError", field }));
+    expect(() => forecast([], period, CFG, mulberry32)).toThrow(expect.objectContaining({ name: "InputError", field }));
   });
 });

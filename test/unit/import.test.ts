@@ -3,9 +3,9 @@
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadCrmPresets, normalizeKey } from "../../src/import/presets.js";
-import { detectFormat, resolveColumns, stageResolver } from "../../src/import/run.js";
-import { parseCount, parseDate, parseMoney, slashOrder } from "../../src/import/values.js";
+import { loadCrmPresets, normalizeKey } from "../../src/app/import/presets.js";
+import { detectFormat, resolveColumns, stageResolver } from "../../src/app/import/run.js";
+import { parseCount, parseDate, parseMoney, slashOrder } from "../../src/app/import/values.js";
 import { dataDir } from "../../src/paths.js";
 import { methodology, tempDir } from "../helpers/connect.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RuleInputError } from "../../src/methodology/errors.js";
+import { InputError } from "../../src/methodology/errors.js";
 import { classifySegment, classifyTier } from "../../src/methodology/segment.js";
 import { methodology } from "../helpers/connect.js";
 
@@ -49,7 +49,7 @@ describe("tier", () => {
   });
 
   it("no signal at all is refused, naming the fields to send", () => {
-    expect(() => classifyTier(m, {})).toThrow(RuleInputError);
+    expect(() => classifyTier(m, {})).toThrow(InputError);
     expect(() => classifyTier(m, {})).toThrow(/employees, annual_revenue, expected_deal_size, or tier/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RuleInputError } from "../../src/methodology/errors.js";
+import { InputError } from "../../src/methodology/errors.js";
 import { checkStageExit } from "../../src/methodology/stages.js";
 import { methodology } from "../helpers/connect.js";
 
@@ -60,7 +60,7 @@ describe("stage exit criteria", () => {
   });
 
   it("an unknown criterion id is refused with the valid ids", () => {
-    expect(() => checkStageExit(m, { stage: "closing", met: ["stakeholders_identified"] })).toThrow(RuleInputError);
+    expect(() => checkStageExit(m, { stage: "closing", met: ["stakeholders_identified"] })).toThrow(InputError);
     expect(() => checkStageExit(m, { stage: "closing", met: ["nope"] })).toThrow(/Valid ids: contract_executed/);
   });
 

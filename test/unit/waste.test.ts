@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RuleInputError } from "../../src/methodology/errors.js";
+import { InputError } from "../../src/methodology/errors.js";
 import { classifyActivity, classifyDescribedWork, matchSignals } from "../../src/methodology/waste.js";
 import { methodology } from "../helpers/connect.js";
 
@@ -51,7 +51,7 @@ describe("described work against the seven wastes", () => {
     expect(classifyActivity(m, { description: "anything", kind: "motion" }, 0)).toMatchObject({ waste: "motion", basis: "kind" });
     expect(classifyActivity(m, { description: "anything", kind: "approval" }, 0)).toMatchObject({ waste: "over_processing", basis: "kind" });
     expect(classifyActivity(m, { description: "anything", kind: "demo" }, 0)).toMatchObject({ waste: null, basis: "kind" });
-    expect(() => classifyActivity(m, { description: "x", kind: "nap" }, 3)).toThrow(RuleInputError);
+    expect(() => classifyActivity(m, { description: "x", kind: "nap" }, 3)).toThrow(InputError);
     expect(() => classifyActivity(m, { description: "x", kind: "nap" }, 3)).toThrow(/activities\[3\]\.kind must be one of/);
   });
 

@@ -1,0 +1,153 @@
+// CRM export presets for import_deals, as data (data/crm-presets.json): header aliases per field
+// and default stage maps per CRM. Validated on first use; a broken file names the file and the
+// path inside it, like the methodology files (src/methodology/load.ts).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { withoutLabels } from "../../methodology/provenance.js";
+import { MethodologyDataError } from "../../methodology/load.js";
+import { StageId } from "../../methodology/schema.js";
+import { dataDir } from "../../paths.js";
+
+export const PRESETS_FILE = "crm-presets.json";
+
+/** The deal fields a CSV column can feed (the keys of `mapping`). */
+export const IMPORT_FIELDS = [
+  "external_id", "name", "account", "owner", "amount", "currency", "stage", "status", "created_at",
+  "stage_entered_at", "close_date", "expected_close_date", "closed_at", "close_reason", "source",
+  "industry", "employees", "annual_revenue", "tier", "last_activity_at",
+] as const;
+export type ImportField = (typeof IMPORT_FIELDS)[number];
+export const ImportFieldId = z.enum(IMPORT_FIELDS);
+
+export const FORMATS = ["hubspot", "salesforce", "pipedrive", "generic"] as const;
+export type ImportFormat = (typeof FORMATS)[number];
+
+export const CLOSED_STATUSES = ["won", "lost", "disqualified"] as const;
+export type ClosedStatus = (typeof CLOSED_STATUSES)[number];
+export const StageTarget = z.enum([...StageId.options, ...CLOSED_STATUSES]);
+export type StageTargetId = z.infer<typeof StageTarget>;
+
+const Text = z.string().min(1);
+
+const PresetSchema = z
+  .object({
+    id: z.enum(FORMATS),
+    name: Text,
+    detect: z.array(Text),
+    headers: z.partialRecord(ImportFieldId, z.array(Text).min(1)),
+    stages: z.record(Text, StageTarget),
+  })
+  .strict();
+
+export const PresetsFile = z
+  .object({
+    note: z.string().optional(),
+    closed_stage: z.object({ won: StageId, lost: StageId, disqualified: StageId, note: z.string().optional() }).strict(),
+    status_values: z.object({
+      open: z.array(Text).min(1),
+      won: z.array(Text).min(1),
+      lost: z.array(Text).min(1),
+      disqualified: z.array(Text).min(1),
+    }),
+    presets: z.array(PresetSchema),
+  })
+  .strict();
+
+/** Headers and stage labels compare without case, spaces or punctuation: "Deal - Stage" = "dealstage". */
+export const normalizeKey = (s: string) => s.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+
+export interface Preset {
+  id: ImportFormat;
+  name: string;
+  /** Normalized header names that point at this CRM. */
+  detect: Set<string>;
+  /** Normalized aliases per field, in order of preference. */
+  headers: Map<ImportField, string[]>;
+  /** Normalized stage label -> target. */
+  stages: Map<string, StageTargetId>;
+}
+
+export interface CrmPresets {
+  closedStage: Record<ClosedStatus, z.infer<typeof StageId>>;
+  /** Normalized status word -> status. */
+  statusValues: Map<string, "open" | ClosedStatus>;
+  presets: Map<ImportFormat, Preset>;
+}
+
+function fail(path: string, detail: string): never {
+  throw new MethodologyDataError(PRESETS_FILE, path, detail);
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "");
+}
+
+/** Builds the lookups, refusing what the schema cannot express (aliases that collide once normalized). */
+export function buildPresets(raw: z.infer<typeof PresetsFile>): CrmPresets {
+  const seen = new Set<string>();
+  const presets = new Map<ImportFormat, Preset>();
+  raw.presets.forEach((p, i) => {
+    if (seen.has(p.id)) fail(`presets[${i}].id`, `${p.id} is listed twice`);
+    seen.add(p.id);
+    const owner = new Map<string, string>();
+    const headers = new Map<ImportField, string[]>();
+    for (const [field, aliases] of Object.entries(p.headers) as Array<[ImportField, string[]]>) {
+      const keys: string[] = [];
+      aliases.forEach((alias, j) => {
+        const key = normalizeKey(alias);
+        if (!key) fail(`presets[${i}].headers.${field}[${j}]`, "an alias needs letters or digits");
+        const other = owner.get(key);
+        if (other && other !== field) fail(`presets[${i}].headers.${field}[${j}]`, `"${alias}" is already an alias of ${other}`);
+        owner.set(key, field);
+        keys.push(key);
+      });
+      headers.set(field, keys);
+    }
+    const stages = new Map<string, StageTargetId>();
+    for (const [label, target] of Object.entries(p.stages)) {
+      const key = normalizeKey(label);
+      const other = stages.get(key);
+      if (other && other !== target) fail(`presets[${i}].stages.${label}`, `maps to ${target} but a label that reads the same maps to ${other}`);
+      stages.set(key, target);
+    }
+    presets.set(p.id, { id: p.id, name: p.name, detect: new Set(p.detect.map(normalizeKey)), headers, stages });
+  });
+  for (const id of FORMATS) if (!presets.has(id)) fail("presets", `must list a preset for each of ${FORMATS.join(", ")} (missing ${id})`);
+  if (presets.get("generic")!.detect.size > 0) fail("presets", "the generic preset is the fallback and detects nothing: leave its detect list empty");
+
+  const statusValues = new Map<string, "open" | ClosedStatus>();
+  for (const [status, words] of Object.entries(raw.status_values) as Array<["open" | ClosedStatus, string[]]>) {
+    words.forEach((w, j) => {
+      const key = normalizeKey(w);
+      const other = statusValues.get(key);
+      if (other && other !== status) fail(`status_values.${status}[${j}]`, `"${w}" is already a ${other} word`);
+      statusValues.set(key, status);
+    });
+  }
+  const { note: _note, ...closedStage } = raw.closed_stage;
+  return { closedStage, statusValues, presets };
+}
+
+const cache = new Map<string, CrmPresets>();
+
+/** Reads and validates data/crm-presets.json once per folder. Throws MethodologyDataError naming the path. */
+export function loadCrmPresets(dir: string = dataDir()): CrmPresets {
+  const hit = cache.get(dir);
+  if (hit) return hit;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(join(dir, PRESETS_FILE), "utf8"));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    fail("", e.code ? `cannot be read (${e.code})` : `is not valid JSON: ${e.message}`);
+  }
+  const parsed = PresetsFile.safeParse(withoutLabels(json));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    fail(formatPath(issue.path), issue.message);
+  }
+  const presets = buildPresets(parsed.data);
+  cache.set(dir, presets);
+  return presets;
+}

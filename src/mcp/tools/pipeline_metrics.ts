@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { computePipelineMetrics, type PipelineMetrics } from "../../methodology/metrics.js";
+import type { DealStore } from "../../store/types.js";
+import type { Methodology } from "../../methodology/load.js";
+import { defineTool, reply } from "../define.js";
+import { AppliedFilters, Filters, money, type FiltersInput } from "../../app/deal-view.js";
+import { resolvePeriod, scopeFilters } from "../../app/period.js";
+import { Currency, IsoDate, Reasons } from "../../app/schemas.js";
+import { MetricsOut, measure, metricsSummary } from "../../app/metrics.js";
+
+export default defineTool({
+  name: "pipeline_metrics",
+  title: "Pipeline metrics",
+  kind: "read",
+  description: [
+    "The pipeline's numbers: win rate, deal size, cycle time per segment against target, stage conversion, time in stage, velocity, open value, leading indicators, revenue per owner, for filters.from..to (closed deals by close date) as of as_of.",
+    "Example: {\"filters\":{\"from\":\"2026-07-01\",\"to\":\"2026-09-30\"}}",
+  ].join(" "),
+  input: {
+    filters: Filters.optional(),
+    as_of: IsoDate.optional(),
+    currency: Currency.optional(),
+  },
+  output: { ...MetricsOut.shape, as_of: z.string(), filters: AppliedFilters },
+  handle(input, ctx) {
+    const period = resolvePeriod(input.filters, input.as_of, ctx.now());
+    const x = measure(ctx.methodology, ctx.store(), input.filters, period, input.currency ?? "USD");
+    return reply(
+      { ...x, as_of: period.as_of, filters: input.filters ?? {} },
+      [`**Pipeline metrics** ${period.from ? period.from.slice(0, 10) : "all history"} to ${period.to.slice(0, 10)}`, ...metricsSummary(x)],
+    );
+  },
+});

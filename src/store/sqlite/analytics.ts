@@ -1,0 +1,202 @@
+// Aggregations for metrics, lead scoring and win-loss, in SQL over indexed columns: nothing
+// here loads the pipeline into memory, and no methodology rule lives here (the rules that turn
+// these counts into rates, targets and verdicts are in src/methodology/).
+import type { Db } from "./db.js";
+import { filterClause } from "./filters.js";
+import type { BaselineRecord, DealFilters, DealStatus, Dist, MonthlyOutcomeRow, PipelineAnalytics, Period, RawMetrics, RawWinLoss, ScoringRow } from "../types.js";
+
+/** Days from creation to close: the same expression as the deals_closed_cycle and deals_cycle indexes. */
+const CYCLE = "(julianday(d.closed_at) - julianday(d.created_at))";
+
+function scope(filters: DealFilters): { sql: string; params: unknown[] } {
+  const { from: _f, to: _t, date_field: _d, ...rest } = filters;
+  const c = filterClause(rest, "d");
+  return { sql: c.sql ? c.sql.replace(/^WHERE /, "") : "1", params: c.params };
+}
+
+function within(column: string, p: Period): { sql: string; params: unknown[] } {
+  return p.from ? { sql: `${column} BETWEEN ? AND ?`, params: [p.from, p.to] } : { sql: `${column} <= ?`, params: [p.to] };
+}
+
+export class SqliteAnalytics implements PipelineAnalytics {
+  constructor(
+    private readonly db: Db,
+    /** How many transactions this connection has committed. */
+    private readonly localWrites: () => number = () => 0,
+  ) {}
+
+  private all<T>(sql: string, params: unknown[]): T[] {
+    return this.db.prepare(sql).all(...params) as T[];
+  }
+
+  /**
+   * The median of an ordered column over the rows a WHERE selects: two index steps to the
+   * middle (ORDER BY ... LIMIT/OFFSET on an index in that order), so nothing is sorted.
+   */
+  private median(expr: string, from: string, where: string, params: unknown[], n: number): number | null {
+    if (n <= 0) return null;
+    const rows = this.all<{ v: number }>(`SELECT ${expr} AS v FROM ${from} WHERE ${where} ORDER BY ${expr} LIMIT ? OFFSET ?`, [
+      ...params,
+      n % 2 === 0 ? 2 : 1,
+      Math.floor((n - 1) / 2),
+    ]);
+    return rows.length ? rows.reduce((a, r) => a + r.v, 0) / rows.length : null;
+  }
+
+  metrics(filters: DealFilters, period: Period, currency: string): RawMetrics {
+    const s = scope(filters);
+    const closedIn = within("d.closed_at", period);
+    const createdIn = within("d.created_at", period);
+    const exitedIn = within("h.exited_at", period);
+    const occurredIn = within("a.occurred_at", period);
+    const unfiltered = s.sql === "1";
+    const closedWhere = `d.status IN ('won', 'lost', 'disqualified') AND ${closedIn.sql} AND ${s.sql}`;
+    const closedParams = [...closedIn.params, ...s.params];
+
+    // One ordered pass over the closed deals: counts, amounts and cycle-day sums per status and segment.
+    const groups = this.all<RawMetrics["closed"][number] & { cycle_sum: number }>(
+      `SELECT d.status, d.segment, count(*) AS n,
+              sum(d.amount IS NOT NULL AND d.currency = ?) AS amount_n,
+              coalesce(sum(CASE WHEN d.currency = ? THEN d.amount END), 0) AS amount_sum,
+              sum(${CYCLE}) AS cycle_sum
+         FROM deals d WHERE ${closedWhere} GROUP BY d.status, d.segment`,
+      [currency, currency, ...closedParams],
+    );
+    const closed = groups.map(({ cycle_sum: _c, ...g }) => g);
+
+    const cycle: Dist[] = [];
+    for (const status of ["won", "lost"] as const) {
+      const mine = groups.filter((g) => g.status === status);
+      const n = mine.reduce((a, g) => a + g.n, 0);
+      const where = `d.status = ? AND ${closedIn.sql} AND ${s.sql}`;
+      cycle.push({ key: status, n, sum: mine.reduce((a, g) => a + (g.cycle_sum ?? 0), 0), median: this.median(CYCLE, "deals d", where, [status, ...closedParams], n) });
+      for (const g of mine) {
+        cycle.push({
+          key: `${status}|${g.segment ?? ""}`,
+          n: g.n,
+          sum: g.cycle_sum ?? 0,
+          median: this.median(CYCLE, "deals d", `d.status = ? AND d.segment IS ? AND ${closedIn.sql} AND ${s.sql}`, [status, g.segment, ...closedParams], g.n),
+        });
+      }
+    }
+    const wonAmountN = groups.filter((g) => g.status === "won").reduce((a, g) => a + g.amount_n, 0);
+    const won_amount_median = this.median("d.amount", "deals d", `d.status = 'won' AND d.currency = ? AND d.amount IS NOT NULL AND ${closedIn.sql} AND ${s.sql}`, [currency, ...closedParams], wonAmountN);
+
+    const reached = this.all<RawMetrics["reached"][number]>(
+      `SELECT d.furthest_stage_index AS furthest, count(*) AS n FROM deals d WHERE ${createdIn.sql} AND ${s.sql} GROUP BY furthest`,
+      [...createdIn.params, ...s.params],
+    );
+
+    const history = unfiltered ? "stage_history h" : "stage_history h JOIN deals d ON d.id = h.deal_id";
+    const exitedWhere = `h.exit IS NOT NULL AND ${exitedIn.sql} AND ${s.sql}`;
+    const exitedParams = [...exitedIn.params, ...s.params];
+    const stage_time = this.all<{ key: string; n: number; sum: number }>(
+      `SELECT h.stage AS key, count(*) AS n, sum(h.days) AS sum FROM ${history} WHERE ${exitedWhere} GROUP BY h.stage`,
+      exitedParams,
+    ).map((g) => ({ ...g, median: this.median("h.days", history, `h.stage = ? AND ${exitedWhere}`, [g.key, ...exitedParams], g.n) }));
+
+    const open = this.all<RawMetrics["open"]>(
+      `SELECT count(*) AS n, sum(d.amount IS NOT NULL AND d.currency = ?) AS amount_n, coalesce(sum(CASE WHEN d.currency = ? THEN d.amount END), 0) AS amount_sum
+         FROM deals d WHERE d.status = 'open' AND d.created_at <= ? AND ${s.sql}`,
+      [currency, currency, period.to, ...s.params],
+    )[0]!;
+    const activities = this.all<RawMetrics["activities"][number]>(
+      unfiltered
+        ? `SELECT a.type, count(*) AS n FROM activities a WHERE ${occurredIn.sql} GROUP BY a.type`
+        : `SELECT a.type, count(*) AS n FROM activities a JOIN deals d ON d.id = a.deal_id WHERE ${occurredIn.sql} AND ${s.sql} GROUP BY a.type`,
+      [...occurredIn.params, ...(unfiltered ? [] : s.params)],
+    );
+    const owners = this.all<RawMetrics["owners"][number]>(
+      `SELECT d.owner, sum(d.status = 'won') AS won, sum(d.status = 'lost') AS lost,
+              coalesce(sum(CASE WHEN d.status = 'won' AND d.currency = ? THEN d.amount END), 0) AS won_amount
+         FROM deals d INDEXED BY deals_owner WHERE ${closedWhere} GROUP BY d.owner ORDER BY won_amount DESC`,
+      [currency, ...closedParams],
+    );
+    return { closed, won_amount_median, cycle, reached, stage_time, open: { n: open.n, amount_n: open.amount_n ?? 0, amount_sum: open.amount_sum ?? 0 }, activities, owners };
+  }
+
+  /**
+   * Won and lost deals closed in the period, by close month: counts and cycle-time histograms
+   * (days from creation to close), the same measure as metrics().cycle.
+   */
+  monthlyOutcomes(filters: DealFilters, period: Period): MonthlyOutcomeRow[] {
+    const s = scope(filters);
+    const closedIn = within("d.closed_at", period);
+    return this.all<MonthlyOutcomeRow>(
+      `SELECT substr(d.closed_at, 1, 7) AS month, d.status, CAST(${CYCLE} AS INTEGER) AS day,
+              count(*) AS n, sum(${CYCLE}) AS sum
+         FROM deals d WHERE d.status IN ('won', 'lost') AND ${closedIn.sql} AND ${s.sql}
+        GROUP BY month, d.status, day ORDER BY month`,
+      [...closedIn.params, ...s.params],
+    );
+  }
+
+  winLoss(filters: DealFilters, period: Period): RawWinLoss {
+    const s = scope(filters);
+    const closedIn = within("d.closed_at", period);
+    // Unfiltered, the closed deals' narrow covering index (migration 5) holds every column read here.
+    const deals = s.sql === "1" ? "deals d INDEXED BY deals_closed_facts" : "deals d";
+    const where = `d.status IN ('won', 'lost', 'disqualified') AND d.status IN ('won', 'lost') AND ${closedIn.sql} AND ${s.sql}`;
+    const params = [...closedIn.params, ...s.params];
+    const by_segment = this.all<RawWinLoss["by_segment"][number] & { cycle_sum: number }>(
+      `SELECT d.status, d.segment, count(*) AS n, sum(${CYCLE}) AS cycle_sum FROM ${deals} WHERE ${where} GROUP BY d.status, d.segment`,
+      params,
+    );
+    const cycle = (["won", "lost"] as const).map((status) => {
+      const mine = by_segment.filter((g) => g.status === status);
+      const n = mine.reduce((a, g) => a + g.n, 0);
+      return { key: status, n, sum: mine.reduce((a, g) => a + (g.cycle_sum ?? 0), 0), median: this.median(CYCLE, "deals d", `d.status = ? AND ${closedIn.sql} AND ${s.sql}`, [status, ...params], n) };
+    });
+    return {
+      reasons: this.all(
+        `SELECT d.status, lower(trim(d.close_reason)) AS reason, count(*) AS n FROM ${deals} WHERE ${where}
+          GROUP BY d.status, reason ORDER BY n DESC LIMIT 200`,
+        params,
+      ),
+      lost_at_stage: this.all(`SELECT d.stage, count(*) AS n FROM ${deals} WHERE d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost' AND ${closedIn.sql} AND ${s.sql} GROUP BY d.stage`, params),
+      cycle,
+      by_segment: by_segment.map(({ cycle_sum: _c, ...g }) => g),
+      by_source: this.all(`SELECT d.source, d.status, count(*) AS n FROM ${deals} WHERE ${where} GROUP BY d.source, d.status`, params),
+      lost_reasons_sample: this.all<{ r: string }>(
+        `SELECT DISTINCT lower(trim(d.close_reason)) AS r FROM ${deals} WHERE d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost' AND d.close_reason IS NOT NULL AND ${closedIn.sql} AND ${s.sql} LIMIT 2000`,
+        params,
+      ).map((x) => x.r),
+    };
+  }
+
+  /** Closed won/lost deals with their scoring features, streamed (all, or only the held-out share). */
+  scoringRows(amountBuckets: number[], holdoutEvery: number, which: "all" | "holdout"): IterableIterator<ScoringRow> {
+    const bucket = `CASE WHEN d.amount IS NULL THEN NULL ${amountBuckets.map((_, i) => `WHEN d.amount < ? THEN ${i}`).join(" ")} ELSE ${amountBuckets.length} END`;
+    return this.db
+      .prepare(
+        `SELECT d.status, (d.id % ?) = 0 AS holdout, d.segment, d.source, d.bant_budget, d.bant_authority, d.bant_need, d.bant_timeline, d.bant_score,
+                ${bucket} AS amount_bucket, d.furthest_stage_index AS reached_stage
+           FROM deals d INDEXED BY deals_scoring WHERE d.status IN ('won', 'lost')${which === "holdout" ? " AND (d.id % ?) = 0" : ""}`,
+      )
+      .iterate(...[holdoutEvery, ...amountBuckets, ...(which === "holdout" ? [holdoutEvery] : [])]) as IterableIterator<ScoringRow>;
+  }
+
+  /** Changes whenever any connection commits: a cache key for trained models. */
+  version(): string {
+    // data_version moves when another connection commits; localWrites when this one does.
+    return `${this.db.pragma("data_version", { simple: true })}:${this.localWrites()}`;
+  }
+
+  saveBaseline(b: BaselineRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO baselines (label, recorded_at, as_of, filters, metrics) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (label) DO UPDATE SET recorded_at = excluded.recorded_at, as_of = excluded.as_of, filters = excluded.filters, metrics = excluded.metrics`,
+      )
+      .run(b.label, b.recorded_at, b.as_of, JSON.stringify(b.filters), JSON.stringify(b.metrics));
+  }
+
+  baseline(label: string): BaselineRecord | undefined {
+    const r = this.db.prepare("SELECT label, recorded_at, as_of, filters, metrics FROM baselines WHERE label = ?").get(label) as Record<string, string> | undefined;
+    return r && { label: r.label!, recorded_at: r.recorded_at!, as_of: r.as_of!, filters: JSON.parse(r.filters!), metrics: JSON.parse(r.metrics!) };
+  }
+
+  baselineLabels(prefix: string, limit: number): string[] {
+    return (this.db.prepare("SELECT label FROM baselines WHERE label LIKE ? ESCAPE '\\' ORDER BY recorded_at DESC LIMIT ?").all(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as Array<{ label: string }>).map((r) => r.label);
+  }
+}

@@ -1,0 +1,38 @@
+// The one filter shape of CONTRACT.md as a SQL WHERE clause with bound parameters.
+import type { DealFilters } from "../types.js";
+
+/** Inclusive day bounds: a date-only `to` covers that whole day. */
+export function dayBound(v: string, end: boolean): string {
+  if (v.length > 10) return v;
+  return end ? `${v}T23:59:59.999Z` : `${v}T00:00:00.000Z`;
+}
+
+export function filterClause(f: DealFilters, alias = ""): { sql: string; params: unknown[] } {
+  const a = alias ? `${alias}.` : "";
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (f.owner !== undefined) (where.push(`${a}owner = ?`), params.push(f.owner));
+  if (f.segment !== undefined) (where.push(`${a}segment = ?`), params.push(f.segment));
+  if (f.stage !== undefined) (where.push(`${a}stage = ?`), params.push(f.stage));
+  if (f.status !== undefined) (where.push(`${a}status = ?`), params.push(f.status));
+  const field = f.date_field ?? "created_at";
+  if (field === "activity" && (f.from !== undefined || f.to !== undefined)) {
+    // Worked in the period: an activity logged, or a stage entered, between the bounds.
+    const lo = f.from !== undefined ? dayBound(f.from, false) : "0000";
+    const hi = f.to !== undefined ? dayBound(f.to, true) : "9999";
+    where.push(
+      `(EXISTS (SELECT 1 FROM activities x WHERE x.deal_id = ${a}id AND x.occurred_at BETWEEN ? AND ?) OR EXISTS (SELECT 1 FROM stage_history y WHERE y.deal_id = ${a}id AND y.entered_at BETWEEN ? AND ?))`,
+    );
+    params.push(lo, hi, lo, hi);
+  } else {
+    if (f.from !== undefined) (where.push(`${a}${field} >= ?`), params.push(dayBound(f.from, false)));
+    if (f.to !== undefined) (where.push(`${a}${field} <= ?`), params.push(dayBound(f.to, true)));
+  }
+  if (f.q !== undefined) {
+    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(`(${a}name LIKE ? ESCAPE '\\' OR ${a}account LIKE ? ESCAPE '\\')`);
+    params.push(like, like);
+  }
+  return { sql: where.length ? `WHERE ${where.join(" AND ")}` : "", params };
+}
+

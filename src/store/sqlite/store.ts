@@ -1,0 +1,704 @@
+// The SQLite deal store: typed functions over prepared statements with bound parameters.
+// Column names equal the public field names; the only conversions are D-0042 <-> 42,
+// 0/1 <-> boolean and JSON text <-> objects, all in this file.
+import type { Statement } from "better-sqlite3";
+import { SqliteAnalytics } from "./analytics.js";
+import { existsSync, renameSync, rmSync } from "node:fs";
+import { assertCompatible, closeDatabase, integrityOf, openDatabase, SCHEMA_VERSION, type Db } from "./db.js";
+import { BulkWriter } from "./bulk.js";
+import { ACTIVITY_TYPES, countColumn } from "./columns.js";
+import { filterClause } from "./filters.js";
+import {
+  formatDealId,
+  parseDealId,
+  StoreError,
+  type Activity,
+  type BulkDeal,
+  type ImportAction,
+  type ImportDealRow,
+  type BantSnapshot,
+  type Deal,
+  type DealEvent,
+  type DealFilters,
+  type DealPatch,
+  type ClosedStatus,
+  type DealStatus,
+  type DealStore,
+  type PipelineAnalytics,
+  type StoreStatus,
+  type NewDeal,
+  type ClosedFactsRow,
+  type NurtureDue,
+  type OpenDealFactsRow,
+  type QualificationRecord,
+  type Stakeholder,
+  type StageCheckRecord,
+  type StageHistoryRow,
+  type StoredRequest,
+} from "../types.js";
+
+type Row = Record<string, unknown>;
+
+
+
+const DEAL_COLUMNS = [
+  "name", "account", "owner", "amount", "currency", "stage", "stage_index", "furthest_stage_index", "status",
+  "tier", "readiness", "segment", "source", "industry", "employees", "annual_revenue", "need_awareness",
+  "actively_evaluating", "timeline_months", "external_source", "external_id", "created_at", "stage_entered_at",
+  "expected_close_date", "closed_at", "close_reason", "last_activity_at", "updated_at", "revisit_on",
+] as const;
+
+const PATCHABLE: ReadonlyArray<keyof DealPatch> = [
+  "name", "account", "owner", "amount", "currency", "tier", "readiness", "segment", "source", "industry",
+  "employees", "annual_revenue", "need_awareness", "actively_evaluating", "timeline_months",
+  "expected_close_date", "close_reason",
+];
+
+function toDeal(r: Row): Deal {
+  return {
+    id: formatDealId(r.id as number),
+    name: r.name as string,
+    account: r.account as string,
+    owner: r.owner as string,
+    amount: r.amount as number | null,
+    currency: r.currency as string,
+    stage: r.stage as string,
+    stage_index: r.stage_index as number,
+    status: r.status as DealStatus,
+    tier: r.tier as string | null,
+    readiness: r.readiness as string | null,
+    segment: r.segment as string | null,
+    source: r.source as string | null,
+    industry: r.industry as string | null,
+    employees: r.employees as number | null,
+    annual_revenue: r.annual_revenue as number | null,
+    need_awareness: r.need_awareness as string | null,
+    actively_evaluating: r.actively_evaluating === null ? null : r.actively_evaluating === 1,
+    timeline_months: r.timeline_months as number | null,
+    external_source: r.external_source as string | null,
+    external_id: r.external_id as string | null,
+    created_at: r.created_at as string,
+    stage_entered_at: r.stage_entered_at as string,
+    expected_close_date: r.expected_close_date as string | null,
+    closed_at: r.closed_at as string | null,
+    close_reason: r.close_reason as string | null,
+    last_activity_at: r.last_activity_at as string | null,
+    revisit_on: (r.revisit_on as string | null) ?? null,
+    updated_at: r.updated_at as string,
+    owner_changes: r.owner_changes as number,
+    bant:
+      r.bant_verdict === null
+        ? null
+        : {
+            budget: r.bant_budget as string,
+            authority: r.bant_authority as string,
+            need: r.bant_need as string,
+            timeline: r.bant_timeline as string,
+            score: r.bant_score as number,
+            verdict: r.bant_verdict as string,
+          },
+  };
+}
+
+const toDb = (v: unknown) => (typeof v === "boolean" ? (v ? 1 : 0) : v === undefined ? null : v);
+
+export class SqliteDealStore implements DealStore {
+  private readonly cache = new Map<string, Statement>();
+
+  constructor(readonly db: Db) {}
+
+  static open(path: string): SqliteDealStore {
+    return new SqliteDealStore(openDatabase(path));
+  }
+
+  /** Prepared once per SQL text, with bound parameters only. */
+  protected stmt(sql: string): Statement {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  private commits = 0;
+  transaction<T>(fn: () => T): T {
+    // Nested calls run inside the outer transaction (better-sqlite3 uses a savepoint).
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    const result = this.db.transaction(fn).immediate();
+    this.commits++;
+    return result;
+  }
+
+  findRequest(requestId: string): StoredRequest | undefined {
+    const r = this.stmt("SELECT request_id, tool, args_hash, reply FROM requests WHERE request_id = ?").get(requestId) as Row | undefined;
+    return r && { request_id: r.request_id as string, tool: r.tool as string, args_hash: r.args_hash as string, reply: JSON.parse(r.reply as string) };
+  }
+
+  saveRequest(r: StoredRequest): void {
+    this.stmt("INSERT INTO requests (request_id, tool, args_hash, reply, created_at) VALUES (?, ?, ?, ?, ?)").run(
+      r.request_id,
+      r.tool,
+      r.args_hash,
+      JSON.stringify(r.reply),
+      new Date().toISOString(),
+    );
+  }
+
+  private num(id: string): number {
+    const n = parseDealId(id);
+    if (n === undefined) throw new StoreError(`deal_id must look like D-0042, got "${id}".`, "deal_id");
+    return n;
+  }
+
+  createDeal(d: NewDeal, now: string): Deal {
+    return this.transaction(() => {
+      const values: Record<string, unknown> = {
+        ...d,
+        status: d.status ?? "open",
+        furthest_stage_index: Math.max(d.stage_index, d.reached_stage_index ?? 0),
+        updated_at: now,
+      };
+      const cols = DEAL_COLUMNS.filter((c) => values[c] !== undefined);
+      const info = this.stmt(`INSERT INTO deals (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).run(
+        ...cols.map((c) => toDb(values[c])),
+      );
+      const id = Number(info.lastInsertRowid);
+      const dealId = formatDealId(id);
+      const closed = d.status && d.status !== "open" ? d.closed_at ?? null : null;
+      this.stmt(
+        "INSERT INTO stage_history (deal_id, stage, stage_index, tier, from_stage, entered_at, exited_at, days, exit, gate) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",
+      ).run(
+        id,
+        d.stage,
+        d.stage_index,
+        d.tier ?? null,
+        d.stage_entered_at,
+        closed,
+        closed ? daysBetween(d.stage_entered_at, closed) : null,
+        closed ? "closed" : null,
+        d.external_id ? "imported" : "created",
+      );
+      if (d.stakeholders?.length) this.upsertStakeholders(dealId, d.stakeholders);
+      this.recordEvent(dealId, "created", { stage: d.stage, owner: d.owner }, now);
+      return this.requireDeal(dealId);
+    });
+  }
+
+  updateDeal(id: string, patch: DealPatch, now: string): Deal {
+    return this.transaction(() => {
+      const before = this.requireDeal(id);
+      const changed = PATCHABLE.filter((k) => patch[k] !== undefined && toDb(patch[k]) !== toDb((before as unknown as Row)[k]));
+      if (changed.length === 0) return before;
+      const ownerChanged = changed.includes("owner");
+      this.stmt(
+        `UPDATE deals SET ${changed.map((c) => `${c} = ?`).join(", ")}, updated_at = ?${ownerChanged ? ", owner_changes = owner_changes + 1" : ""} WHERE id = ?`,
+      ).run(...changed.map((c) => toDb(patch[c])), now, this.num(id));
+      // Stage-time norms are kept per tier: the deal's history follows its tier.
+      if (changed.includes("tier")) this.stmt("UPDATE stage_history SET tier = ? WHERE deal_id = ?").run(toDb(patch.tier), this.num(id));
+      const detail = Object.fromEntries(changed.map((c) => [c, { from: (before as unknown as Row)[c], to: patch[c] }]));
+      this.recordEvent(id, ownerChanged ? "owner_changed" : "updated", detail, now);
+      return this.requireDeal(id);
+    });
+  }
+
+  getDeal(id: string): Deal | undefined {
+    const n = parseDealId(id);
+    if (n === undefined) return undefined;
+    const r = this.stmt("SELECT * FROM deals WHERE id = ?").get(n) as Row | undefined;
+    return r && toDeal(r);
+  }
+
+  requireDeal(id: string): Deal {
+    const d = this.getDeal(id);
+    if (!d) throw new StoreError(`No deal ${id}. Call list_deals (filters.q searches names and accounts) to find deal ids.`, "deal_id");
+    return d;
+  }
+
+  private totals = new Map<string, { version: string; n: number }>();
+  listDeals(filters: DealFilters, limit: number, afterId = 0): { deals: Deal[]; total: number } {
+    const { sql, params } = filterClause(filters);
+    // Paging through one list asks for the same total again: counted once per store version.
+    const key = JSON.stringify([sql, params]);
+    const version = this.analytics().version();
+    let cached = this.totals.get(key);
+    if (cached?.version !== version) {
+      cached = { version, n: (this.stmt(`SELECT count(*) AS n FROM deals ${sql}`).get(...params) as { n: number }).n };
+      if (this.totals.size > 100) this.totals.clear();
+      this.totals.set(key, cached);
+    }
+    const total = cached.n;
+    const page = this.stmt(`SELECT * FROM deals ${sql ? `${sql} AND` : "WHERE"} id > ? ORDER BY id LIMIT ?`).all(...params, afterId, limit) as Row[];
+    return { deals: page.map(toDeal), total };
+  }
+
+  dealsLike(text: string, limit: number): Array<{ id: string; name: string; account: string }> {
+    const t = text.trim();
+    const digits = t.replace(/^D-?/i, "").replace(/^0+/, "");
+    // An id prefix ("D-004", "42") or words of the name or account, in any case, newest first.
+    const like = `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = (
+      t === "" || /^d-?0*$/i.test(t)
+        ? this.stmt("SELECT id, name, account FROM deals ORDER BY id DESC LIMIT ?").all(limit)
+        : this.stmt(
+            `SELECT id, name, account FROM deals
+              WHERE (? <> '' AND CAST(id AS TEXT) LIKE ?) OR name LIKE ? ESCAPE '\\' OR account LIKE ? ESCAPE '\\'
+              ORDER BY id DESC LIMIT ?`,
+          ).all(/^\d+$/.test(digits) ? digits : "", `${digits}%`, like, like, limit)
+    ) as Row[];
+    return rows.map((r) => ({ id: formatDealId(r.id as number), name: r.name as string, account: r.account as string }));
+  }
+
+  ownersLike(prefix: string, limit: number): string[] {
+    const like = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return (this.stmt("SELECT DISTINCT owner FROM deals WHERE owner LIKE ? ESCAPE '\\' ORDER BY owner LIMIT ?").all(like, limit) as Row[]).map(
+      (r) => r.owner as string,
+    );
+  }
+
+  findByExternalId(source: string, externalId: string): Deal | undefined {
+    const r = this.stmt("SELECT * FROM deals WHERE external_source = ? AND external_id = ?").get(source, externalId) as Row | undefined;
+    return r && toDeal(r);
+  }
+
+  findByExternalIds(source: string, externalIds: readonly string[]): Map<string, Deal> {
+    return (this.bulkWriter ??= new BulkWriter(this.db)).findByExternalIds(source, externalIds);
+  }
+
+  private bulkWriter?: BulkWriter;
+  importDeals(rows: readonly ImportDealRow[], now: string, opts?: { dryRun?: boolean }): Array<{ id: string | null; action: ImportAction }> {
+    return (this.bulkWriter ??= new BulkWriter(this.db)).importDeals(rows, now, opts);
+  }
+
+  insertDeals(deals: Iterable<BulkDeal>, now: string): { first: string | null; last: string | null; count: number } {
+    const r = (this.bulkWriter ??= new BulkWriter(this.db)).insertDeals(deals, now);
+    this.commits++;
+    return r;
+  }
+
+  stakeholders(id: string): Stakeholder[] {
+    return (this.stmt("SELECT name, role, decision_maker FROM stakeholders WHERE deal_id = ? ORDER BY id").all(this.num(id)) as Row[]).map((r) => ({
+      name: r.name as string,
+      role: r.role as string | null,
+      decision_maker: r.decision_maker === 1,
+    }));
+  }
+
+  upsertStakeholders(id: string, list: Stakeholder[]): void {
+    const n = this.num(id);
+    const upsert = this.stmt(
+      "INSERT INTO stakeholders (deal_id, name, role, decision_maker) VALUES (?, ?, ?, ?) ON CONFLICT (deal_id, name) DO UPDATE SET role = excluded.role, decision_maker = excluded.decision_maker",
+    );
+    this.transaction(() => {
+      for (const s of list) upsert.run(n, s.name, s.role, s.decision_maker ? 1 : 0);
+      this.stmt(
+        `UPDATE deals SET stakeholder_count = (SELECT count(*) FROM stakeholders WHERE deal_id = ?),
+                decision_makers = (SELECT count(*) FROM stakeholders WHERE deal_id = ? AND decision_maker = 1) WHERE id = ?`,
+      ).run(n, n, n);
+    });
+  }
+
+  stageHistory(id: string): StageHistoryRow[] {
+    return (
+      this.stmt(
+        "SELECT stage, from_stage, entered_at, exited_at, days, gate, override_reason FROM stage_history WHERE deal_id = ? ORDER BY entered_at, id",
+      ).all(this.num(id)) as Row[]
+    ).map((r) => r as unknown as StageHistoryRow);
+  }
+
+  activities(id: string, limit: number): { activities: Activity[]; total: number } {
+    const n = this.num(id);
+    const total = (this.stmt("SELECT count(*) AS n FROM activities WHERE deal_id = ?").get(n) as { n: number }).n;
+    const rows = this.stmt(
+      "SELECT id, type, occurred_at, summary, duration_minutes, stage FROM activities WHERE deal_id = ? ORDER BY occurred_at DESC, id DESC LIMIT ?",
+    ).all(n, limit) as Row[];
+    return { activities: rows.map((r) => ({ ...(r as unknown as Activity), deal_id: id })), total };
+  }
+
+  events(id: string, limit: number): DealEvent[] {
+    return (this.stmt("SELECT at, kind, detail FROM deal_events WHERE deal_id = ? ORDER BY id DESC LIMIT ?").all(this.num(id), limit) as Row[]).map((r) => ({
+      at: r.at as string,
+      kind: r.kind as string,
+      detail: JSON.parse(r.detail as string),
+    }));
+  }
+
+  logActivity(id: string, a: { type: string; occurred_at: string; summary: string; duration_minutes?: number | null }, now: string): Activity {
+    return this.transaction(() => {
+      const deal = this.requireDeal(id);
+      const n = this.num(id);
+      const info = this.stmt(
+        "INSERT INTO activities (deal_id, type, occurred_at, summary, duration_minutes, stage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ).run(n, a.type, a.occurred_at, a.summary, a.duration_minutes ?? null, deal.stage, now);
+      const col = countColumn(a.type);
+      this.stmt(
+        `UPDATE deals SET last_activity_at = max(coalesce(last_activity_at, ''), ?), updated_at = ?, ${col} = ${col} + 1,
+                stage_meetings = stage_meetings + (? = 'meeting' AND ? >= stage_entered_at),
+                stage_proposals = stage_proposals + (? = 'proposal' AND ? >= stage_entered_at) WHERE id = ?`,
+      ).run(a.occurred_at, now, a.type, a.occurred_at, a.type, a.occurred_at, n);
+      return {
+        id: Number(info.lastInsertRowid),
+        deal_id: id,
+        type: a.type,
+        occurred_at: a.occurred_at,
+        summary: a.summary,
+        duration_minutes: a.duration_minutes ?? null,
+        stage: deal.stage,
+      };
+    });
+  }
+
+  moveStage(
+    id: string,
+    to: { stage: string; stage_index: number; at: string; gate: "created" | "passed" | "override" | "imported"; override_reason?: string | null; check_id?: number | null },
+    now: string,
+  ): Deal {
+    return this.transaction(() => {
+      const deal = this.requireDeal(id);
+      const n = this.num(id);
+      this.closeHistory(n, to.at, "advanced");
+      this.stmt(
+        "INSERT INTO stage_history (deal_id, stage, stage_index, tier, from_stage, entered_at, gate, override_reason, check_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      ).run(n, to.stage, to.stage_index, deal.tier, deal.stage, to.at, to.gate, to.override_reason ?? null, to.check_id ?? null);
+      this.stmt(
+        "UPDATE deals SET stage = ?, stage_index = ?, furthest_stage_index = max(furthest_stage_index, ?), stage_entered_at = ?, updated_at = ? WHERE id = ?",
+      ).run(to.stage, to.stage_index, to.stage_index, to.at, now, n);
+      this.refreshStageCounts(n);
+      return this.requireDeal(id);
+    });
+  }
+
+  /** Meetings and proposals logged since the deal entered its current stage. */
+  private refreshStageCounts(n: number): void {
+    this.stmt(
+      `UPDATE deals SET
+         stage_meetings = (SELECT count(*) FROM activities a WHERE a.deal_id = deals.id AND a.type = 'meeting' AND a.occurred_at >= deals.stage_entered_at),
+         stage_proposals = (SELECT count(*) FROM activities a WHERE a.deal_id = deals.id AND a.type = 'proposal' AND a.occurred_at >= deals.stage_entered_at)
+       WHERE id = ?`,
+    ).run(n);
+  }
+
+  private closeHistory(n: number, at: string, exit: "advanced" | "closed" | "reopened"): void {
+    this.stmt(
+      "UPDATE stage_history SET exited_at = ?, days = max(0, julianday(?) - julianday(entered_at)), exit = ? WHERE deal_id = ? AND exited_at IS NULL",
+    ).run(at, at, exit, n);
+  }
+
+  closeDeal(id: string, c: { status: ClosedStatus; reason: string | null; closed_at: string; reached_stage_index?: number }, now: string): Deal {
+    return this.transaction(() => {
+      const n = this.num(id);
+      this.requireDeal(id);
+      this.closeHistory(n, c.closed_at, "closed");
+      this.stmt(
+        "UPDATE deals SET status = ?, close_reason = ?, closed_at = ?, revisit_on = NULL, furthest_stage_index = max(furthest_stage_index, ?), updated_at = ? WHERE id = ?",
+      ).run(c.status, c.reason, c.closed_at, c.reached_stage_index ?? 0, now, n);
+      this.recordEvent(id, "closed", { status: c.status, reason: c.reason, closed_at: c.closed_at }, now);
+      return this.requireDeal(id);
+    });
+  }
+
+  deleteDeal(id: string): Record<string, number> {
+    const n = this.num(id);
+    this.requireDeal(id);
+    const children = ["stage_history", "activities", "stakeholders", "qualifications", "stage_checks", "deal_events"] as const;
+    // Freed pages are zeroed, not left for a later backup or a forensic read to find.
+    this.db.pragma("secure_delete = ON");
+    try {
+      const removed = this.transaction(() => {
+        const out: Record<string, number> = {};
+        for (const t of children) out[t] = (this.stmt(`SELECT count(*) AS n FROM ${t} WHERE deal_id = ?`).get(n) as { n: number }).n;
+        // Replayable replies (request_id) may quote the deal: they go too.
+        out.requests = this.stmt("DELETE FROM requests WHERE instr(reply, ?) > 0").run(`"${id}"`).changes;
+        out.deals = this.stmt("DELETE FROM deals WHERE id = ?").run(n).changes;
+        return out;
+      });
+      // Move the change out of the WAL into the file, so the old pages are overwritten there too.
+      if (!this.db.memory) this.db.pragma("wal_checkpoint(TRUNCATE)");
+      return removed;
+    } finally {
+      this.db.pragma("secure_delete = OFF");
+    }
+  }
+
+  parkDeal(id: string, revisitOn: string, now: string): Deal {
+    return this.transaction(() => {
+      const n = this.num(id);
+      const deal = this.requireDeal(id);
+      // It leaves the active pipeline: its stage row ends, as a close does (norms never count it).
+      this.closeHistory(n, now, "closed");
+      this.stmt("UPDATE deals SET status = 'nurture', revisit_on = ?, updated_at = ? WHERE id = ?").run(revisitOn, now, n);
+      this.recordEvent(id, "parked", { previous_status: deal.status, revisit_on: revisitOn }, now);
+      return this.requireDeal(id);
+    });
+  }
+
+  reopenDeal(id: string, now: string): Deal {
+    return this.transaction(() => {
+      const deal = this.requireDeal(id);
+      const n = this.num(id);
+      this.stmt("UPDATE deals SET status = 'open', closed_at = NULL, close_reason = NULL, revisit_on = NULL, stage_entered_at = ?, updated_at = ? WHERE id = ?").run(now, now, n);
+      this.stmt(
+        "INSERT INTO stage_history (deal_id, stage, stage_index, tier, from_stage, entered_at, gate) VALUES (?, ?, ?, ?, ?, ?, 'override')",
+      ).run(n, deal.stage, deal.stage_index, deal.tier, deal.stage, now);
+      this.refreshStageCounts(n);
+      this.recordEvent(id, "reopened", { previous_status: deal.status }, now);
+      return this.requireDeal(id);
+    });
+  }
+
+  recordQualification(id: string, q: BantSnapshot & { detail: Record<string, unknown> }, now: string): void {
+    this.transaction(() => {
+      const n = this.num(id);
+      this.requireDeal(id);
+      this.stmt(
+        "INSERT INTO qualifications (deal_id, recorded_at, budget, authority, need, timeline, score, verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      ).run(n, now, q.budget, q.authority, q.need, q.timeline, q.score, q.verdict, JSON.stringify(q.detail));
+      this.stmt(
+        "UPDATE deals SET bant_budget = ?, bant_authority = ?, bant_need = ?, bant_timeline = ?, bant_score = ?, bant_verdict = ?, updated_at = ? WHERE id = ?",
+      ).run(q.budget, q.authority, q.need, q.timeline, q.score, q.verdict, now, n);
+    });
+  }
+
+  latestQualification(id: string): QualificationRecord | undefined {
+    const r = this.stmt(
+      "SELECT recorded_at, budget, authority, need, timeline, score, verdict, detail FROM qualifications WHERE deal_id = ? ORDER BY id DESC LIMIT 1",
+    ).get(this.num(id)) as Row | undefined;
+    return r && ({ ...r, detail: JSON.parse(r.detail as string) } as QualificationRecord);
+  }
+
+  recordStageCheck(id: string, c: Omit<StageCheckRecord, "id" | "recorded_at">, now: string): StageCheckRecord {
+    return this.transaction(() => {
+      this.requireDeal(id);
+      const info = this.stmt(
+        "INSERT INTO stage_checks (deal_id, stage, recorded_at, criteria, evidence, can_advance) VALUES (?, ?, ?, ?, ?, ?)",
+      ).run(this.num(id), c.stage, now, JSON.stringify(c.criteria), JSON.stringify(c.evidence), c.can_advance ? 1 : 0);
+      return { ...c, id: Number(info.lastInsertRowid), recorded_at: now };
+    });
+  }
+
+  latestStageCheck(id: string, stage: string): StageCheckRecord | undefined {
+    const r = this.stmt(
+      "SELECT id, stage, recorded_at, criteria, evidence, can_advance FROM stage_checks WHERE deal_id = ? AND stage = ? ORDER BY id DESC LIMIT 1",
+    ).get(this.num(id), stage) as Row | undefined;
+    return (
+      r && {
+        id: r.id as number,
+        stage: r.stage as string,
+        recorded_at: r.recorded_at as string,
+        criteria: JSON.parse(r.criteria as string),
+        evidence: JSON.parse(r.evidence as string),
+        can_advance: r.can_advance === 1,
+      }
+    );
+  }
+
+  recordEvent(id: string, kind: string, detail: Record<string, unknown>, now: string): void {
+    this.stmt("INSERT INTO deal_events (deal_id, at, kind, detail) VALUES (?, ?, ?, ?)").run(this.num(id), now, kind, JSON.stringify(detail));
+  }
+
+  /**
+   * One row per open deal created by as_of, streamed, from the counters kept on every write.
+   * `sums` names two groups of activity types whose counters are added up per deal.
+   */
+  *openDealFacts(filters: DealFilters, asOf: string, sums: { internal: readonly string[]; customer: readonly string[] }, onlyId?: string): Iterable<OpenDealFactsRow> {
+    const { sql, params } = filterClause(filters, "d");
+    const where = onlyId ? "WHERE d.id = ?" : `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ? AND d.status = 'open'`;
+    // Unfiltered: the open deals' own narrow covering index (migration 5), not the wide table.
+    const from = sql ? "deals d" : "deals d INDEXED BY deals_open_facts";
+    const ms = (col: string) => `(julianday(${col}) - 2440587.5) * 86400000.0`;
+    const sum = (types: readonly string[]) => (types.length ? types.map((t) => `d.${countColumn(t)}`).join(" + ") : "0");
+    // Every value crossing into JS costs time at a million deals: only what the rules read.
+    const rows = this.db
+      .prepare(
+        `SELECT d.id, d.tier, d.readiness, d.stage_index, ${ms("d.stage_entered_at")}, ${ms("d.last_activity_at")}, ${ms("d.expected_close_date")},
+                d.owner_changes, d.bant_budget, d.bant_timeline, d.bant_verdict, d.stakeholder_count, d.decision_makers,
+                d.stage_meetings, d.stage_proposals,
+                CASE WHEN d.stage_proposals > 0 THEN (SELECT substr(group_concat(a.summary, ' | '), 1, 2000) FROM activities a
+                      WHERE a.deal_id = d.id AND a.type = 'proposal' AND a.occurred_at >= d.stage_entered_at) END,
+                ${sum(sums.internal)}, ${sum(sums.customer)}, d.owner, d.amount, d.currency
+           FROM ${onlyId ? "deals d" : from} ${where}`,
+      )
+      .raw()
+      .iterate(...(onlyId ? [this.num(onlyId)] : [...params, asOf])) as IterableIterator<unknown[]>;
+    // One object, refilled for every row: at a million deals, allocating one per row costs more
+    // than the rules. Consumers read it before asking for the next row and never keep it.
+    const d: OpenDealFactsRow = {
+      id: "", owner: "", amount: null, currency: "", tier: null, readiness: null, stage_index: 0, stage_entered_ms: 0, last_activity_ms: null, expected_close_ms: null,
+      owner_changes: 0, bant_budget: null, bant_timeline: null, bant_verdict: null, stakeholders: 0, decision_makers: 0,
+      meetings_in_stage: 0, proposals_in_stage: 0, proposal_notes: "", internal_activities: 0, customer_activities: 0,
+    };
+    for (const r of rows) {
+      d.id = formatDealId(r[0] as number);
+      d.tier = r[1] as OpenDealFactsRow["tier"];
+      d.readiness = r[2] as string | null;
+      d.stage_index = r[3] as number;
+      d.stage_entered_ms = r[4] as number;
+      d.last_activity_ms = r[5] as number | null;
+      d.expected_close_ms = r[6] as number | null;
+      d.owner_changes = r[7] as number;
+      d.bant_budget = r[8] as string | null;
+      d.bant_timeline = r[9] as string | null;
+      d.bant_verdict = r[10] as string | null;
+      d.stakeholders = r[11] as number;
+      d.decision_makers = r[12] as number;
+      d.meetings_in_stage = r[13] as number;
+      d.proposals_in_stage = r[14] as number;
+      d.proposal_notes = (r[15] as string | null) ?? "";
+      d.internal_activities = r[16] as number;
+      d.customer_activities = r[17] as number;
+      d.owner = r[18] as string;
+      d.amount = r[19] as number | null;
+      d.currency = r[20] as string;
+      yield d;
+    }
+  }
+
+  /** One deal's facts as the pipeline rules read them (whatever its status), as of now. */
+  dealFacts(id: string, sums: { internal: readonly string[]; customer: readonly string[] }): OpenDealFactsRow {
+    for (const d of this.openDealFacts({}, "", sums, id)) return { ...d };
+    throw new StoreError(`No deal ${id}. Call list_deals to find deal ids.`, "deal_id");
+  }
+
+  /** What closed deals created by as_of say, grouped: empty reasons by stage, lost reasons by reason and stage. */
+  closedFacts(filters: DealFilters, asOf: string, sampleIds: number): ClosedFactsRow {
+    const { sql, params } = filterClause(filters, "d");
+    const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
+    // Unfiltered: grouped in the order of the deals_close_reasons index, so nothing is sorted.
+    const from = sql ? "deals d" : "deals d INDEXED BY deals_close_reasons";
+    const empty = "(d.close_reason IS NULL OR trim(d.close_reason) = '')";
+    // One pass over the closed deals, grouped; the rules then look at each group once.
+    // Grouped on the stored reason as written; the few distinct reasons are normalised below.
+    const raw = this.stmt(
+      `SELECT d.status, d.stage, CASE WHEN d.status IN ('won', 'lost') THEN d.close_reason END AS reason, count(*) AS n
+         FROM ${from} ${where} AND d.status IN ('won', 'lost', 'disqualified') GROUP BY 1, 2, 3`,
+    ).all(...params, asOf) as Array<{ status: string; stage: string; reason: string | null; n: number }>;
+    const merged = new Map<string, { status: string; empty: number; stage: string; reason: string | null; n: number }>();
+    for (const r of raw) {
+      const text = r.reason?.trim() ?? "";
+      const reason = r.status === "lost" && text ? text.toLowerCase() : null;
+      const g = { status: r.status, empty: text ? 0 : 1, stage: r.stage, reason, n: r.n };
+      const key = JSON.stringify([g.status, g.empty, g.stage, g.reason]);
+      const prior = merged.get(key);
+      if (prior) prior.n += r.n;
+      else merged.set(key, g);
+    }
+    const groups = [...merged.values()];
+    const decided = (g: { status: string }) => g.status === "won" || g.status === "lost";
+    const by_stage = new Map<string, number>();
+    for (const g of groups) if (decided(g) && g.empty) by_stage.set(g.stage, (by_stage.get(g.stage) ?? 0) + g.n);
+    const sample = by_stage.size
+      ? (this.stmt(`SELECT d.id, d.owner FROM ${from} ${where} AND d.status IN ('won', 'lost', 'disqualified') AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`).all(...params, asOf, sampleIds) as Array<{ id: number; owner: string }>)
+      : [];
+    const ids = sample.map((r) => formatDealId(r.id));
+    return {
+      total: groups.reduce((a, g) => a + g.n, 0),
+      without_reason: { by_stage: [...by_stage].map(([stage, n]) => ({ stage: stage as ClosedFactsRow["lost_reasons"][number]["stage"], n })), ids, owners: sample.map((r) => r.owner) },
+      lost_reasons: groups.filter((g) => g.reason !== null).map((g) => ({ reason: g.reason!, stage: g.stage as ClosedFactsRow["lost_reasons"][number]["stage"], n: g.n })),
+    };
+  }
+
+  /** Lost deals created by as_of whose trimmed, lower-case reason is one of `reasons`. */
+  lostDealsWithReasons(filters: DealFilters, asOf: string, reasons: string[], limit: number): Array<{ id: string; reason: string; owner: string }> {
+    if (reasons.length === 0) return [];
+    const { sql, params } = filterClause(filters, "d");
+    const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
+    return (
+      this.stmt(
+        `SELECT d.id, d.owner, lower(trim(d.close_reason)) AS reason FROM ${sql ? "deals d" : "deals d INDEXED BY deals_closed_facts"} ${where} AND d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost'
+            AND lower(trim(d.close_reason)) IN (SELECT value FROM json_each(?)) ORDER BY d.id LIMIT ?`,
+      ).all(...params, asOf, JSON.stringify(reasons), limit) as Array<{ id: number; reason: string; owner: string }>
+    ).map((r) => ({ id: formatDealId(r.id), reason: r.reason, owner: r.owner }));
+  }
+
+  nurtureDue(filters: DealFilters, asOf: string, limit: number): NurtureDue {
+    const { sql, params } = filterClause({ ...filters, status: undefined }, "d");
+    const where = `${sql ? `${sql} AND` : "WHERE"} d.status = 'nurture' AND d.revisit_on <= ?`;
+    const day = asOf.slice(0, 10);
+    const by_stage = this.stmt(`SELECT d.stage, count(*) AS n FROM deals d ${where} GROUP BY d.stage`).all(...params, day) as NurtureDue["by_stage"];
+    const rows = this.stmt(`SELECT d.id, d.owner, d.revisit_on FROM deals d ${where} ORDER BY d.revisit_on, d.id LIMIT ?`).all(...params, day, limit) as Array<{ id: number; owner: string; revisit_on: string }>;
+    return { deals: rows.map((r) => ({ id: formatDealId(r.id), owner: r.owner, revisit_on: r.revisit_on })), total: by_stage.reduce((a, g) => a + g.n, 0), by_stage };
+  }
+
+  private normsCache?: { version: string; norms: Array<{ tier: string; stage: string; median_days: number; exits: number }> };
+  stageNorms(): Array<{ tier: string; stage: string; median_days: number; exits: number }> {
+    // Counts per tier and stage stream from the stage_history_norms index; each median is two
+    // index steps to the middle (exact, nothing sorted). Cached until the next commit.
+    const version = this.analytics().version();
+    if (this.normsCache?.version === version) return this.normsCache.norms;
+    const groups = this.stmt(
+      "SELECT tier, stage, count(*) AS n FROM stage_history WHERE exit = 'advanced' AND tier IS NOT NULL AND days IS NOT NULL GROUP BY tier, stage",
+    ).all() as Array<{ tier: string; stage: string; n: number }>;
+    const middle = this.stmt(
+      "SELECT days FROM stage_history WHERE exit = 'advanced' AND tier = ? AND stage = ? AND days IS NOT NULL ORDER BY days LIMIT ? OFFSET ?",
+    );
+    const norms = groups.map((g) => {
+      const rows = middle.all(g.tier, g.stage, g.n % 2 === 0 ? 2 : 1, Math.floor((g.n - 1) / 2)) as Array<{ days: number }>;
+      return { tier: g.tier, stage: g.stage, exits: g.n, median_days: rows.reduce((a, r) => a + r.days, 0) / rows.length };
+    });
+    this.normsCache = { version, norms };
+    return norms;
+  }
+
+  private analyticsView?: SqliteAnalytics;
+  analytics(): PipelineAnalytics {
+    return (this.analyticsView ??= new SqliteAnalytics(this.db, () => this.commits));
+  }
+
+  counts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const t of ["deals", "stage_history", "activities", "qualifications", "stage_checks", "stakeholders", "deal_events", "requests"]) {
+      out[t] = (this.stmt(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    }
+    return out;
+  }
+
+  status(): StoreStatus {
+    return {
+      schema_version: Number(this.db.pragma("user_version", { simple: true })),
+      schema_version_supported: SCHEMA_VERSION,
+      integrity: String(this.db.pragma("quick_check", { simple: true })),
+      driver: { engine: "sqlite", sqlite_version: String(this.db.prepare("SELECT sqlite_version() AS v").pluck().get()), journal_mode: String(this.db.pragma("journal_mode", { simple: true })) },
+    };
+  }
+
+  backupTo(dest: string): void {
+    if (existsSync(dest)) throw new StoreError(`${dest} already exists; choose a new file name for the backup.`, "dest");
+    const tmp = `${dest}.partial`;
+    rmSync(tmp, { force: true });
+    // VACUUM INTO reads one snapshot: writers in other processes carry on meanwhile.
+    this.db.prepare("VACUUM INTO ?").run(tmp);
+    const check = integrityOf(tmp);
+    if (check !== "ok") {
+      rmSync(tmp, { force: true });
+      throw new StoreError(`the backup failed its integrity check (${check}); nothing was written.`);
+    }
+    renameSync(tmp, dest);
+  }
+
+  async restoreFrom(src: string): Promise<{ deals: number }> {
+    if (!existsSync(src)) throw new StoreError(`${src} does not exist.`, "src");
+    assertCompatible(src);
+    const check = integrityOf(src);
+    if (check !== "ok") throw new StoreError(`${src} fails its integrity check (${check}); the store was not touched.`, "src");
+    const source = openDatabase(src, { readonly: true, migrate: false });
+    try {
+      const deals = (source.prepare("SELECT count(*) AS n FROM deals").get() as { n: number }).n;
+      // One step (every page in one pass of SQLite's backup API, under the destination's write
+      // lock): other processes see the old store or the restored one, never a mix.
+      await source.backup(this.db.name, { progress: () => 0x7fffffff });
+      return { deals };
+    } finally {
+      source.close();
+      this.close();
+    }
+  }
+
+  close(): void {
+    this.cache.clear();
+    closeDatabase(this.db);
+  }
+}
+
+export function daysBetween(from: string, to: string): number {
+  return Math.max(0, (Date.parse(to) - Date.parse(from)) / 86_400_000);
+}
