@@ -1,3 +1,7 @@
-// Replaced at build time by the package version (scripts/build.mjs); read from package.json in tests.
+// The package version: set at build time by scripts/build.mjs (the bundle reads no file for it);
+// read from package.json when the sources run unbuilt (tests).
+import { readFileSync } from "node:fs";
+
 declare const __LEAN_SALES_VERSION__: string | undefined;
-export const VERSION: string = typeof __LEAN_SALES_VERSION__ === "string" ? __LEAN_SALES_VERSION__ : "0.0.0-dev";
+export const VERSION: string =
+  typeof __LEAN_SALES_VERSION__ === "string" ? __LEAN_SALES_VERSION__ : (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;

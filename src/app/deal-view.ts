@@ -143,8 +143,3 @@ export function dealText(deals: Deal[]): string {
 }
 
 /** ISO timestamp in UTC; a date alone means the start of that day. */
-export function toTimestamp(iso: string): string {
-  return new Date(iso.length === 10 ? `${iso}T00:00:00.000Z` : iso).toISOString();
-}
-
-export const DateOnly = (iso: string) => iso.slice(0, 10);

@@ -19,7 +19,7 @@ export interface DealSignals {
 
 /** The segment a deal's signals give (readiness unknown without a signal), or null when nothing places it in a tier. */
 export function deriveSegment(m: Methodology, s: DealSignals): SegmentResult | null {
-  const sameCurrency = (s.currency ?? "USD") === m.segmentation.tier_thresholds.currency;
+  const sameCurrency = (s.currency ?? m.currency) === m.currency;
   const input: SegmentInput = {
     employees: s.employees ?? undefined,
     annual_revenue: s.annual_revenue ?? undefined,

@@ -1,7 +1,7 @@
 // The period an analysis covers: filters.from/to (inclusive days) ending at as_of, echoed back.
 import { dayBound } from "../store/sqlite/filters.js";
 import type { FiltersInput } from "./deal-view.js";
-import { toTimestamp } from "./deal-view.js";
+import { toTimestamp } from "./dates.js";
 import type { DealFilters } from "../store/types.js";
 
 export function resolvePeriod(filters: FiltersInput | undefined, asOf: string | undefined, now: Date): { from: string | null; to: string; as_of: string } {

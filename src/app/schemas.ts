@@ -1,4 +1,4 @@
-// Schema pieces shared by several tools: public identifiers (CONTRACT.md) with descriptions
+// Schema pieces shared by several tools: public identifiers (docs/interface.md) with descriptions
 // written for an agent. The identifiers themselves come from the methodology schema.
 // Lean by design: every tool definition costs context in every conversation, so the JSON Schema
 // a model sees carries the shape, the enums and a short hint; bounds that only guard the server
@@ -187,7 +187,7 @@ export const Currency = z
     (v) => (typeof v === "string" ? v.trim().toUpperCase() : v),
     z.string().refine((c) => /^[A-Z]{3}$/.test(c), { error: (iss) => `"${String(iss.input).slice(0, 20)}" is not an ISO 4217 code; send e.g. USD or EUR` }),
   )
-  .describe("e.g. USD (default)");
+  .describe("ISO 4217, e.g. EUR");
 
 export const Money = z.number().refine((n) => Number.isFinite(n) && n >= 0 && n <= 1e13, "must be an amount between 0 and 10 trillion");
 export const Count = z.number().refine((n) => Number.isInteger(n) && n >= 0 && n <= 10_000_000, "must be a whole number from 0 to 10 million");

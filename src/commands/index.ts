@@ -1,10 +1,9 @@
 // Sub-commands for people at a terminal. They use the same store and rules as the tools.
 // A command run never serves MCP: the CLI hands it the terminal's streams (its result on `out`,
 // notices and progress on `err`), and the commands themselves touch no process stream.
-import { existsSync, renameSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from "node:fs";
+import { existsSync, renameSync, writeFileSync, openSync, writeSync, closeSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError, type Config } from "../config.js";
-import { StoreError } from "../store/types.js";
 import type { Deps } from "../app/deps.js";
 import { dealsToCsv } from "../app/export.js";
 import { presentDeal } from "../app/deal-view.js";

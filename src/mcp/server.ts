@@ -13,7 +13,7 @@ import { VERSION } from "../version.js";
 /** What every conversation is told once (the stage ids come from data/, so schemas need not list them). */
 export const instructions = (m: Methodology): string => [
   "Lean Sales methodology tools over a local deal store.",
-  `Stages in order: ${m.stages.map((s) => s.id).join(", ")}.`,
+  `Stages in order: ${m.stages.map((s) => s.id).join(", ")}. Money is in ${m.currency} unless a currency is given.`,
   "Typical flow for a deal: create_deal (or list_deals to find it) -> qualify_prospect and classify_segment with deal_id -> check_stage_exit with deal_id -> advance_stage (refused until the recorded check passes) -> log_activity as things happen -> close_deal with a reason.",
   "For a pipeline review: find_waste (where it leaks, what to fix first), then pipeline_report; the reference itself is in the lean-sales://methodology resources.",
   "Every write tool takes request_id, an idempotency key: a retry with the same one returns the first answer instead of writing twice.",

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { MethodologyDataError, type Methodology } from "./load.js";
 import { collectLabels, sourceName, withoutLabels, type Provenance, type Source } from "./provenance.js";
-import { ActivityType } from "./schema.js";
+import { ActivityType, type DealStatus } from "./schema.js";
 import { DAYS_PER_MONTH, round } from "./stats.js";
 
 // ---------------------------------------------------------------- data/assessments.json
@@ -360,7 +360,7 @@ function strayAnswers(known: Set<string>, answers: RepAnswers | undefined, level
 export interface DealEvidence {
   id: string;
   owner: string;
-  status: "open" | "won" | "lost" | "disqualified" | "nurture";
+  status: DealStatus;
   /** Lead source, normalised lower-case ("inbound", "outbound", "referral", "event", "partner", "paid_search"). */
   source: string | null;
   amount: number | null;

@@ -44,7 +44,6 @@ export class MethodologyDataError extends Error {
 }
 
 export type StageDef = StagesData["stages"][number];
-export type CriterionDef = StageDef["exit_criteria"][number];
 export type WasteDef = WastesData["wastes"][number];
 export type SegmentDef = SegmentationData["matrix"][number] & {
   derivation?: string;
@@ -68,6 +67,11 @@ export interface Methodology {
   questions: QuestionsData["core_questions"];
   bant: BantData;
   scoring: ScoringData;
+  /**
+   * The currency of the methodology's money thresholds (segmentation.tier_thresholds.currency):
+   * deals and analyses use it when none is given.
+   */
+  currency: string;
   /** Lookups built once. */
   stage(id: Stage): StageDef;
   stageIndex(id: Stage): number;
@@ -272,6 +276,7 @@ export function loadMethodology(dataDir: string, opts: { shipped?: string } = {}
     waste: (id) => wastes.find((w) => w.id === id)!,
     segment: (tier, readiness) => segments.get(`${tier}_${readiness}`)!,
     bantDimension: (id) => raw.bant.dimensions.find((d) => d.id === id)!,
+    currency: raw.segmentation.tier_thresholds.currency,
     stageActivity: (ref) => resolveStageActivity(raw, ref)!,
     provenance: (path) => provenances.at(path),
     sourceName: (path) => sourceName(provenances.at(path)),

@@ -14,7 +14,7 @@ const Range = z
   .refine((r) => r.min <= r.max, "min must not exceed max");
 
 // ---------------------------------------------------------------- principles.json
-// Activity types kept in the deal store (issue: the deal store). Customer-facing or internal
+// Activity types kept in the deal store. Customer-facing or internal
 // is decided in data/wastes.json, not here.
 export const ActivityType = z.enum(["email", "call", "meeting", "demo", "proposal", "note", "internal", "approval"]);
 export type ActivityTypeId = z.infer<typeof ActivityType>;
@@ -228,6 +228,8 @@ export const WastesFile = z.object({
     customer_facing_activity_types: z.array(ActivityType).min(1),
     internal_activity_types: z.array(ActivityType).min(1),
   }),
+  // When win-loss analysis reports a loss pattern, and how many reasons it lists.
+  win_loss: z.object({ late_loss_share: z.number().positive().max(1), slow_loss_ratio: z.number().positive(), top_reasons: z.number().int().positive() }),
 });
 
 // ---------------------------------------------------------------- waste-examples.json
@@ -314,7 +316,7 @@ export const QuestionsFile = z.object({
 
 // ---------------------------------------------------------------- bant.json
 export const BantDimensionId = z.enum(["budget", "authority", "need", "timeline"]);
-// Public identifiers (CONTRACT.md). Their rank, scores and wording live in data/bant.json.
+// Public identifiers (docs/interface.md). Their rank, scores and wording live in data/bant.json.
 export const BudgetStatus = z.enum(["approved", "identified", "unknown", "none"]);
 export const AuthorityStatus = z.enum(["decision_maker", "access_to_decision_maker", "influencer_only", "unknown"]);
 export const NeedStatus = z.enum(["critical", "confirmed", "latent", "unknown", "none"]);
@@ -435,3 +437,17 @@ export const DATA_FILES = {
   bant: { file: "bant.json", schema: BantFile },
   scoring: { file: "scoring.json", schema: ScoringFile },
 } as const;
+
+/**
+ * A deal's status: open in a stage, parked in nurture (out of the active pipeline until its
+ * revisit date), or closed as won, lost or disqualified (disqualified deals are not losses).
+ */
+export const DEAL_STATUSES = ["open", "nurture", "won", "lost", "disqualified"] as const;
+export type DealStatus = (typeof DEAL_STATUSES)[number];
+/** The statuses that end a deal. */
+export const CLOSED_STATUSES = ["won", "lost", "disqualified"] as const;
+export type ClosedStatus = (typeof CLOSED_STATUSES)[number];
+export const isClosedStatus = (s: string): s is ClosedStatus => (CLOSED_STATUSES as readonly string[]).includes(s);
+/** The statuses a deal can be set to without closing it. */
+export const ACTIVE_STATUSES = ["open", "nurture"] as const;
+

@@ -44,13 +44,14 @@ export function wasteOfReason(m: Methodology, reason: string): Waste | null {
 }
 
 export function analyseWinLoss(m: Methodology, raw: WinLossInput): WinLoss {
+  const cfg = m.wasteRules.win_loss;
   const total = (status: string) => raw.by_segment.filter((r) => r.status === status).reduce((a, r) => a + r.n, 0);
   const won = total("won");
   const lost = total("lost");
   const withReason = (status: string) => raw.reasons.filter((r) => r.status === status && r.reason);
-  const top_win_reasons = withReason("won").slice(0, 10).map((r) => ({ reason: r.reason!, count: r.n }));
+  const top_win_reasons = withReason("won").slice(0, cfg.top_reasons).map((r) => ({ reason: r.reason!, count: r.n }));
   const top_loss_reasons = withReason("lost")
-    .slice(0, 10)
+    .slice(0, cfg.top_reasons)
     .map((r) => ({ reason: r.reason!, count: r.n, waste: wasteOfReason(m, r.reason!) }));
   const noReason = (status: string) => raw.reasons.filter((r) => r.status === status && !r.reason).reduce((a, r) => a + r.n, 0);
   const closed_without_reason = { won: noReason("won"), lost: noReason("lost") };
@@ -91,10 +92,10 @@ export function analyseWinLoss(m: Methodology, raw: WinLossInput): WinLoss {
   const early = new Set<string>(m.wasteRules.pipeline.early_stages);
   const lostEarly = lost_at_stage.filter((r) => early.has(r.stage)).reduce((a, r) => a + r.count, 0);
   const lostLate = lost - lostEarly;
-  if (lost > 0 && lostLate / lost > 0.5) {
+  if (lost > 0 && lostLate / lost > cfg.late_loss_share) {
     add("qualification_defects", `${lostLate} of ${lost} losses (${Math.round((lostLate / lost) * 100)}%) happened after ${m.stages.filter((s) => early.has(s.id)).map((s) => s.name).join(" and ")}: deals are disqualified too late, after the costly stages.`);
   }
-  if (cycle_time.won.median_days !== null && cycle_time.lost.median_days !== null && cycle_time.lost.median_days > cycle_time.won.median_days * 1.5) {
+  if (cycle_time.won.median_days !== null && cycle_time.lost.median_days !== null && cycle_time.lost.median_days > cycle_time.won.median_days * cfg.slow_loss_ratio) {
     add("waiting", `Lost deals took a median ${cycle_time.lost.median_days} days against ${cycle_time.won.median_days} for wins: losing deals linger instead of being closed out.`);
   }
   const silent = closed_without_reason.won + closed_without_reason.lost;

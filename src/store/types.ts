@@ -11,11 +11,8 @@ export type { NurtureDue };
 /** A store-level refusal the agent can act on (unknown deal, newer schema...). */
 export class StoreError extends InputError {}
 
-export type DealStatus = "open" | "won" | "lost" | "disqualified" | "nurture";
-export const DEAL_STATUSES: readonly DealStatus[] = ["open", "won", "lost", "disqualified", "nurture"];
-/** Statuses that end a deal; `nurture` parks it (out of the active pipeline until revisit_on). */
-export const CLOSED_STATUSES = ["won", "lost", "disqualified"] as const;
-export type ClosedStatus = (typeof CLOSED_STATUSES)[number];
+import type { ClosedStatus, DealStatus } from "../methodology/schema.js";
+export { CLOSED_STATUSES, DEAL_STATUSES, type ClosedStatus, type DealStatus } from "../methodology/schema.js";
 export type Gate = "created" | "passed" | "override" | "imported";
 
 export interface BantSnapshot {

@@ -224,7 +224,7 @@ export async function serveHttp(deps: Deps, opts: HttpOptions, log: Logger): Pro
   };
 
   // Short header and request timeouts, checked every second, so slow clients cannot hold
-  // sockets and lock others out (reliability findings §3.4).
+  // sockets and lock others out (docs/reliability.md, H4 slowloris).
   const http: Server = createHttpServer(
     { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000, keepAliveTimeout: 5_000 },
     (req, res) => {

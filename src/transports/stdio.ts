@@ -8,7 +8,7 @@ import { guardLifecycle, InFlight } from "./lifecycle.js";
 
 /**
  * The longest stdin line handed to the SDK. Its reader closes the whole transport on a line over
- * 10 MiB, and the process then quietly exits (reliability findings §3.1); we drop such a line
+ * 10 MiB, and the process then quietly exits (test/reliability/limits.test.ts shows it); we drop such a line
  * ourselves, answer its id with an error, and keep serving.
  */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;

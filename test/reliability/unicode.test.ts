@@ -4,7 +4,7 @@
 // value in the file (and every string inside stored JSON) is scanned: nothing malformed, no
 // control, bidi, zero-width or tag character.
 import { afterAll, describe, expect, it } from "vitest";
-import { connectRecording, recordFigures, scanStoredText, openReadOnly, TAG_TEXT, INVISIBLE, type RecordingClient } from "../helpers/fuzz.js";
+import { connectRecording, recordFigures, scanStoredText, openReadOnly, TAG_TEXT, INVISIBLE } from "../helpers/fuzz.js";
 import { cleanupE2E, tempDb } from "../helpers/spawn.js";
 
 afterAll(cleanupE2E);
@@ -21,8 +21,6 @@ const EDGES: Array<{ label: string; value: string; normalised?: string }> = [
   { label: "whitespace-only", value: " \t  \u3000 " },
   { label: "1 MB", value: "x".repeat(1024 * 1024) },
 ];
-
-type Setup = (c: RecordingClient) => Promise<string>;
 
 /** Where a string is stored: the tool, its arguments with the value in place, and the field's path. */
 interface FieldCase {

@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { SqliteDealStore } from "../../src/store/sqlite/store.js";
 import { connect, tempDir, type Harness } from "../helpers/connect.js";
 
 const SECRET = "Zanzibar Quokka Holdings";

@@ -14,9 +14,6 @@ afterEach(async () => {
   await h?.close();
 });
 
-async function deal(id: string) {
-  return (await h.callOk("get_deal", { deal_id: id })).deal;
-}
 
 async function byExternalId(externalId: string) {
   const { deals } = await h.callOk("list_deals", { limit: 200, detail: "full" });

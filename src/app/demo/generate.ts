@@ -58,7 +58,7 @@ export interface DemoDeal {
   account: string;
   owner: string;
   amount: number;
-  currency: "USD";
+  currency: string;
   source: string;
   industry: string;
   employees: number;
@@ -565,7 +565,7 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
     account,
     owner,
     amount,
-    currency: "USD",
+    currency: w.m.currency,
     source,
     industry,
     employees,

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { withoutLabels } from "../../methodology/provenance.js";
 import { MethodologyDataError } from "../../methodology/load.js";
-import { StageId } from "../../methodology/schema.js";
+import { CLOSED_STATUSES, StageId, type ClosedStatus } from "../../methodology/schema.js";
 import { dataDir } from "../../paths.js";
 
 export const PRESETS_FILE = "crm-presets.json";
@@ -23,8 +23,6 @@ export const ImportFieldId = z.enum(IMPORT_FIELDS);
 export const FORMATS = ["hubspot", "salesforce", "pipedrive", "generic"] as const;
 export type ImportFormat = (typeof FORMATS)[number];
 
-export const CLOSED_STATUSES = ["won", "lost", "disqualified"] as const;
-export type ClosedStatus = (typeof CLOSED_STATUSES)[number];
 export const StageTarget = z.enum([...StageId.options, ...CLOSED_STATUSES]);
 export type StageTargetId = z.infer<typeof StageTarget>;
 

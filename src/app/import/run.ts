@@ -19,7 +19,7 @@
 //   account ("account - external id" when there is an id), owner to "(unassigned)".
 import { z } from "zod";
 import type { Methodology } from "../../methodology/load.js";
-import { StageId } from "../../methodology/schema.js";
+import { CLOSED_STATUSES, isClosedStatus, StageId, type ClosedStatus, type DealStatus } from "../../methodology/schema.js";
 import type { Deal, DealStore, ImportDealRow } from "../../store/types.js";
 
 import { tierBand } from "../../methodology/segment.js";
@@ -27,13 +27,11 @@ import { closest, looseEnum } from "../schemas.js";
 import { deriveSegment } from "../derive.js";
 import { cleanText, FilePath } from "../schemas.js";
 import {
-  CLOSED_STATUSES,
   FORMATS,
   IMPORT_FIELDS,
   loadCrmPresets,
   normalizeKey,
   StageTarget,
-  type ClosedStatus,
   type CrmPresets,
   type ImportField,
   type ImportFormat,
@@ -43,9 +41,9 @@ import {
 import { csvBatches, inlineSource, MAX_INLINE_CHARS, openFileSource, SourceError, type CsvSource } from "./source.js";
 import { parseCount, parseDate, parseMoney, slashOrder, type SlashOrder } from "./values.js";
 import { InputError } from "../../methodology/errors.js";
+import { latestPast } from "../dates.js";
 
 type StageIdT = z.infer<typeof StageId>;
-type Status = "open" | "nurture" | ClosedStatus;
 
 export const MAX_REPORTED_ERRORS = 100;
 export const MAX_REPORTED_IDS = 100;
@@ -124,7 +122,7 @@ export interface ParsedRow {
   amount?: number;
   currency?: string;
   stage?: StageIdT;
-  status?: Status;
+  status?: DealStatus;
   created_at?: string;
   stage_entered_at?: string;
   close_date?: string;
@@ -320,7 +318,7 @@ async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets,
   const seen = new Map<string, number>();
   const statusKeys = new Map<string, string>();
   // Parsed dates are ISO strings in UTC, so they compare as text.
-  const latest = new Date(now + 86_400_000).toISOString();
+  const latest = latestPast(now);
 
   // Column indexes per field, looked up once per file (after the header) rather than per row.
   let at!: Record<ImportField, number[] | undefined>;
@@ -428,7 +426,7 @@ async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets,
         fail("stage", `stage "${label.slice(0, 100)}" is not a stage ${plan.format} uses by default or one of ours; add it to stage_map, e.g. {"${label.slice(0, 60)}": "${suggestStage(m, label)}"} if that is what it means (targets: ${StageTarget.options.join(", ")})`);
       } else {
         if (plan.stageMappingUsed.size < MAX_STAGE_VALUES && !plan.stageMappingUsed.has(label)) plan.stageMappingUsed.set(label, target);
-        if (target === "won" || target === "lost" || target === "disqualified") stageStatus = target;
+        if (isClosedStatus(target)) stageStatus = target;
         else out.stage = target;
       }
     }
@@ -540,7 +538,7 @@ function target(
 ): ImportDealRow["target"] | string {
   // Without a status column the stage decides: an open stage means an open deal.
   // A parked (nurture) deal stays parked unless the file says it closed.
-  const status: Status = r.status ?? (e?.status === "nurture" ? "nurture" : r.stage !== undefined ? "open" : (e?.status ?? "open"));
+  const status: DealStatus = r.status ?? (e?.status === "nurture" ? "nurture" : r.stage !== undefined ? "open" : (e?.status ?? "open"));
   const closedStage = status === "open" || status === "nurture" ? undefined : presets.closedStage[status];
   let stage: StageIdT = r.stage ?? (e?.stage as StageIdT | undefined) ?? closedStage ?? m.stages[0]!.id;
   if (status === "won" && m.stageIndex(stage) < m.stageIndex(presets.closedStage.won)) stage = presets.closedStage.won;
@@ -567,7 +565,7 @@ function target(
   }
 
   const amount = r.amount ?? e?.amount ?? null;
-  const currency = r.currency ?? e?.currency ?? "USD";
+  const currency = r.currency ?? e?.currency ?? m.currency;
   const employees = r.employees ?? e?.employees ?? null;
   const annual_revenue = r.annual_revenue ?? e?.annual_revenue ?? null;
   let seg: { tier: string | null; readiness: string | null; segment: string | null } = { tier: e?.tier ?? null, readiness: e?.readiness ?? null, segment: e?.segment ?? null };
@@ -631,7 +629,7 @@ type SegmentOf = { tier: string | null; readiness: string | null; segment: strin
  */
 function segmentOf(m: Methodology, memo: Map<string, SegmentOf>, s: Parameters<typeof deriveSegment>[1]): SegmentOf {
   const band = (signal: Parameters<typeof tierBand>[1], v: number | null | undefined) => (v === null || v === undefined ? "-" : tierBand(m, signal, v));
-  const sameCurrency = (s.currency ?? "USD") === m.segmentation.tier_thresholds.currency;
+  const sameCurrency = (s.currency ?? m.currency) === m.currency;
   const key = [
     band("employees", s.employees),
     band("annual_revenue", s.annual_revenue),

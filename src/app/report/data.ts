@@ -11,7 +11,7 @@ import type { Stage } from "../../methodology/schema.js";
 import { round } from "../../methodology/stats.js";
 import { monthlyTrend, monthsBefore, monthsBetween } from "../../methodology/trends.js";
 import type { DealStore } from "../../store/types.js";
-import { toStoreFilters, toTimestamp, type FiltersInput } from "../deal-view.js";
+import { toStoreFilters, type FiltersInput } from "../deal-view.js";
 import { resolvePeriod, scopeFilters } from "../period.js";
 import { measure } from "../metrics.js";
 import type { ReportData, StalledDeal } from "./schema.js";
@@ -34,7 +34,7 @@ export interface ReportInput {
 const DAY = 86_400_000;
 
 export function gatherPipelineReport(m: Methodology, store: DealStore, input: ReportInput, now: Date): ReportData {
-  const currency = input.currency ?? "USD";
+  const currency = input.currency ?? m.currency;
   const notes: string[] = [];
 
   // pipeline_metrics: the period filters.from..to ending at as_of (end of that day).
@@ -148,7 +148,7 @@ function latestBaseline(m: Methodology, store: DealStore, asOf: string | undefin
     notes.push(`The latest baseline "${label}" is dated ${b.as_of.slice(0, 10)}, after this report's as_of, so it is not compared.`);
     return null;
   }
-  const current = measure(m, store, filters, period, "USD");
+  const current = measure(m, store, filters, period, m.currency);
   const c = compareToBaseline(m, b.metrics as PipelineMetrics, current, b.as_of, period.as_of);
   return {
     label: b.label,

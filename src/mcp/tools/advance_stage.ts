@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { StageId } from "../../methodology/schema.js";
 import { defineTool, reply, } from "../define.js";
-import { dealLine, DealOut, presentDeal, toTimestamp } from "../../app/deal-view.js";
+import { dealLine, DealOut, presentDeal } from "../../app/deal-view.js";
+import { toTimestamp } from "../../app/dates.js";
 import { warningsAfterMove } from "../../app/pipeline-analysis.js";
 import { cleanText, DealId, IsoDate, Reasons, StageRef } from "../../app/schemas.js";
 import { InputError } from "../../methodology/errors.js";
+import { assertPast } from "../../app/dates.js";
 
 export default defineTool({
   name: "advance_stage",
@@ -46,7 +48,7 @@ export default defineTool({
     const now = ctx.now();
     const at = input.at ? toTimestamp(input.at) : now.toISOString();
     if (at < deal.stage_entered_at) throw new InputError(`at is before ${deal.id} entered ${fromDef.name} (${deal.stage_entered_at.slice(0, 10)}).`, "at");
-    if (Date.parse(at) > now.getTime() + 86_400_000) throw new InputError("at is in the future.", "at");
+    assertPast(at, now, "at");
 
     const check = store.latestStageCheck(deal.id, from);
     const required = fromDef.exit_criteria.filter((c) => !c.optional);

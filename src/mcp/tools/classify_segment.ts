@@ -15,7 +15,7 @@ export default defineTool({
   input: {
     deal_id: DealId.optional(),
     employees: Count.optional(),
-    annual_revenue: Money.optional().describe("USD"),
+    annual_revenue: Money.optional(),
     expected_deal_size: Money.optional().describe("USD a year"),
     tier: Tier.optional().describe("overrides the size signals"),
     actively_evaluating: z.boolean().optional(),

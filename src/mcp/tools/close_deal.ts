@@ -1,8 +1,10 @@
-import { z } from "zod";
+import { ACTIVE_STATUSES, CLOSED_STATUSES } from "../../methodology/schema.js";
 import { defineTool, reply, } from "../define.js";
-import { dealLine, DealOut, dealText, presentDeal, toTimestamp } from "../../app/deal-view.js";
+import { dealLine, DealOut, dealText, presentDeal } from "../../app/deal-view.js";
+import { toTimestamp } from "../../app/dates.js";
 import { cleanText, DealId, IsoDate, looseEnum, Reasons } from "../../app/schemas.js";
 import { InputError } from "../../methodology/errors.js";
+import { assertPast } from "../../app/dates.js";
 
 export default defineTool({
   name: "close_deal",
@@ -14,7 +16,7 @@ export default defineTool({
   ].join(" "),
   input: {
     deal_id: DealId,
-    outcome: looseEnum(["won", "lost", "disqualified"]),
+    outcome: looseEnum(CLOSED_STATUSES),
     reason: cleanText(1000, { multiline: true }).optional(),
     closed_at: IsoDate.optional(),
   },
@@ -23,11 +25,11 @@ export default defineTool({
     const m = ctx.methodology;
     const now = ctx.now();
     const at = input.closed_at ? toTimestamp(input.closed_at) : now.toISOString();
-    if (Date.parse(at) > now.getTime() + 86_400_000) throw new InputError("closed_at is in the future.", "closed_at");
+    assertPast(at, now, "closed_at");
     return ctx.write(() => {
       const store = ctx.store();
       const deal = store.requireDeal(input.deal_id);
-      if (deal.status !== "open" && deal.status !== "nurture") {
+      if (!(ACTIVE_STATUSES as readonly string[]).includes(deal.status)) {
         throw new InputError(`${deal.id} is already ${deal.status} (closed ${deal.closed_at?.slice(0, 10)}); nothing was changed.`, "deal_id");
       }
       if (at < deal.stage_entered_at) throw new InputError(`closed_at is before ${deal.id} entered its current stage (${deal.stage_entered_at.slice(0, 10)}).`, "closed_at");

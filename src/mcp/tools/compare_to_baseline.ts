@@ -47,7 +47,7 @@ export default defineTool({
     const filters: FiltersInput = input.filters ?? { ...baseFilters, from: b.as_of.slice(0, 10), to: undefined };
     const period = resolvePeriod(filters, input.as_of, ctx.now());
     if (period.as_of < b.as_of) throw new InputError(`as_of ${period.as_of.slice(0, 10)} is before the baseline's date ${b.as_of.slice(0, 10)}.`, "as_of");
-    const current = measure(ctx.methodology, store, filters, period, "USD");
+    const current = measure(ctx.methodology, store, filters, period, ctx.methodology.currency);
     const c = compareToBaseline(ctx.methodology, b.metrics as PipelineMetrics, current, b.as_of, period.as_of);
     const fmt = (v: number | null) => (v === null ? "n/a" : `${v > 0 ? "+" : ""}${v}%`);
     return reply(

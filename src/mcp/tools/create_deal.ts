@@ -1,10 +1,11 @@
-import { z } from "zod";
 import { defineTool, reply, } from "../define.js";
-import { dealLine, DealOut, dealText, presentDeal, toTimestamp } from "../../app/deal-view.js";
+import { dealLine, DealOut, dealText, presentDeal } from "../../app/deal-view.js";
+import { toTimestamp } from "../../app/dates.js";
 import { deriveSegment } from "../../app/derive.js";
-import { cleanText, closedObject, Count, Currency, IsoDate, looseEnum, Money, Months, Name, Reasons, StageRef, Tier } from "../../app/schemas.js";
+import { IsoDate, Name, Reasons, StageRef } from "../../app/schemas.js";
 import { InputError } from "../../methodology/errors.js";
 import { DealFields } from "../../app/deal-input.js";
+import { assertPast } from "../../app/dates.js";
 
 export default defineTool({
   name: "create_deal",
@@ -29,9 +30,8 @@ export default defineTool({
     const now = ctx.now();
     const created = input.created_at ? toTimestamp(input.created_at) : now.toISOString();
     const entered = input.stage_entered_at ? toTimestamp(input.stage_entered_at) : created;
-    const soon = now.getTime() + 86_400_000;
-    if (Date.parse(created) > soon) throw new InputError("created_at is in the future; give the date the deal was actually created.", "created_at");
-    if (Date.parse(entered) > soon) throw new InputError("stage_entered_at is in the future.", "stage_entered_at");
+    assertPast(created, now, "created_at", "give the date the deal was actually created.");
+    assertPast(entered, now, "stage_entered_at");
     if (entered < created) throw new InputError("stage_entered_at is before created_at; a deal enters its stage on or after it is created.", "stage_entered_at");
     const stage = input.stage ?? m.stages[0]!.id;
     const owner = input.owner ?? ctx.user;
@@ -45,7 +45,7 @@ export default defineTool({
           account: input.account,
           owner,
           amount: input.amount ?? null,
-          currency: input.currency ?? "USD",
+          currency: input.currency ?? ctx.methodology.currency,
           stage,
           stage_index: m.stageIndex(stage),
           source: input.source ?? null,

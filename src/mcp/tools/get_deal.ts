@@ -1,8 +1,5 @@
 import { z } from "zod";
-import type { Methodology } from "../../methodology/load.js";
-import type { DealStore } from "../../store/types.js";
 import { defineTool, reply } from "../define.js";
-import { dealLine, DealOut, dealText, presentDeal } from "../../app/deal-view.js";
 import { DealId } from "../../app/schemas.js";
 import { DealRecord, dealRecord, dealRecordText } from "../../app/deal-record.js";
 

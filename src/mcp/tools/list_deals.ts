@@ -1,9 +1,6 @@
-import { createHash } from "node:crypto";
 import { z } from "zod";
-import { parseDealId, type DealFilters, type DealStore } from "../../store/types.js";
 import { defineTool, reply, } from "../define.js";
-import { AppliedFilters, dealLine, DealOut, DealRowOut, Filters, presentDeal, presentDealRow, toStoreFilters } from "../../app/deal-view.js";
-import { InputError } from "../../methodology/errors.js";
+import { dealLine, DealOut, DealRowOut, Filters, presentDeal, presentDealRow, toStoreFilters } from "../../app/deal-view.js";
 import { Cursor, PageOut, pageOfDeals } from "../../app/paging.js";
 
 export default defineTool({

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { ActivityType } from "../../methodology/schema.js";
 import { defineTool, reply, } from "../define.js";
-import { toTimestamp } from "../../app/deal-view.js";
+import { toTimestamp } from "../../app/dates.js";
 import { DealId, IsoDate, looseEnum, Note } from "../../app/schemas.js";
 import { InputError } from "../../methodology/errors.js";
+import { assertPast } from "../../app/dates.js";
 
 export default defineTool({
   name: "log_activity",
@@ -26,7 +27,7 @@ export default defineTool({
   handle(input, ctx) {
     const now = ctx.now();
     const at = input.occurred_at ? toTimestamp(input.occurred_at) : now.toISOString();
-    if (Date.parse(at) > now.getTime() + 86_400_000) throw new InputError("occurred_at is in the future; log activities once they happened.", "occurred_at");
+    assertPast(at, now, "occurred_at", "log activities once they happened.");
     return ctx.write(() => {
       const store = ctx.store();
       const deal = store.requireDeal(input.deal_id);

@@ -1,11 +1,8 @@
 import { z } from "zod";
-import { computePipelineMetrics, type PipelineMetrics } from "../../methodology/metrics.js";
-import type { DealStore } from "../../store/types.js";
-import type { Methodology } from "../../methodology/load.js";
 import { defineTool, reply } from "../define.js";
-import { AppliedFilters, Filters, money, type FiltersInput } from "../../app/deal-view.js";
-import { resolvePeriod, scopeFilters } from "../../app/period.js";
-import { Currency, IsoDate, Reasons } from "../../app/schemas.js";
+import { AppliedFilters, Filters } from "../../app/deal-view.js";
+import { resolvePeriod } from "../../app/period.js";
+import { Currency, IsoDate } from "../../app/schemas.js";
 import { MetricsOut, measure, metricsSummary } from "../../app/metrics.js";
 
 export default defineTool({
@@ -24,7 +21,7 @@ export default defineTool({
   output: { ...MetricsOut.shape, as_of: z.string(), filters: AppliedFilters },
   handle(input, ctx) {
     const period = resolvePeriod(input.filters, input.as_of, ctx.now());
-    const x = measure(ctx.methodology, ctx.store(), input.filters, period, input.currency ?? "USD");
+    const x = measure(ctx.methodology, ctx.store(), input.filters, period, input.currency ?? ctx.methodology.currency);
     return reply(
       { ...x, as_of: period.as_of, filters: input.filters ?? {} },
       [`**Pipeline metrics** ${period.from ? period.from.slice(0, 10) : "all history"} to ${period.to.slice(0, 10)}`, ...metricsSummary(x)],

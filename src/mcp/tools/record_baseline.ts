@@ -4,7 +4,7 @@ import { defineTool, reply } from "../define.js";
 import { AppliedFilters, Filters } from "../../app/deal-view.js";
 import { measure, metricsSummary, MetricsOut } from "../../app/metrics.js";
 import { resolvePeriod } from "../../app/period.js";
-import { cleanText, IsoDate } from "../../app/schemas.js";
+import { IsoDate } from "../../app/schemas.js";
 
 export default defineTool({
   name: "record_baseline",
@@ -26,7 +26,7 @@ export default defineTool({
     const period = { ...resolved, as_of: resolved.to };
     return ctx.write(() => {
       const store = ctx.store();
-      const metrics = measure(ctx.methodology, store, input.filters, period, "USD");
+      const metrics = measure(ctx.methodology, store, input.filters, period, ctx.methodology.currency);
       const replaced = store.analytics().baseline(input.label) !== undefined;
       const recorded_at = ctx.now().toISOString();
       store.analytics().saveBaseline({ label: input.label, recorded_at, as_of: period.as_of, filters: input.filters ?? {}, metrics });

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import type { Methodology } from "../../methodology/load.js";
 import { bantScore, bantStatuses } from "../../methodology/qualify.js";
-import { addExample, amountBucket, emptyModel, evaluate, explain, winProbability, type FeatureValues, type NaiveBayesModel, type Quality, type TrainingRow } from "../../methodology/scoring.js";
+import { amountBucket, explain, winProbability, type FeatureValues } from "../../methodology/scoring.js";
 import type { ScoringFeature } from "../../methodology/schema.js";
-import type { DealStore } from "../../store/types.js";
 import { defineTool, reply, } from "../define.js";
 import { Segment } from "../../app/deal-view.js";
 import { BantStatusShape, cleanText, Count, DealId, Money, Months, Reasons, StageRef, Tier } from "../../app/schemas.js";
@@ -23,7 +22,7 @@ export default defineTool({
     deal_id: DealId.optional(),
     employees: Count.optional(),
     annual_revenue: Money.optional(),
-    amount: Money.optional().describe("USD"),
+    amount: Money.optional(),
     source: cleanText(100).optional().describe("lead source, e.g. referral"),
     ...BantStatusShape,
     actively_evaluating: z.boolean().optional(),
@@ -64,7 +63,7 @@ export default defineTool({
         bant_authority: d.bant?.authority ?? null,
         bant_need: d.bant?.need ?? null,
         bant_timeline: d.bant?.timeline ?? null,
-        amount_bucket: d.currency === "USD" ? amountBucket(m, d.amount) : null,
+        amount_bucket: d.currency === m.currency ? amountBucket(m, d.amount) : null,
         reached_stage: m.stageIndex(d.stage as never),
       });
       statuses = { budget: d.bant?.budget, authority: d.bant?.authority, need: d.bant?.need, timeline: d.bant?.timeline };

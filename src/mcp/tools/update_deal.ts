@@ -1,5 +1,6 @@
 import type { Tier } from "../../methodology/schema.js";
 import { DealFields } from "../../app/deal-input.js";
+import { ACTIVE_STATUSES } from "../../methodology/schema.js";
 import { defineTool, reply, } from "../define.js";
 import { dealLine, DealOut, dealText, presentDeal } from "../../app/deal-view.js";
 import { deriveSegment } from "../../app/derive.js";
@@ -24,7 +25,7 @@ export default defineTool({
     account: Name.optional(),
     owner: Name.optional(),
     close_reason: cleanText(1000, { multiline: true }).optional().describe("closed deals only"),
-    status: looseEnum(["nurture", "open"]).optional(),
+    status: looseEnum(ACTIVE_STATUSES).optional(),
     revisit_on: IsoDate.optional(),
     ...DealFields,
   },

@@ -3,7 +3,7 @@
 // these counts into rates, targets and verdicts are in src/methodology/).
 import type { Db } from "./db.js";
 import { filterClause } from "./filters.js";
-import type { BaselineRecord, DealFilters, DealStatus, Dist, MonthlyOutcomeRow, PipelineAnalytics, Period, RawMetrics, RawWinLoss, ScoringRow } from "../types.js";
+import type { BaselineRecord, DealFilters, Dist, MonthlyOutcomeRow, PipelineAnalytics, Period, RawMetrics, RawWinLoss, ScoringRow } from "../types.js";
 
 /** Days from creation to close: the same expression as the deals_closed_cycle and deals_cycle indexes. */
 const CYCLE = "(julianday(d.closed_at) - julianday(d.created_at))";

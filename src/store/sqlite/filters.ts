@@ -1,4 +1,4 @@
-// The one filter shape of CONTRACT.md as a SQL WHERE clause with bound parameters.
+// The one deal filter shape (docs/interface.md) as a SQL WHERE clause with bound parameters.
 import type { DealFilters } from "../types.js";
 
 /** Inclusive day bounds: a date-only `to` covers that whole day. */

@@ -6,7 +6,7 @@ import { SqliteAnalytics } from "./analytics.js";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { assertCompatible, closeDatabase, integrityOf, openDatabase, SCHEMA_VERSION, type Db } from "./db.js";
 import { BulkWriter } from "./bulk.js";
-import { ACTIVITY_TYPES, countColumn } from "./columns.js";
+import { countColumn } from "./columns.js";
 import { filterClause } from "./filters.js";
 import {
   formatDealId,

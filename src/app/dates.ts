@@ -1,0 +1,19 @@
+// Date rules every surface shares: how a date or timestamp given by a caller becomes a stored
+// timestamp, and what "in the future" means for something that has already happened (a day of
+// slack, for time zones: a rep in Tokyo logs today's call before UTC reaches today).
+import { InputError } from "../methodology/errors.js";
+
+export const FUTURE_SLACK_MS = 86_400_000;
+
+/** An ISO date (midnight UTC) or timestamp, as a full ISO timestamp. */
+export function toTimestamp(iso: string): string {
+  return new Date(iso.length === 10 ? `${iso}T00:00:00.000Z` : iso).toISOString();
+}
+
+/** The latest timestamp a past event may carry, seen from `now`. */
+export const latestPast = (now: Date | number): string => new Date(+now + FUTURE_SLACK_MS).toISOString();
+
+/** Refuses a date of something that has happened (a close, a call, a stage move) if it lies ahead. */
+export function assertPast(at: string, now: Date, field: string, hint = ""): void {
+  if (toTimestamp(at) > latestPast(now)) throw new InputError(`${field} is in the future (${at.slice(0, 10)})${hint ? `; ${hint}` : "."}`, field);
+}
