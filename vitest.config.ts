@@ -19,8 +19,19 @@ export default defineConfig({
     reporters: process.env.CI ? ["default", "json"] : ["default"],
     outputFile: { json: "artifacts/vitest-report.json" },
     projects: [
-      { extends: true as const, test: { name: "suite", include: ["test/**/*.test.ts"], exclude: [...timed, ...long], sequence: { groupOrder: 0 } } },
-      ...timed.map((file, i) => ({ extends: true as const, test: { name: `timed-${i + 1}`, include: [file], sequence: { groupOrder: i + 1 } } })),
+      {
+        extends: true as const,
+        test: {
+          name: "suite",
+          include: ["test/**/*.test.ts"],
+          exclude: [...timed, ...long],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      ...timed.map((file, i) => ({
+        extends: true as const,
+        test: { name: `timed-${i + 1}`, include: [file], sequence: { groupOrder: i + 1 } },
+      })),
     ],
   },
 });

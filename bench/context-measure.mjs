@@ -33,10 +33,17 @@ export function examples(description) {
 
 /** Characters a model receives: every text block, resource links as JSON, and structuredContent. */
 export const answerSize = (result) =>
-  (result?.content ?? []).reduce((n, c) => n + (c.text?.length ?? 0) + (c.resource?.text?.length ?? 0) + (c.type === "resource_link" ? JSON.stringify(c).length : 0), 0) +
-  JSON.stringify(result?.structuredContent ?? {}).length;
+  (result?.content ?? []).reduce(
+    (n, c) =>
+      n +
+      (c.text?.length ?? 0) +
+      (c.resource?.text?.length ?? 0) +
+      (c.type === "resource_link" ? JSON.stringify(c).length : 0),
+    0,
+  ) + JSON.stringify(result?.structuredContent ?? {}).length;
 
-export const definitionSize = (t) => JSON.stringify({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema }).length;
+export const definitionSize = (t) =>
+  JSON.stringify({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema }).length;
 
 /**
  * Builds the demo store in a temporary folder, serves it from `cli` over stdio, and measures.
@@ -46,12 +53,22 @@ export async function measureContext({ cli, env = {} }) {
   const dir = mkdtempSync(join(tmpdir(), "lsm-context-"));
   const db = join(dir, "deals.db");
   const childEnv = { ...process.env, LEAN_SALES_LOG_LEVEL: "warn", LEAN_SALES_USER: "Dana Lee", ...env };
-  execFileSync(process.execPath, [cli, "demo", "--db", db, "--as-of", "2026-11-28"], { env: childEnv, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(process.execPath, [cli, "demo", "--db", db, "--as-of", "2026-11-28"], {
+    env: childEnv,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const fixtures = new URL("../test/fixtures/", import.meta.url).pathname;
-  const child = spawn(process.execPath, [cli, "--db", db, "--import-root", dir], { env: childEnv, stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [cli, "--db", db, "--import-root", dir], {
+    env: childEnv,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   const { call, notify } = lineClient(child);
   try {
-    await call("initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "context-measure", version: "0" } });
+    await call("initialize", {
+      protocolVersion: "2025-11-25",
+      capabilities: {},
+      clientInfo: { name: "context-measure", version: "0" },
+    });
     notify("notifications/initialized");
     const tools = (await call("tools/list", {})).result.tools;
     const tool = async (name, args) => (await call("tools/call", { name, arguments: args })).result;
@@ -72,7 +89,9 @@ export async function measureContext({ cli, env = {} }) {
       copyFileSync(file, join(dir, basename(args.path)));
       return { ...args, path: join(dir, basename(args.path)) };
     };
-    const ordered = [...tools].sort((a, b) => Number(!!a.annotations?.destructiveHint) - Number(!!b.annotations?.destructiveHint));
+    const ordered = [...tools].sort(
+      (a, b) => Number(!!a.annotations?.destructiveHint) - Number(!!b.annotations?.destructiveHint),
+    );
     const measure = async (t) => {
       let largest = { chars: 0, args: null };
       for (const given of [{}, ...examples(t.description)]) {
@@ -96,7 +115,12 @@ export async function measureContext({ cli, env = {} }) {
     for (const t of ordered) answers.push(await measure(t));
     for (const [i, a] of answers.entries()) if (!a.chars) answers[i] = await measure(ordered[i]);
     const per_tool = tools.map((t) => ({ name: t.name, chars: definitionSize(t), description: t.description.length }));
-    return { tools: tools.length, definitions_chars: per_tool.reduce((n, d) => n + d.chars, 0), per_tool, largest_default_answer: answers };
+    return {
+      tools: tools.length,
+      definitions_chars: per_tool.reduce((n, d) => n + d.chars, 0),
+      per_tool,
+      largest_default_answer: answers,
+    };
   } finally {
     child.kill();
     rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,12 @@ const report = await measureContext({ cli: join(ROOT, "dist", "cli.js") });
 if (process.argv.includes("--json")) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
 else {
   const n = (x) => x.toLocaleString("en-US");
-  const rows = [`tool definitions (${report.tools} tools): ${n(report.definitions_chars)} characters (~${n(Math.round(report.definitions_chars / 4))} tokens)`, "", "| tool | definition | largest default answer | call |", "|---|---:|---:|---|"];
+  const rows = [
+    `tool definitions (${report.tools} tools): ${n(report.definitions_chars)} characters (~${n(Math.round(report.definitions_chars / 4))} tokens)`,
+    "",
+    "| tool | definition | largest default answer | call |",
+    "|---|---:|---:|---|",
+  ];
   for (const d of report.per_tool) {
     const a = report.largest_default_answer.find((x) => x.tool === d.name);
     rows.push(`| ${d.name} | ${n(d.chars)} | ${n(a.chars)} | \`${JSON.stringify(a.args)}\` |`);

@@ -23,12 +23,19 @@ if (!existsSync("dist/cli.js")) execFileSync("node", ["scripts/build.mjs"], { st
 const log = (...a) => process.stderr.write(`${a.join(" ")}\n`);
 
 function server(args) {
-  const child = spawn(process.execPath, ["dist/cli.js", ...args], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, LEAN_SALES_LOG_LEVEL: "warn" } });
+  const child = spawn(process.execPath, ["dist/cli.js", ...args], {
+    stdio: ["pipe", "pipe", "inherit"],
+    env: { ...process.env, LEAN_SALES_LOG_LEVEL: "warn" },
+  });
   const { call, notify } = lineClient(child);
   return {
     child,
     async init() {
-      await call("initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "bench", version: "0" } });
+      await call("initialize", {
+        protocolVersion: "2025-11-25",
+        capabilities: {},
+        clientInfo: { name: "bench", version: "0" },
+      });
       notify("notifications/initialized");
     },
     async tool(name, args) {
@@ -56,7 +63,11 @@ async function store(size) {
   if (!existsSync(db)) {
     log(`building the ${size.toLocaleString("en-US")}-deal demo store (once)...`);
     const t0 = performance.now();
-    execFileSync(process.execPath, ["dist/cli.js", "demo", "--deals", String(size), "--seed", "42", "--as-of", AS_OF, "--db", db], { stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync(
+      process.execPath,
+      ["dist/cli.js", "demo", "--deals", String(size), "--seed", "42", "--as-of", AS_OF, "--db", db],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    );
     log(`  built in ${round((performance.now() - t0) / 1000)} s`);
   }
   // Brings an older store up to the current schema before timing anything.
@@ -79,11 +90,18 @@ async function analyses(size) {
   };
   await time("pipeline_metrics", "pipeline_metrics", { as_of: AS_OF });
   // find_waste keeps its last answers until the store changes: each run asks as of another second.
-  await time("find_waste", "find_waste", { as_of: AS_OF }, RUNS, (i) => ({ as_of: `${AS_OF}T12:00:${String(i).padStart(2, "0")}Z` }));
+  await time("find_waste", "find_waste", { as_of: AS_OF }, RUNS, (i) => ({
+    as_of: `${AS_OF}T12:00:${String(i).padStart(2, "0")}Z`,
+  }));
   await time("find_waste (repeated, cached)", "find_waste", { as_of: AS_OF });
   await time("list_deals page", "list_deals", { filters: { status: "open", stage: "discovery" }, limit: 25 }, 20);
   const page = (await s.tool("list_deals", { filters: { status: "open" }, limit: 25 })).result;
-  await time("list_deals next page", "list_deals", { filters: { status: "open" }, limit: 25, cursor: page.next_cursor }, 20);
+  await time(
+    "list_deals next page",
+    "list_deals",
+    { filters: { status: "open" }, limit: 25, cursor: page.next_cursor },
+    20,
+  );
   await time("win_loss_analysis", "win_loss_analysis", {});
   out.peak_mb = round(s.peakMb());
   await s.stop();
@@ -95,10 +113,21 @@ async function analyses(size) {
   for (let i = 0; i < Math.max(3, Math.ceil(RUNS / 2)); i++) {
     const t = server(["--db", db]);
     await t.init();
-    const args = { segment: "mid_market_ready", source: "referral", budget: "identified", need: "confirmed", amount: 40000 };
+    const args = {
+      segment: "mid_market_ready",
+      source: "referral",
+      budget: "identified",
+      need: "confirmed",
+      amount: 40000,
+    };
     const first = await t.tool("score_lead", args);
     training.push(first.ms);
-    quality = { auc: first.result.auc, brier: first.result.brier, bant_auc: first.result.bant_auc, trained_on: first.result.trained_on.total };
+    quality = {
+      auc: first.result.auc,
+      brier: first.result.brier,
+      bant_auc: first.result.bant_auc,
+      trained_on: first.result.trained_on.total,
+    };
     for (let k = 0; k < 20; k++) scores.push((await t.tool("score_lead", args)).ms);
     out.peak_mb = Math.max(out.peak_mb, round(t.peakMb()));
     await t.stop();
@@ -106,23 +135,35 @@ async function analyses(size) {
   out["score_lead training"] = { median_ms: round(median(training)) };
   out["score_lead one score"] = { median_ms: round(median(scores), 2) };
   out.score_quality = quality;
-  log(`  score_lead: training ${round(median(training))} ms, one score ${round(median(scores), 2)} ms, AUC ${quality.auc}`);
+  log(
+    `  score_lead: training ${round(median(training))} ms, one score ${round(median(scores), 2)} ms, AUC ${quality.auc}`,
+  );
   return out;
 }
 
 /** A HubSpot-shaped deal export, deterministic. */
 function hubspotCsv(rows) {
-  const stages = ["appointmentscheduled", "qualifiedtobuy", "presentationscheduled", "decisionmakerboughtin", "contractsent", "closedwon", "closedlost"];
+  const stages = [
+    "appointmentscheduled",
+    "qualifiedtobuy",
+    "presentationscheduled",
+    "decisionmakerboughtin",
+    "contractsent",
+    "closedwon",
+    "closedlost",
+  ];
   const owners = ["Dana Lee", "Sam Ortiz", "Priya Shah", "Li Wei", "Alex Kim", "Maria Rossi"];
   const lines = ["Record ID,Deal Name,Associated Company,Deal owner,Amount,Deal Stage,Create Date,Close Date,Pipeline"];
   let x = 42;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let i = 1; i <= rows; i++) {
     const month = String(1 + Math.floor(rnd() * 10)).padStart(2, "0");
     const day = String(1 + Math.floor(rnd() * 27)).padStart(2, "0");
     const stage = stages[Math.floor(rnd() * stages.length)];
     const closed = stage.startsWith("closed") ? `2026-11-${day}` : "";
-    lines.push(`${900000 + i},"Deal ${i}, renewal",Company ${i % 5000},${owners[i % owners.length]},${Math.round(5000 + rnd() * 200000)},${stage},2026-${month}-${day} 10:00,${closed},default`);
+    lines.push(
+      `${900000 + i},"Deal ${i}, renewal",Company ${i % 5000},${owners[i % owners.length]},${Math.round(5000 + rnd() * 200000)},${stage},2026-${month}-${day} 10:00,${closed},default`,
+    );
   }
   return lines.join("\r\n") + "\r\n";
 }
@@ -148,7 +189,10 @@ async function importBench() {
   return { median_ms: round(ms), rows_per_s: Math.round(100_000 / (ms / 1000)), peak_mb: round(peak) };
 }
 
-const results = { machine: { node: process.version, cpus: (await import("node:os")).cpus().length, date: new Date().toISOString() }, sizes: {} };
+const results = {
+  machine: { node: process.version, cpus: (await import("node:os")).cpus().length, date: new Date().toISOString() },
+  sizes: {},
+};
 for (const size of SIZES) {
   log(`\n${size.toLocaleString("en-US")} deals`);
   results.sizes[size] = await analyses(size);
@@ -156,7 +200,10 @@ for (const size of SIZES) {
 log("\nimport");
 results.import = await importBench();
 log("\ntransport (against the yardstick)");
-results.transport = await transportBench({ runs: Number(process.env.COLD_RUNS ?? 15), calls: Number(process.env.CALLS ?? 1000) });
+results.transport = await transportBench({
+  runs: Number(process.env.COLD_RUNS ?? 15),
+  calls: Number(process.env.CALLS ?? 1000),
+});
 writeFileSync(join(ROOT, "bench", "results.json"), JSON.stringify(results, null, 2) + "\n");
 
 // The tables for bench/README.md.
@@ -164,9 +211,16 @@ const t = results.transport;
 const lines = [
   `| operation | ${SIZES.map((s) => `${s.toLocaleString("en-US")} deals`).join(" | ")} |`,
   `|---|${SIZES.map(() => "---").join("|")}|`,
-  ...["pipeline_metrics", "find_waste", "find_waste (repeated, cached)", "list_deals page", "list_deals next page", "win_loss_analysis", "score_lead training", "score_lead one score"].map(
-    (k) => `| ${k} | ${SIZES.map((s) => `${results.sizes[s][k].median_ms} ms`).join(" | ")} |`,
-  ),
+  ...[
+    "pipeline_metrics",
+    "find_waste",
+    "find_waste (repeated, cached)",
+    "list_deals page",
+    "list_deals next page",
+    "win_loss_analysis",
+    "score_lead training",
+    "score_lead one score",
+  ].map((k) => `| ${k} | ${SIZES.map((s) => `${results.sizes[s][k].median_ms} ms`).join(" | ")} |`),
   `| peak memory (server) | ${SIZES.map((s) => `${results.sizes[s].peak_mb} MB`).join(" | ")} |`,
   "",
   `Import of 100,000 HubSpot rows: ${results.import.median_ms} ms, ${results.import.rows_per_s.toLocaleString("en-US")} rows/s, peak ${results.import.peak_mb} MB.`,
@@ -174,7 +228,13 @@ const lines = [
   `| transport | yardstick | lean-sales-mcp | ratio |`,
   `|---|---|---|---|`,
   `| cold start (spawn to initialize result) | ${round(t.cold.yardstick_ms)} ms | ${round(t.cold.ours_ms)} ms | ${round(t.cold.ratio, 2)} |`,
-  ...Object.entries(t.stdio.ours).map(([k, v]) => `| stdio ${k} p50 / p99 | ${t.stdio.yardstick.p50_us} / ${t.stdio.yardstick.p99_us} µs | ${v.p50_us} / ${v.p99_us} µs | ${round(v.p50_us / t.stdio.yardstick.p50_us, 2)} |`),
-  ...Object.entries(t.http.ours).map(([k, v]) => `| HTTP ${k} p50 / p99 | ${t.http.yardstick.p50_us} / ${t.http.yardstick.p99_us} µs | ${v.p50_us} / ${v.p99_us} µs | ${round(v.p50_us / t.http.yardstick.p50_us, 2)} |`),
+  ...Object.entries(t.stdio.ours).map(
+    ([k, v]) =>
+      `| stdio ${k} p50 / p99 | ${t.stdio.yardstick.p50_us} / ${t.stdio.yardstick.p99_us} µs | ${v.p50_us} / ${v.p99_us} µs | ${round(v.p50_us / t.stdio.yardstick.p50_us, 2)} |`,
+  ),
+  ...Object.entries(t.http.ours).map(
+    ([k, v]) =>
+      `| HTTP ${k} p50 / p99 | ${t.http.yardstick.p50_us} / ${t.http.yardstick.p99_us} µs | ${v.p50_us} / ${v.p99_us} µs | ${round(v.p50_us / t.http.yardstick.p50_us, 2)} |`,
+  ),
 ];
 console.log(lines.join("\n"));

@@ -9,13 +9,28 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Agent, request } from "node:http";
 
-const INIT = { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "bench", version: "0" } } };
+const INIT = {
+  jsonrpc: "2.0",
+  id: 0,
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "bench", version: "0" } },
+};
 
 export const OUR_CALLS = {
-  qualify_prospect: { budget: { status: "unknown" }, authority: { status: "access_to_decision_maker" }, need: { status: "confirmed" }, timeline: { status: "defined", months: 4 } },
+  qualify_prospect: {
+    budget: { status: "unknown" },
+    authority: { status: "access_to_decision_maker" },
+    need: { status: "confirmed" },
+    timeline: { status: "defined", months: 4 },
+  },
   classify_segment: { employees: 450, actively_evaluating: true, budget_status: "identified", timeline_months: 2 },
   check_stage_exit: { stage: "discovery", met: ["challenge_understood", "stakeholders_identified"] },
-  find_waste: { activities: [{ description: "Weekly pipeline status report for management", hours_per_week: 3 }, { description: "Discovery call with the customer", hours_per_week: 2 }] },
+  find_waste: {
+    activities: [
+      { description: "Weekly pipeline status report for management", hours_per_week: 3 },
+      { description: "Discovery call with the customer", hours_per_week: 2 },
+    ],
+  },
   core_questions: { focus: "qualification", stage: "discovery" },
 };
 
@@ -83,7 +98,9 @@ export async function stdioCalls(cmd, args, calls, n, env = {}) {
   c.notify("notifications/initialized");
   const out = {};
   // Steady state: warm the whole server (V8 tiers up the shared request path) before timing.
-  for (let i = 0; i < 1000; i++) for (const [name, args2] of Object.entries(calls)) if (i * Object.keys(calls).length < 1000) await c.call("tools/call", { name, arguments: args2 });
+  for (let i = 0; i < 1000; i++)
+    for (const [name, args2] of Object.entries(calls))
+      if (i * Object.keys(calls).length < 1000) await c.call("tools/call", { name, arguments: args2 });
   for (const [name, args2] of Object.entries(calls)) {
     for (let i = 0; i < 200; i++) await c.call("tools/call", { name, arguments: args2 }); // warm-up
     const us = [];
@@ -104,7 +121,19 @@ function post(port, sid, body, agent) {
   return new Promise((resolve, reject) => {
     const data = JSON.stringify(body);
     const req = request(
-      { host: "127.0.0.1", port, path: "/mcp", method: "POST", agent, headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "content-length": Buffer.byteLength(data), ...(sid ? { "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" } : {}) } },
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/mcp",
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "content-length": Buffer.byteLength(data),
+          ...(sid ? { "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" } : {}),
+        },
+      },
       (res) => {
         let text = "";
         res.on("data", (d) => (text += d));
@@ -134,16 +163,34 @@ export async function httpCalls(cmd, args, calls, n, env = {}) {
   const out = {};
   let id = 1;
   for (let i = 0; i * Object.keys(calls).length < 500; i++) {
-    for (const [name, args2] of Object.entries(calls)) await post(port, sid, { jsonrpc: "2.0", id: id++, method: "tools/call", params: { name, arguments: args2 } }, agent);
+    for (const [name, args2] of Object.entries(calls))
+      await post(
+        port,
+        sid,
+        { jsonrpc: "2.0", id: id++, method: "tools/call", params: { name, arguments: args2 } },
+        agent,
+      );
   }
   for (const [name, args2] of Object.entries(calls)) {
-    for (let i = 0; i < 100; i++) await post(port, sid, { jsonrpc: "2.0", id: id++, method: "tools/call", params: { name, arguments: args2 } }, agent);
+    for (let i = 0; i < 100; i++)
+      await post(
+        port,
+        sid,
+        { jsonrpc: "2.0", id: id++, method: "tools/call", params: { name, arguments: args2 } },
+        agent,
+      );
     const us = [];
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
-      const r = await post(port, sid, { jsonrpc: "2.0", id: id++, method: "tools/call", params: { name, arguments: args2 } }, agent);
+      const r = await post(
+        port,
+        sid,
+        { jsonrpc: "2.0", id: id++, method: "tools/call", params: { name, arguments: args2 } },
+        agent,
+      );
       us.push((performance.now() - t0) * 1000);
-      if (r.status !== 200 || r.text.includes('"isError":true')) throw new Error(`${name}: ${r.status} ${r.text.slice(0, 200)}`);
+      if (r.status !== 200 || r.text.includes('"isError":true'))
+        throw new Error(`${name}: ${r.status} ${r.text.slice(0, 200)}`);
     }
     out[name] = { p50_us: Math.round(median(us)), p99_us: Math.round(pct(us, 99)) };
   }
@@ -165,8 +212,22 @@ export async function transportBench({ runs = 15, calls = 1000 } = {}) {
     const stdioYard = await stdioCalls(process.execPath, yard, echo, calls);
     const stdioOurs = await stdioCalls(process.execPath, ours, OUR_CALLS, calls, env);
     const httpYard = await httpCalls(process.execPath, [...yard, "--http"], echo, Math.round(calls / 2));
-    const httpOurs = await httpCalls(process.execPath, [...ours, "--http", "--port", "0"], OUR_CALLS, Math.round(calls / 2), env);
-    return { cold: { yardstick_ms: coldYard.median_ms, ours_ms: coldOurs.median_ms, ratio: coldOurs.median_ms / coldYard.median_ms }, stdio: { yardstick: stdioYard.echo, ours: stdioOurs }, http: { yardstick: httpYard.echo, ours: httpOurs } };
+    const httpOurs = await httpCalls(
+      process.execPath,
+      [...ours, "--http", "--port", "0"],
+      OUR_CALLS,
+      Math.round(calls / 2),
+      env,
+    );
+    return {
+      cold: {
+        yardstick_ms: coldYard.median_ms,
+        ours_ms: coldOurs.median_ms,
+        ratio: coldOurs.median_ms / coldYard.median_ms,
+      },
+      stdio: { yardstick: stdioYard.echo, ours: stdioOurs },
+      http: { yardstick: httpYard.echo, ours: httpOurs },
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

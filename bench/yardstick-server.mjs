@@ -30,7 +30,10 @@ if (process.argv.includes("--http")) {
     const sid = req.headers["mcp-session-id"];
     let t = sid ? sessions.get(sid) : undefined;
     if (!t && isInitializeRequest(body)) {
-      t = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => sessions.set(id, t) });
+      t = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => sessions.set(id, t),
+      });
       await build().connect(t);
     }
     if (!t) {

@@ -22,7 +22,8 @@ export async function bundleDashboardView(outfile) {
   });
   const js = result.outputFiles[0].text;
   // Inlined in a <script> element: these would end it early or change how it is parsed.
-  if (/<!--|<script/i.test(js)) throw new Error("the dashboard view bundle contains <!-- or <script; it cannot be inlined safely");
+  if (/<!--|<script/i.test(js))
+    throw new Error("the dashboard view bundle contains <!-- or <script; it cannot be inlined safely");
   if (outfile) writeFileSync(outfile, js);
   return js;
 }

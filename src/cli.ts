@@ -69,7 +69,10 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.log_level);
   // A stray console.log must never corrupt the stdio stream.
-  console.log = console.info = console.debug = (...args: unknown[]) => log.info({ console: args.map(String).join(" ") }, "console");
+  console.log =
+    console.info =
+    console.debug =
+      (...args: unknown[]) => log.info({ console: args.map(String).join(" ") }, "console");
   process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection (kept running)"));
 
   let deps: ReturnType<typeof buildDeps>;
@@ -84,7 +87,11 @@ async function main(): Promise<void> {
   if (config.command !== "serve") {
     try {
       // No transport runs in this process: stdout is the command's output (e.g. `export > deals.csv`).
-      await runCommand(config, deps, { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s), tty: process.stderr.isTTY === true });
+      await runCommand(config, deps, {
+        out: (s) => void process.stdout.write(s),
+        err: (s) => void process.stderr.write(s),
+        tty: process.stderr.isTTY === true,
+      });
     } catch (err) {
       if (err instanceof StoreError || err instanceof ConfigError) fail(err.message);
       throw err;
@@ -101,10 +108,21 @@ async function main(): Promise<void> {
     const { serveHttp } = await import("./transports/http.js");
     const running = await serveHttp(
       deps,
-      { host: config.host, port: config.port, token: config.token, allowedOrigins: config.allowed_origins, sessionIdleMs: config.session_idle_ms, maxSessions: config.max_sessions },
+      {
+        host: config.host,
+        port: config.port,
+        token: config.token,
+        allowedOrigins: config.allowed_origins,
+        sessionIdleMs: config.session_idle_ms,
+        maxSessions: config.max_sessions,
+      },
       log,
-    ).catch((err: NodeJS.ErrnoException) => fail(`cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}`));
-    process.stderr.write(`lean-sales-mcp ${VERSION} listening on ${running.url}${config.token ? " (bearer token required)" : ""}\n`);
+    ).catch((err: NodeJS.ErrnoException) =>
+      fail(`cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}`),
+    );
+    process.stderr.write(
+      `lean-sales-mcp ${VERSION} listening on ${running.url}${config.token ? " (bearer token required)" : ""}\n`,
+    );
     stop = () => running.close();
   } else {
     const { serveStdio } = await import("./transports/stdio.js");

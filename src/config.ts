@@ -10,7 +10,17 @@ export class ConfigError extends Error {
 }
 
 /** Sub-commands for people at a terminal; no command serves MCP. */
-export const COMMANDS = ["export", "backup", "restore", "status", "report", "import", "demo", "help", "version"] as const;
+export const COMMANDS = [
+  "export",
+  "backup",
+  "restore",
+  "status",
+  "report",
+  "import",
+  "demo",
+  "help",
+  "version",
+] as const;
 const COMMANDS_AND_SERVE = ["serve", ...COMMANDS] as const;
 
 /** The tool groups (--toolsets): the methodology, the deal store, analytics, the dashboard. */
@@ -91,7 +101,6 @@ const FLAGS = {
   "stage-map": { type: "string" },
 } as const;
 
-
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
   let parsed;
   try {
@@ -106,16 +115,35 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   else if (values.version) command = "version";
   else if (first !== undefined) {
     if (!(COMMANDS as readonly string[]).includes(first)) {
-      throw new ConfigError(`unknown command "${first}": expected one of ${COMMANDS.join(", ")} (or no command to serve MCP)`);
+      throw new ConfigError(
+        `unknown command "${first}": expected one of ${COMMANDS.join(", ")} (or no command to serve MCP)`,
+      );
     }
     command = first as Config["command"];
   }
   const options: Record<string, string | boolean> = {};
-  for (const key of ["out", "format", "seed", "deals", "dry-run", "as-of", "force", "json", "mapping", "stage-map"] as const) {
+  for (const key of [
+    "out",
+    "format",
+    "seed",
+    "deals",
+    "dry-run",
+    "as-of",
+    "force",
+    "json",
+    "mapping",
+    "stage-map",
+  ] as const) {
     const v = values[key];
     if (v !== undefined) options[key] = v;
   }
-  const list = (v: string | undefined) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : []);
+  const list = (v: string | undefined) =>
+    v
+      ? v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [];
   const raw = {
     command,
     http: values.http ?? false,

@@ -34,7 +34,17 @@ describe("tool annotations and examples", () => {
       for (let i = 1; i <= 45; i++) {
         const stage = i % 3 ? "discovery" : "prospecting";
         h.store.createDeal(
-          { name: i === 42 ? "Acme - fleet rollout" : `Deal ${i}`, account: `Account ${i}`, owner: i % 2 ? "Dana Lee" : "Sam Ortiz", amount: 1000 * i, currency: "USD", stage: i === 42 ? "discovery" : stage, stage_index: i === 42 || i % 3 ? 1 : 0, created_at: "2026-06-01T00:00:00.000Z", stage_entered_at: "2026-06-01T00:00:00.000Z" },
+          {
+            name: i === 42 ? "Acme - fleet rollout" : `Deal ${i}`,
+            account: `Account ${i}`,
+            owner: i % 2 ? "Dana Lee" : "Sam Ortiz",
+            amount: 1000 * i,
+            currency: "USD",
+            stage: i === 42 ? "discovery" : stage,
+            stage_index: i === 42 || i % 3 ? 1 : 0,
+            created_at: "2026-06-01T00:00:00.000Z",
+            stage_entered_at: "2026-06-01T00:00:00.000Z",
+          },
           "2026-11-28T12:00:00.000Z",
         );
       }
@@ -44,22 +54,25 @@ describe("tool annotations and examples", () => {
   });
   afterEach(() => h.close());
 
-  it.each(ALL_TOOLS.map((t) => [t.name, t.kind] as const))("%s (%s): its examples are valid calls, and read-only means no write", async (name, kind) => {
-    const def = ALL_TOOLS.find((t) => t.name === name)!;
-    const list = examples(def.description);
-    expect(list.length).toBeGreaterThan(0);
-    for (const args of list) {
-      // An example file path (import_deals) stands for a real export: use a fixture of that shape.
-      if (typeof args.path === "string" && !existsSync(args.path)) {
-        const copy = join(tmpdir(), `lsm-example-${process.pid}.csv`);
-        copyFileSync("test/fixtures/hubspot-deals.csv", copy);
-        args.path = copy;
+  it.each(ALL_TOOLS.map((t) => [t.name, t.kind] as const))(
+    "%s (%s): its examples are valid calls, and read-only means no write",
+    async (name, kind) => {
+      const def = ALL_TOOLS.find((t) => t.name === name)!;
+      const list = examples(def.description);
+      expect(list.length).toBeGreaterThan(0);
+      for (const args of list) {
+        // An example file path (import_deals) stands for a real export: use a fixture of that shape.
+        if (typeof args.path === "string" && !existsSync(args.path)) {
+          const copy = join(tmpdir(), `lsm-example-${process.pid}.csv`);
+          copyFileSync("test/fixtures/hubspot-deals.csv", copy);
+          args.path = copy;
+        }
+        const before = dbHash(h.store);
+        const r = await h.call(name, args);
+        const text = (r.content as Array<{ text: string }>)[0]!.text;
+        expect(r.isError, `${name} ${JSON.stringify(args)}: ${text}`).toBeFalsy();
+        if (kind === "read") expect(dbHash(h.store), `${name} wrote to the store`).toBe(before);
       }
-      const before = dbHash(h.store);
-      const r = await h.call(name, args);
-      const text = (r.content as Array<{ text: string }>)[0]!.text;
-      expect(r.isError, `${name} ${JSON.stringify(args)}: ${text}`).toBeFalsy();
-      if (kind === "read") expect(dbHash(h.store), `${name} wrote to the store`).toBe(before);
-    }
-  });
+    },
+  );
 });

@@ -31,14 +31,41 @@ describe("the tool registry", () => {
 
   // A parameter explains itself by its name and type, an enum, a date format, or a one-line hint;
   // every word a model reads here is paid for in every conversation (see bench/context.mjs).
-  const SELF_EXPLAINING = new Set(["name", "account", "owner", "amount", "industry", "employees", "annual_revenue", "actively_evaluating", "dry_run", "request_id", "summary", "label", "confirm_name", "reason", "override_reason", "close_reason", "cursor", "csv", "path", "mapping", "deal_id"]);
+  const SELF_EXPLAINING = new Set([
+    "name",
+    "account",
+    "owner",
+    "amount",
+    "industry",
+    "employees",
+    "annual_revenue",
+    "actively_evaluating",
+    "dry_run",
+    "request_id",
+    "summary",
+    "label",
+    "confirm_name",
+    "reason",
+    "override_reason",
+    "close_reason",
+    "cursor",
+    "csv",
+    "path",
+    "mapping",
+    "deal_id",
+  ]);
   it("every tool has a title, a short agent-facing description with an example, and parameters that explain themselves", () => {
     for (const t of listed) {
       expect(t.title, t.name).toBeTruthy();
       expect(t.description.length, t.name).toBeLessThanOrEqual(600);
       expect(t.description, t.name).toMatch(/Example: \{/);
       for (const [key, prop] of Object.entries<any>(t.inputSchema.properties ?? {})) {
-        const explained = prop.description || prop.enum || prop.format || ["object", "array", "boolean"].includes(prop.type) || SELF_EXPLAINING.has(key);
+        const explained =
+          prop.description ||
+          prop.enum ||
+          prop.format ||
+          ["object", "array", "boolean"].includes(prop.type) ||
+          SELF_EXPLAINING.has(key);
         expect(explained, `${t.name}.${key}`).toBeTruthy();
       }
       expect(t.inputSchema.additionalProperties, t.name).toBe(false);

@@ -8,7 +8,12 @@ describe("server.json", () => {
   it("names and versions match package.json", () => {
     expect(server.name).toBe(pkg.mcpName);
     expect(server.version).toBe(pkg.version);
-    expect(server.packages[0]).toMatchObject({ registryType: "npm", identifier: pkg.name, version: pkg.version, transport: { type: "stdio" } });
+    expect(server.packages[0]).toMatchObject({
+      registryType: "npm",
+      identifier: pkg.name,
+      version: pkg.version,
+      transport: { type: "stdio" },
+    });
   });
   it("the package ships what the server needs and declares its engine and bin", () => {
     expect(pkg.files).toEqual(expect.arrayContaining(["dist", "data", "prompts", "server.json"]));

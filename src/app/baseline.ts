@@ -3,7 +3,10 @@ import { z } from "zod";
 import { cleanText } from "./schemas.js";
 
 /** Percentage changes of the tracked metrics since the baseline. */
-export const Changes = z.record(z.string(), z.object({ baseline: z.number().nullable(), current: z.number().nullable(), change_pct: z.number().nullable() }));
+export const Changes = z.record(
+  z.string(),
+  z.object({ baseline: z.number().nullable(), current: z.number().nullable(), change_pct: z.number().nullable() }),
+);
 
 /** One success indicator of the reference, judged. */
 export const Indicator = z.object({

@@ -15,5 +15,6 @@ export const latestPast = (now: Date | number): string => new Date(+now + FUTURE
 
 /** Refuses a date of something that has happened (a close, a call, a stage move) if it lies ahead. */
 export function assertPast(at: string, now: Date, field: string, hint = ""): void {
-  if (toTimestamp(at) > latestPast(now)) throw new InputError(`${field} is in the future (${at.slice(0, 10)})${hint ? `; ${hint}` : "."}`, field);
+  if (toTimestamp(at) > latestPast(now))
+    throw new InputError(`${field} is in the future (${at.slice(0, 10)})${hint ? `; ${hint}` : "."}`, field);
 }

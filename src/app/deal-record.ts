@@ -20,7 +20,14 @@ export const DealRecord = {
     }),
   ),
   activities: z.array(
-    z.object({ id: z.number(), type: z.string(), occurred_at: z.string(), summary: z.string(), duration_minutes: z.number().nullable(), stage: z.string() }),
+    z.object({
+      id: z.number(),
+      type: z.string(),
+      occurred_at: z.string(),
+      summary: z.string(),
+      duration_minutes: z.number().nullable(),
+      stage: z.string(),
+    }),
   ),
   activities_total: z.number(),
   activities_truncated: z.boolean(),
@@ -36,7 +43,13 @@ export const DealRecord = {
     })
     .nullable(),
   stage_check: z
-    .object({ stage: z.string(), recorded_at: z.string(), criteria: z.record(z.string(), z.boolean().nullable()), evidence: z.record(z.string(), z.string()), can_advance: z.boolean() })
+    .object({
+      stage: z.string(),
+      recorded_at: z.string(),
+      criteria: z.record(z.string(), z.boolean().nullable()),
+      evidence: z.record(z.string(), z.string()),
+      can_advance: z.boolean(),
+    })
     .nullable(),
 };
 
@@ -53,8 +66,26 @@ export function dealRecord(m: Methodology, store: DealStore, id: string, activit
     activities: acts.activities.map(({ deal_id: _d, ...a }) => a),
     activities_total: acts.total,
     activities_truncated: acts.total > acts.activities.length,
-    qualification: q ? { recorded_at: q.recorded_at, budget: q.budget, authority: q.authority, need: q.need, timeline: q.timeline, score: q.score, verdict: q.verdict } : null,
-    stage_check: check ? { stage: check.stage, recorded_at: check.recorded_at, criteria: check.criteria, evidence: check.evidence, can_advance: check.can_advance } : null,
+    qualification: q
+      ? {
+          recorded_at: q.recorded_at,
+          budget: q.budget,
+          authority: q.authority,
+          need: q.need,
+          timeline: q.timeline,
+          score: q.score,
+          verdict: q.verdict,
+        }
+      : null,
+    stage_check: check
+      ? {
+          stage: check.stage,
+          recorded_at: check.recorded_at,
+          criteria: check.criteria,
+          evidence: check.evidence,
+          can_advance: check.can_advance,
+        }
+      : null,
   };
 }
 
@@ -63,7 +94,9 @@ export function dealRecordText(m: Methodology, r: ReturnType<typeof dealRecord>)
   const summary = [
     dealLine(m, d as never),
     `In ${d.stage_name} since ${d.stage_entered_at.slice(0, 10)} · ${r.stage_history.length} stage entries · ${r.activities_total} activities${r.activities_truncated ? ` (latest ${r.activities.length} shown)` : ""} · ${r.stakeholders.length} stakeholders (${r.stakeholders.filter((s) => s.decision_maker).length} decision makers)`,
-    r.qualification ? `BANT ${r.qualification.verdict} ${r.qualification.score}/100 (${r.qualification.recorded_at.slice(0, 10)})` : "No BANT qualification yet: call qualify_prospect.",
+    r.qualification
+      ? `BANT ${r.qualification.verdict} ${r.qualification.score}/100 (${r.qualification.recorded_at.slice(0, 10)})`
+      : "No BANT qualification yet: call qualify_prospect.",
     r.stage_check
       ? `${d.stage_name} gate: ${r.stage_check.can_advance ? "can advance" : `${Object.values(r.stage_check.criteria).filter((v) => v !== true).length} criteria open`}`
       : `No ${d.stage_name} gate check yet: call check_stage_exit.`,
@@ -71,9 +104,16 @@ export function dealRecordText(m: Methodology, r: ReturnType<typeof dealRecord>)
   const q = r.qualification;
   const data = [
     dealText([d as never]),
-    ...r.stakeholders.map((s) => `stakeholder: ${JSON.stringify(s.name)}${s.role ? ` (${JSON.stringify(s.role)})` : ""}${s.decision_maker ? " decision maker" : ""}`),
+    ...r.stakeholders.map(
+      (s) =>
+        `stakeholder: ${JSON.stringify(s.name)}${s.role ? ` (${JSON.stringify(s.role)})` : ""}${s.decision_maker ? " decision maker" : ""}`,
+    ),
     `stages: ${r.stage_history.map((h) => `${h.stage_name} ${h.entered_at.slice(0, 10)} (${h.gate})`).join(" -> ")}`,
-    ...(q ? [`BANT ${q.recorded_at.slice(0, 10)}: budget ${q.budget}, authority ${q.authority}, need ${q.need}, timeline ${q.timeline}`] : []),
+    ...(q
+      ? [
+          `BANT ${q.recorded_at.slice(0, 10)}: budget ${q.budget}, authority ${q.authority}, need ${q.need}, timeline ${q.timeline}`,
+        ]
+      : []),
     ...r.activities.slice(0, 10).map((a) => `${a.occurred_at.slice(0, 10)} ${a.type}: ${a.summary}`),
     ...r.stage_history.filter((h) => h.override_reason).map((h) => `override into ${h.stage}: ${h.override_reason}`),
   ].join("\n");

@@ -14,21 +14,25 @@ export const DealStatus = looseEnum(DEAL_STATUSES);
 export const DATE_FIELDS = ["created", "closed", "activity"] as const;
 
 export const Filters = closedObject({
-    owner: cleanText(200).optional(),
-    segment: Segment.optional(),
-    stage: StageRef.optional(),
-    status: DealStatus.optional(),
-    from: IsoDate.optional(),
-    to: IsoDate.optional(),
-    date: looseEnum(DATE_FIELDS).optional(),
-    q: cleanText(100).optional().describe("name/account text"),
-  });
+  owner: cleanText(200).optional(),
+  segment: Segment.optional(),
+  stage: StageRef.optional(),
+  status: DealStatus.optional(),
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
+  date: looseEnum(DATE_FIELDS).optional(),
+  q: cleanText(100).optional().describe("name/account text"),
+});
 export type FiltersInput = z.infer<typeof Filters>;
 
 /** The store's filter from the tool's, with the date field the tool uses by default. */
-export function toStoreFilters(f: FiltersInput | undefined, dateField: "created_at" | "closed_at" = "created_at"): DealFilters {
+export function toStoreFilters(
+  f: FiltersInput | undefined,
+  dateField: "created_at" | "closed_at" = "created_at",
+): DealFilters {
   const { date, ...rest } = f ?? {};
-  const field = date === "closed" ? "closed_at" : date === "activity" ? "activity" : date === "created" ? "created_at" : dateField;
+  const field =
+    date === "closed" ? "closed_at" : date === "activity" ? "activity" : date === "created" ? "created_at" : dateField;
   return { ...rest, date_field: field } as DealFilters;
 }
 
@@ -44,7 +48,14 @@ export const AppliedFilters = z.object({
   date_field: z.string().optional(),
 });
 
-const Bant = z.object({ budget: z.string(), authority: z.string(), need: z.string(), timeline: z.string(), score: z.number(), verdict: z.string() });
+const Bant = z.object({
+  budget: z.string(),
+  authority: z.string(),
+  need: z.string(),
+  timeline: z.string(),
+  score: z.number(),
+  verdict: z.string(),
+});
 
 export const DealOut = z.object({
   id: DealId,
@@ -85,7 +96,12 @@ export type DealOutput = z.infer<typeof DealOut>;
 export function presentDeal(m: Methodology, d: Deal): DealOutput {
   const { stage_index: _i, ...rest } = d;
   const seg = d.tier && d.readiness ? m.segment(d.tier as never, d.readiness as never) : undefined;
-  return { ...rest, stage: d.stage as never, stage_name: m.stage(d.stage as never).name, segment_label: seg?.label ?? null };
+  return {
+    ...rest,
+    stage: d.stage as never,
+    stage_name: m.stage(d.stage as never).name,
+    segment_label: seg?.label ?? null,
+  };
 }
 
 /** A compact row for lists: empty fields left out, currency only when it is not the main one. */
@@ -138,7 +154,10 @@ export function dealLine(m: Methodology, d: Deal): string {
 /** Stored free text of deals, for the fenced block. */
 export function dealText(deals: Deal[]): string {
   return deals
-    .map((d) => `${d.id}: name=${JSON.stringify(d.name)} account=${JSON.stringify(d.account)} owner=${JSON.stringify(d.owner)}${d.close_reason ? ` close_reason=${JSON.stringify(d.close_reason)}` : ""}`)
+    .map(
+      (d) =>
+        `${d.id}: name=${JSON.stringify(d.name)} account=${JSON.stringify(d.account)} owner=${JSON.stringify(d.owner)}${d.close_reason ? ` close_reason=${JSON.stringify(d.close_reason)}` : ""}`,
+    )
     .join("\n");
 }
 

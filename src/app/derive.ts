@@ -23,7 +23,7 @@ export function deriveSegment(m: Methodology, s: DealSignals): SegmentResult | n
   const input: SegmentInput = {
     employees: s.employees ?? undefined,
     annual_revenue: s.annual_revenue ?? undefined,
-    expected_deal_size: sameCurrency ? s.amount ?? undefined : undefined,
+    expected_deal_size: sameCurrency ? (s.amount ?? undefined) : undefined,
     tier: s.tier ?? undefined,
     actively_evaluating: s.actively_evaluating ?? undefined,
     timeline_months: s.timeline_months ?? undefined,
@@ -31,6 +31,12 @@ export function deriveSegment(m: Methodology, s: DealSignals): SegmentResult | n
     budget_status: s.budget_status ?? undefined,
     timeline_status: s.timeline_status ?? undefined,
   };
-  if (input.employees === undefined && input.annual_revenue === undefined && input.expected_deal_size === undefined && !input.tier) return null;
+  if (
+    input.employees === undefined &&
+    input.annual_revenue === undefined &&
+    input.expected_deal_size === undefined &&
+    !input.tier
+  )
+    return null;
   return classifySegment(m, input);
 }

@@ -4,9 +4,35 @@ import type { Deal, DealFilters, DealStore } from "../store/types.js";
 
 /** Export columns: our field names, so an export re-imports with format "generic". */
 export const EXPORT_COLUMNS = [
-  "id", "external_id", "name", "account", "owner", "amount", "currency", "stage", "status", "tier", "readiness", "segment",
-  "source", "industry", "employees", "annual_revenue", "created_at", "stage_entered_at", "expected_close_date", "closed_at",
-  "close_reason", "last_activity_at", "revisit_on", "bant_budget", "bant_authority", "bant_need", "bant_timeline", "bant_score", "bant_verdict",
+  "id",
+  "external_id",
+  "name",
+  "account",
+  "owner",
+  "amount",
+  "currency",
+  "stage",
+  "status",
+  "tier",
+  "readiness",
+  "segment",
+  "source",
+  "industry",
+  "employees",
+  "annual_revenue",
+  "created_at",
+  "stage_entered_at",
+  "expected_close_date",
+  "closed_at",
+  "close_reason",
+  "last_activity_at",
+  "revisit_on",
+  "bant_budget",
+  "bant_authority",
+  "bant_need",
+  "bant_timeline",
+  "bant_score",
+  "bant_verdict",
 ] as const;
 
 export type ExportFormat = "csv" | "json";
@@ -72,7 +98,13 @@ export function parseExportFile(file: string): { format: ExportFormat; filters: 
 export const MAX_EXPORT_CHARS = 8 * 1024 * 1024;
 
 /** The whole export as text, streamed from the store a page at a time; null when it would exceed maxChars. */
-export function exportText(store: DealStore, format: ExportFormat, filters: DealFilters, present: (d: Deal) => unknown, maxChars = MAX_EXPORT_CHARS): string | null {
+export function exportText(
+  store: DealStore,
+  format: ExportFormat,
+  filters: DealFilters,
+  present: (d: Deal) => unknown,
+  maxChars = MAX_EXPORT_CHARS,
+): string | null {
   const parts: string[] = [];
   let size = 0;
   let after = 0;
@@ -82,7 +114,9 @@ export function exportText(store: DealStore, format: ExportFormat, filters: Deal
     const { deals } = store.listDeals(filters, 1000, after);
     if (deals.length === 0) break;
     const chunk =
-      format === "csv" ? dealsToCsv(deals, n === 0) : deals.map((d, i) => `${n + i > 0 ? ",\n" : ""}${JSON.stringify(present(d))}`).join("");
+      format === "csv"
+        ? dealsToCsv(deals, n === 0)
+        : deals.map((d, i) => `${n + i > 0 ? ",\n" : ""}${JSON.stringify(present(d))}`).join("");
     size += chunk.length;
     if (size > maxChars) return null;
     parts.push(chunk);

@@ -1,6 +1,13 @@
 import { type DealStore } from "../store/types.js";
 import { type Methodology } from "../methodology/load.js";
-import { type NaiveBayesModel, type Quality, type TrainingRow, addExample, emptyModel, evaluate } from "../methodology/scoring.js";
+import {
+  type NaiveBayesModel,
+  type Quality,
+  type TrainingRow,
+  addExample,
+  emptyModel,
+  evaluate,
+} from "../methodology/scoring.js";
 // The lead-scoring model, trained on the store's closed deals and kept until the store changes.
 
 export interface Trained {
@@ -28,7 +35,11 @@ export function trainedModel(m: Methodology, store: DealStore): Trained {
   // Closed deals all reached the end of their road, so the stage they reached would give the
   // outcome away: held-out deals are scored without it (a conservative, first-contact quality).
   const evalFeatures = features.filter((f) => f !== "reached_stage");
-  const quality = evaluate(train, evalFeatures, store.analytics().scoringRows(cfg.amount_buckets, cfg.holdout_every, "holdout") as Iterable<TrainingRow>);
+  const quality = evaluate(
+    train,
+    evalFeatures,
+    store.analytics().scoringRows(cfg.amount_buckets, cfg.holdout_every, "holdout") as Iterable<TrainingRow>,
+  );
   const t = { version, model: full, quality };
   cache.set(store, t);
   return t;

@@ -5,7 +5,10 @@ import { AppliedFilters } from "./deal-view.js";
 import { type DealFilters, type DealStore, parseDealId } from "../store/types.js";
 import { InputError } from "../methodology/errors.js";
 
-export const Cursor = z.string().refine((v) => v.length <= 200, "cursor is next_cursor as returned").describe("next_cursor");
+export const Cursor = z
+  .string()
+  .refine((v) => v.length <= 200, "cursor is next_cursor as returned")
+  .describe("next_cursor");
 
 /** Opaque cursor: the last id seen, bound to the query it came from. */
 export function encodeCursor(lastId: number, query: unknown): string {
@@ -17,12 +20,19 @@ export function decodeCursor(cursor: string, query: unknown): number {
   try {
     parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    throw new InputError("cursor is not one this server issued; pass next_cursor exactly as returned, or leave it out for the first page.", "cursor");
+    throw new InputError(
+      "cursor is not one this server issued; pass next_cursor exactly as returned, or leave it out for the first page.",
+      "cursor",
+    );
   }
   if (typeof parsed.a !== "number" || !Number.isInteger(parsed.a) || parsed.a < 0) {
     throw new InputError("cursor is not one this server issued; pass next_cursor exactly as returned.", "cursor");
   }
-  if (parsed.h !== queryHash(query)) throw new InputError("cursor belongs to a different query: keep the same filters while paging, or drop the cursor.", "cursor");
+  if (parsed.h !== queryHash(query))
+    throw new InputError(
+      "cursor belongs to a different query: keep the same filters while paging, or drop the cursor.",
+      "cursor",
+    );
   return parsed.a;
 }
 
@@ -36,13 +46,29 @@ export const PageOut = {
 };
 
 /** One page of deals in id order, with the cursor to the next one (bound to `query`). */
-export function pageOfDeals(store: DealStore, filters: DealFilters, limit: number, cursor: string | undefined, query: unknown) {
+export function pageOfDeals(
+  store: DealStore,
+  filters: DealFilters,
+  limit: number,
+  cursor: string | undefined,
+  query: unknown,
+) {
   const after = cursor ? decodeCursor(cursor, query) : 0;
   const { deals, total } = store.listDeals(filters, limit + 1, after);
   const page = deals.slice(0, limit);
   const more = deals.length > limit;
   const last = page[page.length - 1];
-  return { page, total, more, first: after === 0, next_cursor: more && last ? encodeCursor(parseDealId(last.id)!, query) : null };
+  return {
+    page,
+    total,
+    more,
+    first: after === 0,
+    next_cursor: more && last ? encodeCursor(parseDealId(last.id)!, query) : null,
+  };
 }
 
-const queryHash = (q: unknown) => createHash("sha256").update(JSON.stringify(q ?? {})).digest("base64url").slice(0, 12);
+const queryHash = (q: unknown) =>
+  createHash("sha256")
+    .update(JSON.stringify(q ?? {}))
+    .digest("base64url")
+    .slice(0, 12);

@@ -4,10 +4,16 @@ import type { FiltersInput } from "./deal-view.js";
 import { toTimestamp } from "./dates.js";
 import type { DealFilters } from "../store/types.js";
 
-export function resolvePeriod(filters: FiltersInput | undefined, asOf: string | undefined, now: Date): { from: string | null; to: string; as_of: string } {
+export function resolvePeriod(
+  filters: FiltersInput | undefined,
+  asOf: string | undefined,
+  now: Date,
+): { from: string | null; to: string; as_of: string } {
   const as_of = asOf ? dayBound(asOf.length === 10 ? asOf : toTimestamp(asOf), true) : now.toISOString();
   const to = filters?.to ? dayBound(filters.to.length === 10 ? filters.to : toTimestamp(filters.to), true) : as_of;
-  const from = filters?.from ? dayBound(filters.from.length === 10 ? filters.from : toTimestamp(filters.from), false) : null;
+  const from = filters?.from
+    ? dayBound(filters.from.length === 10 ? filters.from : toTimestamp(filters.from), false)
+    : null;
   return { from, to: to < as_of ? to : as_of, as_of };
 }
 

@@ -1,7 +1,14 @@
 // The stored pipeline through the seven wastes: the store's facts and norms fed to the pure
 // rule (methodology/pipeline-waste.ts). Shared by find_waste and the pipeline report.
 import type { Methodology } from "../methodology/load.js";
-import { dealWarnings, findPipelineWaste, normKey, type DealWarning, type PipelineWasteReport, type StageNorms } from "../methodology/pipeline-waste.js";
+import {
+  dealWarnings,
+  findPipelineWaste,
+  normKey,
+  type DealWarning,
+  type PipelineWasteReport,
+  type StageNorms,
+} from "../methodology/pipeline-waste.js";
 import type { DealFilters, DealStore } from "../store/types.js";
 
 export const MAX_FLAGS_PER_RULE = 100;
@@ -10,7 +17,12 @@ export const MAX_FLAGS_PER_RULE = 100;
 // (find_waste, then the report) of data that has not moved.
 const recent = new WeakMap<DealStore, Map<string, { report: PipelineWasteReport; norms: StageNorms }>>();
 
-export function analysePipeline(m: Methodology, store: DealStore, filters: DealFilters, asOf: Date): { report: PipelineWasteReport; norms: StageNorms } {
+export function analysePipeline(
+  m: Methodology,
+  store: DealStore,
+  filters: DealFilters,
+  asOf: Date,
+): { report: PipelineWasteReport; norms: StageNorms } {
   const key = `${store.analytics().version()}|${asOf.toISOString()}|${JSON.stringify(filters)}`;
   let cache = recent.get(store);
   if (!cache) recent.set(store, (cache = new Map()));
@@ -28,13 +40,34 @@ const norms = (store: DealStore): StageNorms => new Map(store.stageNorms().map((
  * The pipeline rules a deal will break once it stands in `stage` from `at` (a stage move resets
  * its time in stage and its meetings and proposals there): the same rules find_waste applies.
  */
-export function warningsAfterMove(m: Methodology, store: DealStore, dealId: string, stage: { index: number; at: string }, now: Date): DealWarning[] {
-  const facts = store.dealFacts(dealId, { internal: m.wasteRules.pipeline.internal_activity_types, customer: m.wasteRules.pipeline.customer_facing_activity_types });
-  const after = { ...facts, stage_index: stage.index, stage_entered_ms: Date.parse(stage.at), meetings_in_stage: 0, proposals_in_stage: 0, proposal_notes: "" };
+export function warningsAfterMove(
+  m: Methodology,
+  store: DealStore,
+  dealId: string,
+  stage: { index: number; at: string },
+  now: Date,
+): DealWarning[] {
+  const facts = store.dealFacts(dealId, {
+    internal: m.wasteRules.pipeline.internal_activity_types,
+    customer: m.wasteRules.pipeline.customer_facing_activity_types,
+  });
+  const after = {
+    ...facts,
+    stage_index: stage.index,
+    stage_entered_ms: Date.parse(stage.at),
+    meetings_in_stage: 0,
+    proposals_in_stage: 0,
+    proposal_notes: "",
+  };
   return dealWarnings(m, after, { as_of: now, norms: norms(store) });
 }
 
-function compute(m: Methodology, store: DealStore, filters: DealFilters, asOf: Date): { report: PipelineWasteReport; norms: StageNorms } {
+function compute(
+  m: Methodology,
+  store: DealStore,
+  filters: DealFilters,
+  asOf: Date,
+): { report: PipelineWasteReport; norms: StageNorms } {
   const stageNorms = norms(store);
   const at = asOf.toISOString();
   const report = findPipelineWaste(

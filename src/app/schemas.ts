@@ -46,7 +46,8 @@ export function closest(typed: string, values: readonly string[]): string {
   const k = enumKey(typed);
   // A value one of whose words was typed whole ("negotiation" for proposal_negotiation) beats
   // one that is merely a few letters away.
-  const cost = (v: string) => (k.length >= 3 && (v.split("_").includes(k) || v.includes(k)) ? 0 : 1) * 1000 + distance(k, v);
+  const cost = (v: string) =>
+    (k.length >= 3 && (v.split("_").includes(k) || v.includes(k)) ? 0 : 1) * 1000 + distance(k, v);
   return values.reduce((best, v) => (cost(v) < cost(best) ? v : best), values[0]!);
 }
 
@@ -57,12 +58,15 @@ export function closest(typed: string, values: readonly string[]): string {
 export function looseEnum<const T extends string>(values: readonly T[], aliases: Record<string, T> = {}) {
   const lookup = new Map<string, T>(values.map((v) => [enumKey(v), v]));
   for (const [name, v] of Object.entries(aliases)) lookup.set(enumKey(name), v);
-  return z.preprocess((v) => (typeof v === "string" ? (lookup.get(enumKey(v)) ?? v) : v), z.enum(values as [T, ...T[]], {
-    error: (iss) =>
-      typeof iss.input === "string"
-        ? `"${iss.input.slice(0, 40)}" is not one of ${values.join(", ")}; did you mean ${closest(iss.input, values)}?`
-        : `must be one of ${values.join(", ")}`,
-  }));
+  return z.preprocess(
+    (v) => (typeof v === "string" ? (lookup.get(enumKey(v)) ?? v) : v),
+    z.enum(values as [T, ...T[]], {
+      error: (iss) =>
+        typeof iss.input === "string"
+          ? `"${iss.input.slice(0, 40)}" is not one of ${values.join(", ")}; did you mean ${closest(iss.input, values)}?`
+          : `must be one of ${values.join(", ")}`,
+    }),
+  );
 }
 
 // ---------------------------------------------------------------- nested objects
@@ -75,7 +79,11 @@ export function closedObject<S extends z.ZodRawShape>(shape: S) {
   return z.preprocess((v, ctx) => {
     if (typeof v === "object" && v !== null && !Array.isArray(v)) {
       const unknown = Object.keys(v).filter((k) => !(k in shape));
-      if (unknown.length) ctx.addIssue({ code: "custom", message: `unknown argument${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; expected ${Object.keys(shape).join(", ")}` });
+      if (unknown.length)
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown argument${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; expected ${Object.keys(shape).join(", ")}`,
+        });
     }
     return v;
   }, z.object(shape));
@@ -85,7 +93,8 @@ export function closedObject<S extends z.ZodRawShape>(shape: S) {
 // Text that may be stored is normalised on the way in: NFC, trimmed, zero-width characters
 // removed; C0/C1 controls (but tab and newline), bidi controls, Unicode tag characters and
 // lone surrogates are refused, and the length is bounded (docs/reliability.md, hostile input).
-const REFUSED = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|\u{E0000}|[\u{E0001}-\u{E007F}]/u;
+const REFUSED =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|\u{E0000}|[\u{E0001}-\u{E007F}]/u;
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
 
 export function cleanText(max: number, opts: { multiline?: boolean; optional?: boolean } = {}) {
@@ -126,44 +135,70 @@ export const Name = cleanText(200);
 export const FilePath = z
   .string()
   .min(1)
-  .refine((p) => p.length <= 4096 && p.isWellFormed() && !REFUSED.test(p) && !/[\u200B-\u200D\u2060\uFEFF]/.test(p), "contains control, bidi, zero-width or tag characters; send a plain file path");
+  .refine(
+    (p) => p.length <= 4096 && p.isWellFormed() && !REFUSED.test(p) && !/[\u200B-\u200D\u2060\uFEFF]/.test(p),
+    "contains control, bidi, zero-width or tag characters; send a plain file path",
+  );
 export const Note = cleanText(4000, { multiline: true });
 
 // ---------------------------------------------------------------- identifiers
 export const Stage = looseEnum(StageId.options);
 /** A stage id, listed once per tool where it is central; elsewhere checked in code with the ids in the message. */
 export const StageRef = z
-  .preprocess((v) => (typeof v === "string" ? enumKey(v) : v), z.string().refine((v) => (StageId.options as readonly string[]).includes(v), { error: (iss) => `"${String(iss.input).slice(0, 40)}" is not a stage; stages are ${StageId.options.join(", ")}; did you mean ${closest(String(iss.input), StageId.options)}?` }))
+  .preprocess(
+    (v) => (typeof v === "string" ? enumKey(v) : v),
+    z
+      .string()
+      .refine((v) => (StageId.options as readonly string[]).includes(v), {
+        error: (iss) =>
+          `"${String(iss.input).slice(0, 40)}" is not a stage; stages are ${StageId.options.join(", ")}; did you mean ${closest(String(iss.input), StageId.options)}?`,
+      }),
+  )
   .describe("stage id") as unknown as z.ZodType<z.infer<typeof StageId>, string>;
 export const Tier = looseEnum(TierId.options);
 export const Readiness = looseEnum(ReadinessId.options);
 export const Waste = WasteId;
 export const Focus = looseEnum(FocusId.options);
-export const Reasons = z.array(z.string()).describe("Why: each reason points at the methodology element behind the verdict");
+export const Reasons = z
+  .array(z.string())
+  .describe("Why: each reason points at the methodology element behind the verdict");
 export const Recorded = z.boolean().describe("true when the result was saved on the deal given by deal_id");
 
-export const SEGMENT_IDS = TierId.options.flatMap((t) => ReadinessId.options.map((r) => `${t}_${r}`)) as [string, ...string[]];
+export const SEGMENT_IDS = TierId.options.flatMap((t) => ReadinessId.options.map((r) => `${t}_${r}`)) as [
+  string,
+  ...string[],
+];
 /** A segment id; typed forms ("Mid-Market Exploring") are accepted. Validated in code: the list is long. */
 export const Segment = z
   .preprocess(
     (v) => (typeof v === "string" && SEGMENT_IDS.includes(enumKey(v)) ? enumKey(v) : v),
-    z.string().refine((v) => SEGMENT_IDS.includes(v), { error: (iss) => `"${String(iss.input).slice(0, 40)}" is not a segment (<tier>_<readiness>); did you mean ${closest(String(iss.input), SEGMENT_IDS)}?` }),
+    z
+      .string()
+      .refine((v) => SEGMENT_IDS.includes(v), {
+        error: (iss) =>
+          `"${String(iss.input).slice(0, 40)}" is not a segment (<tier>_<readiness>); did you mean ${closest(String(iss.input), SEGMENT_IDS)}?`,
+      }),
   )
   .describe("tier_readiness, e.g. smb_ready");
 
 export const DealIdPattern = /^D-\d{4,}$/;
 /** D-0042; "d-42" or "D42" are read as D-0042. */
-export const DealId = z
-  .preprocess(
-    (v) => {
-      const m = typeof v === "string" ? /^\s*d-?\s*0*(\d{1,12})\s*$/i.exec(v) : null;
-      return m ? `D-${m[1]!.padStart(4, "0")}` : v;
-    },
-    z.string().refine((v) => DealIdPattern.test(v), { error: (iss) => `"${String(iss.input).slice(0, 40)}" is not a deal id (they look like D-0042); find it with list_deals filters.q (name or account)` }),
-  );
+export const DealId = z.preprocess(
+  (v) => {
+    const m = typeof v === "string" ? /^\s*d-?\s*0*(\d{1,12})\s*$/i.exec(v) : null;
+    return m ? `D-${m[1]!.padStart(4, "0")}` : v;
+  },
+  z
+    .string()
+    .refine((v) => DealIdPattern.test(v), {
+      error: (iss) =>
+        `"${String(iss.input).slice(0, 40)}" is not a deal id (they look like D-0042); find it with list_deals filters.q (name or account)`,
+    }),
+);
 
 // ---------------------------------------------------------------- dates and money
-const RELATIVE = /\b(today|yesterday|tomorrow|now|last|next|this|ago|week|month|quarter|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
+const RELATIVE =
+  /\b(today|yesterday|tomorrow|now|last|next|this|ago|week|month|quarter|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
 /** An ISO 8601 date or timestamp. Relative words are refused with today's date and the form to send. */
 export const IsoDate = z
   .string()
@@ -185,22 +220,36 @@ export const IsoDate = z
 export const Currency = z
   .preprocess(
     (v) => (typeof v === "string" ? v.trim().toUpperCase() : v),
-    z.string().refine((c) => /^[A-Z]{3}$/.test(c), { error: (iss) => `"${String(iss.input).slice(0, 20)}" is not an ISO 4217 code; send e.g. USD or EUR` }),
+    z
+      .string()
+      .refine((c) => /^[A-Z]{3}$/.test(c), {
+        error: (iss) => `"${String(iss.input).slice(0, 20)}" is not an ISO 4217 code; send e.g. USD or EUR`,
+      }),
   )
   .describe("ISO 4217, e.g. EUR");
 
-export const Money = z.number().refine((n) => Number.isFinite(n) && n >= 0 && n <= 1e13, "must be an amount between 0 and 10 trillion");
-export const Count = z.number().refine((n) => Number.isInteger(n) && n >= 0 && n <= 10_000_000, "must be a whole number from 0 to 10 million");
+export const Money = z
+  .number()
+  .refine((n) => Number.isFinite(n) && n >= 0 && n <= 1e13, "must be an amount between 0 and 10 trillion");
+export const Count = z
+  .number()
+  .refine((n) => Number.isInteger(n) && n >= 0 && n <= 10_000_000, "must be a whole number from 0 to 10 million");
 export const Months = z.number().refine((n) => n >= 0 && n <= 120, "must be 0-120 months");
 
 // ---------------------------------------------------------------- BANT, one shape everywhere
 // `{"status": "approved", "note": "..."}`, or the status alone ("approved"): both mean the same.
 const statusShorthand = (v: unknown) => (typeof v === "string" ? { status: v } : v);
-const dimension = <S extends z.ZodType, E extends z.ZodRawShape>(status: S, extra: E) => z.preprocess(statusShorthand, closedObject({ status, ...extra, note: Note.optional() }));
+const dimension = <S extends z.ZodType, E extends z.ZodRawShape>(status: S, extra: E) =>
+  z.preprocess(statusShorthand, closedObject({ status, ...extra, note: Note.optional() }));
 
-export const BudgetInput = dimension(looseEnum(BudgetStatus.options), { amount: Money.optional(), currency: Currency.optional() });
+export const BudgetInput = dimension(looseEnum(BudgetStatus.options), {
+  amount: Money.optional(),
+  currency: Currency.optional(),
+});
 export const AuthorityInput = dimension(looseEnum(AuthorityStatus.options), {});
-export const NeedInput = dimension(looseEnum(NeedStatus.options), { pain_points: z.array(cleanText(500)).max(20).optional() });
+export const NeedInput = dimension(looseEnum(NeedStatus.options), {
+  pain_points: z.array(cleanText(500)).max(20).optional(),
+});
 export const TimelineInput = dimension(looseEnum(TimelineStatus.options), {
   decision_date: IsoDate.optional(),
   months: Months.optional(),

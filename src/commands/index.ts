@@ -52,7 +52,13 @@ export async function runCommand(config: Config, deps: Deps, term: Terminal): Pr
     case "status": {
       const store = deps.store();
       const info = { version: VERSION, db: resolve(config.db), ...store.status(), counts: store.counts() };
-      out(config.options.json ? `${JSON.stringify(info, null, 2)}\n` : `${Object.entries(info).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join("\n")}\n`);
+      out(
+        config.options.json
+          ? `${JSON.stringify(info, null, 2)}\n`
+          : `${Object.entries(info)
+              .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`)
+              .join("\n")}\n`,
+      );
       return;
     }
     case "export": {
@@ -70,7 +76,12 @@ export async function runCommand(config: Config, deps: Deps, term: Terminal): Pr
         const { deals } = store.listDeals({}, 1000, after);
         if (deals.length === 0) break;
         if (format === "csv") write(dealsToCsv(deals, n === 0));
-        else write(deals.map((d, i) => `${n + i > 0 ? ",\n" : ""}${JSON.stringify(presentDeal(deps.methodology, d))}`).join(""));
+        else
+          write(
+            deals
+              .map((d, i) => `${n + i > 0 ? ",\n" : ""}${JSON.stringify(presentDeal(deps.methodology, d))}`)
+              .join(""),
+          );
         n += deals.length;
         after = Number(deals[deals.length - 1]!.id.slice(2));
       }
@@ -106,10 +117,20 @@ export async function runCommand(config: Config, deps: Deps, term: Terminal): Pr
     }
     case "report": {
       // The report's code is loaded for this command only.
-      const [{ gatherPipelineReport }, { renderReportHtml }, { IsoDate }] = await Promise.all([import("../app/report/data.js"), import("../report/html.js"), import("../app/schemas.js")]);
+      const [{ gatherPipelineReport }, { renderReportHtml }, { IsoDate }] = await Promise.all([
+        import("../app/report/data.js"),
+        import("../report/html.js"),
+        import("../app/schemas.js"),
+      ]);
       const asOf = config.options["as-of"] as string | undefined;
-      if (asOf !== undefined && !IsoDate.safeParse(asOf).success) throw new ConfigError(`--as-of must be an ISO date such as 2026-11-28, got ${asOf}`);
-      const data = gatherPipelineReport(deps.methodology, deps.store(), asOf === undefined ? {} : { as_of: asOf }, deps.now());
+      if (asOf !== undefined && !IsoDate.safeParse(asOf).success)
+        throw new ConfigError(`--as-of must be an ISO date such as 2026-11-28, got ${asOf}`);
+      const data = gatherPipelineReport(
+        deps.methodology,
+        deps.store(),
+        asOf === undefined ? {} : { as_of: asOf },
+        deps.now(),
+      );
       const html = renderReportHtml(data);
       const target = config.options.out as string | undefined;
       if (!target) {
@@ -139,9 +160,16 @@ export function writeFileAtomic(path: string, data: string): void {
 
 /** `import FILE`: the import_deals rules (same code), any readable file, one transaction. */
 async function importCommand(config: Config, deps: Deps, { out, err, tty }: Terminal): Promise<void> {
-  const [{ z }, run, { InputError }] = await Promise.all([import("zod"), import("../app/import/run.js"), import("../methodology/errors.js")]);
+  const [{ z }, run, { InputError }] = await Promise.all([
+    import("zod"),
+    import("../app/import/run.js"),
+    import("../methodology/errors.js"),
+  ]);
   const file = config.args[0];
-  if (!file) throw new ConfigError("import needs a CSV file: lean-sales-mcp import FILE [--format F] [--dry-run] [--mapping JSON] [--stage-map JSON]");
+  if (!file)
+    throw new ConfigError(
+      "import needs a CSV file: lean-sales-mcp import FILE [--format F] [--dry-run] [--mapping JSON] [--stage-map JSON]",
+    );
   const json = (flag: string) => {
     const v = config.options[flag];
     if (typeof v !== "string") return undefined;
@@ -154,11 +182,20 @@ async function importCommand(config: Config, deps: Deps, { out, err, tty }: Term
   const parsed = z
     .object(run.ImportArgs)
     .strict()
-    .safeParse({ path: resolve(file), format: config.options.format, dry_run: config.options["dry-run"] === true || undefined, mapping: json("mapping"), stage_map: json("stage-map") });
+    .safeParse({
+      path: resolve(file),
+      format: config.options.format,
+      dry_run: config.options["dry-run"] === true || undefined,
+      mapping: json("mapping"),
+      stage_map: json("stage-map"),
+    });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const flag = { stage_map: "stage-map", dry_run: "dry-run", path: "FILE" }[String(issue.path[0])] ?? String(issue.path[0]);
-    throw new ConfigError(`--${flag}${issue.path.length > 1 ? ` (${issue.path.slice(1).join(".")})` : ""}: ${issue.message}`);
+    const flag =
+      { stage_map: "stage-map", dry_run: "dry-run", path: "FILE" }[String(issue.path[0])] ?? String(issue.path[0]);
+    throw new ConfigError(
+      `--${flag}${issue.path.length > 1 ? ` (${issue.path.slice(1).join(".")})` : ""}: ${issue.message}`,
+    );
   }
   const input = parsed.data;
   const env = {
@@ -173,7 +210,9 @@ async function importCommand(config: Config, deps: Deps, { out, err, tty }: Term
   let result;
   try {
     const plan = await run.prepareImport(input, env);
-    result = input.dry_run ? run.commitImport(plan, env, true) : deps.store().transaction(() => run.commitImport(plan, env, false));
+    result = input.dry_run
+      ? run.commitImport(plan, env, true)
+      : deps.store().transaction(() => run.commitImport(plan, env, false));
   } catch (e) {
     if (e instanceof InputError) throw new ConfigError(e.message);
     throw e;
@@ -185,9 +224,17 @@ async function importCommand(config: Config, deps: Deps, { out, err, tty }: Term
     [
       `${r.dry_run ? "dry run, nothing written: " : ""}${r.rows} rows read from ${resolve(file)} as ${r.format} (external_source ${r.source})`,
       `${r.created} ${r.dry_run ? "to create" : "created"}, ${r.updated} ${r.dry_run ? "to update" : "updated"}, ${r.unchanged} unchanged, ${r.rejected} rejected`,
-      `columns: ${Object.entries(r.columns_mapped).map(([f, c]) => `${f} <- ${c}`).join("; ")}`,
+      `columns: ${Object.entries(r.columns_mapped)
+        .map(([f, c]) => `${f} <- ${c}`)
+        .join("; ")}`,
       ...(r.unmapped_columns.length ? [`not imported: ${r.unmapped_columns.join(", ")}`] : []),
-      ...(Object.keys(r.stage_mapping_used).length ? [`stages: ${Object.entries(r.stage_mapping_used).map(([k, v]) => `${k} -> ${v}`).join("; ")}`] : []),
+      ...(Object.keys(r.stage_mapping_used).length
+        ? [
+            `stages: ${Object.entries(r.stage_mapping_used)
+              .map(([k, v]) => `${k} -> ${v}`)
+              .join("; ")}`,
+          ]
+        : []),
       ...r.notes.map((n) => `note: ${n}`),
       ...r.errors.map((e) => `row ${e.row}${e.field ? ` (${e.field})` : ""}: ${e.reason}`),
       ...(r.errors_total > r.errors.length ? [`...and ${r.errors_total - r.errors.length} more errors`] : []),
@@ -202,17 +249,23 @@ async function demoCommand(config: Config, deps: Deps, { out }: Terminal): Promi
     const v = config.options[flag];
     if (v === undefined) return fallback;
     const n = Number(v);
-    if (typeof v !== "string" || !/^\d+$/.test(v) || n > max) throw new ConfigError(`--${flag} must be a whole number from 0 to ${max.toLocaleString("en-US")}, got ${String(v)}`);
+    if (typeof v !== "string" || !/^\d+$/.test(v) || n > max)
+      throw new ConfigError(
+        `--${flag} must be a whole number from 0 to ${max.toLocaleString("en-US")}, got ${String(v)}`,
+      );
     return n;
   };
   const seed = int("seed", 42, 2 ** 32 - 1);
   const deals = int("deals", 300, 10_000_000);
   const asOf = (config.options["as-of"] as string | undefined) ?? deps.now().toISOString().slice(0, 10);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`))) throw new ConfigError(`--as-of must be an ISO date such as 2026-11-28, got ${asOf}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`)))
+    throw new ConfigError(`--as-of must be an ISO date such as 2026-11-28, got ${asOf}`);
   const store = deps.store();
   const before = store.counts().deals ?? 0;
   if (before > 0 && !config.options.force) {
-    throw new ConfigError(`${config.db} already holds ${before} deals; pass --force to add the demo deals to them, or choose an empty store with --db.`);
+    throw new ConfigError(
+      `${config.db} already holds ${before} deals; pass --force to add the demo deals to them, or choose an empty store with --db.`,
+    );
   }
   const started = performance.now();
   const byStatus: Record<string, number> = {};

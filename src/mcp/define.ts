@@ -7,7 +7,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import type { ContentBlock, ServerNotification, ServerRequest, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type {
+  ContentBlock,
+  ServerNotification,
+  ServerRequest,
+  ToolAnnotations,
+} from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Logger } from "../log.js";
 import type { McpLog } from "./log.js";
@@ -30,7 +35,6 @@ export function annotationsFor(kind: ToolKind): ToolAnnotations {
     openWorldHint: false,
   };
 }
-
 
 /** A call the agent may make next: the same for clients that read the text and those that read structuredContent. */
 export interface NextStep {
@@ -55,7 +59,12 @@ export interface Reply<S> {
 }
 
 export function reply<S>(structured: S, summary: string[] | string, data?: string, next?: NextStep[]): Reply<S> {
-  return { structured, summary: Array.isArray(summary) ? summary : [summary], ...(data ? { data } : {}), ...(next?.length ? { next } : {}) };
+  return {
+    structured,
+    summary: Array.isArray(summary) ? summary : [summary],
+    ...(data ? { data } : {}),
+    ...(next?.length ? { next } : {}),
+  };
 }
 
 /** Adds next steps to a reply (tools compute them after the answer). */
@@ -103,7 +112,10 @@ export function renderReply<S>(r: Reply<S>) {
   const summary = [...r.summary, ...(r.next ?? []).map(nextLine)].join("\n");
   const text = [summary, r.data ? fence(r.data) : ""].filter(Boolean).join("\n\n");
   const structured = r.next?.length ? { ...(r.structured as object), next_steps: r.next } : r.structured;
-  return { content: [{ type: "text" as const, text }, ...(r.content ?? [])], structuredContent: structured as Record<string, unknown> };
+  return {
+    content: [{ type: "text" as const, text }, ...(r.content ?? [])],
+    structuredContent: structured as Record<string, unknown>,
+  };
 }
 
 function errorResult(message: string) {
@@ -130,7 +142,9 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
         if (prior) {
           if (prior.tool !== def.name || prior.args_hash !== argsHash) {
             outcome = "error";
-            return errorResult(`request_id ${requestId} was already used for a different ${prior.tool} call. Use a new request_id for a new write.`);
+            return errorResult(
+              `request_id ${requestId} was already used for a different ${prior.tool} call. Use a new request_id for a new write.`,
+            );
           }
           outcome = "replay";
           return renderReply(prior.reply as Reply<unknown>);
@@ -148,13 +162,17 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
             const again = requestId ? deps.store().findRequest(requestId) : undefined;
             if (again) return again.reply as never;
             const r = fn();
-            if (requestId) deps.store().saveRequest({ request_id: requestId, tool: def.name, args_hash: argsHash, reply: r });
+            if (requestId)
+              deps.store().saveRequest({ request_id: requestId, tool: def.name, args_hash: argsHash, reply: r });
             return r;
           });
         },
         progress: async (done, total, message) => {
           if (progressToken === undefined) return;
-          await extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress: done, total, message } });
+          await extra.sendNotification({
+            method: "notifications/progress",
+            params: { progressToken, progress: done, total, message },
+          });
         },
         notify: async (level, data) => mcpLog.send(level, def.name, data, extra.sessionId),
       };
@@ -167,7 +185,12 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
       const ms = Math.round((performance.now() - started) * 100) / 100;
       deps.log.info({ tool: def.name, ms, outcome, ...(requestId ? { request_id: requestId } : {}) }, "tool call");
       // The same line as an MCP log message, for clients that asked for it (logging/setLevel).
-      mcpLog.send(outcome === "error" ? "warning" : "debug", def.name, { tool: def.name, ms, outcome }, extra.sessionId);
+      mcpLog.send(
+        outcome === "error" ? "warning" : "debug",
+        def.name,
+        { tool: def.name, ms, outcome },
+        extra.sessionId,
+      );
     }
   };
 

@@ -55,7 +55,6 @@ import { dealRecord, dealRecordText } from "../app/deal-record.js";
 import { ALL_TOOLS, servedTools } from "./tools/index.js";
 import { cleanText, DealIdPattern } from "../app/schemas.js";
 
-
 export class PromptFileError extends Error {
   constructor(
     readonly file: string,
@@ -82,12 +81,29 @@ interface ArgumentKind {
 
 const ARGUMENTS = {
   deal_id: {
-    schema: () => z.string().refine((v) => v === "" || DealIdPattern.test(v), "deal_id looks like D-0042 (list_deals finds ids)"),
-    complete: (deps) => (v) => deps.store().dealsLike(v ?? "", 20).map((d) => d.id),
+    schema: () =>
+      z.string().refine((v) => v === "" || DealIdPattern.test(v), "deal_id looks like D-0042 (list_deals finds ids)"),
+    complete: (deps) => (v) =>
+      deps
+        .store()
+        .dealsLike(v ?? "", 20)
+        .map((d) => d.id),
     show: "id",
   },
-  owner: { schema: () => cleanText(200, { optional: true }), complete: (deps) => (v) => deps.store().ownersLike(v ?? "", 20), show: "quoted" },
-  stage: { schema: (m) => oneOf("stage", m.stages.map((s) => s.id)), complete: (deps) => startingWith(deps.methodology.stages.map((s) => s.id)), show: "id" },
+  owner: {
+    schema: () => cleanText(200, { optional: true }),
+    complete: (deps) => (v) => deps.store().ownersLike(v ?? "", 20),
+    show: "quoted",
+  },
+  stage: {
+    schema: (m) =>
+      oneOf(
+        "stage",
+        m.stages.map((s) => s.id),
+      ),
+    complete: (deps) => startingWith(deps.methodology.stages.map((s) => s.id)),
+    show: "id",
+  },
   segment: { schema: () => oneOf("segment", SEGMENT_IDS), complete: () => startingWith(SEGMENT_IDS), show: "id" },
   focus: { schema: () => oneOf("focus", FocusId.options), complete: () => startingWith(FocusId.options), show: "id" },
   notes: { schema: () => cleanText(20_000, { multiline: true, optional: true }), show: "fenced" },
@@ -118,7 +134,10 @@ type FrontMatter = z.infer<typeof FrontMatter>;
 
 // ---------------------------------------------------------------- template
 type Cond = "deal" | "stage" | `arg.${ArgName}`;
-type Node = { t: "text"; text: string } | { t: "put"; head: string; key?: string } | { t: "if"; cond: Cond; then: Node[]; else: Node[] };
+type Node =
+  | { t: "text"; text: string }
+  | { t: "put"; head: string; key?: string }
+  | { t: "if"; cond: Cond; then: Node[]; else: Node[] };
 
 interface Render {
   m: Methodology;
@@ -154,32 +173,48 @@ export function lastFullQuarter(today: string): { from: string; to: string; name
 
 const bullets = (items: readonly string[]) => items.map((i) => `- ${i}`).join("\n");
 const months = (c: { min: number; max: number }) => (c.min === c.max ? `${c.min} months` : `${c.min}-${c.max} months`);
-const snake = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
+const snake = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_|_$/g, "");
 
 function fenced(r: Render, source: string, text: string): string {
   r.blocks.push(fence(text, source, r.nonce));
   return `\u0000${r.blocks.length - 1}\u0000`;
 }
 
-function stageField(field: "id" | "name" | "objective" | "activities" | "exit_criteria" | "success_metric" | "next_stage"): Placeholder {
+function stageField(
+  field: "id" | "name" | "objective" | "activities" | "exit_criteria" | "success_metric" | "next_stage",
+): Placeholder {
   const pick = (r: Render, key?: string) => (key ? r.m.stage(key as never) : r.stage!);
   const show: Record<typeof field, (s: StageDef, r: Render) => string> = {
     id: (s) => s.id,
     name: (s) => `${s.name} (\`${s.id}\`)`,
     objective: (s) => s.objective,
     activities: (s) => bullets(s.activities.map((a) => a.text)),
-    exit_criteria: (s) => bullets(s.exit_criteria.map((c) => `\`${c.id}\`${c.optional ? " (optional)" : ""}: ${c.text}. Ask: ${c.question}`)),
+    exit_criteria: (s) =>
+      bullets(
+        s.exit_criteria.map((c) => `\`${c.id}\`${c.optional ? " (optional)" : ""}: ${c.text}. Ask: ${c.question}`),
+      ),
     success_metric: (s) => s.success_metric,
     next_stage: (s, r) => {
       const next = r.m.stages[r.m.stageIndex(s.id) + 1];
       return next ? `${next.name} (\`${next.id}\`)` : "none (the last stage)";
     },
   };
-  return { key: "optional", keys: (m) => m.stages.map((s) => s.id), unkeyedNeeds: "stage", render: (r, key) => show[field](pick(r, key), r) };
+  return {
+    key: "optional",
+    keys: (m) => m.stages.map((s) => s.id),
+    unkeyedNeeds: "stage",
+    render: (r, key) => show[field](pick(r, key), r),
+  };
 }
 
 const implementationActivities = (m: Methodology) =>
-  m.implementation.phases.flatMap((p) => p.key_activities.map((a) => ({ key: `${p.id}.${snake(a.name)}`, phase: p, activity: a })));
+  m.implementation.phases.flatMap((p) =>
+    p.key_activities.map((a) => ({ key: `${p.id}.${snake(a.name)}`, phase: p, activity: a })),
+  );
 
 const PLACEHOLDERS: Record<string, Placeholder> = {
   deal: {
@@ -187,7 +222,8 @@ const PLACEHOLDERS: Record<string, Placeholder> = {
     needsArg: ["deal_id"],
     render: (r) => {
       if (!r.deal) return "";
-      if (!r.deal.record) return `Deal ${r.deal.id} was not found in the deal store. Call \`list_deals\` (filters.q finds names and accounts) to find the right id, and confirm it with the user before going on.`;
+      if (!r.deal.record)
+        return `Deal ${r.deal.id} was not found in the deal store. Call \`list_deals\` (filters.q finds names and accounts) to find the right id, and confirm it with the user before going on.`;
       const t = dealRecordText(r.m, r.deal.record);
       return `${t.summary.join("\n")}\n\n${fenced(r, `the deal store (the record of ${r.deal.id})`, t.data)}`;
     },
@@ -195,7 +231,12 @@ const PLACEHOLDERS: Record<string, Placeholder> = {
   filters: {
     key: "none",
     needsArg: ["owner", "segment", "stage"],
-    render: (r) => JSON.stringify(Object.fromEntries((["owner", "segment", "stage"] as const).filter((k) => r.args[k]).map((k) => [k, r.args[k]]))),
+    render: (r) =>
+      JSON.stringify(
+        Object.fromEntries(
+          (["owner", "segment", "stage"] as const).filter((k) => r.args[k]).map((k) => [k, r.args[k]]),
+        ),
+      ),
   },
   tool: { key: "required", keys: (_m, tools) => [...tools], render: (_r, key) => `\`${key}\`` },
   today: { key: "none", render: (r) => r.today },
@@ -215,8 +256,14 @@ const PLACEHOLDERS: Record<string, Placeholder> = {
   "stage.exit_criteria": stageField("exit_criteria"),
   "stage.success_metric": stageField("success_metric"),
   "stage.next_stage": stageField("next_stage"),
-  stages: { key: "none", render: (r) => r.m.stages.map((s) => `${s.number}. ${s.name} (\`${s.id}\`): ${s.objective}`).join("\n") },
-  wastes: { key: "none", render: (r) => bullets(r.m.wastes.map((w) => `**${w.name}** (\`${w.id}\`, ${w.short_name}): ${w.definition}`)) },
+  stages: {
+    key: "none",
+    render: (r) => r.m.stages.map((s) => `${s.number}. ${s.name} (\`${s.id}\`): ${s.objective}`).join("\n"),
+  },
+  wastes: {
+    key: "none",
+    render: (r) => bullets(r.m.wastes.map((w) => `**${w.name}** (\`${w.id}\`, ${w.short_name}): ${w.definition}`)),
+  },
   waste: {
     key: "required",
     keys: (m) => m.wastes.map((w) => w.id),
@@ -229,12 +276,19 @@ const PLACEHOLDERS: Record<string, Placeholder> = {
     key: "none",
     render: (r) =>
       bullets(
-        [...r.m.segmentation.matrix.map((s) => ({ ...s, derived: false })), ...r.m.segmentation.derived.rows.map((s) => ({ ...s, derived: true }))].map(
-          (s) => `**${s.label}** (\`${s.tier}_${s.readiness}\`): ${s.sales_approach}; ${s.engagement_level}; ${months(s.cycle_time_months)}${s.derived ? " (derived: not in the reference's matrix)" : ""}`,
+        [
+          ...r.m.segmentation.matrix.map((s) => ({ ...s, derived: false })),
+          ...r.m.segmentation.derived.rows.map((s) => ({ ...s, derived: true })),
+        ].map(
+          (s) =>
+            `**${s.label}** (\`${s.tier}_${s.readiness}\`): ${s.sales_approach}; ${s.engagement_level}; ${months(s.cycle_time_months)}${s.derived ? " (derived: not in the reference's matrix)" : ""}`,
         ),
       ),
   },
-  questions: { key: "none", render: (r) => bullets(r.m.questions.map((q) => `**${q.topic}** (\`${q.id}\`): ${q.question}`)) },
+  questions: {
+    key: "none",
+    render: (r) => bullets(r.m.questions.map((q) => `**${q.topic}** (\`${q.id}\`): ${q.question}`)),
+  },
   question: {
     key: "optional",
     keys: () => FocusId.options,
@@ -257,20 +311,38 @@ const PLACEHOLDERS: Record<string, Placeholder> = {
     render: (r) =>
       bullets(
         r.m.bant.dimensions.map(
-          (d) => `**${d.name}** (\`${d.id}\`, weight ${d.weight}): ${d.description} Statuses, best first: ${d.statuses.map((s) => `\`${s.id}\`${s.qualifying ? " (qualifies)" : ""}`).join(", ")}.`,
+          (d) =>
+            `**${d.name}** (\`${d.id}\`, weight ${d.weight}): ${d.description} Statuses, best first: ${d.statuses.map((s) => `\`${s.id}\`${s.qualifying ? " (qualifies)" : ""}`).join(", ")}.`,
         ),
       ),
   },
-  "bant.questions": { key: "none", render: (r) => r.m.bant.dimensions.map((d) => `**${d.name}**\n${bullets(d.questions)}`).join("\n") },
+  "bant.questions": {
+    key: "none",
+    render: (r) => r.m.bant.dimensions.map((d) => `**${d.name}**\n${bullets(d.questions)}`).join("\n"),
+  },
   "bant.disqualifiers": {
     key: "none",
     render: (r) =>
-      bullets(r.m.bant.disqualifiers.map((dq) => `\`${dq.id}\` (${Object.entries(dq.when).map(([dim, st]) => `${dim} ${st.join(" or ")}`).join(" and ")}): ${dq.reason}`)),
+      bullets(
+        r.m.bant.disqualifiers.map(
+          (dq) =>
+            `\`${dq.id}\` (${Object.entries(dq.when)
+              .map(([dim, st]) => `${dim} ${st.join(" or ")}`)
+              .join(" and ")}): ${dq.reason}`,
+        ),
+      ),
   },
   "bant.nurture": {
     key: "none",
     render: (r) =>
-      bullets(r.m.bant.nurture_triggers.map((t) => `\`${t.id}\` (${Object.entries(t.when).map(([dim, st]) => `${dim} ${st.join(" or ")}`).join(" and ")}): ${t.reason}`)),
+      bullets(
+        r.m.bant.nurture_triggers.map(
+          (t) =>
+            `\`${t.id}\` (${Object.entries(t.when)
+              .map(([dim, st]) => `${dim} ${st.join(" or ")}`)
+              .join(" and ")}): ${t.reason}`,
+        ),
+      ),
   },
   "proactive.characteristics": { key: "none", render: (r) => bullets(r.m.proactiveReactive.proactive.characteristics) },
   "proactive.activities": { key: "none", render: (r) => bullets(r.m.proactiveReactive.proactive.activities) },
@@ -315,7 +387,7 @@ function compileTemplate(body: string, cx: CompileContext): Node[] {
   const tags: Array<{ expr: string; pos: number }> = [];
   const TAG = /\{\{([^{}]*)\}\}/g;
   let last = 0;
-  for (let hit; (hit = TAG.exec(body)); ) {
+  for (let hit; (hit = TAG.exec(body));) {
     texts.push({ text: body.slice(last, hit.index), pos: last });
     tags.push({ expr: hit[1]!.trim(), pos: hit.index });
     last = hit.index + hit[0].length;
@@ -352,14 +424,21 @@ function compileTemplate(body: string, cx: CompileContext): Node[] {
     return top ? (top.inElse ? top.node.else : top.node.then) : root;
   };
   // A stage argument that was given is a known stage.
-  const inScope = (c: Cond) => stack.some((s) => !s.inElse && (s.node.cond === c || (c === "stage" && s.node.cond === "arg.stage")));
+  const inScope = (c: Cond) =>
+    stack.some((s) => !s.inElse && (s.node.cond === c || (c === "stage" && s.node.cond === "arg.stage")));
   const declared = (n: string): n is ArgName => cx.args.has(n as ArgName);
 
   const checkCond = (expr: string, pos: number): Cond => {
     const arg = /^arg\.([a-z_]+)$/.exec(expr);
-    if (arg) return declared(arg[1]!) ? (expr as Cond) : fail(pos, `{{#if ${expr}}} names an argument this prompt does not declare`);
+    if (arg)
+      return declared(arg[1]!)
+        ? (expr as Cond)
+        : fail(pos, `{{#if ${expr}}} names an argument this prompt does not declare`);
     if (expr === "deal") return cx.args.has("deal_id") ? "deal" : fail(pos, "{{#if deal}} needs a deal_id argument");
-    if (expr === "stage") return cx.args.has("stage") || cx.args.has("deal_id") ? "stage" : fail(pos, "{{#if stage}} needs a stage or deal_id argument");
+    if (expr === "stage")
+      return cx.args.has("stage") || cx.args.has("deal_id")
+        ? "stage"
+        : fail(pos, "{{#if stage}} needs a stage or deal_id argument");
     return fail(pos, `unknown condition "${expr}"; use arg.NAME, deal or stage`);
   };
 
@@ -370,16 +449,22 @@ function compileTemplate(body: string, cx: CompileContext): Node[] {
     if (head.startsWith("arg.")) {
       const name = head.slice(4);
       if (key || !declared(name)) return fail(pos, `{{${expr}}} names an argument this prompt does not declare`);
-      if (!cx.args.get(name) && !inScope(`arg.${name}`)) fail(pos, `{{${expr}}} is optional: put it inside {{#if arg.${name}}}`);
+      if (!cx.args.get(name) && !inScope(`arg.${name}`))
+        fail(pos, `{{${expr}}} is optional: put it inside {{#if arg.${name}}}`);
       return { t: "put", head: "arg", key: name };
     }
     const p = PLACEHOLDERS[head];
-    if (!p) return fail(pos, `unknown placeholder {{${expr}}}; known: arg.NAME, ${Object.keys(PLACEHOLDERS).join(", ")}`);
+    if (!p)
+      return fail(pos, `unknown placeholder {{${expr}}}; known: arg.NAME, ${Object.keys(PLACEHOLDERS).join(", ")}`);
     if (key && p.key === "none") fail(pos, `{{${head}}} takes no :key`);
-    if (!key && p.key === "required") fail(pos, `{{${head}}} needs a key, e.g. {{${head}:${p.keys!(cx.m, cx.tools)[0]}}}`);
-    if (key && !p.keys!(cx.m, cx.tools).includes(key)) fail(pos, `unknown key "${key}" in {{${expr}}}; known: ${p.keys!(cx.m, cx.tools).join(", ")}`);
-    if (!key && p.unkeyedNeeds && !inScope(p.unkeyedNeeds)) fail(pos, `{{${head}}} without a key must be inside {{#if ${p.unkeyedNeeds}}}`);
-    if (p.needsArg && !p.needsArg.some((a) => cx.args.has(a))) fail(pos, `{{${head}}} needs one of these arguments: ${p.needsArg.join(", ")}`);
+    if (!key && p.key === "required")
+      fail(pos, `{{${head}}} needs a key, e.g. {{${head}:${p.keys!(cx.m, cx.tools)[0]}}}`);
+    if (key && !p.keys!(cx.m, cx.tools).includes(key))
+      fail(pos, `unknown key "${key}" in {{${expr}}}; known: ${p.keys!(cx.m, cx.tools).join(", ")}`);
+    if (!key && p.unkeyedNeeds && !inScope(p.unkeyedNeeds))
+      fail(pos, `{{${head}}} without a key must be inside {{#if ${p.unkeyedNeeds}}}`);
+    if (p.needsArg && !p.needsArg.some((a) => cx.args.has(a)))
+      fail(pos, `{{${head}}} needs one of these arguments: ${p.needsArg.join(", ")}`);
     return { t: "put", head, ...(key ? { key } : {}) };
   };
 
@@ -440,7 +525,10 @@ export interface PromptDef extends FrontMatter {
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), "");
+  return path.reduce<string>(
+    (acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)),
+    "",
+  );
 }
 
 function loadPromptFile(dir: string, file: string, m: Methodology, tools: ReadonlySet<string>): PromptDef {
@@ -453,14 +541,16 @@ function loadPromptFile(dir: string, file: string, m: Methodology, tools: Readon
   const fm = /^---\n([\s\S]*?)\n---(?:\n|$)/.exec(text);
   if (!fm) throw new PromptFileError(file, "", "must start with YAML front matter between --- lines");
   const doc = parseDocument(fm[1]!);
-  if (doc.errors.length) throw new PromptFileError(file, "front matter", `is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
+  if (doc.errors.length)
+    throw new PromptFileError(file, "front matter", `is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
   const parsed = FrontMatter.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new PromptFileError(file, formatPath(issue.path) || "front matter", issue.message);
   }
   const front = parsed.data;
-  if (`${front.name}.md` !== file) throw new PromptFileError(file, "name", `must match the file name (${file.replace(/\.md$/, "")})`);
+  if (`${front.name}.md` !== file)
+    throw new PromptFileError(file, "name", `must match the file name (${file.replace(/\.md$/, "")})`);
   const args = new Map<ArgName, boolean>();
   front.arguments.forEach((a, i) => {
     if (args.has(a.name)) throw new PromptFileError(file, `arguments[${i}].name`, `${a.name} is declared twice`);
@@ -483,9 +573,15 @@ function loadPromptFile(dir: string, file: string, m: Methodology, tools: Readon
 export function loadPrompts(dir: string, m: Methodology, tools: Iterable<string>): PromptDef[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith(".md")).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith(".md"))
+      .sort();
   } catch (err) {
-    throw new PromptFileError("", "", `prompts folder ${dir} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new PromptFileError(
+      "",
+      "",
+      `prompts folder ${dir} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
   const known = new Set(tools);
   return files.map((f) => loadPromptFile(dir, f, m, known));
@@ -496,7 +592,11 @@ const loaded = new WeakMap<Deps, PromptDef[]>();
 export function promptsFor(deps: Deps): PromptDef[] {
   let list = loaded.get(deps);
   if (!list) {
-    list = loadPrompts(deps.promptsDir ?? promptsDir(), deps.methodology, ALL_TOOLS.map((t) => t.name));
+    list = loadPrompts(
+      deps.promptsDir ?? promptsDir(),
+      deps.methodology,
+      ALL_TOOLS.map((t) => t.name),
+    );
     loaded.set(deps, list);
   }
   return list;
@@ -515,8 +615,9 @@ export function registerPrompts(server: McpServer, deps: Deps): void {
       const complete = (ARGUMENTS[a.name] as ArgumentKind).complete?.(deps);
       shape[a.name] = complete ? completable(s, complete as never) : s;
     }
-    server.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: shape as never }, ((args: Record<string, string | undefined>) =>
-      renderPrompt(p, args, deps)) as never);
+    server.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: shape as never }, ((
+      args: Record<string, string | undefined>,
+    ) => renderPrompt(p, args, deps)) as never);
   }
 }
 
@@ -525,7 +626,9 @@ export function renderPrompt(p: PromptDef, rawArgs: Record<string, string | unde
   const started = performance.now();
   const m = deps.methodology;
   // "" means not given (see ARGUMENTS).
-  const args = Object.fromEntries(Object.entries(rawArgs).filter(([, v]) => v !== undefined && v !== "")) as Partial<Record<ArgName, string>>;
+  const args = Object.fromEntries(Object.entries(rawArgs).filter(([, v]) => v !== undefined && v !== "")) as Partial<
+    Record<ArgName, string>
+  >;
   try {
     let deal: Render["deal"];
     if (args.deal_id) {
@@ -547,12 +650,22 @@ export function renderPrompt(p: PromptDef, rawArgs: Record<string, string | unde
       .replace(/\n{3,}/g, "\n\n")
       .trim()
       .replace(/\u0000(\d+)\u0000/g, (_s, i: string) => r.blocks[Number(i)]!);
-    deps.log.info({ prompt: p.name, ms: Math.round((performance.now() - started) * 100) / 100, deal: deal ? (deal.record ? "found" : "missing") : "none" }, "prompt get");
+    deps.log.info(
+      {
+        prompt: p.name,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        deal: deal ? (deal.record ? "found" : "missing") : "none",
+      },
+      "prompt get",
+    );
     return { description: p.description, messages: [{ role: "user", content: { type: "text", text } }] };
   } catch (err) {
     if (err instanceof InputError) throw new McpError(ErrorCode.InvalidParams, err.message);
     const ref = randomUUID().slice(0, 8);
     deps.log.error({ err, prompt: p.name, ref }, "prompt failed");
-    throw new McpError(ErrorCode.InternalError, `Prompt ${p.name} could not be rendered (ref ${ref}); the server log has the details under that ref.`);
+    throw new McpError(
+      ErrorCode.InternalError,
+      `Prompt ${p.name} could not be rendered (ref ${ref}); the server log has the details under that ref.`,
+    );
   }
 }

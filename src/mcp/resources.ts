@@ -25,7 +25,11 @@ export function registerResources(server: McpServer, deps: Deps): void {
   server.registerResource(
     "methodology",
     "lean-sales://methodology",
-    { title: "Lean Sales methodology (whole reference)", description: "The complete Lean Sales reference as markdown, rendered from the server's methodology data.", mimeType: "text/markdown" },
+    {
+      title: "Lean Sales methodology (whole reference)",
+      description: "The complete Lean Sales reference as markdown, rendered from the server's methodology data.",
+      mimeType: "text/markdown",
+    },
     async (uri) => ({ contents: [{ uri: uri.href, mimeType: "text/markdown", text: whole }] }),
   );
 
@@ -34,11 +38,20 @@ export function registerResources(server: McpServer, deps: Deps): void {
     "methodology-section",
     new ResourceTemplate("lean-sales://methodology/{section}", {
       list: async () => ({
-        resources: SECTIONS.map((s) => ({ uri: `lean-sales://methodology/${s.id}`, name: s.id, title: s.title, mimeType: "text/markdown" })),
+        resources: SECTIONS.map((s) => ({
+          uri: `lean-sales://methodology/${s.id}`,
+          name: s.id,
+          title: s.title,
+          mimeType: "text/markdown",
+        })),
       }),
       complete: { section: (value) => sectionIds.filter((id) => id.startsWith(value ?? "")) },
     }),
-    { title: "Lean Sales methodology section", description: `One section of the reference: ${sectionIds.join(", ")}.`, mimeType: "text/markdown" },
+    {
+      title: "Lean Sales methodology section",
+      description: `One section of the reference: ${sectionIds.join(", ")}.`,
+      mimeType: "text/markdown",
+    },
     async (uri, { section }) => {
       const id = String(section);
       if (!sectionIds.includes(id)) throw invalidParams(`Unknown section "${id}". Sections: ${sectionIds.join(", ")}.`);
@@ -54,12 +67,28 @@ export function registerResources(server: McpServer, deps: Deps): void {
         resources: deps
           .store()
           .dealsLike("", 50)
-          .map((d) => ({ uri: `lean-sales://deals/${d.id}`, name: d.id, title: `${d.name} (${d.account})`.slice(0, 200), mimeType: "text/markdown" })),
+          .map((d) => ({
+            uri: `lean-sales://deals/${d.id}`,
+            name: d.id,
+            title: `${d.name} (${d.account})`.slice(0, 200),
+            mimeType: "text/markdown",
+          })),
       }),
       // By id prefix, or by name or account in any case ("acme" finds Acme Logistics' deals).
-      complete: { deal_id: (value) => deps.store().dealsLike(String(value ?? ""), 20).map((d) => d.id) },
+      complete: {
+        deal_id: (value) =>
+          deps
+            .store()
+            .dealsLike(String(value ?? ""), 20)
+            .map((d) => d.id),
+      },
     }),
-    { title: "Stored deal", description: "One deal with its stakeholders, stage history, activities, latest qualification and stage check (stored text fenced as data).", mimeType: "text/markdown" },
+    {
+      title: "Stored deal",
+      description:
+        "One deal with its stakeholders, stage history, activities, latest qualification and stage check (stored text fenced as data).",
+      mimeType: "text/markdown",
+    },
     async (uri, { deal_id }) => {
       const id = String(deal_id);
       if (!DealIdPattern.test(id)) throw invalidParams(`deal_id must look like D-0042, got "${id.slice(0, 40)}".`);
@@ -71,7 +100,11 @@ export function registerResources(server: McpServer, deps: Deps): void {
         throw err;
       }
       const t = dealRecordText(m, record);
-      const text = [...t.summary, "", fence(JSON.stringify(record, null, 2), `the deal store (the record of ${record.deal.id})`)].join("\n");
+      const text = [
+        ...t.summary,
+        "",
+        fence(JSON.stringify(record, null, 2), `the deal store (the record of ${record.deal.id})`),
+      ].join("\n");
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text }] };
     },
   );
@@ -80,12 +113,23 @@ export function registerResources(server: McpServer, deps: Deps): void {
   server.registerResource(
     "deals-export",
     new ResourceTemplate(EXPORTS_TEMPLATE, { list: undefined }),
-    { title: "Deals export", description: "deals.csv or deals.json with filters as query parameters, e.g. lean-sales://exports/deals.csv?status=won (export_deals gives the URI).", mimeType: "text/csv" },
+    {
+      title: "Deals export",
+      description:
+        "deals.csv or deals.json with filters as query parameters, e.g. lean-sales://exports/deals.csv?status=won (export_deals gives the URI).",
+      mimeType: "text/csv",
+    },
     async (uri, { file }) => {
       const spec = parseExportFile(String(file));
-      if (!spec) throw invalidParams(`Unknown export "${String(file).slice(0, 60)}". Call export_deals for the URI of an export.`);
+      if (!spec)
+        throw invalidParams(
+          `Unknown export "${String(file).slice(0, 60)}". Call export_deals for the URI of an export.`,
+        );
       const text = exportText(deps.store(), spec.format, spec.filters, (d) => presentDeal(m, d));
-      if (text === null) throw invalidParams("This export is larger than one read holds (8 MB). Narrow the filters, or run `lean-sales-mcp export --out deals.csv` at a terminal.");
+      if (text === null)
+        throw invalidParams(
+          "This export is larger than one read holds (8 MB). Narrow the filters, or run `lean-sales-mcp export --out deals.csv` at a terminal.",
+        );
       return { contents: [{ uri: uri.href, mimeType: spec.format === "csv" ? "text/csv" : "application/json", text }] };
     },
   );
@@ -94,12 +138,28 @@ export function registerResources(server: McpServer, deps: Deps): void {
   server.registerResource(
     "pipeline-report",
     new ResourceTemplate(REPORTS_TEMPLATE, { list: undefined }),
-    { title: "Pipeline report (HTML)", description: "pipeline.html?as_of=YYYY-MM-DD with filters as query parameters: one self-contained, printable HTML file (pipeline_report gives the URI).", mimeType: "text/html" },
+    {
+      title: "Pipeline report (HTML)",
+      description:
+        "pipeline.html?as_of=YYYY-MM-DD with filters as query parameters: one self-contained, printable HTML file (pipeline_report gives the URI).",
+      mimeType: "text/html",
+    },
     async (uri, { file }) => {
       const spec = parseReportFile(String(file));
-      if (!spec) throw invalidParams(`Unknown report "${String(file).slice(0, 60)}". Call pipeline_report for the URI of a report.`);
-      const [{ gatherPipelineReport }, { renderReportHtml }] = await Promise.all([import("../app/report/data.js"), import("../report/html.js")]);
-      const data = gatherPipelineReport(m, deps.store(), { filters: spec.filters as never, as_of: spec.as_of, currency: spec.currency }, deps.now());
+      if (!spec)
+        throw invalidParams(
+          `Unknown report "${String(file).slice(0, 60)}". Call pipeline_report for the URI of a report.`,
+        );
+      const [{ gatherPipelineReport }, { renderReportHtml }] = await Promise.all([
+        import("../app/report/data.js"),
+        import("../report/html.js"),
+      ]);
+      const data = gatherPipelineReport(
+        m,
+        deps.store(),
+        { filters: spec.filters as never, as_of: spec.as_of, currency: spec.currency },
+        deps.now(),
+      );
       return { contents: [{ uri: uri.href, mimeType: "text/html", text: renderReportHtml(data) }] };
     },
   );
@@ -110,10 +170,15 @@ export function registerResources(server: McpServer, deps: Deps): void {
     DASHBOARD_URI,
     {
       title: "Pipeline dashboard (MCP App)",
-      description: "The view show_pipeline_dashboard renders in clients that support MCP Apps: funnel, cycle time vs target, waste heat map, monthly trend, stalled deals and baseline. Self-contained; fetches nothing.",
+      description:
+        "The view show_pipeline_dashboard renders in clients that support MCP Apps: funnel, cycle time vs target, waste heat map, monthly trend, stalled deals and baseline. Self-contained; fetches nothing.",
       mimeType: MCP_APP_MIME,
       _meta: { ui: { prefersBorder: true } },
     },
-    async (uri) => ({ contents: [{ uri: uri.href, mimeType: MCP_APP_MIME, text: await dashboardHtml(), _meta: { ui: { prefersBorder: true } } }] }),
+    async (uri) => ({
+      contents: [
+        { uri: uri.href, mimeType: MCP_APP_MIME, text: await dashboardHtml(), _meta: { ui: { prefersBorder: true } } },
+      ],
+    }),
   );
 }

@@ -11,14 +11,15 @@ import { z } from "zod";
  */
 export function useAgentMessages(): void {
   z.config({
-  jitless: true,
-  customError: (iss) => {
-    if (iss.code === "invalid_value" && iss.values.length > 1) {
-      return `must be one of ${iss.values.map(String).join(", ")} (got ${JSON.stringify(iss.input)?.slice(0, 60)})`;
-    }
-    if (iss.code === "invalid_type" && iss.input === undefined) return "is required";
-    if (iss.code === "unrecognized_keys") return `unknown argument${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => `"${k}"`).join(", ")}; see the tool's input schema`;
-    return undefined;
-  },
-});
+    jitless: true,
+    customError: (iss) => {
+      if (iss.code === "invalid_value" && iss.values.length > 1) {
+        return `must be one of ${iss.values.map(String).join(", ")} (got ${JSON.stringify(iss.input)?.slice(0, 60)})`;
+      }
+      if (iss.code === "invalid_type" && iss.input === undefined) return "is required";
+      if (iss.code === "unrecognized_keys")
+        return `unknown argument${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => `"${k}"`).join(", ")}; see the tool's input schema`;
+      return undefined;
+    },
+  });
 }

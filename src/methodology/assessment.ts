@@ -29,7 +29,16 @@ const Direction = z.enum(["higher", "lower"]);
 export const AnswerValue = z.enum(["always", "often", "sometimes", "rarely", "never"]);
 export type Answer = z.infer<typeof AnswerValue>;
 
-export const SellingFactorId = z.enum(["sourcing", "discovery", "positioning", "timeline", "win_rate", "cycle_time", "deal_size", "customer_value"]);
+export const SellingFactorId = z.enum([
+  "sourcing",
+  "discovery",
+  "positioning",
+  "timeline",
+  "win_rate",
+  "cycle_time",
+  "deal_size",
+  "customer_value",
+]);
 export type SellingFactor = z.infer<typeof SellingFactorId>;
 
 /** The store measures this module knows how to compute; data picks, orders and tunes them. */
@@ -67,15 +76,25 @@ const SellingMeasureDef = z
     conversation_led_types: z.array(Id).optional(),
   })
   .superRefine((d, ctx) => {
-    if ((d.cuts === undefined) === (d.cuts_from === undefined)) ctx.addIssue({ code: "custom", path: ["cuts"], message: "give exactly one of cuts and cuts_from" });
+    if ((d.cuts === undefined) === (d.cuts_from === undefined))
+      ctx.addIssue({ code: "custom", path: ["cuts"], message: "give exactly one of cuts and cuts_from" });
     for (const v of d.reference_cuts?.values ?? []) {
-      if (!d.cuts?.includes(v)) ctx.addIssue({ code: "custom", path: ["reference_cuts", "values"], message: `${v} is not one of the cuts` });
+      if (!d.cuts?.includes(v))
+        ctx.addIssue({ code: "custom", path: ["reference_cuts", "values"], message: `${v} is not one of the cuts` });
     }
     if (d.id === "proactive_source_share" && (!d.proactive_sources || !d.reactive_sources)) {
-      ctx.addIssue({ code: "custom", path: ["proactive_sources"], message: "proactive_source_share needs proactive_sources and reactive_sources" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["proactive_sources"],
+        message: "proactive_source_share needs proactive_sources and reactive_sources",
+      });
     }
     if (d.id === "feature_first_share" && (!d.feature_led_types || !d.conversation_led_types)) {
-      ctx.addIssue({ code: "custom", path: ["feature_led_types"], message: "feature_first_share needs feature_led_types and conversation_led_types" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["feature_led_types"],
+        message: "feature_first_share needs feature_led_types and conversation_led_types",
+      });
     }
   });
 
@@ -106,12 +125,24 @@ const MaturitySignal = z.discriminatedUnion("kind", [
     cuts: Cuts,
     if_null: z.object({ level: Level, meaning: Text }).optional(),
   }),
-  z.object({ ...SignalCommon, kind: z.literal("flag"), field: z.literal("win_loss_reviewed"), levels: z.object({ yes: Level, no: Level }) }),
+  z.object({
+    ...SignalCommon,
+    kind: z.literal("flag"),
+    field: z.literal("win_loss_reviewed"),
+    levels: z.object({ yes: Level, no: Level }),
+  }),
 ]);
 
-const inOrder = (key: "position" | "level") => (s: Array<Record<string, unknown>>) => s.every((x, i) => x[key] === i + 1);
-const SellingScale = z.array(z.object({ position: Level, name: Text })).length(5).refine(inOrder("position"), "positions run 1..5 in order");
-const MaturityScale = z.array(z.object({ level: Level, name: Text, description: Text.optional() })).length(5).refine(inOrder("level"), "levels run 1..5 in order");
+const inOrder = (key: "position" | "level") => (s: Array<Record<string, unknown>>) =>
+  s.every((x, i) => x[key] === i + 1);
+const SellingScale = z
+  .array(z.object({ position: Level, name: Text }))
+  .length(5)
+  .refine(inOrder("position"), "positions run 1..5 in order");
+const MaturityScale = z
+  .array(z.object({ level: Level, name: Text, description: Text.optional() }))
+  .length(5)
+  .refine(inOrder("level"), "levels run 1..5 in order");
 
 export const AssessmentsFile = z
   .object({
@@ -126,7 +157,10 @@ export const AssessmentsFile = z
             id: SellingFactorId,
             factor: Text,
             answers_count: z.boolean(),
-            moves: z.object({ characteristics: z.array(z.number().int().nonnegative()), activities: z.array(z.number().int().nonnegative()) }),
+            moves: z.object({
+              characteristics: z.array(z.number().int().nonnegative()),
+              activities: z.array(z.number().int().nonnegative()),
+            }),
             measures: z.array(SellingMeasureDef),
           }),
         )
@@ -140,7 +174,9 @@ export const AssessmentsFile = z
       baseline: z.object({ phase: Id, activity: Text, max_age_days: z.number().positive() }),
       signals: z.array(MaturitySignal).min(1),
       questions: z.array(z.object({ id: Id, text: Text, from: Text })).min(1),
-      rules: z.array(z.object({ kind: z.enum(["principle", "area"]), id: Id, signals: z.array(Id), questions: z.array(Id) })).min(1),
+      rules: z
+        .array(z.object({ kind: z.enum(["principle", "area"]), id: Id, signals: z.array(Id), questions: z.array(Id) }))
+        .min(1),
       phases: z.object({
         unrated: z.object({ phase: Id, activities: z.array(Text).min(1) }),
         by_level: z.array(z.object({ up_to_level: Level, phase: Id })).min(1),
@@ -156,19 +192,46 @@ export const AssessmentsFile = z
         seen.add(id);
       }
     };
-    dupes(d.selling.factors.map((f) => f.id), ["selling", "factors"]);
-    dupes(d.selling.questions.map((q) => q.id), ["selling", "questions"]);
-    dupes(d.maturity.signals.map((s) => s.id), ["maturity", "signals"]);
-    dupes(d.maturity.questions.map((q) => q.id), ["maturity", "questions"]);
+    dupes(
+      d.selling.factors.map((f) => f.id),
+      ["selling", "factors"],
+    );
+    dupes(
+      d.selling.questions.map((q) => q.id),
+      ["selling", "questions"],
+    );
+    dupes(
+      d.maturity.signals.map((s) => s.id),
+      ["maturity", "signals"],
+    );
+    dupes(
+      d.maturity.questions.map((q) => q.id),
+      ["maturity", "questions"],
+    );
     const signals = new Set(d.maturity.signals.map((s) => s.id));
     const questions = new Set(d.maturity.questions.map((q) => q.id));
     d.maturity.rules.forEach((r, i) => {
-      r.signals.forEach((s, j) => signals.has(s) || ctx.addIssue({ code: "custom", path: ["maturity", "rules", i, "signals", j], message: `no signal ${s}` }));
-      r.questions.forEach((q, j) => questions.has(q) || ctx.addIssue({ code: "custom", path: ["maturity", "rules", i, "questions", j], message: `no question ${q}` }));
+      r.signals.forEach(
+        (s, j) =>
+          signals.has(s) ||
+          ctx.addIssue({ code: "custom", path: ["maturity", "rules", i, "signals", j], message: `no signal ${s}` }),
+      );
+      r.questions.forEach(
+        (q, j) =>
+          questions.has(q) ||
+          ctx.addIssue({ code: "custom", path: ["maturity", "rules", i, "questions", j], message: `no question ${q}` }),
+      );
     });
     const bands = d.maturity.phases.by_level;
-    if (bands.some((b, i) => i > 0 && b.up_to_level <= bands[i - 1]!.up_to_level) || bands[bands.length - 1]!.up_to_level !== 5) {
-      ctx.addIssue({ code: "custom", path: ["maturity", "phases", "by_level"], message: "up_to_level must rise and end at 5" });
+    if (
+      bands.some((b, i) => i > 0 && b.up_to_level <= bands[i - 1]!.up_to_level) ||
+      bands[bands.length - 1]!.up_to_level !== 5
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maturity", "phases", "by_level"],
+        message: "up_to_level must rise and end at 5",
+      });
     }
   });
 export type AssessmentsData = z.infer<typeof AssessmentsFile>;
@@ -188,14 +251,21 @@ export function parseAssessments(raw: unknown, provenance?: (path: string) => Pr
   const parsed = AssessmentsFile.safeParse(withoutLabels(raw));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new MethodologyDataError(FILE, issue.path.map((k) => (typeof k === "number" ? `[${k}]` : `.${String(k)}`)).join("").replace(/^\./, ""), issue.message);
+    throw new MethodologyDataError(
+      FILE,
+      issue.path
+        .map((k) => (typeof k === "number" ? `[${k}]` : `.${String(k)}`))
+        .join("")
+        .replace(/^\./, ""),
+      issue.message,
+    );
   }
   if (provenance) return { data: parsed.data, provenance };
   const labels = collectLabels("assessments", raw);
   return {
     data: parsed.data,
     provenance: (path) => {
-      for (let p = path; ; ) {
+      for (let p = path; ;) {
         const l = labels.get(p);
         if (l) return { source: l.source, ...(l.rationale ? { rationale: l.rationale } : {}) };
         const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
@@ -219,24 +289,43 @@ export function checkAssessments(m: Methodology, rules: AssessmentRules): void {
   d.selling.factors.forEach((f, i) => {
     f.measures.forEach((md, j) =>
       [...(md.feature_led_types ?? []), ...(md.conversation_led_types ?? [])].forEach(
-        (t) => activityTypes.includes(t) || fail(`selling.factors[${i}].measures[${j}]`, `no activity type ${t} (there are ${activityTypes.join(", ")})`),
+        (t) =>
+          activityTypes.includes(t) ||
+          fail(`selling.factors[${i}].measures[${j}]`, `no activity type ${t} (there are ${activityTypes.join(", ")})`),
       ),
     );
-    if (!rows.includes(f.factor)) fail(`selling.factors[${i}].factor`, `"${f.factor}" is not a factor of the reference's comparison (${rows.join(", ")})`);
-    f.moves.characteristics.forEach((k, j) => m.proactiveReactive.proactive.characteristics[k] ?? fail(`selling.factors[${i}].moves.characteristics[${j}]`, `no proactive characteristic ${k}`));
-    f.moves.activities.forEach((k, j) => m.proactiveReactive.proactive.activities[k] ?? fail(`selling.factors[${i}].moves.activities[${j}]`, `no proactive activity ${k}`));
+    if (!rows.includes(f.factor))
+      fail(
+        `selling.factors[${i}].factor`,
+        `"${f.factor}" is not a factor of the reference's comparison (${rows.join(", ")})`,
+      );
+    f.moves.characteristics.forEach(
+      (k, j) =>
+        m.proactiveReactive.proactive.characteristics[k] ??
+        fail(`selling.factors[${i}].moves.characteristics[${j}]`, `no proactive characteristic ${k}`),
+    );
+    f.moves.activities.forEach(
+      (k, j) =>
+        m.proactiveReactive.proactive.activities[k] ??
+        fail(`selling.factors[${i}].moves.activities[${j}]`, `no proactive activity ${k}`),
+    );
   });
   const principles = m.principles.map((p) => p.id);
   const areas = m.framework.map((a) => a.id);
   const want = [...principles.map((id) => `principle:${id}`), ...areas.map((id) => `area:${id}`)].sort();
   const have = d.maturity.rules.map((r) => `${r.kind}:${r.id}`).sort();
-  if (want.join() !== have.join()) fail("maturity.rules", `must rate each principle (${principles.join(", ")}) and area (${areas.join(", ")}) once`);
+  if (want.join() !== have.join())
+    fail("maturity.rules", `must rate each principle (${principles.join(", ")}) and area (${areas.join(", ")}) once`);
   const activity = (phase: string, name: string, path: string) => {
     const ph = m.implementation.phases.find((p) => p.id === phase) ?? fail(path, `no phase ${phase}`);
     if (!ph.key_activities.some((a) => a.name === name)) fail(path, `phase ${phase} has no key activity "${name}"`);
   };
   const ph = d.maturity.phases;
-  ph.by_level.forEach((b, i) => m.implementation.phases.some((p) => p.id === b.phase) || fail(`maturity.phases.by_level[${i}].phase`, `no phase ${b.phase}`));
+  ph.by_level.forEach(
+    (b, i) =>
+      m.implementation.phases.some((p) => p.id === b.phase) ||
+      fail(`maturity.phases.by_level[${i}].phase`, `no phase ${b.phase}`),
+  );
   ph.unrated.activities.forEach((a, i) => activity(ph.unrated.phase, a, `maturity.phases.unrated.activities[${i}]`));
   activity(d.maturity.baseline.phase, d.maturity.baseline.activity, "maturity.baseline");
   for (const id of [...principles, ...areas]) {
@@ -271,7 +360,11 @@ export interface Cut {
 export type Unit = z.infer<typeof Unit>;
 type Dir = z.infer<typeof Direction>;
 
-const label = (p: Provenance): Label => ({ source: p.source, source_name: sourceName(p), ...(p.rationale ? { rationale: p.rationale } : {}) });
+const label = (p: Provenance): Label => ({
+  source: p.source,
+  source_name: sourceName(p),
+  ...(p.rationale ? { rationale: p.rationale } : {}),
+});
 const EPS = 1e-9;
 
 /** 1 + the cuts passed: at or above each cut (higher is better) or at or below it (lower is better). */
@@ -337,11 +430,16 @@ interface AnswerUse {
   answered: Array<{ id: string; question: string; answer: Answer; level: number }>;
   unanswered: Array<{ id: string; question: string }>;
 }
-function useAnswers(questions: Array<{ id: string; text: string }>, answers: RepAnswers | undefined, levels: Record<Answer, number>): AnswerUse {
+function useAnswers(
+  questions: Array<{ id: string; text: string }>,
+  answers: RepAnswers | undefined,
+  levels: Record<Answer, number>,
+): AnswerUse {
   const out: AnswerUse = { answered: [], unanswered: [] };
   for (const q of questions) {
     const a = answers?.[q.id];
-    if (a !== undefined && Object.hasOwn(levels, a)) out.answered.push({ id: q.id, question: q.text, answer: a, level: levels[a] });
+    if (a !== undefined && Object.hasOwn(levels, a))
+      out.answered.push({ id: q.id, question: q.text, answer: a, level: levels[a] });
     else out.unanswered.push({ id: q.id, question: q.text });
   }
   return out;
@@ -470,11 +568,14 @@ interface SellingCtx {
 const decided = (d: DealEvidence) => d.status === "won" || d.status === "lost";
 /** Where discovery ends: the first proposal, or entering the proposal stage if that came first. */
 function proposalPoint(d: DealEvidence): string | null {
-  const ts = [d.first_proposal_at, d.proposal_stage_entered_at].filter((x): x is string => !!x && Number.isFinite(Date.parse(x)));
+  const ts = [d.first_proposal_at, d.proposal_stage_entered_at].filter(
+    (x): x is string => !!x && Number.isFinite(Date.parse(x)),
+  );
   return ts.length ? ts.reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b)) : null;
 }
 const withProposal = (deals: DealEvidence[]) => deals.filter((d) => proposalPoint(d) !== null);
-const tooFew = (n: number, min: number, what: string) => (n < min ? `Only ${n} ${what}; at least ${min} are needed.` : undefined);
+const tooFew = (n: number, min: number, what: string) =>
+  n < min ? `Only ${n} ${what}; at least ${min} are needed.` : undefined;
 
 /** Sourcing: how many deals came from a source the seller went out for. */
 function sourceShare(ctx: SellingCtx, def: MeasureDef): Computed {
@@ -504,7 +605,10 @@ function sourceShare(ctx: SellingCtx, def: MeasureDef): Computed {
       reactive_sourced: r,
       not_counted_neutral: nNeutral,
       not_counted_unknown: other,
-      by_source: [...by].sort((a, b) => b[1] - a[1]).map(([s, k]) => `${s} ${k}`).join(", "),
+      by_source: [...by]
+        .sort((a, b) => b[1] - a[1])
+        .map(([s, k]) => `${s} ${k}`)
+        .join(", "),
     },
     ...(reason ? { reason } : {}),
   };
@@ -515,7 +619,12 @@ function researchedShare(ctx: SellingCtx, def: MeasureDef): Computed {
   const contacted = ctx.deals.filter((d) => d.first_activity_type !== null);
   const researched = contacted.filter((d) => d.activities_before_first_proposal.research > 0).length;
   const reason = tooFew(contacted.length, def.min_deals, "deals with a customer contact logged");
-  return { value: reason ? null : researched / contacted.length, n: contacted.length, evidence: { researched, contacted: contacted.length }, ...(reason ? { reason } : {}) };
+  return {
+    value: reason ? null : researched / contacted.length,
+    n: contacted.length,
+    evidence: { researched, contacted: contacted.length },
+    ...(reason ? { reason } : {}),
+  };
 }
 
 /** Discovery: per deal that reached a proposal, one number; the measure is its median or share. */
@@ -541,7 +650,9 @@ function stakeholdersMeasure(ctx: SellingCtx, def: MeasureDef): Computed {
 
 function discoveryActivities(ctx: SellingCtx, def: MeasureDef): Computed {
   const c = perProposalDeal((d) => d.activities_before_first_proposal.discovery, "median")(ctx, def);
-  c.evidence.median_activities_before_proposal = median(withProposal(ctx.deals).map((d) => d.activities_before_first_proposal.total));
+  c.evidence.median_activities_before_proposal = median(
+    withProposal(ctx.deals).map((d) => d.activities_before_first_proposal.total),
+  );
   return c;
 }
 
@@ -560,8 +671,17 @@ function featureFirstShare(ctx: SellingCtx, def: MeasureDef): Computed {
     else other++;
   }
   const n = f + t;
-  const reason = tooFew(n, def.min_deals, `deals whose first customer activity was one of ${[...feature, ...talk].join("/")}`);
-  return { value: reason ? null : f / n, n, evidence: { feature_first: f, conversation_first: t, other_first_activity: other }, ...(reason ? { reason } : {}) };
+  const reason = tooFew(
+    n,
+    def.min_deals,
+    `deals whose first customer activity was one of ${[...feature, ...talk].join("/")}`,
+  );
+  return {
+    value: reason ? null : f / n,
+    n,
+    evidence: { feature_first: f, conversation_first: t, other_first_activity: other },
+    ...(reason ? { reason } : {}),
+  };
 }
 
 /** Timeline: discovery's share of discovery plus proposal-to-close, per decided deal. */
@@ -579,13 +699,20 @@ function discoveryShare(ctx: SellingCtx, def: MeasureDef): Computed {
     close.push(b);
     shares.push(a / (a + b));
   }
-  const reason = tooFew(shares.length, def.min_deals, "won or lost deals with a discovery entry, a first proposal and a close date");
+  const reason = tooFew(
+    shares.length,
+    def.min_deals,
+    "won or lost deals with a discovery entry, a first proposal and a close date",
+  );
   const md = median(disc);
   const mc = median(close);
   return {
     value: reason ? null : median(shares),
     n: shares.length,
-    evidence: { median_discovery_days: md === null ? null : round(md, 1), median_proposal_to_close_days: mc === null ? null : round(mc, 1) },
+    evidence: {
+      median_discovery_days: md === null ? null : round(md, 1),
+      median_proposal_to_close_days: mc === null ? null : round(mc, 1),
+    },
     ...(reason ? { reason } : {}),
   };
 }
@@ -600,7 +727,12 @@ function winRateVsReference(ctx: SellingCtx, def: MeasureDef): Computed {
   const { won, lost, rate } = winRate(ctx);
   const disqualified = ctx.deals.filter((d) => d.status === "disqualified").length;
   const reason = tooFew(won + lost, def.min_deals, "won or lost deals");
-  return { value: reason ? null : round(rate!, 1), n: won + lost, evidence: { won, lost, disqualified_not_counted: disqualified }, ...(reason ? { reason } : {}) };
+  return {
+    value: reason ? null : round(rate!, 1),
+    n: won + lost,
+    evidence: { won, lost, disqualified_not_counted: disqualified },
+    ...(reason ? { reason } : {}),
+  };
 }
 
 const teamPercent = (v: number | null | undefined) => (v === null || v === undefined ? null : v > 1 ? v : v * 100);
@@ -608,11 +740,16 @@ const teamPercent = (v: number | null | undefined) => (v === null || v === undef
 function winRateVsTeam(ctx: SellingCtx, def: MeasureDef): Computed {
   const { won, lost, rate } = winRate(ctx);
   const team = teamPercent(ctx.team?.win_rate);
-  const reason = tooFew(won + lost, def.min_deals, "won or lost deals") ?? (team === null ? `No win rate for ${ctx.against} was given (team_medians.win_rate).` : undefined);
+  const reason =
+    tooFew(won + lost, def.min_deals, "won or lost deals") ??
+    (team === null ? `No win rate for ${ctx.against} was given (team_medians.win_rate).` : undefined);
   return {
     value: reason ? null : round(rate! - team!, 1),
     n: won + lost,
-    evidence: { win_rate_percent: rate === null ? null : round(rate, 1), compared_with_percent: team === null ? null : round(team, 1) },
+    evidence: {
+      win_rate_percent: rate === null ? null : round(rate, 1),
+      compared_with_percent: team === null ? null : round(team, 1),
+    },
     ...(reason ? { reason } : {}),
   };
 }
@@ -628,7 +765,9 @@ function monthsShorter(ctx: SellingCtx, def: MeasureDef): Computed {
   const cycles = wonCycles(ctx);
   const mine = median(cycles);
   const team = ctx.team?.cycle_days ?? null;
-  const reason = tooFew(cycles.length, def.min_deals, "won deals with a close date") ?? (team === null ? `No cycle time for ${ctx.against} was given (team_medians.cycle_days).` : undefined);
+  const reason =
+    tooFew(cycles.length, def.min_deals, "won deals with a close date") ??
+    (team === null ? `No cycle time for ${ctx.against} was given (team_medians.cycle_days).` : undefined);
   return {
     value: reason ? null : round((team! - mine!) / DAYS_PER_MONTH, 2),
     n: cycles.length,
@@ -651,7 +790,12 @@ function percentAbove(ctx: SellingCtx, def: MeasureDef): Computed {
   return {
     value: reason ? null : round((mine! / team! - 1) * 100, 1),
     n: amounts.length,
-    evidence: { median_won_amount: mine === null ? null : round(mine), compared_with: team, currency, other_currency_deals: won.length - amounts.length },
+    evidence: {
+      median_won_amount: mine === null ? null : round(mine),
+      compared_with: team,
+      currency,
+      other_currency_deals: won.length - amounts.length,
+    },
     ...(reason ? { reason } : {}),
   };
 }
@@ -671,9 +815,19 @@ const COMPUTE: Record<SellingMeasure, (ctx: SellingCtx, def: MeasureDef) => Comp
 };
 
 /** A measure's cut-offs with the label of each: the reference's numbers where the data says so. */
-function measureCuts(m: Methodology, rules: AssessmentRules, def: MeasureDef, path: string): { cuts: number[]; labelled: Cut[] } {
+function measureCuts(
+  m: Methodology,
+  rules: AssessmentRules,
+  def: MeasureDef,
+  path: string,
+): { cuts: number[]; labelled: Cut[] } {
   const own = rules.provenance(path);
-  const at = (c: number, i: number, p: Provenance): Cut => ({ at: c, position: cutPosition(i, def.direction), source: p.source, source_name: sourceName(p) });
+  const at = (c: number, i: number, p: Provenance): Cut => ({
+    at: c,
+    position: cutPosition(i, def.direction),
+    source: p.source,
+    source_name: sourceName(p),
+  });
   if (def.cuts_from === "typical_win_rate_percent") {
     // From the top of the reactive range to the bottom of the proactive one, split evenly between.
     const r = m.proactiveReactive.typical_win_rate_percent;
@@ -714,7 +868,12 @@ function storeMeasure(ctx: SellingCtx, rules: AssessmentRules, def: MeasureDef, 
   };
 }
 
-function selfAssessment(rules: AssessmentRules, factor: SellingFactor, counted: boolean, answers: RepAnswers | undefined): MeasureResult | null {
+function selfAssessment(
+  rules: AssessmentRules,
+  factor: SellingFactor,
+  counted: boolean,
+  answers: RepAnswers | undefined,
+): MeasureResult | null {
   const qs = rules.data.selling.questions.filter((q) => q.factor === factor);
   if (qs.length === 0) return null;
   const levels = answerLevels(rules);
@@ -729,10 +888,14 @@ function selfAssessment(rules: AssessmentRules, factor: SellingFactor, counted: 
     unit: "level",
     n: use.answered.length,
     position: avg === null ? null : toStep(avg),
-    threshold: `${Object.entries(levels).map(([a, l]) => `${a} ${l}`).join(", ")}; the mean, to the nearest step`,
+    threshold: `${Object.entries(levels)
+      .map(([a, l]) => `${a} ${l}`)
+      .join(", ")}; the mean, to the nearest step`,
     cuts: [],
     counted,
-    ...(avg === null ? { reason: `Not answered: ${use.unanswered.map((q) => q.id).join(", ")}; the store cannot show this.` } : {}),
+    ...(avg === null
+      ? { reason: `Not answered: ${use.unanswered.map((q) => q.id).join(", ")}; the store cannot show this.` }
+      : {}),
     evidence: { answered: use.answered.length, asked: qs.length },
     answers: use.answered,
     ...label(rules.provenance("assessments.answer_levels")),
@@ -742,10 +905,15 @@ function selfAssessment(rules: AssessmentRules, factor: SellingFactor, counted: 
 /** A factor's position: the mean of its store measures and (where it counts) of the self-assessment, each as one part. */
 function combine(measures: MeasureResult[]): { position: number | null; basis: FactorAssessment["basis"] } {
   const store = measures.filter((x) => x.kind === "store" && x.position !== null).map((x) => x.position!);
-  const self = measures.filter((x) => x.kind === "self_assessment" && x.counted && x.position !== null).map((x) => x.position!);
+  const self = measures
+    .filter((x) => x.kind === "self_assessment" && x.counted && x.position !== null)
+    .map((x) => x.position!);
   const parts = [store, self].filter((p) => p.length > 0).map(mean);
   if (parts.length === 0) return { position: null, basis: null };
-  return { position: toStep(mean(parts)), basis: store.length && self.length ? "store_and_self_assessment" : store.length ? "store" : "self_assessment" };
+  return {
+    position: toStep(mean(parts)),
+    basis: store.length && self.length ? "store_and_self_assessment" : store.length ? "store" : "self_assessment",
+  };
 }
 
 function assessFactor(ctx: SellingCtx, opts: SellingOptions, i: number): FactorAssessment {
@@ -761,11 +929,17 @@ function assessFactor(ctx: SellingCtx, opts: SellingOptions, i: number): FactorA
   const scale = rules.data.selling.scale;
   const weak = position !== null && position <= rules.data.selling.weak_at_or_below;
   const pro = ctx.m.proactiveReactive.proactive;
-  const reasons = [...new Set(measures.filter((x) => x.counted && x.position === null && x.reason).map((x) => x.reason!))];
+  const reasons = [
+    ...new Set(measures.filter((x) => x.counted && x.position === null && x.reason).map((x) => x.reason!)),
+  ];
   return {
     id: def.id,
     factor: def.factor,
-    reference: { proactive: row.proactive, reactive: row.reactive, ...label(ctx.m.provenance(`proactiveReactive.comparison[${rowIndex}]`)) },
+    reference: {
+      proactive: row.proactive,
+      reactive: row.reactive,
+      ...label(ctx.m.provenance(`proactiveReactive.comparison[${rowIndex}]`)),
+    },
     position,
     position_name: position === null ? null : scale[position - 1]!.name,
     ...(position === null ? { reason: reasons.join(" ") || "No measure could be taken." } : {}),
@@ -776,7 +950,10 @@ function assessFactor(ctx: SellingCtx, opts: SellingOptions, i: number): FactorA
       ? {
           source_name: ctx.m.sourceName("proactiveReactive.proactive"),
           items: [
-            ...def.moves.characteristics.map((k) => ({ kind: "characteristic" as const, text: pro.characteristics[k]! })),
+            ...def.moves.characteristics.map((k) => ({
+              kind: "characteristic" as const,
+              text: pro.characteristics[k]!,
+            })),
             ...def.moves.activities.map((k) => ({ kind: "activity" as const, text: pro.activities[k]! })),
           ],
         }
@@ -804,7 +981,12 @@ export function assessSellingApproach(m: Methodology, deals: DealEvidence[], opt
   const team = opts.scope.trim().toLowerCase() === "team";
   const who = opts.scope.trim().toLowerCase();
   const mine = team ? deals : deals.filter((d) => d.owner.trim().toLowerCase() === who);
-  const ctx: SellingCtx = { m, deals: mine, ...(opts.team_medians ? { team: opts.team_medians } : {}), against: team ? "the baseline" : "the team median" };
+  const ctx: SellingCtx = {
+    m,
+    deals: mine,
+    ...(opts.team_medians ? { team: opts.team_medians } : {}),
+    against: team ? "the baseline" : "the team median",
+  };
   const factors = s.factors.map((_, i) => assessFactor(ctx, opts, i)).sort(byImportance(s.factors.map((f) => f.id)));
 
   const positioned = factors.filter((f) => f.position !== null);
@@ -817,13 +999,20 @@ export function assessSellingApproach(m: Methodology, deals: DealEvidence[], opt
   return {
     scope: opts.scope,
     deals_considered: mine.length,
-    scale: { positions: s.scale.map((x) => ({ position: x.position, name: x.name })), ...label(opts.rules.provenance("assessments.selling.scale")) },
+    scale: {
+      positions: s.scale.map((x) => ({ position: x.position, name: x.name })),
+      ...label(opts.rules.provenance("assessments.selling.scale")),
+    },
     factors,
     overall: {
       position: avg === null ? null : round(avg, 1),
       position_name: avg === null ? null : s.scale[toStep(avg) - 1]!.name,
       positioned_factors: positioned.length,
-      ...(enough ? {} : { reason: `Only ${positioned.length} of ${factors.length} factors could be positioned; at least ${s.min_positioned_factors} are needed for an overall position.` }),
+      ...(enough
+        ? {}
+        : {
+            reason: `Only ${positioned.length} of ${factors.length} factors could be positioned; at least ${s.min_positioned_factors} are needed for an overall position.`,
+          }),
     },
     questions_to_answer: s.questions
       .filter((q) => !(q.id in (opts.answers ?? {})) && (countsAnswers.has(q.factor) || unpositioned.has(q.factor)))
@@ -918,9 +1107,15 @@ export interface MaturityAssessment {
   /** Phase 3's ongoing activities, once there. */
   ongoing: string[];
   mapping: Label;
-  baseline_to_record: ({ reason: string; phase: PhaseRef; activity: string; metrics: string[]; max_age_days: number } & Label) | null;
+  baseline_to_record:
+    ({ reason: string; phase: PhaseRef; activity: string; metrics: string[]; max_age_days: number } & Label) | null;
   /** What could not be rated, with the questions that would rate it. */
-  unrated: Array<{ kind: "principle" | "area"; id: string; name: string; questions: Array<{ id: string; text: string }> }>;
+  unrated: Array<{
+    kind: "principle" | "area";
+    id: string;
+    name: string;
+    questions: Array<{ id: string; text: string }>;
+  }>;
   answers: { used: number; ignored: string[] };
 }
 
@@ -928,7 +1123,12 @@ type SignalDef = AssessmentsData["maturity"]["signals"][number];
 
 function phaseRef(m: Methodology, id: string): PhaseRef {
   const p = m.implementation.phases.find((x) => x.id === id)!;
-  return { id: p.id, number: p.number, name: p.name, weeks: p.weeks.to === null ? `week ${p.weeks.from} on` : `weeks ${p.weeks.from}-${p.weeks.to}` };
+  return {
+    id: p.id,
+    number: p.number,
+    name: p.name,
+    weeks: p.weeks.to === null ? `week ${p.weeks.from} on` : `weeks ${p.weeks.from}-${p.weeks.to}`,
+  };
 }
 
 function phaseForLevel(rules: AssessmentRules, level: number): string {
@@ -937,9 +1137,12 @@ function phaseForLevel(rules: AssessmentRules, level: number): string {
 
 /** Whether the signal's sample is large enough, and its precondition holds. */
 function signalUsable(def: SignalDef, ev: MaturityEvidence, mat: AssessmentsData["maturity"]): string | undefined {
-  if (def.sample === "deals" && ev.deals < mat.min_deals) return `Only ${ev.deals} deals; at least ${mat.min_deals} are needed.`;
-  if (def.sample === "closed" && ev.closed < mat.min_closed) return `Only ${ev.closed} closed deals; at least ${mat.min_closed} are needed.`;
-  if (def.requires && !(Number(ev[def.requires]) > 0)) return `Not counted: ${def.requires} is 0, so there is nothing for it to measure.`;
+  if (def.sample === "deals" && ev.deals < mat.min_deals)
+    return `Only ${ev.deals} deals; at least ${mat.min_deals} are needed.`;
+  if (def.sample === "closed" && ev.closed < mat.min_closed)
+    return `Only ${ev.closed} closed deals; at least ${mat.min_closed} are needed.`;
+  if (def.requires && !(Number(ev[def.requires]) > 0))
+    return `Not counted: ${def.requires} is 0, so there is nothing for it to measure.`;
   return undefined;
 }
 
@@ -961,7 +1164,12 @@ function storeSignal(rules: AssessmentRules, def: SignalDef, ev: MaturityEvidenc
     };
   }
   const v = ev[def.field];
-  const cuts = def.cuts.map((c, i) => ({ at: c, position: cutPosition(i, def.direction), source: lab.source, source_name: sourceName(lab) }));
+  const cuts = def.cuts.map((c, i) => ({
+    at: c,
+    position: cutPosition(i, def.direction),
+    source: lab.source,
+    source_name: sourceName(lab),
+  }));
   const threshold = `${thresholdText(def.cuts, def.direction, def.unit)}${def.if_null ? `; ${def.if_null.meaning}: ${def.if_null.level}` : ""}`;
   const [value, level, reason]: [number | null, number | null, string | undefined] = skip
     ? [v, null, skip]
@@ -990,7 +1198,9 @@ function rate(m: Methodology, ev: MaturityEvidence, opts: MaturityOptions, i: nu
       measure: `mean of the answers to: ${qs.map((q) => `"${q.text}"`).join(" ")}`,
       value: selfAvg === null ? null : round(selfAvg, 2),
       level: selfAvg === null ? null : toStep(selfAvg),
-      threshold: `${Object.entries(answerLevels(opts.rules)).map(([a, l]) => `${a} ${l}`).join(", ")}; the mean, to the nearest step`,
+      threshold: `${Object.entries(answerLevels(opts.rules))
+        .map(([a, l]) => `${a} ${l}`)
+        .join(", ")}; the mean, to the nearest step`,
       cuts: [],
       ...(selfAvg === null ? { reason: `Not answered: ${use.unanswered.map((q) => q.id).join(", ")}.` } : {}),
       answers: use.answered,
@@ -1001,7 +1211,10 @@ function rate(m: Methodology, ev: MaturityEvidence, opts: MaturityOptions, i: nu
   const storeAvg = storeLevels.length ? mean(storeLevels) : null;
   const parts = [storeAvg, selfAvg].filter((x): x is number => x !== null);
   const level = parts.length ? toStep(mean(parts)) : null;
-  const def = rule.kind === "principle" ? m.principles.find((p) => p.id === rule.id)! : m.framework.find((a) => a.id === rule.id)!;
+  const def =
+    rule.kind === "principle"
+      ? m.principles.find((p) => p.id === rule.id)!
+      : m.framework.find((a) => a.id === rule.id)!;
   const why = [...new Set(signals.filter((s) => s.level === null && s.reason).map((s) => s.reason!))];
   return {
     kind: rule.kind,
@@ -1009,8 +1222,17 @@ function rate(m: Methodology, ev: MaturityEvidence, opts: MaturityOptions, i: nu
     name: def.name,
     level,
     level_name: level === null ? null : mat.scale[level - 1]!.name,
-    ...(level === null ? { reason: why.length ? why.join(" ") : "Nothing in the store measures this; answer the questions." } : {}),
-    basis: storeAvg !== null && selfAvg !== null ? "store_and_self_assessment" : storeAvg !== null ? "store" : selfAvg !== null ? "self_assessment" : null,
+    ...(level === null
+      ? { reason: why.length ? why.join(" ") : "Nothing in the store measures this; answer the questions." }
+      : {}),
+    basis:
+      storeAvg !== null && selfAvg !== null
+        ? "store_and_self_assessment"
+        : storeAvg !== null
+          ? "store"
+          : selfAvg !== null
+            ? "self_assessment"
+            : null,
     store_level: storeAvg === null ? null : round(storeAvg, 2),
     self_assessment_level: selfAvg === null ? null : round(selfAvg, 2),
     signals,
@@ -1025,14 +1247,27 @@ function stepsFor(m: Methodology, rules: AssessmentRules, phase: string, focus: 
   for (const r of [...focus].sort((a, b) => (a.level ?? 0) - (b.level ?? 0))) {
     for (const name of rules.data.maturity.phases.steps[r.id]![phase]!) {
       let step = out.get(name);
-      if (!step) out.set(name, (step = { phase: phaseRef(m, phase), activity: name, items: ph.key_activities.find((a) => a.name === name)!.items, for: [] }));
+      if (!step)
+        out.set(
+          name,
+          (step = {
+            phase: phaseRef(m, phase),
+            activity: name,
+            items: ph.key_activities.find((a) => a.name === name)!.items,
+            for: [],
+          }),
+        );
       step.for.push({ kind: r.kind, id: r.id, name: r.name, level: r.level });
     }
   }
   return [...out.values()];
 }
 
-function baselineToRecord(m: Methodology, rules: AssessmentRules, ev: MaturityEvidence): MaturityAssessment["baseline_to_record"] {
+function baselineToRecord(
+  m: Methodology,
+  rules: AssessmentRules,
+  ev: MaturityEvidence,
+): MaturityAssessment["baseline_to_record"] {
   const b = rules.data.maturity.baseline;
   const reason =
     ev.baselines === 0 || ev.last_baseline_days_ago === null
@@ -1059,13 +1294,24 @@ function baselineToRecord(m: Methodology, rules: AssessmentRules, ev: MaturityEv
  * scale, from the store's summary and optional answers; then the reference's implementation
  * steps the lowest ratings call for, and the baseline to record when there is none or it is old.
  */
-export function assessLeanMaturity(m: Methodology, evidence: MaturityEvidence, opts: MaturityOptions): MaturityAssessment {
+export function assessLeanMaturity(
+  m: Methodology,
+  evidence: MaturityEvidence,
+  opts: MaturityOptions,
+): MaturityAssessment {
   checkAssessments(m, opts.rules);
   const mat = opts.rules.data.maturity;
   const ratings = mat.rules.map((_, i) => rate(m, evidence, opts, i));
-  const order = (kind: "principle" | "area", ids: string[]) => ids.map((id) => ratings.find((r) => r.kind === kind && r.id === id)!);
-  const principles = order("principle", m.principles.map((p) => p.id));
-  const areas = order("area", m.framework.map((a) => a.id));
+  const order = (kind: "principle" | "area", ids: string[]) =>
+    ids.map((id) => ratings.find((r) => r.kind === kind && r.id === id)!);
+  const principles = order(
+    "principle",
+    m.principles.map((p) => p.id),
+  );
+  const areas = order(
+    "area",
+    m.framework.map((a) => a.id),
+  );
   const rated = ratings.filter((r) => r.level !== null);
 
   let current: MaturityAssessment["current_phase"] = null;
@@ -1074,20 +1320,35 @@ export function assessLeanMaturity(m: Methodology, evidence: MaturityEvidence, o
     // Nothing to rate yet: the reference's first step is to assess the current state.
     const u = mat.phases.unrated;
     const ph = m.implementation.phases.find((p) => p.id === u.phase)!;
-    next = u.activities.map((name) => ({ phase: phaseRef(m, u.phase), activity: name, items: ph.key_activities.find((a) => a.name === name)!.items, for: [] }));
+    next = u.activities.map((name) => ({
+      phase: phaseRef(m, u.phase),
+      activity: name,
+      items: ph.key_activities.find((a) => a.name === name)!.items,
+      for: [],
+    }));
   } else {
     const lowest = Math.min(...rated.map((r) => r.level!));
     const phase = phaseForLevel(opts.rules, lowest);
     // Every rating that calls for the same phase as the lowest one keeps the team in it.
     const focus = rated.filter((r) => r.phase === phase);
-    current = { ...phaseRef(m, phase), because: `${focus.map((r) => `${r.name} (${r.level})`).join(", ")} ${focus.length === 1 ? "is" : "are"} at or below level ${mat.phases.by_level.find((b) => b.phase === phase)!.up_to_level}.` };
+    current = {
+      ...phaseRef(m, phase),
+      because: `${focus.map((r) => `${r.name} (${r.level})`).join(", ")} ${focus.length === 1 ? "is" : "are"} at or below level ${mat.phases.by_level.find((b) => b.phase === phase)!.up_to_level}.`,
+    };
     next = stepsFor(m, opts.rules, phase, focus);
   }
   const avg = rated.length ? mean(rated.map((r) => r.level!)) : null;
   const known = new Set(mat.questions.map((q) => q.id));
   const cur = current ? m.implementation.phases.find((p) => p.id === current!.id) : undefined;
   return {
-    scale: { levels: mat.scale.map((s) => ({ level: s.level, name: s.name, ...(s.description ? { description: s.description } : {}) })), ...label(opts.rules.provenance("assessments.maturity.scale")) },
+    scale: {
+      levels: mat.scale.map((s) => ({
+        level: s.level,
+        name: s.name,
+        ...(s.description ? { description: s.description } : {}),
+      })),
+      ...label(opts.rules.provenance("assessments.maturity.scale")),
+    },
     principles,
     areas,
     overall: {
@@ -1108,8 +1369,15 @@ export function assessLeanMaturity(m: Methodology, evidence: MaturityEvidence, o
         kind: r.kind,
         id: r.id,
         name: r.name,
-        questions: mat.rules.find((x) => x.kind === r.kind && x.id === r.id)!.questions.map((id) => ({ id, text: mat.questions.find((q) => q.id === id)!.text })),
+        questions: mat.rules
+          .find((x) => x.kind === r.kind && x.id === r.id)!
+          .questions.map((id) => ({ id, text: mat.questions.find((q) => q.id === id)!.text })),
       })),
-    answers: { used: Object.entries(opts.answers ?? {}).filter(([id, a]) => known.has(id) && Object.hasOwn(answerLevels(opts.rules), a)).length, ignored: strayAnswers(known, opts.answers, answerLevels(opts.rules)) },
+    answers: {
+      used: Object.entries(opts.answers ?? {}).filter(
+        ([id, a]) => known.has(id) && Object.hasOwn(answerLevels(opts.rules), a),
+      ).length,
+      ignored: strayAnswers(known, opts.answers, answerLevels(opts.rules)),
+    },
   };
 }

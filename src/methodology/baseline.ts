@@ -45,21 +45,36 @@ function metricValue(metrics: PipelineMetrics, metric: string): number | null {
 }
 
 /** How much evidence the period since the baseline holds for an indicator's metric. */
-function sampleSize(m: Methodology, current: PipelineMetrics, metric: string): { n: number; min: number; what: string } {
+function sampleSize(
+  m: Methodology,
+  current: PipelineMetrics,
+  metric: string,
+): { n: number; min: number; what: string } {
   const j = m.implementation.judgement;
   return metric === "non_selling_share"
     ? { n: current.activity_mix.total, min: j.min_activities, what: "activities logged" }
     : { n: current.deals_closed.won + current.deals_closed.lost, min: j.min_decided_deals, what: "deals won or lost" };
 }
 
-export function compareToBaseline(m: Methodology, baseline: PipelineMetrics, current: PipelineMetrics, since: string, asOf: string): BaselineComparison {
+export function compareToBaseline(
+  m: Methodology,
+  baseline: PipelineMetrics,
+  current: PipelineMetrics,
+  since: string,
+  asOf: string,
+): BaselineComparison {
   const months = Math.max(0, (Date.parse(asOf) - Date.parse(since)) / (DAYS_PER_MONTH * 86_400_000));
   const changes: BaselineComparison["changes"] = {};
-  const track = (name: string, a: number | null, b: number | null) => (changes[name] = { baseline: a, current: b, change_pct: pctChange(a, b) });
+  const track = (name: string, a: number | null, b: number | null) =>
+    (changes[name] = { baseline: a, current: b, change_pct: pctChange(a, b) });
   track("win_rate", baseline.win_rate, current.win_rate);
   track("cycle_time_median_days", baseline.cycle_time.won.median_days, current.cycle_time.won.median_days);
   track("avg_deal_size", baseline.avg_deal_size, current.avg_deal_size);
-  track("pipeline_velocity_per_day", baseline.pipeline_velocity?.per_day ?? null, current.pipeline_velocity?.per_day ?? null);
+  track(
+    "pipeline_velocity_per_day",
+    baseline.pipeline_velocity?.per_day ?? null,
+    current.pipeline_velocity?.per_day ?? null,
+  );
   track("open_pipeline_value", baseline.open_pipeline.value, current.open_pipeline.value);
   track("non_selling_share", baseline.activity_mix.non_selling_share, current.activity_mix.non_selling_share);
   for (const c of current.conversion) {
@@ -108,8 +123,12 @@ export function compareToBaseline(m: Methodology, baseline: PipelineMetrics, cur
   }
   const measurable = indicators.filter((i) => i.status !== "not_measurable");
   const on_track = measurable.length > 0 && measurable.every((i) => i.status === "achieved" || i.status === "on_track");
-  const verdict: BaselineComparison["verdict"] = measurable.length === 0 ? "too_early" : on_track ? "on_track" : "behind";
+  const verdict: BaselineComparison["verdict"] =
+    measurable.length === 0 ? "too_early" : on_track ? "on_track" : "behind";
   const reasons = indicators.map((i) => i.reason);
-  if (measurable.length === 0) reasons.push(`Too early to judge: no success indicator has enough data since the baseline yet. ${m.implementation.judgement.note}`);
+  if (measurable.length === 0)
+    reasons.push(
+      `Too early to judge: no success indicator has enough data since the baseline yet. ${m.implementation.judgement.note}`,
+    );
   return { months_elapsed: round(months, 1), changes, indicators, on_track, verdict, reasons };
 }

@@ -284,13 +284,25 @@ function parseAll(histories: DealHistory[], stageCount: number): { parsed: Parse
     const parked = (h.parked ?? [])
       .map((p): [number, number] => [parseIso(p.from), p.to === null ? Infinity : parseIso(p.to)])
       .filter(([a, b]) => !Number.isNaN(a) && !Number.isNaN(b));
-    parsed.push({ h, created, stages, closed: h.outcome && closedAt !== null ? { status: h.outcome.status, at: closedAt } : null, parked });
+    parsed.push({
+      h,
+      created,
+      stages,
+      closed: h.outcome && closedAt !== null ? { status: h.outcome.status, at: closedAt } : null,
+      parked,
+    });
   }
   // By id, so nothing downstream (the draws, the new-deal pool) depends on the input order.
   parsed.sort((a, b) => byId(a.h, b.h));
   const reasons: string[] = [];
-  if (bad.length) reasons.push(`${bad.length} deal(s) left out for an unreadable created_at or closed_at: ${bad.slice(0, 5).join(", ")}${bad.length > 5 ? "..." : ""}.`);
-  if (droppedEntries) reasons.push(`${droppedEntries} stage entr${droppedEntries === 1 ? "y" : "ies"} ignored (unreadable date, or a stage index that is not one of the ${stageCount} stages).`);
+  if (bad.length)
+    reasons.push(
+      `${bad.length} deal(s) left out for an unreadable created_at or closed_at: ${bad.slice(0, 5).join(", ")}${bad.length > 5 ? "..." : ""}.`,
+    );
+  if (droppedEntries)
+    reasons.push(
+      `${droppedEntries} stage entr${droppedEntries === 1 ? "y" : "ies"} ignored (unreadable date, or a stage index that is not one of the ${stageCount} stages).`,
+    );
   return { parsed, reasons };
 }
 
@@ -304,7 +316,11 @@ function knownAt(p: Parsed, t: number): Known | null {
   const entries = p.stages.filter((s) => s.at <= t);
   if (entries.length === 0 || entries[0]!.at > p.created) entries.unshift({ stage: 0, at: p.created });
   const end = closed ? closed.at : Infinity;
-  const visits = entries.map((e, i) => ({ stage: e.stage, from: e.at, to: i + 1 < entries.length ? entries[i + 1]!.at : end }));
+  const visits = entries.map((e, i) => ({
+    stage: e.stage,
+    from: e.at,
+    to: i + 1 < entries.length ? entries[i + 1]!.at : end,
+  }));
   const parked = p.parked.filter(([a]) => a <= t).map(([a, b]): [number, number] => [a, b <= t ? b : Infinity]);
   return { h: p.h, created: p.created, visits, closed, parked };
 }
@@ -317,13 +333,34 @@ const isOpenAt = (k: Known, t: number) => k.closed === null && !parkedAt(k, t);
 function openDeal(k: Known, t: number): OpenDealAt {
   const v = k.visits[k.visits.length - 1]!;
   const { id, owner, segment, amount, currency } = k.h;
-  return { id, owner, segment, amount, currency, created_at: iso(k.created), stage_index: v.stage, stage_entered_at: iso(v.from), days_in_stage: (t - v.from) / DAY, age_days: (t - k.created) / DAY };
+  return {
+    id,
+    owner,
+    segment,
+    amount,
+    currency,
+    created_at: iso(k.created),
+    stage_index: v.stage,
+    stage_entered_at: iso(v.from),
+    days_in_stage: (t - v.from) / DAY,
+    age_days: (t - k.created) / DAY,
+  };
 }
 
 function closedDeal(k: Known): ClosedDealAt {
   const { id, owner, segment, amount, currency } = k.h;
   const c = k.closed!;
-  return { id, owner, segment, amount, currency, created_at: iso(k.created), status: c.status, closed_at: iso(c.at), stage_index: k.visits[k.visits.length - 1]!.stage };
+  return {
+    id,
+    owner,
+    segment,
+    amount,
+    currency,
+    created_at: iso(k.created),
+    status: c.status,
+    closed_at: iso(c.at),
+    stage_index: k.visits[k.visits.length - 1]!.stage,
+  };
 }
 
 const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -335,7 +372,11 @@ const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id 
 export function pipelineAt(histories: DealHistory[], asOf: string, stageCount = Infinity): PipelineAt {
   const t = instant(asOf, "as_of");
   const { parsed, reasons } = parseAll(histories, stageCount);
-  return snapshot(parsed.map((p) => knownAt(p, t)), t, reasons);
+  return snapshot(
+    parsed.map((p) => knownAt(p, t)),
+    t,
+    reasons,
+  );
 }
 
 function snapshot(known: Array<Known | null>, t: number, reasons: string[]): PipelineAt {
@@ -402,7 +443,12 @@ function episodesByStage(known: Known[]): Map<number, Episode[]> {
  * close of won deals; counting only resolved visits keeps deals still open out of the denominator
  * (which would otherwise favour the fast closers).
  */
-function resolvedShare(eps: Episode[], offset: number, segment: string | null, w: Horizon): { n: number; wins: number } {
+function resolvedShare(
+  eps: Episode[],
+  offset: number,
+  segment: string | null,
+  w: Horizon,
+): { n: number; wins: number } {
   let n = 0;
   let wins = 0;
   for (const e of eps) {
@@ -478,7 +524,9 @@ function makeImputer(known: Known[]): Imputer {
   return (h) => {
     if (h.amount !== null) return { amount: h.amount, imputed: false };
     const sk = `${h.currency}|${segKey(h.segment)}`;
-    const m = medianOf(`s:${sk}`, bySeg.get(sk), MIN_SEGMENT_WON_FOR_IMPUTATION) ?? medianOf(`c:${h.currency}`, byCur.get(h.currency), 1);
+    const m =
+      medianOf(`s:${sk}`, bySeg.get(sk), MIN_SEGMENT_WON_FOR_IMPUTATION) ??
+      medianOf(`c:${h.currency}`, byCur.get(h.currency), 1);
     return { amount: m, imputed: m !== null };
   };
 }
@@ -550,7 +598,14 @@ function poisson(rand: () => number, lambda: number): number {
  * new deals arrive as a Poisson count at the historical rate with amounts drawn from the ones won
  * before. Returns each currency's sorted totals (the already won value added).
  */
-function simulate(currencies: string[], deals: SimDeal[], fresh: NewDeals, base: number[], cfg: ForecastConfig, random: SeededRandom): Float64Array[] {
+function simulate(
+  currencies: string[],
+  deals: SimDeal[],
+  fresh: NewDeals,
+  base: number[],
+  cfg: ForecastConfig,
+  random: SeededRandom,
+): Float64Array[] {
   const rand = random(cfg.seed);
   const sims = Math.max(1, Math.floor(cfg.simulations));
   const totals = currencies.map(() => new Float64Array(sims));
@@ -581,7 +636,8 @@ function quantile(sorted: Float64Array, q: number): number {
 
 function categoryOf(d: { stage_index: number; probability: number }, cfg: ForecastConfig): Category {
   if (d.probability >= cfg.commit_probability) return "commit";
-  if (d.probability >= cfg.best_case_probability) return cfg.closing_stages.includes(d.stage_index) ? "commit" : "best_case";
+  if (d.probability >= cfg.best_case_probability)
+    return cfg.closing_stages.includes(d.stage_index) ? "commit" : "best_case";
   return "pipeline";
 }
 
@@ -596,14 +652,35 @@ function categoryDefinitions(cfg: ForecastConfig): Record<Category, string> {
 }
 
 /** The open deals with their probabilities and amounts, by id so the draws do not depend on input order. */
-function scoreOpenDeals(open: Known[], asOf: number, learn: ReturnType<typeof makeLearner>, price: (h: DealHistory) => { amount: number | null; imputed: boolean }, cfg: ForecastConfig): DealForecast[] {
+function scoreOpenDeals(
+  open: Known[],
+  asOf: number,
+  learn: ReturnType<typeof makeLearner>,
+  price: (h: DealHistory) => { amount: number | null; imputed: boolean },
+  cfg: ForecastConfig,
+): DealForecast[] {
   const out = open.map((k): DealForecast => {
     const d = openDeal(k, asOf);
     const est = learn(d.stage_index, d.days_in_stage, d.segment);
     const { amount, imputed } = price(k.h);
     const probability = round(est.p, 4);
-    const base = { id: d.id, owner: d.owner, segment: d.segment, currency: d.currency, stage_index: d.stage_index, days_in_stage: round(d.days_in_stage, 1) };
-    return { ...base, amount, amount_imputed: imputed, probability, level: est.level, history_n: est.n, category: categoryOf({ stage_index: d.stage_index, probability }, cfg) };
+    const base = {
+      id: d.id,
+      owner: d.owner,
+      segment: d.segment,
+      currency: d.currency,
+      stage_index: d.stage_index,
+      days_in_stage: round(d.days_in_stage, 1),
+    };
+    return {
+      ...base,
+      amount,
+      amount_imputed: imputed,
+      probability,
+      level: est.level,
+      history_n: est.n,
+      category: categoryOf({ stage_index: d.stage_index, probability }, cfg),
+    };
   });
   return out.sort(byId);
 }
@@ -630,7 +707,12 @@ interface Won {
 /** Category totals, owners and segments of one currency's open deals and already won deals. */
 function tallyDeals(deals: DealForecast[], won: Won[], cfg: ForecastConfig) {
   const defs = categoryDefinitions(cfg);
-  const categories = Object.fromEntries((["commit", "best_case", "pipeline"] as const).map((c) => [c, { deals: 0, value: 0, expected_value: 0, definition: defs[c] }])) as Record<Category, CategoryTotal>;
+  const categories = Object.fromEntries(
+    (["commit", "best_case", "pipeline"] as const).map((c) => [
+      c,
+      { deals: 0, value: 0, expected_value: 0, definition: defs[c] },
+    ]),
+  ) as Record<Category, CategoryTotal>;
   const owners = new Map<string, Group>();
   const segments = new Map<string | null, Group>();
   const open = { deals: 0, value: 0, expected_value: 0, expected_deals: 0 };
@@ -685,9 +767,19 @@ function currencyForecast(x: CurrencyInput, cfg: ForecastConfig): CurrencyForeca
     by_owner: groupList(owners).map(({ key, ...g }) => ({ owner: key, ...g })),
     by_segment: groupList(segments).map(({ key, ...g }) => ({ segment: key, ...g })),
     components: {
-      open_pipeline: { deals: open.deals, value: round(open.value), expected_value: round(open.expected_value), expected_deals: round(open.expected_deals, 2) },
+      open_pipeline: {
+        deals: open.deals,
+        value: round(open.value),
+        expected_value: round(open.expected_value),
+        expected_deals: round(open.expected_deals, 2),
+      },
       already_won: { deals: x.won.length, value: round(wonValue) },
-      new_deals: { expected_value: round(newValue), expected_deals: round(newDeals, 2), value_per_day: x.horizonDays > 0 ? round(newValue / x.horizonDays) : 0, windows: x.fresh.windows },
+      new_deals: {
+        expected_value: round(newValue),
+        expected_deals: round(newDeals, 2),
+        value_per_day: x.horizonDays > 0 ? round(newValue / x.horizonDays) : 0,
+        windows: x.fresh.windows,
+      },
     },
     imputed_amounts: x.stats.imputed,
     unpriced_deals: x.stats.unpriced,
@@ -709,7 +801,8 @@ function resolvePeriod(p: ForecastPeriod): Window {
   const toEnd = dayStart(p.to, "to") + DAY - 1;
   const asOf = instant(p.as_of, "as_of");
   if (fromMs > toEnd) throw new InputError(`from (${p.from}) is after to (${p.to}).`, "from");
-  if (asOf > toEnd) throw new InputError(`as_of (${p.as_of}) is after the period ends (${p.to}); a forecast looks forward.`, "as_of");
+  if (asOf > toEnd)
+    throw new InputError(`as_of (${p.as_of}) is after the period ends (${p.to}); a forecast looks forward.`, "as_of");
   if (p.quota && !(p.quota.amount >= 0)) throw new InputError("quota.amount must be a number of at least 0.", "quota");
   return { from: isoDay(fromMs), to: isoDay(toEnd), fromMs, toEnd, asOf, ...(p.quota ? { quota: p.quota } : {}) };
 }
@@ -717,9 +810,12 @@ function resolvePeriod(p: ForecastPeriod): Window {
 function validateConfig(cfg: ForecastConfig): void {
   const prob = (v: number) => v >= 0 && v <= 1;
   const bad = (field: string, why: string) => new InputError(`${field} ${why}.`, field);
-  if (!Number.isInteger(cfg.stage_count) || cfg.stage_count < 1) throw bad("stage_count", "must be a whole number of at least 1");
-  if (!prob(cfg.commit_probability) || !prob(cfg.best_case_probability)) throw bad("commit_probability", "and best_case_probability must be between 0 and 1");
-  if (!prob(cfg.interval[0]) || !prob(cfg.interval[1]) || cfg.interval[0] > cfg.interval[1]) throw bad("interval", "must be two percentiles between 0 and 1, low first");
+  if (!Number.isInteger(cfg.stage_count) || cfg.stage_count < 1)
+    throw bad("stage_count", "must be a whole number of at least 1");
+  if (!prob(cfg.commit_probability) || !prob(cfg.best_case_probability))
+    throw bad("commit_probability", "and best_case_probability must be between 0 and 1");
+  if (!prob(cfg.interval[0]) || !prob(cfg.interval[1]) || cfg.interval[0] > cfg.interval[1])
+    throw bad("interval", "must be two percentiles between 0 and 1, low first");
   if (!(cfg.simulations >= 1)) throw bad("simulations", "must be at least 1");
   if (!(cfg.min_history >= 1)) throw bad("min_history", "must be at least 1");
 }
@@ -735,7 +831,13 @@ function mainCurrency(by: CurrencyForecast[]): string | null {
   return sorted[0]?.currency ?? null;
 }
 
-function quotaGap(q: NonNullable<ForecastPeriod["quota"]>, main: string | null, by: Record<string, CurrencyForecast>, sims: Map<string, Float64Array>, reasons: string[]): QuotaGap | null {
+function quotaGap(
+  q: NonNullable<ForecastPeriod["quota"]>,
+  main: string | null,
+  by: Record<string, CurrencyForecast>,
+  sims: Map<string, Float64Array>,
+  reasons: string[],
+): QuotaGap | null {
   const currency = q.currency ?? main;
   if (!currency) {
     reasons.push("No gap to quota: the quota names no currency and there is nothing to forecast.");
@@ -746,7 +848,13 @@ function quotaGap(q: NonNullable<ForecastPeriod["quota"]>, main: string | null, 
   const draws = sims.get(currency);
   const reached = draws ? draws.filter((v) => v >= q.amount).length / draws.length : q.amount <= 0 ? 1 : 0;
   const expected = f?.expected_won_value ?? 0;
-  return { currency, quota: q.amount, expected_won_value: expected, gap: round(q.amount - expected), probability_to_reach: round(reached, 4) };
+  return {
+    currency,
+    quota: q.amount,
+    expected_won_value: expected,
+    gap: round(q.amount - expected),
+    probability_to_reach: round(reached, 4),
+  };
 }
 
 function methodNotes(cfg: ForecastConfig, w: Horizon, fresh: NewDeals): string[] {
@@ -763,18 +871,34 @@ function methodNotes(cfg: ForecastConfig, w: Horizon, fresh: NewDeals): string[]
 }
 
 /** Fallbacks, gaps in the history and anything left out, in words. */
-function dataReasons(deals: DealForecast[], fresh: NewDeals, parkedCount: number, w: Horizon, historyImputed: number, minHistory: number): string[] {
+function dataReasons(
+  deals: DealForecast[],
+  fresh: NewDeals,
+  parkedCount: number,
+  w: Horizon,
+  historyImputed: number,
+  minHistory: number,
+): string[] {
   const out: string[] = [];
   const count = (l: Level) => deals.filter((d) => d.level === l).length;
   const coarse = deals.length - count("stage_age_segment");
-  if (coarse > 0) out.push(`${coarse} of ${deals.length} open deal(s) used a coarser history (stage x segment ${count("stage_segment")}, stage ${count("stage")}, overall ${count("overall")}, none ${count("none")}) because their cell had too few resolved visits.`);
+  if (coarse > 0)
+    out.push(
+      `${coarse} of ${deals.length} open deal(s) used a coarser history (stage x segment ${count("stage_segment")}, stage ${count("stage")}, overall ${count("overall")}, none ${count("none")}) because their cell had too few resolved visits.`,
+    );
   const none = count("none");
-  if (none > 0) out.push(`${none} open deal(s) had no comparable history resolved by as_of, so they count at probability 0.`);
+  if (none > 0)
+    out.push(`${none} open deal(s) had no comparable history resolved by as_of, so they count at probability 0.`);
   const thin = deals.filter((d) => d.level !== "none" && d.history_n < minHistory).length;
-  if (thin > 0) out.push(`${thin} open deal(s) rest on fewer than ${minHistory} resolved visits even at the coarsest level; their probabilities are rough.`);
-  if (w.hi > 0 && fresh.windows === 0) out.push("No run-rate for new deals: the history before as_of is shorter than the rest of the period.");
+  if (thin > 0)
+    out.push(
+      `${thin} open deal(s) rest on fewer than ${minHistory} resolved visits even at the coarsest level; their probabilities are rough.`,
+    );
+  if (w.hi > 0 && fresh.windows === 0)
+    out.push("No run-rate for new deals: the history before as_of is shorter than the rest of the period.");
   if (parkedCount > 0) out.push(`${parkedCount} deal(s) parked in nurture at as_of are not in the forecast.`);
-  if (historyImputed > 0) out.push(`${historyImputed} past won deal(s) behind the new-deal run-rate had no amount and were imputed.`);
+  if (historyImputed > 0)
+    out.push(`${historyImputed} past won deal(s) behind the new-deal run-rate had no amount and were imputed.`);
   return out;
 }
 
@@ -796,20 +920,43 @@ function gather(parsed: Parsed[], per: Window, cfg: ForecastConfig): Inputs {
   const stats: AmountStats = new Map();
   const price = (h: DealHistory) => priced(h, impute, stats);
   const learn = makeLearner(episodesByStage(known), w, cfg.min_history);
-  const deals = scoreOpenDeals(known.filter((k) => isOpenAt(k, per.asOf)), per.asOf, learn, price, cfg);
-  const won = known.filter((k) => k.closed?.status === "won" && k.closed.at >= per.fromMs).map((k) => ({ h: k.h, amount: price(k.h).amount ?? 0 }));
+  const deals = scoreOpenDeals(
+    known.filter((k) => isOpenAt(k, per.asOf)),
+    per.asOf,
+    learn,
+    price,
+    cfg,
+  );
+  const won = known
+    .filter((k) => k.closed?.status === "won" && k.closed.at >= per.fromMs)
+    .map((k) => ({ h: k.h, amount: price(k.h).amount ?? 0 }));
   // Past deals behind the run-rate are counted apart: imputed_amounts is about this period's deals.
   const historyStats: AmountStats = new Map();
   const fresh = newDealHistory(known, w, impute, historyStats);
   const parked = known.filter((k) => !k.closed && parkedAt(k, per.asOf)).length;
   const historyImputed = [...historyStats.values()].reduce((s, x) => s + x.imputed, 0);
-  return { w, deals, won, fresh, stats, reasons: dataReasons(deals, fresh, parked, w, historyImputed, cfg.min_history) };
+  return {
+    w,
+    deals,
+    won,
+    fresh,
+    stats,
+    reasons: dataReasons(deals, fresh, parked, w, historyImputed, cfg.min_history),
+  };
 }
 
 /** The forecast over already parsed histories (the backtest reuses the parse at every period). */
-function forecastParsed(parsed: Parsed[], per: Window, cfg: ForecastConfig, random: SeededRandom, reasons: string[]): ForecastResult {
+function forecastParsed(
+  parsed: Parsed[],
+  per: Window,
+  cfg: ForecastConfig,
+  random: SeededRandom,
+  reasons: string[],
+): ForecastResult {
   const x = gather(parsed, per, cfg);
-  const currencies = [...new Set([...x.deals.map((d) => d.currency), ...x.won.map((v) => v.h.currency), ...x.fresh.values.keys()])].sort();
+  const currencies = [
+    ...new Set([...x.deals.map((d) => d.currency), ...x.won.map((v) => v.h.currency), ...x.fresh.values.keys()]),
+  ].sort();
   const index = new Map(currencies.map((c, i) => [c, i]));
   const base = currencies.map((c) => x.won.filter((v) => v.h.currency === c).reduce((s, v) => s + v.amount, 0));
   const simDeals = x.deals.map((d) => ({ currency: index.get(d.currency)!, amount: d.amount ?? 0, p: d.probability }));
@@ -831,17 +978,36 @@ function forecastParsed(parsed: Parsed[], per: Window, cfg: ForecastConfig, rand
   });
   const main = mainCurrency(Object.values(by_currency));
   const allReasons = [...reasons, ...x.reasons];
-  const gap = per.quota ? quotaGap(per.quota, main, by_currency, new Map(currencies.map((c, i) => [c, sims[i]!])), allReasons) : null;
-  const levels = Object.fromEntries(LEVELS.map((l) => [l, x.deals.filter((d) => d.level === l).length])) as Record<Level, number>;
+  const gap = per.quota
+    ? quotaGap(per.quota, main, by_currency, new Map(currencies.map((c, i) => [c, sims[i]!])), allReasons)
+    : null;
+  const levels = Object.fromEntries(LEVELS.map((l) => [l, x.deals.filter((d) => d.level === l).length])) as Record<
+    Level,
+    number
+  >;
   const period = { from: per.from, to: per.to, as_of: iso(per.asOf) };
-  return { period, main_currency: main, by_currency, gap_to_quota: gap, deals: x.deals, levels, notes: methodNotes(cfg, x.w, x.fresh), reasons: allReasons };
+  return {
+    period,
+    main_currency: main,
+    by_currency,
+    gap_to_quota: gap,
+    deals: x.deals,
+    levels,
+    notes: methodNotes(cfg, x.w, x.fresh),
+    reasons: allReasons,
+  };
 }
 
 /**
  * Forecast of won value and won deals for [from, to], per currency, learned only from what was
  * known at as_of. `random` is the seeded generator for the range (mulberry32).
  */
-export function forecast(histories: DealHistory[], period: ForecastPeriod, cfg: ForecastConfig, random: SeededRandom): ForecastResult {
+export function forecast(
+  histories: DealHistory[],
+  period: ForecastPeriod,
+  cfg: ForecastConfig,
+  random: SeededRandom,
+): ForecastResult {
   validateConfig(cfg);
   const per = resolvePeriod(period);
   const { parsed, reasons } = parseAll(histories, cfg.stage_count);
@@ -865,9 +1031,11 @@ function wonIn(parsed: Parsed[], from: number, to: number): Map<string, number> 
 function tooLittleHistory(parsed: Parsed[], asOf: number, periodMs: number, cfg: ForecastConfig): string | null {
   const known = parsed.map((p) => knownAt(p, asOf)).filter((k): k is Known => k !== null);
   const closed = known.filter((k) => k.closed).length;
-  if (closed < cfg.min_history) return `only ${closed} deal(s) closed before the period (min_history ${cfg.min_history})`;
+  if (closed < cfg.min_history)
+    return `only ${closed} deal(s) closed before the period (min_history ${cfg.min_history})`;
   const start = earliest(known);
-  if (asOf - start < periodMs) return `less than one period of history before it (${round((asOf - start) / DAY, 1)} days), so no run-rate for new deals`;
+  if (asOf - start < periodMs)
+    return `less than one period of history before it (${round((asOf - start) / DAY, 1)} days), so no run-rate for new deals`;
   return null;
 }
 
@@ -877,9 +1045,14 @@ export function scoreBacktest(currency: string, periods: BacktestPeriod[]): Back
   const actual = sum((p) => p.actual);
   const notes: string[] = [];
   const empty = periods.filter((p) => p.actual === 0).length;
-  if (empty > 0 && actual > 0) notes.push(`${empty} period(s) had nothing won: their predicted value counts as error, and they add nothing to the won value WAPE divides by.`);
+  if (empty > 0 && actual > 0)
+    notes.push(
+      `${empty} period(s) had nothing won: their predicted value counts as error, and they add nothing to the won value WAPE divides by.`,
+    );
   if (actual === 0 && periods.length > 0) {
-    notes.push(`Nothing was won in ${currency} in any period, so WAPE (error over won value) is undefined; the mean absolute error is ${round(sum((p) => p.predicted) / periods.length)} (${round(sum((p) => p.naive) / periods.length)} for the naive baseline).`);
+    notes.push(
+      `Nothing was won in ${currency} in any period, so WAPE (error over won value) is undefined; the mean absolute error is ${round(sum((p) => p.predicted) / periods.length)} (${round(sum((p) => p.naive) / periods.length)} for the naive baseline).`,
+    );
   }
   return {
     currency,
@@ -916,7 +1089,13 @@ function evaluatePeriods(parsed: Parsed[], opts: BacktestOptions, cfg: ForecastC
       continue;
     }
     const f = forecastParsed(parsed, { from, to, fromMs, toEnd, asOf: fromMs }, cfg, random, []);
-    evaluated.push({ from, to, forecast: f, actual: wonIn(parsed, fromMs, toEnd), naive: wonIn(parsed, fromMs - len, fromMs - 1) });
+    evaluated.push({
+      from,
+      to,
+      forecast: f,
+      actual: wonIn(parsed, fromMs, toEnd),
+      naive: wonIn(parsed, fromMs - len, fromMs - 1),
+    });
   }
   return { evaluated, skipped };
 }
@@ -926,13 +1105,24 @@ function evaluatePeriods(parsed: Parsed[], opts: BacktestOptions, cfg: ForecastC
  * ending at last_end, each learning only from what was known then, and compares it with the won
  * value that closed in the period. The naive baseline predicts the previous period's won value.
  */
-export function backtest(histories: DealHistory[], opts: BacktestOptions, cfg: ForecastConfig, random: SeededRandom): BacktestResult {
+export function backtest(
+  histories: DealHistory[],
+  opts: BacktestOptions,
+  cfg: ForecastConfig,
+  random: SeededRandom,
+): BacktestResult {
   validateConfig(cfg);
-  if (!Number.isInteger(opts.period_days) || opts.period_days < 1) throw new InputError("period_days must be a whole number of at least 1.", "period_days");
-  if (!Number.isInteger(opts.periods) || opts.periods < 1) throw new InputError("periods must be a whole number of at least 1.", "periods");
+  if (!Number.isInteger(opts.period_days) || opts.period_days < 1)
+    throw new InputError("period_days must be a whole number of at least 1.", "period_days");
+  if (!Number.isInteger(opts.periods) || opts.periods < 1)
+    throw new InputError("periods must be a whole number of at least 1.", "periods");
   const { parsed, reasons } = parseAll(histories, cfg.stage_count);
   const { evaluated, skipped } = evaluatePeriods(parsed, opts, cfg, random);
-  const currencies = [...new Set(evaluated.flatMap((e) => [...Object.keys(e.forecast.by_currency), ...e.actual.keys(), ...e.naive.keys()]))].sort();
+  const currencies = [
+    ...new Set(
+      evaluated.flatMap((e) => [...Object.keys(e.forecast.by_currency), ...e.actual.keys(), ...e.naive.keys()]),
+    ),
+  ].sort();
   const by_currency: Record<string, BacktestSeries> = {};
   for (const c of currencies) {
     const periods = evaluated.map((e): BacktestPeriod => {
@@ -940,15 +1130,41 @@ export function backtest(histories: DealHistory[], opts: BacktestOptions, cfg: F
       const actual = round(e.actual.get(c) ?? 0);
       const low = f?.low ?? 0;
       const high = f?.high ?? 0;
-      return { from: e.from, to: e.to, predicted: f?.expected_won_value ?? 0, low, high, actual, inside_range: actual >= low && actual <= high, naive: round(e.naive.get(c) ?? 0) };
+      return {
+        from: e.from,
+        to: e.to,
+        predicted: f?.expected_won_value ?? 0,
+        low,
+        high,
+        actual,
+        inside_range: actual >= low && actual <= high,
+        naive: round(e.naive.get(c) ?? 0),
+      };
     });
     by_currency[c] = scoreBacktest(c, periods);
   }
   const total = (s: BacktestSeries, k: "actual" | "predicted") => s.periods.reduce((a, p) => a + p[k], 0);
-  const main = Object.values(by_currency).sort((a, b) => total(b, "actual") - total(a, "actual") || total(b, "predicted") - total(a, "predicted") || a.currency.localeCompare(b.currency))[0];
+  const main = Object.values(by_currency).sort(
+    (a, b) =>
+      total(b, "actual") - total(a, "actual") ||
+      total(b, "predicted") - total(a, "predicted") ||
+      a.currency.localeCompare(b.currency),
+  )[0];
   const notes = [...reasons];
-  if (skipped.length) notes.push(`${skipped.length} of ${opts.periods} period(s) skipped for too little history before them (see skipped).`);
+  if (skipped.length)
+    notes.push(
+      `${skipped.length} of ${opts.periods} period(s) skipped for too little history before them (see skipped).`,
+    );
   if (evaluated.length === 0) notes.push("No period could be evaluated.");
   const top = main ?? { periods: [], wape: null, coverage: null, naive_wape: null, notes: [] };
-  return { currency: main?.currency ?? null, periods: top.periods, wape: top.wape, coverage: top.coverage, naive_wape: top.naive_wape, notes: [...notes, ...top.notes], by_currency, skipped };
+  return {
+    currency: main?.currency ?? null,
+    periods: top.periods,
+    wape: top.wape,
+    coverage: top.coverage,
+    naive_wape: top.naive_wape,
+    notes: [...notes, ...top.notes],
+    by_currency,
+    skipped,
+  };
 }

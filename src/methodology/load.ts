@@ -97,7 +97,11 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
   );
 }
 
-function readDataFile<S extends z.ZodType>(dataDir: string, file: string, schema: S): { raw: unknown; data: z.infer<S> } {
+function readDataFile<S extends z.ZodType>(
+  dataDir: string,
+  file: string,
+  schema: S,
+): { raw: unknown; data: z.infer<S> } {
   let text: string;
   try {
     text = readFileSync(join(dataDir, file), "utf8");
@@ -129,60 +133,158 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 /** Checks that hold across files or that a per-file schema cannot express. */
 function checkReferences(raw: Raw): void {
   const stageIds = raw.stages.stages.map((s) => s.id);
-  check(sameSet(stageIds, StageId.options), "stages.json", "stages", `must list each of ${StageId.options.join(", ")} once`);
+  check(
+    sameSet(stageIds, StageId.options),
+    "stages.json",
+    "stages",
+    `must list each of ${StageId.options.join(", ")} once`,
+  );
   raw.stages.stages.forEach((s, i) => {
     check(s.number === i + 1, "stages.json", `stages[${i}].number`, "stages are numbered 1.. in funnel order");
     const ids = s.exit_criteria.map((c) => c.id);
-    check(new Set(ids).size === ids.length, "stages.json", `stages[${i}].exit_criteria`, "criterion ids must be unique");
+    check(
+      new Set(ids).size === ids.length,
+      "stages.json",
+      `stages[${i}].exit_criteria`,
+      "criterion ids must be unique",
+    );
     const acts = s.activities.map((a) => a.id);
     check(new Set(acts).size === acts.length, "stages.json", `stages[${i}].activities`, "activity ids must be unique");
   });
 
   const wasteIds = raw.wastes.wastes.map((w) => w.id);
-  check(sameSet(wasteIds, WasteId.options), "wastes.json", "wastes", `must list each of ${WasteId.options.join(", ")} once`);
+  check(
+    sameSet(wasteIds, WasteId.options),
+    "wastes.json",
+    "wastes",
+    `must list each of ${WasteId.options.join(", ")} once`,
+  );
   const seenSignal = new Map<string, string>();
   raw.wastes.wastes.forEach((w, i) =>
     w.signals.forEach((g, j) => {
-      check(w.elimination[g.remedy] !== undefined, "wastes.json", `wastes[${i}].signals[${j}].remedy`, `no elimination approach ${g.remedy} (there are ${w.elimination.length})`);
+      check(
+        w.elimination[g.remedy] !== undefined,
+        "wastes.json",
+        `wastes[${i}].signals[${j}].remedy`,
+        `no elimination approach ${g.remedy} (there are ${w.elimination.length})`,
+      );
       g.phrases.forEach((sig, k) => {
         checkPhrase(sig, `wastes[${i}].signals[${j}].phrases[${k}]`);
         const other = seenSignal.get(sig);
-        check(!other, "wastes.json", `wastes[${i}].signals[${j}].phrases[${k}]`, `"${sig}" is already a signal of ${other}`);
+        check(
+          !other,
+          "wastes.json",
+          `wastes[${i}].signals[${j}].phrases[${k}]`,
+          `"${sig}" is already a signal of ${other}`,
+        );
         seenSignal.set(sig, w.id);
       });
     }),
   );
-  raw.wastes.value_signals.groups.forEach((g, j) => g.phrases.forEach((sig, k) => checkPhrase(sig, `value_signals.groups[${j}].phrases[${k}]`)));
+  raw.wastes.value_signals.groups.forEach((g, j) =>
+    g.phrases.forEach((sig, k) => checkPhrase(sig, `value_signals.groups[${j}].phrases[${k}]`)),
+  );
   const p = raw.wastes.pipeline;
   for (const [rule, r] of Object.entries(p.rules)) {
-    check(raw.wastes.wastes.find((w) => w.id === r.waste)!.elimination[r.remedy] !== undefined, "wastes.json", `pipeline.rules.${rule}.remedy`, `no elimination approach ${r.remedy} of ${r.waste}`);
+    check(
+      raw.wastes.wastes.find((w) => w.id === r.waste)!.elimination[r.remedy] !== undefined,
+      "wastes.json",
+      `pipeline.rules.${rule}.remedy`,
+      `no elimination approach ${r.remedy} of ${r.waste}`,
+    );
   }
-  check(p.stall_warn_multiplier < p.stall_flag_multiplier, "wastes.json", "pipeline.stall_warn_multiplier", "must be below stall_flag_multiplier");
-  check(raw.wastes.severity_hours_per_week.medium < raw.wastes.severity_hours_per_week.high, "wastes.json", "severity_hours_per_week", "medium must be below high");
+  check(
+    p.stall_warn_multiplier < p.stall_flag_multiplier,
+    "wastes.json",
+    "pipeline.stall_warn_multiplier",
+    "must be below stall_flag_multiplier",
+  );
+  check(
+    raw.wastes.severity_hours_per_week.medium < raw.wastes.severity_hours_per_week.high,
+    "wastes.json",
+    "severity_hours_per_week",
+    "medium must be below high",
+  );
 
-  const combos = [...raw.segmentation.matrix, ...raw.segmentation.derived.rows, ...raw.segmentation.unknown_readiness.rows].map((r) => `${r.tier}_${r.readiness}`);
+  const combos = [
+    ...raw.segmentation.matrix,
+    ...raw.segmentation.derived.rows,
+    ...raw.segmentation.unknown_readiness.rows,
+  ].map((r) => `${r.tier}_${r.readiness}`);
   const all = TierId.options.flatMap((t) => ReadinessId.options.map((r) => `${t}_${r}`));
-  check(sameSet(combos, all), "segmentation.json", "matrix", "matrix, derived and unknown_readiness rows together must cover every tier x readiness once");
+  check(
+    sameSet(combos, all),
+    "segmentation.json",
+    "matrix",
+    "matrix, derived and unknown_readiness rows together must cover every tier x readiness once",
+  );
   check(
     raw.segmentation.unknown_readiness.rows.every((r) => r.readiness === "unknown"),
     "segmentation.json",
     "unknown_readiness.rows",
     "every row has readiness unknown",
   );
-  check(sameSet(raw.segmentation.readiness_levels.map((r) => r.id), ReadinessId.options), "segmentation.json", "readiness_levels", `must list each of ${ReadinessId.options.join(", ")} once`);
+  check(
+    sameSet(
+      raw.segmentation.readiness_levels.map((r) => r.id),
+      ReadinessId.options,
+    ),
+    "segmentation.json",
+    "readiness_levels",
+    `must list each of ${ReadinessId.options.join(", ")} once`,
+  );
 
   raw.bant.dimensions.forEach((d, i) => {
     const ids = d.statuses.map((s) => s.id);
-    check(sameSet(ids, BANT_STATUS_IDS[d.id]), "bant.json", `dimensions[${i}].statuses`, `must list exactly ${BANT_STATUS_IDS[d.id].join(", ")}`);
+    check(
+      sameSet(ids, BANT_STATUS_IDS[d.id]),
+      "bant.json",
+      `dimensions[${i}].statuses`,
+      `must list exactly ${BANT_STATUS_IDS[d.id].join(", ")}`,
+    );
     d.statuses.forEach((s, j) => {
-      if (j > 0) check(s.score < d.statuses[j - 1]!.score, "bant.json", `dimensions[${i}].statuses[${j}].score`, "scores must fall from best to worst status");
+      if (j > 0)
+        check(
+          s.score < d.statuses[j - 1]!.score,
+          "bant.json",
+          `dimensions[${i}].statuses[${j}].score`,
+          "scores must fall from best to worst status",
+        );
     });
-    check(d.statuses.some((s) => s.qualifying), "bant.json", `dimensions[${i}].statuses`, "at least one status must qualify");
-    check(!d.statuses.find((s) => s.id === "unknown")!.qualifying, "bant.json", `dimensions[${i}].statuses`, "unknown can never qualify");
-    check(resolveStageActivity(raw, d.closing_activity) !== undefined, "bant.json", `dimensions[${i}].closing_activity`, `no stage activity ${d.closing_activity}`);
+    check(
+      d.statuses.some((s) => s.qualifying),
+      "bant.json",
+      `dimensions[${i}].statuses`,
+      "at least one status must qualify",
+    );
+    check(
+      !d.statuses.find((s) => s.id === "unknown")!.qualifying,
+      "bant.json",
+      `dimensions[${i}].statuses`,
+      "unknown can never qualify",
+    );
+    check(
+      resolveStageActivity(raw, d.closing_activity) !== undefined,
+      "bant.json",
+      `dimensions[${i}].closing_activity`,
+      `no stage activity ${d.closing_activity}`,
+    );
   });
-  check(sameSet(raw.bant.dimensions.map((d) => d.id), ["budget", "authority", "need", "timeline"]), "bant.json", "dimensions", "must list budget, authority, need, timeline once");
-  check(resolveStageActivity(raw, raw.bant.actions.qualified) !== undefined, "bant.json", "actions.qualified", `no stage activity ${raw.bant.actions.qualified}`);
+  check(
+    sameSet(
+      raw.bant.dimensions.map((d) => d.id),
+      ["budget", "authority", "need", "timeline"],
+    ),
+    "bant.json",
+    "dimensions",
+    "must list budget, authority, need, timeline once",
+  );
+  check(
+    resolveStageActivity(raw, raw.bant.actions.qualified) !== undefined,
+    "bant.json",
+    "actions.qualified",
+    `no stage activity ${raw.bant.actions.qualified}`,
+  );
   const [dqWaste, dqIndex] = raw.bant.actions.disqualified.split(".");
   check(
     raw.wastes.wastes.find((w) => w.id === dqWaste)?.elimination[Number(dqIndex)] !== undefined,
@@ -194,7 +296,12 @@ function checkReferences(raw: Raw): void {
     raw.bant[list].forEach((dq, i) =>
       Object.entries(dq.when).forEach(([dim, statuses]) =>
         statuses.forEach((s) =>
-          check((BANT_STATUS_IDS[dim as BantDimension] as readonly string[]).includes(s), "bant.json", `${list}[${i}].when.${dim}`, `unknown ${dim} status ${s}`),
+          check(
+            (BANT_STATUS_IDS[dim as BantDimension] as readonly string[]).includes(s),
+            "bant.json",
+            `${list}[${i}].when.${dim}`,
+            `unknown ${dim} status ${s}`,
+          ),
         ),
       ),
     );
@@ -206,18 +313,33 @@ function checkReferences(raw: Raw): void {
     `one band must start at 0 and admit every verdict (${Verdict.options.join(", ")})`,
   );
   raw.segmentation.readiness_rules.ready.budget_statuses.forEach((s, i) =>
-    check((BANT_STATUS_IDS.budget as readonly string[]).includes(s), "segmentation.json", `readiness_rules.ready.budget_statuses[${i}]`, `unknown budget status ${s}`),
+    check(
+      (BANT_STATUS_IDS.budget as readonly string[]).includes(s),
+      "segmentation.json",
+      `readiness_rules.ready.budget_statuses[${i}]`,
+      `unknown budget status ${s}`,
+    ),
   );
   const principleIds = raw.principles.principles.map((x) => x.id);
   raw.questions.core_questions.forEach((q, i) =>
-    check(principleIds.includes(q.principle), "questions.json", `core_questions[${i}].principle`, `no principle ${q.principle}`),
+    check(
+      principleIds.includes(q.principle),
+      "questions.json",
+      `core_questions[${i}].principle`,
+      `no principle ${q.principle}`,
+    ),
   );
 }
 
 /** A signal phrase holds only words that are matched: a stop word in it would silently be dropped. */
 function checkPhrase(phrase: string, path: string): void {
   const stop = phrase.split(" ").filter((w) => STOP_WORDS.has(w));
-  check(stop.length === 0, "wastes.json", path, `"${phrase}" contains ${stop.map((w) => `"${w}"`).join(", ")}, which matching ignores; write the phrase without ${stop.length > 1 ? "them" : "it"}`);
+  check(
+    stop.length === 0,
+    "wastes.json",
+    path,
+    `"${phrase}" contains ${stop.map((w) => `"${w}"`).join(", ")}, which matching ignores; write the phrase without ${stop.length > 1 ? "them" : "it"}`,
+  );
 }
 
 function resolveStageActivity(raw: Raw, ref: string): string | undefined {
@@ -237,13 +359,20 @@ function rawFiles(dir: string, files: ReadonlyArray<readonly [string, { raw: unk
  * value that differs from the shipped one reads as the team's (default: dataDir itself).
  */
 export function loadMethodology(dataDir: string, opts: { shipped?: string } = {}): Methodology {
-  const files = Object.entries(DATA_FILES).map(([key, { file, schema }]) => [key, readDataFile(dataDir, file, schema)] as const);
+  const files = Object.entries(DATA_FILES).map(
+    ([key, { file, schema }]) => [key, readDataFile(dataDir, file, schema)] as const,
+  );
   const raw = Object.fromEntries(files.map(([key, f]) => [key, f.data])) as Raw;
   checkReferences(raw);
   const active = rawFiles(dataDir, files);
   const shipped =
     opts.shipped && opts.shipped !== dataDir
-      ? rawFiles(opts.shipped, Object.entries(DATA_FILES).map(([key, { file }]) => [key, { raw: JSON.parse(readFileSync(join(opts.shipped!, file), "utf8")) }] as const))
+      ? rawFiles(
+          opts.shipped,
+          Object.entries(DATA_FILES).map(
+            ([key, { file }]) => [key, { raw: JSON.parse(readFileSync(join(opts.shipped!, file), "utf8")) }] as const,
+          ),
+        )
       : active;
   const provenances = new Provenances(active, shipped);
 
@@ -252,10 +381,18 @@ export function loadMethodology(dataDir: string, opts: { shipped?: string } = {}
   const wastes = [...raw.wastes.wastes].sort((a, b) => a.number - b.number);
   const segments = new Map<string, SegmentDef>();
   const rowSource = (block: string, i: number) => sourceName(provenances.at(`segmentation.${block}[${i}]`));
-  raw.segmentation.matrix.forEach((row, i) => segments.set(`${row.tier}_${row.readiness}`, { ...row, in_matrix: true, source: rowSource("matrix", i) }));
-  raw.segmentation.derived.rows.forEach((row, i) => segments.set(`${row.tier}_${row.readiness}`, { ...row, in_matrix: false, source: rowSource("derived.rows", i) }));
+  raw.segmentation.matrix.forEach((row, i) =>
+    segments.set(`${row.tier}_${row.readiness}`, { ...row, in_matrix: true, source: rowSource("matrix", i) }),
+  );
+  raw.segmentation.derived.rows.forEach((row, i) =>
+    segments.set(`${row.tier}_${row.readiness}`, { ...row, in_matrix: false, source: rowSource("derived.rows", i) }),
+  );
   raw.segmentation.unknown_readiness.rows.forEach((row, i) =>
-    segments.set(`${row.tier}_${row.readiness}`, { ...row, in_matrix: false, source: rowSource("unknown_readiness.rows", i) }),
+    segments.set(`${row.tier}_${row.readiness}`, {
+      ...row,
+      in_matrix: false,
+      source: rowSource("unknown_readiness.rows", i),
+    }),
   );
 
   return {

@@ -39,11 +39,37 @@ export interface PipelineMetrics {
   avg_deal_size: number | null;
   median_deal_size: number | null;
   cycle_time: { won: Spread; lost: Spread; by_segment: SegmentCycle[] };
-  conversion: Array<{ from_stage: string; from_name: string; to_stage: string; to_name: string; reached_from: number; reached_to: number; rate: number | null }>;
-  time_in_stage: Array<{ stage: string; stage_name: string; exits: number; mean_days: number | null; median_days: number | null }>;
-  pipeline_velocity: { per_day: number; open_deals: number; win_rate: number; avg_won_size: number; avg_cycle_days: number } | null;
+  conversion: Array<{
+    from_stage: string;
+    from_name: string;
+    to_stage: string;
+    to_name: string;
+    reached_from: number;
+    reached_to: number;
+    rate: number | null;
+  }>;
+  time_in_stage: Array<{
+    stage: string;
+    stage_name: string;
+    exits: number;
+    mean_days: number | null;
+    median_days: number | null;
+  }>;
+  pipeline_velocity: {
+    per_day: number;
+    open_deals: number;
+    win_rate: number;
+    avg_won_size: number;
+    avg_cycle_days: number;
+  } | null;
   open_pipeline: { deals: number; value: number; deals_with_amount: number };
-  leading_indicators: { meetings: number; demos: number; proposals: number; weeks: number | null; per_week: { meetings: number; demos: number; proposals: number } | null };
+  leading_indicators: {
+    meetings: number;
+    demos: number;
+    proposals: number;
+    weeks: number | null;
+    per_week: { meetings: number; demos: number; proposals: number } | null;
+  };
   activity_mix: { customer_facing: number; internal: number; total: number; non_selling_share: number | null };
   revenue_per_owner: Array<{ owner: string; won: number; lost: number; win_rate: number | null; revenue: number }>;
   reasons: string[];
@@ -66,7 +92,11 @@ export function segmentTargetDays(m: Methodology, segment: string): { label: str
   const parsed = parseSegment(m, segment);
   if (!parsed) return null;
   const def = m.segment(parsed.tier, parsed.readiness);
-  return { label: def.label, min: round(def.cycle_time_months.min * DAYS_PER_MONTH, 1), max: round(def.cycle_time_months.max * DAYS_PER_MONTH, 1) };
+  return {
+    label: def.label,
+    min: round(def.cycle_time_months.min * DAYS_PER_MONTH, 1),
+    max: round(def.cycle_time_months.max * DAYS_PER_MONTH, 1),
+  };
 }
 
 export function computePipelineMetrics(
@@ -87,16 +117,28 @@ export function computePipelineMetrics(
   const cycleOf = (key: string) => fromDist(raw.cycle.find((r) => r.key === key));
   const wonCycle = cycleOf("won");
   const lostCycle = cycleOf("lost");
-  const segments = raw.cycle.filter((r) => r.key.startsWith("won|") && r.key.length > 4).map((r) => r.key.slice(4)).sort();
+  const segments = raw.cycle
+    .filter((r) => r.key.startsWith("won|") && r.key.length > 4)
+    .map((r) => r.key.slice(4))
+    .sort();
   const by_segment: SegmentCycle[] = segments.flatMap((seg) => {
     const target = segmentTargetDays(m, seg);
     if (!target) return [];
     const s = cycleOf(`won|${seg}`);
-    const status = s.median_days === null ? "no_data" : s.median_days < target.min ? "faster" : s.median_days > target.max ? "slower" : "within";
+    const status =
+      s.median_days === null
+        ? "no_data"
+        : s.median_days < target.min
+          ? "faster"
+          : s.median_days > target.max
+            ? "slower"
+            : "within";
     return [{ segment: seg, label: target.label, ...s, target_days: { min: target.min, max: target.max }, status }];
   });
   for (const s of by_segment.filter((x) => x.status === "slower")) {
-    reasons.push(`${s.label} wins take a median ${s.median_days} days, beyond the segmentation matrix's ${s.target_days.min}-${s.target_days.max} days.`);
+    reasons.push(
+      `${s.label} wins take a median ${s.median_days} days, beyond the segmentation matrix's ${s.target_days.min}-${s.target_days.max} days.`,
+    );
   }
 
   // Conversion: deals that reached stage k+1 over deals that reached stage k (a deal created
@@ -106,7 +148,15 @@ export function computePipelineMetrics(
     const next = m.stages[k + 1]!;
     const from = reachedAtLeast(k);
     const to = reachedAtLeast(k + 1);
-    return { from_stage: s.id, from_name: s.name, to_stage: next.id, to_name: next.name, reached_from: from, reached_to: to, rate: from ? round(to / from, 4) : null };
+    return {
+      from_stage: s.id,
+      from_name: s.name,
+      to_stage: next.id,
+      to_name: next.name,
+      reached_from: from,
+      reached_to: to,
+      rate: from ? round(to / from, 4) : null,
+    };
   });
 
   const time_in_stage = m.stages.map((s) => {
@@ -136,7 +186,8 @@ export function computePipelineMetrics(
   const internal = p.internal_activity_types.reduce((a, t) => a + n(t), 0);
   const total = raw.activities.reduce((a, r) => a + r.n, 0);
 
-  if (won + lost === 0) reasons.push("No deal was won or lost in the period, so win rate and cycle time are not known yet.");
+  if (won + lost === 0)
+    reasons.push("No deal was won or lost in the period, so win rate and cycle time are not known yet.");
 
   return {
     period: { from: opts.period.from, to: opts.period.to, days: days === null ? null : round(days, 1) },
@@ -153,10 +204,27 @@ export function computePipelineMetrics(
     leading_indicators: {
       ...leading,
       weeks,
-      per_week: weeks ? { meetings: round(leading.meetings / weeks, 1), demos: round(leading.demos / weeks, 1), proposals: round(leading.proposals / weeks, 1) } : null,
+      per_week: weeks
+        ? {
+            meetings: round(leading.meetings / weeks, 1),
+            demos: round(leading.demos / weeks, 1),
+            proposals: round(leading.proposals / weeks, 1),
+          }
+        : null,
     },
-    activity_mix: { customer_facing: customer, internal, total, non_selling_share: total ? round(internal / total, 4) : null },
-    revenue_per_owner: raw.owners.map((o) => ({ owner: o.owner, won: o.won, lost: o.lost, win_rate: o.won + o.lost ? round(o.won / (o.won + o.lost), 4) : null, revenue: round(o.won_amount) })),
+    activity_mix: {
+      customer_facing: customer,
+      internal,
+      total,
+      non_selling_share: total ? round(internal / total, 4) : null,
+    },
+    revenue_per_owner: raw.owners.map((o) => ({
+      owner: o.owner,
+      won: o.won,
+      lost: o.lost,
+      win_rate: o.won + o.lost ? round(o.won / (o.won + o.lost), 4) : null,
+      revenue: round(o.won_amount),
+    })),
     reasons,
   };
 }

@@ -128,8 +128,20 @@ interface RuleDef {
 }
 
 type RuleKey =
-  | "stalled" | "inflation" | "unqualified" | "no_budget_timeline" | "single" | "silent" | "overdue" | "nurture_due"
-  | "handoffs" | "meetings" | "internal" | "proposals" | "error_losses" | "no_reason";
+  | "stalled"
+  | "inflation"
+  | "unqualified"
+  | "no_budget_timeline"
+  | "single"
+  | "silent"
+  | "overdue"
+  | "nurture_due"
+  | "handoffs"
+  | "meetings"
+  | "internal"
+  | "proposals"
+  | "error_losses"
+  | "no_reason";
 
 /** The rules with their wording and thresholds, built once per methodology. */
 const ruleCache = new WeakMap<Methodology, Record<RuleKey, RuleDef>>();
@@ -140,25 +152,86 @@ export function pipelineRules(m: Methodology): Record<RuleKey, RuleDef> {
   const own = m.sourceName("wastes.pipeline");
   const qualStage = m.stage(m.bant.qualification_stage.stage).name;
   const defs: Record<RuleKey, Omit<RuleDef, "waste" | "remedy">> = {
-    stalled: { rule: "stalled_in_stage", label: "stuck in their current stage", threshold: `over ${p.stall_warn_multiplier}x (warn) or ${p.stall_flag_multiplier}x (flag) the tier's median days in the stage (from ${p.min_stage_exits_for_history} exits; before that, the segment's cycle over the stages)` },
-    inflation: { rule: "pipeline_inflation", label: "early in the funnel without a qualifying BANT, inflating the pipeline", threshold: `more than ${Math.round(p.inflation_unqualified_share * 100)}% of at least ${p.inflation_min_early_deals} open deals in ${p.early_stages.join("/")} without a qualifying BANT` },
-    unqualified: { rule: "advanced_unqualified", label: `past ${qualStage} without a qualifying BANT`, threshold: `stage after ${qualStage} (whose success metric is a qualified opportunity) and latest BANT verdict not "qualified"` },
-    no_budget_timeline: { rule: "no_budget_no_timeline", label: "pursued with budget and timeline both none", threshold: "BANT budget none and timeline none" },
-    single: { rule: "single_threaded", label: "single-threaded with no decision maker", threshold: `stage after ${m.stage(p.single_threaded_after).name}, at most 1 stakeholder and no decision maker` },
-    silent: { rule: "no_recent_activity", label: "without activity beyond the silence limit for their tier", threshold: `no activity for more than ${Object.entries(p.silence_days).map(([t, d]) => `${d} days (${t})`).join(", ")}` },
-    overdue: { rule: "close_date_passed", label: "open past their expected close date", threshold: "expected_close_date before as_of" },
-    nurture_due: { rule: "nurture_due", label: "parked in nurture and due for a fresh look", threshold: "revisit_on on or before as_of" },
-    handoffs: { rule: "owner_handoffs", label: "handed between owners too often", threshold: `more than ${p.max_owner_handoffs} owner changes` },
-    meetings: { rule: "meetings_without_progress", label: "meeting repeatedly without a stage move", threshold: `more than ${p.max_meetings_without_stage_move} meetings in the current stage` },
-    internal: { rule: "internal_outweighs_customer", label: "with internal and approval work outweighing customer-facing work", threshold: `${p.internal_activity_types.join("+")} activities more than ${p.internal_to_customer_ratio}x the ${p.customer_facing_activity_types.join("/")} ones (at least ${p.min_internal_activities})` },
-    proposals: { rule: "proposal_rework", label: "with proposals re-sent or corrected", threshold: `more than ${p.max_proposals_per_stage} proposals in one stage, or a proposal noted as ${p.correction_signals.slice(0, 4).join("/")}...` },
-    error_losses: { rule: "loss_from_errors", label: "lost to errors in what we sent", threshold: `close reason mentions ${p.defect_reason_signals.slice(0, 4).join("/")}...` },
-    no_reason: { rule: "closed_without_reason", label: "closed with no recorded reason, so nothing is learned", threshold: "won or lost with an empty close_reason" },
+    stalled: {
+      rule: "stalled_in_stage",
+      label: "stuck in their current stage",
+      threshold: `over ${p.stall_warn_multiplier}x (warn) or ${p.stall_flag_multiplier}x (flag) the tier's median days in the stage (from ${p.min_stage_exits_for_history} exits; before that, the segment's cycle over the stages)`,
+    },
+    inflation: {
+      rule: "pipeline_inflation",
+      label: "early in the funnel without a qualifying BANT, inflating the pipeline",
+      threshold: `more than ${Math.round(p.inflation_unqualified_share * 100)}% of at least ${p.inflation_min_early_deals} open deals in ${p.early_stages.join("/")} without a qualifying BANT`,
+    },
+    unqualified: {
+      rule: "advanced_unqualified",
+      label: `past ${qualStage} without a qualifying BANT`,
+      threshold: `stage after ${qualStage} (whose success metric is a qualified opportunity) and latest BANT verdict not "qualified"`,
+    },
+    no_budget_timeline: {
+      rule: "no_budget_no_timeline",
+      label: "pursued with budget and timeline both none",
+      threshold: "BANT budget none and timeline none",
+    },
+    single: {
+      rule: "single_threaded",
+      label: "single-threaded with no decision maker",
+      threshold: `stage after ${m.stage(p.single_threaded_after).name}, at most 1 stakeholder and no decision maker`,
+    },
+    silent: {
+      rule: "no_recent_activity",
+      label: "without activity beyond the silence limit for their tier",
+      threshold: `no activity for more than ${Object.entries(p.silence_days)
+        .map(([t, d]) => `${d} days (${t})`)
+        .join(", ")}`,
+    },
+    overdue: {
+      rule: "close_date_passed",
+      label: "open past their expected close date",
+      threshold: "expected_close_date before as_of",
+    },
+    nurture_due: {
+      rule: "nurture_due",
+      label: "parked in nurture and due for a fresh look",
+      threshold: "revisit_on on or before as_of",
+    },
+    handoffs: {
+      rule: "owner_handoffs",
+      label: "handed between owners too often",
+      threshold: `more than ${p.max_owner_handoffs} owner changes`,
+    },
+    meetings: {
+      rule: "meetings_without_progress",
+      label: "meeting repeatedly without a stage move",
+      threshold: `more than ${p.max_meetings_without_stage_move} meetings in the current stage`,
+    },
+    internal: {
+      rule: "internal_outweighs_customer",
+      label: "with internal and approval work outweighing customer-facing work",
+      threshold: `${p.internal_activity_types.join("+")} activities more than ${p.internal_to_customer_ratio}x the ${p.customer_facing_activity_types.join("/")} ones (at least ${p.min_internal_activities})`,
+    },
+    proposals: {
+      rule: "proposal_rework",
+      label: "with proposals re-sent or corrected",
+      threshold: `more than ${p.max_proposals_per_stage} proposals in one stage, or a proposal noted as ${p.correction_signals.slice(0, 4).join("/")}...`,
+    },
+    error_losses: {
+      rule: "loss_from_errors",
+      label: "lost to errors in what we sent",
+      threshold: `close reason mentions ${p.defect_reason_signals.slice(0, 4).join("/")}...`,
+    },
+    no_reason: {
+      rule: "closed_without_reason",
+      label: "closed with no recorded reason, so nothing is learned",
+      threshold: "won or lost with an empty close_reason",
+    },
   };
   rules = Object.fromEntries(
     Object.entries(defs).map(([k, d]) => {
       const r = p.rules[d.rule]!;
-      return [k, { ...d, waste: r.waste, remedy: m.waste(r.waste).elimination[r.remedy]!, threshold: `${d.threshold} (${own})` }];
+      return [
+        k,
+        { ...d, waste: r.waste, remedy: m.waste(r.waste).elimination[r.remedy]!, threshold: `${d.threshold} (${own})` },
+      ];
     }),
   ) as Record<RuleKey, RuleDef>;
   ruleCache.set(m, rules);
@@ -189,7 +262,11 @@ function judgeDeal(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): {
   // Overproduction: time in the current stage against the norm for the tier.
   const baseKey = `${d.tier}|${d.readiness}|${stage.id}`;
   let base = st.baselines.get(baseKey);
-  if (base === undefined) st.baselines.set(baseKey, (base = stageBaseline(m, { tier: d.tier, readiness: d.readiness, stage: stage.id }, st.norms)));
+  if (base === undefined)
+    st.baselines.set(
+      baseKey,
+      (base = stageBaseline(m, { tier: d.tier, readiness: d.readiness, stage: stage.id }, st.norms)),
+    );
   if (!base) unsegmented = true;
   else if (inStage > base.days * p.stall_warn_multiplier) {
     const severe = inStage > base.days * p.stall_flag_multiplier;
@@ -197,20 +274,35 @@ function judgeDeal(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): {
     hits.push({
       key: "stalled",
       severity: severe ? "high" : "medium",
-      evidence: () => `${d.id} has been in ${stageName} ${round1(inStage)} days; ${b.source} is ${round1(b.days)} days, so ${severe ? "flag" : "warn"} beyond ${round1(b.days * (severe ? p.stall_flag_multiplier : p.stall_warn_multiplier))} days.`,
+      evidence: () =>
+        `${d.id} has been in ${stageName} ${round1(inStage)} days; ${b.source} is ${round1(b.days)} days, so ${severe ? "flag" : "warn"} beyond ${round1(b.days * (severe ? p.stall_flag_multiplier : p.stall_warn_multiplier))} days.`,
     });
   }
 
   // Qualification defects.
   const qualified = d.bant_verdict === "qualified";
   if (d.stage_index > m.stageIndex(m.bant.qualification_stage.stage) && !qualified) {
-    hits.push({ key: "unqualified", severity: "high", evidence: () => `${d.id} is in ${stageName} with ${d.bant_verdict ? `BANT verdict "${d.bant_verdict}"` : "no BANT qualification recorded"}.` });
+    hits.push({
+      key: "unqualified",
+      severity: "high",
+      evidence: () =>
+        `${d.id} is in ${stageName} with ${d.bant_verdict ? `BANT verdict "${d.bant_verdict}"` : "no BANT qualification recorded"}.`,
+    });
   }
   if (d.bant_budget === "none" && d.bant_timeline === "none") {
-    hits.push({ key: "no_budget_timeline", severity: "high", evidence: () => `${d.id} has budget none and timeline none but is still open in ${stageName}.` });
+    hits.push({
+      key: "no_budget_timeline",
+      severity: "high",
+      evidence: () => `${d.id} has budget none and timeline none but is still open in ${stageName}.`,
+    });
   }
   if (d.stage_index > m.stageIndex(p.single_threaded_after) && d.stakeholders <= 1 && d.decision_makers === 0) {
-    hits.push({ key: "single", severity: "medium", evidence: () => `${d.id} is in ${stageName} with ${d.stakeholders} stakeholder${d.stakeholders === 1 ? "" : "s"} and no decision maker.` });
+    hits.push({
+      key: "single",
+      severity: "medium",
+      evidence: () =>
+        `${d.id} is in ${stageName} with ${d.stakeholders} stakeholder${d.stakeholders === 1 ? "" : "s"} and no decision maker.`,
+    });
   }
 
   // Waiting.
@@ -221,25 +313,44 @@ function judgeDeal(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): {
     hits.push({
       key: "silent",
       severity: silent > 2 * allowed ? "high" : "medium",
-      evidence: () => `${d.id} has had no activity for ${Math.floor(silent)} days (${d.last_activity_ms !== null ? "since the last activity" : "none logged since entering the stage"}); the ${d.tier ?? "unknown-tier (widest)"} limit is ${allowed} days.`,
+      evidence: () =>
+        `${d.id} has had no activity for ${Math.floor(silent)} days (${d.last_activity_ms !== null ? "since the last activity" : "none logged since entering the stage"}); the ${d.tier ?? "unknown-tier (widest)"} limit is ${allowed} days.`,
     });
   }
   // The expected close day has passed once its last millisecond is behind as_of.
   if (d.expected_close_ms !== null && d.expected_close_ms + DAY - 1 < st.asOf) {
-    hits.push({ key: "overdue", severity: "medium", evidence: () => `${d.id} expected to close on ${isoDay(d.expected_close_ms!)} and is still open.` });
+    hits.push({
+      key: "overdue",
+      severity: "medium",
+      evidence: () => `${d.id} expected to close on ${isoDay(d.expected_close_ms!)} and is still open.`,
+    });
   }
 
   // Motion.
-  if (d.owner_changes > p.max_owner_handoffs) hits.push({ key: "handoffs", severity: "medium", evidence: () => `${d.id} changed owner ${d.owner_changes} times (limit ${p.max_owner_handoffs}).` });
+  if (d.owner_changes > p.max_owner_handoffs)
+    hits.push({
+      key: "handoffs",
+      severity: "medium",
+      evidence: () => `${d.id} changed owner ${d.owner_changes} times (limit ${p.max_owner_handoffs}).`,
+    });
   if (d.meetings_in_stage > p.max_meetings_without_stage_move) {
-    hits.push({ key: "meetings", severity: "medium", evidence: () => `${d.id} had ${d.meetings_in_stage} meetings in ${stageName} without a stage move (limit ${p.max_meetings_without_stage_move}).` });
+    hits.push({
+      key: "meetings",
+      severity: "medium",
+      evidence: () =>
+        `${d.id} had ${d.meetings_in_stage} meetings in ${stageName} without a stage move (limit ${p.max_meetings_without_stage_move}).`,
+    });
   }
 
   // Over-processing.
   const internal = d.internal_activities;
   const customer = d.customer_activities;
   if (internal >= p.min_internal_activities && internal > customer * p.internal_to_customer_ratio) {
-    hits.push({ key: "internal", severity: internal > 2 * Math.max(1, customer) ? "high" : "medium", evidence: () => `${d.id} has ${internal} internal/approval activities against ${customer} customer-facing ones.` });
+    hits.push({
+      key: "internal",
+      severity: internal > 2 * Math.max(1, customer) ? "high" : "medium",
+      evidence: () => `${d.id} has ${internal} internal/approval activities against ${customer} customer-facing ones.`,
+    });
   }
 
   // Defects.
@@ -248,7 +359,8 @@ function judgeDeal(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): {
     hits.push({
       key: "proposals",
       severity: "medium",
-      evidence: () => `${d.id} has ${d.proposals_in_stage} proposals in ${stageName}${corrections.length ? `, noted as ${corrections.map((c) => `"${c}"`).join(", ")}` : ""} (limit ${p.max_proposals_per_stage}).`,
+      evidence: () =>
+        `${d.id} has ${d.proposals_in_stage} proposals in ${stageName}${corrections.length ? `, noted as ${corrections.map((c) => `"${c}"`).join(", ")}` : ""} (limit ${p.max_proposals_per_stage}).`,
     });
   }
   return { unsegmented };
@@ -261,7 +373,14 @@ export function dealWarnings(m: Methodology, d: DealFacts, opts: { as_of: Date; 
   const rules = pipelineRules(m);
   return hits.map((h) => {
     const r = rules[h.key];
-    return { rule: r.rule, waste: r.waste, name: m.waste(r.waste).name, severity: h.severity, evidence: h.evidence(), threshold: r.threshold };
+    return {
+      rule: r.rule,
+      waste: r.waste,
+      name: m.waste(r.waste).name,
+      severity: h.severity,
+      evidence: h.evidence(),
+      threshold: r.threshold,
+    };
   });
 }
 
@@ -314,7 +433,14 @@ export function findPipelineWaste(
     const t = tally("no_reason");
     t.count = withoutReason;
     const owners = closedFacts.without_reason.owners ?? [];
-    t.list = closedFacts.without_reason.ids.slice(0, cap).map((id, i) => ({ deal_id: id, ...(owners[i] ? { owner: owners[i] } : {}), severity: "medium" as const, evidence: `${id} was closed without a reason.` }));
+    t.list = closedFacts.without_reason.ids
+      .slice(0, cap)
+      .map((id, i) => ({
+        deal_id: id,
+        ...(owners[i] ? { owner: owners[i] } : {}),
+        severity: "medium" as const,
+        evidence: `${id} was closed without a reason.`,
+      }));
   }
   const defectReasons = new Map<string, string[]>();
   let errorLosses = 0;
@@ -330,19 +456,31 @@ export function findPipelineWaste(
     const t = tally("error_losses");
     t.count = errorLosses;
     t.high = errorLosses;
-    t.list = input.lostDeals(matched.map(([r]) => r), cap).map(({ id, reason, owner }) => ({
-      deal_id: id,
-      ...(owner ? { owner } : {}),
-      severity: "high" as const,
-      evidence: `${id} was lost; its close reason mentions ${(defectReasons.get(reason) ?? []).map((h) => `"${h}"`).join(", ")}.`,
-    }));
+    t.list = input
+      .lostDeals(
+        matched.map(([r]) => r),
+        cap,
+      )
+      .map(({ id, reason, owner }) => ({
+        deal_id: id,
+        ...(owner ? { owner } : {}),
+        severity: "high" as const,
+        evidence: `${id} was lost; its close reason mentions ${(defectReasons.get(reason) ?? []).map((h) => `"${h}"`).join(", ")}.`,
+      }));
   }
   // Parked deals whose revisit date has come: back on the list to act on.
   if (input.nurtureDue && input.nurtureDue.total > 0) {
     const t = tally("nurture_due");
     t.count = input.nurtureDue.total;
     for (const g of input.nurtureDue.by_stage) countAt(g.stage, rules.nurture_due.waste, g.n);
-    t.list = input.nurtureDue.deals.slice(0, cap).map((n) => ({ deal_id: n.id, owner: n.owner, severity: "medium" as const, evidence: `${n.id} was parked in nurture until ${n.revisit_on}: requalify it or close it.` }));
+    t.list = input.nurtureDue.deals
+      .slice(0, cap)
+      .map((n) => ({
+        deal_id: n.id,
+        owner: n.owner,
+        severity: "medium" as const,
+        evidence: `${n.id} was parked in nurture until ${n.revisit_on}: requalify it or close it.`,
+      }));
   }
 
   for (const d of input.open) {
@@ -358,7 +496,13 @@ export function findPipelineWaste(
       if (h.severity === "high") t.high++;
       if (d.amount !== null) t.value[d.currency] = (t.value[d.currency] ?? 0) + d.amount;
       // Keep the most severe first when the cap is reached; evidence only for flags that are kept.
-      const flag = () => ({ deal_id: d.id, owner: d.owner, ...(d.amount !== null ? { amount: d.amount, currency: d.currency } : {}), severity: h.severity, evidence: h.evidence() });
+      const flag = () => ({
+        deal_id: d.id,
+        owner: d.owner,
+        ...(d.amount !== null ? { amount: d.amount, currency: d.currency } : {}),
+        severity: h.severity,
+        evidence: h.evidence(),
+      });
       if (t.list.length < cap) t.list.push(flag());
       else if (h.severity === "high" && t.high <= cap) {
         const i = t.list.findIndex((x) => x.severity !== "high");
@@ -385,14 +529,23 @@ export function findPipelineWaste(
     t.count = earlyUnqualified.length;
     t.high = severity === "high" ? earlyUnqualified.length : 0;
     t.value = earlyValue;
-    t.list = earlyUnqualified.slice(0, cap).map(({ id, owner }) => ({ deal_id: id, owner, severity, evidence: `${id} is early-stage and unqualified; ${summary}.` }));
+    t.list = earlyUnqualified
+      .slice(0, cap)
+      .map(({ id, owner }) => ({
+        deal_id: id,
+        owner,
+        severity,
+        evidence: `${id} is early-stage and unqualified; ${summary}.`,
+      }));
   }
 
   const findings: PipelineFinding[] = [];
   for (const [key, t] of tallies) {
     const r = rules[key];
     // The deals to act on first: severe flags, then the most open value, so a shortened list still shows them.
-    t.list.sort((a, b) => (a.severity === b.severity ? (b.amount ?? 0) - (a.amount ?? 0) : a.severity === "high" ? -1 : 1));
+    t.list.sort((a, b) =>
+      a.severity === b.severity ? (b.amount ?? 0) - (a.amount ?? 0) : a.severity === "high" ? -1 : 1,
+    );
     const w = m.waste(r.waste);
     findings.push({
       waste: r.waste,
@@ -410,7 +563,14 @@ export function findPipelineWaste(
     });
   }
   findings.sort(byImpact(m.segmentation.tier_thresholds.currency));
-  return { findings, by_stage, deals_analyzed: closedFacts.total + open, open_deals: open, closed_deals: closedFacts.total, unsegmented_open_deals: unsegmented };
+  return {
+    findings,
+    by_stage,
+    deals_analyzed: closedFacts.total + open,
+    open_deals: open,
+    closed_deals: closedFacts.total,
+    unsegmented_open_deals: unsegmented,
+  };
 }
 
 /**
@@ -427,12 +587,19 @@ export function byImpact(currency: string) {
 }
 
 /** The days a deal may spend in its stage before it counts as late, and where that number comes from. */
-export function stageBaseline(m: Methodology, d: { tier: Tier | null; readiness: string | null; stage: Stage }, norms: StageNorms): { days: number; source: string } | null {
+export function stageBaseline(
+  m: Methodology,
+  d: { tier: Tier | null; readiness: string | null; stage: Stage },
+  norms: StageNorms,
+): { days: number; source: string } | null {
   const p = m.wasteRules.pipeline;
   if (!d.tier) return null;
   const norm = norms.get(normKey(d.tier, d.stage));
   if (norm && norm.exits >= p.min_stage_exits_for_history) {
-    return { days: norm.median_days, source: `the median for ${d.tier} deals (${norm.exits} left ${m.stage(d.stage).name})` };
+    return {
+      days: norm.median_days,
+      source: `the median for ${d.tier} deals (${norm.exits} left ${m.stage(d.stage).name})`,
+    };
   }
   const share = m.stage(d.stage).cycle_share;
   if (share === null) return null;

@@ -29,11 +29,13 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 /** Whether an object carries a label (its `source` is "reference" or "default"). */
 const isLabelled = (v: Record<string, unknown>) => v.source === "reference" || v.source === "default";
 /** The label keys of a labelled object; data may use the same names for other things ("source" of a deal). */
-const labelKey = (obj: Record<string, unknown>, k: string) => isLabelled(obj) && (k === "source" || k === "rationale" || k === "defaults");
+const labelKey = (obj: Record<string, unknown>, k: string) =>
+  isLabelled(obj) && (k === "source" || k === "rationale" || k === "defaults");
 const entries = (obj: Record<string, unknown>) => Object.entries(obj).filter(([k]) => !labelKey(obj, k));
 
 /** Path of a child: "a.b" for keys, "a[2]" for array items. */
-export const childPath = (parent: string, key: string | number) => (typeof key === "number" ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key);
+export const childPath = (parent: string, key: string | number) =>
+  typeof key === "number" ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key;
 
 /** Every labelled object in a raw (unparsed) data file, keyed by path. */
 export function collectLabels(root: string, raw: unknown): Map<string, Labelled> {
@@ -42,12 +44,18 @@ export function collectLabels(root: string, raw: unknown): Map<string, Labelled>
     if (Array.isArray(v)) return v.forEach((x, i) => walk(x, childPath(path, i)));
     if (!isObject(v)) return;
     if (v.source === "reference" || v.source === "default") {
-      out.set(path, { path, source: v.source, ...(typeof v.rationale === "string" ? { rationale: v.rationale } : {}), value: v });
+      out.set(path, {
+        path,
+        source: v.source,
+        ...(typeof v.rationale === "string" ? { rationale: v.rationale } : {}),
+        value: v,
+      });
     }
     for (const [k, x] of entries(v)) walk(x, childPath(path, k));
     if (isLabelled(v) && isObject(v.defaults)) {
       for (const [rel, rationale] of Object.entries(v.defaults)) {
-        for (const [p, value] of expand(v, path, rel)) out.set(p, { path: p, source: "default", rationale: String(rationale), value });
+        for (const [p, value] of expand(v, path, rel))
+          out.set(p, { path: p, source: "default", rationale: String(rationale), value });
       }
     }
   };
@@ -78,7 +86,7 @@ export function unlabelledLeaves(root: string, raw: unknown): string[] {
   const labels = collectLabels(root, raw);
   const out: string[] = [];
   const covered = (path: string) => {
-    for (let p = path; ; ) {
+    for (let p = path; ;) {
       if (labels.has(p)) return true;
       const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
       if (cut <= 0) return false;
@@ -143,7 +151,12 @@ export class Provenances {
   private compute(path: string): Provenance {
     const own = nearest(this.active.labels, path);
     if (!sameContent(valueAt(this.active.tree, path), valueAt(this.shipped.tree, path))) {
-      return { source: "team", ...(own && own.source !== nearest(this.shipped.labels, path)?.source && own.rationale ? { rationale: own.rationale } : {}) };
+      return {
+        source: "team",
+        ...(own && own.source !== nearest(this.shipped.labels, path)?.source && own.rationale
+          ? { rationale: own.rationale }
+          : {}),
+      };
     }
     const l = nearest(this.shipped.labels, path);
     return l ? { source: l.source, ...(l.rationale ? { rationale: l.rationale } : {}) } : { source: "team" };
@@ -159,9 +172,11 @@ export class Provenances {
     const out: string[] = [];
     const walk = (a: unknown, b: unknown, path: string) => {
       if (sameContent(a, b)) return;
-      if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) return a.forEach((x, i) => walk(x, b[i], childPath(path, i)));
+      if (Array.isArray(a) && Array.isArray(b) && a.length === b.length)
+        return a.forEach((x, i) => walk(x, b[i], childPath(path, i)));
       if (isObject(a) && isObject(b)) {
-        for (const k of new Set([...entries(a).map(([k]) => k), ...entries(b).map(([k]) => k)])) walk(a[k], b[k], childPath(path, k));
+        for (const k of new Set([...entries(a).map(([k]) => k), ...entries(b).map(([k]) => k)]))
+          walk(a[k], b[k], childPath(path, k));
         return;
       }
       out.push(path);
@@ -172,7 +187,7 @@ export class Provenances {
 }
 
 function nearest(labels: Map<string, Labelled>, path: string): Labelled | undefined {
-  for (let p = path; ; ) {
+  for (let p = path; ;) {
     const hit = labels.get(p);
     if (hit) return hit;
     const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
@@ -183,7 +198,11 @@ function nearest(labels: Map<string, Labelled>, path: string): Labelled | undefi
 
 /** How an answer names a source: "the reference", "this server's default", "your team's methodology". */
 export function sourceName(p: Provenance): string {
-  return p.source === "reference" ? "the reference" : p.source === "default" ? "this server's default" : "your team's methodology";
+  return p.source === "reference"
+    ? "the reference"
+    : p.source === "default"
+      ? "this server's default"
+      : "your team's methodology";
 }
 
 /** The data without its labels, for the schemas (which may be strict) to check. */

@@ -48,7 +48,11 @@ export interface Qualification {
  * Silence never replaces a known status, and neither does an explicit `unknown` (it says
  * nothing new); any other status sent replaces the recorded one.
  */
-export function mergeStatuses(m: Methodology, input: QualifyInput, prior: Partial<BantStatuses> = {}): { statuses: BantStatuses; kept: string[] } {
+export function mergeStatuses(
+  m: Methodology,
+  input: QualifyInput,
+  prior: Partial<BantStatuses> = {},
+): { statuses: BantStatuses; kept: string[] } {
   const statuses = {} as BantStatuses;
   const kept: string[] = [];
   for (const d of m.bant.dimensions) {
@@ -58,7 +62,10 @@ export function mergeStatuses(m: Methodology, input: QualifyInput, prior: Partia
     if (sent !== undefined && (sent !== "unknown" || !known)) statuses[d.id] = sent;
     else {
       statuses[d.id] = before ?? "unknown";
-      if (known) kept.push(`${d.name} stays "${before}" as last recorded (${sent === "unknown" ? "\"unknown\" adds nothing new" : "not mentioned in this call"}).`);
+      if (known)
+        kept.push(
+          `${d.name} stays "${before}" as last recorded (${sent === "unknown" ? '"unknown" adds nothing new' : "not mentioned in this call"}).`,
+        );
     }
   }
   return { statuses, kept };
@@ -93,7 +100,10 @@ export function bandFor(m: Methodology, score: number, verdict: Verdict): string
 /** How long a parked deal waits: the start of its tier's nurture window in the matrix. */
 export function nurtureHorizon(m: Methodology, tier: Tier | null | undefined): { months: number; reason: string } {
   const row = m.segment(tier ?? "smb", "not_ready");
-  return { months: row.cycle_time_months.min, reason: `${row.label}'s nurture window is ${row.cycle_time_months.min}-${row.cycle_time_months.max} months (${row.source})` };
+  return {
+    months: row.cycle_time_months.min,
+    reason: `${row.label}'s nurture window is ${row.cycle_time_months.min}-${row.cycle_time_months.max} months (${row.source})`,
+  };
 }
 
 export function qualifyProspect(m: Methodology, input: QualifyInput, ctx: QualifyContext = {}): Qualification {
@@ -106,7 +116,12 @@ export function qualifyProspect(m: Methodology, input: QualifyInput, ctx: Qualif
   for (const d of m.bant.dimensions) {
     const status = d.statuses.find((s) => s.id === statuses[d.id])!;
     const note = input[d.id]?.note;
-    dimensions[d.id] = { status: status.id, score: status.score, qualifying: status.qualifying, finding: note ? `${status.finding} Note: ${note}` : status.finding };
+    dimensions[d.id] = {
+      status: status.id,
+      score: status.score,
+      qualifying: status.qualifying,
+      finding: note ? `${status.finding} Note: ${note}` : status.finding,
+    };
     if (!status.qualifying) {
       gaps.push(d.id);
       const qualifying = d.statuses.filter((s) => s.qualifying).map((s) => s.id);
@@ -119,13 +134,23 @@ export function qualifyProspect(m: Methodology, input: QualifyInput, ctx: Qualif
   const disqualifiers = m.bant.disqualifiers.filter((dq) => matches(dq.when, statuses));
   const nurture = disqualifiers.length ? [] : m.bant.nurture_triggers.filter((t) => matches(t.when, statuses));
   const requalify = m.bant.requalify.filter((r) => matches(r.when, statuses));
-  for (const dq of disqualifiers) reasons.push(`Disqualifier "${dq.id}" (${m.sourceName("bant.disqualifiers")}): ${dq.reason}`);
+  for (const dq of disqualifiers)
+    reasons.push(`Disqualifier "${dq.id}" (${m.sourceName("bant.disqualifiers")}): ${dq.reason}`);
   for (const t of nurture) reasons.push(`Nurture "${t.id}" (${m.sourceName("bant.nurture_triggers")}): ${t.reason}`);
 
   const score = bantScore(m, statuses);
-  const verdict: Verdict = disqualifiers.length > 0 ? "disqualified" : nurture.length > 0 ? "nurture" : gaps.length === 0 ? "qualified" : "needs_discovery";
+  const verdict: Verdict =
+    disqualifiers.length > 0
+      ? "disqualified"
+      : nurture.length > 0
+        ? "nurture"
+        : gaps.length === 0
+          ? "qualified"
+          : "needs_discovery";
   const band = bandFor(m, score, verdict);
-  reasons.push(`Score ${score}/100, band ${band} (${m.sourceName("bant.score_bands")} bands; a band never contradicts the verdict).`);
+  reasons.push(
+    `Score ${score}/100, band ${band} (${m.sourceName("bant.score_bands")} bands; a band never contradicts the verdict).`,
+  );
 
   // One targeted question per gap, the most valuable gap first (largest weight x missing score).
   const rankedGaps = [...gaps].sort((a, b) => gapCost(m, b, statuses) - gapCost(m, a, statuses));
@@ -154,13 +179,21 @@ export function qualifyProspect(m: Methodology, input: QualifyInput, ctx: Qualif
  */
 function actionFor(
   m: Methodology,
-  q: { verdict: Verdict; rankedGaps: BantDimension[]; requalify: Array<{ how: string }>; stage?: Stage; tier?: Tier | null },
+  q: {
+    verdict: Verdict;
+    rankedGaps: BantDimension[];
+    requalify: Array<{ how: string }>;
+    stage?: Stage;
+    tier?: Tier | null;
+  },
 ): string {
   const gateStage = m.bant.qualification_stage.stage;
   const late = q.stage !== undefined && m.stageIndex(q.stage) > m.stageIndex(gateStage);
   const here = q.stage ? m.stage(q.stage) : undefined;
   const defects = m.waste("qualification_defects").name;
-  const lateWarning = late ? `${defects} warning: ${here!.name} is past ${m.stage(gateStage).name}, where the deal should have been qualified. ` : "";
+  const lateWarning = late
+    ? `${defects} warning: ${here!.name} is past ${m.stage(gateStage).name}, where the deal should have been qualified. `
+    : "";
 
   if (q.verdict === "disqualified") {
     const [waste, index] = m.bant.actions.disqualified.split(".");
@@ -172,7 +205,8 @@ function actionFor(
     return `${lateWarning}Park it in nurture rather than sell now: update_deal status nurture, revisit in about ${h.months} months (${h.reason}); ${m.segment(q.tier ?? "smb", "not_ready").sales_approach.toLowerCase()}.`;
   }
   if (q.verdict === "qualified") {
-    if (late) return `Qualified: keep working ${here!.name} (${here!.objective.replace(/\.$/, "")}); its exit is checked with check_stage_exit.`;
+    if (late)
+      return `Qualified: keep working ${here!.name} (${here!.objective.replace(/\.$/, "")}); its exit is checked with check_stage_exit.`;
     if (here && m.stageIndex(here.id) < m.stageIndex(gateStage)) {
       return `Qualified early: finish ${here.name} and move on to ${m.stages[m.stageIndex(here.id) + 1]!.name} (check_stage_exit records the gate).`;
     }

@@ -37,6 +37,12 @@ export function coreQuestions(
   const stage_questions = stage.exit_criteria
     // With a stored check, ask only about the criteria still open.
     .filter((c) => !opts.open_criteria || opts.open_criteria.includes(c.id))
-    .map((c) => ({ id: `${stage.id}.${c.id}`, criterion_id: c.id, criterion: c.text, question: c.question, optional: c.optional }));
+    .map((c) => ({
+      id: `${stage.id}.${c.id}`,
+      criterion_id: c.id,
+      criterion: c.text,
+      question: c.question,
+      optional: c.optional,
+    }));
   return { questions, stage: stage.id, stage_name: stage.name, stage_questions };
 }

@@ -70,10 +70,18 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
     const money = (v: number) => `${t.currency} ${v.toLocaleString("en-US")}`;
     const perTier = (x: Record<string, number>) => s.tiers.map((tier) => `${tier.name} ${x[tier.id]}`).join(", ");
     const guidance = (rows: typeof s.derived.rows) =>
-      rows.map((row) => `- **${row.label}**: ${row.sales_approach}; ${row.engagement_level}; ${months(row.cycle_time_months)}. ${row.derivation}`).join("\n");
+      rows
+        .map(
+          (row) =>
+            `- **${row.label}**: ${row.sales_approach}; ${row.engagement_level}; ${months(row.cycle_time_months)}. ${row.derivation}`,
+        )
+        .join("\n");
     return [
       "### Dimension 1: Customer Readiness",
-      s.readiness_levels.filter((x) => x.id !== "unknown").map((x) => `- **${x.name}** (\`${x.id}\`): ${x.description}`).join("\n"),
+      s.readiness_levels
+        .filter((x) => x.id !== "unknown")
+        .map((x) => `- **${x.name}** (\`${x.id}\`): ${x.description}`)
+        .join("\n"),
       "### Dimension 2: Customer Tier / Strategic Value",
       s.tiers.map((x) => `- **${x.name}** (\`${x.id}\`): ${x.description}`).join("\n"),
       "### Segmentation Criteria Matrix (the reference's table)",
@@ -90,7 +98,11 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
       "### Combinations the matrix does not list (derived guidance)",
       labelled(m, "segmentation.derived", guidance(s.derived.rows)),
       "### Readiness unknown",
-      labelled(m, "segmentation.unknown_readiness", `${s.readiness_levels.find((x) => x.id === "unknown")!.description}\n\n${guidance(s.unknown_readiness.rows)}`),
+      labelled(
+        m,
+        "segmentation.unknown_readiness",
+        `${s.readiness_levels.find((x) => x.id === "unknown")!.description}\n\n${guidance(s.unknown_readiness.rows)}`,
+      ),
       "### How this server places a prospect",
       labelled(
         m,
@@ -136,7 +148,9 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
         `- A deal should leave ${m.stage(m.bant.qualification_stage.stage).name} qualified (the reference's ${m.stage(m.bant.qualification_stage.stage).name} success metric: "${m.stage(m.bant.qualification_stage.stage).success_metric}"); a gap found later is a Defect in Qualification to fix where the deal is.`,
       ].join("\n"),
       "### Score bands",
-      m.bant.score_bands.map((b) => `- ${b.label}: ${b.min} and above, for verdicts ${b.verdicts.join(", ")}`).join("\n"),
+      m.bant.score_bands
+        .map((b) => `- ${b.label}: ${b.min} and above, for verdicts ${b.verdicts.join(", ")}`)
+        .join("\n"),
     ]
       .filter(Boolean)
       .join("\n\n"),
@@ -168,7 +182,13 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
       labelled(
         m,
         "wastes.pipeline",
-        `The stored pipeline: stalled beyond ${m.wasteRules.pipeline.stall_warn_multiplier}x (warn) and ${m.wasteRules.pipeline.stall_flag_multiplier}x (flag) the median time in stage; silence beyond ${Object.entries(m.wasteRules.pipeline.silence_days).map(([t, d]) => `${d} days (${t})`).join(", ")}; unqualified past ${m.stage(m.bant.qualification_stage.stage).name}; and the other rules find_waste lists with their thresholds.`,
+        `The stored pipeline: stalled beyond ${m.wasteRules.pipeline.stall_warn_multiplier}x (warn) and ${m.wasteRules.pipeline.stall_flag_multiplier}x (flag) the median time in stage; silence beyond ${Object.entries(
+          m.wasteRules.pipeline.silence_days,
+        )
+          .map(([t, d]) => `${d} days (${t})`)
+          .join(
+            ", ",
+          )}; unqualified past ${m.stage(m.bant.qualification_stage.stage).name}; and the other rules find_waste lists with their thresholds.`,
       ),
     ].join("\n\n"),
 
@@ -182,7 +202,10 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
       mode(pr.proactive),
       mode(pr.reactive),
       "### Key Differences Summary",
-      table(["Factor", "Proactive", "Reactive"], pr.comparison.map((r) => [r.factor, r.proactive, r.reactive])),
+      table(
+        ["Factor", "Proactive", "Reactive"],
+        pr.comparison.map((r) => [r.factor, r.proactive, r.reactive]),
+      ),
     ].join("\n\n");
   },
 
@@ -203,7 +226,9 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
     ].join("\n\n"),
 
   questions: (m) =>
-    m.questions.map((q) => `- **${q.topic}** (\`${q.id}\`): ${q.question}\n${q.follow_ups.map((f) => `  - ${f}`).join("\n")}`).join("\n"),
+    m.questions
+      .map((q) => `- **${q.topic}** (\`${q.id}\`): ${q.question}\n${q.follow_ups.map((f) => `  - ${f}`).join("\n")}`)
+      .join("\n"),
 };
 
 export function renderSection(m: Methodology, id: SectionId): string {

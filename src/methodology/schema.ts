@@ -59,7 +59,11 @@ const TierSignal = z.enum(["employees", "annual_revenue", "expected_deal_size"])
 const TierCuts = z
   .object({ mid_market: z.number().positive(), enterprise: z.number().positive() })
   .refine((c) => c.mid_market < c.enterprise, "mid_market cut must be below enterprise cut");
-const PerTier = z.object({ enterprise: z.number().positive(), mid_market: z.number().positive(), smb: z.number().positive() });
+const PerTier = z.object({
+  enterprise: z.number().positive(),
+  mid_market: z.number().positive(),
+  smb: z.number().positive(),
+});
 
 const SegmentRow = z.object({
   tier: TierId,
@@ -192,12 +196,22 @@ export const WastesFile = z.object({
         // Words and phrases that identify this waste in a described activity, grouped by the
         // elimination approach (index into `elimination`) that fits the activities they describe.
         // `weight` scales how strongly a group's phrases point at the waste (default 1 per word).
-        signals: z.array(z.object({ remedy: z.number().int().nonnegative(), weight: z.number().positive().optional(), phrases: z.array(Phrase).min(1) })).min(1),
+        signals: z
+          .array(
+            z.object({
+              remedy: z.number().int().nonnegative(),
+              weight: z.number().positive().optional(),
+              phrases: z.array(Phrase).min(1),
+            }),
+          )
+          .min(1),
       }),
     )
     .length(7),
   // Kinds an agent may give for a described activity, and the waste each one is.
-  activity_kinds: z.object({ kinds: z.array(z.object({ id: Id, waste: WasteId.nullable(), description: Text })).min(1) }),
+  activity_kinds: z.object({
+    kinds: z.array(z.object({ id: Id, waste: WasteId.nullable(), description: Text })).min(1),
+  }),
   // Words that mark an activity as customer-facing value work rather than waste.
   // A value phrase right after a negation ("never", "refused to", "nobody") does not count: the work did not happen.
   value_signals: z.object({
@@ -206,14 +220,22 @@ export const WastesFile = z.object({
   }),
   severity_hours_per_week: z.object({ high: z.number().positive(), medium: z.number().positive() }),
   // Naive Bayes over word stems learned from waste-examples.json, plus the signal phrases.
-  classifier: z.object({ smoothing: z.number().positive(), signal_weight: z.number().nonnegative(), explain_words: z.number().int().positive() }),
+  classifier: z.object({
+    smoothing: z.number().positive(),
+    signal_weight: z.number().nonnegative(),
+    explain_words: z.number().int().positive(),
+  }),
   pipeline: z.object({
     // Which waste each stored-pipeline rule finds, and the elimination approach (index) that fixes it.
     rules: z.record(z.string(), z.object({ waste: WasteId, remedy: z.number().int().nonnegative() })),
     stall_warn_multiplier: z.number().positive(),
     stall_flag_multiplier: z.number().positive(),
     min_stage_exits_for_history: z.number().int().positive(),
-    silence_days: z.object({ enterprise: z.number().positive(), mid_market: z.number().positive(), smb: z.number().positive() }),
+    silence_days: z.object({
+      enterprise: z.number().positive(),
+      mid_market: z.number().positive(),
+      smb: z.number().positive(),
+    }),
     early_stages: z.array(StageId).min(1),
     inflation_unqualified_share: z.number().positive().max(1),
     inflation_min_early_deals: z.number().int().positive(),
@@ -229,7 +251,11 @@ export const WastesFile = z.object({
     internal_activity_types: z.array(ActivityType).min(1),
   }),
   // When win-loss analysis reports a loss pattern, and how many reasons it lists.
-  win_loss: z.object({ late_loss_share: z.number().positive().max(1), slow_loss_ratio: z.number().positive(), top_reasons: z.number().int().positive() }),
+  win_loss: z.object({
+    late_loss_share: z.number().positive().max(1),
+    slow_loss_ratio: z.number().positive(),
+    top_reasons: z.number().int().positive(),
+  }),
 });
 
 // ---------------------------------------------------------------- waste-examples.json
@@ -450,4 +476,3 @@ export type ClosedStatus = (typeof CLOSED_STATUSES)[number];
 export const isClosedStatus = (s: string): s is ClosedStatus => (CLOSED_STATUSES as readonly string[]).includes(s);
 /** The statuses a deal can be set to without closing it. */
 export const ACTIVE_STATUSES = ["open", "nurture"] as const;
-

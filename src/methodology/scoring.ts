@@ -46,9 +46,19 @@ export interface Quality {
 
 const NOT_RECORDED = "(not recorded)";
 /** Free-text categories (a lead source) compare without case, spaces or punctuation: "Inbound" = "inbound". */
-export const normalizeCategory = (v: string) => v.normalize("NFKC").trim().toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "_").replace(/^_+|_+$/g, "");
+export const normalizeCategory = (v: string) =>
+  v
+    .normalize("NFKC")
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, "_")
+    .replace(/^_+|_+$/g, "");
 const key = (v: string | number | null | undefined) =>
-  v === null || v === undefined || v === "" ? NOT_RECORDED : typeof v === "string" ? normalizeCategory(v) || NOT_RECORDED : String(v);
+  v === null || v === undefined || v === ""
+    ? NOT_RECORDED
+    : typeof v === "string"
+      ? normalizeCategory(v) || NOT_RECORDED
+      : String(v);
 
 export function emptyModel(alpha: number): NaiveBayesModel {
   return { won: 0, lost: 0, tables: new Map(), alpha };
@@ -71,22 +81,38 @@ export function addExample(model: NaiveBayesModel, features: readonly ScoringFea
  * Likelihood ratio of one observed feature value. The furthest stage reached is ordinal:
  * an open deal at stage k is compared with closed deals that reached at least stage k.
  */
-function likelihood(model: NaiveBayesModel, f: ScoringFeature, value: string): { won: number; lost: number; pWon: number; pLost: number } {
+function likelihood(
+  model: NaiveBayesModel,
+  f: ScoringFeature,
+  value: string,
+): { won: number; lost: number; pWon: number; pLost: number } {
   const table = model.tables.get(f) ?? new Map<string, Counts>();
   const a = model.alpha;
   if (f === "reached_stage") {
     const k = Number(value);
     let won = 0;
     let lost = 0;
-    for (const [v, c] of table) if (Number(v) >= k) (won += c.won), (lost += c.lost);
+    for (const [v, c] of table) if (Number(v) >= k) ((won += c.won), (lost += c.lost));
     return { won, lost, pWon: (won + a) / (model.won + 2 * a), pLost: (lost + a) / (model.lost + 2 * a) };
   }
   const c = table.get(value) ?? { won: 0, lost: 0 };
   const values = Math.max(table.size, 1) + (table.has(value) ? 0 : 1);
-  return { won: c.won, lost: c.lost, pWon: (c.won + a) / (model.won + a * values), pLost: (c.lost + a) / (model.lost + a * values) };
+  return {
+    won: c.won,
+    lost: c.lost,
+    pWon: (c.won + a) / (model.won + a * values),
+    pLost: (c.lost + a) / (model.lost + a * values),
+  };
 }
 
-export function winProbability(model: NaiveBayesModel, features: readonly ScoringFeature[], values: FeatureValues): { p: number; contributions: Array<{ feature: ScoringFeature; value: string; llr: number; won: number; lost: number }> } {
+export function winProbability(
+  model: NaiveBayesModel,
+  features: readonly ScoringFeature[],
+  values: FeatureValues,
+): {
+  p: number;
+  contributions: Array<{ feature: ScoringFeature; value: string; llr: number; won: number; lost: number }>;
+} {
   const a = model.alpha;
   let logOdds = Math.log((model.won + a) / (model.lost + a));
   const contributions = [];
@@ -107,7 +133,11 @@ export function winProbability(model: NaiveBayesModel, features: readonly Scorin
 /** Below this size (in log-odds) a factor moves the probability by well under a point: not worth showing. */
 const NEGLIGIBLE = 0.05;
 
-export function explain(m: Methodology, model: NaiveBayesModel, contributions: ReturnType<typeof winProbability>["contributions"]): Factor[] {
+export function explain(
+  m: Methodology,
+  model: NaiveBayesModel,
+  contributions: ReturnType<typeof winProbability>["contributions"],
+): Factor[] {
   const label = (f: ScoringFeature) => m.scoring.features.find((x) => x.id === f)?.label ?? f;
   return contributions
     .filter((c) => Math.abs(c.llr) >= NEGLIGIBLE)
@@ -115,7 +145,10 @@ export function explain(m: Methodology, model: NaiveBayesModel, contributions: R
       const shown = displayValue(m, c.feature, c.value);
       const wonShare = model.won ? Math.round((c.won / model.won) * 100) : 0;
       const lostShare = model.lost ? Math.round((c.lost / model.lost) * 100) : 0;
-      const what = c.feature === "reached_stage" ? `reached ${shown} or further` : `had ${label(c.feature).toLowerCase()} ${shown}`;
+      const what =
+        c.feature === "reached_stage"
+          ? `reached ${shown} or further`
+          : `had ${label(c.feature).toLowerCase()} ${shown}`;
       return {
         feature: c.feature,
         label: label(c.feature),
@@ -135,7 +168,11 @@ export function displayValue(m: Methodology, f: ScoringFeature, v: string): stri
     const edges = m.scoring.amount_buckets;
     const i = Number(v);
     const fmt = (n: number) => (n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
-    return i === 0 ? `under ${fmt(edges[0]!)}` : i >= edges.length ? `${fmt(edges[edges.length - 1]!)} and above` : `${fmt(edges[i - 1]!)}-${fmt(edges[i]!)}`;
+    return i === 0
+      ? `under ${fmt(edges[0]!)}`
+      : i >= edges.length
+        ? `${fmt(edges[edges.length - 1]!)} and above`
+        : `${fmt(edges[i - 1]!)}-${fmt(edges[i]!)}`;
   }
   return v;
 }
@@ -152,11 +189,11 @@ export function auc(scores: Float64Array, labels: Uint8Array, n: number): number
   let pos = 0;
   let neg = 0;
   let rankSum = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[idx[j + 1]!] === scores[idx[i]!]) j++;
     const avgRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (labels[idx[k]!]) (rankSum += avgRank), pos++;
+    for (let k = i; k <= j; k++) if (labels[idx[k]!]) ((rankSum += avgRank), pos++);
     i = j + 1;
   }
   neg = n - pos;
@@ -165,7 +202,12 @@ export function auc(scores: Float64Array, labels: Uint8Array, n: number): number
 }
 
 /** Held-out quality of a model, plus the BANT-score-only ranking on the same deals. */
-export function evaluate(model: NaiveBayesModel, features: readonly ScoringFeature[], holdout: Iterable<TrainingRow>, capacity = 1 << 16): Quality {
+export function evaluate(
+  model: NaiveBayesModel,
+  features: readonly ScoringFeature[],
+  holdout: Iterable<TrainingRow>,
+  capacity = 1 << 16,
+): Quality {
   let scores = new Float64Array(capacity);
   let bant = new Float64Array(capacity);
   let labels = new Uint8Array(capacity);

@@ -55,7 +55,9 @@ function tierFromSignal(m: Methodology, signal: TierSignal, value: number): { ti
 }
 
 const signalText = (signal: TierSignal, v: number, currency: string) =>
-  signal === "employees" ? `${v.toLocaleString("en-US")} employees` : `${signal === "annual_revenue" ? "annual revenue" : "expected deal size"} ${money(v, currency)}`;
+  signal === "employees"
+    ? `${v.toLocaleString("en-US")} employees`
+    : `${signal === "annual_revenue" ? "annual revenue" : "expected deal size"} ${money(v, currency)}`;
 
 /** The tier the signals give, or undefined when there is none; never throws. */
 export function tierOf(m: Methodology, input: SegmentInput): { tier: Tier; reasons: string[] } | undefined {
@@ -65,21 +67,30 @@ export function tierOf(m: Methodology, input: SegmentInput): { tier: Tier; reaso
   const label = m.sourceName("segmentation.tier_thresholds");
   if (input.tier) return { tier: input.tier, reasons: [`Tier ${name(input.tier)} was given explicitly.`] };
   const vote = (signals: readonly TierSignal[]) =>
-    signals.filter((s) => input[s] !== undefined).map((s) => ({ signal: s, value: input[s]!, ...tierFromSignal(m, s, input[s]!) }));
+    signals
+      .filter((s) => input[s] !== undefined)
+      .map((s) => ({ signal: s, value: input[s]!, ...tierFromSignal(m, s, input[s]!) }));
   const size = vote(t.company_size_signals);
   const fallback = vote(t.fallback_signals);
   const votes = size.length > 0 ? size : fallback;
   if (votes.length === 0) return undefined;
-  const reasons = votes.map((v) => `${signalText(v.signal, v.value, t.currency)} points to ${name(v.tier)} (${v.bounds}; ${label} cuts).`);
+  const reasons = votes.map(
+    (v) => `${signalText(v.signal, v.value, t.currency)} points to ${name(v.tier)} (${v.bounds}; ${label} cuts).`,
+  );
   const winner = votes.reduce((best, v) => (rank(v.tier) > rank(best.tier) ? v : best));
   if (size.length > 0) {
     for (const f of fallback.filter((f) => f.tier !== winner.tier)) {
-      reasons.push(`${signalText(f.signal, f.value, t.currency)} would point to ${name(f.tier)}, but the company's size decides the tier when it is known (${label}).`);
+      reasons.push(
+        `${signalText(f.signal, f.value, t.currency)} would point to ${name(f.tier)}, but the company's size decides the tier when it is known (${label}).`,
+      );
     }
   } else {
-    reasons.push(`No company size is known, so ${votes.map((v) => v.signal).join(" and ")} decided the tier as a fallback (${label}); send employees or annual_revenue to confirm it.`);
+    reasons.push(
+      `No company size is known, so ${votes.map((v) => v.signal).join(" and ")} decided the tier as a fallback (${label}); send employees or annual_revenue to confirm it.`,
+    );
   }
-  if (new Set(votes.map((v) => v.tier)).size > 1) reasons.push(`The size signals disagree; the larger tier wins, so ${winner.signal} decided: ${name(winner.tier)}.`);
+  if (new Set(votes.map((v) => v.tier)).size > 1)
+    reasons.push(`The size signals disagree; the larger tier wins, so ${winner.signal} decided: ${name(winner.tier)}.`);
   return { tier: winner.tier, reasons };
 }
 
@@ -98,7 +109,11 @@ export function classifyTier(m: Methodology, input: SegmentInput): { tier: Tier;
  * Readiness from the buying signals, with timeline bands per tier. Unknown when no signal
  * supports a level: a prospect we know nothing about is not "Not Ready".
  */
-export function classifyReadiness(m: Methodology, tier: Tier, input: SegmentInput): { readiness: Readiness; reasons: string[] } {
+export function classifyReadiness(
+  m: Methodology,
+  tier: Tier,
+  input: SegmentInput,
+): { readiness: Readiness; reasons: string[] } {
   const rules = m.segmentation.readiness_rules;
   const level = (r: Readiness) => m.segmentation.readiness_levels.find((x) => x.id === r)!.name;
   const tierName = m.segmentation.tiers.find((x) => x.id === tier)!.name;
@@ -108,7 +123,8 @@ export function classifyReadiness(m: Methodology, tier: Tier, input: SegmentInpu
   const readyMax = rules.ready.max_timeline_months[tier];
   const exploringMax = rules.exploring.max_timeline_months[tier];
   const budgetKnown = input.budget_status !== undefined && input.budget_status !== "unknown";
-  const timelineNone = input.timeline_status !== undefined && rules.not_ready.timeline_statuses.includes(input.timeline_status);
+  const timelineNone =
+    input.timeline_status !== undefined && rules.not_ready.timeline_statuses.includes(input.timeline_status);
 
   const ready =
     (!rules.ready.requires_actively_evaluating || evaluating) &&
@@ -120,11 +136,14 @@ export function classifyReadiness(m: Methodology, tier: Tier, input: SegmentInpu
   if (ready) {
     return {
       readiness: "ready",
-      reasons: [`${level("ready")}: actively evaluating, budget ${input.budget_status}, timeline ${months} months (at most ${readyMax} for ${tierName}, ${label}).`],
+      reasons: [
+        `${level("ready")}: actively evaluating, budget ${input.budget_status}, timeline ${months} months (at most ${readyMax} for ${tierName}, ${label}).`,
+      ],
     };
   }
   const misses: string[] = [];
-  if (rules.ready.requires_actively_evaluating && !evaluating) misses.push(input.actively_evaluating === false ? "not evaluating" : "evaluation unknown");
+  if (rules.ready.requires_actively_evaluating && !evaluating)
+    misses.push(input.actively_evaluating === false ? "not evaluating" : "evaluation unknown");
   if (!budgetKnown) misses.push("budget unknown");
   else if (!rules.ready.budget_statuses.includes(input.budget_status!)) misses.push(`budget ${input.budget_status}`);
   if (months === undefined) misses.push(timelineNone ? "no timeline" : "timeline unknown");
@@ -137,17 +156,27 @@ export function classifyReadiness(m: Methodology, tier: Tier, input: SegmentInpu
   const beyond = months !== undefined && months > exploringMax;
   if (aware && !beyond && !timelineNone) {
     const why = evaluating ? "evaluating" : `need awareness ${input.need_awareness}`;
-    const when = months !== undefined ? `a timeline of ${months} months (at most ${exploringMax} for ${tierName})` : "no timeline known yet";
-    return { readiness: "exploring", reasons: [notReadyYet, `${level("exploring")}: aware of the need (${why}) with ${when} (${label}).`] };
+    const when =
+      months !== undefined
+        ? `a timeline of ${months} months (at most ${exploringMax} for ${tierName})`
+        : "no timeline known yet";
+    return {
+      readiness: "exploring",
+      reasons: [notReadyYet, `${level("exploring")}: aware of the need (${why}) with ${when} (${label}).`],
+    };
   }
-  const low = input.need_awareness !== undefined && rules.not_ready.need_awareness.includes(input.need_awareness) && !evaluating;
+  const low =
+    input.need_awareness !== undefined && rules.not_ready.need_awareness.includes(input.need_awareness) && !evaluating;
   if (low || beyond || timelineNone) {
     const why = [
       ...(low ? [`need awareness ${input.need_awareness}`] : []),
       ...(beyond ? [`timeline ${months} months is beyond ${exploringMax} for ${tierName}`] : []),
       ...(timelineNone ? ["no active timeline"] : []),
     ];
-    return { readiness: "not_ready", reasons: [notReadyYet, `${level("not_ready")}: ${why.join("; ")} (${label}); a nurture candidate.`] };
+    return {
+      readiness: "not_ready",
+      reasons: [notReadyYet, `${level("not_ready")}: ${why.join("; ")} (${label}); a nurture candidate.`],
+    };
   }
   return {
     readiness: "unknown",
@@ -165,7 +194,9 @@ export function classifySegment(m: Methodology, input: SegmentInput): SegmentRes
   if (row.in_matrix) {
     reasons.push(`Segmentation matrix row ${row.label}: ${row.sales_approach}; ${row.engagement_level}.`);
   } else {
-    reasons.push(`${row.label} is not in the reference's segmentation matrix; this guidance is ${row.source}: ${row.derivation}`);
+    reasons.push(
+      `${row.label} is not in the reference's segmentation matrix; this guidance is ${row.source}: ${row.derivation}`,
+    );
   }
   return {
     tier,

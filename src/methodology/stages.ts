@@ -42,7 +42,10 @@ export function checkStageExit(m: Methodology, input: StageCheckInput): StageChe
   const known = (field: string, list: string[]) => {
     for (const id of list) {
       if (!ids.includes(id)) {
-        throw new InputError(`${field} has "${id}", which is not a ${stage.name} exit criterion. Valid ids: ${ids.join(", ")}.`, field);
+        throw new InputError(
+          `${field} has "${id}", which is not a ${stage.name} exit criterion. Valid ids: ${ids.join(", ")}.`,
+          field,
+        );
       }
     }
   };
@@ -62,7 +65,14 @@ export function checkStageExit(m: Methodology, input: StageCheckInput): StageChe
     if (met.includes(c.id)) state = true;
     if (unmet.includes(c.id)) state = false;
     const note = evidence[c.id] ?? input.previous?.evidence[c.id];
-    return { id: c.id, text: c.text, met: state, optional: c.optional, ...(note ? { evidence: note } : {}), ...(state !== true ? { question: c.question } : {}) };
+    return {
+      id: c.id,
+      text: c.text,
+      met: state,
+      optional: c.optional,
+      ...(note ? { evidence: note } : {}),
+      ...(state !== true ? { question: c.question } : {}),
+    };
   });
 
   const blocking = criteria.filter((c) => !c.optional && c.met !== true);

@@ -57,7 +57,11 @@ const wordRe = (body: string) => new RegExp(`(^|[^a-z0-9])(?:${body})($|[^a-z0-9
 /** Signals found in a text as whole words or phrases. */
 export function matchSignals(text: string, signals: readonly string[]): string[] {
   let p = compiled.get(signals);
-  if (!p) compiled.set(signals, (p = { any: wordRe(signals.map(escape).join("|")), each: signals.map((s) => [s, wordRe(escape(s))]) }));
+  if (!p)
+    compiled.set(
+      signals,
+      (p = { any: wordRe(signals.map(escape).join("|")), each: signals.map((s) => [s, wordRe(escape(s))]) }),
+    );
   const lower = text.toLowerCase();
   if (!p.any.test(lower)) return [];
   const out: string[] = [];
@@ -77,13 +81,18 @@ function lexicon(m: Methodology): Lexicon {
   let lex = lexicons.get(m);
   if (!lex) {
     // Phrases that stem alike ("follow-up", "followed up") count once.
-    const distinct = <T extends CompiledPhrase>(list: T[]) => [...new Map(list.filter((p) => p.stems.length).map((p) => [p.stems.join(" "), p])).values()];
+    const distinct = <T extends CompiledPhrase>(list: T[]) => [
+      ...new Map(list.filter((p) => p.stems.length).map((p) => [p.stems.join(" "), p])).values(),
+    ];
     const signal = (p: string, remedy: number, weight = 1): Signal => {
       const c = compilePhrase(p);
       return { ...c, remedy, weight: c.stems.length * weight };
     };
     lex = {
-      wastes: m.wastes.map((w) => ({ waste: w, phrases: distinct(w.signals.flatMap((g) => g.phrases.map((p) => signal(p, g.remedy, g.weight)))) })),
+      wastes: m.wastes.map((w) => ({
+        waste: w,
+        phrases: distinct(w.signals.flatMap((g) => g.phrases.map((p) => signal(p, g.remedy, g.weight)))),
+      })),
       value: distinct(m.wasteRules.value_signals.groups.flatMap((g) => g.phrases.map((p) => signal(p, -1, g.weight)))),
       negations: new Set(m.wasteRules.value_signals.negations.flatMap((p) => stems(p))),
     };
@@ -125,7 +134,10 @@ export interface WasteModel {
  * Naive Bayes over features (present or not), Laplace-smoothed: learned from labelled examples,
  * deterministic, and each feature's weight per waste can be read back to explain a verdict.
  */
-export function trainWasteModel(examples: ReadonlyArray<{ text: string; waste: Waste | null }>, alpha: number): WasteModel {
+export function trainWasteModel(
+  examples: ReadonlyArray<{ text: string; waste: Waste | null }>,
+  alpha: number,
+): WasteModel {
   const classes = [...new Set(examples.map((e) => e.waste))];
   const docs = classes.map((c) => examples.filter((e) => e.waste === c).length);
   const counts = new Map<string, number[]>();
@@ -138,7 +150,11 @@ export function trainWasteModel(examples: ReadonlyArray<{ text: string; waste: W
     }
   }
   const logLik = new Map<string, number[]>();
-  for (const [f, row] of counts) logLik.set(f, row.map((n, k) => Math.log((n + alpha) / (docs[k]! + 2 * alpha))));
+  for (const [f, row] of counts)
+    logLik.set(
+      f,
+      row.map((n, k) => Math.log((n + alpha) / (docs[k]! + 2 * alpha))),
+    );
   return { classes, logPrior: docs.map((n) => Math.log(n / examples.length)), logLik };
 }
 
@@ -163,7 +179,10 @@ export function classifyActivity(m: Methodology, a: DescribedActivity, index: nu
     const asWaste = m.wastes.find((w) => w.id === a.kind);
     const asKind = m.wasteRules.activity_kinds.kinds.find((k) => k.id === a.kind);
     if (!asWaste && !asKind) {
-      throw new InputError(`activities[${index}].kind must be one of ${activityKindIds(m).join(", ")}.`, `activities[${index}].kind`);
+      throw new InputError(
+        `activities[${index}].kind must be one of ${activityKindIds(m).join(", ")}.`,
+        `activities[${index}].kind`,
+      );
     }
     const waste = asWaste ? asWaste.id : asKind!.waste;
     return { ...base, waste, basis: "kind", matched: [a.kind], remedy: waste ? m.waste(waste).elimination[0]! : null };
@@ -186,7 +205,8 @@ export function classifyActivity(m: Methodology, a: DescribedActivity, index: nu
     return at >= 0 && !text.slice(Math.max(0, at - 3), at).some((w) => lex.negations.has(w));
   });
   if (value.length) phrases.set(null, value);
-  if (known.length === 0 && phrases.size === 0) return { ...base, waste: null, basis: "no_signal", matched: [], remedy: null };
+  if (known.length === 0 && phrases.size === 0)
+    return { ...base, waste: null, basis: "no_signal", matched: [], remedy: null };
 
   const score = model.classes.map((c, k) => {
     let s = model.logPrior[k]!;
@@ -203,7 +223,10 @@ export function classifyActivity(m: Methodology, a: DescribedActivity, index: nu
     .sort((x, y) => y.lift - x.lift)
     .slice(0, cfg.explain_words)
     .map((x) => x.word);
-  const matched = [...(phrases.get(waste) ?? []).map((p) => p.text), ...decisive.filter((w) => !(phrases.get(waste) ?? []).some((p) => p.text === w))];
+  const matched = [
+    ...(phrases.get(waste) ?? []).map((p) => p.text),
+    ...decisive.filter((w) => !(phrases.get(waste) ?? []).some((p) => p.text === w)),
+  ];
   if (waste === null) return { ...base, waste: null, basis: "value", matched, remedy: null };
   return { ...base, waste, basis: "signals", matched, remedy: remedyFor(m, waste, phrases.get(waste), text) };
 }
@@ -238,7 +261,10 @@ export function classifyDescribedWork(m: Methodology, activities: DescribedActiv
     const known = hits.filter((h) => h.hours_per_week !== null);
     const hours = known.length > 0 ? known.reduce((n, h) => n + h.hours_per_week!, 0) : null;
     const listed = hits
-      .map((h) => `#${h.index}${h.hours_per_week !== null ? ` (${h.hours_per_week} h/week)` : ""} ${h.basis === "kind" ? `given as ${h.matched[0]}` : `matches ${h.matched.map((s) => `"${s}"`).join(", ")}`}`)
+      .map(
+        (h) =>
+          `#${h.index}${h.hours_per_week !== null ? ` (${h.hours_per_week} h/week)` : ""} ${h.basis === "kind" ? `given as ${h.matched[0]}` : `matches ${h.matched.map((s) => `"${s}"`).join(", ")}`}`,
+      )
       .join("; ");
     // The remedies that fit these activities, most frequent first, then the waste's others.
     const fitting = [...new Set(hits.map((h) => h.remedy!).filter(Boolean))];
@@ -248,7 +274,9 @@ export function classifyDescribedWork(m: Methodology, activities: DescribedActiv
       severity: severityForHours(m, hours, hits.length),
       evidence:
         `${hits.length} described activit${hits.length === 1 ? "y" : "ies"} fit ${w.name}: ${listed}.` +
-        (hours !== null ? ` ${hours} h/week in all; high at ${cut.high} h/week or more, medium at ${cut.medium} (${m.sourceName("wastes.severity_hours_per_week")}).` : " No hours given; severity from the number of activities."),
+        (hours !== null
+          ? ` ${hours} h/week in all; high at ${cut.high} h/week or more, medium at ${cut.medium} (${m.sourceName("wastes.severity_hours_per_week")}).`
+          : " No hours given; severity from the number of activities."),
       deal_ids: [],
       remedy: [...fitting, ...w.elimination.filter((e) => !fitting.includes(e))],
     });

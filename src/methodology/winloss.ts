@@ -49,11 +49,14 @@ export function analyseWinLoss(m: Methodology, raw: WinLossInput): WinLoss {
   const won = total("won");
   const lost = total("lost");
   const withReason = (status: string) => raw.reasons.filter((r) => r.status === status && r.reason);
-  const top_win_reasons = withReason("won").slice(0, cfg.top_reasons).map((r) => ({ reason: r.reason!, count: r.n }));
+  const top_win_reasons = withReason("won")
+    .slice(0, cfg.top_reasons)
+    .map((r) => ({ reason: r.reason!, count: r.n }));
   const top_loss_reasons = withReason("lost")
     .slice(0, cfg.top_reasons)
     .map((r) => ({ reason: r.reason!, count: r.n, waste: wasteOfReason(m, r.reason!) }));
-  const noReason = (status: string) => raw.reasons.filter((r) => r.status === status && !r.reason).reduce((a, r) => a + r.n, 0);
+  const noReason = (status: string) =>
+    raw.reasons.filter((r) => r.status === status && !r.reason).reduce((a, r) => a + r.n, 0);
   const closed_without_reason = { won: noReason("won"), lost: noReason("lost") };
 
   const lost_at_stage = m.stages
@@ -62,7 +65,10 @@ export function analyseWinLoss(m: Methodology, raw: WinLossInput): WinLoss {
       return { stage: s.id, stage_name: s.name, count, share: lost ? round(count / lost, 4) : 0 };
     })
     .filter((r) => r.count > 0);
-  const cycle_time = { won: fromDist(raw.cycle.find((r) => r.key === "won")), lost: fromDist(raw.cycle.find((r) => r.key === "lost")) };
+  const cycle_time = {
+    won: fromDist(raw.cycle.find((r) => r.key === "won")),
+    lost: fromDist(raw.cycle.find((r) => r.key === "lost")),
+  };
 
   const pivot = <K extends string>(rows: Array<Record<K, string | null> & { status: string; n: number }>, k: K) => {
     const keys = [...new Set(rows.map((r) => r[k] ?? "(none)"))];
@@ -93,20 +99,50 @@ export function analyseWinLoss(m: Methodology, raw: WinLossInput): WinLoss {
   const lostEarly = lost_at_stage.filter((r) => early.has(r.stage)).reduce((a, r) => a + r.count, 0);
   const lostLate = lost - lostEarly;
   if (lost > 0 && lostLate / lost > cfg.late_loss_share) {
-    add("qualification_defects", `${lostLate} of ${lost} losses (${Math.round((lostLate / lost) * 100)}%) happened after ${m.stages.filter((s) => early.has(s.id)).map((s) => s.name).join(" and ")}: deals are disqualified too late, after the costly stages.`);
+    add(
+      "qualification_defects",
+      `${lostLate} of ${lost} losses (${Math.round((lostLate / lost) * 100)}%) happened after ${m.stages
+        .filter((s) => early.has(s.id))
+        .map((s) => s.name)
+        .join(" and ")}: deals are disqualified too late, after the costly stages.`,
+    );
   }
-  if (cycle_time.won.median_days !== null && cycle_time.lost.median_days !== null && cycle_time.lost.median_days > cycle_time.won.median_days * cfg.slow_loss_ratio) {
-    add("waiting", `Lost deals took a median ${cycle_time.lost.median_days} days against ${cycle_time.won.median_days} for wins: losing deals linger instead of being closed out.`);
+  if (
+    cycle_time.won.median_days !== null &&
+    cycle_time.lost.median_days !== null &&
+    cycle_time.lost.median_days > cycle_time.won.median_days * cfg.slow_loss_ratio
+  ) {
+    add(
+      "waiting",
+      `Lost deals took a median ${cycle_time.lost.median_days} days against ${cycle_time.won.median_days} for wins: losing deals linger instead of being closed out.`,
+    );
   }
   const silent = closed_without_reason.won + closed_without_reason.lost;
-  if (silent > 0) add("unutilized_talent", `${silent} of ${won + lost} closed deals have no recorded reason, so nothing is learned from them.`);
-  if (top_win_reasons.length > 0) add("unutilized_talent", `Top win reason "${top_win_reasons[0]!.reason}" (${top_win_reasons[0]!.count} wins) belongs in the playbook.`);
+  if (silent > 0)
+    add(
+      "unutilized_talent",
+      `${silent} of ${won + lost} closed deals have no recorded reason, so nothing is learned from them.`,
+    );
+  if (top_win_reasons.length > 0)
+    add(
+      "unutilized_talent",
+      `Top win reason "${top_win_reasons[0]!.reason}" (${top_win_reasons[0]!.count} wins) belongs in the playbook.`,
+    );
 
-  const recommendations: Recommendation[] = [...recs].map(([w, evidence]) => ({ waste: w, name: m.waste(w).name, evidence: evidence.join(" "), remedy: m.waste(w).elimination }));
+  const recommendations: Recommendation[] = [...recs].map(([w, evidence]) => ({
+    waste: w,
+    name: m.waste(w).name,
+    evidence: evidence.join(" "),
+    remedy: m.waste(w).elimination,
+  }));
   const win_rate = ratio(won, won + lost);
   const reasons = [
-    win_rate === null ? "No won or lost deals in scope." : `Win rate ${Math.round(win_rate * 1000) / 10}% over ${won + lost} decided deals (disqualified deals are not losses).`,
-    ...(cycle_time.won.median_days !== null ? [`Median cycle: wins ${cycle_time.won.median_days} days, losses ${cycle_time.lost.median_days ?? "n/a"} days.`] : []),
+    win_rate === null
+      ? "No won or lost deals in scope."
+      : `Win rate ${Math.round(win_rate * 1000) / 10}% over ${won + lost} decided deals (disqualified deals are not losses).`,
+    ...(cycle_time.won.median_days !== null
+      ? [`Median cycle: wins ${cycle_time.won.median_days} days, losses ${cycle_time.lost.median_days ?? "n/a"} days.`]
+      : []),
   ];
   return {
     won,

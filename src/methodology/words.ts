@@ -8,9 +8,54 @@ import stem from "wink-porter2-stemmer";
 export const MAX_GAP = 2;
 
 // Words so common they carry nothing; negations ("no", "not", "never", "nobody") are kept.
-export const STOP_WORDS = new Set(["a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those"]);
+export const STOP_WORDS = new Set([
+  "a",
+  "an",
+  "the",
+  "and",
+  "or",
+  "of",
+  "to",
+  "in",
+  "on",
+  "at",
+  "by",
+  "is",
+  "are",
+  "was",
+  "were",
+  "be",
+  "been",
+  "it",
+  "its",
+  "this",
+  "that",
+  "these",
+  "those",
+]);
 // Spelled-out numbers read as numbers too ("nine emails" is "# emails").
-const NUMBER_WORDS = new Set(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "hundreds", "dozen", "dozens"]);
+const NUMBER_WORDS = new Set([
+  "two",
+  "three",
+  "four",
+  "five",
+  "six",
+  "seven",
+  "eight",
+  "nine",
+  "ten",
+  "eleven",
+  "twelve",
+  "fifteen",
+  "twenty",
+  "thirty",
+  "forty",
+  "fifty",
+  "hundred",
+  "hundreds",
+  "dozen",
+  "dozens",
+]);
 
 const cache = new Map<string, string>();
 function stemOf(word: string): string {
@@ -25,7 +70,10 @@ function stemOf(word: string): string {
 /** The stems of a text, in order: lower case, split on anything but letters and digits, stop words dropped. */
 export function stems(text: string): string[] {
   const out: string[] = [];
-  for (const raw of text.toLowerCase().replace(/[\u2018\u2019]/g, "'").split(/[^a-z0-9'#]+/)) {
+  for (const raw of text
+    .toLowerCase()
+    .replace(/[\u2018\u2019]/g, "'")
+    .split(/[^a-z0-9'#]+/)) {
     const w = raw.replace(/^['#]+(?=[a-z])|'+$/g, "").replace(/'s$/, "");
     if (!w || STOP_WORDS.has(w)) continue;
     // Numbers (and "#" in a phrase) all read as "#"; "40%" and "2x" count as numbers too.

@@ -25,7 +25,9 @@ export function reportUri(asOf: string, filters: object, currency?: string): str
 }
 
 /** The report's day, filters and currency back from the {file} part of its URI; undefined if it is not one. */
-export function parseReportFile(file: string): { as_of: string; filters: Record<string, string>; currency?: string } | undefined {
+export function parseReportFile(
+  file: string,
+): { as_of: string; filters: Record<string, string>; currency?: string } | undefined {
   const m = /^pipeline\.html\?(.*)$/.exec(file);
   if (!m) return undefined;
   const q = new URLSearchParams(m[1]);
@@ -35,7 +37,8 @@ export function parseReportFile(file: string): { as_of: string; filters: Record<
   for (const [k, v] of q) {
     if (k === "as_of" || k === "currency") continue;
     if (!(REPORT_PARAMS as readonly string[]).includes(k)) return undefined;
-    filters[k === "date_field" ? "date" : k] = k === "date_field" ? (v === "closed_at" ? "closed" : v === "activity" ? "activity" : "created") : v;
+    filters[k === "date_field" ? "date" : k] =
+      k === "date_field" ? (v === "closed_at" ? "closed" : v === "activity" ? "activity" : "created") : v;
   }
   return { as_of, filters, ...(q.get("currency") ? { currency: q.get("currency")! } : {}) };
 }

@@ -13,7 +13,8 @@ export type { ReportData };
 export const fmt = {
   pct: (v: number | null | undefined) => (v === null || v === undefined ? "n/a" : `${Math.round(v * 1000) / 10}%`),
   days: (v: number | null | undefined) => (v === null || v === undefined ? "n/a" : `${v} d`),
-  money: (v: number | null | undefined, currency: string) => (v === null || v === undefined ? "n/a" : `${currency} ${v.toLocaleString("en-US", { maximumFractionDigits: 0 })}`),
+  money: (v: number | null | undefined, currency: string) =>
+    v === null || v === undefined ? "n/a" : `${currency} ${v.toLocaleString("en-US", { maximumFractionDigits: 0 })}`,
   change: (v: number | null | undefined) => (v === null || v === undefined ? "n/a" : `${v > 0 ? "+" : ""}${v}%`),
   month: (ym: string) => {
     const [y, m] = ym.split("-");
@@ -38,7 +39,10 @@ function twoLines(name: string): [string, string] {
 export function funnelChart(d: ReportData): string {
   const conv = d.metrics.conversion;
   if (conv.length === 0) return "";
-  const stages = [...conv.map((c) => ({ id: c.from_stage, name: c.from_name, n: c.reached_from })), { id: conv.at(-1)!.to_stage, name: conv.at(-1)!.to_name, n: conv.at(-1)!.reached_to }];
+  const stages = [
+    ...conv.map((c) => ({ id: c.from_stage, name: c.from_name, n: c.reached_from })),
+    { id: conv.at(-1)!.to_stage, name: conv.at(-1)!.to_name, n: conv.at(-1)!.reached_to },
+  ];
   const top = Math.max(1, stages[0]!.n);
   const labelW = 180;
   const barMax = 370;
@@ -46,7 +50,11 @@ export function funnelChart(d: ReportData): string {
   let body = "";
   stages.forEach((s, i) => {
     const y = 8 + i * pitch;
-    body += text(labelW - 10, y + 12, s.name, { class: "axis-label", "text-anchor": "end", "dominant-baseline": "central" });
+    body += text(labelW - 10, y + 12, s.name, {
+      class: "axis-label",
+      "text-anchor": "end",
+      "dominant-baseline": "central",
+    });
     body += hbar({
       x: labelW,
       y,
@@ -66,7 +74,10 @@ export function funnelChart(d: ReportData): string {
         "data-to": c.to_stage,
         "data-value": c.rate ?? "",
       });
-      body += text(labelW + 64, y + 24 + 12, `moved on to ${c.to_name} (${c.reached_to} of ${c.reached_from})`, { class: "muted small", "dominant-baseline": "central" });
+      body += text(labelW + 64, y + 24 + 12, `moved on to ${c.to_name} (${c.reached_to} of ${c.reached_from})`, {
+        class: "muted small",
+        "dominant-baseline": "central",
+      });
     }
   });
   return chart(
@@ -85,9 +96,24 @@ export function funnelChart(d: ReportData): string {
 /** Median cycle time of won deals per segment, as a marker over the matrix's target range. */
 export function segmentCycleChart(d: ReportData): string {
   const rows = d.metrics.cycle_time.by_segment;
-  const meta = { id: "chart-segment-cycle", chart: "segment-cycle", title: "Cycle time by segment against the segmentation matrix" };
+  const meta = {
+    id: "chart-segment-cycle",
+    chart: "segment-cycle",
+    title: "Cycle time by segment against the segmentation matrix",
+  };
   if (rows.length === 0) {
-    return chart({ ...meta, desc: "No deal was won in the period, so cycle time by segment is not known yet.", width: W, height: 48 }, text(10, 26, "No won deals in the period yet: cycle time by segment is not known.", { class: "muted", "dominant-baseline": "central" }));
+    return chart(
+      {
+        ...meta,
+        desc: "No deal was won in the period, so cycle time by segment is not known yet.",
+        width: W,
+        height: 48,
+      },
+      text(10, 26, "No won deals in the period yet: cycle time by segment is not known.", {
+        class: "muted",
+        "dominant-baseline": "central",
+      }),
+    );
   }
   const maxDays = Math.max(...rows.map((r) => Math.max(r.target_days.max, r.median_days ?? 0)));
   const axis = ticks(maxDays * 1.05, 5);
@@ -107,7 +133,11 @@ export function segmentCycleChart(d: ReportData): string {
   rows.forEach((r, i) => {
     const y = top + i * pitch + 10;
     const tooltip = `${r.label}: median ${fmt.days(r.median_days)} over ${r.n} won deals; the matrix's target is ${r.target_days.min}-${r.target_days.max} days (${r.status})`;
-    body += text(x0 - 10, y + 7, r.label, { class: "axis-label", "text-anchor": "end", "dominant-baseline": "central" });
+    body += text(x0 - 10, y + 7, r.label, {
+      class: "axis-label",
+      "text-anchor": "end",
+      "dominant-baseline": "central",
+    });
     body += rangeMarker({
       y,
       height: 14,
@@ -119,9 +149,17 @@ export function segmentCycleChart(d: ReportData): string {
       tooltip,
     });
     if (r.median_days !== null) {
-      body += text(x(r.median_days), y - 9, fmt.days(r.median_days), { class: "value", "text-anchor": "middle", "data-segment": r.segment, "data-value": r.median_days });
+      body += text(x(r.median_days), y - 9, fmt.days(r.median_days), {
+        class: "value",
+        "text-anchor": "middle",
+        "data-segment": r.segment,
+        "data-value": r.median_days,
+      });
     }
-    body += text(x(r.target_days.min), y + 28, `target ${r.target_days.min}–${r.target_days.max} d · ${r.n} won`, { class: "muted small", "data-segment-target": r.segment });
+    body += text(x(r.target_days.min), y + 28, `target ${r.target_days.min}–${r.target_days.max} d · ${r.n} won`, {
+      class: "muted small",
+      "data-segment-target": r.segment,
+    });
     body += text(x1 + 14, y + 7, r.status, { class: `status status-${r.status}`, "dominant-baseline": "central" });
   });
   return chart(
@@ -148,12 +186,20 @@ export function wasteHeatmap(d: ReportData): string {
   d.stages.forEach((s, j) => {
     const [a, b] = twoLines(s.name);
     const cx = labelW + j * cellW + cellW / 2;
-    body += el("text", { x: cx, y: 16, class: "axis-label small", "text-anchor": "middle" }, `<tspan x="${cx}">${esc(a)}</tspan>${b ? `<tspan x="${cx}" dy="14">${esc(b)}</tspan>` : ""}`);
+    body += el(
+      "text",
+      { x: cx, y: 16, class: "axis-label small", "text-anchor": "middle" },
+      `<tspan x="${cx}">${esc(a)}</tspan>${b ? `<tspan x="${cx}" dy="14">${esc(b)}</tspan>` : ""}`,
+    );
   });
   body += text(totalX + 28, 23, "Total", { class: "axis-label small strong", "text-anchor": "middle" });
   d.wastes.forEach((w, i) => {
     const y = head + i * rowH;
-    body += text(labelW - 10, y + rowH / 2, w.name, { class: "axis-label", "text-anchor": "end", "dominant-baseline": "central" });
+    body += text(labelW - 10, y + rowH / 2, w.name, {
+      class: "axis-label",
+      "text-anchor": "end",
+      "dominant-baseline": "central",
+    });
     d.stages.forEach((s, j) => {
       const n = count(w.id, s.id);
       body += heatCell({
@@ -169,7 +215,13 @@ export function wasteHeatmap(d: ReportData): string {
       });
     });
     const total = d.waste.by_waste[w.id] ?? 0;
-    body += text(totalX + 28, y + rowH / 2, String(total), { class: "value strong", "text-anchor": "middle", "dominant-baseline": "central", "data-waste-total": w.id, "data-value": total });
+    body += text(totalX + 28, y + rowH / 2, String(total), {
+      class: "value strong",
+      "text-anchor": "middle",
+      "dominant-baseline": "central",
+      "data-waste-total": w.id,
+      "data-value": total,
+    });
   });
   return chart(
     {
@@ -213,7 +265,11 @@ function monthlyLine(d: ReportData, o: SeriesOpts): string {
   let body = "";
   for (const t of o.axis) {
     body += line(left, y(t), W - right, y(t), { class: "grid" });
-    body += text(left - 6, y(t), o.axisLabel(t), { class: "tick", "text-anchor": "end", "dominant-baseline": "central" });
+    body += text(left - 6, y(t), o.axisLabel(t), {
+      class: "tick",
+      "text-anchor": "end",
+      "dominant-baseline": "central",
+    });
   }
   body += linePath(
     o.values.map((v, i) => ({ x: x(i), y: v === null ? null : y(v) })),
@@ -227,7 +283,12 @@ function monthlyLine(d: ReportData, o: SeriesOpts): string {
     const v = o.values[i];
     if (v === null || v === undefined) return;
     body += `<g class="point">${tip(o.tooltip(i))}${circle(x(i), y(v), 4, { class: "series-dot" })}</g>`;
-    body += text(x(i), y(v) - 10, o.label(v), { class: `value${small ? " tiny" : " small"}`, "text-anchor": "middle", "data-month": m.month, "data-value": v });
+    body += text(x(i), y(v) - 10, o.label(v), {
+      class: `value${small ? " tiny" : " small"}`,
+      "text-anchor": "middle",
+      "data-month": m.month,
+      "data-value": v,
+    });
   });
   return chart({ id: o.id, chart: o.chart, title: o.title, desc: o.desc, width: W, height }, body);
 }
@@ -264,7 +325,8 @@ export function cycleTrend(d: ReportData): string {
     label: (v) => fmt.days(v),
     axisLabel: (v) => `${v}`,
     sub: (i) => `n=${ms[i]!.cycle.n}`,
-    tooltip: (i) => `${ms[i]!.month}: median ${fmt.days(ms[i]!.cycle.median_days)}, mean ${fmt.days(ms[i]!.cycle.mean_days)} over ${ms[i]!.cycle.n} won deals`,
+    tooltip: (i) =>
+      `${ms[i]!.month}: median ${fmt.days(ms[i]!.cycle.median_days)}, mean ${fmt.days(ms[i]!.cycle.mean_days)} over ${ms[i]!.cycle.n} won deals`,
   });
 }
 
@@ -276,11 +338,41 @@ function kpis(d: ReportData): string {
   const tile = (id: string, label: string, value: string, raw: number | null, sub: string) =>
     `<div class="kpi"${attrsOf({ "data-kpi": id, "data-value": raw ?? "" })}><span class="kpi-label">${esc(label)}</span><span class="kpi-value">${esc(value)}</span><span class="kpi-sub">${esc(sub)}</span></div>`;
   return `<section class="kpis" aria-label="Key numbers">${[
-    tile("win_rate", "Win rate", fmt.pct(x.win_rate), x.win_rate, `${x.deals_closed.won} won · ${x.deals_closed.lost} lost · ${x.deals_closed.disqualified} disqualified`),
-    tile("cycle_median_days", "Median cycle (won)", fmt.days(x.cycle_time.won.median_days), x.cycle_time.won.median_days, `mean ${fmt.days(x.cycle_time.won.mean_days)} · ${x.cycle_time.won.n} won`),
-    tile("avg_deal_size", "Average won deal", fmt.money(x.avg_deal_size, x.currency), x.avg_deal_size, `median ${fmt.money(x.median_deal_size, x.currency)}`),
-    tile("open_pipeline_value", "Open pipeline", fmt.money(x.open_pipeline.value, x.currency), x.open_pipeline.value, `${x.open_pipeline.deals} open deals`),
-    tile("velocity_per_day", "Pipeline velocity", x.pipeline_velocity ? `${fmt.money(x.pipeline_velocity.per_day, x.currency)}/day` : "n/a", x.pipeline_velocity?.per_day ?? null, "open × win rate × avg won ÷ cycle"),
+    tile(
+      "win_rate",
+      "Win rate",
+      fmt.pct(x.win_rate),
+      x.win_rate,
+      `${x.deals_closed.won} won · ${x.deals_closed.lost} lost · ${x.deals_closed.disqualified} disqualified`,
+    ),
+    tile(
+      "cycle_median_days",
+      "Median cycle (won)",
+      fmt.days(x.cycle_time.won.median_days),
+      x.cycle_time.won.median_days,
+      `mean ${fmt.days(x.cycle_time.won.mean_days)} · ${x.cycle_time.won.n} won`,
+    ),
+    tile(
+      "avg_deal_size",
+      "Average won deal",
+      fmt.money(x.avg_deal_size, x.currency),
+      x.avg_deal_size,
+      `median ${fmt.money(x.median_deal_size, x.currency)}`,
+    ),
+    tile(
+      "open_pipeline_value",
+      "Open pipeline",
+      fmt.money(x.open_pipeline.value, x.currency),
+      x.open_pipeline.value,
+      `${x.open_pipeline.deals} open deals`,
+    ),
+    tile(
+      "velocity_per_day",
+      "Pipeline velocity",
+      x.pipeline_velocity ? `${fmt.money(x.pipeline_velocity.per_day, x.currency)}/day` : "n/a",
+      x.pipeline_velocity?.per_day ?? null,
+      "open × win rate × avg won ÷ cycle",
+    ),
     tile("waste_flags", "Waste flags", String(flags), flags, `${d.waste.deals_analyzed} deals analysed`),
   ].join("")}</section>`;
 }
@@ -292,7 +384,8 @@ const attrsOf = (a: Record<string, string | number>) =>
 
 function stalledTable(d: ReportData): string {
   const s = d.stalled;
-  if (s.deals.length === 0) return `<p class="empty">No deal is flagged as stuck in its stage (find_waste's stalled_in_stage rule).</p>`;
+  if (s.deals.length === 0)
+    return `<p class="empty">No deal is flagged as stuck in its stage (find_waste's stalled_in_stage rule).</p>`;
   const rows = s.deals
     .map(
       (r) =>
@@ -325,7 +418,8 @@ const CHANGE_NAMES: Record<string, string> = {
 
 function baselineSection(d: ReportData): string {
   const b = d.baseline;
-  if (!b) return `<p class="empty">No baseline recorded yet. Record one with record_baseline (Phase 1, "Establish Baseline Metrics") and this section tracks progress against it.</p>`;
+  if (!b)
+    return `<p class="empty">No baseline recorded yet. Record one with record_baseline (Phase 1, "Establish Baseline Metrics") and this section tracks progress against it.</p>`;
   const indicators = b.indicators
     .map(
       (i) =>
@@ -356,7 +450,8 @@ function describeScope(d: ReportData): string {
   return `${p.from ? `${p.from.slice(0, 10)} to ${p.to.slice(0, 10)}` : `all history to ${p.to.slice(0, 10)}`}${parts.length ? ` · ${parts.join(" · ")}` : ""}`;
 }
 
-const section = (id: string, title: string, body: string, wide = false) => `<section class="card${wide ? " wide" : ""}" data-section="${esc(id)}" aria-labelledby="h-${esc(id)}"><h2 id="h-${esc(id)}">${esc(title)}</h2>${body}</section>`;
+const section = (id: string, title: string, body: string, wide = false) =>
+  `<section class="card${wide ? " wide" : ""}" data-section="${esc(id)}" aria-labelledby="h-${esc(id)}"><h2 id="h-${esc(id)}">${esc(title)}</h2>${body}</section>`;
 
 /** The report's content (everything inside <body>): the same in the file and in the App view. */
 export function renderReportBody(d: ReportData): string {
@@ -368,8 +463,18 @@ export function renderReportBody(d: ReportData): string {
     `<div class="grid">` +
     section("funnel", "Stage funnel and conversion", funnelChart(d)) +
     section("segment-cycle", "Cycle time by segment vs. target", segmentCycleChart(d)) +
-    section("waste", "Waste heat map", `${wasteHeatmap(d)}<p class="muted small">${esc(`${d.waste.deals_analyzed} deals analysed (${d.waste.open_deals} open, ${d.waste.closed_deals} closed) as of ${d.waste.as_of.slice(0, 10)}.`)}</p>`, true) +
-    section("trend", "Win rate and cycle time by month", `<div class="pair">${winRateTrend(d)}${cycleTrend(d)}</div>`, true) +
+    section(
+      "waste",
+      "Waste heat map",
+      `${wasteHeatmap(d)}<p class="muted small">${esc(`${d.waste.deals_analyzed} deals analysed (${d.waste.open_deals} open, ${d.waste.closed_deals} closed) as of ${d.waste.as_of.slice(0, 10)}.`)}</p>`,
+      true,
+    ) +
+    section(
+      "trend",
+      "Win rate and cycle time by month",
+      `<div class="pair">${winRateTrend(d)}${cycleTrend(d)}</div>`,
+      true,
+    ) +
     section("stalled", "Stalled deals to act on first", stalledTable(d), true) +
     section("baseline", "Against the baseline", baselineSection(d), true) +
     `</div>` +
@@ -381,8 +486,10 @@ export function renderReportBody(d: ReportData): string {
 
 // ---------------------------------------------------------------- documents
 
-const LIGHT = "--bg:#ffffff;--fg:#1f2328;--muted:#59636e;--card:#f6f8fa;--border:#d1d9e0;--accent:#2f6feb;--accent-soft:#9ec2ff;--band:#b6d4fe;--grid:#d8dee4;--heat:#d1242f;--empty:#eef1f4;--good:#1a7f37;--warn:#9a6700;--bad:#cf222e;--on-strong:#ffffff";
-const DARK = "--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--card:#151b23;--border:#3d444d;--accent:#4493f8;--accent-soft:#1f4b8f;--band:#274f86;--grid:#2a313a;--heat:#ff6a69;--empty:#1c232c;--good:#3fb950;--warn:#d29922;--bad:#f85149;--on-strong:#0d1117";
+const LIGHT =
+  "--bg:#ffffff;--fg:#1f2328;--muted:#59636e;--card:#f6f8fa;--border:#d1d9e0;--accent:#2f6feb;--accent-soft:#9ec2ff;--band:#b6d4fe;--grid:#d8dee4;--heat:#d1242f;--empty:#eef1f4;--good:#1a7f37;--warn:#9a6700;--bad:#cf222e;--on-strong:#ffffff";
+const DARK =
+  "--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--card:#151b23;--border:#3d444d;--accent:#4493f8;--accent-soft:#1f4b8f;--band:#274f86;--grid:#2a313a;--heat:#ff6a69;--empty:#1c232c;--good:#3fb950;--warn:#d29922;--bad:#f85149;--on-strong:#0d1117";
 
 /** The report's style: light and dark (prefers-color-scheme, or a host's data-theme) and print. */
 export const REPORT_CSS = `
@@ -473,11 +580,23 @@ export function renderReportHtml(d: ReportData): string {
 export function renderDashboardHtml(viewScript: string): string {
   // "</script" inside the bundle would end the element early.
   const js = viewScript.replace(/<\/(script)/gi, "<\\/$1");
-  return page("Pipeline dashboard", `<main id="dashboard" data-state="waiting"><p>Waiting for the pipeline data from show_pipeline_dashboard…</p></main>\n<script>${js}</script>`);
+  return page(
+    "Pipeline dashboard",
+    `<main id="dashboard" data-state="waiting"><p>Waiting for the pipeline data from show_pipeline_dashboard…</p></main>\n<script>${js}</script>`,
+  );
 }
 
 /** Whether a tool result's structuredContent looks like report data (the view's input check). */
 export function isReportData(v: unknown): v is ReportData {
   const o = v as Partial<ReportData> | null;
-  return !!o && typeof o === "object" && !!o.metrics && !!o.waste && !!o.trend && !!o.stalled && Array.isArray(o.stages) && Array.isArray(o.wastes);
+  return (
+    !!o &&
+    typeof o === "object" &&
+    !!o.metrics &&
+    !!o.waste &&
+    !!o.trend &&
+    !!o.stalled &&
+    Array.isArray(o.stages) &&
+    Array.isArray(o.wastes)
+  );
 }

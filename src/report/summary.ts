@@ -6,10 +6,18 @@ import { fmt, type ReportData } from "./html.js";
 export function reportSummary(d: ReportData): string[] {
   const x = d.metrics;
   const p = x.period;
-  const lines = [`**Pipeline report** as of ${d.as_of.slice(0, 10)} (${p.from ? `${p.from.slice(0, 10)} to ${p.to.slice(0, 10)}` : "all history"})`, ...metricsSummary(x as never)];
+  const lines = [
+    `**Pipeline report** as of ${d.as_of.slice(0, 10)} (${p.from ? `${p.from.slice(0, 10)} to ${p.to.slice(0, 10)}` : "all history"})`,
+    ...metricsSummary(x as never),
+  ];
 
-  const totals = d.wastes.map((w) => ({ name: w.name, n: d.waste.by_waste[w.id] ?? 0 })).filter((w) => w.n > 0).sort((a, b) => b.n - a.n);
-  const stageTotals = d.stages.map((s) => ({ name: s.name, n: Object.values(d.waste.by_stage[s.id] ?? {}).reduce((a, n) => a + n, 0) })).sort((a, b) => b.n - a.n);
+  const totals = d.wastes
+    .map((w) => ({ name: w.name, n: d.waste.by_waste[w.id] ?? 0 }))
+    .filter((w) => w.n > 0)
+    .sort((a, b) => b.n - a.n);
+  const stageTotals = d.stages
+    .map((s) => ({ name: s.name, n: Object.values(d.waste.by_stage[s.id] ?? {}).reduce((a, n) => a + n, 0) }))
+    .sort((a, b) => b.n - a.n);
   lines.push(
     totals.length
       ? `Waste (find_waste, ${d.waste.deals_analyzed} deals): ${totals.map((w) => `${w.name} ${w.n}`).join(", ")} · most in ${stageTotals[0]!.name} (${stageTotals[0]!.n})`
@@ -43,7 +51,10 @@ export function reportSummary(d: ReportData): string[] {
 
 /** Stored text the report shows (stalled deals' names, the baseline's label), for the fenced data block. */
 export function reportData(d: ReportData): string | undefined {
-  const lines = d.stalled.deals.map((s) => `${s.deal_id}: name=${JSON.stringify(s.name)} account=${JSON.stringify(s.account)} owner=${JSON.stringify(s.owner)}`);
+  const lines = d.stalled.deals.map(
+    (s) =>
+      `${s.deal_id}: name=${JSON.stringify(s.name)} account=${JSON.stringify(s.account)} owner=${JSON.stringify(s.owner)}`,
+  );
   if (d.baseline) lines.push(`baseline label: ${JSON.stringify(d.baseline.label)}`);
   return lines.length ? lines.join("\n") : undefined;
 }

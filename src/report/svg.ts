@@ -26,8 +26,10 @@ const GEOMETRY = new Set(["x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx
 const num = (v: number) => String(Math.round(v * 10) / 10);
 
 export const el = (tag: string, a: Attrs, children = ""): string => `<${tag}${attrs(a)}>${children}</${tag}>`;
-export const rect = (x: number, y: number, width: number, height: number, a: Attrs = {}) => `<rect${attrs({ x, y, width: Math.max(0, width), height: Math.max(0, height), ...a })}/>`;
-export const line = (x1: number, y1: number, x2: number, y2: number, a: Attrs = {}) => `<line${attrs({ x1, y1, x2, y2, ...a })}/>`;
+export const rect = (x: number, y: number, width: number, height: number, a: Attrs = {}) =>
+  `<rect${attrs({ x, y, width: Math.max(0, width), height: Math.max(0, height), ...a })}/>`;
+export const line = (x1: number, y1: number, x2: number, y2: number, a: Attrs = {}) =>
+  `<line${attrs({ x1, y1, x2, y2, ...a })}/>`;
 export const circle = (cx: number, cy: number, r: number, a: Attrs = {}) => `<circle${attrs({ cx, cy, r, ...a })}/>`;
 /** A text label; `content` is escaped. */
 export const text = (x: number, y: number, content: string, a: Attrs = {}) => el("text", { x, y, ...a }, esc(content));
@@ -35,7 +37,10 @@ export const text = (x: number, y: number, content: string, a: Attrs = {}) => el
 export const tip = (content: string) => `<title>${esc(content)}</title>`;
 
 /** A whole chart: role="img", labelled by its title and described by its desc. */
-export function chart(o: { id: string; chart: string; title: string; desc: string; width: number; height: number }, body: string): string {
+export function chart(
+  o: { id: string; chart: string; title: string; desc: string; width: number; height: number },
+  body: string,
+): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg"${attrs({ viewBox: `0 0 ${o.width} ${o.height}`, width: o.width, height: o.height, role: "img", "aria-labelledby": `${o.id}-title ${o.id}-desc`, "data-chart": o.chart, class: "chart" })}>` +
     `<title id="${esc(o.id)}-title">${esc(o.title)}</title><desc id="${esc(o.id)}-desc">${esc(o.desc)}</desc>${body}</svg>`
@@ -43,13 +48,38 @@ export function chart(o: { id: string; chart: string; title: string; desc: strin
 }
 
 /** A horizontal bar from x0 with a value label after its end. */
-export function hbar(o: { x: number; y: number; width: number; height: number; label: string; labelAttrs?: Attrs; barAttrs?: Attrs; tooltip?: string }): string {
+export function hbar(o: {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  label: string;
+  labelAttrs?: Attrs;
+  barAttrs?: Attrs;
+  tooltip?: string;
+}): string {
   const bar = `<rect${attrs({ x: o.x, y: o.y, width: Math.max(0, o.width), height: o.height, class: "bar", ...o.barAttrs })}>${o.tooltip ? tip(o.tooltip) : ""}</rect>`;
-  return bar + text(o.x + Math.max(0, o.width) + 6, o.y + o.height / 2, o.label, { class: "value", "dominant-baseline": "central", ...o.labelAttrs });
+  return (
+    bar +
+    text(o.x + Math.max(0, o.width) + 6, o.y + o.height / 2, o.label, {
+      class: "value",
+      "dominant-baseline": "central",
+      ...o.labelAttrs,
+    })
+  );
 }
 
 /** A band (a target range) with a marker (the observed value) on one row. */
-export function rangeMarker(o: { y: number; height: number; x0: number; x1: number; at: number | null; bandAttrs?: Attrs; markerAttrs?: Attrs; tooltip?: string }): string {
+export function rangeMarker(o: {
+  y: number;
+  height: number;
+  x0: number;
+  x1: number;
+  at: number | null;
+  bandAttrs?: Attrs;
+  markerAttrs?: Attrs;
+  tooltip?: string;
+}): string {
   const band = rect(o.x0, o.y, o.x1 - o.x0, o.height, { class: "band", ...o.bandAttrs });
   if (o.at === null) return band;
   const mid = o.y + o.height / 2;
@@ -60,12 +90,30 @@ export function rangeMarker(o: { y: number; height: number; x0: number; x1: numb
 }
 
 /** One heat-map cell: fill strength from `intensity` (0..1) and the count as its label. */
-export function heatCell(o: { x: number; y: number; width: number; height: number; intensity: number; label: string; cellAttrs?: Attrs; labelAttrs?: Attrs; tooltip?: string }): string {
+export function heatCell(o: {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  intensity: number;
+  label: string;
+  cellAttrs?: Attrs;
+  labelAttrs?: Attrs;
+  tooltip?: string;
+}): string {
   const strong = o.intensity >= 0.55;
-  const fill = o.intensity > 0 ? { class: "cell hot", "fill-opacity": Math.round((0.15 + 0.85 * Math.min(1, o.intensity)) * 100) / 100 } : { class: "cell empty" };
+  const fill =
+    o.intensity > 0
+      ? { class: "cell hot", "fill-opacity": Math.round((0.15 + 0.85 * Math.min(1, o.intensity)) * 100) / 100 }
+      : { class: "cell empty" };
   return (
     `<rect${attrs({ x: o.x + 1, y: o.y + 1, width: o.width - 2, height: o.height - 2, rx: 3, ...fill, ...o.cellAttrs })}>${o.tooltip ? tip(o.tooltip) : ""}</rect>` +
-    text(o.x + o.width / 2, o.y + o.height / 2, o.label, { class: `cell-label${strong ? " on-strong" : ""}${o.intensity === 0 ? " zero" : ""}`, "text-anchor": "middle", "dominant-baseline": "central", ...o.labelAttrs })
+    text(o.x + o.width / 2, o.y + o.height / 2, o.label, {
+      class: `cell-label${strong ? " on-strong" : ""}${o.intensity === 0 ? " zero" : ""}`,
+      "text-anchor": "middle",
+      "dominant-baseline": "central",
+      ...o.labelAttrs,
+    })
   );
 }
 

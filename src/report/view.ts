@@ -10,12 +10,19 @@ interface Root {
   textContent: string | null;
   setAttribute(name: string, value: string): void;
 }
-const root = (globalThis as unknown as { document: { getElementById(id: string): Root | null } }).document.getElementById("dashboard");
+const root = (
+  globalThis as unknown as { document: { getElementById(id: string): Root | null } }
+).document.getElementById("dashboard");
 
-function show(result: { structuredContent?: unknown; isError?: boolean; content?: Array<{ type: string; text?: string }> }): void {
+function show(result: {
+  structuredContent?: unknown;
+  isError?: boolean;
+  content?: Array<{ type: string; text?: string }>;
+}): void {
   if (!root) return;
   if (result.isError || !isReportData(result.structuredContent)) {
-    root.textContent = result.content?.find((c) => c.type === "text")?.text ?? "The pipeline dashboard received no data.";
+    root.textContent =
+      result.content?.find((c) => c.type === "text")?.text ?? "The pipeline dashboard received no data.";
     root.setAttribute("data-state", "error");
     return;
   }

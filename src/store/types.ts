@@ -189,8 +189,22 @@ export type ImportAction = "created" | "updated" | "unchanged";
 export interface BulkDeal {
   deal: NewDeal & { owner_changes?: number; bant?: BantSnapshot | null };
   /** Stage history in time order; a row without exited_at is the current stage. */
-  history: Array<{ stage: string; stage_index: number; from_stage: string | null; entered_at: string; exited_at: string | null; exit: "advanced" | "closed" | null; gate: Gate }>;
-  activities: Array<{ type: string; occurred_at: string; summary: string; duration_minutes: number | null; stage: string }>;
+  history: Array<{
+    stage: string;
+    stage_index: number;
+    from_stage: string | null;
+    entered_at: string;
+    exited_at: string | null;
+    exit: "advanced" | "closed" | null;
+    gate: Gate;
+  }>;
+  activities: Array<{
+    type: string;
+    occurred_at: string;
+    summary: string;
+    duration_minutes: number | null;
+    stage: string;
+  }>;
   stakeholders: Stakeholder[];
   qualifications: Array<BantSnapshot & { recorded_at: string; detail: Record<string, unknown> }>;
 }
@@ -224,7 +238,11 @@ export interface DealStore {
    * Creates or updates imported deals with their stage history and events (call inside one
    * transaction). dryRun only decides each row's action. Returns one outcome per row.
    */
-  importDeals(rows: readonly ImportDealRow[], now: string, opts?: { dryRun?: boolean }): Array<{ id: string | null; action: ImportAction }>;
+  importDeals(
+    rows: readonly ImportDealRow[],
+    now: string,
+    opts?: { dryRun?: boolean },
+  ): Array<{ id: string | null; action: ImportAction }>;
   /**
    * Inserts whole deals (history, activities, stakeholders, qualifications) as given, with
    * consecutive ids. Outside a transaction it runs as one transaction tuned for bulk loading.
@@ -238,10 +256,29 @@ export interface DealStore {
   activities(id: string, limit: number): { activities: Activity[]; total: number };
   events(id: string, limit: number): DealEvent[];
 
-  logActivity(id: string, a: { type: string; occurred_at: string; summary: string; duration_minutes?: number | null }, now: string): Activity;
-  moveStage(id: string, to: { stage: string; stage_index: number; at: string; gate: Gate; override_reason?: string | null; check_id?: number | null }, now: string): Deal;
+  logActivity(
+    id: string,
+    a: { type: string; occurred_at: string; summary: string; duration_minutes?: number | null },
+    now: string,
+  ): Activity;
+  moveStage(
+    id: string,
+    to: {
+      stage: string;
+      stage_index: number;
+      at: string;
+      gate: Gate;
+      override_reason?: string | null;
+      check_id?: number | null;
+    },
+    now: string,
+  ): Deal;
   /** reached_stage_index raises the furthest stage the deal reached (a win reaches the stage after the sale). */
-  closeDeal(id: string, c: { status: ClosedStatus; reason: string | null; closed_at: string; reached_stage_index?: number }, now: string): Deal;
+  closeDeal(
+    id: string,
+    c: { status: ClosedStatus; reason: string | null; closed_at: string; reached_stage_index?: number },
+    now: string,
+  ): Deal;
   /**
    * Erases a deal and everything recorded on it (history, activities, stakeholders,
    * qualifications, checks, events, and stored replies that mention it), overwriting the freed
@@ -265,13 +302,22 @@ export interface DealStore {
    * One row per open deal matching the filters and created by as_of, streamed (bounded memory).
    * The same object may be refilled for each row: read it before taking the next, never keep it.
    */
-  openDealFacts(filters: DealFilters, asOf: string, sums: { internal: readonly string[]; customer: readonly string[] }): Iterable<OpenDealFactsRow>;
+  openDealFacts(
+    filters: DealFilters,
+    asOf: string,
+    sums: { internal: readonly string[]; customer: readonly string[] },
+  ): Iterable<OpenDealFactsRow>;
   /** One deal's facts as the pipeline rules read them (whatever its status). */
   dealFacts(id: string, sums: { internal: readonly string[]; customer: readonly string[] }): OpenDealFactsRow;
   /** Closed deals created by as_of, grouped by stage and reason, with up to sampleIds ids of those without a reason. */
   closedFacts(filters: DealFilters, asOf: string, sampleIds: number): ClosedFactsRow;
   /** Lost deals created by as_of whose trimmed, lower-case close reason is one of `reasons`. */
-  lostDealsWithReasons(filters: DealFilters, asOf: string, reasons: string[], limit: number): Array<{ id: string; reason: string; owner: string }>;
+  lostDealsWithReasons(
+    filters: DealFilters,
+    asOf: string,
+    reasons: string[],
+    limit: number,
+  ): Array<{ id: string; reason: string; owner: string }>;
   /** Median days deals of a tier spent in a stage before advancing, from the stage history. */
   stageNorms(): Array<{ tier: string; stage: string; median_days: number; exits: number }>;
 
@@ -364,7 +410,6 @@ export interface ScoringRow {
   reached_stage: number;
   bant_score: number | null;
 }
-
 
 export const formatDealId = (n: number) => `D-${String(n).padStart(4, "0")}`;
 export function parseDealId(id: string): number | undefined {

@@ -45,7 +45,13 @@ function hostnameOf(hostHeader: string): string {
   return hostHeader.split(":")[0]!.toLowerCase();
 }
 
-function jsonError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+function jsonError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return;
   const body = JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null });
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
@@ -61,7 +67,11 @@ export function checkRequest(
 ): { status: number; code: number; message: string; headers?: Record<string, string> } | null {
   const host = req.headers.host ?? "";
   if (isLoopback(opts.host) && !isLoopback(hostnameOf(host))) {
-    return { status: 403, code: -32000, message: `Forbidden: Host "${host.slice(0, 100)}" is not this server (DNS rebinding protection).` };
+    return {
+      status: 403,
+      code: -32000,
+      message: `Forbidden: Host "${host.slice(0, 100)}" is not this server (DNS rebinding protection).`,
+    };
   }
   const origin = req.headers.origin;
   if (origin !== undefined) {
@@ -74,11 +84,21 @@ export function checkRequest(
         ok = false;
       }
     }
-    if (!ok) return { status: 403, code: -32000, message: `Forbidden: Origin "${String(origin).slice(0, 100)}" is not allowed.` };
+    if (!ok)
+      return {
+        status: 403,
+        code: -32000,
+        message: `Forbidden: Origin "${String(origin).slice(0, 100)}" is not allowed.`,
+      };
   }
   const url = new URL(req.url ?? "/", "http://x");
   if (url.searchParams.has("token") || url.searchParams.has("access_token")) {
-    return { status: 401, code: -32001, message: "Unauthorized: send the token in the Authorization header, never in the URL.", headers: { "www-authenticate": 'Bearer realm="lean-sales-mcp"' } };
+    return {
+      status: 401,
+      code: -32001,
+      message: "Unauthorized: send the token in the Authorization header, never in the URL.",
+      headers: { "www-authenticate": 'Bearer realm="lean-sales-mcp"' },
+    };
   }
   if (opts.token) {
     const auth = req.headers.authorization ?? "";
@@ -88,7 +108,9 @@ export function checkRequest(
       return {
         status: 401,
         code: -32001,
-        message: given ? "Unauthorized: wrong bearer token." : "Unauthorized: missing bearer token (Authorization: Bearer <token>).",
+        message: given
+          ? "Unauthorized: wrong bearer token."
+          : "Unauthorized: missing bearer token (Authorization: Bearer <token>).",
         headers: { "www-authenticate": `Bearer realm="lean-sales-mcp"${given ? ', error="invalid_token"' : ""}` },
       };
     }
@@ -196,14 +218,17 @@ export async function serveHttp(deps: Deps, opts: HttpOptions, log: Logger): Pro
       } catch {
         return jsonError(res, 400, -32700, "Parse error: the body is not valid JSON.");
       }
-      if (Array.isArray(body) && body.length > MAX_BATCH) return jsonError(res, 400, -32600, `Invalid request: a batch may hold at most ${MAX_BATCH} messages.`);
+      if (Array.isArray(body) && body.length > MAX_BATCH)
+        return jsonError(res, 400, -32600, `Invalid request: a batch may hold at most ${MAX_BATCH} messages.`);
 
       let session = sessionId ? sessions.get(sessionId) : undefined;
-      if (sessionId && !session) return jsonError(res, 404, -32001, "Session not found: it expired or was closed; initialize a new one.");
+      if (sessionId && !session)
+        return jsonError(res, 404, -32001, "Session not found: it expired or was closed; initialize a new one.");
       if (!session) {
         const init = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
         if (!init) return jsonError(res, 400, -32000, "Bad request: no Mcp-Session-Id header; send initialize first.");
-        if (sessions.size >= opts.maxSessions) return jsonError(res, 503, -32000, "Too many open sessions; retry later.", { "retry-after": "5" });
+        if (sessions.size >= opts.maxSessions)
+          return jsonError(res, 503, -32000, "Too many open sessions; retry later.", { "retry-after": "5" });
         session = await newSession();
       }
       session.lastSeen = Date.now();
@@ -213,7 +238,8 @@ export async function serveHttp(deps: Deps, opts: HttpOptions, log: Logger): Pro
     if (req.method === "GET" || req.method === "DELETE") {
       if (!sessionId) return jsonError(res, 400, -32000, "Bad request: Mcp-Session-Id header required.");
       const session = sessions.get(sessionId);
-      if (!session) return jsonError(res, 404, -32001, "Session not found: it expired or was closed; initialize a new one.");
+      if (!session)
+        return jsonError(res, 404, -32001, "Session not found: it expired or was closed; initialize a new one.");
       session.lastSeen = Date.now();
       await session.transport.handleRequest(req, res);
       if (req.method === "DELETE") await session.close();
@@ -235,10 +261,13 @@ export async function serveHttp(deps: Deps, opts: HttpOptions, log: Logger): Pro
     },
   );
 
-  const sweep = setInterval(() => {
-    const cutoff = Date.now() - opts.sessionIdleMs;
-    for (const s of [...sessions.values()]) if (s.lastSeen < cutoff) void s.close();
-  }, Math.min(60_000, Math.max(1_000, opts.sessionIdleMs / 2)));
+  const sweep = setInterval(
+    () => {
+      const cutoff = Date.now() - opts.sessionIdleMs;
+      for (const s of [...sessions.values()]) if (s.lastSeen < cutoff) void s.close();
+    },
+    Math.min(60_000, Math.max(1_000, opts.sessionIdleMs / 2)),
+  );
   sweep.unref();
 
   await new Promise<void>((resolve, reject) => {

@@ -40,16 +40,22 @@ export class InFlight {
  */
 export function tidyInvalidParams(message: JSONRPCMessage): JSONRPCMessage {
   const err = (message as { error?: { code?: unknown; message?: unknown } }).error;
-  if (!err || err.code !== -32603 || typeof err.message !== "string" || !err.message.trimStart().startsWith("[")) return message;
+  if (!err || err.code !== -32603 || typeof err.message !== "string" || !err.message.trimStart().startsWith("["))
+    return message;
   let issues: unknown;
   try {
     issues = JSON.parse(err.message);
   } catch {
     return message;
   }
-  const ok = Array.isArray(issues) && issues.length > 0 && issues.every((i) => i && typeof i === "object" && Array.isArray(i.path) && typeof i.message === "string");
+  const ok =
+    Array.isArray(issues) &&
+    issues.length > 0 &&
+    issues.every((i) => i && typeof i === "object" && Array.isArray(i.path) && typeof i.message === "string");
   if (!ok) return message;
-  const lines = (issues as Array<{ path: unknown[]; message: string }>).slice(0, 5).map((i) => `${i.path.join(".") || "params"}: ${i.message}`);
+  const lines = (issues as Array<{ path: unknown[]; message: string }>)
+    .slice(0, 5)
+    .map((i) => `${i.path.join(".") || "params"}: ${i.message}`);
   return { ...message, error: { code: -32602, message: `Invalid params: ${lines.join("; ")}` } } as JSONRPCMessage;
 }
 
@@ -81,11 +87,19 @@ export function guardLifecycle(transport: Transport, inFlight: InFlight, opts: {
   transport.onmessage = (message, extra) => {
     if (isRequest(message)) {
       if (!opts.accepting()) {
-        void send({ jsonrpc: "2.0", id: message.id, error: { code: -32000, message: "Server is shutting down; retry on a new connection." } });
+        void send({
+          jsonrpc: "2.0",
+          id: message.id,
+          error: { code: -32000, message: "Server is shutting down; retry on a new connection." },
+        });
         return;
       }
       if (!initialized && message.method !== "initialize" && message.method !== "ping") {
-        void send({ jsonrpc: "2.0", id: message.id, error: { code: -32600, message: `Server not initialized: send initialize before ${message.method}.` } });
+        void send({
+          jsonrpc: "2.0",
+          id: message.id,
+          error: { code: -32600, message: `Server not initialized: send initialize before ${message.method}.` },
+        });
         return;
       }
       if (message.method === "initialize") initialized = true;

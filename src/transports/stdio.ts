@@ -23,7 +23,10 @@ export interface RunningStdio {
  * writes then fail with EPIPE, which without a listener is an unhandled 'error' that crashes
  * the process with a stack trace (exit 1) while answers are still being written.
  */
-export async function serveStdio(deps: Deps, onClientGone: (why: string) => void = () => undefined): Promise<RunningStdio> {
+export async function serveStdio(
+  deps: Deps,
+  onClientGone: (why: string) => void = () => undefined,
+): Promise<RunningStdio> {
   const server = createServer(deps);
   const input = new LineLimit(MAX_LINE_BYTES, (bytes, id) => {
     deps.log.warn({ bytes, id }, "stdin message over the size limit dropped");
@@ -131,14 +134,16 @@ export class LineLimit extends EventEmitter {
   feed(chunk: Buffer): void {
     const out: Buffer[] = [];
     const dropped: Array<[number, string | number | undefined]> = [];
-    for (let start = 0; start < chunk.length; ) {
+    for (let start = 0; start < chunk.length;) {
       const nl = chunk.indexOf(0x0a, start);
       const end = nl === -1 ? chunk.length : nl + 1;
       const piece = chunk.subarray(start, end);
       const content = nl === -1 ? piece : piece.subarray(0, piece.length - 1);
       if (!this.dropping && this.lineBytes + content.length > this.limit) {
         this.dropping = true;
-        this.head = Buffer.concat([...this.partial, content.subarray(0, KEEP)]).subarray(0, KEEP).toString("latin1");
+        this.head = Buffer.concat([...this.partial, content.subarray(0, KEEP)])
+          .subarray(0, KEEP)
+          .toString("latin1");
         this.partial = [];
       }
       this.lineBytes += content.length;

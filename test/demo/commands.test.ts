@@ -38,7 +38,9 @@ async function run(argv: string[]): Promise<string> {
 const dump = (path: string) => {
   const s = SqliteDealStore.open(path);
   try {
-    return ["deals", "stage_history", "activities", "stakeholders", "qualifications"].map((t) => s.db.prepare(`SELECT * FROM ${t} ORDER BY id`).all());
+    return ["deals", "stage_history", "activities", "stakeholders", "qualifications"].map((t) =>
+      s.db.prepare(`SELECT * FROM ${t} ORDER BY id`).all(),
+    );
   } finally {
     s.close();
   }
@@ -55,9 +57,13 @@ describe("lean-sales-mcp demo", () => {
     expect(dump(b)).toEqual(dump(a));
 
     await expect(run(["demo", "--db", a])).rejects.toThrow(/already holds 120 deals; pass --force/);
-    expect(await run(["demo", "--db", a, "--deals", "10", "--force", "--as-of", "2026-11-28"])).toMatch(/seeded 10 demo deals \(D-0121 to D-0130\).*next to 120 existing deals/);
+    expect(await run(["demo", "--db", a, "--deals", "10", "--force", "--as-of", "2026-11-28"])).toMatch(
+      /seeded 10 demo deals \(D-0121 to D-0130\).*next to 120 existing deals/,
+    );
     await expect(run(["demo", "--db", b, "--as-of", "28/11/2026", "--force"])).rejects.toThrow(ConfigError);
-    await expect(run(["demo", "--db", b, "--deals", "many", "--force"])).rejects.toThrow(/--deals must be a whole number/);
+    await expect(run(["demo", "--db", b, "--deals", "many", "--force"])).rejects.toThrow(
+      /--deals must be a whole number/,
+    );
   });
 });
 
@@ -79,11 +85,24 @@ describe("lean-sales-mcp import", () => {
     const { writeFileSync } = await import("node:fs");
     const file = join(tmp.dir, "sheet.csv");
     writeFileSync(file, "Project,Org,Phase\nAtlas,Atlas Corp,Pitching\nBeacon,Beacon Ltd,Limbo\n");
-    const out = await run(["import", file, "--db", db, "--mapping", '{"name":"Project","account":"Org","stage":"Phase"}', "--stage-map", '{"Pitching":"solution_presentation"}']);
+    const out = await run([
+      "import",
+      file,
+      "--db",
+      db,
+      "--mapping",
+      '{"name":"Project","account":"Org","stage":"Phase"}',
+      "--stage-map",
+      '{"Pitching":"solution_presentation"}',
+    ]);
     expect(out).toMatch(/1 created, 0 updated, 0 unchanged, 1 rejected/);
     expect(out).toMatch(/row 3 \(stage\): stage "Limbo"/);
-    await expect(run(["import", file, "--db", db, "--mapping", "{name"])).rejects.toThrow(/--mapping must be a JSON object/);
-    await expect(run(["import", file, "--db", db, "--stage-map", '{"Pitching":"nowhere"}'])).rejects.toThrow(/--stage-map \(Pitching\)/);
+    await expect(run(["import", file, "--db", db, "--mapping", "{name"])).rejects.toThrow(
+      /--mapping must be a JSON object/,
+    );
+    await expect(run(["import", file, "--db", db, "--stage-map", '{"Pitching":"nowhere"}'])).rejects.toThrow(
+      /--stage-map \(Pitching\)/,
+    );
     await expect(run(["import", file, "--db", db, "--format", "zoho"])).rejects.toThrow(/--format/);
     await expect(run(["import", join(tmp.dir, "missing.csv"), "--db", db])).rejects.toThrow(/no file at/);
     await expect(run(["import", "--db", db])).rejects.toThrow(/import needs a CSV file/);

@@ -1,7 +1,13 @@
 // The demo pipeline generator: deterministic, covering every segment with realistic outcomes,
 // consistent with the methodology's own rules, and rich enough for find_waste to find waste.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateDeals, generatePipeline, loadPipeline, trueWinProbability, type DemoPipeline } from "../../src/app/demo/generate.js";
+import {
+  generateDeals,
+  generatePipeline,
+  loadPipeline,
+  trueWinProbability,
+  type DemoPipeline,
+} from "../../src/app/demo/generate.js";
 import { ReadinessId, TierId } from "../../src/methodology/schema.js";
 import { deriveSegment } from "../../src/app/derive.js";
 import { connect, methodology, type Harness } from "../helpers/connect.js";
@@ -29,7 +35,9 @@ describe("generatePipeline", () => {
     const m = methodology();
     for (const d of p.deals) {
       // The classify_segment rules place every deal in the segment it was generated for.
-      expect(deriveSegment(m, { ...d, budget_status: d.bant.budget })?.segment, `${d.index} ${d.segment}`).toBe(d.segment);
+      expect(deriveSegment(m, { ...d, budget_status: d.bant.budget })?.segment, `${d.index} ${d.segment}`).toBe(
+        d.segment,
+      );
     }
   });
 
@@ -46,7 +54,11 @@ describe("generatePipeline", () => {
     expect(closed.every((d) => d.closed_at !== null && d.history.at(-1)!.exited_at === d.closed_at)).toBe(true);
     expect(closed.filter((d) => d.close_reason === null).length).toBeGreaterThan(0);
     expect(closed.some((d) => /pricing error|outdated pricing|misquote/i.test(d.close_reason ?? ""))).toBe(true);
-    expect(p.deals.filter((d) => d.status === "open").every((d) => d.closed_at === null && d.history.at(-1)!.exited_at === null)).toBe(true);
+    expect(
+      p.deals
+        .filter((d) => d.status === "open")
+        .every((d) => d.closed_at === null && d.history.at(-1)!.exited_at === null),
+    ).toBe(true);
   });
 
   it("draws outcomes from a known win probability", () => {
@@ -57,7 +69,9 @@ describe("generatePipeline", () => {
     // With many deals the drawn outcomes follow the probabilities.
     const big = generatePipeline({ seed: 7, deals: 4000, as_of: AS_OF }).deals;
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    expect(Math.abs(mean(big.map((d) => (d.outcome === "won" ? 1 : 0))) - mean(big.map((d) => d.true_win_probability)))).toBeLessThan(0.03);
+    expect(
+      Math.abs(mean(big.map((d) => (d.outcome === "won" ? 1 : 0))) - mean(big.map((d) => d.true_win_probability))),
+    ).toBeLessThan(0.03);
     const hi = big.filter((d) => d.true_win_probability > 0.6);
     const lo = big.filter((d) => d.true_win_probability < 0.2);
     expect(mean(hi.map((d) => (d.outcome === "won" ? 1 : 0)))).toBeGreaterThan(0.6);
@@ -79,7 +93,16 @@ describe("generatePipeline", () => {
     expect(perDeal).toBeGreaterThan(3);
     expect(perDeal).toBeLessThan(8);
     const traits = new Set(p.deals.flatMap((d) => d.traits));
-    for (const t of ["stalled", "silent", "internal_heavy", "proposal_rework", "handoffs", "single_threaded", "no_reason"]) expect(traits, t).toContain(t);
+    for (const t of [
+      "stalled",
+      "silent",
+      "internal_heavy",
+      "proposal_rework",
+      "handoffs",
+      "single_threaded",
+      "no_reason",
+    ])
+      expect(traits, t).toContain(t);
   });
 });
 
@@ -96,20 +119,33 @@ describe("the demo pipeline in the store", () => {
   it("list_deals totals match the generated pipeline", async () => {
     expect((await h.callOk("list_deals", {})).total).toBe(300);
     for (const status of ["open", "won", "lost", "disqualified"]) {
-      expect((await h.callOk("list_deals", { filters: { status } })).total, status).toBe(p.deals.filter((d) => d.status === status).length);
+      expect((await h.callOk("list_deals", { filters: { status } })).total, status).toBe(
+        p.deals.filter((d) => d.status === status).length,
+      );
     }
     for (const segment of SEGMENTS) {
-      expect((await h.callOk("list_deals", { filters: { segment } })).total, segment).toBe(p.deals.filter((d) => d.segment === segment).length);
+      expect((await h.callOk("list_deals", { filters: { segment } })).total, segment).toBe(
+        p.deals.filter((d) => d.segment === segment).length,
+      );
     }
     const owner = p.owners[0]!;
-    expect((await h.callOk("list_deals", { filters: { owner } })).total).toBe(p.deals.filter((d) => d.owner === owner).length);
+    expect((await h.callOk("list_deals", { filters: { owner } })).total).toBe(
+      p.deals.filter((d) => d.owner === owner).length,
+    );
   });
 
   it("stores each deal with its history, activities, stakeholders and BANT", async () => {
     const i = p.deals.findIndex((d) => d.status === "won" && d.qualified_at && d.activities.length > 2);
     const d = p.deals[i]!;
     const r = await h.callOk("get_deal", { deal_id: `D-${String(i + 1).padStart(4, "0")}` });
-    expect(r.deal).toMatchObject({ name: d.name, status: "won", stage: d.stage, closed_at: d.closed_at, amount: d.amount, segment: d.segment });
+    expect(r.deal).toMatchObject({
+      name: d.name,
+      status: "won",
+      stage: d.stage,
+      closed_at: d.closed_at,
+      amount: d.amount,
+      segment: d.segment,
+    });
     expect(r.deal.bant).toMatchObject(d.bant);
     expect(r.stage_history.map((s: any) => s.stage)).toEqual(d.history.map((x) => x.stage));
   });
@@ -117,9 +153,12 @@ describe("the demo pipeline in the store", () => {
   it("find_waste finds several kinds of waste in it", async () => {
     const r = await h.callOk("find_waste", { as_of: AS_OF });
     expect(r.deals_analyzed).toBe(300);
-    const found = Object.entries(r.by_waste as Record<string, number>).filter(([, n]) => n > 0).map(([w]) => w);
+    const found = Object.entries(r.by_waste as Record<string, number>)
+      .filter(([, n]) => n > 0)
+      .map(([w]) => w);
     expect(found.length).toBeGreaterThanOrEqual(5);
-    for (const w of ["overproduction", "qualification_defects", "waiting", "unutilized_talent"]) expect(found).toContain(w);
+    for (const w of ["overproduction", "qualification_defects", "waiting", "unutilized_talent"])
+      expect(found).toContain(w);
   });
 
   it("loading the same seed and as_of into another store gives the same rows", async () => {
@@ -127,7 +166,9 @@ describe("the demo pipeline in the store", () => {
     try {
       loadPipeline(other.store, generateDeals({ seed: 42, deals: 300, as_of: AS_OF }), `${AS_OF}T00:00:00.000Z`);
       const dump = (x: Harness) =>
-        ["deals", "stage_history", "activities", "stakeholders", "qualifications"].map((t) => (x.store as any).db.prepare(`SELECT * FROM ${t} ORDER BY id`).all());
+        ["deals", "stage_history", "activities", "stakeholders", "qualifications"].map((t) =>
+          (x.store as any).db.prepare(`SELECT * FROM ${t} ORDER BY id`).all(),
+        );
       expect(dump(other)).toEqual(dump(h));
     } finally {
       await other.close();

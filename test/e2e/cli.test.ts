@@ -20,7 +20,8 @@ function dealNames(db: string): string[] {
 async function createDeals(db: string, names: string[]): Promise<void> {
   const c = await connectStdio(db);
   try {
-    for (const name of names) await c.callOk("create_deal", { name, account: "Acme Logistics", owner: "Dana Lee", amount: 12000 });
+    for (const name of names)
+      await c.callOk("create_deal", { name, account: "Acme Logistics", owner: "Dana Lee", amount: 12000 });
   } finally {
     await c.close();
   }
@@ -132,7 +133,9 @@ describe("cli: a database from a newer version", () => {
   function futureDb(): { dir: string; db: string; hash: string } {
     const { dir, db } = tempDb("future.db");
     const conn = new Database(db);
-    conn.exec("CREATE TABLE deals (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO deals (name) VALUES ('from the future');");
+    conn.exec(
+      "CREATE TABLE deals (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO deals (name) VALUES ('from the future');",
+    );
     conn.pragma("user_version = 99");
     conn.close();
     return { dir, db, hash: sha256(db) };

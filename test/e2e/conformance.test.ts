@@ -11,7 +11,10 @@ describe("the MCP conformance suite", () => {
   let server: ReturnType<typeof spawn>;
   let url = "";
   beforeAll(async () => {
-    server = spawn(process.execPath, ["dist/cli.js", "--http", "--port", "0", "--db", `${tmp.dir}/deals.db`], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LEAN_SALES_LOG_LEVEL: "warn" } });
+    server = spawn(process.execPath, ["dist/cli.js", "--http", "--port", "0", "--db", `${tmp.dir}/deals.db`], {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, LEAN_SALES_LOG_LEVEL: "warn" },
+    });
     url = await new Promise<string>((resolve, reject) => {
       let err = "";
       server.stderr!.on("data", (d) => {
@@ -30,11 +33,34 @@ describe("the MCP conformance suite", () => {
   it("passes every server scenario that applies (the rest are baselined with reasons)", () => {
     const r = spawnSync(
       "npx",
-      ["-y", "-p", "node@22", "-p", "@modelcontextprotocol/conformance@0.1.16", "conformance", "server", "--url", url, "--expected-failures", "test/conformance-baseline.yml", "-o", `${tmp.dir}/results`],
+      [
+        "-y",
+        "-p",
+        "node@22",
+        "-p",
+        "@modelcontextprotocol/conformance@0.1.16",
+        "conformance",
+        "server",
+        "--url",
+        url,
+        "--expected-failures",
+        "test/conformance-baseline.yml",
+        "-o",
+        `${tmp.dir}/results`,
+      ],
       { encoding: "utf8", timeout: 240_000 },
     );
     const out = `${r.stdout}\n${r.stderr}`;
-    for (const scenario of ["server-initialize", "ping", "logging-set-level", "tools-list", "resources-list", "prompts-list", "server-sse-multiple-streams", "dns-rebinding-protection"]) {
+    for (const scenario of [
+      "server-initialize",
+      "ping",
+      "logging-set-level",
+      "tools-list",
+      "resources-list",
+      "prompts-list",
+      "server-sse-multiple-streams",
+      "dns-rebinding-protection",
+    ]) {
       expect(out, scenario).toMatch(new RegExp(`✓ ${scenario}: \\d+ passed, 0 failed`));
     }
     expect(out).toMatch(/Baseline check passed/);

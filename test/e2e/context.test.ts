@@ -32,7 +32,10 @@ describe("sized for an agent's context (built server, demo store)", () => {
 
   it("defaults stay useful: 25 compact rows in list_deals, the deals to act on first in every pipeline finding", async () => {
     const { db, cleanup } = tempDb();
-    execFileSync(process.execPath, [binPath(), "demo", "--db", db, "--as-of", "2026-11-28"], { env: childEnv(), stdio: "ignore" });
+    execFileSync(process.execPath, [binPath(), "demo", "--db", db, "--as-of", "2026-11-28"], {
+      env: childEnv(),
+      stdio: "ignore",
+    });
     const c = await connectStdio(db);
     try {
       const list = await c.callOk("list_deals", {});

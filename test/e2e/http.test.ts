@@ -23,7 +23,10 @@ const JSON_HEADERS = { "content-type": "application/json", accept: "application/
 const TOKEN = "e2e-token-0123456789abcdef";
 
 const post = (port: number, body: unknown, headers: Record<string, string> = {}) =>
-  rawRequest(port, { headers: { ...JSON_HEADERS, ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  rawRequest(port, {
+    headers: { ...JSON_HEADERS, ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 describe("HTTP: SDK clients", () => {
   let server: HttpServer;
@@ -43,7 +46,11 @@ describe("HTTP: SDK clients", () => {
       expect(s.segment).toBe(`${s.tier}_${s.readiness}`);
       const k = await c.callOk("check_stage_exit", { stage: "prospecting" });
       expect(k.criteria.every((x: { met: unknown }) => x.met === null)).toBe(true);
-      const w = await c.callOk("find_waste", { activities: [{ description: "Weekly internal status meeting nobody acts on", hours_per_week: 2, kind: "internal_meeting" }] });
+      const w = await c.callOk("find_waste", {
+        activities: [
+          { description: "Weekly internal status meeting nobody acts on", hours_per_week: 2, kind: "internal_meeting" },
+        ],
+      });
       expect(w.findings.length).toBeGreaterThan(0);
       const cq = await c.callOk("core_questions", { focus: "waste" });
       expect(cq.questions.length).toBeGreaterThan(0);
@@ -104,19 +111,33 @@ describe("HTTP: the guard", () => {
   it("a foreign Origin is refused on GET and DELETE too, even with a valid session", async () => {
     const sid = await rawInitialize(server.port);
     for (const method of ["GET", "DELETE"]) {
-      const res = await rawRequest(server.port, { method, headers: { accept: "text/event-stream", "mcp-session-id": sid, origin: "http://evil.example" } });
+      const res = await rawRequest(server.port, {
+        method,
+        headers: { accept: "text/event-stream", "mcp-session-id": sid, origin: "http://evil.example" },
+      });
       expect(res.status, method).toBe(403);
     }
   });
 
-  it.each([["evil.example:PORT"], ["evil.example"], ["127.0.0.1.evil.example:PORT"]])("Host: %s (DNS rebinding) -> 403", async (host) => {
-    const res = await rawRequest(server.port, { host: host.replace("PORT", String(server.port)), headers: JSON_HEADERS, body: JSON.stringify(initializeRequest(1)) });
-    expect(res.status).toBe(403);
-    expect(res.json().error.message).toMatch(/Host/);
-  });
+  it.each([["evil.example:PORT"], ["evil.example"], ["127.0.0.1.evil.example:PORT"]])(
+    "Host: %s (DNS rebinding) -> 403",
+    async (host) => {
+      const res = await rawRequest(server.port, {
+        host: host.replace("PORT", String(server.port)),
+        headers: JSON_HEADERS,
+        body: JSON.stringify(initializeRequest(1)),
+      });
+      expect(res.status).toBe(403);
+      expect(res.json().error.message).toMatch(/Host/);
+    },
+  );
 
   it("Host: localhost:PORT is this server", async () => {
-    const res = await rawRequest(server.port, { host: `localhost:${server.port}`, headers: JSON_HEADERS, body: JSON.stringify(initializeRequest(1)) });
+    const res = await rawRequest(server.port, {
+      host: `localhost:${server.port}`,
+      headers: JSON_HEADERS,
+      body: JSON.stringify(initializeRequest(1)),
+    });
     expect(res.status).toBe(200);
   });
 
@@ -152,10 +173,17 @@ describe("HTTP: the guard", () => {
   });
 
   it("an unknown session id gets 404", async () => {
-    const res = await post(server.port, { jsonrpc: "2.0", id: 1, method: "tools/list" }, { "mcp-session-id": "6b0f1d5e-0000-4000-8000-000000000000" });
+    const res = await post(
+      server.port,
+      { jsonrpc: "2.0", id: 1, method: "tools/list" },
+      { "mcp-session-id": "6b0f1d5e-0000-4000-8000-000000000000" },
+    );
     expect(res.status).toBe(404);
     for (const method of ["GET", "DELETE"]) {
-      const r = await rawRequest(server.port, { method, headers: { accept: "text/event-stream", "mcp-session-id": "nope" } });
+      const r = await rawRequest(server.port, {
+        method,
+        headers: { accept: "text/event-stream", "mcp-session-id": "nope" },
+      });
       expect(r.status, method).toBe(404);
     }
   });
@@ -227,7 +255,13 @@ describe("HTTP: bind policy and bearer token", () => {
     });
 
     it("a wrong token gets 401", async () => {
-      for (const auth of [`Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, "Bearer ", `Basic ${Buffer.from(`u:${TOKEN}`).toString("base64")}`, TOKEN]) {
+      for (const auth of [
+        `Bearer ${TOKEN}x`,
+        `Bearer ${TOKEN.slice(0, -1)}`,
+        "Bearer ",
+        `Basic ${Buffer.from(`u:${TOKEN}`).toString("base64")}`,
+        TOKEN,
+      ]) {
         const res = await post(server.port, initializeRequest(1), { authorization: auth });
         expect(res.status, auth).toBe(401);
         expect(res.headers["www-authenticate"]).toMatch(/^Bearer\b/);
@@ -236,9 +270,17 @@ describe("HTTP: bind policy and bearer token", () => {
 
     it("the token in the query string gets 401, with or without the header", async () => {
       for (const path of [`/mcp?token=${TOKEN}`, `/mcp?access_token=${TOKEN}`]) {
-        const bare = await rawRequest(server.port, { path, headers: JSON_HEADERS, body: JSON.stringify(initializeRequest(1)) });
+        const bare = await rawRequest(server.port, {
+          path,
+          headers: JSON_HEADERS,
+          body: JSON.stringify(initializeRequest(1)),
+        });
         expect(bare.status, path).toBe(401);
-        const both = await rawRequest(server.port, { path, headers: { ...JSON_HEADERS, authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(initializeRequest(1)) });
+        const both = await rawRequest(server.port, {
+          path,
+          headers: { ...JSON_HEADERS, authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify(initializeRequest(1)),
+        });
         expect(both.status, path).toBe(401);
       }
     });
@@ -317,7 +359,9 @@ describe("HTTP: shutdown", () => {
     expect(existsSync(`${db}-wal`)).toBe(false);
     const conn = new Database(db, { readonly: true });
     try {
-      const stored = new Set((conn.prepare("SELECT name FROM deals").all() as Array<{ name: string }>).map((r) => r.name));
+      const stored = new Set(
+        (conn.prepare("SELECT name FROM deals").all() as Array<{ name: string }>).map((r) => r.name),
+      );
       expect([...acked].filter((n) => !stored.has(n))).toEqual([]);
       expect([...stored].filter((n) => !acked.has(n))).toEqual([]);
     } finally {
@@ -329,7 +373,8 @@ describe("HTTP: shutdown", () => {
     const { db } = tempDb();
     const server = await startHttp(db);
     const c = await connectHttp(server.url);
-    for (let i = 0; i < 5; i++) await c.callOk("create_deal", { name: `Before SIGTERM ${i}`, account: "Acme", owner: "Dana Lee" });
+    for (let i = 0; i < 5; i++)
+      await c.callOk("create_deal", { name: `Before SIGTERM ${i}`, account: "Acme", owner: "Dana Lee" });
     server.markExitClock();
     server.child.kill("SIGTERM");
     const exit = await server.exited;

@@ -12,7 +12,12 @@ describe("cli: report", () => {
     const { dir, db } = tempDb();
     const c = await connectStdio(db);
     try {
-      await c.callOk("create_deal", { name: "<script>alert(1)</script>", account: "Acme & Co", owner: "Dana Lee", amount: 12000 });
+      await c.callOk("create_deal", {
+        name: "<script>alert(1)</script>",
+        account: "Acme & Co",
+        owner: "Dana Lee",
+        amount: 12000,
+      });
     } finally {
       await c.close();
     }
@@ -20,7 +25,9 @@ describe("cli: report", () => {
     const r = await runToExit(["report", "--db", db, "--out", out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/pipeline report as of \d{4}-\d{2}-\d{2} written to .*pipeline\.html \(\d+ KB\): 1 deals, 0 stalled/);
+    expect(r.stderr).toMatch(
+      /pipeline report as of \d{4}-\d{2}-\d{2} written to .*pipeline\.html \(\d+ KB\): 1 deals, 0 stalled/,
+    );
     const html = readFileSync(out, "utf8");
     expect(html.startsWith("<!doctype html>")).toBe(true);
     expect(html.includes("<script>alert(1)</script>")).toBe(false);
@@ -47,7 +54,9 @@ describe("stdio: the MCP App", () => {
     try {
       const listed = (await c.client.listResources()).resources.find((x) => x.uri === "ui://lean-sales/dashboard.html");
       expect(listed?.mimeType).toBe("text/html;profile=mcp-app");
-      const html = ((await c.client.readResource({ uri: "ui://lean-sales/dashboard.html" })).contents[0] as { text: string }).text;
+      const html = (
+        (await c.client.readResource({ uri: "ui://lean-sales/dashboard.html" })).contents[0] as { text: string }
+      ).text;
       expect(html.includes('<main id="dashboard"')).toBe(true);
       expect(html.includes("ui/initialize")).toBe(true);
       const tool = (await c.client.listTools()).tools.find((t) => t.name === "pipeline_report");

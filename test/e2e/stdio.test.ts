@@ -33,7 +33,8 @@ function dealNames(db: string): string[] {
   }
 }
 
-const createDeal = (id: number, name: string) => toolCall(id, "create_deal", { name, account: "Acme Logistics", owner: "Dana Lee", amount: 1000 + id });
+const createDeal = (id: number, name: string) =>
+  toolCall(id, "create_deal", { name, account: "Acme Logistics", owner: "Dana Lee", amount: 1000 + id });
 
 /** Writes `n` create_deal requests (ids 1..n, names `${prefix}-${i}`) in one write. */
 function writeCreates(p: Proc, prefix: string, n: number): string[] {
@@ -55,7 +56,18 @@ describe("stdio: a real SDK client", () => {
     const { tools } = await c.client.listTools();
     const names = tools.map((t) => t.name);
     expect(names.length).toBeGreaterThanOrEqual(13);
-    expect(names).toEqual(expect.arrayContaining(["qualify_prospect", "classify_segment", "check_stage_exit", "find_waste", "core_questions", "create_deal", "get_deal", "list_deals"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "qualify_prospect",
+        "classify_segment",
+        "check_stage_exit",
+        "find_waste",
+        "core_questions",
+        "create_deal",
+        "get_deal",
+        "list_deals",
+      ]),
+    );
     for (const t of tools) {
       expect(t.inputSchema.type, t.name).toBe("object");
       expect(t.outputSchema?.type, t.name).toBe("object");
@@ -77,7 +89,12 @@ describe("stdio: a real SDK client", () => {
   });
 
   it("classify_segment names the tier, readiness and segment", async () => {
-    const r = await c.callOk("classify_segment", { employees: 450, actively_evaluating: true, budget_status: "approved", timeline_months: 2 });
+    const r = await c.callOk("classify_segment", {
+      employees: 450,
+      actively_evaluating: true,
+      budget_status: "approved",
+      timeline_months: 2,
+    });
     expect(r.segment).toBe(`${r.tier}_${r.readiness}`);
     expect(r.reasons.length).toBeGreaterThan(0);
   });
@@ -172,7 +189,9 @@ describe("stdio: hostile lines", () => {
     raw('{"jsonrpc":"2.0","id":101,"method":123}\n');
     raw(lines({ jsonrpc: "2.0", id: 102, method: "no/such/method" }));
     raw(lines({ jsonrpc: "2.0", method: "notifications/no_such_thing" }));
-    raw(lines(toolCall(103, "create_deal", { name: "Bad amount", account: "Acme", owner: "Dana Lee", amount: "lots" })));
+    raw(
+      lines(toolCall(103, "create_deal", { name: "Bad amount", account: "Acme", owner: "Dana Lee", amount: "lots" })),
+    );
     raw(lines(toolCall(104, "no_such_tool", {})));
     raw('[{"jsonrpc":"2.0","id":105,"method":"ping"}]\n'); // batches were removed from the protocol
     raw(lines({ jsonrpc: "2.0", id: 106, method: "ping" }, { jsonrpc: "2.0", id: 106, method: "ping" })); // duplicate ids
@@ -181,7 +200,9 @@ describe("stdio: hostile lines", () => {
     raw(lines(toolCall(108, "create_deal", { name: "x".repeat(5_000_000), account: "Acme", owner: "Dana Lee" }))); // 5 MB, valid JSON
     raw(lines(toolCall(109, "create_deal", { name: "y".repeat(11_000_000), account: "Acme", owner: "Dana Lee" }))); // over the SDK's 10 MiB line cap
     // The SDK client writes the id last; a notification has none (dropped without a reply).
-    raw(`{"method":"tools/call","params":{"name":"create_deal","arguments":{"name":"${"z".repeat(9_000_000)}","account":"A","owner":"O"}},"jsonrpc":"2.0","id":110}\n`);
+    raw(
+      `{"method":"tools/call","params":{"name":"create_deal","arguments":{"name":"${"z".repeat(9_000_000)}","account":"A","owner":"O"}},"jsonrpc":"2.0","id":110}\n`,
+    );
     raw(`{"method":"notifications/message","params":{"data":"${"n".repeat(9_000_000)}"},"jsonrpc":"2.0"}\n`);
     raw(lines(...Array.from({ length: 1000 }, (_, i) => ({ jsonrpc: "2.0", id: 1000 + i, method: "ping" })))); // 1,000 lines in one write
     raw(lines({ jsonrpc: "2.0", id: 9999, method: "ping" }));
@@ -231,7 +252,16 @@ describe("stdio: shutdown", () => {
     const answers = responsesOf(parseJsonRpcLines(p.stdout())).filter((m) => m.id !== 0);
     if (process.env.E2E_DEBUG && answers.length !== 100) {
       const ids = new Set(answers.map((a) => a.id));
-      console.error("missing", names.map((_, i) => i + 1).filter((i) => !ids.has(i)), "stdout lines", p.stdout().split("\n").length, "\nstderr", p.stderr().slice(-3000), "\nlast", p.stdout().slice(-600));
+      console.error(
+        "missing",
+        names.map((_, i) => i + 1).filter((i) => !ids.has(i)),
+        "stdout lines",
+        p.stdout().split("\n").length,
+        "\nstderr",
+        p.stderr().slice(-3000),
+        "\nlast",
+        p.stdout().slice(-600),
+      );
     }
     expect(answers).toHaveLength(100);
     for (const a of answers) expect(a.result?.isError, JSON.stringify(a)).toBeFalsy();
@@ -313,7 +343,9 @@ describe("stdio: shutdown", () => {
     const { db } = tempDb();
     const p = runBin(["--db", db]);
     const names = Array.from({ length: 20 }, (_, i) => `burst-${i + 1}`);
-    p.child.stdin.end(lines(initializeRequest(0), initializedNotification, ...names.map((n, i) => createDeal(i + 1, n))));
+    p.child.stdin.end(
+      lines(initializeRequest(0), initializedNotification, ...names.map((n, i) => createDeal(i + 1, n))),
+    );
     const exit = await p.exited;
     expect(exit.code).toBe(0);
     const answers = responsesOf(parseJsonRpcLines(p.stdout()));

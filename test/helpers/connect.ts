@@ -35,7 +35,16 @@ export interface Harness {
 }
 
 /** A fresh server on a temp-file store, with a pinned clock (default 2026-11-28T12:00Z). */
-export async function connect(opts: { now?: string; dbPath?: string; importRoots?: string[]; user?: string | null; readOnly?: boolean; toolsets?: string[] } = {}): Promise<Harness> {
+export async function connect(
+  opts: {
+    now?: string;
+    dbPath?: string;
+    importRoots?: string[];
+    user?: string | null;
+    readOnly?: boolean;
+    toolsets?: string[];
+  } = {},
+): Promise<Harness> {
   const tmp = opts.dbPath ? undefined : tempDir();
   const dbPath = opts.dbPath ?? join(tmp!.dir, "deals.db");
   let store: SqliteDealStore | undefined;
@@ -57,7 +66,8 @@ export async function connect(opts: { now?: string; dbPath?: string; importRoots
   const client = new Client({ name: "lean-sales-test", version: "0.0.0" });
   await client.connect(clientTransport);
 
-  const call = async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult;
+  const call = async (name: string, args: Record<string, unknown> = {}) =>
+    (await client.callTool({ name, arguments: args })) as CallToolResult;
   return {
     client,
     get store() {

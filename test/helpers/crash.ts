@@ -33,7 +33,11 @@ export class RpcChild {
   readonly badLines: string[] = [];
 
   constructor(command: string, args: string[], env: Record<string, string> = {}) {
-    this.child = spawn(command, args, { env: childEnv({ LEAN_SALES_LOG_LEVEL: "warn", ...env }), cwd: tmpdir(), stdio: ["pipe", "pipe", "pipe"] });
+    this.child = spawn(command, args, {
+      env: childEnv({ LEAN_SALES_LOG_LEVEL: "warn", ...env }),
+      cwd: tmpdir(),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     this.child.stdout.setEncoding("utf8").on("data", (s: string) => this.onData(s));
     this.child.stderr.setEncoding("utf8").on("data", (s: string) => {
       this.err = (this.err + s).slice(-100_000);
@@ -196,7 +200,10 @@ export interface CrashReport {
 export const prng = mulberry32;
 
 /** Invariants a crash must never break, and the integrity checks, on a closed file. */
-export function checkFile(db: string, tag: string): { integrity: string; foreignKeyViolations: number; invariantViolations: string[]; duplicates: number } {
+export function checkFile(
+  db: string,
+  tag: string,
+): { integrity: string; foreignKeyViolations: number; invariantViolations: string[]; duplicates: number } {
   // A read-write connection: opening a file a killed process left runs WAL recovery, as the next
   // server start would. Nothing is written.
   const conn = new Database(db, { fileMustExist: true, timeout: 5000 });
@@ -206,15 +213,19 @@ export function checkFile(db: string, tag: string): { integrity: string; foreign
     const n = (sql: string, ...p: unknown[]) => (conn.prepare(sql).get(...p) as { n: number }).n;
     const like = `${tag}-%`;
     const invariantViolations: string[] = [];
-    const noHistory = n("SELECT count(*) AS n FROM deals d WHERE NOT EXISTS (SELECT 1 FROM stage_history h WHERE h.deal_id = d.id)");
+    const noHistory = n(
+      "SELECT count(*) AS n FROM deals d WHERE NOT EXISTS (SELECT 1 FROM stage_history h WHERE h.deal_id = d.id)",
+    );
     if (noHistory) invariantViolations.push(`${noHistory} deals without a stage_history row`);
     // The reply to a request_id is stored in the transaction of its write: one row per request.
     const deals = n("SELECT count(*) AS n FROM deals WHERE name LIKE ?", like);
     const dealRequests = n("SELECT count(*) AS n FROM requests WHERE tool = 'create_deal' AND request_id LIKE ?", like);
-    if (deals !== dealRequests) invariantViolations.push(`${deals} harness deals but ${dealRequests} create_deal requests stored`);
+    if (deals !== dealRequests)
+      invariantViolations.push(`${deals} harness deals but ${dealRequests} create_deal requests stored`);
     const acts = n("SELECT count(*) AS n FROM activities WHERE summary LIKE ?", like);
     const actRequests = n("SELECT count(*) AS n FROM requests WHERE tool = 'log_activity' AND request_id LIKE ?", like);
-    if (acts !== actRequests) invariantViolations.push(`${acts} harness activities but ${actRequests} log_activity requests stored`);
+    if (acts !== actRequests)
+      invariantViolations.push(`${acts} harness activities but ${actRequests} log_activity requests stored`);
     const staleLast = n(
       "SELECT count(*) AS n FROM deals d WHERE EXISTS (SELECT 1 FROM activities a WHERE a.deal_id = d.id) AND coalesce(d.last_activity_at, '') <> (SELECT max(occurred_at) FROM activities a WHERE a.deal_id = d.id)",
     );
@@ -223,16 +234,27 @@ export function checkFile(db: string, tag: string): { integrity: string; foreign
     // stakeholder_count): a torn transaction would leave them off by one.
     const cols = (conn.prepare("PRAGMA table_info(deals)").all() as Array<{ name: string }>).map((c) => c.name);
     for (const col of cols.filter((c) => /^n_[a-z_]+$/.test(c))) {
-      const off = n(`SELECT count(*) AS n FROM deals d WHERE d."${col}" <> (SELECT count(*) FROM activities a WHERE a.deal_id = d.id AND a.type = ?)`, col.slice(2));
+      const off = n(
+        `SELECT count(*) AS n FROM deals d WHERE d."${col}" <> (SELECT count(*) FROM activities a WHERE a.deal_id = d.id AND a.type = ?)`,
+        col.slice(2),
+      );
       if (off) invariantViolations.push(`${off} deals whose ${col} is not their count of ${col.slice(2)} activities`);
     }
     if (cols.includes("stakeholder_count")) {
-      const off = n("SELECT count(*) AS n FROM deals d WHERE d.stakeholder_count <> (SELECT count(*) FROM stakeholders s WHERE s.deal_id = d.id)");
+      const off = n(
+        "SELECT count(*) AS n FROM deals d WHERE d.stakeholder_count <> (SELECT count(*) FROM stakeholders s WHERE s.deal_id = d.id)",
+      );
       if (off) invariantViolations.push(`${off} deals whose stakeholder_count is not their count of stakeholders`);
     }
     const duplicates =
-      n("SELECT coalesce(sum(c - 1), 0) AS n FROM (SELECT count(*) AS c FROM deals WHERE name LIKE ? GROUP BY name HAVING c > 1)", like) +
-      n("SELECT coalesce(sum(c - 1), 0) AS n FROM (SELECT count(*) AS c FROM activities WHERE summary LIKE ? GROUP BY summary HAVING c > 1)", like);
+      n(
+        "SELECT coalesce(sum(c - 1), 0) AS n FROM (SELECT count(*) AS c FROM deals WHERE name LIKE ? GROUP BY name HAVING c > 1)",
+        like,
+      ) +
+      n(
+        "SELECT coalesce(sum(c - 1), 0) AS n FROM (SELECT count(*) AS c FROM activities WHERE summary LIKE ? GROUP BY summary HAVING c > 1)",
+        like,
+      );
     return { integrity, foreignKeyViolations, invariantViolations, duplicates };
   } finally {
     conn.close();
@@ -244,8 +266,10 @@ function present(db: string, writes: SentWrite[], prefix: string): Set<string> {
   const conn = new Database(db, { readonly: true, fileMustExist: true, timeout: 5000 });
   try {
     const like = `${prefix}%`;
-    const names = new Set((conn.prepare("SELECT name FROM deals WHERE name LIKE ?").pluck().all(like) as string[]));
-    const summaries = new Set((conn.prepare("SELECT summary FROM activities WHERE summary LIKE ?").pluck().all(like) as string[]));
+    const names = new Set(conn.prepare("SELECT name FROM deals WHERE name LIKE ?").pluck().all(like) as string[]);
+    const summaries = new Set(
+      conn.prepare("SELECT summary FROM activities WHERE summary LIKE ?").pluck().all(like) as string[],
+    );
     return new Set(writes.filter((w) => (w.tool === "create_deal" ? names : summaries).has(w.key)).map((w) => w.rid));
   } finally {
     conn.close();
@@ -290,8 +314,20 @@ export async function runCrashRounds(opts: CrashOptions): Promise<CrashReport> {
         const rid = `${opts.tag}-r${round}-w${w}-${i}`;
         const write: SentWrite =
           dealId && i % 2 === 1
-            ? { rid, tool: "log_activity", key: rid, args: { deal_id: dealId, type: "note", summary: rid }, acked: false }
-            : { rid, tool: "create_deal", key: rid, args: { name: rid, account: `Account ${w}`, owner: "Dana Lee", amount: 1000 + i }, acked: false };
+            ? {
+                rid,
+                tool: "log_activity",
+                key: rid,
+                args: { deal_id: dealId, type: "note", summary: rid },
+                acked: false,
+              }
+            : {
+                rid,
+                tool: "create_deal",
+                key: rid,
+                args: { name: rid, account: `Account ${w}`, owner: "Dana Lee", amount: 1000 + i },
+                acked: false,
+              };
         sent.push(write);
         let a: RpcAnswer;
         try {
@@ -340,7 +376,19 @@ export async function runCrashRounds(opts: CrashOptions): Promise<CrashReport> {
     const notAcked = sent.filter((w) => !w.acked);
     const committedUnacked = notAcked.filter((w) => found.has(w.rid)).length;
     unanswered = notAcked;
-    rounds.push({ round, killAtMs, startMs, sent: sent.length, acked: acked.length, lost, committedUnacked, replayed, refused, ...check, roundMs: Date.now() - t0 });
+    rounds.push({
+      round,
+      killAtMs,
+      startMs,
+      sent: sent.length,
+      acked: acked.length,
+      lost,
+      committedUnacked,
+      replayed,
+      refused,
+      ...check,
+      roundMs: Date.now() - t0,
+    });
   }
 
   // The last round's unanswered requests, replayed on a server that then closes cleanly.
@@ -350,7 +398,19 @@ export async function runCrashRounds(opts: CrashOptions): Promise<CrashReport> {
     const refused = await replay(server, unanswered);
     await server.close();
     const check = checkFile(opts.db, opts.tag);
-    rounds.push({ round: opts.rounds + 1, killAtMs: -1, startMs: 0, roundMs: 0, sent: 0, acked: 0, lost: 0, committedUnacked: 0, replayed: unanswered.length, refused, ...check });
+    rounds.push({
+      round: opts.rounds + 1,
+      killAtMs: -1,
+      startMs: 0,
+      roundMs: 0,
+      sent: 0,
+      acked: 0,
+      lost: 0,
+      committedUnacked: 0,
+      replayed: unanswered.length,
+      refused,
+      ...check,
+    });
   }
 
   const sum = (f: (r: RoundReport) => number) => rounds.reduce((s, r) => s + f(r), 0);
@@ -404,15 +464,39 @@ export interface ConcurrentReport {
  * read-modify-write (update_deal of the owner of a deal every process shares), all with
  * request ids. Then every server closes cleanly and the file is checked.
  */
-export async function runConcurrentProcesses(opts: ConcurrentOptions, target: CrashTarget = realServer()): Promise<ConcurrentReport> {
+export async function runConcurrentProcesses(
+  opts: ConcurrentOptions,
+  target: CrashTarget = realServer(),
+): Promise<ConcurrentReport> {
   const started = Date.now();
-  const servers = Array.from({ length: opts.processes }, () => new RpcChild(target.command, [...target.args, "--db", opts.db]));
+  const servers = Array.from(
+    { length: opts.processes },
+    () => new RpcChild(target.command, [...target.args, "--db", opts.db]),
+  );
   await Promise.all(servers.map((s) => s.initialize()));
   // The deal every process updates (created through the first server).
-  const shared = await servers[0]!.callTool("create_deal", { name: `${opts.tag}-shared`, account: "Shared", owner: "Owner 0", request_id: `${opts.tag}-shared-deal` });
+  const shared = await servers[0]!.callTool("create_deal", {
+    name: `${opts.tag}-shared`,
+    account: "Shared",
+    owner: "Owner 0",
+    request_id: `${opts.tag}-shared-deal`,
+  });
   const sharedId = shared.result?.structuredContent?.deal?.id as string;
   const sent: SentWrite[] = [];
-  const report: ConcurrentReport = { processes: opts.processes, calls: 0, acked: 0, busy: 0, otherErrors: [], lost: 0, integrity: "", foreignKeyViolations: 0, invariantViolations: [], duplicates: 0, callsPerProcess: servers.map(() => 0), ms: 0 };
+  const report: ConcurrentReport = {
+    processes: opts.processes,
+    calls: 0,
+    acked: 0,
+    busy: 0,
+    otherErrors: [],
+    lost: 0,
+    integrity: "",
+    foreignKeyViolations: 0,
+    invariantViolations: [],
+    duplicates: 0,
+    callsPerProcess: servers.map(() => 0),
+    ms: 0,
+  };
   const deadline = Date.now() + opts.durationMs;
   const writer = async (p: number, w: number) => {
     const server = servers[p]!;
@@ -424,9 +508,21 @@ export async function runConcurrentProcesses(opts: ConcurrentOptions, target: Cr
       if (i % 3 === 2) {
         call = ["update_deal", { deal_id: sharedId, owner: `Owner ${p}-${w}-${i % 2}`, request_id: rid }];
       } else if (dealId && i % 3 === 1) {
-        write = { rid, tool: "log_activity", key: rid, args: { deal_id: dealId, type: "call", summary: rid }, acked: false };
+        write = {
+          rid,
+          tool: "log_activity",
+          key: rid,
+          args: { deal_id: dealId, type: "call", summary: rid },
+          acked: false,
+        };
       } else {
-        write = { rid, tool: "create_deal", key: rid, args: { name: rid, account: `Account ${p}`, owner: "Dana Lee" }, acked: false };
+        write = {
+          rid,
+          tool: "create_deal",
+          key: rid,
+          args: { name: rid, account: `Account ${p}`, owner: "Dana Lee" },
+          acked: false,
+        };
       }
       if (write) {
         sent.push(write);
@@ -435,7 +531,8 @@ export async function runConcurrentProcesses(opts: ConcurrentOptions, target: Cr
       const a = await server.callTool(call![0], call![1]);
       report.calls++;
       report.callsPerProcess[p]!++;
-      const text = a.error?.message ?? (a.result?.isError ? (a.result.content ?? []).map((c) => c.text ?? "").join(" ") : "");
+      const text =
+        a.error?.message ?? (a.result?.isError ? (a.result.content ?? []).map((c) => c.text ?? "").join(" ") : "");
       if (text) {
         if (/busy|locked/i.test(text)) report.busy++;
         else report.otherErrors.push(`${call![0]}: ${text.slice(0, 200)}`);
@@ -460,8 +557,13 @@ export async function runConcurrentProcesses(opts: ConcurrentOptions, target: Cr
   try {
     const n = Number(sharedId.slice(2));
     const counter = (conn.prepare("SELECT owner_changes AS n FROM deals WHERE id = ?").get(n) as { n: number }).n;
-    const events = (conn.prepare("SELECT count(*) AS n FROM deal_events WHERE deal_id = ? AND kind = 'owner_changed'").get(n) as { n: number }).n;
-    if (counter !== events) check.invariantViolations.push(`shared deal: owner_changes ${counter} but ${events} owner_changed events`);
+    const events = (
+      conn.prepare("SELECT count(*) AS n FROM deal_events WHERE deal_id = ? AND kind = 'owner_changed'").get(n) as {
+        n: number;
+      }
+    ).n;
+    if (counter !== events)
+      check.invariantViolations.push(`shared deal: owner_changes ${counter} but ${events} owner_changed events`);
   } finally {
     conn.close();
   }
@@ -491,5 +593,17 @@ export function crashFigures(r: CrashReport) {
 
 /** The figures of a two-process run (K4 and its long variant). */
 export function concurrentFigures(r: ConcurrentReport, seconds: number) {
-  return { processes: r.processes, seconds, calls: r.calls, acked: r.acked, busy: r.busy, other_errors: r.otherErrors.length, lost: r.lost, calls_per_process: r.callsPerProcess, integrity: r.integrity, invariant_violations: r.invariantViolations.length, ms: r.ms };
+  return {
+    processes: r.processes,
+    seconds,
+    calls: r.calls,
+    acked: r.acked,
+    busy: r.busy,
+    other_errors: r.otherErrors.length,
+    lost: r.lost,
+    calls_per_process: r.callsPerProcess,
+    integrity: r.integrity,
+    invariant_violations: r.invariantViolations.length,
+    ms: r.ms,
+  };
 }

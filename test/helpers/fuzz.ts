@@ -23,7 +23,8 @@ import { binPath, childEnv, ROOT } from "./spawn.js";
 /** Unicode tag characters spelling "hi" (U+E0068 U+E0069): invisible "ASCII smuggling". */
 export const TAG_TEXT = "\u{E0068}\u{E0069}";
 /** A JSON object whose own key is "__proto__" (an object literal would set the prototype instead). */
-export const protoKeyObject = (): Record<string, unknown> => JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}');
+export const protoKeyObject = (): Record<string, unknown> =>
+  JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}');
 
 function deepNest(depth: number): unknown {
   let v: unknown = "bottom";
@@ -133,7 +134,22 @@ function text(minLength: number, maxLength: number): fc.Arbitrary<string> {
   const max = Math.max(minLength, Math.min(maxLength, 300));
   return fc.oneof(
     { weight: 6, arbitrary: fc.lorem({ maxCount: 8 }).map((s) => s.slice(0, max)) },
-    { weight: 2, arbitrary: fc.constantFrom("Acme - fleet rollout", "Dana Lee", "Globex Corp", "O'Brien & Söhne GmbH", "日本語の取引", "مرحبا بالعالم", "e\u0301clair", "emoji 🚚📦", "'; DROP TABLE deals; --").map((s) => s.slice(0, max)) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .constantFrom(
+          "Acme - fleet rollout",
+          "Dana Lee",
+          "Globex Corp",
+          "O'Brien & Söhne GmbH",
+          "日本語の取引",
+          "مرحبا بالعالم",
+          "e\u0301clair",
+          "emoji 🚚📦",
+          "'; DROP TABLE deals; --",
+        )
+        .map((s) => s.slice(0, max)),
+    },
     { weight: 1, arbitrary: fc.string({ minLength, maxLength: max, unit: "grapheme" }) },
   );
 }
@@ -143,7 +159,11 @@ function stringArb(s: JsonSchema): fc.Arbitrary<string> {
   const minLength = s.minLength ?? 0;
   const maxLength = s.maxLength ?? 300;
   if (s.pattern) {
-    if (s.pattern.startsWith(ISO_DATE_PREFIX)) return fc.oneof({ weight: 9, arbitrary: isoDates() }, { weight: 1, arbitrary: fc.stringMatching(new RegExp(s.pattern)) });
+    if (s.pattern.startsWith(ISO_DATE_PREFIX))
+      return fc.oneof(
+        { weight: 9, arbitrary: isoDates() },
+        { weight: 1, arbitrary: fc.stringMatching(new RegExp(s.pattern)) },
+      );
     const re = new RegExp(s.pattern);
     const matching = fc.stringMatching(re, { size: "small" });
     if (minLength === 0 && s.maxLength === undefined) return matching;
@@ -156,12 +176,18 @@ function stringArb(s: JsonSchema): fc.Arbitrary<string> {
 }
 
 function numberArb(s: JsonSchema, integer: boolean): fc.Arbitrary<number> {
-  const min = s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + (integer ? 1 : Number.EPSILON) : -1e6);
-  const max = s.maximum ?? (s.exclusiveMaximum !== undefined ? s.exclusiveMaximum - (integer ? 1 : Number.EPSILON) : 1e9);
+  const min =
+    s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + (integer ? 1 : Number.EPSILON) : -1e6);
+  const max =
+    s.maximum ?? (s.exclusiveMaximum !== undefined ? s.exclusiveMaximum - (integer ? 1 : Number.EPSILON) : 1e9);
   if (integer) {
     const lo = Math.max(Math.ceil(min), Number.MIN_SAFE_INTEGER);
     const hi = Math.min(Math.floor(max), Number.MAX_SAFE_INTEGER);
-    return fc.oneof(fc.integer({ min: lo, max: hi }), fc.constantFrom(lo, hi), fc.integer({ min: lo, max: Math.min(hi, lo + 100) }));
+    return fc.oneof(
+      fc.integer({ min: lo, max: hi }),
+      fc.constantFrom(lo, hi),
+      fc.integer({ min: lo, max: Math.min(hi, lo + 100) }),
+    );
   }
   return fc.oneof(
     fc.double({ min, max, noNaN: true, noDefaultInfinity: true }),
@@ -203,7 +229,10 @@ function validArb(s: JsonSchema, opts: ArbitraryOptions, name?: string): fc.Arbi
       return fc.constant(null);
     case "array": {
       const maxLength = Math.min(s.maxItems ?? 10, opts.maxArray ?? 6);
-      return fc.array(arbitraryFor(s.items ?? {}, opts), { minLength: Math.min(s.minItems ?? 0, maxLength), maxLength });
+      return fc.array(arbitraryFor(s.items ?? {}, opts), {
+        minLength: Math.min(s.minItems ?? 0, maxLength),
+        maxLength,
+      });
     }
     case "object":
     case undefined:
@@ -220,11 +249,15 @@ function objectArb(s: JsonSchema, opts: ArbitraryOptions): fc.Arbitrary<Record<s
   const model: Record<string, fc.Arbitrary<unknown>> = {};
   for (const n of names) model[n] = arbitraryFor(props[n]!, opts, n);
   let arb: fc.Arbitrary<Record<string, unknown>> = names.length
-    ? (fc.record(model, { requiredKeys: [...required].filter((k) => names.includes(k)) }) as fc.Arbitrary<Record<string, unknown>>)
+    ? (fc.record(model, { requiredKeys: [...required].filter((k) => names.includes(k)) }) as fc.Arbitrary<
+        Record<string, unknown>
+      >)
     : fc.constant({});
   // A record: additionalProperties is a schema (with propertyNames for the keys).
   if (typeof s.additionalProperties === "object") {
-    const keys = s.propertyNames ? (stringArb({ type: "string", ...s.propertyNames }) as fc.Arbitrary<string>) : fc.string({ maxLength: 20 });
+    const keys = s.propertyNames
+      ? (stringArb({ type: "string", ...s.propertyNames }) as fc.Arbitrary<string>)
+      : fc.string({ maxLength: 20 });
     const extra = fc.dictionary(keys, arbitraryFor(s.additionalProperties, opts), { maxKeys: 4 });
     arb = fc.tuple(arb, extra).map(([a, b]) => ({ ...b, ...a }));
   }
@@ -232,10 +265,17 @@ function objectArb(s: JsonSchema, opts: ArbitraryOptions): fc.Arbitrary<Record<s
   const dropRate = opts.dropRequiredRate ?? 0;
   if (unknownRate > 0 || dropRate > 0) {
     arb = fc
-      .tuple(arb, fc.noBias(fc.double({ min: 0, max: 1, noNaN: true })), fc.noBias(fc.double({ min: 0, max: 1, noNaN: true })), fc.constantFrom("unknown_key", "__proto__", "constructor", "prototype", "toString", "Name", "deal_id "), hostileValue())
+      .tuple(
+        arb,
+        fc.noBias(fc.double({ min: 0, max: 1, noNaN: true })),
+        fc.noBias(fc.double({ min: 0, max: 1, noNaN: true })),
+        fc.constantFrom("unknown_key", "__proto__", "constructor", "prototype", "toString", "Name", "deal_id "),
+        hostileValue(),
+      )
       .map(([o, r1, r2, key, value]) => {
         const out: Record<string, unknown> = { ...o };
-        if (r1 < unknownRate && !(key in props)) Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
+        if (r1 < unknownRate && !(key in props))
+          Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
         if (r2 < dropRate && required.size) delete out[[...required][Math.floor(r2 * 1e6) % required.size]!];
         return out;
       });
@@ -302,7 +342,11 @@ export class RecordingStdioTransport implements Transport {
   async start(): Promise<void> {
     const command = this.opts.command ?? process.execPath;
     const args = this.opts.command ? this.args : [binPath(), ...this.args];
-    this.child = spawn(command, args, { env: childEnv(this.opts.env), cwd: this.opts.cwd ?? tmpdir(), stdio: ["pipe", "pipe", "pipe"] });
+    this.child = spawn(command, args, {
+      env: childEnv(this.opts.env),
+      cwd: this.opts.cwd ?? tmpdir(),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     this.child.stdout.setEncoding("utf8").on("data", (s: string) => this.onStdout(s));
     this.child.stderr.setEncoding("utf8").on("data", (s: string) => {
       // Keep the tail only: a long fuzz run logs a line per call.
@@ -373,7 +417,9 @@ export function openReadOnly(path: string): Database.Database {
 /** sha256 over every row of every table, in primary-key order. */
 export function tablesHash(db: Database.Database): string {
   const h = createHash("sha256");
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>;
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all() as Array<{ name: string }>;
   const read = db.transaction(() => {
     for (const { name } of tables) {
       h.update(`\u0000${name}\u0000`);
@@ -389,7 +435,8 @@ export const dataVersion = (db: Database.Database) => db.pragma("data_version", 
 
 // Characters that must never be stored or shown: C0/C1 controls but tab and newline, bidi controls,
 // zero-width characters and BOM, Unicode tag characters.
-export const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]|[\u{E0000}-\u{E007F}]/u;
+export const INVISIBLE =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]|[\u{E0000}-\u{E007F}]/u;
 
 export interface BadText {
   where: string;
@@ -398,18 +445,25 @@ export interface BadText {
 }
 
 function checkString(s: string, where: string, out: BadText[]): void {
-  if (!s.isWellFormed()) out.push({ where, reason: "not well-formed (lone surrogate)", sample: JSON.stringify(s.slice(0, 80)) });
+  if (!s.isWellFormed())
+    out.push({ where, reason: "not well-formed (lone surrogate)", sample: JSON.stringify(s.slice(0, 80)) });
   const m = INVISIBLE.exec(s);
-  if (m) out.push({ where, reason: `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`, sample: JSON.stringify(s.slice(0, 80)) });
+  if (m)
+    out.push({
+      where,
+      reason: `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`,
+      sample: JSON.stringify(s.slice(0, 80)),
+    });
 }
 
 function checkJson(v: unknown, where: string, out: BadText[]): void {
   if (typeof v === "string") checkString(v, where, out);
   else if (Array.isArray(v)) v.forEach((x, i) => checkJson(x, `${where}[${i}]`, out));
-  else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) {
-    checkString(k, `${where}.<key>`, out);
-    checkJson(x, `${where}.${k}`, out);
-  }
+  else if (v && typeof v === "object")
+    for (const [k, x] of Object.entries(v)) {
+      checkString(k, `${where}.<key>`, out);
+      checkJson(x, `${where}.${k}`, out);
+    }
 }
 
 /**
@@ -420,12 +474,16 @@ function checkJson(v: unknown, where: string, out: BadText[]): void {
 export function scanStoredText(db: Database.Database): BadText[] {
   const out: BadText[] = [];
   const decoder = new TextDecoder("utf-8", { fatal: true });
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>;
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all() as Array<{ name: string }>;
   for (const { name } of tables) {
     const cols = (db.prepare(`PRAGMA table_info("${name}")`).all() as Array<{ name: string }>).map((c) => c.name);
     for (const col of cols) {
       // The first column identifies the row (some tables are WITHOUT ROWID).
-      const stmt = db.prepare(`SELECT "${cols[0]}" AS r, CAST("${col}" AS BLOB) AS b FROM "${name}" WHERE typeof("${col}") = 'text'`);
+      const stmt = db.prepare(
+        `SELECT "${cols[0]}" AS r, CAST("${col}" AS BLOB) AS b FROM "${name}" WHERE typeof("${col}") = 'text'`,
+      );
       for (const row of stmt.iterate() as Iterable<{ r: unknown; b: Buffer }>) {
         const where = `${name}.${col}#${String(row.r)}`;
         let s: string;
@@ -474,8 +532,14 @@ export interface RecordingClient {
 }
 
 /** Spawns the built bin over stdio (`--db db ...args`) and completes the handshake with an SDK Client. */
-export async function connectRecording(db: string, args: string[] = [], env: Record<string, string> = {}): Promise<RecordingClient> {
-  const transport = new RecordingStdioTransport(["--db", db, ...args], { env: { LEAN_SALES_LOG_LEVEL: "warn", ...env } });
+export async function connectRecording(
+  db: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<RecordingClient> {
+  const transport = new RecordingStdioTransport(["--db", db, ...args], {
+    env: { LEAN_SALES_LOG_LEVEL: "warn", ...env },
+  });
   const client = new Client({ name: "lean-sales-reliability", version: "0.0.0" });
   await client.connect(transport, { timeout: 15_000 });
   return { client, transport, close: () => client.close() };
@@ -486,7 +550,12 @@ export async function connectRecording(db: string, args: string[] = [], env: Rec
  * artifacts/reliability/<id>.json (docs/reliability.md states those of the last full run).
  */
 export function recordFigures(id: string, figures: object): void {
-  const line = JSON.stringify({ id, mode: process.env.LEAN_SALES_RELIABILITY === "full" ? "full" : "ci", at: new Date().toISOString(), ...figures });
+  const line = JSON.stringify({
+    id,
+    mode: process.env.LEAN_SALES_RELIABILITY === "full" ? "full" : "ci",
+    at: new Date().toISOString(),
+    ...figures,
+  });
   process.stderr.write(`reliability ${line}\n`);
   try {
     const dir = new URL("../../artifacts/reliability/", import.meta.url);
@@ -533,17 +602,22 @@ export const DOMAIN_MESSAGE =
 const RAW_DUMP = /^\s*\[\s*\{|"code"\s*:\s*"/;
 
 /** What is wrong with one tools/call answer, or undefined when it is acceptable. */
-export function judgeAnswer(r: { isError?: boolean; content?: unknown; structuredContent?: unknown }, fields: Set<string>): string | undefined {
+export function judgeAnswer(
+  r: { isError?: boolean; content?: unknown; structuredContent?: unknown },
+  fields: Set<string>,
+): string | undefined {
   const text = ((r.content as Array<{ text?: string }> | undefined) ?? []).map((c) => c.text ?? "").join("\n");
   if (r.isError) {
     if (!text.trim()) return "isError without a message";
-    if (/Output validation error/.test(text)) return `structuredContent did not match the outputSchema: ${text.slice(0, 300)}`;
+    if (/Output validation error/.test(text))
+      return `structuredContent did not match the outputSchema: ${text.slice(0, 300)}`;
     if (/internal error \(ref /.test(text)) return `internal error: ${text.slice(0, 300)}`;
     if (STACK.test(text)) return `stack trace or file path in the message: ${text.slice(0, 300)}`;
     if (RAW_DUMP.test(text)) return `a raw validator dump, not a message: ${text.slice(0, 300)}`;
     const named = [...fields].some((f) => new RegExp(`(^|[^A-Za-z0-9_])${f}([^A-Za-z0-9_]|$)`).test(text));
     if (process.env.FUZZ_DEBUG) process.stderr.write(`fuzz: refusal: ${text.replace(/\n/g, " | ").slice(0, 200)}\n`);
-    if (!named && !/\barguments?\b/.test(text) && !DOMAIN_MESSAGE.test(text)) return `message names no field and is no domain refusal: ${text.slice(0, 300)}`;
+    if (!named && !/\barguments?\b/.test(text) && !DOMAIN_MESSAGE.test(text))
+      return `message names no field and is no domain refusal: ${text.slice(0, 300)}`;
     return undefined;
   }
   if (!r.structuredContent || typeof r.structuredContent !== "object") return "success without structuredContent";
@@ -563,7 +637,9 @@ export async function fuzzEveryTool(c: RecordingClient, opts: ToolFuzzOptions): 
   const ro = openReadOnly(opts.db);
   const stats: ToolFuzzStats = { tools: 0, calls: 0, ok: 0, isError: 0, byTool: {}, failures: [], ms: 0 };
   try {
-    for (const tool of tools.filter((t) => !opts.only || opts.only.includes(t.name)).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const tool of tools
+      .filter((t) => !opts.only || opts.only.includes(t.name))
+      .sort((a, b) => a.name.localeCompare(b.name))) {
       stats.tools++;
       opts.beforeTool?.(ro);
       const schema = tool.inputSchema as JsonSchema;
@@ -574,8 +650,21 @@ export async function fuzzEveryTool(c: RecordingClient, opts: ToolFuzzOptions): 
       const common = { byName: opts.byName, maxArray: 4 };
       const args = fc.oneof(
         { weight: 5, arbitrary: argumentsFor(schema, { ...common, hostileRate: 0 }) },
-        { weight: 4, arbitrary: argumentsFor(schema, { ...common, hostileRate: 0.06, unknownKeyRate: 0.08, dropRequiredRate: 0.08 }) },
-        { weight: 1, arbitrary: fc.dictionary(fc.constantFrom(...fields, "x", "__proto__", "constructor"), hostileValue(), { maxKeys: 4 }) },
+        {
+          weight: 4,
+          arbitrary: argumentsFor(schema, {
+            ...common,
+            hostileRate: 0.06,
+            unknownKeyRate: 0.08,
+            dropRequiredRate: 0.08,
+          }),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.dictionary(fc.constantFrom(...fields, "x", "__proto__", "constructor"), hostileValue(), {
+            maxKeys: 4,
+          }),
+        },
       ) as fc.Arbitrary<Record<string, unknown>>;
       const versionBeforeTool = dataVersion(ro);
       const hashBeforeTool = writes ? "" : tablesHash(ro);
@@ -613,7 +702,10 @@ export async function fuzzEveryTool(c: RecordingClient, opts: ToolFuzzOptions): 
         if (problem) throw new Error(`${tool.name}: ${problem}`);
         if (r.isError && writes) {
           const after = hashNow();
-          if (after.version !== before.version || after.hash !== before.hash) throw new Error(`${tool.name}: a refused write changed the database: ${JSON.stringify(r.content).slice(0, 300)}`);
+          if (after.version !== before.version || after.hash !== before.hash)
+            throw new Error(
+              `${tool.name}: a refused write changed the database: ${JSON.stringify(r.content).slice(0, 300)}`,
+            );
         }
       });
       for (const seed of opts.seeds) {
@@ -621,12 +713,15 @@ export async function fuzzEveryTool(c: RecordingClient, opts: ToolFuzzOptions): 
           await fc.assert(property, { seed, numRuns: opts.runs, endOnFailure: false });
         } catch (err) {
           const cause = (err as Error).cause as Error | undefined;
-          stats.failures.push(`${tool.name}, seed ${seed}: ${(err as Error).message.replace(/\n\nHint:[^]*$/, "").slice(0, 3000)}${cause ? `\nGot: ${cause.message}` : ""}`);
+          stats.failures.push(
+            `${tool.name}, seed ${seed}: ${(err as Error).message.replace(/\n\nHint:[^]*$/, "").slice(0, 3000)}${cause ? `\nGot: ${cause.message}` : ""}`,
+          );
         }
       }
       per.ms = Date.now() - toolStarted;
       per.hash_ms = Math.round(per.hash_ms);
-      if (!writes && (dataVersion(ro) !== versionBeforeTool || tablesHash(ro) !== hashBeforeTool)) stats.failures.push(`${tool.name} is read-only but the file changed while it was fuzzed`);
+      if (!writes && (dataVersion(ro) !== versionBeforeTool || tablesHash(ro) !== hashBeforeTool))
+        stats.failures.push(`${tool.name} is read-only but the file changed while it was fuzzed`);
       try {
         await c.client.ping({ timeout: 15_000 });
       } catch (err) {
@@ -685,7 +780,10 @@ export async function runFuzzSuite(plan: Array<{ seed: number; runs: number }>):
   const importDir = join(dir, "imports");
   mkdirSync(importDir);
   const goodCsv = join(importDir, "deals.csv");
-  writeFileSync(goodCsv, "external_id,name,account,owner,amount,stage\nX-1,Fuzz import one,Acme,Dana Lee,1000,prospecting\nX-2,Fuzz import two,Globex,Marcus Okafor,2500,discovery\n");
+  writeFileSync(
+    goodCsv,
+    "external_id,name,account,owner,amount,stage\nX-1,Fuzz import one,Acme,Dana Lee,1000,prospecting\nX-2,Fuzz import two,Globex,Marcus Okafor,2500,discovery\n",
+  );
   const c = await connectRecording(db, ["--import-root", importDir]);
   const cleanup = async () => {
     await c.close();
@@ -701,17 +799,42 @@ export async function runFuzzSuite(plan: Array<{ seed: number; runs: number }>):
       ["Vandelay - imports", "discovery"],
     ] as const;
     for (const [i, [name, stage]] of seeds.entries()) {
-      const r = await c.client.callTool({ name: "create_deal", arguments: { name, account: name.split(" ")[0], owner: i % 2 ? "Dana Lee" : "Marcus Okafor", stage, amount: 10000 * (i + 1), employees: 50 * (i + 1), created_at: "2025-03-01", stage_entered_at: "2025-04-01" } });
+      const r = await c.client.callTool({
+        name: "create_deal",
+        arguments: {
+          name,
+          account: name.split(" ")[0],
+          owner: i % 2 ? "Dana Lee" : "Marcus Okafor",
+          stage,
+          amount: 10000 * (i + 1),
+          employees: 50 * (i + 1),
+          created_at: "2025-03-01",
+          stage_entered_at: "2025-04-01",
+        },
+      });
       if (r.isError) throw new Error(`seeding the store failed: ${JSON.stringify(r.content)}`);
     }
-    await c.client.callTool({ name: "log_activity", arguments: { deal_id: "D-0001", type: "call", summary: "Discovery call", occurred_at: "2025-05-01" } });
-    await c.client.callTool({ name: "qualify_prospect", arguments: { deal_id: "D-0002", budget: { status: "approved" }, need: { status: "critical" } } });
+    await c.client.callTool({
+      name: "log_activity",
+      arguments: { deal_id: "D-0001", type: "call", summary: "Discovery call", occurred_at: "2025-05-01" },
+    });
+    await c.client.callTool({
+      name: "qualify_prospect",
+      arguments: { deal_id: "D-0002", budget: { status: "approved" }, need: { status: "critical" } },
+    });
     await c.client.callTool({ name: "record_baseline", arguments: { label: "fuzz-baseline" } });
-    const criteria = (JSON.parse(readFileSync(join(ROOT, "data", "stages.json"), "utf8")).stages as Array<{ exit_criteria: Array<{ id: string }> }>).flatMap((st) => st.exit_criteria.map((k) => k.id));
+    const criteria = (
+      JSON.parse(readFileSync(join(ROOT, "data", "stages.json"), "utf8")).stages as Array<{
+        exit_criteria: Array<{ id: string }>;
+      }>
+    ).flatMap((st) => st.exit_criteria.map((k) => k.id));
 
     const live = { open: ["D-0001"], all: ["D-0001"] };
     const refresh = (ro: Database.Database) => {
-      const rows = ro.prepare("SELECT id, status FROM deals ORDER BY id").all() as Array<{ id: number; status: string }>;
+      const rows = ro.prepare("SELECT id, status FROM deals ORDER BY id").all() as Array<{
+        id: number;
+        status: string;
+      }>;
       const id = (n: number) => `D-${String(n).padStart(4, "0")}`;
       live.all = rows.map((r) => id(r.id));
       live.open = rows.filter((r) => r.status === "open").map((r) => id(r.id));
@@ -726,21 +849,53 @@ export async function runFuzzSuite(plan: Array<{ seed: number; runs: number }>):
         { weight: 1, arbitrary: fc.stringMatching(/^D-\d{4,12}$/) },
       ),
       // A few reused keys, so replays and key conflicts are exercised too.
-      request_id: fc.oneof({ weight: 9, arbitrary: fc.uuid() }, { weight: 1, arbitrary: fc.constantFrom("fuzz-request-0001", "fuzz-request-0002", "fuzz-request-0003") }),
+      request_id: fc.oneof(
+        { weight: 9, arbitrary: fc.uuid() },
+        { weight: 1, arbitrary: fc.constantFrom("fuzz-request-0001", "fuzz-request-0002", "fuzz-request-0003") },
+      ),
       met: fc.subarray(criteria, { maxLength: 6 }),
       unmet: fc.subarray(criteria, { maxLength: 3 }),
       evidence: fc.dictionary(fc.constantFrom(...criteria), fc.lorem({ maxCount: 6 }), { maxKeys: 4 }),
-      label: fc.oneof({ weight: 4, arbitrary: fc.constant("fuzz-baseline") }, { weight: 1, arbitrary: fc.lorem({ maxCount: 3 }) }),
+      label: fc.oneof(
+        { weight: 4, arbitrary: fc.constant("fuzz-baseline") },
+        { weight: 1, arbitrary: fc.lorem({ maxCount: 3 }) },
+      ),
       // Mostly the first page (a cursor the server never issued is refused, correctly).
-      cursor: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) }),
-      path: fc.constantFrom(goodCsv, join(importDir, "missing.csv"), importDir, "/etc/passwd", `${importDir}/../../etc/passwd`, "relative.csv", "/proc/self/environ", `${goodCsv}\u0000.txt`, `${importDir}-sibling/deals.csv`),
+      cursor: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+      ),
+      path: fc.constantFrom(
+        goodCsv,
+        join(importDir, "missing.csv"),
+        importDir,
+        "/etc/passwd",
+        `${importDir}/../../etc/passwd`,
+        "relative.csv",
+        "/proc/self/environ",
+        `${goodCsv}\u0000.txt`,
+        `${importDir}-sibling/deals.csv`,
+      ),
       csv: fc.oneof(
-        fc.constantFrom("name,account,owner\nFuzz csv,Acme,Dana Lee\n", "external_id,name,account,owner,stage\nC-1,Csv deal,Acme,Dana Lee,nowhere\n", "", "\uFEFF", 'a,b\n"unterminated', `name\n${"x,".repeat(500)}`),
-        fc.array(fc.array(fc.string({ maxLength: 12 }), { minLength: 1, maxLength: 5 }), { maxLength: 5 }).map((rows) => ["external_id,name,account,owner,amount", ...rows.map((r) => r.join(","))].join("\n")),
+        fc.constantFrom(
+          "name,account,owner\nFuzz csv,Acme,Dana Lee\n",
+          "external_id,name,account,owner,stage\nC-1,Csv deal,Acme,Dana Lee,nowhere\n",
+          "",
+          "\uFEFF",
+          'a,b\n"unterminated',
+          `name\n${"x,".repeat(500)}`,
+        ),
+        fc
+          .array(fc.array(fc.string({ maxLength: 12 }), { minLength: 1, maxLength: 5 }), { maxLength: 5 })
+          .map((rows) => ["external_id,name,account,owner,amount", ...rows.map((r) => r.join(","))].join("\n")),
       ),
     };
     const runs: FuzzSuite["runs"] = [];
-    for (const p of plan) runs.push({ seed: p.seed, stats: await fuzzEveryTool(c, { db, runs: p.runs, seeds: [p.seed], byName, beforeTool: refresh }) });
+    for (const p of plan)
+      runs.push({
+        seed: p.seed,
+        stats: await fuzzEveryTool(c, { db, runs: p.runs, seeds: [p.seed], byName, beforeTool: refresh }),
+      });
     return { c, db, runs, cleanup };
   } catch (err) {
     await cleanup();
@@ -750,7 +905,9 @@ export async function runFuzzSuite(plan: Array<{ seed: number; runs: number }>):
 
 /** A random seed, or LEAN_SALES_FUZZ_SEED to rerun one; logged either way. */
 export function randomSeed(what: string): number {
-  const seed = process.env.LEAN_SALES_FUZZ_SEED ? Number(process.env.LEAN_SALES_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
+  const seed = process.env.LEAN_SALES_FUZZ_SEED
+    ? Number(process.env.LEAN_SALES_FUZZ_SEED)
+    : Math.floor(Math.random() * 2 ** 31);
   process.stderr.write(`${what}: random seed ${seed} (rerun with LEAN_SALES_FUZZ_SEED=${seed})\n`);
   return seed;
 }

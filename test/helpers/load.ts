@@ -30,7 +30,10 @@ export interface SlowlorisReport {
  * never finishing the headers, for `attackMs`. Meanwhile a client with a session keeps calling
  * tools, and every 2 s a new client connects and initializes.
  */
-export async function runSlowloris(server: HttpServer, opts: { sockets: number; attackMs: number }): Promise<SlowlorisReport> {
+export async function runSlowloris(
+  server: HttpServer,
+  opts: { sockets: number; attackMs: number },
+): Promise<SlowlorisReport> {
   const legit = await connectHttp(server.url);
   await legit.callOk("create_deal", { name: "Slowloris bystander", account: "Acme", owner: "Dana Lee" });
   const slow: Array<{ socket: Socket; openedAt: number; closedAt?: number }> = [];
@@ -40,10 +43,15 @@ export async function runSlowloris(server: HttpServer, opts: { sockets: number; 
     await Promise.all(
       Array.from({ length: Math.min(50, opts.sockets - i) }, () => {
         return new Promise<void>((resolve) => {
-          const entry: { socket: Socket; openedAt: number; closedAt?: number } = { socket: netConnect(server.port, "127.0.0.1"), openedAt: 0 };
+          const entry: { socket: Socket; openedAt: number; closedAt?: number } = {
+            socket: netConnect(server.port, "127.0.0.1"),
+            openedAt: 0,
+          };
           entry.socket.on("connect", () => {
             entry.openedAt = Date.now();
-            entry.socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\n`);
+            entry.socket.write(
+              `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\n`,
+            );
             slow.push(entry);
             resolve();
           });
@@ -60,7 +68,8 @@ export async function runSlowloris(server: HttpServer, opts: { sockets: number; 
   let line = 0;
   const trickle = setInterval(() => {
     line++;
-    for (const s of slow) if (s.closedAt === undefined && !s.socket.destroyed) s.socket.write(`X-Slow-${line}: ${"a".repeat(20)}\r\n`);
+    for (const s of slow)
+      if (s.closedAt === undefined && !s.socket.destroyed) s.socket.write(`X-Slow-${line}: ${"a".repeat(20)}\r\n`);
   }, 1000);
 
   const latencies: number[] = [];
@@ -70,7 +79,8 @@ export async function runSlowloris(server: HttpServer, opts: { sockets: number; 
     for (let i = 0; Date.now() - attackStarted < opts.attackMs; i++) {
       const t0 = performance.now();
       try {
-        if (i % 3 === 0) await legit.callOk("create_deal", { name: `During attack ${i}`, account: "Acme", owner: "Dana Lee" });
+        if (i % 3 === 0)
+          await legit.callOk("create_deal", { name: `During attack ${i}`, account: "Acme", owner: "Dana Lee" });
         else if (i % 3 === 1) await legit.callOk("list_deals", { limit: 5 });
         else await legit.callOk("get_deal", { deal_id: "D-0001" });
         latencies.push(performance.now() - t0);
@@ -144,7 +154,10 @@ export interface ConcurrencyReport {
  * nonce, then get_deal of the id it got back, checking both answers carry that nonce. After a
  * warm-up, calls are timed and the server's RSS is sampled for `durationMs`.
  */
-export async function runConcurrentClients(server: HttpServer, opts: { clients: number; durationMs: number; warmupMs: number }): Promise<ConcurrencyReport> {
+export async function runConcurrentClients(
+  server: HttpServer,
+  opts: { clients: number; durationMs: number; warmupMs: number },
+): Promise<ConcurrencyReport> {
   const pid = server.child.pid!;
   const clients = await Promise.all(Array.from({ length: opts.clients }, () => connectHttp(server.url)));
   const errors: string[] = [];
@@ -169,7 +182,9 @@ export async function runConcurrentClients(server: HttpServer, opts: { clients: 
       if (!measuring && Date.now() >= warmupEnd) measuring = true;
       const name = `${nonce} deal ${i}`;
       try {
-        const created = await timed(() => c.callOk("create_deal", { name, account: `Account ${k}`, owner: "Dana Lee", amount: i }));
+        const created = await timed(() =>
+          c.callOk("create_deal", { name, account: `Account ${k}`, owner: "Dana Lee", amount: i }),
+        );
         if (created.deal.name !== name) mismatches++;
         const back = await timed(() => c.callOk("get_deal", { deal_id: created.deal.id }));
         if (back.deal.name !== name || back.deal.id !== created.deal.id) mismatches++;

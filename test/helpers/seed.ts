@@ -7,7 +7,12 @@ import type { Harness } from "./connect.js";
 /** A pipeline of `deals` generated deals (won, lost, open; every segment) as of the harness's day. */
 export function seedStore(h: Harness, opts: { deals?: number; seed?: number; as_of?: string } = {}) {
   const as_of = opts.as_of ?? h.deps.now().toISOString().slice(0, 10);
-  return loadPipeline(h.store, generateDeals({ seed: opts.seed ?? 42, deals: opts.deals ?? 300, as_of, methodology: h.deps.methodology }), h.deps.now().toISOString(), h.deps.methodology);
+  return loadPipeline(
+    h.store,
+    generateDeals({ seed: opts.seed ?? 42, deals: opts.deals ?? 300, as_of, methodology: h.deps.methodology }),
+    h.deps.now().toISOString(),
+    h.deps.methodology,
+  );
 }
 
 /** Enough closed history for score_lead to train (at least 30 won and 30 lost). */

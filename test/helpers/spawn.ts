@@ -45,10 +45,13 @@ export function binPath(): string {
   if (process.env.LEAN_SALES_E2E_BIN) return resolve(process.env.LEAN_SALES_E2E_BIN);
   if (snapshot) return snapshot;
   const dist = join(ROOT, "dist");
-  if (!existsSync(join(dist, "cli.js"))) throw new Error("dist/cli.js is missing: run `node scripts/build.mjs` before the e2e tests.");
+  if (!existsSync(join(dist, "cli.js")))
+    throw new Error("dist/cli.js is missing: run `node scripts/build.mjs` before the e2e tests.");
   const newestSrc = newestMtime(join(ROOT, "src"));
   if (newestSrc > statSync(join(dist, "cli.js")).mtimeMs) {
-    process.stderr.write("e2e: warning: src/ is newer than dist/cli.js; run `node scripts/build.mjs` to test the current code.\n");
+    process.stderr.write(
+      "e2e: warning: src/ is newer than dist/cli.js; run `node scripts/build.mjs` to test the current code.\n",
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), "lsm-bin-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -159,9 +162,13 @@ export function runBin(args: string[], opts: { env?: Record<string, string>; cwd
       const check = () => {
         const v = probe();
         if (v !== undefined) return finish(() => res(v));
-        if (done) return finish(() => rej(new Error(`process exited before ${what}.\nstderr:\n${err}\nstdout:\n${out}`)));
+        if (done)
+          return finish(() => rej(new Error(`process exited before ${what}.\nstderr:\n${err}\nstdout:\n${out}`)));
       };
-      const timer = setTimeout(() => finish(() => rej(new Error(`timed out after ${timeoutMs} ms waiting for ${what}.\nstderr:\n${err}`))), timeoutMs);
+      const timer = setTimeout(
+        () => finish(() => rej(new Error(`timed out after ${timeoutMs} ms waiting for ${what}.\nstderr:\n${err}`))),
+        timeoutMs,
+      );
       const finish = (f: () => void) => {
         clearTimeout(timer);
         listeners.delete(check);
@@ -178,7 +185,8 @@ export function runBin(args: string[], opts: { env?: Record<string, string>; cwd
     markExitClock: () => {
       clock = Date.now();
     },
-    waitForStderr: (re, timeoutMs = PATIENCE_MS) => waitFor(() => err.match(re) ?? undefined, timeoutMs, `stderr matching ${re}`),
+    waitForStderr: (re, timeoutMs = PATIENCE_MS) =>
+      waitFor(() => err.match(re) ?? undefined, timeoutMs, `stderr matching ${re}`),
     waitForStdoutLines: (n, timeoutMs = PATIENCE_MS) =>
       waitFor(
         () => {
@@ -196,7 +204,10 @@ export function runBin(args: string[], opts: { env?: Record<string, string>; cwd
 }
 
 /** Runs the bin to completion (for sub-commands). */
-export async function runToExit(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Exit & { stdout: string; stderr: string }> {
+export async function runToExit(
+  args: string[],
+  opts: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Exit & { stdout: string; stderr: string }> {
   const p = runBin(args, opts);
   p.child.stdin.end();
   const timer = setTimeout(() => p.kill(), opts.timeoutMs ?? PATIENCE_MS);
@@ -235,7 +246,12 @@ export function parseJsonRpcLines(stdout: string): Array<Record<string, any>> {
       throw new Error(`stdout line ${i + 1} is not JSON: ${line.slice(0, 200)}`);
     }
     const m = msg as Record<string, unknown>;
-    const ok = m && typeof m === "object" && !Array.isArray(m) && m.jsonrpc === "2.0" && ("method" in m || ("id" in m && ("result" in m || "error" in m)));
+    const ok =
+      m &&
+      typeof m === "object" &&
+      !Array.isArray(m) &&
+      m.jsonrpc === "2.0" &&
+      ("method" in m || ("id" in m && ("result" in m || "error" in m)));
     if (!ok) throw new Error(`stdout line ${i + 1} is not a JSON-RPC 2.0 message: ${line.slice(0, 200)}`);
     return m as Record<string, any>;
   });
@@ -245,9 +261,13 @@ export function parseJsonRpcLines(stdout: string): Array<Record<string, any>> {
 export const responsesOf = (msgs: Array<Record<string, any>>) => msgs.filter((m) => !("method" in m) && "id" in m);
 
 /** Resolves when stdout holds `n` responses (notifications are not counted). */
-export async function waitForResponses(p: Proc, n: number, timeoutMs = PATIENCE_MS): Promise<Array<Record<string, any>>> {
+export async function waitForResponses(
+  p: Proc,
+  n: number,
+  timeoutMs = PATIENCE_MS,
+): Promise<Array<Record<string, any>>> {
   const deadline = Date.now() + timeoutMs;
-  for (let have = n; ; ) {
+  for (let have = n; ;) {
     await p.waitForStdoutLines(have, Math.max(1, deadline - Date.now()));
     const got = responsesOf(parseJsonRpcLines(p.stdout().slice(0, p.stdout().lastIndexOf("\n") + 1)));
     if (got.length >= n) return got;
@@ -292,7 +312,10 @@ function wrap(client: Client, close: () => Promise<void>): Connected {
 }
 
 /** An SDK Client over StdioClientTransport, spawning the built bin. */
-export async function connectStdio(db: string, extraArgs: string[] = []): Promise<Connected & { stderr(): string; pid: number | null }> {
+export async function connectStdio(
+  db: string,
+  extraArgs: string[] = [],
+): Promise<Connected & { stderr(): string; pid: number | null }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [binPath(), "--db", db, ...extraArgs],
@@ -315,18 +338,28 @@ export interface HttpServer extends Proc {
 }
 
 /** Starts `--http --port 0` on loopback and waits for the line that names the port. */
-export async function startHttp(db: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<HttpServer> {
+export async function startHttp(
+  db: string,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<HttpServer> {
   const p = runBin(["--http", "--port", "0", "--db", db, ...extraArgs], { env });
   const m = await p.waitForStderr(/listening on (http:\/\/\S+:(\d+)\/mcp)/);
   return Object.assign(p, { url: m[1]!, port: Number(m[2]) });
 }
 
 /** An SDK Client over StreamableHTTPClientTransport. */
-export async function connectHttp(url: string, headers: Record<string, string> = {}): Promise<Connected & { transport: StreamableHTTPClientTransport }> {
+export async function connectHttp(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<Connected & { transport: StreamableHTTPClientTransport }> {
   const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
   const client = new Client({ name: "lean-sales-e2e", version: "0.0.0" });
   await client.connect(transport, { timeout: PATIENCE_MS });
-  return Object.assign(wrap(client, () => client.close()), { transport });
+  return Object.assign(
+    wrap(client, () => client.close()),
+    { transport },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -345,13 +378,22 @@ export interface RawResponse {
  */
 export function rawRequest(
   port: number,
-  opts: { method?: string; path?: string; host?: string | null; headers?: Record<string, string>; body?: string | Buffer },
+  opts: {
+    method?: string;
+    path?: string;
+    host?: string | null;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+  },
 ): Promise<RawResponse> {
   const body = opts.body === undefined ? undefined : Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(opts.body);
   const head: string[] = [`${opts.method ?? "POST"} ${opts.path ?? "/mcp"} HTTP/1.1`];
   if (opts.host !== null) head.push(`Host: ${opts.host ?? `127.0.0.1:${port}`}`);
   const headers: Record<string, string> = { connection: "close", ...opts.headers };
-  if (body && !Object.keys(headers).some((k) => k.toLowerCase() === "content-length" || k.toLowerCase() === "transfer-encoding")) {
+  if (
+    body &&
+    !Object.keys(headers).some((k) => k.toLowerCase() === "content-length" || k.toLowerCase() === "transfer-encoding")
+  ) {
     headers["content-length"] = String(body.length);
   }
   for (const [k, v] of Object.entries(headers)) head.push(`${k}: ${v}`);
@@ -392,7 +434,12 @@ export function rawRequest(
       settled = true;
       socket.destroy();
       const text = body;
-      resolveRes({ status: Number(statusLine!.split(" ")[1]), headers: resHeaders, body: text, json: () => JSON.parse(text) });
+      resolveRes({
+        status: Number(statusLine!.split(" ")[1]),
+        headers: resHeaders,
+        body: text,
+        json: () => JSON.parse(text),
+      });
     };
     socket.setTimeout(PATIENCE_MS, () => socket.destroy(new Error("raw request timed out")));
     socket.on("data", (c) => {
@@ -413,7 +460,7 @@ export function rawRequest(
 
 function dechunk(s: string): string {
   let out = "";
-  for (let i = 0; ; ) {
+  for (let i = 0; ;) {
     const nl = s.indexOf("\r\n", i);
     if (nl < 0) return out;
     const size = parseInt(s.slice(i, nl), 16);
@@ -427,7 +474,10 @@ function dechunk(s: string): string {
  * A POST through node:http, for bodies the server may refuse before reading (413): the
  * response is returned even if writing the rest of the body then fails.
  */
-export function httpPost(port: number, opts: { headers?: Record<string, string>; body: Buffer | string; chunked?: boolean }): Promise<RawResponse> {
+export function httpPost(
+  port: number,
+  opts: { headers?: Record<string, string>; body: Buffer | string; chunked?: boolean },
+): Promise<RawResponse> {
   const body = Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(opts.body);
   return new Promise((resolveRes, reject) => {
     const req = httpRequest({

@@ -11,7 +11,8 @@ import { cleanupE2E, runToExit, tempDb } from "../helpers/spawn.js";
 afterAll(cleanupE2E);
 
 const BROKEN_WRITER = fileURLToPath(new URL("../fixtures/broken-writer.mjs", import.meta.url));
-const seedFromEnv = () => (process.env.LEAN_SALES_CRASH_SEED ? Number(process.env.LEAN_SALES_CRASH_SEED) : Math.floor(Math.random() * 2 ** 31));
+const seedFromEnv = () =>
+  process.env.LEAN_SALES_CRASH_SEED ? Number(process.env.LEAN_SALES_CRASH_SEED) : Math.floor(Math.random() * 2 ** 31);
 
 const summary = (r: CrashReport) => ({
   ...crashFigures(r),
@@ -22,37 +23,63 @@ const summary = (r: CrashReport) => ({
 });
 
 describe("K1 + K2: SIGKILL during concurrent writes, then replay", () => {
-  it("20 rounds x 4 writers on one file: >= 1,000 acknowledged, 0 lost, integrity and invariants hold every round, replays make 0 duplicates", { timeout: 180_000 }, async () => {
-    const { db } = tempDb();
-    const seed = seedFromEnv();
-    process.stderr.write(`K1 crash harness seed ${seed} (rerun with LEAN_SALES_CRASH_SEED=${seed})\n`);
-    const r = await runCrashRounds({ db, target: realServer(), rounds: 20, writers: 4, killAfter: { acks: [50, 80], jitterMs: 25, maxMs: 10_000 }, seed, replay: true, tag: "k1" });
-    recordFigures("K1", summary(r));
-    for (const round of r.rounds) {
-      expect(round.integrity, `round ${round.round}`).toBe("ok");
-      expect(round.foreignKeyViolations, `round ${round.round}`).toBe(0);
-      expect(round.invariantViolations, `round ${round.round}`).toEqual([]);
-    }
-    expect(r.acked).toBeGreaterThanOrEqual(1_000);
-    expect(r.lost).toBe(0);
-    expect(r.refused).toBe(0);
-    // K2: every unanswered request was replayed with its request_id, and nothing was written twice.
-    expect(r.replayed).toBeGreaterThan(0);
-    expect(r.duplicates).toBe(0);
-  });
+  it(
+    "20 rounds x 4 writers on one file: >= 1,000 acknowledged, 0 lost, integrity and invariants hold every round, replays make 0 duplicates",
+    { timeout: 180_000 },
+    async () => {
+      const { db } = tempDb();
+      const seed = seedFromEnv();
+      process.stderr.write(`K1 crash harness seed ${seed} (rerun with LEAN_SALES_CRASH_SEED=${seed})\n`);
+      const r = await runCrashRounds({
+        db,
+        target: realServer(),
+        rounds: 20,
+        writers: 4,
+        killAfter: { acks: [50, 80], jitterMs: 25, maxMs: 10_000 },
+        seed,
+        replay: true,
+        tag: "k1",
+      });
+      recordFigures("K1", summary(r));
+      for (const round of r.rounds) {
+        expect(round.integrity, `round ${round.round}`).toBe("ok");
+        expect(round.foreignKeyViolations, `round ${round.round}`).toBe(0);
+        expect(round.invariantViolations, `round ${round.round}`).toEqual([]);
+      }
+      expect(r.acked).toBeGreaterThanOrEqual(1_000);
+      expect(r.lost).toBe(0);
+      expect(r.refused).toBe(0);
+      // K2: every unanswered request was replayed with its request_id, and nothing was written twice.
+      expect(r.replayed).toBeGreaterThan(0);
+      expect(r.duplicates).toBe(0);
+    },
+  );
 });
 
 describe("K1n: the harness has teeth", () => {
-  it("against a writer that answers before COMMIT, the same harness reports lost writes", { timeout: 120_000 }, async () => {
-    const { db } = tempDb();
-    // The file gets the real schema first; the broken writer writes the same tables.
-    expect((await runToExit(["status", "--db", db])).code).toBe(0);
-    const seed = seedFromEnv();
-    const r = await runCrashRounds({ db, target: { name: "broken-writer (ack before commit)", command: process.execPath, args: [BROKEN_WRITER] }, rounds: 20, writers: 4, killAfter: { acks: [30, 300], jitterMs: 25, maxMs: 10_000 }, seed, replay: false, tag: "k1n" });
-    recordFigures("K1n", summary(r));
-    expect(r.roundsWithLoss).toBeGreaterThanOrEqual(1);
-    expect(r.lost).toBeGreaterThan(0);
-    // What it did commit is still whole: the loss is the harness's finding, not a corrupt file.
-    for (const round of r.rounds) expect(round.integrity).toBe("ok");
-  });
+  it(
+    "against a writer that answers before COMMIT, the same harness reports lost writes",
+    { timeout: 120_000 },
+    async () => {
+      const { db } = tempDb();
+      // The file gets the real schema first; the broken writer writes the same tables.
+      expect((await runToExit(["status", "--db", db])).code).toBe(0);
+      const seed = seedFromEnv();
+      const r = await runCrashRounds({
+        db,
+        target: { name: "broken-writer (ack before commit)", command: process.execPath, args: [BROKEN_WRITER] },
+        rounds: 20,
+        writers: 4,
+        killAfter: { acks: [30, 300], jitterMs: 25, maxMs: 10_000 },
+        seed,
+        replay: false,
+        tag: "k1n",
+      });
+      recordFigures("K1n", summary(r));
+      expect(r.roundsWithLoss).toBeGreaterThanOrEqual(1);
+      expect(r.lost).toBeGreaterThan(0);
+      // What it did commit is still whole: the loss is the harness's finding, not a corrupt file.
+      for (const round of r.rounds) expect(round.integrity).toBe("ok");
+    },
+  );
 });

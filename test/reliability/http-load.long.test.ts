@@ -12,19 +12,23 @@ describe("H5 (long): 50 clients x 60 s", () => {
   // on average by Little's law, before any tail. So the bound scales with the clients in flight:
   // 250 ms x 50/20 = 625 ms. (Measured on 2 cores: p99 297 ms when quiet, up to 954 ms when busy.)
   const P99_BOUND_MS = 250 * (50 / 20);
-  it(`0 errors, 0 answers to the wrong client, p99 < ${P99_BOUND_MS} ms (the 20-client bound scaled to 50 in flight), RSS within ±20%`, { timeout: 300_000 }, async () => {
-    // Bounded old space, as in the CI variant (see http-load.test.ts for why), with room for the
-    // state of 50 sessions (about 1 MB each, measured).
-    const server = await startHttp(tempDb().db, [], { NODE_OPTIONS: "--max-old-space-size=192" });
-    try {
-      const r = await runConcurrentClients(server, { clients: 50, durationMs: 60_000, warmupMs: 3_000 });
-      recordFigures("H5-long", r);
-      expect(r.errors).toEqual([]);
-      expect(r.mismatches).toBe(0);
-      expect(r.p99Ms).toBeLessThan(P99_BOUND_MS);
-      expect(Math.abs(r.rssChange)).toBeLessThanOrEqual(0.2);
-    } finally {
-      server.kill();
-    }
-  });
+  it(
+    `0 errors, 0 answers to the wrong client, p99 < ${P99_BOUND_MS} ms (the 20-client bound scaled to 50 in flight), RSS within ±20%`,
+    { timeout: 300_000 },
+    async () => {
+      // Bounded old space, as in the CI variant (see http-load.test.ts for why), with room for the
+      // state of 50 sessions (about 1 MB each, measured).
+      const server = await startHttp(tempDb().db, [], { NODE_OPTIONS: "--max-old-space-size=192" });
+      try {
+        const r = await runConcurrentClients(server, { clients: 50, durationMs: 60_000, warmupMs: 3_000 });
+        recordFigures("H5-long", r);
+        expect(r.errors).toEqual([]);
+        expect(r.mismatches).toBe(0);
+        expect(r.p99Ms).toBeLessThan(P99_BOUND_MS);
+        expect(Math.abs(r.rssChange)).toBeLessThanOrEqual(0.2);
+      } finally {
+        server.kill();
+      }
+    },
+  );
 });

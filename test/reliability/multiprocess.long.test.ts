@@ -11,7 +11,13 @@ describe("K4 (long): two processes for 60 s", () => {
   it("0 busy errors, nothing lost, counts consistent", { timeout: 300_000 }, async () => {
     const { db } = tempDb();
     expect((await runToExit(["status", "--db", db])).code).toBe(0);
-    const r = await runConcurrentProcesses({ db, processes: 2, writersPerProcess: 3, durationMs: 60_000, tag: "k4long" });
+    const r = await runConcurrentProcesses({
+      db,
+      processes: 2,
+      writersPerProcess: 3,
+      durationMs: 60_000,
+      tag: "k4long",
+    });
     recordFigures("K4-long", concurrentFigures(r, 60));
     expect(r.busy).toBe(0);
     expect(r.otherErrors).toEqual([]);

@@ -10,7 +10,12 @@ import { recordFigures } from "../helpers/fuzz.js";
 import { ROOT } from "../helpers/spawn.js";
 
 const json = (path: string) => JSON.parse(readFileSync(join(ROOT, path), "utf8"));
-const parse = (v: string) => v.replace(/^[^\d]*/, "").split(/[.-]/).slice(0, 3).map(Number) as [number, number, number];
+const parse = (v: string) =>
+  v
+    .replace(/^[^\d]*/, "")
+    .split(/[.-]/)
+    .slice(0, 3)
+    .map(Number) as [number, number, number];
 const atLeast = (v: string, min: string) => {
   const [a, b] = [parse(v), parse(min)];
   for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! > b[i]!;
@@ -24,8 +29,16 @@ describe("S1: supply chain", () => {
     const lock = json("package-lock.json");
     expect(lock.lockfileVersion).toBeGreaterThanOrEqual(2);
     const versions = {
-      sdk: { declared: pkg.dependencies["@modelcontextprotocol/sdk"], locked: lock.packages["node_modules/@modelcontextprotocol/sdk"].version, installed: json("node_modules/@modelcontextprotocol/sdk/package.json").version },
-      sqlite: { declared: pkg.dependencies["better-sqlite3"], locked: lock.packages["node_modules/better-sqlite3"].version, installed: json("node_modules/better-sqlite3/package.json").version },
+      sdk: {
+        declared: pkg.dependencies["@modelcontextprotocol/sdk"],
+        locked: lock.packages["node_modules/@modelcontextprotocol/sdk"].version,
+        installed: json("node_modules/@modelcontextprotocol/sdk/package.json").version,
+      },
+      sqlite: {
+        declared: pkg.dependencies["better-sqlite3"],
+        locked: lock.packages["node_modules/better-sqlite3"].version,
+        installed: json("node_modules/better-sqlite3/package.json").version,
+      },
     };
     for (const v of Object.values(versions.sdk)) expect(atLeast(v, "1.32.0"), v).toBe(true);
     for (const v of Object.values(versions.sqlite)) expect(parse(v)[0], v).toBe(12);
@@ -38,7 +51,11 @@ describe("S1: supply chain", () => {
   });
 
   it("npm audit --omit=dev --audit-level=high exits 0", { timeout: 120_000 }, (ctx) => {
-    const r = spawnSync("npm", ["audit", "--omit=dev", "--audit-level=high", "--json"], { cwd: ROOT, encoding: "utf8", timeout: 110_000 });
+    const r = spawnSync("npm", ["audit", "--omit=dev", "--audit-level=high", "--json"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 110_000,
+    });
     let report: any;
     try {
       report = JSON.parse(r.stdout);
@@ -50,7 +67,9 @@ describe("S1: supply chain", () => {
       // No answer from the advisory service (offline, or a registry mirror without the audit
       // endpoint, which answers 405): nothing was audited. Set LEAN_SALES_REQUIRE_AUDIT=1 where the
       // service must be reachable, to fail instead.
-      const why = report?.statusCode ? `audit endpoint answered ${report.statusCode}` : (r.stderr || String(r.error ?? "")).split("\n").find(Boolean) ?? "no output";
+      const why = report?.statusCode
+        ? `audit endpoint answered ${report.statusCode}`
+        : ((r.stderr || String(r.error ?? "")).split("\n").find(Boolean) ?? "no output");
       recordFigures("S1-audit", { audited: false, reason: why });
       if (process.env.LEAN_SALES_REQUIRE_AUDIT === "1") throw new Error(`npm audit could not run: ${why}`);
       ctx.skip(`npm audit could not reach the advisory service (${why})`);

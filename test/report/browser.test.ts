@@ -11,7 +11,15 @@ import { connect, tempDir, type Harness } from "../helpers/connect.js";
 import { buildPipeline, HOSTILE_NAMES, NOW } from "./pipeline.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 const AS_OF = "2026-11-28";
 // Locally without Chromium the suite is skipped; in CI (.ci/run installs it) it must run.
 const run = existsSync(CHROMIUM) || !!process.env.CI;
@@ -19,15 +27,23 @@ const run = existsSync(CHROMIUM) || !!process.env.CI;
 // Formats written out here, not imported from the code under test.
 const pct = (v: number | null) => (v === null ? "n/a" : `${Math.round(v * 1000) / 10}%`);
 const days = (v: number | null) => (v === null ? "n/a" : `${v} d`);
-const monthEnd = (ym: string) => new Date(Date.UTC(Number(ym.slice(0, 4)), Number(ym.slice(5, 7)), 0)).toISOString().slice(0, 10);
+const monthEnd = (ym: string) =>
+  new Date(Date.UTC(Number(ym.slice(0, 4)), Number(ym.slice(5, 7)), 0)).toISOString().slice(0, 10);
 
 /** Text labels of a chart: [attribute value, text] pairs. */
 async function labels(scope: Page | Frame, chart: string, attr: string): Promise<Array<[string, string]>> {
-  return scope.$$eval(`svg[data-chart="${chart}"] text[${attr}]`, (els, a) => els.map((e) => [e.getAttribute(a) ?? "", (e.textContent ?? "").trim()] as [string, string]), attr);
+  return scope.$$eval(
+    `svg[data-chart="${chart}"] text[${attr}]`,
+    (els, a) => els.map((e) => [e.getAttribute(a) ?? "", (e.textContent ?? "").trim()] as [string, string]),
+    attr,
+  );
 }
 
 /** Checks every chart of a rendered report against the tools' numbers. */
-async function expectChartsMatch(scope: Page | Frame, x: { pm: any; fw: any; monthly: Map<string, any>; report: any }): Promise<void> {
+async function expectChartsMatch(
+  scope: Page | Frame,
+  x: { pm: any; fw: any; monthly: Map<string, any>; report: any },
+): Promise<void> {
   // Every chart is present and drawn with a size.
   for (const chart of ["funnel", "segment-cycle", "waste-heatmap", "win-rate-trend", "cycle-trend"]) {
     const box = await scope.locator(`svg[data-chart="${chart}"]`).boundingBox();
@@ -36,18 +52,26 @@ async function expectChartsMatch(scope: Page | Frame, x: { pm: any; fw: any; mon
     expect(await scope.locator(`svg[data-chart="${chart}"] > title`).textContent(), chart).toBeTruthy();
   }
   const conv = x.pm.conversion;
-  const reached = Object.fromEntries([...conv.map((c: any) => [c.from_stage, String(c.reached_from)]), [conv.at(-1).to_stage, String(conv.at(-1).reached_to)]]);
+  const reached = Object.fromEntries([
+    ...conv.map((c: any) => [c.from_stage, String(c.reached_from)]),
+    [conv.at(-1).to_stage, String(conv.at(-1).reached_to)],
+  ]);
   expect(Object.fromEntries(await labels(scope, "funnel", "data-stage"))).toEqual(reached);
-  expect(Object.fromEntries(await labels(scope, "funnel", "data-from"))).toEqual(Object.fromEntries(conv.map((c: any) => [c.from_stage, `↓ ${pct(c.rate)}`])));
+  expect(Object.fromEntries(await labels(scope, "funnel", "data-from"))).toEqual(
+    Object.fromEntries(conv.map((c: any) => [c.from_stage, `↓ ${pct(c.rate)}`])),
+  );
 
   expect(x.pm.cycle_time.by_segment.length).toBeGreaterThan(3);
   expect(Object.fromEntries(await labels(scope, "segment-cycle", "data-segment"))).toEqual(
     Object.fromEntries(x.pm.cycle_time.by_segment.map((s: any) => [s.segment, days(s.median_days)])),
   );
   const targets = Object.fromEntries(await labels(scope, "segment-cycle", "data-segment-target"));
-  for (const s of x.pm.cycle_time.by_segment) expect(targets[s.segment]).toBe(`target ${s.target_days.min}–${s.target_days.max} d · ${s.n} won`);
+  for (const s of x.pm.cycle_time.by_segment)
+    expect(targets[s.segment]).toBe(`target ${s.target_days.min}–${s.target_days.max} d · ${s.n} won`);
 
-  expect(Object.fromEntries(await labels(scope, "waste-heatmap", "data-waste-total"))).toEqual(Object.fromEntries(Object.entries(x.fw.by_waste).map(([w, n]) => [w, String(n)])));
+  expect(Object.fromEntries(await labels(scope, "waste-heatmap", "data-waste-total"))).toEqual(
+    Object.fromEntries(Object.entries(x.fw.by_waste).map(([w, n]) => [w, String(n)])),
+  );
   const cells = await labels(scope, "waste-heatmap", "data-waste");
   expect(cells).toHaveLength(7 * 6);
   const rowSums: Record<string, number> = {};
@@ -58,22 +82,32 @@ async function expectChartsMatch(scope: Page | Frame, x: { pm: any; fw: any; mon
   const cycles = Object.fromEntries(await labels(scope, "cycle-trend", "data-month"));
   for (const [month, m] of x.monthly) {
     expect(winRates[month], month).toBe(m.win_rate === null ? undefined : pct(m.win_rate));
-    expect(cycles[month], month).toBe(m.cycle_time.won.median_days === null ? undefined : days(m.cycle_time.won.median_days));
+    expect(cycles[month], month).toBe(
+      m.cycle_time.won.median_days === null ? undefined : days(m.cycle_time.won.median_days),
+    );
   }
 
   const kpi = async (id: string) => (await scope.locator(`[data-kpi="${id}"] .kpi-value`).textContent())?.trim();
   expect(await kpi("win_rate")).toBe(pct(x.pm.win_rate));
   expect(await kpi("cycle_median_days")).toBe(days(x.pm.cycle_time.won.median_days));
-  expect(await kpi("open_pipeline_value")).toBe(`USD ${x.pm.open_pipeline.value.toLocaleString("en-US", { maximumFractionDigits: 0 })}`);
+  expect(await kpi("open_pipeline_value")).toBe(
+    `USD ${x.pm.open_pipeline.value.toLocaleString("en-US", { maximumFractionDigits: 0 })}`,
+  );
 
   // Stalled deals: the report's ten, names shown as text however hostile.
-  const rows = await scope.$$eval('[data-section="stalled"] tbody tr', (trs) => trs.map((tr) => [tr.getAttribute("data-deal"), (tr.children[1]?.textContent ?? "")]));
+  const rows = await scope.$$eval('[data-section="stalled"] tbody tr', (trs) =>
+    trs.map((tr) => [tr.getAttribute("data-deal"), tr.children[1]?.textContent ?? ""]),
+  );
   expect(rows.map((r) => r[0])).toEqual(x.report.stalled.deals.map((d: any) => d.deal_id));
   expect(rows.map((r) => r[1])).toEqual(expect.arrayContaining(HOSTILE_NAMES));
   // No markup from stored text became elements.
-  expect(await scope.locator('img, svg[onload], [data-section] script, [data-section] b, [data-section] i').count()).toBe(0);
+  expect(
+    await scope.locator("img, svg[onload], [data-section] script, [data-section] b, [data-section] i").count(),
+  ).toBe(0);
 
-  const statuses = await scope.$$eval('[data-section="baseline"] tr[data-indicator]', (trs) => trs.map((tr) => [tr.getAttribute("data-indicator"), tr.getAttribute("data-status")]));
+  const statuses = await scope.$$eval('[data-section="baseline"] tr[data-indicator]', (trs) =>
+    trs.map((tr) => [tr.getAttribute("data-indicator"), tr.getAttribute("data-status")]),
+  );
   expect(statuses).toEqual(x.report.baseline.indicators.map((i: any) => [i.id, i.status]));
 }
 
@@ -100,9 +134,17 @@ describe.runIf(run)("the pipeline report in Chromium", () => {
     writeFileSync(file, (raw.content as any[])[1].resource.text);
     const monthly = new Map<string, any>();
     for (const m of report.trend.months) {
-      monthly.set(m.month, await h.callOk("pipeline_metrics", { filters: { from: `${m.month}-01`, to: monthEnd(m.month) }, as_of: AS_OF }));
+      monthly.set(
+        m.month,
+        await h.callOk("pipeline_metrics", { filters: { from: `${m.month}-01`, to: monthEnd(m.month) }, as_of: AS_OF }),
+      );
     }
-    expected = { pm: await h.callOk("pipeline_metrics", { as_of: AS_OF }), fw: await h.callOk("find_waste", { as_of: AS_OF }), monthly, report };
+    expected = {
+      pm: await h.callOk("pipeline_metrics", { as_of: AS_OF }),
+      fw: await h.callOk("find_waste", { as_of: AS_OF }),
+      monthly,
+      report,
+    };
     dashboard = await h.call("show_pipeline_dashboard", { as_of: AS_OF });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     mkdirSync("artifacts", { recursive: true });
@@ -131,7 +173,9 @@ describe.runIf(run)("the pipeline report in Chromium", () => {
     const { page, problems } = await open("light");
     await page.goto(`file://${file}`);
     await expectChartsMatch(page, expected);
-    const bg = await page.evaluate(() => (globalThis as any).getComputedStyle((globalThis as any).document.body).backgroundColor);
+    const bg = await page.evaluate(
+      () => (globalThis as any).getComputedStyle((globalThis as any).document.body).backgroundColor,
+    );
     expect(luminance(bg)).toBeGreaterThan(0.9);
     await page.screenshot({ path: "artifacts/pipeline-report.png", fullPage: true });
     expect(problems).toEqual([]);
@@ -146,7 +190,8 @@ describe.runIf(run)("the pipeline report in Chromium", () => {
         const doc = (globalThis as any).document;
         return {
           bg: (globalThis as any).getComputedStyle(doc.body).backgroundColor as string,
-          label: (globalThis as any).getComputedStyle(doc.querySelector('svg[data-chart="funnel"] text')).fill as string,
+          label: (globalThis as any).getComputedStyle(doc.querySelector('svg[data-chart="funnel"] text'))
+            .fill as string,
         };
       });
     const dark = await style();
@@ -165,7 +210,9 @@ describe.runIf(run)("the pipeline report in Chromium", () => {
   it("the MCP App renders a tool result from a simulated host, in the host's theme", async () => {
     const listed = (await h.client.listResources()).resources.find((r) => r.uri === "ui://lean-sales/dashboard.html");
     expect(listed?.mimeType).toBe("text/html;profile=mcp-app");
-    const view = ((await h.client.readResource({ uri: "ui://lean-sales/dashboard.html" })).contents[0] as { text: string }).text;
+    const view = (
+      (await h.client.readResource({ uri: "ui://lean-sales/dashboard.html" })).contents[0] as { text: string }
+    ).text;
     // The host: ext-apps' AppBridge in the page, the view in a sandboxed iframe, postMessage between them.
     const host = await build({
       stdin: {
@@ -197,19 +244,29 @@ describe.runIf(run)("the pipeline report in Chromium", () => {
     });
     // Tall enough for the whole App: a cross-origin iframe outside the viewport is not painted in screenshots.
     const { page, problems } = await open("light", 2700);
-    await page.setContent(`<!doctype html><html><body style="margin:0"><script>${host.outputFiles[0]!.text}</script></body></html>`);
-    await page.evaluate(([html, result]) => (globalThis as any).startHost(html, result, "dark"), [view, dashboard] as const);
+    await page.setContent(
+      `<!doctype html><html><body style="margin:0"><script>${host.outputFiles[0]!.text}</script></body></html>`,
+    );
+    await page.evaluate(([html, result]) => (globalThis as any).startHost(html, result, "dark"), [
+      view,
+      dashboard,
+    ] as const);
     const frame = page.frames().find((f) => f !== page.mainFrame())!;
     await frame.waitForSelector('#dashboard[data-state="ready"]');
     await expectChartsMatch(frame, expected);
     const theme = await frame.evaluate(() => {
       const doc = (globalThis as any).document;
-      return { attr: doc.documentElement.getAttribute("data-theme") as string, bg: (globalThis as any).getComputedStyle(doc.body).backgroundColor as string };
+      return {
+        attr: doc.documentElement.getAttribute("data-theme") as string,
+        bg: (globalThis as any).getComputedStyle(doc.body).backgroundColor as string,
+      };
     });
     expect(theme.attr).toBe("dark");
     expect(luminance(theme.bg)).toBeLessThan(0.15);
     // The App reported its height and the host grew the iframe to it.
-    await page.waitForFunction(() => (globalThis as any).document.querySelector("iframe").getBoundingClientRect().height > 1500);
+    await page.waitForFunction(
+      () => (globalThis as any).document.querySelector("iframe").getBoundingClientRect().height > 1500,
+    );
     await page.screenshot({ path: "artifacts/pipeline-dashboard-app.png", fullPage: true });
     expect(problems).toEqual([]);
     await page.close();

@@ -30,7 +30,10 @@ export interface Built {
 }
 
 /** Builds about `n` deals; returns their ids and the ids of the hostile-named ones. */
-export async function buildPipeline(h: Harness, opts: { seed?: number; n?: number; baseline?: boolean } = {}): Promise<Built> {
+export async function buildPipeline(
+  h: Harness,
+  opts: { seed?: number; n?: number; baseline?: boolean } = {},
+): Promise<Built> {
   const rand = rng(opts.seed ?? 7);
   const m = h.deps.methodology;
   const now = Date.parse(NOW);
@@ -54,7 +57,9 @@ export async function buildPipeline(h: Harness, opts: { seed?: number; n?: numbe
           name,
           account: i < HOSTILE_NAMES.length ? `<i>Account</i> ${i}` : `Account ${i % 23}`,
           owner: owners[i % owners.length]!,
-          amount: Math.round((tier === "enterprise" ? 80_000 : tier === "mid_market" ? 25_000 : 6_000) * (0.5 + rand())),
+          amount: Math.round(
+            (tier === "enterprise" ? 80_000 : tier === "mid_market" ? 25_000 : 6_000) * (0.5 + rand()),
+          ),
           currency: "USD",
           stage: "prospecting",
           stage_index: 0,
@@ -89,30 +94,60 @@ export async function buildPipeline(h: Harness, opts: { seed?: number; n?: numbe
         h.store.moveStage(deal.id, { stage: "discovery", stage_index: 1, at: iso(t), gate: "passed" }, NOW);
       }
       const verdict = stage >= 2 || rand() < 0.5 ? "qualified" : "needs_discovery";
-      h.store.recordQualification(deal.id, { budget: "approved", authority: "decision_maker", need: "confirmed", timeline: "defined", score: verdict === "qualified" ? 80 : 45, verdict, detail: {} }, NOW);
+      h.store.recordQualification(
+        deal.id,
+        {
+          budget: "approved",
+          authority: "decision_maker",
+          need: "confirmed",
+          timeline: "defined",
+          score: verdict === "qualified" ? 80 : 45,
+          verdict,
+          detail: {},
+        },
+        NOW,
+      );
       h.store.upsertStakeholders(deal.id, [
         { name: "Champion", role: "champion", decision_maker: false },
         { name: "Buyer", role: "economic_buyer", decision_maker: rand() < 0.8 },
       ]);
       for (const type of ["meeting", "demo", "call"]) {
         const at = t + Math.round(rand() * 3) * DAY;
-        if (at < now) h.store.logActivity(deal.id, { type, occurred_at: iso(at), summary: `${type} with the customer` }, NOW);
+        if (at < now)
+          h.store.logActivity(deal.id, { type, occurred_at: iso(at), summary: `${type} with the customer` }, NOW);
       }
 
       // Close when the deal went far enough and there was time; otherwise it stays open.
       const closeAt = t + Math.round(stageDays[tier] * (0.5 + rand())) * DAY;
       if (!stuck && closeAt < now - DAY && rand() < 0.8) {
         if (stage >= 3 && rand() < 0.75) {
-          if (stage < 4) h.store.moveStage(deal.id, { stage: "closing", stage_index: 4, at: iso(closeAt - DAY), gate: "passed" }, NOW);
-          h.store.closeDeal(deal.id, { status: "won", reason: "Value proven in the pilot", closed_at: iso(closeAt) }, NOW);
+          if (stage < 4)
+            h.store.moveStage(
+              deal.id,
+              { stage: "closing", stage_index: 4, at: iso(closeAt - DAY), gate: "passed" },
+              NOW,
+            );
+          h.store.closeDeal(
+            deal.id,
+            { status: "won", reason: "Value proven in the pilot", closed_at: iso(closeAt) },
+            NOW,
+          );
         } else {
-          h.store.closeDeal(deal.id, { status: "lost", reason: rand() < 0.2 ? "" : "Chose a competitor", closed_at: iso(closeAt) }, NOW);
+          h.store.closeDeal(
+            deal.id,
+            { status: "lost", reason: rand() < 0.2 ? "" : "Chose a competitor", closed_at: iso(closeAt) },
+            NOW,
+          );
         }
       }
     }
   });
   if (opts.baseline !== false) {
-    await h.callOk("record_baseline", { label: "kickoff <b>2026</b>", as_of: "2026-06-30", filters: { from: "2026-01-01" } });
+    await h.callOk("record_baseline", {
+      label: "kickoff <b>2026</b>",
+      as_of: "2026-06-30",
+      filters: { from: "2026-01-01" },
+    });
   }
   return { ids, hostile };
 }

@@ -5,11 +5,15 @@ import { attrs, chart, esc, heatCell, linePath, text, ticks } from "../../src/re
 describe("svg helpers", () => {
   it("escape the five HTML-special characters in content and attributes", () => {
     expect(esc(`<a href="x" title='y'>&</a>`)).toBe("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
-    expect(text(1, 2, "</text><script>", { "data-x": `"><b>` })).toBe('<text x="1" y="2" data-x="&quot;&gt;&lt;b&gt;">&lt;/text&gt;&lt;script&gt;</text>');
+    expect(text(1, 2, "</text><script>", { "data-x": `"><b>` })).toBe(
+      '<text x="1" y="2" data-x="&quot;&gt;&lt;b&gt;">&lt;/text&gt;&lt;script&gt;</text>',
+    );
   });
 
   it("round coordinates but keep data values, and leave out empty attributes", () => {
-    expect(attrs({ x: 1.2345, "data-value": 0.6667, hidden: false, gone: null, open: true })).toBe(' x="1.2" data-value="0.6667" open');
+    expect(attrs({ x: 1.2345, "data-value": 0.6667, hidden: false, gone: null, open: true })).toBe(
+      ' x="1.2" data-value="0.6667" open',
+    );
   });
 
   it("label a chart for assistive technology", () => {
@@ -19,7 +23,14 @@ describe("svg helpers", () => {
   });
 
   it("break a line where a value is missing", () => {
-    expect(linePath([{ x: 0, y: 1 }, { x: 1, y: 2 }, { x: 2, y: null }, { x: 3, y: 4 }])).toContain('d="M0 1L1 2M3 4"');
+    expect(
+      linePath([
+        { x: 0, y: 1 },
+        { x: 1, y: 2 },
+        { x: 2, y: null },
+        { x: 3, y: 4 },
+      ]),
+    ).toContain('d="M0 1L1 2M3 4"');
     expect(linePath([{ x: 0, y: null }])).toBe("");
   });
 

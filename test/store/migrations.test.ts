@@ -12,7 +12,11 @@ const tmp = tempDir("lsm-migrate-");
 afterAll(() => tmp.cleanup());
 
 function schemaOf(db: Database.Database): string {
-  return (db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all() as Array<{ sql: string | null }>)
+  return (
+    db
+      .prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+      .all() as Array<{ sql: string | null }>
+  )
     .map((r) => JSON.stringify(r))
     .join("\n");
 }
@@ -39,20 +43,47 @@ describe("migrations", () => {
     old.exec(MIGRATIONS[0]!.sql);
     old.pragma("user_version = 1");
     const now = "2026-11-01T00:00:00.000Z";
-    old.prepare(
-      `INSERT INTO deals (id, name, account, owner, currency, stage, stage_index, furthest_stage_index, status, created_at, stage_entered_at, updated_at)
+    old
+      .prepare(
+        `INSERT INTO deals (id, name, account, owner, currency, stage, stage_index, furthest_stage_index, status, created_at, stage_entered_at, updated_at)
        VALUES (1, 'Old deal', 'Old Co', 'Dana', 'USD', 'discovery', 1, 1, 'open', ?, ?, ?)`,
-    ).run(now, "2026-11-10T00:00:00.000Z", now);
-    const act = old.prepare("INSERT INTO activities (deal_id, type, occurred_at, summary, stage, created_at) VALUES (1, ?, ?, 'x', 'discovery', ?)");
-    for (const [type, at] of [["meeting", "2026-11-05T00:00:00.000Z"], ["meeting", "2026-11-12T00:00:00.000Z"], ["proposal", "2026-11-13T00:00:00.000Z"], ["internal", "2026-11-14T00:00:00.000Z"]]) act.run(type, at, now);
-    old.prepare("INSERT INTO stakeholders (deal_id, name, role, decision_maker) VALUES (1, 'A', NULL, 1), (1, 'B', NULL, 0)").run();
+      )
+      .run(now, "2026-11-10T00:00:00.000Z", now);
+    const act = old.prepare(
+      "INSERT INTO activities (deal_id, type, occurred_at, summary, stage, created_at) VALUES (1, ?, ?, 'x', 'discovery', ?)",
+    );
+    for (const [type, at] of [
+      ["meeting", "2026-11-05T00:00:00.000Z"],
+      ["meeting", "2026-11-12T00:00:00.000Z"],
+      ["proposal", "2026-11-13T00:00:00.000Z"],
+      ["internal", "2026-11-14T00:00:00.000Z"],
+    ])
+      act.run(type, at, now);
+    old
+      .prepare(
+        "INSERT INTO stakeholders (deal_id, name, role, decision_maker) VALUES (1, 'A', NULL, 1), (1, 'B', NULL, 0)",
+      )
+      .run();
     old.close();
 
     const store = SqliteDealStore.open(path);
     expect(store.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     expect(store.getDeal("D-0001")!.name).toBe("Old deal");
-    const row = store.db.prepare("SELECT n_meeting, n_proposal, n_internal, n_email, stage_meetings, stage_proposals, stakeholder_count, decision_makers FROM deals WHERE id = 1").get();
-    expect(row).toEqual({ n_meeting: 2, n_proposal: 1, n_internal: 1, n_email: 0, stage_meetings: 1, stage_proposals: 1, stakeholder_count: 2, decision_makers: 1 });
+    const row = store.db
+      .prepare(
+        "SELECT n_meeting, n_proposal, n_internal, n_email, stage_meetings, stage_proposals, stakeholder_count, decision_makers FROM deals WHERE id = 1",
+      )
+      .get();
+    expect(row).toEqual({
+      n_meeting: 2,
+      n_proposal: 1,
+      n_internal: 1,
+      n_email: 0,
+      stage_meetings: 1,
+      stage_proposals: 1,
+      stakeholder_count: 2,
+      decision_makers: 1,
+    });
     expect(store.db.prepare("SELECT count(*) AS n FROM baselines").get()).toEqual({ n: 0 });
     store.close();
   });
@@ -60,7 +91,20 @@ describe("migrations", () => {
   it("the counters stay equal to a recount after writes through the store", () => {
     const store = SqliteDealStore.open(join(tmp.dir, "counters.db"));
     const now = "2026-11-28T00:00:00.000Z";
-    const d = store.createDeal({ name: "C", account: "C", owner: "D", currency: "USD", stage: "prospecting", stage_index: 0, created_at: "2026-11-01T00:00:00.000Z", stage_entered_at: "2026-11-01T00:00:00.000Z", stakeholders: [{ name: "X", role: null, decision_maker: false }] }, now);
+    const d = store.createDeal(
+      {
+        name: "C",
+        account: "C",
+        owner: "D",
+        currency: "USD",
+        stage: "prospecting",
+        stage_index: 0,
+        created_at: "2026-11-01T00:00:00.000Z",
+        stage_entered_at: "2026-11-01T00:00:00.000Z",
+        stakeholders: [{ name: "X", role: null, decision_maker: false }],
+      },
+      now,
+    );
     store.logActivity(d.id, { type: "meeting", occurred_at: "2026-11-02T00:00:00.000Z", summary: "m" }, now);
     store.logActivity(d.id, { type: "proposal", occurred_at: "2026-11-03T00:00:00.000Z", summary: "p" }, now);
     store.moveStage(d.id, { stage: "discovery", stage_index: 1, at: "2026-11-04T00:00:00.000Z", gate: "passed" }, now);
@@ -76,8 +120,20 @@ describe("migrations", () => {
            FROM deals d WHERE id = 1`,
       )
       .get();
-    expect(store.db.prepare("SELECT n_meeting, stage_meetings, stage_proposals, stakeholder_count, decision_makers FROM deals WHERE id = 1").get()).toEqual(recount);
-    expect(recount).toEqual({ n_meeting: 2, stage_meetings: 1, stage_proposals: 0, stakeholder_count: 2, decision_makers: 1 });
+    expect(
+      store.db
+        .prepare(
+          "SELECT n_meeting, stage_meetings, stage_proposals, stakeholder_count, decision_makers FROM deals WHERE id = 1",
+        )
+        .get(),
+    ).toEqual(recount);
+    expect(recount).toEqual({
+      n_meeting: 2,
+      stage_meetings: 1,
+      stage_proposals: 0,
+      stakeholder_count: 2,
+      decision_makers: 1,
+    });
     store.close();
   });
 
@@ -94,9 +150,19 @@ describe("migrations", () => {
        VALUES (?, ?, 'Co', 'Dana', 1000, 'USD', 'discovery', 1, 1, ?, ?, ?, ?, 1, 1)`,
     );
     for (let i = 1; i <= 50; i++) ins.run(i, `Deal ${i}`, i % 5 === 0 ? "lost" : "open", now, now, now);
-    old.prepare("INSERT INTO activities (deal_id, type, occurred_at, summary, stage, created_at) SELECT id, 'meeting', ?, 'm', 'discovery', ? FROM deals").run(now, now);
-    old.prepare("INSERT INTO stakeholders (deal_id, name, role, decision_maker) SELECT id, 'A', NULL, 0 FROM deals").run();
-    old.prepare("INSERT INTO stage_history (deal_id, stage, stage_index, entered_at, gate) SELECT id, 'discovery', 1, ?, 'created' FROM deals").run(now);
+    old
+      .prepare(
+        "INSERT INTO activities (deal_id, type, occurred_at, summary, stage, created_at) SELECT id, 'meeting', ?, 'm', 'discovery', ? FROM deals",
+      )
+      .run(now, now);
+    old
+      .prepare("INSERT INTO stakeholders (deal_id, name, role, decision_maker) SELECT id, 'A', NULL, 0 FROM deals")
+      .run();
+    old
+      .prepare(
+        "INSERT INTO stage_history (deal_id, stage, stage_index, entered_at, gate) SELECT id, 'discovery', 1, ?, 'created' FROM deals",
+      )
+      .run(now);
     old.close();
 
     const store = SqliteDealStore.open(path);

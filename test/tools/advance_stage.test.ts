@@ -6,11 +6,16 @@ describe("advance_stage", () => {
   beforeAll(async () => (h = await connect()));
   afterAll(() => h.close());
 
-  const make = async (stage = "discovery") => (await h.callOk("create_deal", { name: "Adv", account: "Adv Co", owner: "Dana", stage, created_at: "2026-10-01" })).deal.id as string;
+  const make = async (stage = "discovery") =>
+    (await h.callOk("create_deal", { name: "Adv", account: "Adv Co", owner: "Dana", stage, created_at: "2026-10-01" }))
+      .deal.id as string;
 
   it("a deal without stakeholders identified cannot leave discovery", async () => {
     const id = await make();
-    await h.callOk("check_stage_exit", { deal_id: id, met: ["challenge_understood", "fit_assessed", "proposal_agreed"] });
+    await h.callOk("check_stage_exit", {
+      deal_id: id,
+      met: ["challenge_understood", "fit_assessed", "proposal_agreed"],
+    });
     const r = await h.callOk("advance_stage", { deal_id: id });
     expect(r).toMatchObject({ moved: false, gate: "refused", unmet: ["stakeholders_identified"] });
     expect(r.reasons.join(" ")).toMatch(/"Identified stakeholders and their priorities" is not met/);
@@ -22,7 +27,11 @@ describe("advance_stage", () => {
     const r = await h.callOk("advance_stage", { deal_id: id, to_stage: "proposal_negotiation" });
     expect(r.moved).toBe(false);
     expect(r.reasons.join(" ")).toMatch(/not the next stage/);
-    const o = await h.callOk("advance_stage", { deal_id: id, to_stage: "proposal_negotiation", override_reason: "Inbound RFP: discovery done by the customer" });
+    const o = await h.callOk("advance_stage", {
+      deal_id: id,
+      to_stage: "proposal_negotiation",
+      override_reason: "Inbound RFP: discovery done by the customer",
+    });
     expect(o).toMatchObject({ moved: true, gate: "override", to_stage: "proposal_negotiation" });
   });
 
@@ -35,6 +44,8 @@ describe("advance_stage", () => {
 
   it("a move cannot be dated before the deal entered its stage", async () => {
     const id = await make("prospecting");
-    expect(await h.callError("advance_stage", { deal_id: id, override_reason: "x", at: "2026-09-01" })).toMatch(/before/);
+    expect(await h.callError("advance_stage", { deal_id: id, override_reason: "x", at: "2026-09-01" })).toMatch(
+      /before/,
+    );
   });
 });

@@ -20,12 +20,22 @@ describe("check_stage_exit", () => {
   });
 
   it("refuses criteria of another stage with the valid ids", async () => {
-    expect(await h.callError("check_stage_exit", { stage: "prospecting", met: ["terms_agreed"] })).toMatch(/not a Prospecting exit criterion.*meeting_agreed/);
+    expect(await h.callError("check_stage_exit", { stage: "prospecting", met: ["terms_agreed"] })).toMatch(
+      /not a Prospecting exit criterion.*meeting_agreed/,
+    );
   });
 
   it("records a check on the deal's current stage", async () => {
-    const { deal } = await h.callOk("create_deal", { name: "Gate", account: "Gate Co", owner: "Dana", stage: "closing" });
-    const r = await h.callOk("check_stage_exit", { deal_id: deal.id, met: ["contract_executed", "implementation_briefed", "onboarding_scheduled", "partnership_established"] });
+    const { deal } = await h.callOk("create_deal", {
+      name: "Gate",
+      account: "Gate Co",
+      owner: "Dana",
+      stage: "closing",
+    });
+    const r = await h.callOk("check_stage_exit", {
+      deal_id: deal.id,
+      met: ["contract_executed", "implementation_briefed", "onboarding_scheduled", "partnership_established"],
+    });
     expect(r).toMatchObject({ stage: "closing", can_advance: true, recorded: true, next_stage: "onboarding_success" });
     expect((await h.callOk("get_deal", { deal_id: deal.id })).stage_check.can_advance).toBe(true);
   });

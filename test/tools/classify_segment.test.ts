@@ -7,7 +7,12 @@ describe("classify_segment", () => {
   afterAll(() => h.close());
 
   it("places an enterprise that is ready in the Enterprise-Ready row", async () => {
-    const r = await h.callOk("classify_segment", { employees: 12000, actively_evaluating: true, budget_status: "approved", timeline_months: 2 });
+    const r = await h.callOk("classify_segment", {
+      employees: 12000,
+      actively_evaluating: true,
+      budget_status: "approved",
+      timeline_months: 2,
+    });
     expect(r).toMatchObject({
       segment: "enterprise_ready",
       label: "Enterprise-Ready",
@@ -25,7 +30,9 @@ describe("classify_segment", () => {
   });
 
   it("refuses a call with no tier signal, naming what to send", async () => {
-    expect(await h.callError("classify_segment", { actively_evaluating: true })).toMatch(/employees, annual_revenue, expected_deal_size, or tier/);
+    expect(await h.callError("classify_segment", { actively_evaluating: true })).toMatch(
+      /employees, annual_revenue, expected_deal_size, or tier/,
+    );
   });
 
   it("with deal_id uses the deal's amount and BANT budget and saves the segment", async () => {
@@ -33,6 +40,9 @@ describe("classify_segment", () => {
     await h.callOk("qualify_prospect", { deal_id: deal.id, budget: { status: "approved" } });
     const r = await h.callOk("classify_segment", { deal_id: deal.id, actively_evaluating: true, timeline_months: 3 });
     expect(r).toMatchObject({ tier: "enterprise", readiness: "ready", recorded: true });
-    expect((await h.callOk("get_deal", { deal_id: deal.id })).deal).toMatchObject({ segment: "enterprise_ready", segment_label: "Enterprise-Ready" });
+    expect((await h.callOk("get_deal", { deal_id: deal.id })).deal).toMatchObject({
+      segment: "enterprise_ready",
+      segment_label: "Enterprise-Ready",
+    });
   });
 });

@@ -19,13 +19,25 @@ describe("conversations", () => {
     let dealId = found.deals[0]?.id as string | undefined;
     if (!dealId) {
       // No owner: the configured user owns it.
-      const created = await h.callOk("create_deal", { name: "Acme - fleet rollout", account: "Acme Logistics", stage: "Discovery" });
+      const created = await h.callOk("create_deal", {
+        name: "Acme - fleet rollout",
+        account: "Acme Logistics",
+        stage: "Discovery",
+      });
       expect(created.deal.owner).toBe("Dana Lee");
-      expect(created.next_steps[0]).toMatchObject({ tool: "qualify_prospect", arguments: { deal_id: created.deal.id } });
+      expect(created.next_steps[0]).toMatchObject({
+        tool: "qualify_prospect",
+        arguments: { deal_id: created.deal.id },
+      });
       dealId = created.deal.id;
     }
     // 2. Qualify with the statuses alone (the shorthand) and a note where it matters.
-    const q = await h.callOk("qualify_prospect", { deal_id: dealId, authority: "access_to_decision_maker", need: "Confirmed", timeline: { status: "defined", months: 5, note: "go-live by Q2" } });
+    const q = await h.callOk("qualify_prospect", {
+      deal_id: dealId,
+      authority: "access_to_decision_maker",
+      need: "Confirmed",
+      timeline: { status: "defined", months: 5, note: "go-live by Q2" },
+    });
     expect(q).toMatchObject({ verdict: "needs_discovery", gaps: ["budget"], recorded: true });
     expect(q.next_steps[0]).toMatchObject({ tool: "core_questions", arguments: { deal_id: dealId } });
     expect(q.__text).toMatch(/^Next: core_questions/m);
@@ -38,7 +50,9 @@ describe("conversations", () => {
     const lead = { employees: 450, source: "Inbound", budget: { status: "approved" }, need: "critical", amount: 40000 };
     const s = await h.callOk("score_lead", lead);
     expect(s.fallback).toBe(false);
-    expect(s.reasons.join(" ")).toMatch(/Segment mid_market_unknown: tier mid_market and readiness unknown from what is known/);
+    expect(s.reasons.join(" ")).toMatch(
+      /Segment mid_market_unknown: tier mid_market and readiness unknown from what is known/,
+    );
     // "Inbound" and "inbound" are the same source; a value never seen in training is no factor.
     expect((await h.callOk("score_lead", { ...lead, source: "inbound" })).win_probability).toBe(s.win_probability);
     const novel = await h.callOk("score_lead", { ...lead, source: "carrier pigeon" });

@@ -8,15 +8,31 @@ describe("core_questions", () => {
 
   it("gives the eight core questions with their topics", async () => {
     const r = await h.callOk("core_questions", {});
-    expect(r.questions.map((q: any) => q.id)).toEqual(["value", "waste", "quality", "qualification", "efficiency", "process", "metrics", "improvement"]);
-    expect(r.questions[0]).toMatchObject({ topic: "Value", question: "Does this activity create value for the customer?" });
+    expect(r.questions.map((q: any) => q.id)).toEqual([
+      "value",
+      "waste",
+      "quality",
+      "qualification",
+      "efficiency",
+      "process",
+      "metrics",
+      "improvement",
+    ]);
+    expect(r.questions[0]).toMatchObject({
+      topic: "Value",
+      question: "Does this activity create value for the customer?",
+    });
     expect(r.stage_questions).toEqual([]);
   });
 
   it("filters by focus and adds one question per exit criterion of the stage", async () => {
     const r = await h.callOk("core_questions", { focus: "qualification", stage: "discovery" });
     expect(r.questions.map((q: any) => q.id)).toEqual(["qualification"]);
-    expect(r.stage_questions.map((q: any) => q.criterion_id)).toEqual(methodology().stage("discovery").exit_criteria.map((c) => c.id));
+    expect(r.stage_questions.map((q: any) => q.criterion_id)).toEqual(
+      methodology()
+        .stage("discovery")
+        .exit_criteria.map((c) => c.id),
+    );
   });
 
   it("for a deal asks only about the criteria still open", async () => {
@@ -28,7 +44,9 @@ describe("core_questions", () => {
   });
 
   it("refuses an unknown focus naming the accepted values", async () => {
-    expect(await h.callError("core_questions", { focus: "vibes" })).toMatch(/"vibes" is not one of value, waste, quality, qualification.*at focus/);
+    expect(await h.callError("core_questions", { focus: "vibes" })).toMatch(
+      /"vibes" is not one of value, waste, quality, qualification.*at focus/,
+    );
   });
 
   it("never writes", async () => {

@@ -26,7 +26,13 @@ describe("create_deal", () => {
       tier: "enterprise",
     });
     const g = await h.callOk("get_deal", { deal_id: r.deal.id });
-    expect(g.stage_history).toEqual([expect.objectContaining({ stage: "proposal_negotiation", entered_at: "2026-10-15T09:30:00.000Z", gate: "created" })]);
+    expect(g.stage_history).toEqual([
+      expect.objectContaining({
+        stage: "proposal_negotiation",
+        entered_at: "2026-10-15T09:30:00.000Z",
+        gate: "created",
+      }),
+    ]);
   });
 
   it("without firmographics leaves the segment empty and says how to set it", async () => {
@@ -38,12 +44,20 @@ describe("create_deal", () => {
   it.each([
     [{ name: "", account: "A", owner: "B" }, "name", /blank|too short|at least/],
     [{ name: "   ", account: "A", owner: "B" }, "name", /blank/],
-    [{ name: "X", account: "A", owner: "B", stage: "negotiation" }, "stage", /"negotiation" is not a stage; stages are prospecting, discovery.*did you mean proposal_negotiation/],
+    [
+      { name: "X", account: "A", owner: "B", stage: "negotiation" },
+      "stage",
+      /"negotiation" is not a stage; stages are prospecting, discovery.*did you mean proposal_negotiation/,
+    ],
     [{ name: "X", account: "A", owner: "B", amount: -5 }, "amount", /must be an amount between 0/i],
     [{ name: "X", account: "A", owner: "B", currency: "dollars" }, "currency", /ISO 4217/],
     [{ name: "X", account: "A", owner: "B", created_at: "2026-13-40" }, "created_at", /calendar date|ISO/],
     [{ name: "X", account: "A", owner: "B", created_at: "2030-01-01" }, "created_at", /in the future/],
-    [{ name: "X", account: "A", owner: "B", created_at: "2026-05-01", stage_entered_at: "2026-04-01" }, "stage_entered_at", /before created_at/],
+    [
+      { name: "X", account: "A", owner: "B", created_at: "2026-05-01", stage_entered_at: "2026-04-01" },
+      "stage_entered_at",
+      /before created_at/,
+    ],
     [{ name: "X\u202Eevil", account: "A", owner: "B" }, "name", /bidi/],
     [{ name: "X\ud800", account: "A", owner: "B" }, "name", /lone surrogate/],
     [{ name: "\u0000X", account: "A", owner: "B" }, "name", /control/],

@@ -30,7 +30,14 @@ describe("a deal's whole life", () => {
     });
     id = r.deal.id;
     expect(id).toMatch(/^D-\d{4}$/);
-    expect(r.deal).toMatchObject({ stage: "prospecting", stage_name: "Prospecting", status: "open", tier: "mid_market", readiness: "exploring", segment: "mid_market_exploring" });
+    expect(r.deal).toMatchObject({
+      stage: "prospecting",
+      stage_name: "Prospecting",
+      status: "open",
+      tier: "mid_market",
+      readiness: "exploring",
+      segment: "mid_market_exploring",
+    });
     expect(r.__text).toContain(id);
   });
 
@@ -63,7 +70,10 @@ describe("a deal's whole life", () => {
     expect(refused.moved).toBe(false);
     expect(refused.unmet).toEqual(["contact_verified"]);
     // The earlier answers carry over: only the missing one is sent now.
-    const c2 = await h.callOk("check_stage_exit", { deal_id: id, evidence: { contact_verified: "Direct line confirmed on 2026-11-05" } });
+    const c2 = await h.callOk("check_stage_exit", {
+      deal_id: id,
+      evidence: { contact_verified: "Direct line confirmed on 2026-11-05" },
+    });
     expect(c2.can_advance).toBe(true);
     const moved = await h.callOk("advance_stage", { deal_id: id, at: "2026-11-06" });
     expect(moved).toMatchObject({ moved: true, gate: "passed", from_stage: "prospecting", to_stage: "discovery" });
@@ -71,16 +81,40 @@ describe("a deal's whole life", () => {
   });
 
   it("an override passes an unmet gate and is kept in the history", async () => {
-    const r = await h.callOk("advance_stage", { deal_id: id, override_reason: "Customer asked for the proposal before the stakeholder map", at: "2026-11-10" });
+    const r = await h.callOk("advance_stage", {
+      deal_id: id,
+      override_reason: "Customer asked for the proposal before the stakeholder map",
+      at: "2026-11-10",
+    });
     expect(r).toMatchObject({ moved: true, gate: "override", to_stage: "solution_presentation" });
     expect(r.unmet.length).toBeGreaterThan(0);
   });
 
   it("logs activities and closes the deal with a reason", async () => {
-    await h.callOk("log_activity", { deal_id: id, type: "demo", summary: "Demo for ops team", occurred_at: "2026-11-12T15:00:00Z", duration_minutes: 60 });
-    await h.callOk("log_activity", { deal_id: id, type: "proposal", summary: "Proposal v1 sent", occurred_at: "2026-11-20" });
-    const closed = await h.callOk("close_deal", { deal_id: id, outcome: "won", reason: "ROI case on dispatch time convinced the CFO", closed_at: "2026-11-25" });
-    expect(closed.deal).toMatchObject({ status: "won", closed_at: "2026-11-25T00:00:00.000Z", close_reason: "ROI case on dispatch time convinced the CFO" });
+    await h.callOk("log_activity", {
+      deal_id: id,
+      type: "demo",
+      summary: "Demo for ops team",
+      occurred_at: "2026-11-12T15:00:00Z",
+      duration_minutes: 60,
+    });
+    await h.callOk("log_activity", {
+      deal_id: id,
+      type: "proposal",
+      summary: "Proposal v1 sent",
+      occurred_at: "2026-11-20",
+    });
+    const closed = await h.callOk("close_deal", {
+      deal_id: id,
+      outcome: "won",
+      reason: "ROI case on dispatch time convinced the CFO",
+      closed_at: "2026-11-25",
+    });
+    expect(closed.deal).toMatchObject({
+      status: "won",
+      closed_at: "2026-11-25T00:00:00.000Z",
+      close_reason: "ROI case on dispatch time convinced the CFO",
+    });
     expect(await h.callError("close_deal", { deal_id: id, outcome: "lost" })).toMatch(/already won/);
   });
 
@@ -100,6 +134,8 @@ describe("a deal's whole life", () => {
     expect(r.stakeholders).toEqual([{ name: "Priya Shah", role: "VP Operations", decision_maker: false }]);
     expect(r.qualification).toMatchObject({ verdict: "qualified", budget: "identified" });
     // Stored text comes back fenced as data in the text content.
-    expect(r.__text).toMatch(/<untrusted-data-[0-9a-f]{12}>[\s\S]*Acme - fleet rollout[\s\S]*<\/untrusted-data-[0-9a-f]{12}>/);
+    expect(r.__text).toMatch(
+      /<untrusted-data-[0-9a-f]{12}>[\s\S]*Acme - fleet rollout[\s\S]*<\/untrusted-data-[0-9a-f]{12}>/,
+    );
   });
 });

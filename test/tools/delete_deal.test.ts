@@ -20,18 +20,32 @@ describe("delete_deal", () => {
 
   it("refuses a confirmation that is not the deal's name, and deletes nothing", async () => {
     const { deal } = await h.callOk("create_deal", { name: "Keep me", account: "K" });
-    expect(await h.callError("delete_deal", { deal_id: deal.id, confirm_name: "Keep" })).toMatch(/confirm_name does not match.*nothing was deleted/);
+    expect(await h.callError("delete_deal", { deal_id: deal.id, confirm_name: "Keep" })).toMatch(
+      /confirm_name does not match.*nothing was deleted/,
+    );
     expect((await h.callOk("get_deal", { deal_id: deal.id })).deal.name).toBe("Keep me");
   });
 
   it("erases the deal and everything recorded on it, leaving no copy in the file or in a later backup", async () => {
-    const { deal } = await h.callOk("create_deal", { name: `${SECRET} rollout`, account: SECRET, stakeholders: [{ name: "Ada Quokka", role: "CEO" }], request_id: "create-secret-1" });
+    const { deal } = await h.callOk("create_deal", {
+      name: `${SECRET} rollout`,
+      account: SECRET,
+      stakeholders: [{ name: "Ada Quokka", role: "CEO" }],
+      request_id: "create-secret-1",
+    });
     await h.callOk("log_activity", { deal_id: deal.id, type: "call", summary: `Spoke with ${SECRET} about pricing` });
     await h.callOk("qualify_prospect", { deal_id: deal.id, need: { status: "confirmed", note: `${SECRET} needs it` } });
     const before = h.store.counts();
 
-    const r = await h.callOk("delete_deal", { deal_id: `d-${Number(deal.id.slice(2))}`, confirm_name: `${SECRET.toLowerCase()} rollout ` });
-    expect(r).toMatchObject({ deal_id: deal.id, deleted: true, removed: { deals: 1, activities: 1, stakeholders: 1, qualifications: 1, requests: 1 } });
+    const r = await h.callOk("delete_deal", {
+      deal_id: `d-${Number(deal.id.slice(2))}`,
+      confirm_name: `${SECRET.toLowerCase()} rollout `,
+    });
+    expect(r).toMatchObject({
+      deal_id: deal.id,
+      deleted: true,
+      removed: { deals: 1, activities: 1, stakeholders: 1, qualifications: 1, requests: 1 },
+    });
     expect(h.store.counts().deals).toBe(before.deals! - 1);
     expect(await h.callError("get_deal", { deal_id: deal.id })).toMatch(/No deal/);
     // A replay of the create answers afresh rather than with the erased deal.

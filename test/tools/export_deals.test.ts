@@ -7,12 +7,18 @@ describe("export_deals", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await connect();
-    await h.callOk("create_deal", { name: 'Quote "this", please', account: "=HYPERLINK(evil)", owner: "Dana", amount: 1000 });
+    await h.callOk("create_deal", {
+      name: 'Quote "this", please',
+      account: "=HYPERLINK(evil)",
+      owner: "Dana",
+      amount: 1000,
+    });
     for (let i = 0; i < 4; i++) await h.callOk("create_deal", { name: `D${i}`, account: "A", owner: "Sam", amount: i });
   });
   afterAll(() => h.close());
 
-  const read = async (uri: string) => ((await h.client.readResource({ uri })).contents[0] as { text: string; mimeType: string });
+  const read = async (uri: string) =>
+    (await h.client.readResource({ uri })).contents[0] as { text: string; mimeType: string };
 
   it("answers with a link to the CSV (our field names, quoting, formula-injection guard), not the file inline", async () => {
     const raw = await h.call("export_deals", {});
@@ -37,14 +43,20 @@ describe("export_deals", () => {
     // Another client on another server process would compute the same URI and file.
     const other = await connect({ dbPath: h.dbPath });
     try {
-      expect(JSON.parse(((await other.client.readResource({ uri: r.uri })).contents[0] as { text: string }).text)).toEqual(deals);
+      expect(
+        JSON.parse(((await other.client.readResource({ uri: r.uri })).contents[0] as { text: string }).text),
+      ).toEqual(deals);
     } finally {
       await other.close();
     }
   });
 
   it("refuses a URI that is not an export, saying where to get one", async () => {
-    await expect(h.client.readResource({ uri: "lean-sales://exports/secrets.txt" })).rejects.toThrow(/Call export_deals/);
-    await expect(h.client.readResource({ uri: "lean-sales://exports/deals.csv?password=x" })).rejects.toThrow(/Call export_deals/);
+    await expect(h.client.readResource({ uri: "lean-sales://exports/secrets.txt" })).rejects.toThrow(
+      /Call export_deals/,
+    );
+    await expect(h.client.readResource({ uri: "lean-sales://exports/deals.csv?password=x" })).rejects.toThrow(
+      /Call export_deals/,
+    );
   });
 });

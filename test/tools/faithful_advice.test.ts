@@ -5,7 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type Harness } from "../helpers/connect.js";
 
-const PERFECT = { budget: { status: "approved" }, authority: { status: "decision_maker" }, need: { status: "critical" }, timeline: { status: "defined" } };
+const PERFECT = {
+  budget: { status: "approved" },
+  authority: { status: "decision_maker" },
+  need: { status: "critical" },
+  timeline: { status: "defined" },
+};
 
 describe("faithful advice", () => {
   let h: Harness;
@@ -13,7 +18,15 @@ describe("faithful advice", () => {
   afterAll(() => h.close());
 
   const deal = async (extra: Record<string, unknown> = {}) =>
-    (await h.callOk("create_deal", { name: "Acme rollout", account: "Acme", owner: "Dana", created_at: "2026-10-01", ...extra })).deal;
+    (
+      await h.callOk("create_deal", {
+        name: "Acme rollout",
+        account: "Acme",
+        owner: "Dana",
+        created_at: "2026-10-01",
+        ...extra,
+      })
+    ).deal;
 
   describe("labels", () => {
     it("a verdict decided by a default says so in its reasons", async () => {
@@ -31,7 +44,8 @@ describe("faithful advice", () => {
     });
 
     it("the whole methodology resource says it is in our words with our defaults marked, never the reference verbatim", async () => {
-      const text = ((await h.client.readResource({ uri: "lean-sales://methodology" })).contents[0] as { text: string }).text;
+      const text = ((await h.client.readResource({ uri: "lean-sales://methodology" })).contents[0] as { text: string })
+        .text;
       expect(text).toMatch(/in our words \(its tables and core questions quoted\)/);
       expect(text).toMatch(/\*This server's default\*: The reference names the tiers/);
     });
@@ -39,21 +53,45 @@ describe("faithful advice", () => {
 
   describe("segmentation", () => {
     it("a 20-person company with a 200k deal is SMB, not Enterprise-Ready", async () => {
-      const s = await h.callOk("classify_segment", { employees: 20, expected_deal_size: 200000, actively_evaluating: true, budget_status: "approved", timeline_months: 1 });
+      const s = await h.callOk("classify_segment", {
+        employees: 20,
+        expected_deal_size: 200000,
+        actively_evaluating: true,
+        budget_status: "approved",
+        timeline_months: 1,
+      });
       expect(s).toMatchObject({ tier: "smb", readiness: "ready", segment: "smb_ready" });
     });
 
     it("an enterprise evaluating with approved budget and a defined 5-month timeline is Enterprise-Ready", async () => {
-      const s = await h.callOk("classify_segment", { employees: 8000, actively_evaluating: true, budget_status: "approved", timeline_months: 5 });
-      expect(s).toMatchObject({ segment: "enterprise_ready", label: "Enterprise-Ready", cycle_time_months: { min: 4, max: 6 } });
+      const s = await h.callOk("classify_segment", {
+        employees: 8000,
+        actively_evaluating: true,
+        budget_status: "approved",
+        timeline_months: 5,
+      });
+      expect(s).toMatchObject({
+        segment: "enterprise_ready",
+        label: "Enterprise-Ready",
+        cycle_time_months: { min: 4, max: 6 },
+      });
     });
 
     it("unknown readiness stays unknown through create, update and list filters", async () => {
       const d = await deal({ employees: 450 });
-      expect(d).toMatchObject({ readiness: "unknown", segment: "mid_market_unknown", segment_label: "Mid-Market, readiness unknown" });
+      expect(d).toMatchObject({
+        readiness: "unknown",
+        segment: "mid_market_unknown",
+        segment_label: "Mid-Market, readiness unknown",
+      });
       const found = await h.callOk("list_deals", { filters: { segment: "mid_market_unknown" } });
       expect(found.deals.map((x: any) => x.id)).toContain(d.id);
-      const u = await h.callOk("update_deal", { deal_id: d.id, actively_evaluating: true, need_awareness: "high", timeline_months: 5 });
+      const u = await h.callOk("update_deal", {
+        deal_id: d.id,
+        actively_evaluating: true,
+        need_awareness: "high",
+        timeline_months: 5,
+      });
       expect(u.deal).toMatchObject({ readiness: "exploring", segment: "mid_market_exploring" });
     });
   });
@@ -76,11 +114,18 @@ describe("faithful advice", () => {
     it("the merged qualification: a later call that says nothing (or unknown) about budget keeps it", async () => {
       const d = await deal({ stage: "discovery" });
       await h.callOk("qualify_prospect", { deal_id: d.id, ...PERFECT });
-      const q = await h.callOk("qualify_prospect", { deal_id: d.id, need: { status: "confirmed" }, budget: { status: "unknown" } });
+      const q = await h.callOk("qualify_prospect", {
+        deal_id: d.id,
+        need: { status: "confirmed" },
+        budget: { status: "unknown" },
+      });
       expect(q.dimensions.budget.status).toBe("approved");
       expect(q.dimensions.need.status).toBe("confirmed");
       expect(q.verdict).toBe("qualified");
-      expect((await h.callOk("get_deal", { deal_id: d.id })).deal.bant).toMatchObject({ budget: "approved", need: "confirmed" });
+      expect((await h.callOk("get_deal", { deal_id: d.id })).deal.bant).toMatchObject({
+        budget: "approved",
+        need: "confirmed",
+      });
     });
 
     it("the Not Ready profile is a nurture verdict with a nurture action", async () => {
@@ -95,22 +140,37 @@ describe("faithful advice", () => {
       const h2 = await connect({ now: "2026-11-28T12:00:00.000Z" });
       try {
         const mk = async (name: string) =>
-          (await h2.callOk("create_deal", { name, account: `${name} Co`, owner: "Dana", amount: 10000, stage: "prospecting", created_at: "2026-11-01", employees: 40 })).deal.id as string;
+          (
+            await h2.callOk("create_deal", {
+              name,
+              account: `${name} Co`,
+              owner: "Dana",
+              amount: 10000,
+              stage: "prospecting",
+              created_at: "2026-11-01",
+              employees: 40,
+            })
+          ).deal.id as string;
         const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => mk(`Lead ${i}`)));
         const before = await h2.callOk("pipeline_metrics", {});
         expect(before.open_pipeline).toMatchObject({ deals: 12, value: 120000 });
         // Twelve unqualified early deals inflate the pipeline (Overproduction).
-        expect((await h2.callOk("find_waste", {})).findings.find((f: any) => f.rule === "pipeline_inflation")?.deal_count).toBe(12);
+        expect(
+          (await h2.callOk("find_waste", {})).findings.find((f: any) => f.rule === "pipeline_inflation")?.deal_count,
+        ).toBe(12);
 
         const parked = await h2.callOk("update_deal", { deal_id: ids[0], status: "nurture" });
         expect(parked.deal).toMatchObject({ status: "nurture", revisit_on: "2027-02-28" });
         expect(parked.reasons.join(" ")).toMatch(/SMB-Not Ready's nurture window is 3-6 months \(the reference\)/);
-        for (const id of ids.slice(1, 4)) await h2.callOk("update_deal", { deal_id: id, status: "nurture", revisit_on: "2026-12-15" });
+        for (const id of ids.slice(1, 4))
+          await h2.callOk("update_deal", { deal_id: id, status: "nurture", revisit_on: "2026-12-15" });
 
         const after = await h2.callOk("pipeline_metrics", {});
         expect(after.open_pipeline).toMatchObject({ deals: 8, value: 80000 });
         const w = await h2.callOk("find_waste", {});
-        expect(w.findings.find((f: any) => f.rule === "pipeline_inflation")?.deal_count).toBe(w.findings.some((f: any) => f.rule === "pipeline_inflation") ? 8 : undefined);
+        expect(w.findings.find((f: any) => f.rule === "pipeline_inflation")?.deal_count).toBe(
+          w.findings.some((f: any) => f.rule === "pipeline_inflation") ? 8 : undefined,
+        );
         expect(w.findings.some((f: any) => f.rule === "nurture_due")).toBe(false);
 
         // On 2026-12-20 the three parked until the 15th are due again.
@@ -129,9 +189,13 @@ describe("faithful advice", () => {
 
     it("parking refuses a closed deal and a revisit date in the past", async () => {
       const d = await deal();
-      expect(await h.callError("update_deal", { deal_id: d.id, status: "nurture", revisit_on: "2026-01-01" })).toMatch(/revisit_on must be after today/);
+      expect(await h.callError("update_deal", { deal_id: d.id, status: "nurture", revisit_on: "2026-01-01" })).toMatch(
+        /revisit_on must be after today/,
+      );
       await h.callOk("close_deal", { deal_id: d.id, outcome: "lost", reason: "Chose a competitor" });
-      expect(await h.callError("update_deal", { deal_id: d.id, status: "nurture" })).toMatch(/only open deals can be parked/);
+      expect(await h.callError("update_deal", { deal_id: d.id, status: "nurture" })).toMatch(
+        /only open deals can be parked/,
+      );
     });
   });
 
@@ -139,22 +203,45 @@ describe("faithful advice", () => {
     it("a deal walked through Discovery unqualified and single-threaded: advance_stage warns of exactly what find_waste then flags", async () => {
       const h2 = await connect();
       try {
-        const d = (await h2.callOk("create_deal", { name: "Walk", account: "Walk Co", owner: "Dana", stage: "discovery", employees: 300, created_at: "2026-11-20" })).deal;
-        await h2.callOk("qualify_prospect", { deal_id: d.id, need: { status: "confirmed" }, authority: { status: "influencer_only" } });
-        const check = await h2.callOk("check_stage_exit", { deal_id: d.id, met: ["challenge_understood", "stakeholders_identified", "fit_assessed"] });
+        const d = (
+          await h2.callOk("create_deal", {
+            name: "Walk",
+            account: "Walk Co",
+            owner: "Dana",
+            stage: "discovery",
+            employees: 300,
+            created_at: "2026-11-20",
+          })
+        ).deal;
+        await h2.callOk("qualify_prospect", {
+          deal_id: d.id,
+          need: { status: "confirmed" },
+          authority: { status: "influencer_only" },
+        });
+        const check = await h2.callOk("check_stage_exit", {
+          deal_id: d.id,
+          met: ["challenge_understood", "stakeholders_identified", "fit_assessed"],
+        });
         expect(check.can_advance).toBe(false);
         expect(check.next_activities).toEqual([]);
-        expect(check.criteria.find((c: any) => c.id === "proposal_agreed").question).toMatch(/tailored demo or proposal/);
+        expect(check.criteria.find((c: any) => c.id === "proposal_agreed").question).toMatch(
+          /tailored demo or proposal/,
+        );
         await h2.callOk("check_stage_exit", { deal_id: d.id, met: ["proposal_agreed"] });
 
         const moved = await h2.callOk("advance_stage", { deal_id: d.id });
         expect(moved).toMatchObject({ moved: true, gate: "passed" });
-        expect(moved.reasons.join(" ")).toMatch(/Leaving Discovery without a qualified verdict \(BANT needs_discovery; gaps: budget unknown, authority influencer_only, timeline unknown\)/);
+        expect(moved.reasons.join(" ")).toMatch(
+          /Leaving Discovery without a qualified verdict \(BANT needs_discovery; gaps: budget unknown, authority influencer_only, timeline unknown\)/,
+        );
         const warned = moved.warnings.map((w: any) => w.rule).sort();
         expect(warned).toEqual(["advanced_unqualified", "single_threaded"]);
 
         const waste = await h2.callOk("find_waste", {});
-        const flagged = waste.findings.filter((f: any) => f.deal_ids.includes(d.id)).map((f: any) => f.rule).sort();
+        const flagged = waste.findings
+          .filter((f: any) => f.deal_ids.includes(d.id))
+          .map((f: any) => f.rule)
+          .sort();
         expect(flagged).toEqual(warned);
       } finally {
         await h2.close();
@@ -164,7 +251,9 @@ describe("faithful advice", () => {
 
   describe("prompts", () => {
     const text = async (name: string, args: Record<string, string> = {}) =>
-      (await h.client.getPrompt({ name, arguments: args })).messages.map((x) => (x.content as { text: string }).text).join("\n");
+      (await h.client.getPrompt({ name, arguments: args })).messages
+        .map((x) => (x.content as { text: string }).text)
+        .join("\n");
 
     it("qualification_call never lets silence replace a known status", async () => {
       const t = await text("qualification_call", { notes: "VP Ops wants to go live by Q2.", deal_id: "D-0001" });
@@ -185,7 +274,14 @@ describe("faithful advice", () => {
 
     it("the assessment covers Phase 1 whole: assessment, framework, baseline, alignment and deliverables", async () => {
       const t = await text("lean_sales_assessment");
-      for (const part of ["Current State Assessment", "Define Core Framework", "Establish Baseline Metrics", "Build Team Alignment", "the phase's deliverables"]) expect(t).toContain(part);
+      for (const part of [
+        "Current State Assessment",
+        "Define Core Framework",
+        "Establish Baseline Metrics",
+        "Build Team Alignment",
+        "the phase's deliverables",
+      ])
+        expect(t).toContain(part);
       expect(t).toMatch(/Documentation of the sales process/);
     });
   });

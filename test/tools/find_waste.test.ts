@@ -5,7 +5,15 @@ import { connect, type Harness } from "../helpers/connect.js";
 const AS_OF = "2026-11-28T12:00:00.000Z";
 
 async function deal(h: Harness, name: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const r = await h.callOk("create_deal", { name, account: `${name} Inc`, owner: "Dana Lee", employees: 300, actively_evaluating: true, timeline_months: 2, ...extra });
+  const r = await h.callOk("create_deal", {
+    name,
+    account: `${name} Inc`,
+    owner: "Dana Lee",
+    employees: 300,
+    actively_evaluating: true,
+    timeline_months: 2,
+    ...extra,
+  });
   return r.deal.id;
 }
 
@@ -22,19 +30,54 @@ describe("find_waste over the stored pipeline", () => {
       created_at: "2026-10-20",
       stage_entered_at: "2026-11-20",
       expected_close_date: "2027-01-15",
-      stakeholders: [{ name: "A", role: "COO", decision_maker: true }, { name: "B", role: "IT lead" }],
+      stakeholders: [
+        { name: "A", role: "COO", decision_maker: true },
+        { name: "B", role: "IT lead" },
+      ],
     });
-    await h.callOk("qualify_prospect", { deal_id: ids.healthy, budget: { status: "approved" }, authority: { status: "decision_maker" }, need: { status: "critical" }, timeline: { status: "defined" } });
+    await h.callOk("qualify_prospect", {
+      deal_id: ids.healthy,
+      budget: { status: "approved" },
+      authority: { status: "decision_maker" },
+      need: { status: "critical" },
+      timeline: { status: "defined" },
+    });
     await h.callOk("log_activity", { deal_id: ids.healthy, type: "demo", summary: "Demo", occurred_at: "2026-11-25" });
 
     // Overproduction: in discovery for 120 days (mid-market-exploring allows 4 months x 0.2 per stage).
-    ids.stalled = await deal(h, "Stalled", { stage: "discovery", created_at: "2026-07-01", stage_entered_at: "2026-07-31", stakeholders: [{ name: "C", decision_maker: true }, { name: "D" }] });
-    await h.callOk("log_activity", { deal_id: ids.stalled, type: "call", summary: "Check-in", occurred_at: "2026-11-26" });
+    ids.stalled = await deal(h, "Stalled", {
+      stage: "discovery",
+      created_at: "2026-07-01",
+      stage_entered_at: "2026-07-31",
+      stakeholders: [{ name: "C", decision_maker: true }, { name: "D" }],
+    });
+    await h.callOk("log_activity", {
+      deal_id: ids.stalled,
+      type: "call",
+      summary: "Check-in",
+      occurred_at: "2026-11-26",
+    });
 
     // Qualification defects: in proposal without a qualifying BANT.
-    ids.unqualified = await deal(h, "Unqualified", { stage: "proposal_negotiation", created_at: "2026-11-01", stage_entered_at: "2026-11-20", stakeholders: [{ name: "E", decision_maker: true }, { name: "F" }] });
-    await h.callOk("qualify_prospect", { deal_id: ids.unqualified, budget: { status: "unknown" }, authority: { status: "decision_maker" }, need: { status: "confirmed" }, timeline: { status: "defined" } });
-    await h.callOk("log_activity", { deal_id: ids.unqualified, type: "email", summary: "Sent terms", occurred_at: "2026-11-27" });
+    ids.unqualified = await deal(h, "Unqualified", {
+      stage: "proposal_negotiation",
+      created_at: "2026-11-01",
+      stage_entered_at: "2026-11-20",
+      stakeholders: [{ name: "E", decision_maker: true }, { name: "F" }],
+    });
+    await h.callOk("qualify_prospect", {
+      deal_id: ids.unqualified,
+      budget: { status: "unknown" },
+      authority: { status: "decision_maker" },
+      need: { status: "confirmed" },
+      timeline: { status: "defined" },
+    });
+    await h.callOk("log_activity", {
+      deal_id: ids.unqualified,
+      type: "email",
+      summary: "Sent terms",
+      occurred_at: "2026-11-27",
+    });
 
     // Waiting: silent for 40 days.
     ids.silent = await deal(h, "Silent", { created_at: "2026-10-01", stage_entered_at: "2026-11-15" });
@@ -42,18 +85,45 @@ describe("find_waste over the stored pipeline", () => {
 
     // Motion: six meetings in prospecting without a stage move.
     ids.meetings = await deal(h, "Meetings", { created_at: "2026-11-10" });
-    for (let i = 1; i <= 6; i++) await h.callOk("log_activity", { deal_id: ids.meetings, type: "meeting", summary: `Sync ${i}`, occurred_at: `2026-11-${10 + i * 2}` });
+    for (let i = 1; i <= 6; i++)
+      await h.callOk("log_activity", {
+        deal_id: ids.meetings,
+        type: "meeting",
+        summary: `Sync ${i}`,
+        occurred_at: `2026-11-${10 + i * 2}`,
+      });
 
     // Over-processing: internal and approval work outweighs customer-facing work.
     ids.internal = await deal(h, "Internal", { created_at: "2026-11-15" });
-    for (const [type, day] of [["internal", 16], ["approval", 18], ["approval", 20], ["internal", 22], ["email", 24]] as const) {
-      await h.callOk("log_activity", { deal_id: ids.internal, type, summary: `${type} step`, occurred_at: `2026-11-${day}` });
+    for (const [type, day] of [
+      ["internal", 16],
+      ["approval", 18],
+      ["approval", 20],
+      ["internal", 22],
+      ["email", 24],
+    ] as const) {
+      await h.callOk("log_activity", {
+        deal_id: ids.internal,
+        type,
+        summary: `${type} step`,
+        occurred_at: `2026-11-${day}`,
+      });
     }
 
     // Defects: a corrected proposal re-sent.
     ids.rework = await deal(h, "Rework", { created_at: "2026-11-15" });
-    await h.callOk("log_activity", { deal_id: ids.rework, type: "proposal", summary: "Proposal sent", occurred_at: "2026-11-20" });
-    await h.callOk("log_activity", { deal_id: ids.rework, type: "proposal", summary: "Proposal resent with corrected pricing", occurred_at: "2026-11-25" });
+    await h.callOk("log_activity", {
+      deal_id: ids.rework,
+      type: "proposal",
+      summary: "Proposal sent",
+      occurred_at: "2026-11-20",
+    });
+    await h.callOk("log_activity", {
+      deal_id: ids.rework,
+      type: "proposal",
+      summary: "Proposal resent with corrected pricing",
+      occurred_at: "2026-11-25",
+    });
 
     // Unutilized talent: lost without a reason.
     ids.noreason = await deal(h, "No reason", { created_at: "2026-09-01" });
@@ -63,7 +133,8 @@ describe("find_waste over the stored pipeline", () => {
   });
   afterAll(() => h.close());
 
-  const flagged = (waste: string) => result.findings.filter((f: any) => f.waste === waste).flatMap((f: any) => f.deal_ids);
+  const flagged = (waste: string) =>
+    result.findings.filter((f: any) => f.waste === waste).flatMap((f: any) => f.deal_ids);
 
   it.each([
     ["overproduction", "stalled"],
@@ -101,7 +172,9 @@ describe("find_waste over the stored pipeline", () => {
     }
     const stalled = result.findings.find((f: any) => f.rule === "stalled_in_stage");
     // The matrix's cycle time is the reference's; the share of it per stage is this server's default, and both say so.
-    expect(stalled.flags[0].evidence).toMatch(/in Discovery 121 days; Mid-Market-Exploring's 4-month cycle time \(the reference\) x 0\.2 for this stage \(this server's default\)/);
+    expect(stalled.flags[0].evidence).toMatch(
+      /in Discovery 121 days; Mid-Market-Exploring's 4-month cycle time \(the reference\) x 0\.2 for this stage \(this server's default\)/,
+    );
     expect(stalled.threshold).toMatch(/\(this server's default\)$/);
   });
 
@@ -118,13 +191,18 @@ describe("find_waste over the stored pipeline", () => {
   });
 
   it("describes work and the pipeline together when both are asked for", async () => {
-    const r = await h.callOk("find_waste", { activities: [{ description: "Weekly status report for management", hours_per_week: 2 }], filters: {} });
+    const r = await h.callOk("find_waste", {
+      activities: [{ description: "Weekly status report for management", hours_per_week: 2 }],
+      filters: {},
+    });
     expect(r.activities[0].waste).toBe("over_processing");
     expect(r.deals_analyzed).toBe(8);
   });
 
   it("with only activities it does not touch the store", async () => {
-    const r = await h.callOk("find_waste", { activities: [{ description: "Customer workshop", kind: "customer_meeting" }] });
+    const r = await h.callOk("find_waste", {
+      activities: [{ description: "Customer workshop", kind: "customer_meeting" }],
+    });
     expect(r.deals_analyzed).toBe(0);
     expect(r.findings).toEqual([]);
   });

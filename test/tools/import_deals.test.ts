@@ -14,7 +14,6 @@ afterEach(async () => {
   await h?.close();
 });
 
-
 async function byExternalId(externalId: string) {
   const { deals } = await h.callOk("list_deals", { limit: 200, detail: "full" });
   return deals.find((d: any) => d.external_id === externalId);
@@ -24,26 +23,70 @@ describe("import_deals presets", () => {
   it("reads a HubSpot deals export: labels and internal stage ids, $ and k amounts, quoted commas and newlines", async () => {
     h = await connect({ now: NOW, importRoots: [FIXTURES] });
     const r = await h.callOk("import_deals", { path: fixture("hubspot-deals.csv") });
-    expect(r).toMatchObject({ format: "hubspot", source: "hubspot", dry_run: false, rows: 10, created: 10, updated: 0, unchanged: 0, errors: [], errors_total: 0 });
-    expect(r.columns_mapped).toMatchObject({ external_id: "Record ID", name: "Deal Name", stage: "Deal Stage", owner: "Deal owner", close_reason: "Closed Lost Reason | Closed Won Reason" });
+    expect(r).toMatchObject({
+      format: "hubspot",
+      source: "hubspot",
+      dry_run: false,
+      rows: 10,
+      created: 10,
+      updated: 0,
+      unchanged: 0,
+      errors: [],
+      errors_total: 0,
+    });
+    expect(r.columns_mapped).toMatchObject({
+      external_id: "Record ID",
+      name: "Deal Name",
+      stage: "Deal Stage",
+      owner: "Deal owner",
+      close_reason: "Closed Lost Reason | Closed Won Reason",
+    });
     expect(r.unmapped_columns).toEqual(["Pipeline", "Deal Type"]);
-    expect(r.stage_mapping_used).toMatchObject({ "Appointment Scheduled": "prospecting", presentationscheduled: "solution_presentation", "Contract Sent": "closing", "Closed Won": "won", closedlost: "lost" });
+    expect(r.stage_mapping_used).toMatchObject({
+      "Appointment Scheduled": "prospecting",
+      presentationscheduled: "solution_presentation",
+      "Contract Sent": "closing",
+      "Closed Won": "won",
+      closedlost: "lost",
+    });
 
     const corvid = await byExternalId("18843203");
-    expect(corvid).toMatchObject({ stage: "solution_presentation", status: "open", amount: 250000, tier: "enterprise", segment: "enterprise_unknown", readiness: "unknown", created_at: "2026-08-03T08:05:00.000Z", expected_close_date: "2026-12-19" });
+    expect(corvid).toMatchObject({
+      stage: "solution_presentation",
+      status: "open",
+      amount: 250000,
+      tier: "enterprise",
+      segment: "enterprise_unknown",
+      readiness: "unknown",
+      created_at: "2026-08-03T08:05:00.000Z",
+      expected_close_date: "2026-12-19",
+    });
     const won = await byExternalId("18843206");
-    expect(won).toMatchObject({ status: "won", stage: "closing", closed_at: "2026-11-10T00:00:00.000Z", close_reason: "Clear ROI case, CFO signed off", expected_close_date: null });
+    expect(won).toMatchObject({
+      status: "won",
+      stage: "closing",
+      closed_at: "2026-11-10T00:00:00.000Z",
+      close_reason: "Clear ROI case, CFO signed off",
+      expected_close_date: null,
+    });
     const lost = await byExternalId("18843207");
     expect(lost).toMatchObject({ status: "lost", stage: "discovery", amount: 22000 });
-    expect(lost.close_reason).toBe("Went with competitor, cheaper per seat.\nPricing error in our first proposal did not help.");
+    expect(lost.close_reason).toBe(
+      "Went with competitor, cheaper per seat.\nPricing error in our first proposal did not help.",
+    );
     // A missing deal name falls back to "account - external id"; a missing owner is "(unassigned)".
-    expect(await byExternalId("18843208")).toMatchObject({ name: "Acme Logistics - 18843208", account: "Acme Logistics" });
+    expect(await byExternalId("18843208")).toMatchObject({
+      name: "Acme Logistics - 18843208",
+      account: "Acme Logistics",
+    });
     expect(await byExternalId("18843209")).toMatchObject({ owner: "(unassigned)", status: "lost" });
     expect(r.notes).toContain('1 row: no owner, stored as "(unassigned)"');
 
     // Stage history: an open deal has one open row, a won deal one row closed at its close date.
     const history = (await h.callOk("get_deal", { deal_id: won.id })).stage_history;
-    expect(history).toEqual([expect.objectContaining({ stage: "closing", gate: "imported", exited_at: "2026-11-10T00:00:00.000Z" })]);
+    expect(history).toEqual([
+      expect.objectContaining({ stage: "closing", gate: "imported", exited_at: "2026-11-10T00:00:00.000Z" }),
+    ]);
     // Stored text reaches the agent only inside the fenced data block.
     expect(r.__text.split("<untrusted-data-")[0]).not.toContain("Northwind");
   });
@@ -52,10 +95,30 @@ describe("import_deals presets", () => {
     h = await connect({ now: NOW, importRoots: [FIXTURES] });
     const r = await h.callOk("import_deals", { path: fixture("salesforce-opportunities.csv") });
     expect(r).toMatchObject({ format: "salesforce", rows: 8, created: 8, errors_total: 0 });
-    expect(r.columns_mapped).toMatchObject({ owner: "Opportunity Owner", account: "Account Name", name: "Opportunity Name", stage: "Stage", external_id: "Opportunity ID", source: "Lead Source" });
-    expect(await byExternalId("0065g00000AbCdGAAC")).toMatchObject({ stage: "solution_presentation", created_at: "2026-08-19T00:00:00.000Z", expected_close_date: "2026-12-20", amount: 56500 });
-    expect(await byExternalId("0065g00000AbCdEAAA")).toMatchObject({ account: "Granite & Pine Holdings, Inc.", stage: "prospecting", segment: "mid_market_unknown" });
-    expect(await byExternalId("0065g00000AbCdLAAH")).toMatchObject({ name: 'Aurora - Content rights "Phase 2"', status: "lost", closed_at: "2026-10-30T00:00:00.000Z" });
+    expect(r.columns_mapped).toMatchObject({
+      owner: "Opportunity Owner",
+      account: "Account Name",
+      name: "Opportunity Name",
+      stage: "Stage",
+      external_id: "Opportunity ID",
+      source: "Lead Source",
+    });
+    expect(await byExternalId("0065g00000AbCdGAAC")).toMatchObject({
+      stage: "solution_presentation",
+      created_at: "2026-08-19T00:00:00.000Z",
+      expected_close_date: "2026-12-20",
+      amount: 56500,
+    });
+    expect(await byExternalId("0065g00000AbCdEAAA")).toMatchObject({
+      account: "Granite & Pine Holdings, Inc.",
+      stage: "prospecting",
+      segment: "mid_market_unknown",
+    });
+    expect(await byExternalId("0065g00000AbCdLAAH")).toMatchObject({
+      name: 'Aurora - Content rights "Phase 2"',
+      status: "lost",
+      closed_at: "2026-10-30T00:00:00.000Z",
+    });
 
     const api = [
       "Id,Name,Account.Name,Owner.Name,StageName,Amount,CurrencyIsoCode,CloseDate,CreatedDate,LeadSource,IsClosed,IsWon",
@@ -65,19 +128,42 @@ describe("import_deals presets", () => {
     const a = await h.callOk("import_deals", { csv: api });
     expect(a).toMatchObject({ format: "salesforce", created: 2, errors_total: 0 });
     expect(a.unmapped_columns).toEqual(["IsClosed", "IsWon"]);
-    expect(await byExternalId("0065g00000ZzYyYAAB")).toMatchObject({ status: "won", stage: "closing", created_at: "2026-04-11T13:00:00.000Z", tier: "enterprise" });
+    expect(await byExternalId("0065g00000ZzYyYAAB")).toMatchObject({
+      status: "won",
+      stage: "closing",
+      created_at: "2026-04-11T13:00:00.000Z",
+      tier: "enterprise",
+    });
   });
 
   it("reads a Pipedrive deals export: status column, won/lost times, DD.MM.YYYY dates, EUR and GBP", async () => {
     h = await connect({ now: NOW, importRoots: [FIXTURES] });
     const r = await h.callOk("import_deals", { path: fixture("pipedrive-deals.csv") });
     expect(r).toMatchObject({ format: "pipedrive", rows: 7, created: 7, errors_total: 0 });
-    expect(r.columns_mapped).toMatchObject({ status: "Deal - Status", closed_at: "Deal - Won time | Deal - Lost time", expected_close_date: "Deal - Expected close date" });
-    expect(await byExternalId("514")).toMatchObject({ amount: 1009, currency: "GBP", stage: "solution_presentation", expected_close_date: "2026-12-20" });
+    expect(r.columns_mapped).toMatchObject({
+      status: "Deal - Status",
+      closed_at: "Deal - Won time | Deal - Lost time",
+      expected_close_date: "Deal - Expected close date",
+    });
+    expect(await byExternalId("514")).toMatchObject({
+      amount: 1009,
+      currency: "GBP",
+      stage: "solution_presentation",
+      expected_close_date: "2026-12-20",
+    });
     // Won from "Negotiations Started": a won deal sits at closing at least.
-    expect(await byExternalId("516")).toMatchObject({ status: "won", stage: "closing", closed_at: "2026-11-12T16:40:00.000Z" });
+    expect(await byExternalId("516")).toMatchObject({
+      status: "won",
+      stage: "closing",
+      closed_at: "2026-11-12T16:40:00.000Z",
+    });
     // Lost keeps the stage it died in.
-    expect(await byExternalId("517")).toMatchObject({ status: "lost", stage: "proposal_negotiation", closed_at: "2026-10-02T12:15:00.000Z", close_reason: "Outdated price list in proposal, lost to local vendor" });
+    expect(await byExternalId("517")).toMatchObject({
+      status: "lost",
+      stage: "proposal_negotiation",
+      closed_at: "2026-10-02T12:15:00.000Z",
+      close_reason: "Outdated price list in proposal, lost to local vendor",
+    });
     // Non-USD amounts do not place a deal in a tier (the tier cuts are in USD).
     expect(await byExternalId("513")).toMatchObject({ amount: 84000, currency: "EUR", tier: null });
   });
@@ -86,10 +172,10 @@ describe("import_deals presets", () => {
 describe("import_deals on other CSVs", () => {
   const unfamiliar = [
     "Project,Org,Seller,Deal Size,Phase,Opened On,Notes",
-    "Atlas rollout,Atlas Corp,Rita Gomez,1.2M,Pitching,\"Jan 5, 2026\",big one",
-    "Beacon pilot,Beacon Ltd,Sam Ortiz,\"$40,000\",Discovery Call,\"Mar 12, 2026\",",
-    "Cobalt renewal,Cobalt Inc,Rita Gomez,18000,Signed,\"Feb 2, 2026\",",
-    "Delta audit,Delta LLC,Sam Ortiz,9000,Dead,\"Apr 20, 2026\",",
+    'Atlas rollout,Atlas Corp,Rita Gomez,1.2M,Pitching,"Jan 5, 2026",big one',
+    'Beacon pilot,Beacon Ltd,Sam Ortiz,"$40,000",Discovery Call,"Mar 12, 2026",',
+    'Cobalt renewal,Cobalt Inc,Rita Gomez,18000,Signed,"Feb 2, 2026",',
+    'Delta audit,Delta LLC,Sam Ortiz,9000,Dead,"Apr 20, 2026",',
   ].join("\n");
   const mapping = { name: "Project", account: "Org", owner: "Seller", stage: "Phase", created_at: "Opened On" };
   const stage_map = { Pitching: "solution_presentation", "Discovery Call": "discovery", Signed: "won", Dead: "lost" };
@@ -101,16 +187,32 @@ describe("import_deals on other CSVs", () => {
     expect(r.columns_mapped).toMatchObject({ ...mapping, amount: "Deal Size" });
     expect(r.unmapped_columns).toEqual(["Notes"]);
     const atlas = await byExternalId("Atlas rollout @ Atlas Corp");
-    expect(atlas).toMatchObject({ amount: 1_200_000, stage: "solution_presentation", created_at: "2026-01-05T00:00:00.000Z", stage_entered_at: "2026-01-05T00:00:00.000Z", tier: "enterprise", external_source: "sheet" });
+    expect(atlas).toMatchObject({
+      amount: 1_200_000,
+      stage: "solution_presentation",
+      created_at: "2026-01-05T00:00:00.000Z",
+      stage_entered_at: "2026-01-05T00:00:00.000Z",
+      tier: "enterprise",
+      external_source: "sheet",
+    });
     // A closed deal without a close date: closed at the import time, created no later than that.
-    expect(await byExternalId("Cobalt renewal @ Cobalt Inc")).toMatchObject({ status: "won", stage: "closing", closed_at: NOW });
+    expect(await byExternalId("Cobalt renewal @ Cobalt Inc")).toMatchObject({
+      status: "won",
+      stage: "closing",
+      closed_at: NOW,
+    });
   });
 
   it("without stage_map an unknown stage is a row error, never a guess", async () => {
     h = await connect({ now: NOW });
     const r = await h.callOk("import_deals", { csv: unfamiliar, mapping });
     expect(r.created).toBe(0);
-    expect(r.errors.map((e: any) => [e.row, e.field])).toEqual([[2, "stage"], [3, "stage"], [4, "stage"], [5, "stage"]]);
+    expect(r.errors.map((e: any) => [e.row, e.field])).toEqual([
+      [2, "stage"],
+      [3, "stage"],
+      [4, "stage"],
+      [5, "stage"],
+    ]);
     expect(r.errors[0].reason).toContain('stage "Pitching"');
     expect(r.errors[0].reason).toContain("stage_map");
   });
@@ -126,19 +228,31 @@ describe("import_deals on other CSVs", () => {
     const csv = [
       "Record ID,Deal Name,Deal Stage,Amount,Deal owner,Associated Company,Close Date",
       "18843201,Northwind Traders - Fleet telematics rollout,Qualified To Buy,52000,Dana Lee,Northwind Traders,2027-02-26",
-      "18843202,\"Blue Harbor Foods - Cold chain monitoring, phase 1\",Qualified To Buy,\"$14,000\",Marcus Okafor,Blue Harbor Foods,2027-01-15",
-      "18843205,Lumen Dental - Practice scheduling,Closed Won,\"$9,800.00\",Marcus Okafor,Lumen Dental,2026-11-27",
+      '18843202,"Blue Harbor Foods - Cold chain monitoring, phase 1",Qualified To Buy,"$14,000",Marcus Okafor,Blue Harbor Foods,2027-01-15',
+      '18843205,Lumen Dental - Practice scheduling,Closed Won,"$9,800.00",Marcus Okafor,Lumen Dental,2026-11-27',
     ].join("\r\n");
     const r = await h.callOk("import_deals", { csv, format: "hubspot" });
     expect(r).toMatchObject({ created: 0, updated: 3, unchanged: 0 });
     expect((await h.callOk("list_deals", {})).total).toBe(10);
     const northwind = await byExternalId("18843201");
-    expect(northwind).toMatchObject({ amount: 52000, stage: "discovery", stage_entered_at: NOW, source: "Organic Search", created_at: "2026-10-02T09:14:00.000Z" });
+    expect(northwind).toMatchObject({
+      amount: 52000,
+      stage: "discovery",
+      stage_entered_at: NOW,
+      source: "Organic Search",
+      created_at: "2026-10-02T09:14:00.000Z",
+    });
     expect(await byExternalId("18843202")).toMatchObject({ amount: 14000, stage: "discovery" });
     const lumen = await byExternalId("18843205");
     expect(lumen).toMatchObject({ status: "won", stage: "closing", closed_at: "2026-11-27T00:00:00.000Z" });
-    const moves = (await h.callOk("get_deal", { deal_id: northwind.id })).stage_history.map((s: any) => [s.stage, s.exited_at === null]);
-    expect(moves).toEqual([["prospecting", false], ["discovery", true]]);
+    const moves = (await h.callOk("get_deal", { deal_id: northwind.id })).stage_history.map((s: any) => [
+      s.stage,
+      s.exited_at === null,
+    ]);
+    expect(moves).toEqual([
+      ["prospecting", false],
+      ["discovery", true],
+    ]);
 
     // The same update once more changes nothing.
     expect(await h.callOk("import_deals", { csv, format: "hubspot" })).toMatchObject({ updated: 0, unchanged: 3 });
@@ -182,18 +296,34 @@ describe("import_deals on other CSVs", () => {
     expect(r.errors[3].reason).toMatch(/repeats external id "A1" of row 2/);
     expect(r.errors[4].reason).toMatch(/name must be a single line/);
     expect(r.errors[5].reason).toMatch(/created_at 2027-06-01 is in the future/);
-    expect(await byExternalId("A8")).toMatchObject({ amount: 2500, status: "lost", stage: "discovery", close_reason: "Price too high.\nWill retry in Q3", closed_at: NOW });
+    expect(await byExternalId("A8")).toMatchObject({
+      amount: 2500,
+      status: "lost",
+      stage: "discovery",
+      close_reason: "Price too high.\nWill retry in Q3",
+      closed_at: NOW,
+    });
   });
 
   it("refuses a request it cannot act on: both sources, a mapping to a missing column, no name column", async () => {
     h = await connect({ now: NOW });
-    expect(await h.callError("import_deals", { csv: "a\n1", path: "/tmp/x.csv" })).toMatch(/exactly one of path .* or csv/);
+    expect(await h.callError("import_deals", { csv: "a\n1", path: "/tmp/x.csv" })).toMatch(
+      /exactly one of path .* or csv/,
+    );
     expect(await h.callError("import_deals", {})).toMatch(/exactly one of path/);
-    expect(await h.callError("import_deals", { csv: "name,owner\nX,Y", mapping: { account: "Company" } })).toMatch(/mapping.account: the file has no column "Company". Its columns are: "name", "owner"/);
-    expect(await h.callError("import_deals", { csv: "name,owner\nX,Y", mapping: { colour: "name" } })).toMatch(/"colour" is not one of our fields/);
-    expect(await h.callError("import_deals", { csv: "foo,bar\n1,2" })).toMatch(/No column gives the deal name or account/);
-    expect(await h.callError("import_deals", { csv: "name\n\"unclosed" })).toMatch(/cannot be read/);
-    expect(await h.callError("import_deals", { csv: "name,stage\nX,won", stage_map: { won: "finished" } })).toMatch(/stage_map/);
+    expect(await h.callError("import_deals", { csv: "name,owner\nX,Y", mapping: { account: "Company" } })).toMatch(
+      /mapping.account: the file has no column "Company". Its columns are: "name", "owner"/,
+    );
+    expect(await h.callError("import_deals", { csv: "name,owner\nX,Y", mapping: { colour: "name" } })).toMatch(
+      /"colour" is not one of our fields/,
+    );
+    expect(await h.callError("import_deals", { csv: "foo,bar\n1,2" })).toMatch(
+      /No column gives the deal name or account/,
+    );
+    expect(await h.callError("import_deals", { csv: 'name\n"unclosed' })).toMatch(/cannot be read/);
+    expect(await h.callError("import_deals", { csv: "name,stage\nX,won", stage_map: { won: "finished" } })).toMatch(
+      /stage_map/,
+    );
     expect(h.store.counts().deals).toBe(0);
   });
 });
@@ -215,8 +345,15 @@ describe("import_deals path safety", () => {
       h = await connect({ now: NOW, importRoots: [roots.dir] });
 
       expect(await h.callOk("import_deals", { path: join(inside, "ok.csv") })).toMatchObject({ created: 1 });
-      for (const p of [join(outside.dir, "secret.csv"), join(inside, "link.csv"), `${roots.dir}-evil/x.csv`, join(inside, "..", "..", outside.dir.split("/").pop()!, "secret.csv")]) {
-        expect(await h.callError("import_deals", { path: p })).toMatch(/^path .* is outside the folders import_deals may read/);
+      for (const p of [
+        join(outside.dir, "secret.csv"),
+        join(inside, "link.csv"),
+        `${roots.dir}-evil/x.csv`,
+        join(inside, "..", "..", outside.dir.split("/").pop()!, "secret.csv"),
+      ]) {
+        expect(await h.callError("import_deals", { path: p })).toMatch(
+          /^path .* is outside the folders import_deals may read/,
+        );
       }
       expect(await h.callError("import_deals", { path: inside })).toMatch(/^path .* is not a regular file/);
       expect(await h.callError("import_deals", { path: join(inside, "missing.csv") })).toMatch(/^path: no file at/);
@@ -233,11 +370,14 @@ describe("import_deals progress", () => {
   it("sends increasing progress notifications on a large inline import when asked", async () => {
     h = await connect({ now: NOW });
     const lines = ["id,name,account,owner,amount,stage"];
-    for (let i = 1; i <= 9000; i++) lines.push(`${i},Deal ${i},Account ${i % 300},Owner ${i % 9},${1000 + i},discovery`);
+    for (let i = 1; i <= 9000; i++)
+      lines.push(`${i},Deal ${i},Account ${i % 300},Owner ${i % 9},${1000 + i},discovery`);
     const csv = lines.join("\n");
     expect(csv.length).toBeLessThan(1_000_000);
     const seen: Array<{ progress: number; total?: number }> = [];
-    const r = (await h.client.callTool({ name: "import_deals", arguments: { csv } }, undefined, { onprogress: (p) => seen.push(p) })) as any;
+    const r = (await h.client.callTool({ name: "import_deals", arguments: { csv } }, undefined, {
+      onprogress: (p) => seen.push(p),
+    })) as any;
     expect(r.isError).toBeFalsy();
     expect(r.structuredContent).toMatchObject({ rows: 9000, created: 9000 });
     expect(seen.length).toBeGreaterThanOrEqual(4);

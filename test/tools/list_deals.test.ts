@@ -69,7 +69,9 @@ describe("list_deals", () => {
   it("refuses a limit above 200 and a cursor from another query, naming the field", async () => {
     expect(await h.callError("list_deals", { limit: 500 })).toMatch(/limit/);
     const first = await h.callOk("list_deals", { limit: 10 });
-    expect(await h.callError("list_deals", { limit: 10, cursor: first.next_cursor, filters: { owner: "Sam Ortiz" } })).toMatch(/cursor belongs to a different query/);
+    expect(
+      await h.callError("list_deals", { limit: 10, cursor: first.next_cursor, filters: { owner: "Sam Ortiz" } }),
+    ).toMatch(/cursor belongs to a different query/);
     expect(await h.callError("list_deals", { cursor: "garbage!" })).toMatch(/cursor/);
   });
 });

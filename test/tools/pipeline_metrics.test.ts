@@ -10,13 +10,43 @@ describe("pipeline_metrics", () => {
   let r: any;
   beforeAll(async () => {
     h = await connect({ now: NOW });
-    const d1 = build(h, { owner: "Dana", amount: 10000, created: "2026-01-01", moves: ["2026-01-11", "2026-01-31", "2026-02-10", "2026-02-20"], close: { status: "won", at: "2026-03-02" } });
-    build(h, { owner: "Sam", amount: 30000, created: "2026-02-01", moves: ["2026-02-11", "2026-02-21", "2026-03-03", "2026-03-13"], close: { status: "won", at: "2026-04-12" } });
-    build(h, { owner: "Dana", amount: 20000, created: "2026-01-15", moves: ["2026-01-25"], close: { status: "lost", at: "2026-02-14" } });
-    build(h, { owner: "Dana", amount: null, created: "2026-03-01", moves: [], close: { status: "disqualified", at: "2026-03-11" } });
+    const d1 = build(h, {
+      owner: "Dana",
+      amount: 10000,
+      created: "2026-01-01",
+      moves: ["2026-01-11", "2026-01-31", "2026-02-10", "2026-02-20"],
+      close: { status: "won", at: "2026-03-02" },
+    });
+    build(h, {
+      owner: "Sam",
+      amount: 30000,
+      created: "2026-02-01",
+      moves: ["2026-02-11", "2026-02-21", "2026-03-03", "2026-03-13"],
+      close: { status: "won", at: "2026-04-12" },
+    });
+    build(h, {
+      owner: "Dana",
+      amount: 20000,
+      created: "2026-01-15",
+      moves: ["2026-01-25"],
+      close: { status: "lost", at: "2026-02-14" },
+    });
+    build(h, {
+      owner: "Dana",
+      amount: null,
+      created: "2026-03-01",
+      moves: [],
+      close: { status: "disqualified", at: "2026-03-11" },
+    });
     const d5 = build(h, { owner: "Sam", amount: 50000, created: "2026-03-01", moves: ["2026-03-21"] });
     build(h, { owner: "Sam", amount: 5000, currency: "EUR", created: "2026-03-05", moves: [] });
-    for (const [type, at, id] of [["meeting", "2026-01-05", d1], ["meeting", "2026-03-25", d5], ["demo", "2026-02-01", d1], ["proposal", "2026-02-12", d1], ["internal", "2026-02-13", d1]] as const) {
+    for (const [type, at, id] of [
+      ["meeting", "2026-01-05", d1],
+      ["meeting", "2026-03-25", d5],
+      ["demo", "2026-02-01", d1],
+      ["proposal", "2026-02-12", d1],
+      ["internal", "2026-02-13", d1],
+    ] as const) {
       h.store.logActivity(id, { type, occurred_at: T(at), summary: type }, NOW);
     }
     r = await h.callOk("pipeline_metrics", { as_of: "2026-06-30" });
@@ -37,7 +67,13 @@ describe("pipeline_metrics", () => {
     expect(r.cycle_time.won).toEqual({ n: 2, mean_days: 65, median_days: 65 });
     expect(r.cycle_time.lost).toEqual({ n: 1, mean_days: 30, median_days: 30 });
     expect(r.cycle_time.by_segment).toEqual([
-      expect.objectContaining({ segment: "mid_market_ready", label: "Mid-Market-Ready", median_days: 65, target_days: { min: 60.9, max: 91.3 }, status: "within" }),
+      expect.objectContaining({
+        segment: "mid_market_ready",
+        label: "Mid-Market-Ready",
+        median_days: 65,
+        target_days: { min: 60.9, max: 91.3 },
+        status: "within",
+      }),
     ]);
   });
 
@@ -73,7 +109,10 @@ describe("pipeline_metrics", () => {
   });
 
   it("a period narrows closed deals by close date and conversion by creation date", async () => {
-    const q = await h.callOk("pipeline_metrics", { filters: { from: "2026-03-01", to: "2026-04-30" }, as_of: "2026-06-30" });
+    const q = await h.callOk("pipeline_metrics", {
+      filters: { from: "2026-03-01", to: "2026-04-30" },
+      as_of: "2026-06-30",
+    });
     expect(q.deals_closed).toEqual({ won: 2, lost: 0, disqualified: 1 });
     expect(q.conversion[0].reached_from).toBe(3);
     expect(q.period).toMatchObject({ from: "2026-03-01T00:00:00.000Z", to: "2026-04-30T23:59:59.999Z" });

@@ -10,11 +10,22 @@ import { buildPipeline, HOSTILE_NAMES, NOW } from "../report/pipeline.js";
 const AS_OF = "2026-11-28";
 
 /** pipeline_metrics' structuredContent without the echo of its arguments and the numbers the dashboard does not draw. */
-const metricsOf = ({ as_of: _a, filters: _f, __text: _t, next_steps: _n, time_in_stage: _s, activity_mix: _m, leading_indicators: _l, revenue_per_owner: _r, ...rest }: any) => rest;
+const metricsOf = ({
+  as_of: _a,
+  filters: _f,
+  __text: _t,
+  next_steps: _n,
+  time_in_stage: _s,
+  activity_mix: _m,
+  leading_indicators: _l,
+  revenue_per_owner: _r,
+  ...rest
+}: any) => rest;
 const URI = "ui://lean-sales/dashboard.html";
 
 /** The last day of a YYYY-MM month. */
-const monthEnd = (ym: string) => new Date(Date.UTC(Number(ym.slice(0, 4)), Number(ym.slice(5, 7)), 0)).toISOString().slice(0, 10);
+const monthEnd = (ym: string) =>
+  new Date(Date.UTC(Number(ym.slice(0, 4)), Number(ym.slice(5, 7)), 0)).toISOString().slice(0, 10);
 
 describe("pipeline_report", () => {
   let h: Harness;
@@ -30,7 +41,11 @@ describe("pipeline_report", () => {
     r = raw.structuredContent;
     const content = raw.content as any[];
     text = content[0].text;
-    expect(content[1]).toMatchObject({ type: "resource_link", uri: `lean-sales://reports/pipeline.html?as_of=${AS_OF}`, mimeType: "text/html" });
+    expect(content[1]).toMatchObject({
+      type: "resource_link",
+      uri: `lean-sales://reports/pipeline.html?as_of=${AS_OF}`,
+      mimeType: "text/html",
+    });
     html = ((await h.client.readResource({ uri: content[1].uri })).contents[0] as { text: string }).text;
   });
   afterAll(() => h.close());
@@ -43,7 +58,10 @@ describe("pipeline_report", () => {
 
   it("and for the same filters", async () => {
     const filters = { owner: "Dana Lee", from: "2026-03-01", to: "2026-10-31" };
-    const [rep, pm] = await Promise.all([h.callOk("pipeline_report", { filters, as_of: AS_OF }), h.callOk("pipeline_metrics", { filters, as_of: AS_OF })]);
+    const [rep, pm] = await Promise.all([
+      h.callOk("pipeline_report", { filters, as_of: AS_OF }),
+      h.callOk("pipeline_metrics", { filters, as_of: AS_OF }),
+    ]);
     expect(rep.metrics).toEqual(metricsOf(pm));
     // With a start date the trend covers exactly the period: its months add up to the metrics.
     expect(rep.trend.from_month).toBe("2026-03");
@@ -54,7 +72,10 @@ describe("pipeline_report", () => {
   it("each month's win rate and median cycle are pipeline_metrics' for that month", async () => {
     expect(r.trend.months.map((m: any) => m.month)).toEqual(monthsBetween("2025-12", "2026-11"));
     for (const m of r.trend.months) {
-      const pm = await h.callOk("pipeline_metrics", { filters: { from: `${m.month}-01`, to: monthEnd(m.month) }, as_of: AS_OF });
+      const pm = await h.callOk("pipeline_metrics", {
+        filters: { from: `${m.month}-01`, to: monthEnd(m.month) },
+        as_of: AS_OF,
+      });
       expect({ month: m.month, won: m.won, lost: m.lost, win_rate: m.win_rate, cycle: m.cycle }).toEqual({
         month: m.month,
         won: pm.deals_closed.won,
@@ -70,7 +91,8 @@ describe("pipeline_report", () => {
     expect(r.waste.by_waste).toEqual(fw.by_waste);
     expect(r.waste.deals_analyzed).toBe(fw.deals_analyzed);
     const rows: Record<string, number> = {};
-    for (const byWaste of Object.values<any>(r.waste.by_stage)) for (const [w, n] of Object.entries<number>(byWaste)) rows[w] = (rows[w] ?? 0) + n;
+    for (const byWaste of Object.values<any>(r.waste.by_stage))
+      for (const [w, n] of Object.entries<number>(byWaste)) rows[w] = (rows[w] ?? 0) + n;
     for (const [w, n] of Object.entries<number>(fw.by_waste)) expect(rows[w] ?? 0, w).toBe(n);
   });
 
@@ -83,7 +105,8 @@ describe("pipeline_report", () => {
     for (const d of r.stalled.deals) expect(stalled.deal_ids).toContain(d.deal_id);
     const ratios = r.stalled.deals.map((d: any) => d.times_norm);
     expect(ratios).toEqual([...ratios].sort((a: number, b: number) => b - a));
-    for (const d of r.stalled.deals) expect(Math.abs(d.times_norm - d.days_in_stage / d.norm_days) / d.times_norm).toBeLessThan(0.02);
+    for (const d of r.stalled.deals)
+      expect(Math.abs(d.times_norm - d.days_in_stage / d.norm_days) / d.times_norm).toBeLessThan(0.02);
     // The builder's hostile-named deals are stuck for most of a year: they are in the table.
     for (const id of hostile) expect(html.includes(`data-deal="${id}"`), id).toBe(true);
   });
@@ -91,8 +114,17 @@ describe("pipeline_report", () => {
   it("compares with the most recent baseline exactly as compare_to_baseline does", async () => {
     const label = "kickoff <b>2026</b>";
     const c = await h.callOk("compare_to_baseline", { label, as_of: AS_OF });
-    expect(r.baseline).toMatchObject({ label, baseline_as_of: c.baseline_as_of, as_of: c.as_of, months_elapsed: c.months_elapsed, on_track: c.on_track, changes: c.changes });
-    expect(r.baseline.indicators.map((i: any) => [i.id, i.status, i.improvement_pct])).toEqual(c.indicators.map((i: any) => [i.id, i.status, i.improvement_pct]));
+    expect(r.baseline).toMatchObject({
+      label,
+      baseline_as_of: c.baseline_as_of,
+      as_of: c.as_of,
+      months_elapsed: c.months_elapsed,
+      on_track: c.on_track,
+      changes: c.changes,
+    });
+    expect(r.baseline.indicators.map((i: any) => [i.id, i.status, i.improvement_pct])).toEqual(
+      c.indicators.map((i: any) => [i.id, i.status, i.improvement_pct]),
+    );
   });
 
   it("is one self-contained file: no script, nothing fetched, no URL but the SVG namespace", () => {
@@ -151,7 +183,9 @@ describe("pipeline_report", () => {
       expect(s.metrics.win_rate).toBeNull();
       expect(s.stalled).toEqual({ total: 0, deals: [] });
       expect(s.baseline).toBeNull();
-      const page = ((await empty.client.readResource({ uri: (raw.content as any[])[1].uri })).contents[0] as { text: string }).text;
+      const page = (
+        (await empty.client.readResource({ uri: (raw.content as any[])[1].uri })).contents[0] as { text: string }
+      ).text;
       expect(page.includes("No baseline recorded yet")).toBe(true);
       expect(page.includes("No won deals in the period yet")).toBe(true);
     } finally {
@@ -180,7 +214,9 @@ describe("pipeline_report", () => {
   it("the same parameters name the same report, and a foreign report name is refused", async () => {
     const again = await h.call("pipeline_report", { as_of: AS_OF });
     expect((again.content as any[])[1].uri).toBe(`lean-sales://reports/pipeline.html?as_of=${AS_OF}`);
-    await expect(h.client.readResource({ uri: "lean-sales://reports/other.html" })).rejects.toThrow(/Call pipeline_report/);
+    await expect(h.client.readResource({ uri: "lean-sales://reports/other.html" })).rejects.toThrow(
+      /Call pipeline_report/,
+    );
   });
 
   it("refuses a malformed date, naming the field", async () => {

@@ -35,7 +35,9 @@ describe("qualify_prospect", () => {
 
   it("refuses an unknown deal and writes nothing", async () => {
     const before = h.store.counts();
-    expect(await h.callError("qualify_prospect", { deal_id: "D-4242", need: { status: "critical" } })).toMatch(/No deal D-4242.*list_deals/);
+    expect(await h.callError("qualify_prospect", { deal_id: "D-4242", need: { status: "critical" } })).toMatch(
+      /No deal D-4242.*list_deals/,
+    );
     expect(h.store.counts()).toEqual(before);
   });
 
@@ -45,6 +47,9 @@ describe("qualify_prospect", () => {
     const r = await h.callOk("qualify_prospect", { deal_id: deal.id, budget: { status: "approved" } });
     expect(r.dimensions.need.status).toBe("critical");
     expect(r.recorded).toBe(true);
-    expect((await h.callOk("get_deal", { deal_id: deal.id })).deal.bant).toMatchObject({ budget: "approved", need: "critical" });
+    expect((await h.callOk("get_deal", { deal_id: deal.id })).deal.bant).toMatchObject({
+      budget: "approved",
+      need: "critical",
+    });
   });
 });

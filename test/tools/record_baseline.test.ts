@@ -6,7 +6,13 @@ describe("record_baseline", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await connect({ now: "2026-11-28T12:00:00Z" });
-    build(h, { owner: "Dana", amount: 10000, created: "2026-01-01", moves: ["2026-01-11"], close: { status: "won", at: "2026-03-02" } });
+    build(h, {
+      owner: "Dana",
+      amount: 10000,
+      created: "2026-01-01",
+      moves: ["2026-01-11"],
+      close: { status: "won", at: "2026-03-02" },
+    });
   });
   afterAll(() => h.close());
 

@@ -27,12 +27,21 @@ describe("request_id idempotency", () => {
 
   it("the same request_id with different arguments is refused", async () => {
     await h.callOk("create_deal", { name: "A", account: "A", owner: "A", request_id: "req-conflict-01" });
-    expect(await h.callError("create_deal", { name: "B", account: "B", owner: "B", request_id: "req-conflict-01" })).toMatch(/already used for a different/);
+    expect(
+      await h.callError("create_deal", { name: "B", account: "B", owner: "B", request_id: "req-conflict-01" }),
+    ).toMatch(/already used for a different/);
   });
 
   it("a refused write stores nothing under its request_id", async () => {
     const before = h.store.counts();
-    expect(await h.callError("log_activity", { deal_id: "D-9999", type: "call", summary: "x", request_id: "req-missing-01" })).toMatch(/No deal D-9999/);
+    expect(
+      await h.callError("log_activity", {
+        deal_id: "D-9999",
+        type: "call",
+        summary: "x",
+        request_id: "req-missing-01",
+      }),
+    ).toMatch(/No deal D-9999/);
     expect(h.store.counts()).toEqual(before);
   });
 });

@@ -15,7 +15,7 @@ function rng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const pick = <T,>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+const pick = <T>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
 
 /** The known truth: a logistic model over features the store keeps. */
 function trueProbability(d: { segment: string; source: string; budget: string; need: string; amount: number }): number {
@@ -24,7 +24,12 @@ function trueProbability(d: { segment: string; source: string; budget: string; n
     ({ approved: 1.4, identified: 0.6, unknown: -0.4, none: -1.6 } as Record<string, number>)[d.budget]! +
     ({ critical: 1.0, confirmed: 0.4, latent: -0.6, unknown: -0.8 } as Record<string, number>)[d.need]! +
     ({ referral: 1.2, inbound: 0.3, outbound: -0.9, event: -0.2 } as Record<string, number>)[d.source]! +
-    ({ smb_ready: 0.9, mid_market_ready: 0.5, enterprise_exploring: -0.9, mid_market_exploring: -0.2 } as Record<string, number>)[d.segment]! +
+    (
+      { smb_ready: 0.9, mid_market_ready: 0.5, enterprise_exploring: -0.9, mid_market_exploring: -0.2 } as Record<
+        string,
+        number
+      >
+    )[d.segment]! +
     (d.amount < 25000 ? 0.4 : -0.3);
   return 1 / (1 + Math.exp(-logit));
 }
@@ -40,17 +45,58 @@ function seed(h: Harness, n: number, random: () => number): void {
         need: pick(random, ["critical", "confirmed", "latent", "unknown"]),
         amount: Math.round(5000 + random() * 80000),
       };
-      const [tier, ...rest] = f.segment.startsWith("mid_market") ? ["mid_market", f.segment.slice(11)] : f.segment.split("_");
+      const [tier, ...rest] = f.segment.startsWith("mid_market")
+        ? ["mid_market", f.segment.slice(11)]
+        : f.segment.split("_");
       const d = h.store.createDeal(
-        { name: `Gen ${i}`, account: `Acct ${i}`, owner: "Gen", amount: f.amount, currency: "USD", stage: "prospecting", stage_index: 0, tier, readiness: rest.join("_"), segment: f.segment, source: f.source, created_at: "2026-01-01T00:00:00.000Z", stage_entered_at: "2026-01-01T00:00:00.000Z" },
+        {
+          name: `Gen ${i}`,
+          account: `Acct ${i}`,
+          owner: "Gen",
+          amount: f.amount,
+          currency: "USD",
+          stage: "prospecting",
+          stage_index: 0,
+          tier,
+          readiness: rest.join("_"),
+          segment: f.segment,
+          source: f.source,
+          created_at: "2026-01-01T00:00:00.000Z",
+          stage_entered_at: "2026-01-01T00:00:00.000Z",
+        },
         NOW,
       );
       // The qualification the methodology gives these statuses, so the BANT-only ranking is the real one.
-      const q = qualifyProspect(m, { budget: { status: f.budget }, authority: { status: "decision_maker" }, need: { status: f.need }, timeline: { status: "defined" } });
-      h.store.recordQualification(d.id, { budget: f.budget, authority: "decision_maker", need: f.need, timeline: "defined", score: q.score, verdict: q.verdict, detail: {} }, NOW);
+      const q = qualifyProspect(m, {
+        budget: { status: f.budget },
+        authority: { status: "decision_maker" },
+        need: { status: f.need },
+        timeline: { status: "defined" },
+      });
+      h.store.recordQualification(
+        d.id,
+        {
+          budget: f.budget,
+          authority: "decision_maker",
+          need: f.need,
+          timeline: "defined",
+          score: q.score,
+          verdict: q.verdict,
+          detail: {},
+        },
+        NOW,
+      );
       const won = random() < trueProbability(f);
-      h.store.moveStage(d.id, { stage: m.stages[1]!.id, stage_index: 1, at: "2026-02-01T00:00:00.000Z", gate: "passed" }, NOW);
-      h.store.closeDeal(d.id, { status: won ? "won" : "lost", reason: won ? "fit" : "no fit", closed_at: "2026-04-01T00:00:00.000Z" }, NOW);
+      h.store.moveStage(
+        d.id,
+        { stage: m.stages[1]!.id, stage_index: 1, at: "2026-02-01T00:00:00.000Z", gate: "passed" },
+        NOW,
+      );
+      h.store.closeDeal(
+        d.id,
+        { status: won ? "won" : "lost", reason: won ? "fit" : "no fit", closed_at: "2026-04-01T00:00:00.000Z" },
+        NOW,
+      );
     }
   });
 }
@@ -64,7 +110,12 @@ describe("score_lead", () => {
 
   it("falls back to the BANT score below the minimum history, and says so", async () => {
     seed(h, 20, rng(7));
-    const r = await h.callOk("score_lead", { budget: "approved", need: "critical", authority: "decision_maker", timeline: "defined" });
+    const r = await h.callOk("score_lead", {
+      budget: "approved",
+      need: "critical",
+      authority: "decision_maker",
+      timeline: "defined",
+    });
     expect(r.fallback).toBe(true);
     expect(r.win_probability).toBe(1);
     expect(r.reasons[0]).toMatch(/needs at least 30 of each/);
@@ -72,7 +123,13 @@ describe("score_lead", () => {
 
   it("learns from history: held-out AUC at least 0.75 and better than BANT alone", async () => {
     seed(h, 3000, rng(42));
-    const r = await h.callOk("score_lead", { segment: "smb_ready", source: "referral", budget: "approved", need: "critical", amount: 12000 });
+    const r = await h.callOk("score_lead", {
+      segment: "smb_ready",
+      source: "referral",
+      budget: "approved",
+      need: "critical",
+      amount: 12000,
+    });
     expect(r.fallback).toBe(false);
     expect(r.trained_on.total).toBe(3020);
     expect(r.holdout_deals).toBeGreaterThan(500);
@@ -84,18 +141,39 @@ describe("score_lead", () => {
     // The truth says this prospect is very likely to win; the model agrees and explains why.
     expect(r.win_probability).toBeGreaterThan(0.8);
     expect(r.top_up.join(" ")).toMatch(/Lead source: referral/);
-    expect(r.factors.find((f: any) => f.feature === "bant_budget")).toMatchObject({ direction: "up", value: "approved" });
+    expect(r.factors.find((f: any) => f.feature === "bant_budget")).toMatchObject({
+      direction: "up",
+      value: "approved",
+    });
   });
 
   it("a weak prospect scores low with the factors that pull it down", async () => {
-    const r = await h.callOk("score_lead", { segment: "enterprise_exploring", source: "outbound", budget: "none", need: "latent" });
+    const r = await h.callOk("score_lead", {
+      segment: "enterprise_exploring",
+      source: "outbound",
+      budget: "none",
+      need: "latent",
+    });
     expect(r.win_probability).toBeLessThan(0.15);
     expect(r.top_down.length).toBeGreaterThan(0);
   });
 
   it("scores an open deal from what the store knows about it, and refuses a closed one", async () => {
-    const { deal } = await h.callOk("create_deal", { name: "Open", account: "Open Co", owner: "Dana", amount: 15000, employees: 40, actively_evaluating: true, timeline_months: 1, source: "referral" });
-    await h.callOk("qualify_prospect", { deal_id: deal.id, budget: { status: "approved" }, need: { status: "critical" } });
+    const { deal } = await h.callOk("create_deal", {
+      name: "Open",
+      account: "Open Co",
+      owner: "Dana",
+      amount: 15000,
+      employees: 40,
+      actively_evaluating: true,
+      timeline_months: 1,
+      source: "referral",
+    });
+    await h.callOk("qualify_prospect", {
+      deal_id: deal.id,
+      budget: { status: "approved" },
+      need: { status: "critical" },
+    });
     const r = await h.callOk("score_lead", { deal_id: deal.id });
     expect(r.deal_id).toBe(deal.id);
     expect(r.win_probability).toBeGreaterThan(0.5);

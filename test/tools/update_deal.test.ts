@@ -17,7 +17,11 @@ describe("update_deal", () => {
   });
 
   it("counts an owner change as a handoff and adds stakeholders", async () => {
-    const r = await h.callOk("update_deal", { deal_id: id, owner: "Sam", stakeholders: [{ name: "Li Wei", role: "CFO", decision_maker: true }] });
+    const r = await h.callOk("update_deal", {
+      deal_id: id,
+      owner: "Sam",
+      stakeholders: [{ name: "Li Wei", role: "CFO", decision_maker: true }],
+    });
     expect(r.deal.owner_changes).toBe(1);
     expect(r.changed).toContain("stakeholders");
     const g = await h.callOk("get_deal", { deal_id: id });

@@ -8,12 +8,48 @@ describe("win_loss_analysis", () => {
   beforeAll(async () => {
     h = await connect({ now: "2026-11-28T12:00:00Z" });
     const s = (moves: number) => ["2026-02-01", "2026-02-15", "2026-03-01", "2026-03-15"].slice(0, moves);
-    build(h, { owner: "Dana", amount: 1, created: "2026-01-01", moves: s(4), close: { status: "won", at: "2026-04-01", reason: "ROI case convinced the CFO" } });
-    build(h, { owner: "Dana", amount: 1, created: "2026-01-01", moves: s(4), close: { status: "won", at: "2026-04-11", reason: "ROI case convinced the CFO" } });
-    build(h, { owner: "Dana", amount: 1, created: "2026-01-01", moves: s(3), close: { status: "lost", at: "2026-06-01", reason: "Pricing error in the proposal" } });
-    build(h, { owner: "Dana", amount: 1, created: "2026-01-01", moves: s(2), close: { status: "lost", at: "2026-07-01", reason: "No budget this year" } });
-    build(h, { owner: "Dana", amount: 1, created: "2026-01-01", moves: s(1), close: { status: "lost", at: "2026-05-01", reason: "" } });
-    build(h, { owner: "Dana", amount: 1, created: "2026-01-01", moves: [], close: { status: "disqualified", at: "2026-01-20", reason: "Outside ICP" } });
+    build(h, {
+      owner: "Dana",
+      amount: 1,
+      created: "2026-01-01",
+      moves: s(4),
+      close: { status: "won", at: "2026-04-01", reason: "ROI case convinced the CFO" },
+    });
+    build(h, {
+      owner: "Dana",
+      amount: 1,
+      created: "2026-01-01",
+      moves: s(4),
+      close: { status: "won", at: "2026-04-11", reason: "ROI case convinced the CFO" },
+    });
+    build(h, {
+      owner: "Dana",
+      amount: 1,
+      created: "2026-01-01",
+      moves: s(3),
+      close: { status: "lost", at: "2026-06-01", reason: "Pricing error in the proposal" },
+    });
+    build(h, {
+      owner: "Dana",
+      amount: 1,
+      created: "2026-01-01",
+      moves: s(2),
+      close: { status: "lost", at: "2026-07-01", reason: "No budget this year" },
+    });
+    build(h, {
+      owner: "Dana",
+      amount: 1,
+      created: "2026-01-01",
+      moves: s(1),
+      close: { status: "lost", at: "2026-05-01", reason: "" },
+    });
+    build(h, {
+      owner: "Dana",
+      amount: 1,
+      created: "2026-01-01",
+      moves: [],
+      close: { status: "disqualified", at: "2026-01-20", reason: "Outside ICP" },
+    });
     r = await h.callOk("win_loss_analysis", {});
   });
   afterAll(() => h.close());
@@ -42,7 +78,9 @@ describe("win_loss_analysis", () => {
 
   it("what to change, mapped to the seven wastes with the reference's remedies", () => {
     const wastes = r.recommendations.map((x: any) => x.waste);
-    expect(wastes).toEqual(expect.arrayContaining(["defects", "qualification_defects", "waiting", "unutilized_talent"]));
+    expect(wastes).toEqual(
+      expect.arrayContaining(["defects", "qualification_defects", "waiting", "unutilized_talent"]),
+    );
     for (const x of r.recommendations) expect(x.remedy.length).toBeGreaterThan(0);
   });
 

@@ -47,7 +47,12 @@ interface Profile {
 /** Research-led: goes out for its deals, meets several people, qualifies, talks before it demos. */
 const PROACTIVE: Profile = {
   owner: "Ada Proactive",
-  sources: [["outbound", 45], ["referral", 30], ["partner", 15], ["inbound", 10]],
+  sources: [
+    ["outbound", 45],
+    ["referral", 30],
+    ["partner", 15],
+    ["inbound", 10],
+  ],
   stakeholders: [3, 6],
   discoveryCalls: [2, 5],
   researchP: 0.85,
@@ -62,7 +67,10 @@ const PROACTIVE: Profile = {
 /** Inbound-only: one contact, demo first, proposes before qualifying, quick start and a long close. */
 const REACTIVE: Profile = {
   owner: "Rex Reactive",
-  sources: [["inbound", 70], ["paid_search", 30]],
+  sources: [
+    ["inbound", 70],
+    ["paid_search", 30],
+  ],
   stakeholders: [1, 1],
   discoveryCalls: [0, 1],
   researchP: 0,
@@ -92,7 +100,8 @@ function generate(seed: number, p: Profile, n: number): DealEvidence[] {
     const closed = proposal + int(...p.closeDays) * DAY;
     const roll = rnd();
     // Most deals are decided; a few are still open (some before their first proposal) or disqualified.
-    const status: DealEvidence["status"] = roll < 0.08 ? "open" : roll < 0.12 ? "disqualified" : rnd() < p.winP ? "won" : "lost";
+    const status: DealEvidence["status"] =
+      roll < 0.08 ? "open" : roll < 0.12 ? "disqualified" : rnd() < p.winP ? "won" : "lost";
     const proposed = status !== "open" || rnd() < 0.5;
     const demoFirst = rnd() < p.demoFirstP;
     return {
@@ -109,7 +118,11 @@ function generate(seed: number, p: Profile, n: number): DealEvidence[] {
       first_proposal_at: proposed ? iso(proposal) : null,
       discovery_entered_at: iso(discovery),
       proposal_stage_entered_at: proposed ? iso(proposal + DAY) : null,
-      activities_before_first_proposal: { discovery: int(...p.discoveryCalls), research: rnd() < p.researchP ? int(1, 3) : 0, total: 6 },
+      activities_before_first_proposal: {
+        discovery: int(...p.discoveryCalls),
+        research: rnd() < p.researchP ? int(1, 3) : 0,
+        total: 6,
+      },
       first_activity_type: demoFirst ? "demo" : rnd() < 0.5 ? "call" : "meeting",
       qualified_before_proposal: rnd() < p.qualifiedP,
     };
@@ -117,17 +130,25 @@ function generate(seed: number, p: Profile, n: number): DealEvidence[] {
 }
 
 const answerAll = (value: RepAnswers[string], factors?: SellingFactor[]): RepAnswers =>
-  Object.fromEntries(rules.data.selling.questions.filter((q) => !factors || factors.includes(q.factor)).map((q) => [q.id, value]));
+  Object.fromEntries(
+    rules.data.selling.questions.filter((q) => !factors || factors.includes(q.factor)).map((q) => [q.id, value]),
+  );
 
 const proDeals = generate(11, PROACTIVE, 48);
 const reDeals = generate(29, REACTIVE, 48);
 const everyone = [...proDeals, ...reDeals];
-const byId = (fs: FactorAssessment[]) => Object.fromEntries(fs.map((f) => [f.id, f])) as Record<SellingFactor, FactorAssessment>;
+const byId = (fs: FactorAssessment[]) =>
+  Object.fromEntries(fs.map((f) => [f.id, f])) as Record<SellingFactor, FactorAssessment>;
 
 // ---------------------------------------------------------------- assess_selling_approach
 
 describe("assessSellingApproach", () => {
-  const pro = assessSellingApproach(m, everyone, { scope: PROACTIVE.owner, team_medians: TEAM, answers: answerAll("always"), rules });
+  const pro = assessSellingApproach(m, everyone, {
+    scope: PROACTIVE.owner,
+    team_medians: TEAM,
+    answers: answerAll("always"),
+    rules,
+  });
   const re = assessSellingApproach(m, everyone, {
     scope: REACTIVE.owner,
     team_medians: TEAM,
@@ -145,10 +166,18 @@ describe("assessSellingApproach", () => {
     const p = byId(pro.factors);
     const r = byId(re.factors);
     for (const id of [...(Object.keys(p) as SellingFactor[])]) {
-      expect(p[id].position, `${id} (proactive rep): ${JSON.stringify(p[id].measures.map((x) => [x.id, x.value, x.position]))}`).toBeGreaterThanOrEqual(4);
-      expect(r[id].position, `${id} (reactive rep): ${JSON.stringify(r[id].measures.map((x) => [x.id, x.value, x.position]))}`).toBeLessThanOrEqual(2);
+      expect(
+        p[id].position,
+        `${id} (proactive rep): ${JSON.stringify(p[id].measures.map((x) => [x.id, x.value, x.position]))}`,
+      ).toBeGreaterThanOrEqual(4);
+      expect(
+        r[id].position,
+        `${id} (reactive rep): ${JSON.stringify(r[id].measures.map((x) => [x.id, x.value, x.position]))}`,
+      ).toBeLessThanOrEqual(2);
     }
-    expect(Object.keys(p).sort()).toEqual([...m.proactiveReactive.comparison.map((c) => c.factor.toLowerCase().replace(" ", "_"))].sort());
+    expect(Object.keys(p).sort()).toEqual(
+      [...m.proactiveReactive.comparison.map((c) => c.factor.toLowerCase().replace(" ", "_"))].sort(),
+    );
     expect(pro.overall.position!).toBeGreaterThanOrEqual(4);
     expect(re.overall.position!).toBeLessThanOrEqual(2);
     expect(re.overall.position_name).toMatch(/reactive/);
@@ -161,7 +190,9 @@ describe("assessSellingApproach", () => {
     expect(sourcing.threshold).toBe("5 at >= 80%, 4 at >= 60%, 3 at >= 40%, 2 at >= 20%, else 1");
     expect(sourcing.evidence).toMatchObject({ proactive_sourced: 0, reactive_sourced: reDeals.length });
     const timeline = byId(pro.factors).timeline.measures[0]!;
-    expect(timeline.evidence.median_discovery_days as number).toBeGreaterThan(timeline.evidence.median_proposal_to_close_days as number);
+    expect(timeline.evidence.median_discovery_days as number).toBeGreaterThan(
+      timeline.evidence.median_proposal_to_close_days as number,
+    );
     const win = byId(re.factors).win_rate.measures.find((x) => x.id === "win_rate_vs_team")!;
     expect(win.evidence.compared_with_percent).toBe(50);
   });
@@ -172,10 +203,16 @@ describe("assessSellingApproach", () => {
     for (const f of re.factors) {
       expect(f.moves, f.id).not.toBeNull();
       expect(f.moves!.items.length).toBeGreaterThan(0);
-      for (const move of f.moves!.items) expect([...m.proactiveReactive.proactive.characteristics, ...m.proactiveReactive.proactive.activities]).toContain(move.text);
+      for (const move of f.moves!.items)
+        expect([
+          ...m.proactiveReactive.proactive.characteristics,
+          ...m.proactiveReactive.proactive.activities,
+        ]).toContain(move.text);
     }
     // Sourcing's moves include researching the prospect before reaching out.
-    expect(byId(re.factors).sourcing.moves!.items.map((x) => x.text)).toContain(m.proactiveReactive.proactive.characteristics[1]);
+    expect(byId(re.factors).sourcing.moves!.items.map((x) => x.text)).toContain(
+      m.proactiveReactive.proactive.characteristics[1],
+    );
     expect(pro.factors.every((f) => f.moves === null)).toBe(true);
   });
 
@@ -190,14 +227,20 @@ describe("assessSellingApproach", () => {
     expect(sourcingSelf.counted).toBe(false);
     expect(p.sourcing.basis).toBe("store");
     // The same rep without answers: positioning from the store alone, customer value unknown.
-    const bare = byId(assessSellingApproach(m, proDeals, { scope: PROACTIVE.owner, team_medians: TEAM, rules }).factors);
+    const bare = byId(
+      assessSellingApproach(m, proDeals, { scope: PROACTIVE.owner, team_medians: TEAM, rules }).factors,
+    );
     expect(bare.positioning.basis).toBe("store");
     expect(bare.customer_value.position).toBeNull();
     expect(bare.customer_value.reason).toMatch(/Not answered.*quantify_roi/);
   });
 
   it("gives null positions with a reason, never a guess, when there are too few deals", () => {
-    const r = assessSellingApproach(m, proDeals.filter((d) => d.status === "won").slice(0, 2), { scope: PROACTIVE.owner, team_medians: TEAM, rules });
+    const r = assessSellingApproach(m, proDeals.filter((d) => d.status === "won").slice(0, 2), {
+      scope: PROACTIVE.owner,
+      team_medians: TEAM,
+      rules,
+    });
     for (const f of r.factors) {
       expect(f.position, f.id).toBeNull();
       expect(f.reason, f.id).toMatch(/\S/);
@@ -233,7 +276,12 @@ describe("assessSellingApproach", () => {
     const f = byId(pro.factors);
     // The reference's typical win rates bound the scale; the steps between are this server's.
     const wr = f.win_rate.measures.find((x) => x.id === "win_rate_vs_reference")!;
-    expect(wr.cuts.map((c) => [c.at, c.source])).toEqual([[45, "reference"], [50, "default"], [55, "default"], [60, "reference"]]);
+    expect(wr.cuts.map((c) => [c.at, c.source])).toEqual([
+      [45, "reference"],
+      [50, "default"],
+      [55, "default"],
+      [60, "reference"],
+    ]);
     expect(wr.threshold).toMatch(/35-45% .* 60-75%/);
     // Sourcing by share of outbound/referral/partner deals is this server's measure.
     expect(f.sourcing.measures[0]).toMatchObject({ id: "proactive_source_share", source: "default" });
@@ -280,7 +328,8 @@ const MATURE: MaturityEvidence = {
   segments_known_share: 0.95,
   readiness_known_share: 0.92,
 };
-const allMaturity = (a: RepAnswers[string]): RepAnswers => Object.fromEntries(rules.data.maturity.questions.map((q) => [q.id, a]));
+const allMaturity = (a: RepAnswers[string]): RepAnswers =>
+  Object.fromEntries(rules.data.maturity.questions.map((q) => [q.id, a]));
 const phase = (id: string) => m.implementation.phases.find((p) => p.id === id)!;
 
 describe("assessLeanMaturity", () => {
@@ -290,17 +339,30 @@ describe("assessLeanMaturity", () => {
     expect(area("process_design").level).toBe(1);
     expect(area("metrics_learning").level).toBeLessThanOrEqual(2);
     // With no gate checks, "no overrides" says nothing and is not counted.
-    expect(area("process_design").signals.find((s) => s.id === "gate_overrides")).toMatchObject({ level: null, reason: expect.stringMatching(/stage_checks_share is 0/) });
+    expect(area("process_design").signals.find((s) => s.id === "gate_overrides")).toMatchObject({
+      level: null,
+      reason: expect.stringMatching(/stage_checks_share is 0/),
+    });
     expect(r.current_phase).toMatchObject({ id: "foundation", number: 1, weeks: "weeks 1-4" });
     const names = r.next_steps.map((s) => s.activity);
-    expect(names).toEqual(expect.arrayContaining(["Define Core Framework", "Establish Baseline Metrics", "Current State Assessment"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["Define Core Framework", "Establish Baseline Metrics", "Current State Assessment"]),
+    );
     expect(r.next_steps.every((s) => s.phase.id === "foundation")).toBe(true);
     const define = r.next_steps.find((s) => s.activity === "Define Core Framework")!;
-    expect(define.items).toEqual(phase("foundation").key_activities.find((a) => a.name === "Define Core Framework")!.items);
+    expect(define.items).toEqual(
+      phase("foundation").key_activities.find((a) => a.name === "Define Core Framework")!.items,
+    );
     expect(define.for.map((x) => x.id)).toContain("process_design");
     // No baseline: the reference's Phase 1 baseline metrics, to record first.
-    expect(r.baseline_to_record).toMatchObject({ activity: "Establish Baseline Metrics", reason: expect.stringMatching(/No baseline/), source: "reference" });
-    expect(r.baseline_to_record!.metrics).toEqual(phase("foundation").key_activities.find((a) => a.name === "Establish Baseline Metrics")!.items);
+    expect(r.baseline_to_record).toMatchObject({
+      activity: "Establish Baseline Metrics",
+      reason: expect.stringMatching(/No baseline/),
+      source: "reference",
+    });
+    expect(r.baseline_to_record!.metrics).toEqual(
+      phase("foundation").key_activities.find((a) => a.name === "Establish Baseline Metrics")!.items,
+    );
     // What the store cannot show stays unrated, with the questions that would rate it.
     expect(r.unrated.map((u) => u.id).sort()).toEqual(["customer_engagement", "customer_value", "respect_for_people"]);
     expect(r.unrated.find((u) => u.id === "respect_for_people")!.questions.length).toBeGreaterThan(0);
@@ -308,7 +370,10 @@ describe("assessLeanMaturity", () => {
   });
 
   it("rates a mature store high and recommends Phase 3 continuous improvement", () => {
-    const r = assessLeanMaturity(m, MATURE, { rules, answers: { ...allMaturity("always"), regular_coaching: "often", lead_scoring: "often" } });
+    const r = assessLeanMaturity(m, MATURE, {
+      rules,
+      answers: { ...allMaturity("always"), regular_coaching: "often", lead_scoring: "often" },
+    });
     for (const x of [...r.principles, ...r.areas]) expect(x.level, x.id).toBeGreaterThanOrEqual(4);
     expect(r.overall.rated).toBe(9);
     expect(r.overall.level!).toBeGreaterThanOrEqual(4.5);
@@ -334,14 +399,39 @@ describe("assessLeanMaturity", () => {
     // A missing baseline is a fact, not a sample: it still rates.
     expect(r.areas.find((a) => a.id === "metrics_learning")!.level).toBe(1);
 
-    const none = assessLeanMaturity(m, { ...IMMATURE, deals: 0, closed: 0, baselines: 2, last_baseline_days_ago: 10 }, { rules: { ...rules, data: { ...rules.data, maturity: { ...rules.data.maturity, rules: rules.data.maturity.rules.map((x) => ({ ...x, signals: x.signals.filter((s) => !s.startsWith("baseline")) })) } } } });
+    const none = assessLeanMaturity(
+      m,
+      { ...IMMATURE, deals: 0, closed: 0, baselines: 2, last_baseline_days_ago: 10 },
+      {
+        rules: {
+          ...rules,
+          data: {
+            ...rules.data,
+            maturity: {
+              ...rules.data.maturity,
+              rules: rules.data.maturity.rules.map((x) => ({
+                ...x,
+                signals: x.signals.filter((s) => !s.startsWith("baseline")),
+              })),
+            },
+          },
+        },
+      },
+    );
     expect(none.overall).toMatchObject({ level: null, rated: 0 });
     expect(none.current_phase).toBeNull();
     expect(none.next_steps.map((s) => [s.phase.id, s.activity])).toEqual([["foundation", "Current State Assessment"]]);
   });
 
   it("names the source of every rule and reports answers it does not know", () => {
-    const r = assessLeanMaturity(m, IMMATURE, { rules, answers: { monthly_pipeline_review: "sometimes", not_a_question: "always", metrics_dashboard: "toString" as never } });
+    const r = assessLeanMaturity(m, IMMATURE, {
+      rules,
+      answers: {
+        monthly_pipeline_review: "sometimes",
+        not_a_question: "always",
+        metrics_dashboard: "toString" as never,
+      },
+    });
     for (const x of [...r.principles, ...r.areas]) {
       for (const s of x.signals) expect(["reference", "default"], `${x.id}.${s.id}`).toContain(s.source);
     }
@@ -359,19 +449,25 @@ describe("assessLeanMaturity", () => {
 describe("data/assessments.json", () => {
   it("parses, and names what the other data files hold", () => {
     expect(() => checkAssessments(m, rules)).not.toThrow();
-    expect(rules.data.selling.factors.map((f) => f.factor)).toEqual(m.proactiveReactive.comparison.map((c) => c.factor));
+    expect(rules.data.selling.factors.map((f) => f.factor)).toEqual(
+      m.proactiveReactive.comparison.map((c) => c.factor),
+    );
   });
 
   it("stops with the path when a rule is broken", () => {
     const broken = structuredClone(RAW);
     broken.selling.factors[0].measures[0].cuts = [0.8, 0.6, 0.4, 0.2];
-    expect(() => parseAssessments(broken)).toThrow(/data\/assessments\.json at selling\.factors\[0\]\.measures\[0\]\.cuts: the four cuts must rise/);
+    expect(() => parseAssessments(broken)).toThrow(
+      /data\/assessments\.json at selling\.factors\[0\]\.measures\[0\]\.cuts: the four cuts must rise/,
+    );
     const renamed = structuredClone(RAW);
     renamed.selling.factors[0].factor = "Lead Source";
     expect(() => checkAssessments(m, parseAssessments(renamed))).toThrow(MethodologyDataError);
     const phaseless = structuredClone(RAW);
     phaseless.maturity.phases.steps.process_design.foundation = ["Hold a Retreat"];
-    expect(() => checkAssessments(m, parseAssessments(phaseless))).toThrow(/phase foundation has no key activity "Hold a Retreat"/);
+    expect(() => checkAssessments(m, parseAssessments(phaseless))).toThrow(
+      /phase foundation has no key activity "Hold a Retreat"/,
+    );
     const typo = structuredClone(RAW);
     typo.selling.factors[2].measures[0].feature_led_types = ["demos"];
     expect(() => checkAssessments(m, parseAssessments(typo))).toThrow(/no activity type demos/);

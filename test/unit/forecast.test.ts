@@ -4,7 +4,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "../../src/app/demo/generate.js";
-import { backtest, forecast, pipelineAt, type DealHistory, type ForecastConfig } from "../../src/methodology/forecast.js";
+import {
+  backtest,
+  forecast,
+  pipelineAt,
+  type DealHistory,
+  type ForecastConfig,
+} from "../../src/methodology/forecast.js";
 
 const DAY = 86_400_000;
 const T0 = Date.parse("2025-01-01T00:00:00.000Z");
@@ -25,7 +31,16 @@ const CFG: ForecastConfig = {
 
 function deal(over: Partial<DealHistory> & { id: string; created: number }): DealHistory {
   const { created, ...rest } = over;
-  return { owner: "ana", segment: null, amount: 100, currency: "USD", created_at: at(created), stages: [{ stage_index: 0, entered_at: at(created) }], outcome: null, ...rest };
+  return {
+    owner: "ana",
+    segment: null,
+    amount: 100,
+    currency: "USD",
+    created_at: at(created),
+    stages: [{ stage_index: 0, entered_at: at(created) }],
+    outcome: null,
+    ...rest,
+  };
 }
 
 /**
@@ -34,7 +49,12 @@ function deal(over: Partial<DealHistory> & { id: string; created: number }): Dea
  */
 function clockwork(count: number, over: Partial<DealHistory> = {}, prefix = "C"): DealHistory[] {
   return Array.from({ length: count }, (_, i) =>
-    deal({ id: `${prefix}-${String(i).padStart(3, "0")}`, created: i + 0.5, outcome: { status: "won", closed_at: at(i + 5.5) }, ...over }),
+    deal({
+      id: `${prefix}-${String(i).padStart(3, "0")}`,
+      created: i + 0.5,
+      outcome: { status: "won", closed_at: at(i + 5.5) },
+      ...over,
+    }),
   );
 }
 
@@ -42,20 +62,61 @@ function clockwork(count: number, over: Partial<DealHistory> = {}, prefix = "C")
 
 describe("pipelineAt: the pipeline as it stood", () => {
   const histories: DealHistory[] = [
-    deal({ id: "A", created: 0, stages: [{ stage_index: 0, entered_at: at(0) }, { stage_index: 1, entered_at: at(5) }, { stage_index: 2, entered_at: at(12) }], outcome: { status: "won", closed_at: at(20) } }),
+    deal({
+      id: "A",
+      created: 0,
+      stages: [
+        { stage_index: 0, entered_at: at(0) },
+        { stage_index: 1, entered_at: at(5) },
+        { stage_index: 2, entered_at: at(12) },
+      ],
+      outcome: { status: "won", closed_at: at(20) },
+    }),
     deal({ id: "B", created: 10 }),
     deal({ id: "C", created: 0, parked: [{ from: at(3), to: at(9) }] }),
-    deal({ id: "D", created: 1, stages: [{ stage_index: 0, entered_at: at(1) }, { stage_index: 1, entered_at: at(2) }], outcome: { status: "lost", closed_at: at(6) } }),
+    deal({
+      id: "D",
+      created: 1,
+      stages: [
+        { stage_index: 0, entered_at: at(1) },
+        { stage_index: 1, entered_at: at(2) },
+      ],
+      outcome: { status: "lost", closed_at: at(6) },
+    }),
     deal({ id: "E", created: 2, parked: [{ from: at(4), to: null }] }),
   ];
 
   it.each([
-    { asOf: at(8), open: ["A"], parked: ["C", "E"], closed: ["D"], why: "A won later is open in stage 1; B not created; C and E parked" },
-    { asOf: at(9), open: ["A", "C"], parked: ["E"], closed: ["D"], why: "C is back from nurture at the instant its parking ends" },
-    { asOf: at(12), open: ["A", "B", "C"], parked: ["E"], closed: ["D"], why: "B exists once created; A entered stage 2 at this very instant" },
+    {
+      asOf: at(8),
+      open: ["A"],
+      parked: ["C", "E"],
+      closed: ["D"],
+      why: "A won later is open in stage 1; B not created; C and E parked",
+    },
+    {
+      asOf: at(9),
+      open: ["A", "C"],
+      parked: ["E"],
+      closed: ["D"],
+      why: "C is back from nurture at the instant its parking ends",
+    },
+    {
+      asOf: at(12),
+      open: ["A", "B", "C"],
+      parked: ["E"],
+      closed: ["D"],
+      why: "B exists once created; A entered stage 2 at this very instant",
+    },
     { asOf: at(20), open: ["B", "C"], parked: ["E"], closed: ["A", "D"], why: "A is closed at the instant it was won" },
     { asOf: day(19), open: ["A", "B", "C"], parked: ["E"], closed: ["D"], why: "a date means the end of that day" },
-    { asOf: "2025-01-09T00:00", open: ["A"], parked: ["C", "E"], closed: ["D"], why: "a timestamp without a zone is UTC (day 8)" },
+    {
+      asOf: "2025-01-09T00:00",
+      open: ["A"],
+      parked: ["C", "E"],
+      closed: ["D"],
+      why: "a timestamp without a zone is UTC (day 8)",
+    },
   ])("$why", ({ asOf, open, parked, closed }) => {
     const p = pipelineAt(histories, asOf);
     expect(p.open.map((d) => d.id)).toEqual(open);
@@ -65,7 +126,13 @@ describe("pipelineAt: the pipeline as it stood", () => {
 
   it("gives the stage and ages a deal had then, and the stage a closed deal closed from", () => {
     const p = pipelineAt(histories, at(8));
-    expect(p.open[0]).toMatchObject({ id: "A", stage_index: 1, stage_entered_at: at(5), days_in_stage: 3, age_days: 8 });
+    expect(p.open[0]).toMatchObject({
+      id: "A",
+      stage_index: 1,
+      stage_entered_at: at(5),
+      days_in_stage: 3,
+      age_days: 8,
+    });
     expect(p.closed[0]).toMatchObject({ id: "D", status: "lost", stage_index: 1, closed_at: at(6) });
     expect(pipelineAt(histories, at(12)).open[0]).toMatchObject({ id: "A", stage_index: 2, days_in_stage: 0 });
   });
@@ -73,9 +140,18 @@ describe("pipelineAt: the pipeline as it stood", () => {
   // A deal's whole life as hour offsets; `truncate` keeps what had happened by `asOf`.
   const life = fc.record({
     created: fc.integer({ min: 0, max: 400 }),
-    steps: fc.array(fc.record({ stage: fc.integer({ min: 0, max: 3 }), gap: fc.integer({ min: 0, max: 100 }) }), { maxLength: 4 }),
-    close: fc.option(fc.record({ status: fc.constantFrom("won" as const, "lost" as const, "disqualified" as const), gap: fc.integer({ min: 0, max: 100 }) })),
-    park: fc.option(fc.record({ start: fc.integer({ min: 0, max: 200 }), len: fc.option(fc.integer({ min: 1, max: 200 })) })),
+    steps: fc.array(fc.record({ stage: fc.integer({ min: 0, max: 3 }), gap: fc.integer({ min: 0, max: 100 }) }), {
+      maxLength: 4,
+    }),
+    close: fc.option(
+      fc.record({
+        status: fc.constantFrom("won" as const, "lost" as const, "disqualified" as const),
+        gap: fc.integer({ min: 0, max: 100 }),
+      }),
+    ),
+    park: fc.option(
+      fc.record({ start: fc.integer({ min: 0, max: 200 }), len: fc.option(fc.integer({ min: 1, max: 200 })) }),
+    ),
     amount: fc.option(fc.integer({ min: 1, max: 1000 })),
   });
   type Life = typeof life extends fc.Arbitrary<infer L> ? L : never;
@@ -86,8 +162,25 @@ describe("pipelineAt: the pipeline as it stood", () => {
     const stages = [{ stage_index: 0, entered_at: hour(t) }];
     for (const s of l.steps) stages.push({ stage_index: s.stage, entered_at: hour((t += s.gap)) });
     const outcome = l.close ? { status: l.close.status, closed_at: hour(t + l.close.gap) } : null;
-    const parked = l.park ? [{ from: hour(l.created + l.park.start), to: l.park.len === null ? null : hour(l.created + l.park.start + l.park.len) }] : [];
-    return { id: `P-${i}`, owner: "ana", segment: null, amount: l.amount, currency: "USD", created_at: hour(l.created), stages, outcome, parked };
+    const parked = l.park
+      ? [
+          {
+            from: hour(l.created + l.park.start),
+            to: l.park.len === null ? null : hour(l.created + l.park.start + l.park.len),
+          },
+        ]
+      : [];
+    return {
+      id: `P-${i}`,
+      owner: "ana",
+      segment: null,
+      amount: l.amount,
+      currency: "USD",
+      created_at: hour(l.created),
+      stages,
+      outcome,
+      parked,
+    };
   }
 
   /** The same deal with everything after `asOf` removed: what a store would have held then. */
@@ -97,7 +190,9 @@ describe("pipelineAt: the pipeline as it stood", () => {
       ...h,
       stages: h.stages.filter((s) => s.entered_at <= asOf),
       outcome: h.outcome && h.outcome.closed_at <= asOf ? h.outcome : null,
-      parked: (h.parked ?? []).filter((p) => p.from <= asOf).map((p) => ({ from: p.from, to: p.to !== null && p.to <= asOf ? p.to : null })),
+      parked: (h.parked ?? [])
+        .filter((p) => p.from <= asOf)
+        .map((p) => ({ from: p.from, to: p.to !== null && p.to <= asOf ? p.to : null })),
     };
   }
 
@@ -133,7 +228,8 @@ const WORLD = {
 
 /** Won value per day in the steady state: arrivals x P(win) x mean amount, segments half each. */
 const TRUE_WON_PER_DAY = Object.values(WORLD.segments).reduce(
-  (s, g) => s + 0.5 * WORLD.ratePerDay * WORLD.advance.reduce((p, a) => p * a, 1) * g.win * ((g.amount[0] + g.amount[1]) / 2),
+  (s, g) =>
+    s + 0.5 * WORLD.ratePerDay * WORLD.advance.reduce((p, a) => p * a, 1) * g.win * ((g.amount[0] + g.amount[1]) / 2),
   0,
 );
 
@@ -157,7 +253,16 @@ function generateWorld(seed: number, days: number): DealHistory[] {
       else if (rand() < WORLD.advance[s]!) stages.push({ stage_index: s + 1, entered_at: closed_at });
       else outcome = { status: s === 0 ? "disqualified" : "lost", closed_at };
     }
-    out.push({ id: `W-${String(out.length).padStart(5, "0")}`, owner: rand() < 0.5 ? "ana" : "ben", segment, amount, currency: "USD", created_at: new Date(t).toISOString(), stages, outcome });
+    out.push({
+      id: `W-${String(out.length).padStart(5, "0")}`,
+      owner: rand() < 0.5 ? "ana" : "ben",
+      segment,
+      amount,
+      currency: "USD",
+      created_at: new Date(t).toISOString(),
+      stages,
+      outcome,
+    });
   }
   return out;
 }
@@ -232,7 +337,11 @@ describe("calibration on generated histories with known rates", () => {
   it("sorts open deals into commit, best case and pipeline by probability and closing stage", () => {
     const f = forecast(world, { from: day(900), to: day(929), as_of: at(900) }, CFG, mulberry32);
     const expected = (d: { probability: number; stage_index: number }) =>
-      d.probability >= 0.7 || (d.probability >= 0.4 && d.stage_index === 3) ? "commit" : d.probability >= 0.4 ? "best_case" : "pipeline";
+      d.probability >= 0.7 || (d.probability >= 0.4 && d.stage_index === 3)
+        ? "commit"
+        : d.probability >= 0.4
+          ? "best_case"
+          : "pipeline";
     for (const d of f.deals) expect(d.category).toBe(expected(d));
     const cats = f.by_currency.USD!.categories;
     expect(cats.commit.deals + cats.best_case.deals + cats.pipeline.deals).toBe(f.deals.length);
@@ -252,7 +361,16 @@ describe("backtest arithmetic on a clockwork history", () => {
     // Days 100-109: 5 open deals certain to win (500) + new deals at the run-rate of 5 per window (500);
     // only the 5 open ones are won (creation stopped). Days 110-119: nothing open; the run-rate
     // averages 9 windows with 5 wins and 1 with none (450); nothing is won.
-    expect(r.periods.map(({ from, to, predicted, actual, naive, inside_range }) => ({ from, to, predicted, actual, naive, inside_range }))).toEqual([
+    expect(
+      r.periods.map(({ from, to, predicted, actual, naive, inside_range }) => ({
+        from,
+        to,
+        predicted,
+        actual,
+        naive,
+        inside_range,
+      })),
+    ).toEqual([
       { from: day(100), to: day(109), predicted: 1000, actual: 500, naive: 1000, inside_range: false },
       { from: day(110), to: day(119), predicted: 450, actual: 0, naive: 500, inside_range: false },
     ]);
@@ -268,7 +386,9 @@ describe("backtest arithmetic on a clockwork history", () => {
     expect(r.periods[0]).toMatchObject({ predicted: 450, actual: 0 });
     expect(r.wape).toBeNull();
     expect(r.naive_wape).toBeNull();
-    expect(r.notes.join(" ")).toMatch(/Nothing was won in USD in any period, so WAPE .* is undefined; the mean absolute error is 450/);
+    expect(r.notes.join(" ")).toMatch(
+      /Nothing was won in USD in any period, so WAPE .* is undefined; the mean absolute error is 450/,
+    );
   });
 
   it("skips periods with too little history before them and says so", () => {
@@ -304,16 +424,28 @@ describe("per currency", () => {
     expect(eur.components.already_won).toEqual({ deals: 4, value: 280 });
     // A currency with no history of its own still counts, at the pooled stage history.
     expect(f.by_currency.JPY!.components.open_pipeline).toMatchObject({ deals: 1, value: 300 });
-    expect(f.deals.find((d) => d.id === "J-1")).toMatchObject({ probability: 1, level: "stage_age_segment", category: "commit" });
+    expect(f.deals.find((d) => d.id === "J-1")).toMatchObject({
+      probability: 1,
+      level: "stage_age_segment",
+      category: "commit",
+    });
   });
 
   it("puts the quota gap in the main currency (most open value) and never adds currencies", () => {
     expect(f.main_currency).toBe("USD");
     const usd = f.by_currency.USD!;
-    expect(f.gap_to_quota).toMatchObject({ currency: "USD", quota: 1100, expected_won_value: usd.expected_won_value, gap: 1100 - usd.expected_won_value });
+    expect(f.gap_to_quota).toMatchObject({
+      currency: "USD",
+      quota: 1100,
+      expected_won_value: usd.expected_won_value,
+      gap: 1100 - usd.expected_won_value,
+    });
     expect(f.gap_to_quota!.probability_to_reach).toBeGreaterThan(0);
     expect(f.gap_to_quota!.probability_to_reach).toBeLessThan(1);
-    const sum = (c: typeof usd) => c.components.open_pipeline.expected_value + c.components.already_won.value + c.components.new_deals.expected_value;
+    const sum = (c: typeof usd) =>
+      c.components.open_pipeline.expected_value +
+      c.components.already_won.value +
+      c.components.new_deals.expected_value;
     for (const c of Object.values(f.by_currency)) expect(c.expected_won_value).toBeCloseTo(sum(c), 2);
   });
 });
@@ -324,8 +456,12 @@ describe("imputing missing amounts", () => {
   const won = (id: string, segment: string | null, amount: number | null, currency = "USD", closed = 50): DealHistory =>
     deal({ id, created: 10, segment, amount, currency, outcome: { status: "won", closed_at: at(closed) } });
   const histories = [
-    won("W1", "smb", 100), won("W2", "smb", 200), won("W3", "smb", 400),
-    won("W4", "ent", 1000), won("W5", "ent", 3000), won("W6", "ent", 5000),
+    won("W1", "smb", 100),
+    won("W2", "smb", 200),
+    won("W3", "smb", 400),
+    won("W4", "ent", 1000),
+    won("W5", "ent", 3000),
+    won("W6", "ent", 5000),
     won("W7", "smb", 999_999, "USD", 80), // won after as_of: unknown then
     won("W8", null, 50, "EUR"),
     deal({ id: "O-smb", created: 60, segment: "smb", amount: null }),
@@ -377,10 +513,20 @@ describe("determinism", () => {
 
 describe("edges", () => {
   it("forecasts an empty history as nothing, with the quota gap and the reasons", () => {
-    const f = forecast([], { from: day(0), to: day(29), as_of: at(0), quota: { amount: 1000, currency: "USD" } }, CFG, mulberry32);
+    const f = forecast(
+      [],
+      { from: day(0), to: day(29), as_of: at(0), quota: { amount: 1000, currency: "USD" } },
+      CFG,
+      mulberry32,
+    );
     expect(f.by_currency).toEqual({});
     expect(f.main_currency).toBeNull();
-    expect(f.gap_to_quota).toMatchObject({ currency: "USD", expected_won_value: 0, gap: 1000, probability_to_reach: 0 });
+    expect(f.gap_to_quota).toMatchObject({
+      currency: "USD",
+      expected_won_value: 0,
+      gap: 1000,
+      probability_to_reach: 0,
+    });
     expect(f.reasons.join(" ")).toMatch(/No run-rate for new deals/);
   });
 

@@ -69,12 +69,20 @@ describe("headers and stages", () => {
     expect(detectFormat(presets, ["Id", "Name", "StageName", "Account.Name"])).toBe("salesforce");
     expect(detectFormat(presets, ["Deal - Title", "Deal - Value"])).toBe("pipedrive");
     expect(detectFormat(presets, ["name", "stage"])).toBe("generic");
-    const cols = resolveColumns(["Deal Name", "Amount", "Industry", "Pipeline"], presets.presets.get("hubspot")!, presets.presets.get("generic")!, { source: "" });
+    const cols = resolveColumns(
+      ["Deal Name", "Amount", "Industry", "Pipeline"],
+      presets.presets.get("hubspot")!,
+      presets.presets.get("generic")!,
+      { source: "" },
+    );
     expect(cols.mapped).toEqual({ name: "Deal Name", amount: "Amount", industry: "Industry" });
     expect(cols.unmapped).toEqual(["Pipeline"]);
   });
   it("maps stages through stage_map, then the preset, then our own ids and names", () => {
-    const resolve = stageResolver(methodology(), presets.presets.get("salesforce")!, { "Closed Won": "onboarding_success", Parked: "lost" });
+    const resolve = stageResolver(methodology(), presets.presets.get("salesforce")!, {
+      "Closed Won": "onboarding_success",
+      Parked: "lost",
+    });
     expect(resolve("Closed Won")).toBe("onboarding_success");
     expect(resolve("parked")).toBe("lost");
     expect(resolve("Negotiation/Review")).toBe("proposal_negotiation");
@@ -89,10 +97,14 @@ describe("headers and stages", () => {
       const json = JSON.parse(readFileSync(join(dir, "crm-presets.json"), "utf8"));
       json.presets[0].stages["Appointment Scheduled"] = "somewhere";
       writeFileSync(join(dir, "crm-presets.json"), JSON.stringify(json));
-      expect(() => loadCrmPresets(dir)).toThrow(/data\/crm-presets\.json at presets\[0\]\.stages\.Appointment Scheduled: /);
+      expect(() => loadCrmPresets(dir)).toThrow(
+        /data\/crm-presets\.json at presets\[0\]\.stages\.Appointment Scheduled: /,
+      );
       json.presets[0].stages["Appointment Scheduled"] = "discovery";
       writeFileSync(join(dir, "crm-presets.json"), JSON.stringify(json));
-      expect(() => loadCrmPresets(dir)).toThrow(/presets\[0\]\.stages\.(Appointment Scheduled|appointmentscheduled): maps to/);
+      expect(() => loadCrmPresets(dir)).toThrow(
+        /presets\[0\]\.stages\.(Appointment Scheduled|appointmentscheduled): maps to/,
+      );
     } finally {
       cleanup();
     }

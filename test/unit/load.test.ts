@@ -69,16 +69,36 @@ describe("the methodology as data", () => {
   it("keeps the matrix's cycle times", () => {
     const m = methodology();
     expect(m.segment("enterprise", "exploring").cycle_time_months).toEqual({ min: 6, max: 9 });
-    expect(m.segment("smb", "ready")).toMatchObject({ label: "SMB-Ready", in_matrix: true, cycle_time_months: { min: 1, max: 2 } });
+    expect(m.segment("smb", "ready")).toMatchObject({
+      label: "SMB-Ready",
+      in_matrix: true,
+      cycle_time_months: { min: 1, max: 2 },
+    });
     expect(m.segment("smb", "exploring").in_matrix).toBe(false);
   });
 
   it.each([
-    ["stages.json", (j: any) => (j.stages[1].exit_criteria[0].text = 42), /data\/stages\.json at stages\[1\]\.exit_criteria\[0\]\.text/],
-    ["bant.json", (j: any) => (j.dimensions[0].statuses[1].score = 100), /data\/bant\.json at dimensions\[0\]\.statuses\[1\]\.score: scores must fall/],
+    [
+      "stages.json",
+      (j: any) => (j.stages[1].exit_criteria[0].text = 42),
+      /data\/stages\.json at stages\[1\]\.exit_criteria\[0\]\.text/,
+    ],
+    [
+      "bant.json",
+      (j: any) => (j.dimensions[0].statuses[1].score = 100),
+      /data\/bant\.json at dimensions\[0\]\.statuses\[1\]\.score: scores must fall/,
+    ],
     ["wastes.json", (j: any) => j.wastes.pop(), /data\/wastes\.json at wastes/],
-    ["segmentation.json", (j: any) => (j.tier_thresholds.employees.mid_market = 5000), /data\/segmentation\.json at tier_thresholds\.employees/],
-    ["bant.json", (j: any) => (j.dimensions[1].closing_activity = "discovery.nope"), /closing_activity: no stage activity discovery\.nope/],
+    [
+      "segmentation.json",
+      (j: any) => (j.tier_thresholds.employees.mid_market = 5000),
+      /data\/segmentation\.json at tier_thresholds\.employees/,
+    ],
+    [
+      "bant.json",
+      (j: any) => (j.dimensions[1].closing_activity = "discovery.nope"),
+      /closing_activity: no stage activity discovery\.nope/,
+    ],
   ])("refuses a broken %s with the file and the path inside it", (file, mutate, message) => {
     const dir = brokenCopy(file, mutate);
     expect(() => loadMethodology(dir)).toThrow(MethodologyDataError);

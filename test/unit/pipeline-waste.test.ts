@@ -1,14 +1,23 @@
 // The waste heat map's counts: flags per stage and waste from findPipelineWaste.
 import { describe, expect, it } from "vitest";
 import type { Stage } from "../../src/methodology/schema.js";
-import { findPipelineWaste, type ClosedFacts, type DealFacts, type PipelineInput } from "../../src/methodology/pipeline-waste.js";
+import {
+  findPipelineWaste,
+  type ClosedFacts,
+  type DealFacts,
+  type PipelineInput,
+} from "../../src/methodology/pipeline-waste.js";
 import { methodology } from "../helpers/connect.js";
 
 const m = methodology();
 const AS_OF = new Date("2026-11-28T12:00:00.000Z");
 const daysAgo = (n: number) => AS_OF.getTime() - n * 86_400_000;
 const NO_CLOSED: ClosedFacts = { total: 0, without_reason: { by_stage: [], ids: [] }, lost_reasons: [] };
-const input = (open: DealFacts[], closed: ClosedFacts = NO_CLOSED): PipelineInput => ({ open, closed, lostDeals: () => [] });
+const input = (open: DealFacts[], closed: ClosedFacts = NO_CLOSED): PipelineInput => ({
+  open,
+  closed,
+  lostDeals: () => [],
+});
 
 let next = 1;
 function deal(over: Partial<DealFacts> & { stage?: Stage } = {}): DealFacts {
@@ -43,7 +52,11 @@ describe("findPipelineWaste by_stage", () => {
       input(
         [
           // Waiting twice in discovery: silent (30 d > 14) and past its close date.
-          deal({ stage: "discovery", last_activity_ms: daysAgo(30), expected_close_ms: Date.parse("2026-10-01T00:00:00Z") }),
+          deal({
+            stage: "discovery",
+            last_activity_ms: daysAgo(30),
+            expected_close_ms: Date.parse("2026-10-01T00:00:00Z"),
+          }),
           // Qualification defects twice in proposal: unqualified and single-threaded.
           deal({ stage: "proposal_negotiation", bant_verdict: "needs_discovery", stakeholders: 1, decision_makers: 0 }),
           // Nothing to flag.
@@ -71,7 +84,8 @@ describe("findPipelineWaste by_stage", () => {
     const byWaste: Record<string, number> = {};
     for (const f of r.findings) byWaste[f.waste] = (byWaste[f.waste] ?? 0) + f.deal_count;
     const fromStages: Record<string, number> = {};
-    for (const row of Object.values(r.by_stage)) for (const [w, n] of Object.entries(row!)) fromStages[w] = (fromStages[w] ?? 0) + n!;
+    for (const row of Object.values(r.by_stage))
+      for (const [w, n] of Object.entries(row!)) fromStages[w] = (fromStages[w] ?? 0) + n!;
     expect(fromStages).toEqual(byWaste);
     // Pipeline inflation: all 12 early deals are unqualified, split over the two early stages.
     expect(r.findings.find((f) => f.rule === "pipeline_inflation")?.deal_count).toBe(12);

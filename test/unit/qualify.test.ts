@@ -40,7 +40,15 @@ describe("BANT qualification", () => {
 
   it.each([
     [{ need: { status: "none" } }, ["no_need"]],
-    [{ budget: { status: "approved" }, authority: { status: "decision_maker" }, need: { status: "none" }, timeline: { status: "defined" } }, ["no_need"]],
+    [
+      {
+        budget: { status: "approved" },
+        authority: { status: "decision_maker" },
+        need: { status: "none" },
+        timeline: { status: "defined" },
+      },
+      ["no_need"],
+    ],
   ])("disqualifies %j (no need: nothing of value to sell)", (input, disqualifiers) => {
     const q = qualifyProspect(m, input as never);
     expect(q.verdict).toBe("disqualified");
@@ -54,7 +62,10 @@ describe("BANT qualification", () => {
     [{ need: { status: "latent" }, timeline: { status: "none" } }, "not_ready_profile"],
     [{ need: { status: "unknown" }, timeline: { status: "none" } }, "not_ready_profile"],
     // A real need, but no budget and no plan to act: nurture, not disqualified.
-    [{ budget: { status: "none" }, need: { status: "confirmed" }, timeline: { status: "none" } }, "no_budget_no_timeline"],
+    [
+      { budget: { status: "none" }, need: { status: "confirmed" }, timeline: { status: "none" } },
+      "no_budget_no_timeline",
+    ],
   ])("%j is a nurture candidate (%s), banded weak, with a nurture action", (input, trigger) => {
     const q = qualifyProspect(m, input as never);
     expect(q.verdict).toBe("nurture");
@@ -66,14 +77,24 @@ describe("BANT qualification", () => {
   });
 
   it("budget none alone stays a gap, with the reference's reason and a way to requalify", () => {
-    const q = qualifyProspect(m, { budget: { status: "none" }, authority: { status: "decision_maker" }, need: { status: "critical" }, timeline: { status: "defined" } });
+    const q = qualifyProspect(m, {
+      budget: { status: "none" },
+      authority: { status: "decision_maker" },
+      need: { status: "critical" },
+      timeline: { status: "defined" },
+    });
     expect(q.verdict).toBe("needs_discovery");
     expect(q.reasons.join(" ")).toMatch(/no identified budget as a Defect in Qualification/);
     expect(q.recommended_action).toMatch(/Requalify the budget/);
   });
 
   it("the band never contradicts the verdict: only qualified is strong, disqualified and nurture are weak", () => {
-    const q = qualifyProspect(m, { budget: { status: "approved" }, authority: { status: "decision_maker" }, need: { status: "critical" }, timeline: { status: "tentative" } });
+    const q = qualifyProspect(m, {
+      budget: { status: "approved" },
+      authority: { status: "decision_maker" },
+      need: { status: "critical" },
+      timeline: { status: "tentative" },
+    });
     expect(q.verdict).toBe("needs_discovery");
     expect(q.score).toBeGreaterThanOrEqual(80);
     expect(q.band).toBe("moderate");
@@ -82,7 +103,9 @@ describe("BANT qualification", () => {
   it("the score never drops when one dimension improves (property)", () => {
     const dims = Object.keys(BANT_STATUS_IDS) as Array<keyof typeof BANT_STATUS_IDS>;
     const rank = (d: keyof typeof BANT_STATUS_IDS) => m.bantDimension(d).statuses.map((s) => s.id);
-    const statuses = fc.record(Object.fromEntries(dims.map((d) => [d, fc.constantFrom(...rank(d))])) as never) as fc.Arbitrary<BantStatuses>;
+    const statuses = fc.record(
+      Object.fromEntries(dims.map((d) => [d, fc.constantFrom(...rank(d))])) as never,
+    ) as fc.Arbitrary<BantStatuses>;
     fc.assert(
       fc.property(statuses, fc.constantFrom(...dims), (s, dim) => {
         const order = rank(dim);
@@ -97,7 +120,9 @@ describe("BANT qualification", () => {
 
   it("qualified only when no dimension is a gap (property)", () => {
     const dims = Object.keys(BANT_STATUS_IDS) as Array<keyof typeof BANT_STATUS_IDS>;
-    const arb = fc.record(Object.fromEntries(dims.map((d) => [d, fc.constantFrom(...BANT_STATUS_IDS[d])])) as never) as fc.Arbitrary<BantStatuses>;
+    const arb = fc.record(
+      Object.fromEntries(dims.map((d) => [d, fc.constantFrom(...BANT_STATUS_IDS[d])])) as never,
+    ) as fc.Arbitrary<BantStatuses>;
     fc.assert(
       fc.property(arb, (s) => {
         const q = qualifyProspect(m, Object.fromEntries(dims.map((d) => [d, { status: s[d] }])) as never);
@@ -114,7 +139,12 @@ describe("BANT qualification", () => {
 });
 
 describe("the recommended action follows the deal's stage", () => {
-  const perfect = { budget: { status: "approved" }, authority: { status: "decision_maker" }, need: { status: "critical" }, timeline: { status: "defined" } } as const;
+  const perfect = {
+    budget: { status: "approved" },
+    authority: { status: "decision_maker" },
+    need: { status: "critical" },
+    timeline: { status: "defined" },
+  } as const;
   it("a qualified deal in Proposal & Negotiation keeps working its stage, never moves back toward Solution Presentation", () => {
     const q = qualifyProspect(m, perfect, { stage: "proposal_negotiation" });
     expect(q.recommended_action).toMatch(/keep working Proposal & Negotiation/);
@@ -130,7 +160,9 @@ describe("the recommended action follows the deal's stage", () => {
   });
 
   it("in Discovery a gap is closed in discovery", () => {
-    expect(qualifyProspect(m, { ...perfect, budget: { status: "unknown" } }, { stage: "discovery" }).recommended_action).toMatch(/^Keep it in Discovery/);
+    expect(
+      qualifyProspect(m, { ...perfect, budget: { status: "unknown" } }, { stage: "discovery" }).recommended_action,
+    ).toMatch(/^Keep it in Discovery/);
   });
 });
 

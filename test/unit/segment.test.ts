@@ -23,7 +23,9 @@ describe("tier", () => {
   it("a 20-person company with a 200k deal is SMB: company size decides, deal size only when size is unknown", () => {
     const t = classifyTier(m, { employees: 20, expected_deal_size: 200_000 });
     expect(t.tier).toBe("smb");
-    expect(t.reasons.join(" ")).toMatch(/would point to Enterprise, but the company's size decides the tier when it is known \(this server's default\)/);
+    expect(t.reasons.join(" ")).toMatch(
+      /would point to Enterprise, but the company's size decides the tier when it is known \(this server's default\)/,
+    );
   });
 
   it("deal size decides only as a fallback, and says so", () => {
@@ -56,7 +58,12 @@ describe("tier", () => {
 
 describe("readiness and the matrix", () => {
   it("ready: evaluating, budget identified, 3 months -> Mid-Market-Ready row of the matrix", () => {
-    const s = classifySegment(m, { employees: 450, actively_evaluating: true, budget_status: "identified", timeline_months: 3 });
+    const s = classifySegment(m, {
+      employees: 450,
+      actively_evaluating: true,
+      budget_status: "identified",
+      timeline_months: 3,
+    });
     expect(s).toMatchObject({
       tier: "mid_market",
       readiness: "ready",
@@ -70,12 +77,21 @@ describe("readiness and the matrix", () => {
   });
 
   it("an enterprise actively evaluating with approved budget and a defined 5-month timeline is Ready (4-6 month cycle)", () => {
-    const s = classifySegment(m, { employees: 5000, actively_evaluating: true, budget_status: "approved", timeline_months: 5, timeline_status: "defined" });
+    const s = classifySegment(m, {
+      employees: 5000,
+      actively_evaluating: true,
+      budget_status: "approved",
+      timeline_months: 5,
+      timeline_status: "defined",
+    });
     expect(s).toMatchObject({ segment: "enterprise_ready", cycle_time_months: { min: 4, max: 6 } });
   });
 
   it("the same 5-month timeline at a mid-market company is Exploring: timeline bands differ by tier", () => {
-    expect(classifySegment(m, { employees: 450, actively_evaluating: true, budget_status: "approved", timeline_months: 5 }).readiness).toBe("exploring");
+    expect(
+      classifySegment(m, { employees: 450, actively_evaluating: true, budget_status: "approved", timeline_months: 5 })
+        .readiness,
+    ).toBe("exploring");
   });
 
   it.each([
@@ -94,7 +110,12 @@ describe("readiness and the matrix", () => {
     "no signal that supports a level (%j) leaves readiness unknown, never Not Ready",
     (input) => {
       const s = classifySegment(m, { employees: 450, ...(input as object) });
-      expect(s).toMatchObject({ readiness: "unknown", segment: "mid_market_unknown", label: "Mid-Market, readiness unknown", in_matrix: false });
+      expect(s).toMatchObject({
+        readiness: "unknown",
+        segment: "mid_market_unknown",
+        label: "Mid-Market, readiness unknown",
+        in_matrix: false,
+      });
       expect(s.reasons.join(" ")).toMatch(/no signal supports a readiness level/);
     },
   );
@@ -103,10 +124,15 @@ describe("readiness and the matrix", () => {
     ["enterprise", { need_awareness: "low" }],
     ["mid_market", { need_awareness: "low" }],
     ["smb", { need_awareness: "high", timeline_months: 5 }],
-  ])("%s x the missing readiness gets derived guidance with in_matrix false, labelled as this server's", (tier, input) => {
-    const s = classifySegment(m, { tier: tier as never, ...(input as object) });
-    expect(s.in_matrix).toBe(false);
-    expect(s.reasons.join(" ")).toMatch(/not in the reference's segmentation matrix; this guidance is this server's default/);
-    expect(s.sales_approach.length).toBeGreaterThan(5);
-  });
+  ])(
+    "%s x the missing readiness gets derived guidance with in_matrix false, labelled as this server's",
+    (tier, input) => {
+      const s = classifySegment(m, { tier: tier as never, ...(input as object) });
+      expect(s.in_matrix).toBe(false);
+      expect(s.reasons.join(" ")).toMatch(
+        /not in the reference's segmentation matrix; this guidance is this server's default/,
+      );
+      expect(s.sales_approach.length).toBeGreaterThan(5);
+    },
+  );
 });

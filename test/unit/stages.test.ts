@@ -8,7 +8,12 @@ const m = methodology();
 describe("stage exit criteria", () => {
   it("called with only a stage, it lists the criteria with met null, so an agent can learn the ids", () => {
     const c = checkStageExit(m, { stage: "discovery" });
-    expect(c.criteria.map((x) => x.id)).toEqual(["challenge_understood", "stakeholders_identified", "fit_assessed", "proposal_agreed"]);
+    expect(c.criteria.map((x) => x.id)).toEqual([
+      "challenge_understood",
+      "stakeholders_identified",
+      "fit_assessed",
+      "proposal_agreed",
+    ]);
     expect(c.criteria.every((x) => x.met === null)).toBe(true);
     expect(c.can_advance).toBe(false);
     expect(c.next_stage).toBe("solution_presentation");
@@ -18,32 +23,56 @@ describe("stage exit criteria", () => {
   });
 
   it("a blocked check gives the question that settles each unmet criterion, and none for a met one", () => {
-    const c = checkStageExit(m, { stage: "discovery", met: ["challenge_understood", "fit_assessed", "proposal_agreed"] });
+    const c = checkStageExit(m, {
+      stage: "discovery",
+      met: ["challenge_understood", "fit_assessed", "proposal_agreed"],
+    });
     expect(c.can_advance).toBe(false);
-    expect(c.criteria.find((x) => x.id === "stakeholders_identified")!.question).toBe("Who else takes part in this decision, and what matters most to each of them?");
+    expect(c.criteria.find((x) => x.id === "stakeholders_identified")!.question).toBe(
+      "Who else takes part in this decision, and what matters most to each of them?",
+    );
     expect(c.criteria.find((x) => x.id === "fit_assessed")!.question).toBeUndefined();
   });
 
   it("a passable gate lists the next stage's activities", () => {
-    const c = checkStageExit(m, { stage: "discovery", met: ["challenge_understood", "stakeholders_identified", "fit_assessed", "proposal_agreed"] });
+    const c = checkStageExit(m, {
+      stage: "discovery",
+      met: ["challenge_understood", "stakeholders_identified", "fit_assessed", "proposal_agreed"],
+    });
     expect(c.next_activities).toEqual(m.stage("solution_presentation").activities.map((a) => a.text));
   });
 
   it("a discovery without stakeholders identified cannot leave discovery", () => {
-    const c = checkStageExit(m, { stage: "discovery", met: ["challenge_understood", "fit_assessed", "proposal_agreed"], unmet: ["stakeholders_identified"] });
+    const c = checkStageExit(m, {
+      stage: "discovery",
+      met: ["challenge_understood", "fit_assessed", "proposal_agreed"],
+      unmet: ["stakeholders_identified"],
+    });
     expect(c.can_advance).toBe(false);
     expect(c.unmet).toEqual(["stakeholders_identified"]);
-    expect(c.reasons.join(" ")).toContain('Discovery exit criterion "Identified stakeholders and their priorities" is not met');
+    expect(c.reasons.join(" ")).toContain(
+      'Discovery exit criterion "Identified stakeholders and their priorities" is not met',
+    );
   });
 
   it("evidence marks a criterion met", () => {
-    const c = checkStageExit(m, { stage: "prospecting", met: ["meeting_agreed", "basic_fit_assessed"], evidence: { contact_verified: "Called the direct line" } });
+    const c = checkStageExit(m, {
+      stage: "prospecting",
+      met: ["meeting_agreed", "basic_fit_assessed"],
+      evidence: { contact_verified: "Called the direct line" },
+    });
     expect(c.can_advance).toBe(true);
-    expect(c.criteria.find((x) => x.id === "contact_verified")).toMatchObject({ met: true, evidence: "Called the direct line" });
+    expect(c.criteria.find((x) => x.id === "contact_verified")).toMatchObject({
+      met: true,
+      evidence: "Called the direct line",
+    });
   });
 
   it("the expansion plan is optional: onboarding can complete without it", () => {
-    const c = checkStageExit(m, { stage: "onboarding_success", met: ["success_metrics_achieved", "review_cadence_established", "adoption_on_target"] });
+    const c = checkStageExit(m, {
+      stage: "onboarding_success",
+      met: ["success_metrics_achieved", "review_cadence_established", "adoption_on_target"],
+    });
     expect(c.can_advance).toBe(true);
     expect(c.next_stage).toBeNull();
     expect(c.criteria.find((x) => x.id === "expansion_plan")).toMatchObject({ optional: true, met: null });
@@ -65,6 +94,8 @@ describe("stage exit criteria", () => {
   });
 
   it("a criterion cannot be both met and unmet", () => {
-    expect(() => checkStageExit(m, { stage: "closing", met: ["contract_executed"], unmet: ["contract_executed"] })).toThrow(/both met and unmet/);
+    expect(() =>
+      checkStageExit(m, { stage: "closing", met: ["contract_executed"], unmet: ["contract_executed"] }),
+    ).toThrow(/both met and unmet/);
   });
 });

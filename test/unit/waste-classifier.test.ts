@@ -10,14 +10,20 @@ import { methodology } from "../helpers/connect.js";
 
 const m = methodology();
 type Item = { text: string; waste: string | null };
-const fixture = (f: string) => (JSON.parse(readFileSync(new URL(`../fixtures/${f}`, import.meta.url), "utf8")) as { items: Item[] }).items;
+const fixture = (f: string) =>
+  (JSON.parse(readFileSync(new URL(`../fixtures/${f}`, import.meta.url), "utf8")) as { items: Item[] }).items;
 
 function score(mm: Methodology, items: Item[]) {
   const wrong = items
     .map((it) => ({ ...it, got: classifyActivity(mm, { description: it.text }, 0) }))
     .filter((x) => x.got.waste !== x.waste)
     .map((x) => `${x.text} -> ${x.got.waste} (want ${x.waste}; ${x.got.matched.join(", ")})`);
-  return { right: items.length - wrong.length, total: items.length, accuracy: (items.length - wrong.length) / items.length, wrong };
+  return {
+    right: items.length - wrong.length,
+    total: items.length,
+    accuracy: (items.length - wrong.length) / items.length,
+    wrong,
+  };
 }
 
 describe("waste classification of described work", () => {
@@ -32,22 +38,27 @@ describe("waste classification of described work", () => {
     expect(r.accuracy, r.wrong.join("\n")).toBeGreaterThanOrEqual(0.85);
   });
 
-  it.each([1, 2, 3, 4, 5])("learned without writer %i, it still gets at least 80% of that writer's activities right", (set) => {
-    const others = m.wasteExamples.filter((e) => e.set !== set);
-    const mm = Object.create(m) as Methodology;
-    // A methodology whose model never saw this writer (the signal phrases stay as shipped).
-    Object.defineProperty(mm, "wasteExamples", { value: others });
-    const items = m.wasteExamples.filter((e) => e.set === set);
-    const r = score(mm, items);
-    process.stderr.write(`writer ${set} (unseen): ${r.right}/${r.total} = ${(r.accuracy * 100).toFixed(1)}%\n`);
-    expect(r.accuracy).toBeGreaterThanOrEqual(0.8);
-  });
+  it.each([1, 2, 3, 4, 5])(
+    "learned without writer %i, it still gets at least 80% of that writer's activities right",
+    (set) => {
+      const others = m.wasteExamples.filter((e) => e.set !== set);
+      const mm = Object.create(m) as Methodology;
+      // A methodology whose model never saw this writer (the signal phrases stay as shipped).
+      Object.defineProperty(mm, "wasteExamples", { value: others });
+      const items = m.wasteExamples.filter((e) => e.set === set);
+      const r = score(mm, items);
+      process.stderr.write(`writer ${set} (unseen): ${r.right}/${r.total} = ${(r.accuracy * 100).toFixed(1)}%\n`);
+      expect(r.accuracy).toBeGreaterThanOrEqual(0.8);
+    },
+  );
 
   it("is deterministic and names the words that decided it", () => {
     const a = classifyActivity(m, { description: "Deal sat for three weeks waiting on legal to review the MSA" }, 0);
     expect(a.waste).toBe("waiting");
     expect(a.matched.length).toBeGreaterThan(0);
-    expect(classifyActivity(m, { description: "Deal sat for three weeks waiting on legal to review the MSA" }, 0)).toEqual(a);
+    expect(
+      classifyActivity(m, { description: "Deal sat for three weeks waiting on legal to review the MSA" }, 0),
+    ).toEqual(a);
     expect(wasteModel(m)).toBe(wasteModel(m));
   });
 

@@ -48,11 +48,22 @@ describe("described work against the seven wastes", () => {
   });
 
   it("a given kind decides, as a waste id or an activity kind", () => {
-    expect(classifyActivity(m, { description: "anything", kind: "motion" }, 0)).toMatchObject({ waste: "motion", basis: "kind" });
-    expect(classifyActivity(m, { description: "anything", kind: "approval" }, 0)).toMatchObject({ waste: "over_processing", basis: "kind" });
-    expect(classifyActivity(m, { description: "anything", kind: "demo" }, 0)).toMatchObject({ waste: null, basis: "kind" });
+    expect(classifyActivity(m, { description: "anything", kind: "motion" }, 0)).toMatchObject({
+      waste: "motion",
+      basis: "kind",
+    });
+    expect(classifyActivity(m, { description: "anything", kind: "approval" }, 0)).toMatchObject({
+      waste: "over_processing",
+      basis: "kind",
+    });
+    expect(classifyActivity(m, { description: "anything", kind: "demo" }, 0)).toMatchObject({
+      waste: null,
+      basis: "kind",
+    });
     expect(() => classifyActivity(m, { description: "x", kind: "nap" }, 3)).toThrow(InputError);
-    expect(() => classifyActivity(m, { description: "x", kind: "nap" }, 3)).toThrow(/activities\[3\]\.kind must be one of/);
+    expect(() => classifyActivity(m, { description: "x", kind: "nap" }, 3)).toThrow(
+      /activities\[3\]\.kind must be one of/,
+    );
   });
 
   it("signals match whole words only", () => {
@@ -69,7 +80,9 @@ describe("described work against the seven wastes", () => {
     const f = r.findings.find((x) => x.waste === "over_processing")!;
     // Every elimination approach of the reference, the ones that fit these activities first.
     expect([...f.remedy].sort()).toEqual([...m.waste("over_processing").elimination].sort());
-    expect(f.remedy.slice(0, 2).sort()).toEqual([m.waste("over_processing").elimination[2], m.waste("over_processing").elimination[0]].sort());
+    expect(f.remedy.slice(0, 2).sort()).toEqual(
+      [m.waste("over_processing").elimination[2], m.waste("over_processing").elimination[0]].sort(),
+    );
     expect(f.severity).toBe("high");
     expect(r.waste_hours_per_week).toBe(7);
     expect(r.total_hours_per_week).toBe(12);

@@ -107,9 +107,15 @@ export const WIN_MODEL = {
   intercept: -1.6,
   tier: { smb: 0.35, mid_market: 0, enterprise: -0.35 } as Record<Tier, number>,
   readiness: { ready: 0.8, exploring: 0, not_ready: -1.0, unknown: -0.3 } as Record<Readiness, number>,
-  source: { referral: 0.7, partner: 0.4, inbound: 0.25, event: 0, paid_search: -0.15, outbound: -0.45 } as Record<string, number>,
+  source: { referral: 0.7, partner: 0.4, inbound: 0.25, event: 0, paid_search: -0.15, outbound: -0.45 } as Record<
+    string,
+    number
+  >,
   budget: { approved: 0.6, identified: 0.25, unknown: -0.25, none: -1.1 } as Record<string, number>,
-  authority: { decision_maker: 0.5, access_to_decision_maker: 0.2, influencer_only: -0.35, unknown: -0.3 } as Record<string, number>,
+  authority: { decision_maker: 0.5, access_to_decision_maker: 0.2, influencer_only: -0.35, unknown: -0.3 } as Record<
+    string,
+    number
+  >,
   need: { critical: 0.7, confirmed: 0.35, latent: -0.35, unknown: -0.3, none: -1.5 } as Record<string, number>,
   timeline: { defined: 0.4, tentative: 0, unknown: -0.2, none: -0.6 } as Record<string, number>,
   amount_log_coef: -0.3,
@@ -117,7 +123,13 @@ export const WIN_MODEL = {
 };
 
 /** The model above, for one deal's features. */
-export function trueWinProbability(f: { tier: Tier; readiness: Readiness; source: string; amount: number; bant: DemoDeal["bant"] }): number {
+export function trueWinProbability(f: {
+  tier: Tier;
+  readiness: Readiness;
+  source: string;
+  amount: number;
+  bant: DemoDeal["bant"];
+}): number {
   const w = WIN_MODEL;
   const logit =
     w.intercept +
@@ -196,21 +208,46 @@ class Rng {
 // ------------------------------------------------------------------------------- the world
 
 const SEGMENT_WEIGHTS: Record<`${Tier}_${Readiness}`, number> = {
-  smb_ready: 16, smb_exploring: 10, smb_not_ready: 10,
-  mid_market_ready: 14, mid_market_exploring: 14, mid_market_not_ready: 6,
-  enterprise_ready: 10, enterprise_exploring: 12, enterprise_not_ready: 8,
+  smb_ready: 16,
+  smb_exploring: 10,
+  smb_not_ready: 10,
+  mid_market_ready: 14,
+  mid_market_exploring: 14,
+  mid_market_not_ready: 6,
+  enterprise_ready: 10,
+  enterprise_exploring: 12,
+  enterprise_not_ready: 8,
   // Deals nobody has asked about readiness yet (no signal recorded).
-  smb_unknown: 3, mid_market_unknown: 3, enterprise_unknown: 2,
+  smb_unknown: 3,
+  mid_market_unknown: 3,
+  enterprise_unknown: 2,
 };
 const SEGMENT_PARTS = Object.fromEntries(
-  (["enterprise", "mid_market", "smb"] as const).flatMap((t) => (["ready", "exploring", "not_ready", "unknown"] as const).map((rd) => [`${t}_${rd}`, [t, rd]])),
+  (["enterprise", "mid_market", "smb"] as const).flatMap((t) =>
+    (["ready", "exploring", "not_ready", "unknown"] as const).map((rd) => [`${t}_${rd}`, [t, rd]]),
+  ),
 ) as Record<`${Tier}_${Readiness}`, [Tier, Readiness]>;
 const SOURCE_WEIGHTS = { inbound: 30, outbound: 25, referral: 14, event: 12, partner: 11, paid_search: 8 };
-const AMOUNT_RANGE: Record<Tier, [number, number]> = { smb: [3_000, 24_000], mid_market: [25_000, 149_000], enterprise: [150_000, 1_200_000] };
-const EMPLOYEE_RANGE: Record<Tier, [number, number]> = { smb: [8, 99], mid_market: [100, 999], enterprise: [1_000, 60_000] };
-const REVENUE_RANGE: Record<Tier, [number, number]> = { smb: [500_000, 49_000_000], mid_market: [50_000_000, 990_000_000], enterprise: [1_000_000_000, 40_000_000_000] };
+const AMOUNT_RANGE: Record<Tier, [number, number]> = {
+  smb: [3_000, 24_000],
+  mid_market: [25_000, 149_000],
+  enterprise: [150_000, 1_200_000],
+};
+const EMPLOYEE_RANGE: Record<Tier, [number, number]> = {
+  smb: [8, 99],
+  mid_market: [100, 999],
+  enterprise: [1_000, 60_000],
+};
+const REVENUE_RANGE: Record<Tier, [number, number]> = {
+  smb: [500_000, 49_000_000],
+  mid_market: [50_000_000, 990_000_000],
+  enterprise: [1_000_000_000, 40_000_000_000],
+};
 
-const BANT_BY_READINESS: Record<Readiness, Record<"budget" | "authority" | "need" | "timeline", Record<string, number>>> = {
+const BANT_BY_READINESS: Record<
+  Readiness,
+  Record<"budget" | "authority" | "need" | "timeline", Record<string, number>>
+> = {
   ready: {
     budget: { approved: 55, identified: 45 },
     authority: { decision_maker: 45, access_to_decision_maker: 35, influencer_only: 15, unknown: 5 },
@@ -238,8 +275,22 @@ const BANT_BY_READINESS: Record<Readiness, Record<"budget" | "authority" | "need
 };
 
 const OWNER_POOL = [
-  "Dana Lee", "Marcus Okafor", "Priya Raman", "Sofia Alvarez", "Tom Becker", "Aisha Khan", "Lena Fischer", "Jonas Berg",
-  "Rita Gomez", "Sam Ortiz", "Noah Williams", "Emma Schultz", "Kenji Watanabe", "Olivia Brooks", "Mateo Rossi", "Grace Chen",
+  "Dana Lee",
+  "Marcus Okafor",
+  "Priya Raman",
+  "Sofia Alvarez",
+  "Tom Becker",
+  "Aisha Khan",
+  "Lena Fischer",
+  "Jonas Berg",
+  "Rita Gomez",
+  "Sam Ortiz",
+  "Noah Williams",
+  "Emma Schultz",
+  "Kenji Watanabe",
+  "Olivia Brooks",
+  "Mateo Rossi",
+  "Grace Chen",
 ];
 const INDUSTRIES: Record<string, readonly string[]> = {
   Logistics: ["Logistics", "Freight", "Transport"],
@@ -257,33 +308,168 @@ const INDUSTRIES: Record<string, readonly string[]> = {
 };
 const INDUSTRY_NAMES = Object.keys(INDUSTRIES);
 const PREFIXES = [
-  "Northwind", "Blue Harbor", "Corvid", "Helios", "Lumen", "Quarry Peak", "Tessellate", "Orbit", "Verdant", "Granite & Pine",
-  "Meridian", "Kestrel", "Ironclad", "Saltmarsh", "Northgate", "Pinecrest", "Aurora", "Fjord", "Baltic", "Alpine", "Rhein",
-  "Nordlicht", "Porto", "Zephyr", "Yarrow", "Cobalt", "Atlas", "Beacon", "Delta", "Summit", "Harbor Point", "Redwood",
-  "Silverline", "Crescent", "Evergreen", "Falcon", "Juniper", "Maple Ridge", "Oakmont", "Riverbend",
+  "Northwind",
+  "Blue Harbor",
+  "Corvid",
+  "Helios",
+  "Lumen",
+  "Quarry Peak",
+  "Tessellate",
+  "Orbit",
+  "Verdant",
+  "Granite & Pine",
+  "Meridian",
+  "Kestrel",
+  "Ironclad",
+  "Saltmarsh",
+  "Northgate",
+  "Pinecrest",
+  "Aurora",
+  "Fjord",
+  "Baltic",
+  "Alpine",
+  "Rhein",
+  "Nordlicht",
+  "Porto",
+  "Zephyr",
+  "Yarrow",
+  "Cobalt",
+  "Atlas",
+  "Beacon",
+  "Delta",
+  "Summit",
+  "Harbor Point",
+  "Redwood",
+  "Silverline",
+  "Crescent",
+  "Evergreen",
+  "Falcon",
+  "Juniper",
+  "Maple Ridge",
+  "Oakmont",
+  "Riverbend",
 ];
 const PRODUCTS = [
-  "Fleet tracking rollout", "Inventory module", "Field service suite", "Analytics add-on", "Scheduling platform", "Customer portal",
-  "Data platform migration", "Procurement automation", "Support desk upgrade", "Payments integration", "Workforce planning", "Compliance reporting",
+  "Fleet tracking rollout",
+  "Inventory module",
+  "Field service suite",
+  "Analytics add-on",
+  "Scheduling platform",
+  "Customer portal",
+  "Data platform migration",
+  "Procurement automation",
+  "Support desk upgrade",
+  "Payments integration",
+  "Workforce planning",
+  "Compliance reporting",
 ];
-const FIRST = ["Priya", "James", "Maria", "Chen", "Fatima", "Lukas", "Amara", "Diego", "Hannah", "Omar", "Yuki", "Elena", "Kwame", "Sara", "Ravi", "Julia", "Tariq", "Ingrid", "Mei", "Daniel"];
-const LAST = ["Shah", "Miller", "Garcia", "Wang", "Hassan", "Weber", "Okoye", "Lopez", "Novak", "Farouk", "Tanaka", "Petrova", "Mensah", "Lindqvist", "Iyer", "Costa", "Aziz", "Hansen", "Lin", "Murphy"];
+const FIRST = [
+  "Priya",
+  "James",
+  "Maria",
+  "Chen",
+  "Fatima",
+  "Lukas",
+  "Amara",
+  "Diego",
+  "Hannah",
+  "Omar",
+  "Yuki",
+  "Elena",
+  "Kwame",
+  "Sara",
+  "Ravi",
+  "Julia",
+  "Tariq",
+  "Ingrid",
+  "Mei",
+  "Daniel",
+];
+const LAST = [
+  "Shah",
+  "Miller",
+  "Garcia",
+  "Wang",
+  "Hassan",
+  "Weber",
+  "Okoye",
+  "Lopez",
+  "Novak",
+  "Farouk",
+  "Tanaka",
+  "Petrova",
+  "Mensah",
+  "Lindqvist",
+  "Iyer",
+  "Costa",
+  "Aziz",
+  "Hansen",
+  "Lin",
+  "Murphy",
+];
 const DM_ROLES = ["CEO", "CFO", "COO", "VP Operations", "VP Sales", "CIO", "Managing Director"];
-const OTHER_ROLES = ["Operations Manager", "IT Manager", "Procurement Specialist", "Finance Analyst", "Team Lead", "Project Manager", "Office Manager"];
+const OTHER_ROLES = [
+  "Operations Manager",
+  "IT Manager",
+  "Procurement Specialist",
+  "Finance Analyst",
+  "Team Lead",
+  "Project Manager",
+  "Office Manager",
+];
 
 const SUMMARIES: Record<ActivityTypeId, readonly string[]> = {
-  email: ["Intro email with a case study", "Follow-up email after the call", "Sent recap and next steps", "Shared pricing overview", "Scheduling email for the next meeting", "Answered security questionnaire by email"],
-  call: ["Discovery call with the operations lead", "Check-in call on evaluation progress", "Call to confirm the budget owner", "Cold call, left a voicemail", "Call with finance about payment terms"],
-  meeting: ["Discovery meeting: current process and pains", "Stakeholder meeting with IT", "On-site workshop on requirements", "Weekly sync with the champion", "Executive alignment meeting"],
+  email: [
+    "Intro email with a case study",
+    "Follow-up email after the call",
+    "Sent recap and next steps",
+    "Shared pricing overview",
+    "Scheduling email for the next meeting",
+    "Answered security questionnaire by email",
+  ],
+  call: [
+    "Discovery call with the operations lead",
+    "Check-in call on evaluation progress",
+    "Call to confirm the budget owner",
+    "Cold call, left a voicemail",
+    "Call with finance about payment terms",
+  ],
+  meeting: [
+    "Discovery meeting: current process and pains",
+    "Stakeholder meeting with IT",
+    "On-site workshop on requirements",
+    "Weekly sync with the champion",
+    "Executive alignment meeting",
+  ],
   demo: ["Product demo tailored to their workflow", "Technical deep-dive demo for IT", "Demo for the wider team"],
   proposal: ["Proposal sent", "Proposal for a phased rollout sent", "Business case and proposal sent"],
-  note: ["Notes: champion enthusiastic, budget unclear", "Notes: a competitor is also in the evaluation", "Notes: decision pushed to next quarter"],
-  internal: ["Internal deal review", "Internal pricing discussion", "Prepared internal forecast notes", "Internal handoff briefing"],
+  note: [
+    "Notes: champion enthusiastic, budget unclear",
+    "Notes: a competitor is also in the evaluation",
+    "Notes: decision pushed to next quarter",
+  ],
+  internal: [
+    "Internal deal review",
+    "Internal pricing discussion",
+    "Prepared internal forecast notes",
+    "Internal handoff briefing",
+  ],
   approval: ["Discount approval requested", "Legal review of contract terms", "Finance approval for payment terms"],
 };
-const REWORK = ["Revised proposal v2 with corrected pricing", "Re-sent proposal: fixed the wrong volume tier", "Amended proposal after a pricing error"];
+const REWORK = [
+  "Revised proposal v2 with corrected pricing",
+  "Re-sent proposal: fixed the wrong volume tier",
+  "Amended proposal after a pricing error",
+];
 const DURATION: Record<ActivityTypeId, [number, number] | null> = {
-  email: null, note: null, call: [15, 45], meeting: [30, 60], demo: [45, 90], proposal: [60, 120], internal: [30, 60], approval: [15, 30],
+  email: null,
+  note: null,
+  call: [15, 45],
+  meeting: [30, 60],
+  demo: [45, 90],
+  proposal: [60, 120],
+  internal: [30, 60],
+  approval: [15, 30],
 };
 const ACTIVITY_MIX: Record<Stage, Partial<Record<ActivityTypeId, number>>> = {
   prospecting: { email: 50, call: 35, note: 15 },
@@ -295,10 +481,36 @@ const ACTIVITY_MIX: Record<Stage, Partial<Record<ActivityTypeId, number>>> = {
 };
 const CUSTOMER_FACING = new Set<ActivityTypeId>(["email", "call", "meeting", "demo", "proposal"]);
 
-const WON_REASONS = ["Clear ROI case accepted by the CFO", "Fastest time to value in the evaluation", "Strong champion in operations", "Better integration with their ERP", "Reference customer call sealed it", "Price within the approved budget"];
-const LOST_REASONS = ["Chose a cheaper competitor", "Lost to the incumbent vendor", "No decision: project deprioritised", "Budget cut in a reorganisation", "Champion left the company", "Missing SSO integration", "Went silent after the proposal"];
-const ERROR_LOST_REASONS = ["Pricing error in proposal", "Proposal had outdated pricing", "Misquote on the volume tier in our proposal", "Wrong terms in the contract draft"];
-const DISQUALIFIED_REASONS = ["No budget and no timeline", "Outside ICP: too small", "No real need after discovery", "Student project, not a buyer", "Duplicate of an existing opportunity"];
+const WON_REASONS = [
+  "Clear ROI case accepted by the CFO",
+  "Fastest time to value in the evaluation",
+  "Strong champion in operations",
+  "Better integration with their ERP",
+  "Reference customer call sealed it",
+  "Price within the approved budget",
+];
+const LOST_REASONS = [
+  "Chose a cheaper competitor",
+  "Lost to the incumbent vendor",
+  "No decision: project deprioritised",
+  "Budget cut in a reorganisation",
+  "Champion left the company",
+  "Missing SSO integration",
+  "Went silent after the proposal",
+];
+const ERROR_LOST_REASONS = [
+  "Pricing error in proposal",
+  "Proposal had outdated pricing",
+  "Misquote on the volume tier in our proposal",
+  "Wrong terms in the contract draft",
+];
+const DISQUALIFIED_REASONS = [
+  "No budget and no timeline",
+  "Outside ICP: too small",
+  "No real need after discovery",
+  "Student project, not a buyer",
+  "Duplicate of an existing opportunity",
+];
 
 const DAY = 86_400_000;
 const MONTH_DAYS = 365.25 / 12;
@@ -338,7 +550,12 @@ function pipelineFrame(opts: DemoOptions): { start: string; startMs: number; asO
     const j = rng.int(0, i);
     [pool[i], pool[j]] = [pool[j]!, pool[i]!];
   }
-  return { start: new Date(startMs).toISOString().slice(0, 10), startMs, asOfMs, owners: pool.slice(0, rng.int(8, 12)) };
+  return {
+    start: new Date(startMs).toISOString().slice(0, 10),
+    startMs,
+    asOfMs,
+    owners: pool.slice(0, rng.int(8, 12)),
+  };
 }
 
 /** The deals one at a time (for loading millions without holding them all). */
@@ -370,7 +587,12 @@ function worldFor(m: Methodology): World {
       const key = `${b.budget}|${b.authority}|${b.need}|${b.timeline}`;
       let q = memo.get(key);
       if (!q) {
-        const r = qualifyProspect(m, { budget: { status: b.budget }, authority: { status: b.authority }, need: { status: b.need }, timeline: { status: b.timeline } });
+        const r = qualifyProspect(m, {
+          budget: { status: b.budget },
+          authority: { status: b.authority },
+          need: { status: b.need },
+          timeline: { status: b.timeline },
+        });
         memo.set(key, (q = { ...b, score: r.score, verdict: r.verdict }));
       }
       return q;
@@ -390,7 +612,9 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
   const account = `${r.pick(PREFIXES)} ${r.pick(INDUSTRIES[industry]!)}`;
   const size = r.next();
   const employees = Math.round(r.logUniform(...EMPLOYEE_RANGE[tier], size));
-  const annual_revenue = Math.round(r.logUniform(...REVENUE_RANGE[tier], Math.min(1, Math.max(0, size + r.float(-0.15, 0.15)))) / 1000) * 1000;
+  const annual_revenue =
+    Math.round(r.logUniform(...REVENUE_RANGE[tier], Math.min(1, Math.max(0, size + r.float(-0.15, 0.15)))) / 1000) *
+    1000;
   const amount = Math.round(r.logUniform(...AMOUNT_RANGE[tier]) / 100) * 100;
   const source = r.weighted(SOURCE_WEIGHTS);
   let owner = r.pick(frame.owners);
@@ -399,29 +623,54 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
   // Readiness signals consistent with classify_segment's rules.
   const known = readiness !== "unknown";
   const actively_evaluating = known ? readiness === "ready" : null;
-  const need_awareness = !known ? null : readiness === "ready" ? "high" : readiness === "exploring" ? r.pick(["high", "medium"] as const) : "low";
+  const need_awareness = !known
+    ? null
+    : readiness === "ready"
+      ? "high"
+      : readiness === "exploring"
+        ? r.pick(["high", "medium"] as const)
+        : "low";
   const readyMax = m.segmentation.readiness_rules.ready.max_timeline_months[tier];
-  const timeline_months = !known ? null : readiness === "ready" ? r.int(1, Math.min(3, readyMax)) : readiness === "exploring" ? r.int(4, 6) : r.chance(0.5) ? r.int(10, 18) : null;
+  const timeline_months = !known
+    ? null
+    : readiness === "ready"
+      ? r.int(1, Math.min(3, readyMax))
+      : readiness === "exploring"
+        ? r.int(4, 6)
+        : r.chance(0.5)
+          ? r.int(10, 18)
+          : null;
   const dist = BANT_BY_READINESS[readiness];
-  const bant = { budget: r.weighted(dist.budget), authority: r.weighted(dist.authority), need: r.weighted(dist.need), timeline: r.weighted(dist.timeline) };
+  const bant = {
+    budget: r.weighted(dist.budget),
+    authority: r.weighted(dist.authority),
+    need: r.weighted(dist.need),
+    timeline: r.weighted(dist.timeline),
+  };
 
   const p = trueWinProbability({ tier, readiness, source, amount, bant });
   let outcome: DemoOutcome;
   if (r.chance(p)) outcome = "won";
   else {
-    const dq = 0.12 + (bant.need === "none" || bant.budget === "none" ? 0.35 : 0) + (readiness === "not_ready" ? 0.15 : 0);
+    const dq =
+      0.12 + (bant.need === "none" || bant.budget === "none" ? 0.35 : 0) + (readiness === "not_ready" ? 0.15 : 0);
     outcome = r.chance(dq) ? "disqualified" : "lost";
   }
 
   // The path through the stages, with time in stage drawn around the segment's cycle time.
-  const cycleDays = r.float(seg.cycle_time_months.min, seg.cycle_time_months.max) * MONTH_DAYS * Math.exp(0.25 * r.normal());
+  const cycleDays =
+    r.float(seg.cycle_time_months.min, seg.cycle_time_months.max) * MONTH_DAYS * Math.exp(0.25 * r.normal());
   const durations = w.shares.map((s) => cycleDays * s * r.float(0.6, 1.4));
   // Where a deal ends: won after the last selling stage; lost mostly in discovery or at the
   // proposal; disqualified while qualifying.
   const last = w.stages.length - 1;
-  const terminal = outcome === "won" ? last : Math.min(last, outcome === "lost" ? pickIndex(r, [15, 35, 20, 25, 5]) : r.chance(0.35) ? 0 : 1);
+  const terminal =
+    outcome === "won"
+      ? last
+      : Math.min(last, outcome === "lost" ? pickIndex(r, [15, 35, 20, 25, 5]) : r.chance(0.35) ? 0 : 1);
   // Lost deals linger in the stage they die in; disqualified ones leave sooner.
-  if (outcome !== "won") durations[terminal] = durations[terminal]! * (outcome === "lost" ? r.float(0.6, 1.6) : r.float(0.4, 1));
+  if (outcome !== "won")
+    durations[terminal] = durations[terminal]! * (outcome === "lost" ? r.float(0.6, 1.6) : r.float(0.4, 1));
   // Some deals stall: one stage takes several times its share.
   if (r.chance(0.12)) {
     const k = r.int(0, terminal);
@@ -456,17 +705,28 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
   let activities: DemoActivity[] = [];
   const add = (type: ActivityTypeId, at: number, stageId: Stage, summary?: string) => {
     const d = DURATION[type];
-    activities.push({ type, occurred_at: iso(at), summary: summary ?? r.pick(SUMMARIES[type]), duration_minutes: d ? r.int(d[0], d[1]) : null, stage: stageId });
+    activities.push({
+      type,
+      occurred_at: iso(at),
+      summary: summary ?? r.pick(SUMMARIES[type]),
+      duration_minutes: d ? r.int(d[0], d[1]) : null,
+      stage: stageId,
+    });
   };
   const silentDeal = status === "open" && r.chance(0.18);
-  const silentFrom = silentDeal ? frame.asOfMs - m.wasteRules.pipeline.silence_days[tier] * DAY * r.float(1.3, 3) : Infinity;
+  const silentFrom = silentDeal
+    ? frame.asOfMs - m.wasteRules.pipeline.silence_days[tier] * DAY * r.float(1.3, 3)
+    : Infinity;
   if (silentDeal) traits.push("silent");
   const noActivity = r.chance(0.04);
   if (!noActivity) {
     for (const h of history) {
       const from = Date.parse(h.entered_at);
       const to = h.exited_at ? Date.parse(h.exited_at) : endMs;
-      const n = Math.min(8, Math.max(to - from > 3 * DAY ? 1 : 0, Math.round(((to - from) / DAY / 30) * monthlyRate * r.float(0.5, 1.5))));
+      const n = Math.min(
+        8,
+        Math.max(to - from > 3 * DAY ? 1 : 0, Math.round(((to - from) / DAY / 30) * monthlyRate * r.float(0.5, 1.5))),
+      );
       const mix = ACTIVITY_MIX[h.stage] as Record<ActivityTypeId, number>;
       for (let k = 0; k < n; k++) {
         const at = from + r.next() * (to - from);
@@ -488,7 +748,8 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
     // Internal work outweighing customer work: internal and approval steps pile up while
     // customer-facing work thins out.
     traits.push("internal_heavy");
-    for (let j = r.int(3, 6); j > 0; j--) add(r.chance(0.5) ? "internal" : "approval", r.float(lastFrom, lastTo), stage);
+    for (let j = r.int(3, 6); j > 0; j--)
+      add(r.chance(0.5) ? "internal" : "approval", r.float(lastFrom, lastTo), stage);
     const internal = activities.filter((a) => a.type === "internal" || a.type === "approval").length;
     let customer = activities.filter((a) => CUSTOMER_FACING.has(a.type)).length;
     activities = activities.filter((a) => {
@@ -506,7 +767,12 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
       add("proposal", from + (to - from) * 0.3, h.stage);
       add("proposal", from + (to - from) * r.float(0.5, 0.95), h.stage, r.pick(REWORK));
     }
-  } else if (canAddLate && status === "open" && (stage === "discovery" || stage === "solution_presentation") && r.chance(0.1)) {
+  } else if (
+    canAddLate &&
+    status === "open" &&
+    (stage === "discovery" || stage === "solution_presentation") &&
+    r.chance(0.1)
+  ) {
     // Meetings without a stage move.
     traits.push("meeting_loop");
     for (let j = r.int(5, 7); j > 0; j--) add("meeting", r.float(lastFrom, lastTo), stage);
@@ -523,8 +789,19 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
 
   // Stakeholders; some deals are single-threaded.
   const stakeholders: DemoDeal["stakeholders"] = [];
-  const count = r.chance(0.2) ? 1 : tier === "enterprise" ? r.int(3, 6) : tier === "mid_market" ? r.int(2, 4) : r.int(1, 2);
-  const hasDm = count > 1 ? (bant.authority === "decision_maker" || bant.authority === "access_to_decision_maker" ? r.chance(0.85) : r.chance(0.25)) : r.chance(0.3);
+  const count = r.chance(0.2)
+    ? 1
+    : tier === "enterprise"
+      ? r.int(3, 6)
+      : tier === "mid_market"
+        ? r.int(2, 4)
+        : r.int(1, 2);
+  const hasDm =
+    count > 1
+      ? bant.authority === "decision_maker" || bant.authority === "access_to_decision_maker"
+        ? r.chance(0.85)
+        : r.chance(0.25)
+      : r.chance(0.3);
   if (count === 1 && !hasDm) traits.push("single_threaded");
   const used = new Set<string>();
   for (let j = 0; j < count; j++) {
@@ -551,7 +828,8 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
     if (status === "lost" && r.chance(0.08)) {
       close_reason = r.pick(ERROR_LOST_REASONS);
       traits.push("error_loss");
-    } else close_reason = r.pick(status === "won" ? WON_REASONS : status === "lost" ? LOST_REASONS : DISQUALIFIED_REASONS);
+    } else
+      close_reason = r.pick(status === "won" ? WON_REASONS : status === "lost" ? LOST_REASONS : DISQUALIFIED_REASONS);
     if (status !== "disqualified" && r.chance(0.07)) {
       close_reason = null;
       traits.push("no_reason");
@@ -619,11 +897,24 @@ export interface LoadResult {
  * statements, indexes rebuilt when the store is small). Accepts the pipeline or any iterable
  * of its deals, so generateDeals can stream millions without holding them.
  */
-export function loadPipeline(store: DealStore, data: DemoPipeline | Iterable<DemoDeal>, now: string, m?: Methodology): LoadResult {
+export function loadPipeline(
+  store: DealStore,
+  data: DemoPipeline | Iterable<DemoDeal>,
+  now: string,
+  m?: Methodology,
+): LoadResult {
   const methodology = m ?? (defaultMethodology ??= loadMethodology(dataDir()));
   const qualify = worldFor(methodology).qualify;
   const deals: Iterable<DemoDeal> = "deals" in data ? data.deals : data;
-  const out: LoadResult = { deals: 0, first_id: null, last_id: null, activities: 0, stage_history: 0, stakeholders: 0, qualifications: 0 };
+  const out: LoadResult = {
+    deals: 0,
+    first_id: null,
+    last_id: null,
+    activities: 0,
+    stage_history: 0,
+    stakeholders: 0,
+    qualifications: 0,
+  };
   function* bulk(): Generator<BulkDeal> {
     for (const d of deals) {
       out.activities += d.activities.length;

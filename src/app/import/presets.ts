@@ -13,9 +13,26 @@ export const PRESETS_FILE = "crm-presets.json";
 
 /** The deal fields a CSV column can feed (the keys of `mapping`). */
 export const IMPORT_FIELDS = [
-  "external_id", "name", "account", "owner", "amount", "currency", "stage", "status", "created_at",
-  "stage_entered_at", "close_date", "expected_close_date", "closed_at", "close_reason", "source",
-  "industry", "employees", "annual_revenue", "tier", "last_activity_at",
+  "external_id",
+  "name",
+  "account",
+  "owner",
+  "amount",
+  "currency",
+  "stage",
+  "status",
+  "created_at",
+  "stage_entered_at",
+  "close_date",
+  "expected_close_date",
+  "closed_at",
+  "close_reason",
+  "source",
+  "industry",
+  "employees",
+  "annual_revenue",
+  "tier",
+  "last_activity_at",
 ] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 export const ImportFieldId = z.enum(IMPORT_FIELDS);
@@ -41,7 +58,9 @@ const PresetSchema = z
 export const PresetsFile = z
   .object({
     note: z.string().optional(),
-    closed_stage: z.object({ won: StageId, lost: StageId, disqualified: StageId, note: z.string().optional() }).strict(),
+    closed_stage: z
+      .object({ won: StageId, lost: StageId, disqualified: StageId, note: z.string().optional() })
+      .strict(),
     status_values: z.object({
       open: z.array(Text).min(1),
       won: z.array(Text).min(1),
@@ -53,7 +72,11 @@ export const PresetsFile = z
   .strict();
 
 /** Headers and stage labels compare without case, spaces or punctuation: "Deal - Stage" = "dealstage". */
-export const normalizeKey = (s: string) => s.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+export const normalizeKey = (s: string) =>
+  s
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, "");
 
 export interface Preset {
   id: ImportFormat;
@@ -78,7 +101,10 @@ function fail(path: string, detail: string): never {
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "");
+  return path.reduce<string>(
+    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    "",
+  );
 }
 
 /** Builds the lookups, refusing what the schema cannot express (aliases that collide once normalized). */
@@ -96,7 +122,8 @@ export function buildPresets(raw: z.infer<typeof PresetsFile>): CrmPresets {
         const key = normalizeKey(alias);
         if (!key) fail(`presets[${i}].headers.${field}[${j}]`, "an alias needs letters or digits");
         const other = owner.get(key);
-        if (other && other !== field) fail(`presets[${i}].headers.${field}[${j}]`, `"${alias}" is already an alias of ${other}`);
+        if (other && other !== field)
+          fail(`presets[${i}].headers.${field}[${j}]`, `"${alias}" is already an alias of ${other}`);
         owner.set(key, field);
         keys.push(key);
       });
@@ -106,13 +133,16 @@ export function buildPresets(raw: z.infer<typeof PresetsFile>): CrmPresets {
     for (const [label, target] of Object.entries(p.stages)) {
       const key = normalizeKey(label);
       const other = stages.get(key);
-      if (other && other !== target) fail(`presets[${i}].stages.${label}`, `maps to ${target} but a label that reads the same maps to ${other}`);
+      if (other && other !== target)
+        fail(`presets[${i}].stages.${label}`, `maps to ${target} but a label that reads the same maps to ${other}`);
       stages.set(key, target);
     }
     presets.set(p.id, { id: p.id, name: p.name, detect: new Set(p.detect.map(normalizeKey)), headers, stages });
   });
-  for (const id of FORMATS) if (!presets.has(id)) fail("presets", `must list a preset for each of ${FORMATS.join(", ")} (missing ${id})`);
-  if (presets.get("generic")!.detect.size > 0) fail("presets", "the generic preset is the fallback and detects nothing: leave its detect list empty");
+  for (const id of FORMATS)
+    if (!presets.has(id)) fail("presets", `must list a preset for each of ${FORMATS.join(", ")} (missing ${id})`);
+  if (presets.get("generic")!.detect.size > 0)
+    fail("presets", "the generic preset is the fallback and detects nothing: leave its detect list empty");
 
   const statusValues = new Map<string, "open" | ClosedStatus>();
   for (const [status, words] of Object.entries(raw.status_values) as Array<["open" | ClosedStatus, string[]]>) {

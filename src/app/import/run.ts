@@ -19,7 +19,13 @@
 //   account ("account - external id" when there is an id), owner to "(unassigned)".
 import { z } from "zod";
 import type { Methodology } from "../../methodology/load.js";
-import { CLOSED_STATUSES, isClosedStatus, StageId, type ClosedStatus, type DealStatus } from "../../methodology/schema.js";
+import {
+  CLOSED_STATUSES,
+  isClosedStatus,
+  StageId,
+  type ClosedStatus,
+  type DealStatus,
+} from "../../methodology/schema.js";
 import type { Deal, DealStore, ImportDealRow } from "../../store/types.js";
 
 import { tierBand } from "../../methodology/segment.js";
@@ -56,18 +62,29 @@ export const ImportArgs = {
   path: FilePath.optional().describe("a CSV in the server's import folders"),
   csv: z
     .string()
-    .refine((v) => v.length <= MAX_INLINE_CHARS, `csv holds at most ${MAX_INLINE_CHARS.toLocaleString("en-US")} characters inline; save larger files and pass path`)
+    .refine(
+      (v) => v.length <= MAX_INLINE_CHARS,
+      `csv holds at most ${MAX_INLINE_CHARS.toLocaleString("en-US")} characters inline; save larger files and pass path`,
+    )
     .optional()
     .describe("the CSV text, header row first"),
   format: looseEnum(FORMATS).optional().describe("default: detected from the headers"),
   mapping: z
     .record(z.string(), z.string())
-    .refine((o) => Object.entries(o).every(([k, v]) => k.length <= 40 && v.length <= 200), "mapping keys are our field names and values column names (at most 200 characters)")
-    .optional().describe("our field -> their column"),
+    .refine(
+      (o) => Object.entries(o).every(([k, v]) => k.length <= 40 && v.length <= 200),
+      "mapping keys are our field names and values column names (at most 200 characters)",
+    )
+    .optional()
+    .describe("our field -> their column"),
   stage_map: z
     .record(z.string(), looseEnum(StageTarget.options))
-    .refine((o) => Object.keys(o).every((k) => k.length >= 1 && k.length <= 200), "stage_map keys are their stage labels (1-200 characters)")
-    .optional().describe("their stage -> our stage id, won, lost or disqualified"),
+    .refine(
+      (o) => Object.keys(o).every((k) => k.length >= 1 && k.length <= 200),
+      "stage_map keys are their stage labels (1-200 characters)",
+    )
+    .optional()
+    .describe("their stage -> our stage id, won, lost or disqualified"),
   dry_run: z.boolean().optional(),
   source_name: z
     .string()
@@ -153,16 +170,39 @@ export interface ImportPlan {
   lastProgress: number;
 }
 
-const TEXT_MAX: Partial<Record<ImportField, number>> = { external_id: 200, name: 200, account: 200, owner: 200, close_reason: 1000, source: 100, industry: 100 };
+const TEXT_MAX: Partial<Record<ImportField, number>> = {
+  external_id: 200,
+  name: 200,
+  account: 200,
+  owner: 200,
+  close_reason: 1000,
+  source: 100,
+  industry: 100,
+};
 const TEXT = Object.fromEntries(
   Object.entries(TEXT_MAX).map(([f, max]) => [f, cleanText(max, { multiline: f === "close_reason" })]),
 ) as Partial<Record<ImportField, z.ZodType<string>>>;
-const TEXT_FIELDS = Object.entries(TEXT_MAX).map(([f, max]) => [f, max, TEXT[f as ImportField]!] as const) as ReadonlyArray<readonly [ImportField, number, z.ZodType<string>]>;
+const TEXT_FIELDS = Object.entries(TEXT_MAX).map(
+  ([f, max]) => [f, max, TEXT[f as ImportField]!] as const,
+) as ReadonlyArray<readonly [ImportField, number, z.ZodType<string>]>;
 const FUTURE_CHECKED = ["created_at", "stage_entered_at", "closed_at", "last_activity_at"] as const;
 // Printable ASCII without surrounding spaces is already what cleanText would store: no zod call.
 const PLAIN = /^[\x21-\x7E](?:[\x20-\x7E]*[\x21-\x7E])?$/;
-const DATE_FIELDS = ["created_at", "stage_entered_at", "close_date", "expected_close_date", "closed_at", "last_activity_at"] as const;
-const TIERS: Record<string, "enterprise" | "mid_market" | "smb"> = { enterprise: "enterprise", midmarket: "mid_market", mid: "mid_market", smb: "smb", smallbusiness: "smb" };
+const DATE_FIELDS = [
+  "created_at",
+  "stage_entered_at",
+  "close_date",
+  "expected_close_date",
+  "closed_at",
+  "last_activity_at",
+] as const;
+const TIERS: Record<string, "enterprise" | "mid_market" | "smb"> = {
+  enterprise: "enterprise",
+  midmarket: "mid_market",
+  mid: "mid_market",
+  smb: "smb",
+  smallbusiness: "smb",
+};
 
 // ------------------------------------------------------------------------------- columns
 
@@ -186,7 +226,12 @@ interface Columns {
   unmapped: string[];
 }
 
-export function resolveColumns(headers: string[], preset: Preset, generic: Preset, mapping: Record<string, string> = {}): Columns {
+export function resolveColumns(
+  headers: string[],
+  preset: Preset,
+  generic: Preset,
+  mapping: Record<string, string> = {},
+): Columns {
   const keys = headers.map(normalizeKey);
   const used = new Set<number>();
   const byField = new Map<ImportField, number[]>();
@@ -202,14 +247,20 @@ export function resolveColumns(headers: string[], preset: Preset, generic: Prese
     const key = normalizeKey(column);
     const at = keys.findIndex((k, i) => k === key && k !== "" && !used.has(i));
     if (at < 0) {
-      throw new InputError(`mapping.${field}: the file has no column ${JSON.stringify(column.slice(0, 60))}. Its columns are: ${columnList(headers)}.`, "mapping");
+      throw new InputError(
+        `mapping.${field}: the file has no column ${JSON.stringify(column.slice(0, 60))}. Its columns are: ${columnList(headers)}.`,
+        "mapping",
+      );
     }
     used.add(at);
     byField.set(field as ImportField, [at]);
   }
   for (const field of IMPORT_FIELDS) {
     if (byField.has(field) || skip.has(field)) continue;
-    const aliases = [...(preset.headers.get(field) ?? []), ...(preset === generic ? [] : generic.headers.get(field) ?? [])];
+    const aliases = [
+      ...(preset.headers.get(field) ?? []),
+      ...(preset === generic ? [] : (generic.headers.get(field) ?? [])),
+    ];
     const cols: number[] = [];
     for (const alias of aliases) {
       keys.forEach((k, i) => {
@@ -229,7 +280,11 @@ export function resolveColumns(headers: string[], preset: Preset, generic: Prese
 
 /** The file's column names for an error message: quoted as data, each and the list bounded. */
 const columnList = (headers: string[]) =>
-  headers.filter(Boolean).slice(0, 40).map((h) => JSON.stringify(h.slice(0, 60))).join(", ") + (headers.length > 40 ? ", ..." : "");
+  headers
+    .filter(Boolean)
+    .slice(0, 40)
+    .map((h) => JSON.stringify(h.slice(0, 60)))
+    .join(", ") + (headers.length > 40 ? ", ..." : "");
 
 // ------------------------------------------------------------------------------- stages
 
@@ -237,7 +292,11 @@ export interface StageResolver {
   (value: string): StageTargetId | undefined;
 }
 
-export function stageResolver(m: Methodology, preset: Preset, stageMap: Record<string, StageTargetId> = {}): StageResolver {
+export function stageResolver(
+  m: Methodology,
+  preset: Preset,
+  stageMap: Record<string, StageTargetId> = {},
+): StageResolver {
   const user = new Map(Object.entries(stageMap).map(([k, v]) => [normalizeKey(k), v]));
   const own = new Map<string, StageTargetId>();
   for (const s of m.stages) {
@@ -263,7 +322,10 @@ export function stageResolver(m: Methodology, preset: Preset, stageMap: Record<s
  */
 export async function prepareImport(input: ImportInput, env: ImportEnv): Promise<ImportPlan> {
   if ((input.path === undefined) === (input.csv === undefined)) {
-    throw new InputError("Send exactly one of path (a CSV file inside the import folders) or csv (the text itself, up to 1,000,000 characters).", input.path === undefined ? "path" : "csv");
+    throw new InputError(
+      "Send exactly one of path (a CSV file inside the import folders) or csv (the text itself, up to 1,000,000 characters).",
+      input.path === undefined ? "path" : "csv",
+    );
   }
   const presets = env.presets ?? loadCrmPresets();
   let source: CsvSource;
@@ -335,16 +397,36 @@ async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets,
   /** The row's values; undefined when it has errors, null when it is blank (ignored). */
   const convert = (row: number, cells: string[]): ParsedRow | null | undefined => {
     if (cells.length > headers!.length && cells.slice(headers!.length).some((c) => c.trim() !== "")) {
-      error(row, `has ${cells.length} cells but the header has ${headers!.length} columns (a stray delimiter or quote?)`);
+      error(
+        row,
+        `has ${cells.length} cells but the header has ${headers!.length} columns (a stray delimiter or quote?)`,
+      );
       return undefined;
     }
     if (cells.every((c) => c.trim() === "")) return null;
     // One shape for every row (fast property access); undefined = not given.
     const out: ParsedRow = {
-      row, external_id: "", name: undefined, account: undefined, owner: undefined, amount: undefined, currency: undefined,
-      stage: undefined, status: undefined, created_at: undefined, stage_entered_at: undefined, close_date: undefined,
-      expected_close_date: undefined, closed_at: undefined, close_reason: undefined, source: undefined, industry: undefined,
-      employees: undefined, annual_revenue: undefined, tier: undefined, last_activity_at: undefined,
+      row,
+      external_id: "",
+      name: undefined,
+      account: undefined,
+      owner: undefined,
+      amount: undefined,
+      currency: undefined,
+      stage: undefined,
+      status: undefined,
+      created_at: undefined,
+      stage_entered_at: undefined,
+      close_date: undefined,
+      expected_close_date: undefined,
+      closed_at: undefined,
+      close_reason: undefined,
+      source: undefined,
+      industry: undefined,
+      employees: undefined,
+      annual_revenue: undefined,
+      tier: undefined,
+      last_activity_at: undefined,
     };
     let failed = false;
     const fail = (field: ImportField, reason: string) => {
@@ -380,8 +462,10 @@ async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets,
     const currencyRaw = cell(cells, "currency");
     if (currencyRaw !== undefined) {
       const c = currencyRaw.trim().toUpperCase();
-      if (!/^[A-Z]{3}$/.test(c)) fail("currency", `currency "${currencyRaw}" is not an ISO 4217 code such as USD or EUR`);
-      else if (amountCurrency && amountCurrency !== c) fail("currency", `currency ${c} disagrees with the amount's ${amountCurrency}`);
+      if (!/^[A-Z]{3}$/.test(c))
+        fail("currency", `currency "${currencyRaw}" is not an ISO 4217 code such as USD or EUR`);
+      else if (amountCurrency && amountCurrency !== c)
+        fail("currency", `currency ${c} disagrees with the amount's ${amountCurrency}`);
       else out.currency = c;
     } else if (amountCurrency) out.currency = amountCurrency;
 
@@ -423,9 +507,13 @@ async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets,
       const label = stageRaw.trim();
       const target = resolveStage(label);
       if (!target) {
-        fail("stage", `stage "${label.slice(0, 100)}" is not a stage ${plan.format} uses by default or one of ours; add it to stage_map, e.g. {"${label.slice(0, 60)}": "${suggestStage(m, label)}"} if that is what it means (targets: ${StageTarget.options.join(", ")})`);
+        fail(
+          "stage",
+          `stage "${label.slice(0, 100)}" is not a stage ${plan.format} uses by default or one of ours; add it to stage_map, e.g. {"${label.slice(0, 60)}": "${suggestStage(m, label)}"} if that is what it means (targets: ${StageTarget.options.join(", ")})`,
+        );
       } else {
-        if (plan.stageMappingUsed.size < MAX_STAGE_VALUES && !plan.stageMappingUsed.has(label)) plan.stageMappingUsed.set(label, target);
+        if (plan.stageMappingUsed.size < MAX_STAGE_VALUES && !plan.stageMappingUsed.has(label))
+          plan.stageMappingUsed.set(label, target);
         if (isClosedStatus(target)) stageStatus = target;
         else out.stage = target;
       }
@@ -438,8 +526,13 @@ async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets,
         if (statusKeys.size < 1000) statusKeys.set(statusRaw, key);
       }
       const st = presets.statusValues.get(key);
-      if (!st) fail("status", `status "${statusRaw.slice(0, 100)}" is not one of open, won, lost, disqualified (or a word data/crm-presets.json lists for them)`);
-      else if (stageStatus && st !== stageStatus) fail("status", `status ${st} disagrees with stage "${stageRaw!.trim().slice(0, 100)}" (${stageStatus})`);
+      if (!st)
+        fail(
+          "status",
+          `status "${statusRaw.slice(0, 100)}" is not one of open, won, lost, disqualified (or a word data/crm-presets.json lists for them)`,
+        );
+      else if (stageStatus && st !== stageStatus)
+        fail("status", `status ${st} disagrees with stage "${stageRaw!.trim().slice(0, 100)}" (${stageStatus})`);
       else out.status = st;
     } else if (stageStatus) out.status = stageStatus;
 
@@ -449,12 +542,16 @@ async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets,
       return undefined;
     }
     if (out.name === undefined) out.name = givenId ? `${out.account} - ${givenId}`.slice(0, 200) : out.account;
-    if (out.account === undefined) (out.account = NO_ACCOUNT), note(`no account, stored as "${NO_ACCOUNT}"`);
-    if (out.owner === undefined) (out.owner = UNASSIGNED), note(`no owner, stored as "${UNASSIGNED}"`);
+    if (out.account === undefined) ((out.account = NO_ACCOUNT), note(`no account, stored as "${NO_ACCOUNT}"`));
+    if (out.owner === undefined) ((out.owner = UNASSIGNED), note(`no owner, stored as "${UNASSIGNED}"`));
     out.external_id = givenId ?? `${out.name} @ ${out.account}`.slice(0, 200);
     const first = seen.get(out.external_id);
     if (first !== undefined) {
-      error(row, `repeats external id "${out.external_id.slice(0, 100)}" of row ${first}; each deal may appear once per file`, "external_id");
+      error(
+        row,
+        `repeats external id "${out.external_id.slice(0, 100)}" of row ${first}; each deal may appear once per file`,
+        "external_id",
+      );
       return undefined;
     }
     seen.set(out.external_id, row);
@@ -509,8 +606,15 @@ async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets,
     await report(plan, env, Math.floor(batch.consumed * 0.9), `read ${plan.rowsRead.toLocaleString("en-US")} rows`);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  if (!headers) throw new InputError("The CSV is empty: it needs a header row and at least one deal row.", input.path !== undefined ? "path" : "csv");
-  if (!cols.byField.has("stage") && !cols.byField.has("status")) fileNote("the file has no stage or status column, so new deals start in prospecting (send mapping.stage to use one)");
+  if (!headers)
+    throw new InputError(
+      "The CSV is empty: it needs a header row and at least one deal row.",
+      input.path !== undefined ? "path" : "csv",
+    );
+  if (!cols.byField.has("stage") && !cols.byField.has("status"))
+    fileNote(
+      "the file has no stage or status column, so new deals start in prospecting (send mapping.stage to use one)",
+    );
   if (plan.rowsRead === 0) fileNote("the file has a header row but no deal rows");
   plan.errors.sort((a, b) => a.row - b.row);
   return plan;
@@ -538,7 +642,8 @@ function target(
 ): ImportDealRow["target"] | string {
   // Without a status column the stage decides: an open stage means an open deal.
   // A parked (nurture) deal stays parked unless the file says it closed.
-  const status: DealStatus = r.status ?? (e?.status === "nurture" ? "nurture" : r.stage !== undefined ? "open" : (e?.status ?? "open"));
+  const status: DealStatus =
+    r.status ?? (e?.status === "nurture" ? "nurture" : r.stage !== undefined ? "open" : (e?.status ?? "open"));
   const closedStage = status === "open" || status === "nurture" ? undefined : presets.closedStage[status];
   let stage: StageIdT = r.stage ?? (e?.stage as StageIdT | undefined) ?? closedStage ?? m.stages[0]!.id;
   if (status === "won" && m.stageIndex(stage) < m.stageIndex(presets.closedStage.won)) stage = presets.closedStage.won;
@@ -552,14 +657,19 @@ function target(
     }
   }
   const expected_close_date =
-    (r.expected_close_date ?? (status === "open" ? r.close_date : undefined))?.slice(0, 10) ?? e?.expected_close_date ?? null;
+    (r.expected_close_date ?? (status === "open" ? r.close_date : undefined))?.slice(0, 10) ??
+    e?.expected_close_date ??
+    null;
   const moved = !e || e.stage !== stage || (e.status !== "open" && status === "open");
   const created_at = r.created_at ?? e?.created_at ?? minIso(closed_at ?? now, r.stage_entered_at);
   const stage_entered_at = r.stage_entered_at ?? (!moved ? e!.stage_entered_at : e ? (closed_at ?? now) : created_at);
 
-  if (stage_entered_at < created_at) return `stage_entered_at ${stage_entered_at.slice(0, 10)} is before created_at ${created_at.slice(0, 10)}`;
-  if (closed_at && closed_at < created_at) return `the close date ${closed_at.slice(0, 10)} is before created_at ${created_at.slice(0, 10)}`;
-  if (closed_at && closed_at < stage_entered_at) return `the close date ${closed_at.slice(0, 10)} is before the deal entered ${stage} (${stage_entered_at.slice(0, 10)})`;
+  if (stage_entered_at < created_at)
+    return `stage_entered_at ${stage_entered_at.slice(0, 10)} is before created_at ${created_at.slice(0, 10)}`;
+  if (closed_at && closed_at < created_at)
+    return `the close date ${closed_at.slice(0, 10)} is before created_at ${created_at.slice(0, 10)}`;
+  if (closed_at && closed_at < stage_entered_at)
+    return `the close date ${closed_at.slice(0, 10)} is before the deal entered ${stage} (${stage_entered_at.slice(0, 10)})`;
   if (e && moved && e.status === "open" && stage_entered_at < e.stage_entered_at) {
     return `moves ${e.id} to ${stage} on ${stage_entered_at.slice(0, 10)}, before it entered ${e.stage} (${e.stage_entered_at.slice(0, 10)})`;
   }
@@ -568,7 +678,11 @@ function target(
   const currency = r.currency ?? e?.currency ?? m.currency;
   const employees = r.employees ?? e?.employees ?? null;
   const annual_revenue = r.annual_revenue ?? e?.annual_revenue ?? null;
-  let seg: { tier: string | null; readiness: string | null; segment: string | null } = { tier: e?.tier ?? null, readiness: e?.readiness ?? null, segment: e?.segment ?? null };
+  let seg: { tier: string | null; readiness: string | null; segment: string | null } = {
+    tier: e?.tier ?? null,
+    readiness: e?.readiness ?? null,
+    segment: e?.segment ?? null,
+  };
   if (r.amount !== undefined || r.employees !== undefined || r.annual_revenue !== undefined || r.tier !== undefined) {
     // The classify_segment rules, with what the store knows about readiness.
     const derived = segmentOf(m, segments, {
@@ -628,13 +742,19 @@ type SegmentOf = { tier: string | null; readiness: string | null; segment: strin
  * which costs ~80 us a call: too slow for 100,000 rows.)
  */
 function segmentOf(m: Methodology, memo: Map<string, SegmentOf>, s: Parameters<typeof deriveSegment>[1]): SegmentOf {
-  const band = (signal: Parameters<typeof tierBand>[1], v: number | null | undefined) => (v === null || v === undefined ? "-" : tierBand(m, signal, v));
+  const band = (signal: Parameters<typeof tierBand>[1], v: number | null | undefined) =>
+    v === null || v === undefined ? "-" : tierBand(m, signal, v);
   const sameCurrency = (s.currency ?? m.currency) === m.currency;
   const key = [
     band("employees", s.employees),
     band("annual_revenue", s.annual_revenue),
     sameCurrency ? band("expected_deal_size", s.amount) : "x",
-    s.tier, s.actively_evaluating, s.timeline_months, s.need_awareness, s.budget_status, s.timeline_status,
+    s.tier,
+    s.actively_evaluating,
+    s.timeline_months,
+    s.need_awareness,
+    s.budget_status,
+    s.timeline_status,
   ].join("|");
   let hit = memo.get(key);
   if (hit === undefined) {
@@ -648,7 +768,11 @@ function segmentOf(m: Methodology, memo: Map<string, SegmentOf>, s: Parameters<t
  * Writes (or, with dryRun, only classifies) the planned rows. Synchronous: call it inside the
  * one write transaction. Rows that contradict what is stored become row errors.
  */
-export function commitImport(plan: ImportPlan, env: Pick<ImportEnv, "methodology" | "store" | "now" | "presets">, dryRun: boolean): ImportResult {
+export function commitImport(
+  plan: ImportPlan,
+  env: Pick<ImportEnv, "methodology" | "store" | "now" | "presets">,
+  dryRun: boolean,
+): ImportResult {
   const m = env.methodology;
   const presets = env.presets ?? loadCrmPresets();
   const store = env.store();
@@ -659,7 +783,10 @@ export function commitImport(plan: ImportPlan, env: Pick<ImportEnv, "methodology
   let errorsTotal = plan.errorsTotal;
   const rejected = new Set(plan.rejected);
 
-  const existing = store.findByExternalIds(plan.source, plan.rows.map((r) => r.external_id));
+  const existing = store.findByExternalIds(
+    plan.source,
+    plan.rows.map((r) => r.external_id),
+  );
   const rows: ImportDealRow[] = [];
   const segments = new Map<string, SegmentOf>();
   for (const r of plan.rows) {
@@ -699,7 +826,11 @@ export function commitImport(plan: ImportPlan, env: Pick<ImportEnv, "methodology
 }
 
 /** Reports the end of the write as the last progress step. */
-export async function finishProgress(plan: ImportPlan, env: Pick<ImportEnv, "progress">, message: string): Promise<void> {
+export async function finishProgress(
+  plan: ImportPlan,
+  env: Pick<ImportEnv, "progress">,
+  message: string,
+): Promise<void> {
   if (plan.size > plan.lastProgress) {
     plan.lastProgress = plan.size;
     await env.progress(plan.size, plan.size, message);
@@ -713,13 +844,27 @@ export async function finishProgress(plan: ImportPlan, env: Pick<ImportEnv, "pro
 export function suggestStage(m: Methodology, label: string): string {
   const words = (s: string) => new Set(normalizeWords(s));
   const want = words(label);
-  const targets = [...m.stages.map((s) => ({ id: s.id as string, text: `${s.id} ${s.name}` })), ...(["won", "lost", "disqualified"] as const).map((id) => ({ id, text: id }))];
+  const targets = [
+    ...m.stages.map((s) => ({ id: s.id as string, text: `${s.id} ${s.name}` })),
+    ...(["won", "lost", "disqualified"] as const).map((id) => ({ id, text: id })),
+  ];
   let best = { id: "", shared: 0 };
   for (const t of targets) {
-    const shared = [...words(t.text)].filter((w) => [...want].some((x) => x.startsWith(w.slice(0, 5)) || w.startsWith(x.slice(0, 5)))).length;
+    const shared = [...words(t.text)].filter((w) =>
+      [...want].some((x) => x.startsWith(w.slice(0, 5)) || w.startsWith(x.slice(0, 5))),
+    ).length;
     if (shared > best.shared) best = { id: t.id, shared };
   }
-  return best.shared > 0 ? best.id : closest(label, targets.map((t) => t.id));
+  return best.shared > 0
+    ? best.id
+    : closest(
+        label,
+        targets.map((t) => t.id),
+      );
 }
 
-const normalizeWords = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2);
+const normalizeWords = (s: string) =>
+  s
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 2);

@@ -40,13 +40,17 @@ export interface CsvSource {
  * roots: any file, for the command line), a regular file of at most 200 MB.
  */
 export async function openFileSource(path: string, roots: string[] | null): Promise<CsvSource> {
-  if (!isAbsolute(path)) throw new SourceError(`path must be absolute, e.g. /home/dana/exports/deals.csv (got "${path}").`, "path");
+  if (!isAbsolute(path))
+    throw new SourceError(`path must be absolute, e.g. /home/dana/exports/deals.csv (got "${path}").`, "path");
   let real: string;
   try {
     real = await realpath(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new SourceError(code === "ENOENT" ? `path: no file at ${path}.` : `path: cannot open ${path} (${code ?? "error"}).`, "path");
+    throw new SourceError(
+      code === "ENOENT" ? `path: no file at ${path}.` : `path: cannot open ${path} (${code ?? "error"}).`,
+      "path",
+    );
   }
   if (roots) {
     const realRoots = await Promise.all(roots.map((r) => realpath(r).catch(() => null)));
@@ -68,7 +72,10 @@ export async function openFileSource(path: string, roots: string[] | null): Prom
   }
   if (st.size > MAX_FILE_BYTES) {
     await handle.close();
-    throw new SourceError(`path ${path} is ${(st.size / 1024 / 1024).toFixed(0)} MB; import_deals reads files up to ${MAX_FILE_BYTES / 1024 / 1024} MB. Split the file.`, "path");
+    throw new SourceError(
+      `path ${path} is ${(st.size / 1024 / 1024).toFixed(0)} MB; import_deals reads files up to ${MAX_FILE_BYTES / 1024 / 1024} MB. Split the file.`,
+      "path",
+    );
   }
   return {
     size: st.size,
@@ -79,7 +86,8 @@ export async function openFileSource(path: string, roots: string[] | null): Prom
       for await (const buf of stream as AsyncIterable<Buffer>) {
         read += buf.length;
         // Never past the size measured above, even if the file grows meanwhile.
-        if (read > MAX_FILE_BYTES) throw new SourceError(`path ${path} grew past ${MAX_FILE_BYTES / 1024 / 1024} MB while it was read.`, "path");
+        if (read > MAX_FILE_BYTES)
+          throw new SourceError(`path ${path} grew past ${MAX_FILE_BYTES / 1024 / 1024} MB while it was read.`, "path");
         yield { text: decoder.write(buf), size: buf.length };
       }
       const rest = decoder.end();
@@ -93,7 +101,8 @@ export function inlineSource(csv: string): CsvSource {
   return {
     size: csv.length,
     async *chunks() {
-      for (let i = 0; i < csv.length; i += CHUNK) yield { text: csv.slice(i, i + CHUNK), size: Math.min(CHUNK, csv.length - i) };
+      for (let i = 0; i < csv.length; i += CHUNK)
+        yield { text: csv.slice(i, i + CHUNK), size: Math.min(CHUNK, csv.length - i) };
     },
     close: async () => {},
   };
@@ -178,7 +187,10 @@ export async function* csvBatches(source: CsvSource, batchSize = 2000): AsyncGen
   }
   if (failure) {
     const e = failure as Error & { lines?: number };
-    throw new SourceError(`the CSV cannot be read${e.lines ? ` at line ${e.lines}` : ""}: ${e.message}. Nothing was imported.`, "csv");
+    throw new SourceError(
+      `the CSV cannot be read${e.lines ? ` at line ${e.lines}` : ""}: ${e.message}. Nothing was imported.`,
+      "csv",
+    );
   }
   yield take();
 }

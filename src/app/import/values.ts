@@ -6,7 +6,17 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = (reason: string): Parsed<never> => ({ ok: false, reason });
 
-const SYMBOLS: Record<string, string> = { $: "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "A$": "AUD", "C$": "CAD", "CHF": "CHF" };
+const SYMBOLS: Record<string, string> = {
+  $: "USD",
+  US$: "USD",
+  "€": "EUR",
+  "£": "GBP",
+  "¥": "JPY",
+  "₹": "INR",
+  A$: "AUD",
+  C$: "CAD",
+  CHF: "CHF",
+};
 const SUFFIX: Record<string, number> = { k: 1e3, m: 1e6, mm: 1e6, mn: 1e6, b: 1e9, bn: 1e9 };
 
 export interface Money {
@@ -76,7 +86,8 @@ export function parseCount(raw: string): Parsed<number | null> {
   if (!m.ok) return bad(`"${raw}" is not a whole number (e.g. 450 or 1,200)`);
   if (m.value === null) return ok(null);
   if (m.value.currency) return bad(`"${raw}" is not a whole number (e.g. 450 or 1,200)`);
-  if (!Number.isInteger(m.value.amount) || m.value.amount > 10_000_000) return bad(`"${raw}" is not a whole number up to 10,000,000`);
+  if (!Number.isInteger(m.value.amount) || m.value.amount > 10_000_000)
+    return bad(`"${raw}" is not a whole number up to 10,000,000`);
   return ok(m.value.amount);
 }
 
@@ -84,7 +95,19 @@ export function parseCount(raw: string): Parsed<number | null> {
 export type SlashOrder = "mdy" | "dmy";
 
 const MONTHS: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  sept: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 const TIME = String.raw`(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*([AaPp][Mm])?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?)?`;
 const ISO_RE = new RegExp(String.raw`^(\d{4})-(\d{1,2})-(\d{1,2})${TIME}$`);
@@ -118,7 +141,8 @@ function build(raw: string, y: number, mo: number, d: number, m: RegExpExecArray
     if (hh < 1 || hh > 12) return bad(`"${raw}" has an hour outside 1-12 with ${ampm.toUpperCase()}`);
     hh = (hh % 12) + (ampm === "pm" ? 12 : 0);
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mi > 59 || ss > 59) return bad(`"${raw}" is not a real date or time`);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mi > 59 || ss > 59)
+    return bad(`"${raw}" is not a real date or time`);
   let t0 = Date.UTC(y, mo - 1, d, hh, mi, ss, ms);
   const probe = new Date(Date.UTC(y, mo - 1, d));
   if (probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d) return bad(`"${raw}" is not a real calendar date`);

@@ -47,7 +47,9 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
   const by_waste: Record<string, number> = Object.fromEntries(m.wastes.map((w) => [w.id, 0]));
   for (const f of pipeline.findings) by_waste[f.waste] = (by_waste[f.waste] ?? 0) + f.deal_count;
   if (pipeline.unsegmented_open_deals) {
-    notes.push(`${pipeline.unsegmented_open_deals} open deals have no tier, so their time in stage was not judged (classify_segment fixes that).`);
+    notes.push(
+      `${pipeline.unsegmented_open_deals} open deals have no tier, so their time in stage was not judged (classify_segment fixes that).`,
+    );
   }
 
   const stalled = stalledDeals(m, store, pipeline.findings, norms, wasteAsOf, notes, input.stalled_shown);
@@ -59,7 +61,8 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
     fromMonth = monthsBefore(toMonth, TREND_MAX_MONTHS - 1);
     notes.push(`The monthly trend shows the last ${TREND_MAX_MONTHS} months of the period.`);
   }
-  const trendFrom = period.from && period.from.slice(0, 7) === fromMonth ? period.from : `${fromMonth}-01T00:00:00.000Z`;
+  const trendFrom =
+    period.from && period.from.slice(0, 7) === fromMonth ? period.from : `${fromMonth}-01T00:00:00.000Z`;
   const rows = store.analytics().monthlyOutcomes(scopeFilters(input.filters), { from: trendFrom, to: period.to });
   const months = monthlyTrend(rows, monthsBetween(fromMonth, toMonth));
 
@@ -78,7 +81,13 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
       unsegmented_open_deals: pipeline.unsegmented_open_deals,
       by_waste,
       by_stage: pipeline.by_stage as Record<string, Record<string, number>>,
-      findings: pipeline.findings.map((f) => ({ waste: f.waste, name: f.name, rule: f.rule, severity: f.severity, deal_count: f.deal_count })),
+      findings: pipeline.findings.map((f) => ({
+        waste: f.waste,
+        name: f.name,
+        rule: f.rule,
+        severity: f.severity,
+        deal_count: f.deal_count,
+      })),
     },
     stalled,
     trend: { from_month: fromMonth, to_month: toMonth, months },
@@ -131,21 +140,33 @@ function stalledDeals(
     });
   }
   if (stalled.deal_count > stalled.flags.length) {
-    notes.push(`${stalled.deal_count} deals are stalled; the list is chosen among the ${stalled.flags.length} flags find_waste keeps (the severe ones first).`);
+    notes.push(
+      `${stalled.deal_count} deals are stalled; the list is chosen among the ${stalled.flags.length} flags find_waste keeps (the severe ones first).`,
+    );
   }
-  rows.sort((a, b) => b.times_norm - a.times_norm || b.days_in_stage - a.days_in_stage || a.deal_id.localeCompare(b.deal_id));
+  rows.sort(
+    (a, b) => b.times_norm - a.times_norm || b.days_in_stage - a.days_in_stage || a.deal_id.localeCompare(b.deal_id),
+  );
   return { total: stalled.deal_count, deals: rows.slice(0, shown) };
 }
 
 /** compare_to_baseline for the most recently recorded baseline, in its own scope. */
-function latestBaseline(m: Methodology, store: DealStore, asOf: string | undefined, now: Date, notes: string[]): ReportData["baseline"] {
+function latestBaseline(
+  m: Methodology,
+  store: DealStore,
+  asOf: string | undefined,
+  now: Date,
+  notes: string[],
+): ReportData["baseline"] {
   const label = store.analytics().baselineLabels("", 1)[0];
   const b = label === undefined ? undefined : store.analytics().baseline(label);
   if (!b) return null;
   const filters: FiltersInput = { ...(b.filters as FiltersInput), from: b.as_of.slice(0, 10), to: undefined };
   const period = resolvePeriod(filters, asOf, now);
   if (period.as_of < b.as_of) {
-    notes.push(`The latest baseline "${label}" is dated ${b.as_of.slice(0, 10)}, after this report's as_of, so it is not compared.`);
+    notes.push(
+      `The latest baseline "${label}" is dated ${b.as_of.slice(0, 10)}, after this report's as_of, so it is not compared.`,
+    );
     return null;
   }
   const current = measure(m, store, filters, period, m.currency);

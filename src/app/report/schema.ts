@@ -29,7 +29,12 @@ export const ReportShape = {
   filters: AppliedFilters,
   currency: z.string(),
   // What the dashboard draws; pipeline_metrics has the rest (time in stage, activity mix, revenue per owner).
-  metrics: MetricsOut.omit({ time_in_stage: true, activity_mix: true, leading_indicators: true, revenue_per_owner: true }),
+  metrics: MetricsOut.omit({
+    time_in_stage: true,
+    activity_mix: true,
+    leading_indicators: true,
+    revenue_per_owner: true,
+  }),
   stages: z.array(Named),
   wastes: z.array(Named),
   waste: z.object({
@@ -40,13 +45,23 @@ export const ReportShape = {
     unsegmented_open_deals: z.number(),
     by_waste: z.record(z.string(), z.number()),
     by_stage: z.record(z.string(), z.record(z.string(), z.number())),
-    findings: z.array(z.object({ waste: z.string(), name: z.string(), rule: z.string(), severity: z.string(), deal_count: z.number() })),
+    findings: z.array(
+      z.object({ waste: z.string(), name: z.string(), rule: z.string(), severity: z.string(), deal_count: z.number() }),
+    ),
   }),
   stalled: z.object({ total: z.number(), deals: z.array(StalledDeal) }),
   trend: z.object({
     from_month: z.string(),
     to_month: z.string(),
-    months: z.array(z.object({ month: z.string(), won: z.number(), lost: z.number(), win_rate: z.number().nullable(), cycle: Spread })),
+    months: z.array(
+      z.object({
+        month: z.string(),
+        won: z.number(),
+        lost: z.number(),
+        win_rate: z.number().nullable(),
+        cycle: Spread,
+      }),
+    ),
   }),
   baseline: z
     .object({

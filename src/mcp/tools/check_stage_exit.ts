@@ -1,11 +1,13 @@
 import { z } from "zod";
 import { checkStageExit } from "../../methodology/stages.js";
 import { StageId } from "../../methodology/schema.js";
-import { defineTool, reply, } from "../define.js";
+import { defineTool, reply } from "../define.js";
 import { cleanText, DealId, Reasons, Recorded, Stage } from "../../app/schemas.js";
 import { InputError } from "../../methodology/errors.js";
 
-const CriterionId = z.string().refine((v) => /^[a-z][a-z0-9_]{1,60}$/.test(v), "criterion ids are snake_case, e.g. stakeholders_identified");
+const CriterionId = z
+  .string()
+  .refine((v) => /^[a-z][a-z0-9_]{1,60}$/.test(v), "criterion ids are snake_case, e.g. stakeholders_identified");
 
 export default defineTool({
   name: "check_stage_exit",
@@ -14,7 +16,7 @@ export default defineTool({
   description: [
     "The stage gate: exit criteria (met true/false/null), the question that settles each unmet one, can_advance, and the next stage's activities once it can. Only a stage: lists the ids.",
     "With deal_id the check is recorded and earlier answers carry over; advance_stage needs a passing one. evidence {id: note} marks met.",
-    "Example: {\"deal_id\":\"D-0042\",\"met\":[\"challenge_understood\"],\"evidence\":{\"proposal_agreed\":\"CFO asked for it\"}}",
+    'Example: {"deal_id":"D-0042","met":["challenge_understood"],"evidence":{"proposal_agreed":"CFO asked for it"}}',
   ].join(" "),
   input: {
     stage: Stage.optional().describe("required without deal_id"),
@@ -27,7 +29,14 @@ export default defineTool({
     stage: StageId,
     stage_name: z.string(),
     criteria: z.array(
-      z.object({ id: z.string(), text: z.string(), met: z.boolean().nullable(), optional: z.boolean(), evidence: z.string().optional(), question: z.string().optional() }),
+      z.object({
+        id: z.string(),
+        text: z.string(),
+        met: z.boolean().nullable(),
+        optional: z.boolean(),
+        evidence: z.string().optional(),
+        question: z.string().optional(),
+      }),
     ),
     can_advance: z.boolean(),
     unmet: z.array(z.string()),
@@ -43,7 +52,8 @@ export default defineTool({
     const m = ctx.methodology;
     const { deal_id, stage, met, unmet, evidence } = input;
     if (!deal_id) {
-      if (!stage) throw new InputError(`stage is required without deal_id: one of ${StageId.options.join(", ")}.`, "stage");
+      if (!stage)
+        throw new InputError(`stage is required without deal_id: one of ${StageId.options.join(", ")}.`, "stage");
       const c = checkStageExit(m, { stage, met, unmet, evidence });
       return reply({ ...c, recorded: false }, summary(c));
     }
@@ -52,7 +62,17 @@ export default defineTool({
       const deal = store.requireDeal(deal_id);
       const at = (stage ?? deal.stage) as z.infer<typeof StageId>;
       const prior = store.latestStageCheck(deal_id, at);
-      return { deal, at, c: checkStageExit(m, { stage: at, met, unmet, evidence, previous: prior && { met: prior.criteria, evidence: prior.evidence } }) };
+      return {
+        deal,
+        at,
+        c: checkStageExit(m, {
+          stage: at,
+          met,
+          unmet,
+          evidence,
+          previous: prior && { met: prior.criteria, evidence: prior.evidence },
+        }),
+      };
     };
     if (ctx.readOnly) {
       const { c } = judge();
@@ -71,9 +91,22 @@ export default defineTool({
         },
         ctx.now().toISOString(),
       );
-      const note = at !== deal.stage ? [`Note: ${deal_id} is in ${m.stage(deal.stage as never).name}; this check of ${c.stage_name} does not gate its next move.`] : [];
-      const next = c.can_advance && at === deal.stage ? [{ tool: "advance_stage", arguments: { deal_id }, why: `the gate passes: move it to ${c.next_stage_name}` }] : [];
-      return reply({ ...c, deal_id, recorded: true }, [...summary(c), ...note, `Recorded on ${deal_id}.`], undefined, next);
+      const note =
+        at !== deal.stage
+          ? [
+              `Note: ${deal_id} is in ${m.stage(deal.stage as never).name}; this check of ${c.stage_name} does not gate its next move.`,
+            ]
+          : [];
+      const next =
+        c.can_advance && at === deal.stage
+          ? [{ tool: "advance_stage", arguments: { deal_id }, why: `the gate passes: move it to ${c.next_stage_name}` }]
+          : [];
+      return reply(
+        { ...c, deal_id, recorded: true },
+        [...summary(c), ...note, `Recorded on ${deal_id}.`],
+        undefined,
+        next,
+      );
     });
   },
 });
@@ -82,7 +115,12 @@ function summary(c: ReturnType<typeof checkStageExit>): string[] {
   const mark = (v: boolean | null) => (v === true ? "[x]" : v === false ? "[ ]" : "[?]");
   return [
     `**${c.stage_name}** gate: ${c.can_advance ? `can advance to ${c.next_stage_name ?? "(last stage)"}` : `blocked by ${c.unmet.length} criteri${c.unmet.length === 1 ? "on" : "a"}`}`,
-    ...c.criteria.map((x) => `- ${mark(x.met)} ${x.text} (\`${x.id}\`${x.optional ? ", optional" : ""})${x.met !== true && x.question ? `. Ask: ${x.question}` : ""}`),
-    ...(c.can_advance && c.next_activities.length ? [`In ${c.next_stage_name}: ${c.next_activities.slice(0, 2).join("; ")}`] : []),
+    ...c.criteria.map(
+      (x) =>
+        `- ${mark(x.met)} ${x.text} (\`${x.id}\`${x.optional ? ", optional" : ""})${x.met !== true && x.question ? `. Ask: ${x.question}` : ""}`,
+    ),
+    ...(c.can_advance && c.next_activities.length
+      ? [`In ${c.next_stage_name}: ${c.next_activities.slice(0, 2).join("; ")}`]
+      : []),
   ];
 }

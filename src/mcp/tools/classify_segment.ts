@@ -1,7 +1,18 @@
 import { z } from "zod";
 import { classifySegment, type SegmentInput } from "../../methodology/segment.js";
 import { defineTool, reply } from "../define.js";
-import { BudgetStatus, Count, DealId, looseEnum, Money, Months, Readiness, Reasons, Recorded, Tier } from "../../app/schemas.js";
+import {
+  BudgetStatus,
+  Count,
+  DealId,
+  looseEnum,
+  Money,
+  Months,
+  Readiness,
+  Reasons,
+  Recorded,
+  Tier,
+} from "../../app/schemas.js";
 
 export default defineTool({
   name: "classify_segment",
@@ -10,7 +21,7 @@ export default defineTool({
   description: [
     "Segment (tier x readiness) with its sales approach, engagement and cycle time: tier from company size (deal size only when size is unknown), readiness from evaluation, budget and timeline, or unknown.",
     "With deal_id, gaps are filled from the deal and the segment is saved on it.",
-    "Example: {\"employees\":450,\"actively_evaluating\":true,\"budget_status\":\"identified\",\"timeline_months\":2}",
+    'Example: {"employees":450,"actively_evaluating":true,"budget_status":"identified","timeline_months":2}',
   ].join(" "),
   input: {
     deal_id: DealId.optional(),
@@ -49,7 +60,9 @@ export default defineTool({
       return {
         employees: given.employees ?? deal.employees ?? undefined,
         annual_revenue: given.annual_revenue ?? deal.annual_revenue ?? undefined,
-        expected_deal_size: given.expected_deal_size ?? (deal.currency === m.segmentation.tier_thresholds.currency ? deal.amount ?? undefined : undefined),
+        expected_deal_size:
+          given.expected_deal_size ??
+          (deal.currency === m.segmentation.tier_thresholds.currency ? (deal.amount ?? undefined) : undefined),
         tier: given.tier,
         actively_evaluating: given.actively_evaluating ?? deal.actively_evaluating ?? undefined,
         budget_status: given.budget_status ?? deal.bant?.budget,

@@ -1,5 +1,5 @@
 import { ACTIVE_STATUSES, CLOSED_STATUSES } from "../../methodology/schema.js";
-import { defineTool, reply, } from "../define.js";
+import { defineTool, reply } from "../define.js";
 import { dealLine, DealOut, dealText, presentDeal } from "../../app/deal-view.js";
 import { toTimestamp } from "../../app/dates.js";
 import { cleanText, DealId, IsoDate, looseEnum, Reasons } from "../../app/schemas.js";
@@ -12,7 +12,7 @@ export default defineTool({
   kind: "update",
   description: [
     "Closes an open or parked deal as won, lost or disqualified (never a fit; not a loss) with its reason, which win-loss learns from.",
-    "Example: {\"deal_id\":\"D-0042\",\"outcome\":\"lost\",\"reason\":\"Chose a cheaper competitor\"}",
+    'Example: {"deal_id":"D-0042","outcome":"lost","reason":"Chose a cheaper competitor"}',
   ].join(" "),
   input: {
     deal_id: DealId,
@@ -30,16 +30,34 @@ export default defineTool({
       const store = ctx.store();
       const deal = store.requireDeal(input.deal_id);
       if (!(ACTIVE_STATUSES as readonly string[]).includes(deal.status)) {
-        throw new InputError(`${deal.id} is already ${deal.status} (closed ${deal.closed_at?.slice(0, 10)}); nothing was changed.`, "deal_id");
+        throw new InputError(
+          `${deal.id} is already ${deal.status} (closed ${deal.closed_at?.slice(0, 10)}); nothing was changed.`,
+          "deal_id",
+        );
       }
-      if (at < deal.stage_entered_at) throw new InputError(`closed_at is before ${deal.id} entered its current stage (${deal.stage_entered_at.slice(0, 10)}).`, "closed_at");
+      if (at < deal.stage_entered_at)
+        throw new InputError(
+          `closed_at is before ${deal.id} entered its current stage (${deal.stage_entered_at.slice(0, 10)}).`,
+          "closed_at",
+        );
       // A win is the Closing exit ("Fully executed contract"): the deal has reached the stage
       // after the sale, which keeps the Closing -> Onboarding & Success conversion honest.
       const reached = input.outcome === "won" ? m.stages.length - 1 : undefined;
-      const closed = store.closeDeal(deal.id, { status: input.outcome, reason: input.reason ?? null, closed_at: at, reached_stage_index: reached }, now.toISOString());
+      const closed = store.closeDeal(
+        deal.id,
+        { status: input.outcome, reason: input.reason ?? null, closed_at: at, reached_stage_index: reached },
+        now.toISOString(),
+      );
       const reasons = [`Closed ${input.outcome} from ${m.stage(deal.stage as never).name}.`];
-      if (!input.reason) reasons.push(`No reason recorded: ${m.waste("unutilized_talent").name} (no systematic knowledge capture of wins and losses). Add one with update_deal close_reason.`);
-      return reply({ deal: presentDeal(m, closed), reasons }, [`Closed ${dealLine(m, closed)}`, ...reasons.slice(1)], dealText([closed]));
+      if (!input.reason)
+        reasons.push(
+          `No reason recorded: ${m.waste("unutilized_talent").name} (no systematic knowledge capture of wins and losses). Add one with update_deal close_reason.`,
+        );
+      return reply(
+        { deal: presentDeal(m, closed), reasons },
+        [`Closed ${dealLine(m, closed)}`, ...reasons.slice(1)],
+        dealText([closed]),
+      );
     });
   },
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { compareToBaseline } from "../../methodology/baseline.js";
 import type { PipelineMetrics } from "../../methodology/metrics.js";
-import { defineTool, reply, } from "../define.js";
+import { defineTool, reply } from "../define.js";
 import { AppliedFilters, Filters, type FiltersInput } from "../../app/deal-view.js";
 import { measure, MetricsOut } from "../../app/metrics.js";
 import { resolvePeriod } from "../../app/period.js";
@@ -16,7 +16,7 @@ export default defineTool({
   kind: "read",
   description: [
     "Compares the metrics since a recorded baseline with it, judged against the reference's success indicators: achieved, on track, behind or missed, and why.",
-    "Example: {\"label\":\"lean-kickoff\"}",
+    'Example: {"label":"lean-kickoff"}',
   ].join(" "),
   input: {
     label: Label,
@@ -41,17 +41,36 @@ export default defineTool({
     const b = store.analytics().baseline(input.label);
     if (!b) {
       const known = store.analytics().baselineLabels("", 10);
-      throw new InputError(`No baseline "${input.label}". ${known.length ? `Recorded: ${known.join(", ")}.` : "Record one with record_baseline first."}`, "label");
+      throw new InputError(
+        `No baseline "${input.label}". ${known.length ? `Recorded: ${known.join(", ")}.` : "Record one with record_baseline first."}`,
+        "label",
+      );
     }
     const baseFilters = b.filters as FiltersInput;
     const filters: FiltersInput = input.filters ?? { ...baseFilters, from: b.as_of.slice(0, 10), to: undefined };
     const period = resolvePeriod(filters, input.as_of, ctx.now());
-    if (period.as_of < b.as_of) throw new InputError(`as_of ${period.as_of.slice(0, 10)} is before the baseline's date ${b.as_of.slice(0, 10)}.`, "as_of");
+    if (period.as_of < b.as_of)
+      throw new InputError(
+        `as_of ${period.as_of.slice(0, 10)} is before the baseline's date ${b.as_of.slice(0, 10)}.`,
+        "as_of",
+      );
     const current = measure(ctx.methodology, store, filters, period, ctx.methodology.currency);
     const c = compareToBaseline(ctx.methodology, b.metrics as PipelineMetrics, current, b.as_of, period.as_of);
     const fmt = (v: number | null) => (v === null ? "n/a" : `${v > 0 ? "+" : ""}${v}%`);
     return reply(
-      { label: input.label, baseline_as_of: b.as_of, as_of: period.as_of, filters, months_elapsed: c.months_elapsed, on_track: c.on_track, verdict: c.verdict, changes: c.changes, indicators: c.indicators, current, reasons: c.reasons },
+      {
+        label: input.label,
+        baseline_as_of: b.as_of,
+        as_of: period.as_of,
+        filters,
+        months_elapsed: c.months_elapsed,
+        on_track: c.on_track,
+        verdict: c.verdict,
+        changes: c.changes,
+        indicators: c.indicators,
+        current,
+        reasons: c.reasons,
+      },
       [
         `**${c.verdict === "too_early" ? "Too early to judge" : c.on_track ? "On track" : "Not on track"}** against the baseline of ${b.as_of.slice(0, 10)} (${c.months_elapsed} months).`,
         ...c.indicators.map((i) => `- ${i.status}: ${i.reason}`),

@@ -10,7 +10,7 @@ export default defineTool({
   kind: "read",
   description: [
     "The eight core Lean Sales questions with follow-ups (focus narrows them), plus one per open exit criterion of the stage (or deal_id's stage). For call prep, coaching, reviews.",
-    "Example: {\"focus\":\"qualification\",\"stage\":\"discovery\"}",
+    'Example: {"focus":"qualification","stage":"discovery"}',
   ].join(" "),
   input: {
     stage: Stage.optional(),
@@ -18,10 +18,20 @@ export default defineTool({
     deal_id: DealId.optional(),
   },
   output: {
-    questions: z.array(z.object({ id: FocusId, topic: z.string(), question: z.string(), follow_ups: z.array(z.string()) })),
+    questions: z.array(
+      z.object({ id: FocusId, topic: z.string(), question: z.string(), follow_ups: z.array(z.string()) }),
+    ),
     stage: StageId.nullable(),
     stage_name: z.string().nullable(),
-    stage_questions: z.array(z.object({ id: z.string(), criterion_id: z.string(), criterion: z.string(), question: z.string(), optional: z.boolean() })),
+    stage_questions: z.array(
+      z.object({
+        id: z.string(),
+        criterion_id: z.string(),
+        criterion: z.string(),
+        question: z.string(),
+        optional: z.boolean(),
+      }),
+    ),
     deal_id: DealId.optional(),
   },
   handle(input, ctx) {
@@ -33,12 +43,20 @@ export default defineTool({
       const deal = store.requireDeal(input.deal_id);
       stage ??= deal.stage as NonNullable<typeof stage>;
       const check = store.latestStageCheck(input.deal_id, stage!);
-      if (check) open = Object.entries(check.criteria).filter(([, v]) => v !== true).map(([k]) => k);
+      if (check)
+        open = Object.entries(check.criteria)
+          .filter(([, v]) => v !== true)
+          .map(([k]) => k);
     }
     const q = coreQuestions(m, { focus: input.focus, stage, open_criteria: open });
     const lines = [
       ...q.questions.map((x) => `- **${x.topic}**: ${x.question}`),
-      ...(q.stage_name ? [`**${q.stage_name}** exit criteria to establish:`, ...q.stage_questions.map((x) => `- ${x.question} (${x.criterion})`)] : []),
+      ...(q.stage_name
+        ? [
+            `**${q.stage_name}** exit criteria to establish:`,
+            ...q.stage_questions.map((x) => `- ${x.question} (${x.criterion})`),
+          ]
+        : []),
     ];
     return reply({ ...q, ...(input.deal_id ? { deal_id: input.deal_id } : {}) }, lines);
   },

@@ -1,4 +1,4 @@
-import { defineTool, reply, } from "../define.js";
+import { defineTool, reply } from "../define.js";
 import { dealLine, DealOut, dealText, presentDeal } from "../../app/deal-view.js";
 import { toTimestamp } from "../../app/dates.js";
 import { deriveSegment } from "../../app/derive.js";
@@ -13,7 +13,7 @@ export default defineTool({
   kind: "append",
   description: [
     "Creates a deal (D-0042). name and account are required; owner defaults to the configured user, stage to the first. Size and readiness fields derive the segment; created_at enters an existing deal with its real dates.",
-    "Example: {\"name\":\"Acme - fleet rollout\",\"account\":\"Acme Logistics\",\"amount\":48000,\"employees\":450}",
+    'Example: {"name":"Acme - fleet rollout","account":"Acme Logistics","amount":48000,"employees":450}',
   ].join(" "),
   input: {
     name: Name,
@@ -32,12 +32,24 @@ export default defineTool({
     const entered = input.stage_entered_at ? toTimestamp(input.stage_entered_at) : created;
     assertPast(created, now, "created_at", "give the date the deal was actually created.");
     assertPast(entered, now, "stage_entered_at");
-    if (entered < created) throw new InputError("stage_entered_at is before created_at; a deal enters its stage on or after it is created.", "stage_entered_at");
+    if (entered < created)
+      throw new InputError(
+        "stage_entered_at is before created_at; a deal enters its stage on or after it is created.",
+        "stage_entered_at",
+      );
     const stage = input.stage ?? m.stages[0]!.id;
     const owner = input.owner ?? ctx.user;
-    if (!owner) throw new InputError("owner is required here: no default user is configured (start the server with --user or LEAN_SALES_USER).", "owner");
+    if (!owner)
+      throw new InputError(
+        "owner is required here: no default user is configured (start the server with --user or LEAN_SALES_USER).",
+        "owner",
+      );
     const seg = deriveSegment(m, input);
-    const reasons = seg ? seg.reasons : ["No tier signal (employees, annual_revenue, amount or tier), so no segment yet: call classify_segment when you know more."];
+    const reasons = seg
+      ? seg.reasons
+      : [
+          "No tier signal (employees, annual_revenue, amount or tier), so no segment yet: call classify_segment when you know more.",
+        ];
     return ctx.write(() => {
       const deal = ctx.store().createDeal(
         {
@@ -61,13 +73,25 @@ export default defineTool({
           expected_close_date: input.expected_close_date?.slice(0, 10) ?? null,
           created_at: created,
           stage_entered_at: entered,
-          stakeholders: input.stakeholders?.map((s) => ({ name: s.name, role: s.role ?? null, decision_maker: s.decision_maker ?? false })),
+          stakeholders: input.stakeholders?.map((s) => ({
+            name: s.name,
+            role: s.role ?? null,
+            decision_maker: s.decision_maker ?? false,
+          })),
         },
         now.toISOString(),
       );
       return reply({ deal: presentDeal(m, deal), reasons }, [`Created ${dealLine(m, deal)}`], dealText([deal]), [
-        { tool: "qualify_prospect", arguments: { deal_id: deal.id }, why: "record what is known of budget, authority, need and timing" },
-        { tool: "check_stage_exit", arguments: { deal_id: deal.id }, why: `see what ${m.stage(stage).name} needs before it can move on` },
+        {
+          tool: "qualify_prospect",
+          arguments: { deal_id: deal.id },
+          why: "record what is known of budget, authority, need and timing",
+        },
+        {
+          tool: "check_stage_exit",
+          arguments: { deal_id: deal.id },
+          why: `see what ${m.stage(stage).name} needs before it can move on`,
+        },
       ]);
     });
   },

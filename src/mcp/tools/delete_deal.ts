@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineTool, reply, } from "../define.js";
+import { defineTool, reply } from "../define.js";
 import { DealId, Name } from "../../app/schemas.js";
 import { InputError } from "../../methodology/errors.js";
 
@@ -9,7 +9,7 @@ export default defineTool({
   kind: "update",
   description: [
     "Erases a deal entered by mistake, or a person's data on request, with everything recorded on it and no copy left. Cannot be undone; confirm_name is the deal's name. To end a deal, close_deal.",
-    "Example: {\"deal_id\":\"D-0042\",\"confirm_name\":\"Acme - fleet rollout\"}",
+    'Example: {"deal_id":"D-0042","confirm_name":"Acme - fleet rollout"}',
   ].join(" "),
   input: {
     deal_id: DealId,
@@ -21,11 +21,19 @@ export default defineTool({
     const deal = store.requireDeal(input.deal_id);
     const norm = (s: string) => s.normalize("NFC").trim().toLowerCase();
     if (norm(deal.name) !== norm(input.confirm_name)) {
-      throw new InputError(`confirm_name does not match the name of ${deal.id}; nothing was deleted. Read it with get_deal and send it exactly.`, "confirm_name");
+      throw new InputError(
+        `confirm_name does not match the name of ${deal.id}; nothing was deleted. Read it with get_deal and send it exactly.`,
+        "confirm_name",
+      );
     }
     // Not through ctx.write: the delete is its own transaction, and no reply is stored for replay.
     const removed = store.deleteDeal(deal.id);
-    const rows = Object.entries(removed).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`);
-    return reply({ deal_id: deal.id, deleted: true, removed }, `Deleted ${deal.id} and everything recorded on it (${rows.join(", ")}).`);
+    const rows = Object.entries(removed)
+      .filter(([, n]) => n > 0)
+      .map(([t, n]) => `${n} ${t}`);
+    return reply(
+      { deal_id: deal.id, deleted: true, removed },
+      `Deleted ${deal.id} and everything recorded on it (${rows.join(", ")}).`,
+    );
   },
 });

@@ -13,7 +13,7 @@ export default defineTool({
   kind: "read",
   description: [
     "The deals matching filters as a CSV (re-importable) or JSON file, answered as a resource link: read its URI for the file. list_deals shows deals inline.",
-    "Example: {\"filters\":{\"status\":\"won\"},\"format\":\"csv\"}",
+    'Example: {"filters":{"status":"won"},"format":"csv"}',
   ].join(" "),
   input: {
     filters: Filters.optional(),
@@ -33,11 +33,23 @@ export default defineTool({
     const { total } = ctx.store().listDeals(filters, 1, 0);
     const uri = exportUri(format, filters);
     const approx = total * CHARS_PER_ROW;
-    const size = approx > 1_000_000 ? `~${Math.round(approx / 1_000_000)} MB` : `~${Math.max(1, Math.round(approx / 1000))} KB`;
+    const size =
+      approx > 1_000_000 ? `~${Math.round(approx / 1_000_000)} MB` : `~${Math.max(1, Math.round(approx / 1000))} KB`;
     const r = reply({ format, uri, total, columns: [...EXPORT_COLUMNS], approx_chars: approx, filters }, [
       `${total} deal${total === 1 ? "" : "s"} as ${format.toUpperCase()} (${size}): read ${uri} for the file.`,
       "At a terminal, `lean-sales-mcp export --format " + format + "` writes the same file.",
     ]);
-    return { ...r, content: [{ type: "resource_link", uri, name: `deals.${format}`, mimeType: format === "csv" ? "text/csv" : "application/json", description: `${total} deals` }] };
+    return {
+      ...r,
+      content: [
+        {
+          type: "resource_link",
+          uri,
+          name: `deals.${format}`,
+          mimeType: format === "csv" ? "text/csv" : "application/json",
+          description: `${total} deals`,
+        },
+      ],
+    };
   },
 });

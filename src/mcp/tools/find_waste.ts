@@ -10,7 +10,14 @@ import { analysePipeline } from "../../app/pipeline-analysis.js";
 import { cleanText, closedObject, IsoDate } from "../../app/schemas.js";
 
 const Severity = z.enum(["high", "medium", "low"]);
-const Flag = z.object({ deal_id: z.string(), owner: z.string().optional(), amount: z.number().optional(), currency: z.string().optional(), severity: Severity.optional(), evidence: z.string().optional() });
+const Flag = z.object({
+  deal_id: z.string(),
+  owner: z.string().optional(),
+  amount: z.number().optional(),
+  currency: z.string().optional(),
+  severity: Severity.optional(),
+  evidence: z.string().optional(),
+});
 
 export default defineTool({
   name: "find_waste",
@@ -19,7 +26,7 @@ export default defineTool({
   description: [
     "A manager's one call: where the pipeline leaks and what to fix first. The seven wastes in the stored pipeline (as of as_of, under filters; date activity = worked in the period), ranked by value at stake, with deals, owners, fitting remedy and first actions.",
     "With activities it classifies described work instead. detail full adds evidence per deal.",
-    "Example: {\"filters\":{\"from\":\"2026-11-01\",\"date\":\"activity\"}}",
+    'Example: {"filters":{"from":"2026-11-01","date":"activity"}}',
   ].join(" "),
   input: {
     as_of: IsoDate.optional(),
@@ -28,8 +35,15 @@ export default defineTool({
       .array(
         closedObject({
           description: cleanText(1000),
-          hours_per_week: z.number().refine((n) => n >= 0 && n <= 168, "must be 0-168 hours").optional(),
-          kind: z.string().refine((v) => v.length <= 40, "kind is a waste id or activity kind").optional().describe("waste id or activity kind, when known"),
+          hours_per_week: z
+            .number()
+            .refine((n) => n >= 0 && n <= 168, "must be 0-168 hours")
+            .optional(),
+          kind: z
+            .string()
+            .refine((v) => v.length <= 40, "kind is a waste id or activity kind")
+            .optional()
+            .describe("waste id or activity kind, when known"),
         }),
       )
       .max(100)
@@ -55,7 +69,14 @@ export default defineTool({
       }),
     ),
     actions: z
-      .array(z.object({ action: z.string(), why: z.string(), deal_ids: z.array(z.string()), owners: z.array(z.object({ owner: z.string(), deals: z.number() })) }))
+      .array(
+        z.object({
+          action: z.string(),
+          why: z.string(),
+          deal_ids: z.array(z.string()),
+          owners: z.array(z.object({ owner: z.string(), deals: z.number() })),
+        }),
+      )
       .describe("the few things to do first, from the findings with most at stake"),
     by_owner: z.array(z.object({ owner: z.string(), flags: z.number(), value_at_stake: z.number() })).optional(),
     by_waste: z.record(z.string(), z.number()),
@@ -102,12 +123,18 @@ export default defineTool({
       deal_ids: f.deal_ids.slice(0, keep),
       remedy: full ? f.remedy : f.remedy.slice(0, 1),
       // The deals to act on first with their owners; severity and evidence per deal with detail full.
-      flags: f.flags.slice(0, keep).map((x) => (full ? x : { deal_id: x.deal_id, ...(x.owner ? { owner: x.owner } : {}) })),
+      flags: f.flags
+        .slice(0, keep)
+        .map((x) => (full ? x : { deal_id: x.deal_id, ...(x.owner ? { owner: x.owner } : {}) })),
     }));
-    const describedFindings = (described?.findings ?? []).map((f) => ({ ...f, remedy: full ? f.remedy : f.remedy.slice(0, 1) }));
+    const describedFindings = (described?.findings ?? []).map((f) => ({
+      ...f,
+      remedy: full ? f.remedy : f.remedy.slice(0, 1),
+    }));
     const findings = [...describedFindings, ...listed];
     const by_waste: Record<string, number> = Object.fromEntries(m.wastes.map((w) => [w.id, 0]));
-    for (const f of findings) by_waste[f.waste] = (by_waste[f.waste] ?? 0) + ("deal_count" in f ? (f.deal_count as number) : 1);
+    for (const f of findings)
+      by_waste[f.waste] = (by_waste[f.waste] ?? 0) + ("deal_count" in f ? (f.deal_count as number) : 1);
     const currency = m.segmentation.tier_thresholds.currency;
     const actions = firstActions(m, pipeline?.findings ?? [], describedFindings, currency);
     const by_owner = pipeline ? owners(pipeline.findings, currency) : undefined;
@@ -117,28 +144,60 @@ export default defineTool({
       const wasteCount = described.activities.filter((a) => a.waste).length;
       parts.push(
         `${wasteCount} of ${described.activities.length} described activities are waste` +
-          (described.total_hours_per_week > 0 ? ` (${described.waste_hours_per_week} of ${described.total_hours_per_week} h/week)` : ""),
+          (described.total_hours_per_week > 0
+            ? ` (${described.waste_hours_per_week} of ${described.total_hours_per_week} h/week)`
+            : ""),
       );
     }
     if (pipeline) {
       parts.push(
         `${pipeline.deals_analyzed} deals analysed (${pipeline.open_deals} open, ${pipeline.closed_deals} closed): ${pipeline.findings.length} findings` +
-          (pipeline.unsegmented_open_deals ? `; ${pipeline.unsegmented_open_deals} open deals have no tier, so their time in stage was not judged (classify_segment fixes that)` : ""),
+          (pipeline.unsegmented_open_deals
+            ? `; ${pipeline.unsegmented_open_deals} open deals have no tier, so their time in stage was not judged (classify_segment fixes that)`
+            : ""),
       );
     }
     const summary = parts.join(". ") + ".";
-    const at = (f: (typeof findings)[number]) => ("value_at_stake" in f && f.value_at_stake ? Object.entries(f.value_at_stake).map(([c, v]) => money(v, c)).join(" + ") : "");
+    const at = (f: (typeof findings)[number]) =>
+      "value_at_stake" in f && f.value_at_stake
+        ? Object.entries(f.value_at_stake)
+            .map(([c, v]) => money(v, c))
+            .join(" + ")
+        : "";
     const lines = [
       `**Waste found** as of ${asOf.toISOString().slice(0, 10)}: ${summary}`,
-      ...findings.slice(0, 6).map((f) => `- **${f.name}** (${f.severity}${at(f) ? `, ${at(f)} at stake` : ""}): ${f.evidence}${f.deal_ids.length ? ` Deals: ${f.deal_ids.join(", ")}` : ""}`),
+      ...findings
+        .slice(0, 6)
+        .map(
+          (f) =>
+            `- **${f.name}** (${f.severity}${at(f) ? `, ${at(f)} at stake` : ""}): ${f.evidence}${f.deal_ids.length ? ` Deals: ${f.deal_ids.join(", ")}` : ""}`,
+        ),
       ...(findings.length > 6 ? [`...${findings.length - 6} more findings in structuredContent.findings.`] : []),
-      ...(actions.length ? ["**Do first:**", ...actions.map((a, i) => `${i + 1}. ${a.action} (${a.why})`)] : ["Nothing flagged."]),
+      ...(actions.length
+        ? ["**Do first:**", ...actions.map((a, i) => `${i + 1}. ${a.action} (${a.why})`)]
+        : ["Nothing flagged."]),
     ];
     // Described activities are the caller's own words: fenced like stored text.
-    const data = described ? described.activities.map((a) => `${a.index}: ${a.description} -> ${a.waste ?? "value / none"}`).join("\n") : undefined;
+    const data = described
+      ? described.activities.map((a) => `${a.index}: ${a.description} -> ${a.waste ?? "value / none"}`).join("\n")
+      : undefined;
     const next: NextStep[] = [];
-    if (pipeline && pipeline.findings.length) next.push({ tool: "get_deal", arguments: { deal_id: pipeline.findings[0]!.deal_ids[0] }, why: "the deal with most at stake, to act on" });
-    if (!full && pipeline?.findings.length) next.push({ tool: "find_waste", arguments: { ...(input.as_of ? { as_of: input.as_of } : {}), ...(input.filters ? { filters: input.filters } : {}), detail: "full" }, why: "each flagged deal's evidence" });
+    if (pipeline && pipeline.findings.length)
+      next.push({
+        tool: "get_deal",
+        arguments: { deal_id: pipeline.findings[0]!.deal_ids[0] },
+        why: "the deal with most at stake, to act on",
+      });
+    if (!full && pipeline?.findings.length)
+      next.push({
+        tool: "find_waste",
+        arguments: {
+          ...(input.as_of ? { as_of: input.as_of } : {}),
+          ...(input.filters ? { filters: input.filters } : {}),
+          detail: "full",
+        },
+        why: "each flagged deal's evidence",
+      });
     return reply(
       {
         findings,
@@ -147,7 +206,11 @@ export default defineTool({
         by_waste,
         deals_analyzed: pipeline?.deals_analyzed ?? 0,
         ...(described
-          ? { activities: described.activities, waste_hours_per_week: described.waste_hours_per_week, total_hours_per_week: described.total_hours_per_week }
+          ? {
+              activities: described.activities,
+              waste_hours_per_week: described.waste_hours_per_week,
+              total_hours_per_week: described.total_hours_per_week,
+            }
           : {}),
         as_of: asOf.toISOString(),
         ...(pipeline ? { filters: filters as never } : {}),
@@ -173,7 +236,13 @@ function firstActions(m: Methodology, pipeline: PipelineFinding[], described: Wa
       owners: [...owners].sort((a, b) => b[1] - a[1]).map(([owner, deals]) => ({ owner, deals })),
     };
   });
-  for (const f of described.slice(0, 3 - out.length)) out.push({ action: f.remedy[0]!, why: `${f.name} (${f.severity}) in the described work`, deal_ids: [], owners: [] });
+  for (const f of described.slice(0, 3 - out.length))
+    out.push({
+      action: f.remedy[0]!,
+      why: `${f.name} (${f.severity}) in the described work`,
+      deal_ids: [],
+      owners: [],
+    });
   return out;
 }
 

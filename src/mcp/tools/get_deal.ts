@@ -9,7 +9,7 @@ export default defineTool({
   kind: "read",
   description: [
     "One deal with stakeholders, stage history, latest activities, latest BANT and stage check. Read it before advising on a deal.",
-    "Example: {\"deal_id\":\"D-0042\"}",
+    'Example: {"deal_id":"D-0042"}',
   ].join(" "),
   input: {
     deal_id: DealId,

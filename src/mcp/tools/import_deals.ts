@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { commitImport, finishProgress, ImportArgs, prepareImport, type ImportResult } from "../../app/import/run.js";
 import { MethodologyDataError } from "../../methodology/load.js";
-import { defineTool, reply, } from "../define.js";
+import { defineTool, reply } from "../define.js";
 import { InputError } from "../../methodology/errors.js";
 
 const RowErrorOut = z.object({ row: z.number(), field: z.string().optional(), reason: z.string() });
@@ -12,7 +12,7 @@ export default defineTool({
   kind: "update",
   description: [
     "Imports deals and stage history from a CRM CSV (path or csv; HubSpot, Salesforce, Pipedrive detected, others by mapping and stage_map). Re-imports update by external id; bad rows are reported by row while good rows import; dry_run writes nothing.",
-    "Example: {\"path\":\"/home/dana/hubspot-deals.csv\",\"dry_run\":true}",
+    'Example: {"path":"/home/dana/hubspot-deals.csv","dry_run":true}',
   ].join(" "),
   input: ImportArgs,
   output: {
@@ -33,16 +33,32 @@ export default defineTool({
     notes: z.array(z.string()),
   },
   async handle(input, ctx) {
-    const env = { methodology: ctx.methodology, store: ctx.store, now: ctx.now(), importRoots: ctx.importRoots, progress: ctx.progress, signal: ctx.signal };
+    const env = {
+      methodology: ctx.methodology,
+      store: ctx.store,
+      now: ctx.now(),
+      importRoots: ctx.importRoots,
+      progress: ctx.progress,
+      signal: ctx.signal,
+    };
     try {
       const plan = await prepareImport(input, env);
       const dryRun = input.dry_run ?? false;
       const done = (r: ImportResult) => reply(r, summary(r), details(r));
-      const result = dryRun ? done(commitImport(plan, env, true)) : ctx.write(() => done(commitImport(plan, env, false)));
-      await finishProgress(plan, ctx, `${dryRun ? "checked" : "imported"} ${plan.rowsRead.toLocaleString("en-US")} rows`);
+      const result = dryRun
+        ? done(commitImport(plan, env, true))
+        : ctx.write(() => done(commitImport(plan, env, false)));
+      await finishProgress(
+        plan,
+        ctx,
+        `${dryRun ? "checked" : "imported"} ${plan.rowsRead.toLocaleString("en-US")} rows`,
+      );
       return result;
     } catch (err) {
-      if (err instanceof MethodologyDataError) throw new InputError(`import_deals cannot run: ${err.message}. The file ships with the server; reinstall or fix it.`);
+      if (err instanceof MethodologyDataError)
+        throw new InputError(
+          `import_deals cannot run: ${err.message}. The file ships with the server; reinstall or fix it.`,
+        );
       throw err;
     }
   },
@@ -55,9 +71,12 @@ function summary(r: ImportResult): string[] {
   ];
   if (r.errors_total) {
     const rows = [...new Set(r.errors.map((e) => e.row))];
-    lines.push(`Rejected rows: ${rows.slice(0, 15).join(", ")}${rows.length > 15 || r.errors_total > r.errors.length ? ", ..." : ""} (reasons below and in structuredContent.errors).`);
+    lines.push(
+      `Rejected rows: ${rows.slice(0, 15).join(", ")}${rows.length > 15 || r.errors_total > r.errors.length ? ", ..." : ""} (reasons below and in structuredContent.errors).`,
+    );
   }
-  if (r.deal_ids.length) lines.push(`Deals: ${r.deal_ids.slice(0, 10).join(", ")}${r.deal_ids.length > 10 ? ", ..." : ""}`);
+  if (r.deal_ids.length)
+    lines.push(`Deals: ${r.deal_ids.slice(0, 10).join(", ")}${r.deal_ids.length > 10 ? ", ..." : ""}`);
   lines.push(
     r.dry_run
       ? "Next: fix the rejected rows (or add stage_map / mapping), then call again without dry_run."
@@ -72,7 +91,9 @@ function details(r: ImportResult): string {
   const parts = [
     `columns_mapped: ${JSON.stringify(r.columns_mapped)}`,
     ...(r.unmapped_columns.length ? [`unmapped_columns: ${JSON.stringify(r.unmapped_columns.slice(0, 50))}`] : []),
-    ...(Object.keys(r.stage_mapping_used).length ? [`stage_mapping_used: ${JSON.stringify(r.stage_mapping_used)}`] : []),
+    ...(Object.keys(r.stage_mapping_used).length
+      ? [`stage_mapping_used: ${JSON.stringify(r.stage_mapping_used)}`]
+      : []),
     ...r.notes.map((n) => `note: ${n}`),
     ...r.errors.slice(0, 20).map((e) => `row ${e.row}${e.field ? ` (${e.field})` : ""}: ${e.reason}`),
   ];

@@ -26,7 +26,18 @@ import winLossAnalysis from "./win_loss_analysis.js";
 
 export const TOOL_GROUPS = {
   methodology: [qualifyProspect, classifySegment, checkStageExit, findWaste, coreQuestions],
-  deals: [createDeal, updateDeal, getDeal, listDeals, logActivity, advanceStage, closeDeal, deleteDeal, exportDeals, importDeals],
+  deals: [
+    createDeal,
+    updateDeal,
+    getDeal,
+    listDeals,
+    logActivity,
+    advanceStage,
+    closeDeal,
+    deleteDeal,
+    exportDeals,
+    importDeals,
+  ],
   analytics: [pipelineMetrics, recordBaseline, compareToBaseline, scoreLead, winLossAnalysis],
   dashboard: [pipelineReport],
 } as unknown as Record<string, ToolDef[]>;

@@ -11,7 +11,7 @@ export default defineTool({
   kind: "read",
   description: [
     "The pipeline's numbers: win rate, deal size, cycle time per segment against target, stage conversion, time in stage, velocity, open value, leading indicators, revenue per owner, for filters.from..to (closed deals by close date) as of as_of.",
-    "Example: {\"filters\":{\"from\":\"2026-07-01\",\"to\":\"2026-09-30\"}}",
+    'Example: {"filters":{"from":"2026-07-01","to":"2026-09-30"}}',
   ].join(" "),
   input: {
     filters: Filters.optional(),
@@ -22,9 +22,9 @@ export default defineTool({
   handle(input, ctx) {
     const period = resolvePeriod(input.filters, input.as_of, ctx.now());
     const x = measure(ctx.methodology, ctx.store(), input.filters, period, input.currency ?? ctx.methodology.currency);
-    return reply(
-      { ...x, as_of: period.as_of, filters: input.filters ?? {} },
-      [`**Pipeline metrics** ${period.from ? period.from.slice(0, 10) : "all history"} to ${period.to.slice(0, 10)}`, ...metricsSummary(x)],
-    );
+    return reply({ ...x, as_of: period.as_of, filters: input.filters ?? {} }, [
+      `**Pipeline metrics** ${period.from ? period.from.slice(0, 10) : "all history"} to ${period.to.slice(0, 10)}`,
+      ...metricsSummary(x),
+    ]);
   },
 });

@@ -11,7 +11,7 @@ export default defineTool({
   kind: "read",
   description: [
     "The pipeline dashboard (funnel, cycle vs target, waste x stage, monthly trend, stalled deals, baseline): drawn inline by MCP Apps clients, numbers for all, and a link to a printable HTML report.",
-    "Example: {\"filters\":{\"owner\":\"Dana Lee\"}}",
+    'Example: {"filters":{"owner":"Dana Lee"}}',
   ].join(" "),
   input: {
     filters: Filters.optional(),
@@ -22,11 +22,34 @@ export default defineTool({
   meta: DASHBOARD_TOOL_META,
   async handle(input, ctx) {
     // Loaded on the first call: serving starts without the report's code.
-    const [{ gatherPipelineReport, STALLED_IN_ANSWER }, { reportSummary, reportData }] = await Promise.all([import("../../app/report/data.js"), import("../../report/summary.js")]);
-    const data = gatherPipelineReport(ctx.methodology, ctx.store(), { ...input, stalled_shown: STALLED_IN_ANSWER }, ctx.now());
+    const [{ gatherPipelineReport, STALLED_IN_ANSWER }, { reportSummary, reportData }] = await Promise.all([
+      import("../../app/report/data.js"),
+      import("../../report/summary.js"),
+    ]);
+    const data = gatherPipelineReport(
+      ctx.methodology,
+      ctx.store(),
+      { ...input, stalled_shown: STALLED_IN_ANSWER },
+      ctx.now(),
+    );
     const asOf = resolvePeriod(input.filters, input.as_of, ctx.now()).as_of.slice(0, 10);
     const uri = reportUri(asOf, toStoreFilters(input.filters), input.currency);
-    const r = reply(data, [...reportSummary(data), `Clients with MCP Apps draw this as ${DASHBOARD_URI}. The HTML report: read ${uri}.`], reportData(data));
-    return { ...r, content: [{ type: "resource_link", uri, name: `pipeline-report-${asOf}.html`, mimeType: "text/html", description: "Self-contained HTML report (no network), printable" }] };
+    const r = reply(
+      data,
+      [...reportSummary(data), `Clients with MCP Apps draw this as ${DASHBOARD_URI}. The HTML report: read ${uri}.`],
+      reportData(data),
+    );
+    return {
+      ...r,
+      content: [
+        {
+          type: "resource_link",
+          uri,
+          name: `pipeline-report-${asOf}.html`,
+          mimeType: "text/html",
+          description: "Self-contained HTML report (no network), printable",
+        },
+      ],
+    };
   },
 });

@@ -13,7 +13,7 @@ export default defineTool({
   description: [
     "BANT verdict (qualified, needs_discovery, nurture, disqualified), 0-100 score, gaps, one question per gap, and an action that fits the deal's stage.",
     "Each dimension is {status, note?} or just the status. With deal_id send only what the call said: the rest keeps the deal's last status; the result is recorded.",
-    "Example: {\"deal_id\":\"D-0042\",\"budget\":\"unknown\",\"need\":{\"status\":\"confirmed\",\"note\":\"go-live by Q2\"}}",
+    'Example: {"deal_id":"D-0042","budget":"unknown","need":{"status":"confirmed","note":"go-live by Q2"}}',
   ].join(" "),
   input: {
     deal_id: DealId.optional(),
@@ -54,7 +54,12 @@ export default defineTool({
     };
     if (ctx.readOnly) {
       const q = judge();
-      return reply({ ...q, deal_id, recorded: false }, [...summary(q), `Not recorded: this server is read-only.`], undefined, []);
+      return reply(
+        { ...q, deal_id, recorded: false },
+        [...summary(q), `Not recorded: this server is read-only.`],
+        undefined,
+        [],
+      );
     }
     return ctx.write(() => {
       const store = ctx.store();
@@ -73,8 +78,14 @@ export default defineTool({
         },
         now,
       );
-      if (given.timeline?.months !== undefined) store.updateDeal(deal_id, { timeline_months: given.timeline.months }, now);
-      return reply({ ...q, deal_id, recorded: true }, [...summary(q), `Recorded on ${deal_id}.`], undefined, next(q, deal_id));
+      if (given.timeline?.months !== undefined)
+        store.updateDeal(deal_id, { timeline_months: given.timeline.months }, now);
+      return reply(
+        { ...q, deal_id, recorded: true },
+        [...summary(q), `Recorded on ${deal_id}.`],
+        undefined,
+        next(q, deal_id),
+      );
     });
   },
 });
@@ -92,9 +103,35 @@ function summary(q: ReturnType<typeof qualifyProspect>): string[] {
 
 /** What to call next, by verdict; with a deal, on that deal. */
 function next(q: ReturnType<typeof qualifyProspect>, deal_id?: string): NextStep[] {
-  if (!deal_id) return q.verdict === "disqualified" ? [] : [{ tool: "create_deal", arguments: { name: "<deal name>", account: "<account>" }, why: "store the prospect, then qualify it with its deal_id so the result is kept" }];
-  if (q.verdict === "disqualified") return [{ tool: "close_deal", arguments: { deal_id, outcome: "disqualified", reason: q.disqualifiers.join(", ") }, why: "exit the prospect (once the user agrees)" }];
-  if (q.verdict === "nurture") return [{ tool: "update_deal", arguments: { deal_id, status: "nurture" }, why: "park it until its revisit date (once the user agrees)" }];
-  if (q.verdict === "qualified") return [{ tool: "check_stage_exit", arguments: { deal_id }, why: "check whether it may leave its stage" }];
-  return [{ tool: "core_questions", arguments: { deal_id, focus: "qualification" }, why: "questions that close the gaps" }];
+  if (!deal_id)
+    return q.verdict === "disqualified"
+      ? []
+      : [
+          {
+            tool: "create_deal",
+            arguments: { name: "<deal name>", account: "<account>" },
+            why: "store the prospect, then qualify it with its deal_id so the result is kept",
+          },
+        ];
+  if (q.verdict === "disqualified")
+    return [
+      {
+        tool: "close_deal",
+        arguments: { deal_id, outcome: "disqualified", reason: q.disqualifiers.join(", ") },
+        why: "exit the prospect (once the user agrees)",
+      },
+    ];
+  if (q.verdict === "nurture")
+    return [
+      {
+        tool: "update_deal",
+        arguments: { deal_id, status: "nurture" },
+        why: "park it until its revisit date (once the user agrees)",
+      },
+    ];
+  if (q.verdict === "qualified")
+    return [{ tool: "check_stage_exit", arguments: { deal_id }, why: "check whether it may leave its stage" }];
+  return [
+    { tool: "core_questions", arguments: { deal_id, focus: "qualification" }, why: "questions that close the gaps" },
+  ];
 }

@@ -12,14 +12,21 @@ export default defineTool({
   kind: "update",
   description: [
     "Records pipeline_metrics' numbers under a label (Phase 1's baseline; the same label replaces it). compare_to_baseline judges progress against it.",
-    "Example: {\"label\":\"lean-kickoff\",\"filters\":{\"from\":\"2026-05-01\"}}",
+    'Example: {"label":"lean-kickoff","filters":{"from":"2026-05-01"}}',
   ].join(" "),
   input: {
     label: Label,
     filters: Filters.optional(),
     as_of: IsoDate.optional(),
   },
-  output: { label: z.string(), recorded_at: z.string(), as_of: z.string(), filters: AppliedFilters, metrics: MetricsOut, replaced: z.boolean() },
+  output: {
+    label: z.string(),
+    recorded_at: z.string(),
+    as_of: z.string(),
+    filters: AppliedFilters,
+    metrics: MetricsOut,
+    replaced: z.boolean(),
+  },
   handle(input, ctx) {
     const resolved = resolvePeriod(input.filters, input.as_of, ctx.now());
     // The baseline stands for the end of its period: with filters.to that is the earlier date.
@@ -29,10 +36,16 @@ export default defineTool({
       const metrics = measure(ctx.methodology, store, input.filters, period, ctx.methodology.currency);
       const replaced = store.analytics().baseline(input.label) !== undefined;
       const recorded_at = ctx.now().toISOString();
-      store.analytics().saveBaseline({ label: input.label, recorded_at, as_of: period.as_of, filters: input.filters ?? {}, metrics });
+      store
+        .analytics()
+        .saveBaseline({ label: input.label, recorded_at, as_of: period.as_of, filters: input.filters ?? {}, metrics });
       return reply(
         { label: input.label, recorded_at, as_of: period.as_of, filters: input.filters ?? {}, metrics, replaced },
-        [`**Baseline ${replaced ? "replaced" : "recorded"}** as of ${period.as_of.slice(0, 10)}.`, ...metricsSummary(metrics), "Next: compare_to_baseline with the same label at your monthly review."],
+        [
+          `**Baseline ${replaced ? "replaced" : "recorded"}** as of ${period.as_of.slice(0, 10)}.`,
+          ...metricsSummary(metrics),
+          "Next: compare_to_baseline with the same label at your monthly review.",
+        ],
         `label: ${input.label}`,
       );
     });

@@ -3,9 +3,19 @@ import type { Methodology } from "../../methodology/load.js";
 import { bantScore, bantStatuses } from "../../methodology/qualify.js";
 import { amountBucket, explain, winProbability, type FeatureValues } from "../../methodology/scoring.js";
 import type { ScoringFeature } from "../../methodology/schema.js";
-import { defineTool, reply, } from "../define.js";
+import { defineTool, reply } from "../define.js";
 import { Segment } from "../../app/deal-view.js";
-import { BantStatusShape, cleanText, Count, DealId, Money, Months, Reasons, StageRef, Tier } from "../../app/schemas.js";
+import {
+  BantStatusShape,
+  cleanText,
+  Count,
+  DealId,
+  Money,
+  Months,
+  Reasons,
+  StageRef,
+  Tier,
+} from "../../app/schemas.js";
 import { deriveSegment } from "../../app/derive.js";
 import { InputError } from "../../methodology/errors.js";
 import { trainedModel } from "../../app/lead-scoring.js";
@@ -16,7 +26,7 @@ export default defineTool({
   kind: "read",
   description: [
     "Win probability of an open deal or a new lead, learned from the store's closed deals, with the factors that move it and held-out AUC; falls back to the BANT score below 30 won and 30 lost. Give what the rep knows: the segment is derived.",
-    "Example: {\"employees\":450,\"source\":\"referral\",\"budget\":\"approved\",\"amount\":40000}",
+    'Example: {"employees":450,"source":"referral","budget":"approved","amount":40000}',
   ].join(" "),
   input: {
     deal_id: DealId.optional(),
@@ -34,7 +44,16 @@ export default defineTool({
   output: {
     win_probability: z.number().min(0).max(1),
     fallback: z.boolean(),
-    factors: z.array(z.object({ feature: z.string(), label: z.string(), value: z.string(), effect: z.number(), direction: z.enum(["up", "down"]), detail: z.string() })),
+    factors: z.array(
+      z.object({
+        feature: z.string(),
+        label: z.string(),
+        value: z.string(),
+        effect: z.number(),
+        direction: z.enum(["up", "down"]),
+        detail: z.string(),
+      }),
+    ),
     top_up: z.array(z.string()),
     top_down: z.array(z.string()),
     trained_on: z.object({ won: z.number(), lost: z.number(), total: z.number() }),
@@ -55,7 +74,8 @@ export default defineTool({
     let statuses: Record<"budget" | "authority" | "need" | "timeline", string | undefined>;
     if (input.deal_id) {
       const d = store.requireDeal(input.deal_id);
-      if (d.status !== "open") throw new InputError(`${d.id} is already ${d.status}; score_lead scores open deals and prospects.`, "deal_id");
+      if (d.status !== "open")
+        throw new InputError(`${d.id} is already ${d.status}; score_lead scores open deals and prospects.`, "deal_id");
       Object.assign(values, {
         segment: d.segment,
         source: d.source,
@@ -66,9 +86,19 @@ export default defineTool({
         amount_bucket: d.currency === m.currency ? amountBucket(m, d.amount) : null,
         reached_stage: m.stageIndex(d.stage as never),
       });
-      statuses = { budget: d.bant?.budget, authority: d.bant?.authority, need: d.bant?.need, timeline: d.bant?.timeline };
+      statuses = {
+        budget: d.bant?.budget,
+        authority: d.bant?.authority,
+        need: d.bant?.need,
+        timeline: d.bant?.timeline,
+      };
     } else {
-      const status = { budget: input.budget?.status, authority: input.authority?.status, need: input.need?.status, timeline: input.timeline?.status };
+      const status = {
+        budget: input.budget?.status,
+        authority: input.authority?.status,
+        need: input.need?.status,
+        timeline: input.timeline?.status,
+      };
       const segment = input.segment ?? leadSegment(m, input, status, derivation);
       if (segment) values.segment = segment;
       if (input.source) values.source = input.source;
@@ -80,17 +110,44 @@ export default defineTool({
       values.reached_stage = m.stageIndex(input.stage ?? m.stages[0]!.id);
       statuses = status;
     }
-    const bant = bantScore(m, bantStatuses(m, Object.fromEntries(Object.entries(statuses).filter(([, v]) => v).map(([k, v]) => [k, { status: v }]))));
+    const bant = bantScore(
+      m,
+      bantStatuses(
+        m,
+        Object.fromEntries(
+          Object.entries(statuses)
+            .filter(([, v]) => v)
+            .map(([k, v]) => [k, { status: v }]),
+        ),
+      ),
+    );
     const t = trainedModel(m, store);
     const min = m.scoring.min_closed_per_class;
     const trained_on = { won: t.model.won, lost: t.model.lost, total: t.model.won + t.model.lost };
     const base = trained_on.total ? Math.round((t.model.won / trained_on.total) * 10000) / 10000 : null;
-    const common = { trained_on, base_win_rate: base, holdout_deals: t.quality.holdout_deals, bant_score: bant, ...(input.deal_id ? { deal_id: input.deal_id } : {}) };
+    const common = {
+      trained_on,
+      base_win_rate: base,
+      holdout_deals: t.quality.holdout_deals,
+      bant_score: bant,
+      ...(input.deal_id ? { deal_id: input.deal_id } : {}),
+    };
 
     if (t.model.won < min || t.model.lost < min) {
       const why = `Only ${t.model.won} won and ${t.model.lost} lost deals are closed in the store; the model needs at least ${min} of each, so this is the BANT score (${bant}/100) as a probability.`;
       return reply(
-        { win_probability: bant / 100, fallback: true, factors: [], top_up: [], top_down: [], auc: null, brier: null, bant_auc: null, ...common, reasons: [why] },
+        {
+          win_probability: bant / 100,
+          fallback: true,
+          factors: [],
+          top_up: [],
+          top_down: [],
+          auc: null,
+          brier: null,
+          bant_auc: null,
+          ...common,
+          reasons: [why],
+        },
         [`**Win probability ${Math.round(bant)}%** (fallback: BANT score).`, why],
       );
     }
@@ -98,8 +155,14 @@ export default defineTool({
     const { p, contributions } = winProbability(t.model, features, values);
     const factors = explain(m, t.model, contributions);
     const top = m.scoring.top_factors;
-    const top_up = factors.filter((f) => f.direction === "up").slice(0, top).map((f) => `${f.label}: ${f.value} (${f.detail})`);
-    const top_down = factors.filter((f) => f.direction === "down").slice(0, top).map((f) => `${f.label}: ${f.value} (${f.detail})`);
+    const top_up = factors
+      .filter((f) => f.direction === "up")
+      .slice(0, top)
+      .map((f) => `${f.label}: ${f.value} (${f.detail})`);
+    const top_down = factors
+      .filter((f) => f.direction === "down")
+      .slice(0, top)
+      .map((f) => `${f.label}: ${f.value} (${f.detail})`);
     const r3 = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
     const reasons = [
       ...derivation,
@@ -107,7 +170,18 @@ export default defineTool({
       `Held-out quality on ${t.quality.holdout_deals} deals (scored without the stage reached): AUC ${r3(t.quality.auc)}, Brier ${r3(t.quality.brier)}; the BANT score alone ranks them with AUC ${r3(t.quality.bant_auc)}.`,
     ];
     return reply(
-      { win_probability: Math.round(p * 10000) / 10000, fallback: false, factors, top_up, top_down, auc: r3(t.quality.auc), brier: r3(t.quality.brier), bant_auc: r3(t.quality.bant_auc), ...common, reasons },
+      {
+        win_probability: Math.round(p * 10000) / 10000,
+        fallback: false,
+        factors,
+        top_up,
+        top_down,
+        auc: r3(t.quality.auc),
+        brier: r3(t.quality.brier),
+        bant_auc: r3(t.quality.bant_auc),
+        ...common,
+        reasons,
+      },
       [
         `**Win probability ${Math.round(p * 100)}%** (base rate ${base === null ? "n/a" : `${Math.round(base * 100)}%`}; model AUC ${r3(t.quality.auc)} on held-out deals)`,
         ...(top_up.length ? [`Up: ${top_up.join("; ")}`] : []),
@@ -123,7 +197,14 @@ export default defineTool({
  */
 function leadSegment(
   m: Methodology,
-  input: { employees?: number; annual_revenue?: number; amount?: number; tier?: string; actively_evaluating?: boolean; timeline_months?: number },
+  input: {
+    employees?: number;
+    annual_revenue?: number;
+    amount?: number;
+    tier?: string;
+    actively_evaluating?: boolean;
+    timeline_months?: number;
+  },
   status: { budget?: string; timeline?: string },
   notes: string[],
 ): string | undefined {
@@ -138,9 +219,13 @@ function leadSegment(
     timeline_status: status.timeline,
   });
   if (!seg) {
-    notes.push("Nothing places the lead in a tier (employees, annual_revenue, amount or tier), so the segment is left out of the score.");
+    notes.push(
+      "Nothing places the lead in a tier (employees, annual_revenue, amount or tier), so the segment is left out of the score.",
+    );
     return undefined;
   }
-  notes.push(`Segment ${seg.segment}: tier ${seg.tier} and readiness ${seg.readiness} from what is known, as classify_segment places it.`);
+  notes.push(
+    `Segment ${seg.segment}: tier ${seg.tier} and readiness ${seg.readiness} from what is known, as classify_segment places it.`,
+  );
   return seg.segment;
 }

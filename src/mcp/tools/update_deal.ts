@@ -1,7 +1,7 @@
 import type { Tier } from "../../methodology/schema.js";
 import { DealFields } from "../../app/deal-input.js";
 import { ACTIVE_STATUSES } from "../../methodology/schema.js";
-import { defineTool, reply, } from "../define.js";
+import { defineTool, reply } from "../define.js";
 import { dealLine, DealOut, dealText, presentDeal } from "../../app/deal-view.js";
 import { deriveSegment } from "../../app/derive.js";
 import type { Deal, DealPatch, DealStore } from "../../store/types.js";
@@ -17,7 +17,7 @@ export default defineTool({
   kind: "update",
   description: [
     "Changes the fields sent (a new owner counts as a handoff; stakeholders are added or updated by name); the segment is re-derived. status nurture parks a deal until revisit_on, open brings it back. advance_stage moves stages, close_deal closes.",
-    "Example: {\"deal_id\":\"D-0042\",\"amount\":52000,\"stakeholders\":[{\"name\":\"Li Wei\",\"role\":\"CFO\",\"decision_maker\":true}]}",
+    'Example: {"deal_id":"D-0042","amount":52000,"stakeholders":[{"name":"Li Wei","role":"CFO","decision_maker":true}]}',
   ].join(" "),
   input: {
     deal_id: DealId,
@@ -41,10 +41,25 @@ export default defineTool({
       const parked = park(m, store, before, { status, revisit_on }, ctx.now(), reasons);
       if (parked) before = parked;
       if (fields.close_reason !== undefined && before.status === "open") {
-        throw new InputError(`${deal_id} is open: give the reason when you close it (close_deal reason).`, "close_reason");
+        throw new InputError(
+          `${deal_id} is open: give the reason when you close it (close_deal reason).`,
+          "close_reason",
+        );
       }
-      const patch: DealPatch = { ...fields, ...(fields.expected_close_date ? { expected_close_date: fields.expected_close_date.slice(0, 10) } : {}) };
-      const signals = ["employees", "annual_revenue", "amount", "currency", "tier", "actively_evaluating", "timeline_months", "need_awareness"] as const;
+      const patch: DealPatch = {
+        ...fields,
+        ...(fields.expected_close_date ? { expected_close_date: fields.expected_close_date.slice(0, 10) } : {}),
+      };
+      const signals = [
+        "employees",
+        "annual_revenue",
+        "amount",
+        "currency",
+        "tier",
+        "actively_evaluating",
+        "timeline_months",
+        "need_awareness",
+      ] as const;
       if (signals.some((k) => fields[k] !== undefined)) {
         const seg = deriveSegment(m, {
           employees: fields.employees ?? before.employees,
@@ -65,15 +80,23 @@ export default defineTool({
       }
       const after = store.updateDeal(deal_id, patch, now);
       if (stakeholders?.length) {
-        store.upsertStakeholders(deal_id, stakeholders.map((s) => ({ name: s.name, role: s.role ?? null, decision_maker: s.decision_maker ?? false })));
+        store.upsertStakeholders(
+          deal_id,
+          stakeholders.map((s) => ({ name: s.name, role: s.role ?? null, decision_maker: s.decision_maker ?? false })),
+        );
         store.recordEvent(deal_id, "stakeholders", { names: stakeholders.map((s) => s.name) }, now);
       }
-      const changed = Object.keys(patch).filter((k) => JSON.stringify((before as never)[k]) !== JSON.stringify((after as never)[k]));
+      const changed = Object.keys(patch).filter(
+        (k) => JSON.stringify((before as never)[k]) !== JSON.stringify((after as never)[k]),
+      );
       if (parked) changed.unshift("status", ...(parked.revisit_on ? ["revisit_on"] : []));
       if (stakeholders?.length) changed.push("stakeholders");
       return reply(
         { deal: presentDeal(m, after), changed, reasons },
-        [`Updated ${dealLine(m, after)}`, changed.length ? `Changed: ${changed.join(", ")}` : "Nothing changed (the values were already set)."],
+        [
+          `Updated ${dealLine(m, after)}`,
+          changed.length ? `Changed: ${changed.join(", ")}` : "Nothing changed (the values were already set).",
+        ],
         dealText([after]),
       );
     });
@@ -97,11 +120,16 @@ function park(
     return store.parkDeal(deal.id, want.revisit_on.slice(0, 10), now.toISOString());
   }
   if (want.status === "open") {
-    if (deal.status !== "nurture") throw new InputError(`${deal.id} is ${deal.status}, not parked in nurture; status open only brings a parked deal back.`, "status");
+    if (deal.status !== "nurture")
+      throw new InputError(
+        `${deal.id} is ${deal.status}, not parked in nurture; status open only brings a parked deal back.`,
+        "status",
+      );
     reasons.push(`Back from nurture into ${m.stage(deal.stage as never).name}; its time in stage starts again today.`);
     return store.reopenDeal(deal.id, now.toISOString());
   }
-  if (deal.status !== "open" && deal.status !== "nurture") throw new InputError(`${deal.id} is ${deal.status}; only open deals can be parked in nurture.`, "status");
+  if (deal.status !== "open" && deal.status !== "nurture")
+    throw new InputError(`${deal.id} is ${deal.status}; only open deals can be parked in nurture.`, "status");
   let revisit = want.revisit_on?.slice(0, 10);
   if (!revisit) {
     const h = nurtureHorizon(m, deal.tier as never);
@@ -110,7 +138,10 @@ function park(
     revisit = d.toISOString().slice(0, 10);
     reasons.push(`Parked until ${revisit}: ${h.reason}.`);
   } else reasons.push(`Parked until ${revisit}.`);
-  if (revisit <= now.toISOString().slice(0, 10)) throw new InputError(`revisit_on must be after today (${now.toISOString().slice(0, 10)}).`, "revisit_on");
-  reasons.push("A parked deal is left out of pipeline value, velocity and the waste rules; find_waste and list_deals bring it back up when it is due.");
+  if (revisit <= now.toISOString().slice(0, 10))
+    throw new InputError(`revisit_on must be after today (${now.toISOString().slice(0, 10)}).`, "revisit_on");
+  reasons.push(
+    "A parked deal is left out of pipeline value, velocity and the waste rules; find_waste and list_deals bring it back up when it is due.",
+  );
   return store.parkDeal(deal.id, revisit, now.toISOString());
 }

@@ -15,7 +15,7 @@ export default defineTool({
   kind: "read",
   description: [
     "Win-loss review of deals closed in filters.from..to: win rate, top reasons, where losses stopped, cycle of wins vs losses, win rate by segment and source, and what to change.",
-    "Example: {\"filters\":{\"from\":\"2026-07-01\",\"to\":\"2026-09-30\"}}",
+    'Example: {"filters":{"from":"2026-07-01","to":"2026-09-30"}}',
   ].join(" "),
   input: {
     filters: Filters.optional(),
@@ -28,11 +28,15 @@ export default defineTool({
     top_win_reasons: z.array(z.object({ reason: z.string(), count: z.number() })),
     top_loss_reasons: z.array(z.object({ reason: z.string(), count: z.number(), waste: WasteId.nullable() })),
     closed_without_reason: z.object({ won: z.number(), lost: z.number() }),
-    lost_at_stage: z.array(z.object({ stage: z.string(), stage_name: z.string(), count: z.number(), share: z.number() })),
+    lost_at_stage: z.array(
+      z.object({ stage: z.string(), stage_name: z.string(), count: z.number(), share: z.number() }),
+    ),
     cycle_time: z.object({ won: Spread, lost: Spread }),
     by_segment: z.array(Rate.extend({ segment: z.string() })),
     by_source: z.array(Rate.extend({ source: z.string() })),
-    recommendations: z.array(z.object({ waste: WasteId, name: z.string(), evidence: z.string(), remedy: z.array(z.string()) })),
+    recommendations: z.array(
+      z.object({ waste: WasteId, name: z.string(), evidence: z.string(), remedy: z.array(z.string()) }),
+    ),
     period: z.object({ from: z.string().nullable(), to: z.string() }),
     filters: AppliedFilters,
     reasons: Reasons,
@@ -50,7 +54,10 @@ export default defineTool({
         `Median cycle: wins ${w.cycle_time.won.median_days ?? "n/a"} d, losses ${w.cycle_time.lost.median_days ?? "n/a"} d. Lost deals stopped in: ${w.lost_at_stage.map((s) => `${s.stage_name} ${s.count}`).join(", ") || "none"}.`,
         ...w.recommendations.slice(0, 4).map((r) => `- ${r.name}: ${r.remedy[0]}`),
       ],
-      [...w.top_win_reasons.slice(0, 5).map((r) => `won (${r.count}): ${r.reason}`), ...w.top_loss_reasons.slice(0, 5).map((r) => `lost (${r.count}): ${r.reason}`)].join("\n") || undefined,
+      [
+        ...w.top_win_reasons.slice(0, 5).map((r) => `won (${r.count}): ${r.reason}`),
+        ...w.top_loss_reasons.slice(0, 5).map((r) => `lost (${r.count}): ${r.reason}`),
+      ].join("\n") || undefined,
     );
   },
 });

@@ -3,7 +3,17 @@
 // these counts into rates, targets and verdicts are in src/methodology/).
 import type { Db } from "./db.js";
 import { filterClause } from "./filters.js";
-import type { BaselineRecord, DealFilters, Dist, MonthlyOutcomeRow, PipelineAnalytics, Period, RawMetrics, RawWinLoss, ScoringRow } from "../types.js";
+import type {
+  BaselineRecord,
+  DealFilters,
+  Dist,
+  MonthlyOutcomeRow,
+  PipelineAnalytics,
+  Period,
+  RawMetrics,
+  RawWinLoss,
+  ScoringRow,
+} from "../types.js";
 
 /** Days from creation to close: the same expression as the deals_closed_cycle and deals_cycle indexes. */
 const CYCLE = "(julianday(d.closed_at) - julianday(d.created_at))";
@@ -15,7 +25,9 @@ function scope(filters: DealFilters): { sql: string; params: unknown[] } {
 }
 
 function within(column: string, p: Period): { sql: string; params: unknown[] } {
-  return p.from ? { sql: `${column} BETWEEN ? AND ?`, params: [p.from, p.to] } : { sql: `${column} <= ?`, params: [p.to] };
+  return p.from
+    ? { sql: `${column} BETWEEN ? AND ?`, params: [p.from, p.to] }
+    : { sql: `${column} <= ?`, params: [p.to] };
 }
 
 export class SqliteAnalytics implements PipelineAnalytics {
@@ -35,11 +47,10 @@ export class SqliteAnalytics implements PipelineAnalytics {
    */
   private median(expr: string, from: string, where: string, params: unknown[], n: number): number | null {
     if (n <= 0) return null;
-    const rows = this.all<{ v: number }>(`SELECT ${expr} AS v FROM ${from} WHERE ${where} ORDER BY ${expr} LIMIT ? OFFSET ?`, [
-      ...params,
-      n % 2 === 0 ? 2 : 1,
-      Math.floor((n - 1) / 2),
-    ]);
+    const rows = this.all<{ v: number }>(
+      `SELECT ${expr} AS v FROM ${from} WHERE ${where} ORDER BY ${expr} LIMIT ? OFFSET ?`,
+      [...params, n % 2 === 0 ? 2 : 1, Math.floor((n - 1) / 2)],
+    );
     return rows.length ? rows.reduce((a, r) => a + r.v, 0) / rows.length : null;
   }
 
@@ -69,18 +80,35 @@ export class SqliteAnalytics implements PipelineAnalytics {
       const mine = groups.filter((g) => g.status === status);
       const n = mine.reduce((a, g) => a + g.n, 0);
       const where = `d.status = ? AND ${closedIn.sql} AND ${s.sql}`;
-      cycle.push({ key: status, n, sum: mine.reduce((a, g) => a + (g.cycle_sum ?? 0), 0), median: this.median(CYCLE, "deals d", where, [status, ...closedParams], n) });
+      cycle.push({
+        key: status,
+        n,
+        sum: mine.reduce((a, g) => a + (g.cycle_sum ?? 0), 0),
+        median: this.median(CYCLE, "deals d", where, [status, ...closedParams], n),
+      });
       for (const g of mine) {
         cycle.push({
           key: `${status}|${g.segment ?? ""}`,
           n: g.n,
           sum: g.cycle_sum ?? 0,
-          median: this.median(CYCLE, "deals d", `d.status = ? AND d.segment IS ? AND ${closedIn.sql} AND ${s.sql}`, [status, g.segment, ...closedParams], g.n),
+          median: this.median(
+            CYCLE,
+            "deals d",
+            `d.status = ? AND d.segment IS ? AND ${closedIn.sql} AND ${s.sql}`,
+            [status, g.segment, ...closedParams],
+            g.n,
+          ),
         });
       }
     }
     const wonAmountN = groups.filter((g) => g.status === "won").reduce((a, g) => a + g.amount_n, 0);
-    const won_amount_median = this.median("d.amount", "deals d", `d.status = 'won' AND d.currency = ? AND d.amount IS NOT NULL AND ${closedIn.sql} AND ${s.sql}`, [currency, ...closedParams], wonAmountN);
+    const won_amount_median = this.median(
+      "d.amount",
+      "deals d",
+      `d.status = 'won' AND d.currency = ? AND d.amount IS NOT NULL AND ${closedIn.sql} AND ${s.sql}`,
+      [currency, ...closedParams],
+      wonAmountN,
+    );
 
     const reached = this.all<RawMetrics["reached"][number]>(
       `SELECT d.furthest_stage_index AS furthest, count(*) AS n FROM deals d WHERE ${createdIn.sql} AND ${s.sql} GROUP BY furthest`,
@@ -93,7 +121,10 @@ export class SqliteAnalytics implements PipelineAnalytics {
     const stage_time = this.all<{ key: string; n: number; sum: number }>(
       `SELECT h.stage AS key, count(*) AS n, sum(h.days) AS sum FROM ${history} WHERE ${exitedWhere} GROUP BY h.stage`,
       exitedParams,
-    ).map((g) => ({ ...g, median: this.median("h.days", history, `h.stage = ? AND ${exitedWhere}`, [g.key, ...exitedParams], g.n) }));
+    ).map((g) => ({
+      ...g,
+      median: this.median("h.days", history, `h.stage = ? AND ${exitedWhere}`, [g.key, ...exitedParams], g.n),
+    }));
 
     const open = this.all<RawMetrics["open"]>(
       `SELECT count(*) AS n, sum(d.amount IS NOT NULL AND d.currency = ?) AS amount_n, coalesce(sum(CASE WHEN d.currency = ? THEN d.amount END), 0) AS amount_sum
@@ -112,7 +143,16 @@ export class SqliteAnalytics implements PipelineAnalytics {
          FROM deals d INDEXED BY deals_owner WHERE ${closedWhere} GROUP BY d.owner ORDER BY won_amount DESC`,
       [currency, ...closedParams],
     );
-    return { closed, won_amount_median, cycle, reached, stage_time, open: { n: open.n, amount_n: open.amount_n ?? 0, amount_sum: open.amount_sum ?? 0 }, activities, owners };
+    return {
+      closed,
+      won_amount_median,
+      cycle,
+      reached,
+      stage_time,
+      open: { n: open.n, amount_n: open.amount_n ?? 0, amount_sum: open.amount_sum ?? 0 },
+      activities,
+      owners,
+    };
   }
 
   /**
@@ -145,7 +185,12 @@ export class SqliteAnalytics implements PipelineAnalytics {
     const cycle = (["won", "lost"] as const).map((status) => {
       const mine = by_segment.filter((g) => g.status === status);
       const n = mine.reduce((a, g) => a + g.n, 0);
-      return { key: status, n, sum: mine.reduce((a, g) => a + (g.cycle_sum ?? 0), 0), median: this.median(CYCLE, "deals d", `d.status = ? AND ${closedIn.sql} AND ${s.sql}`, [status, ...params], n) };
+      return {
+        key: status,
+        n,
+        sum: mine.reduce((a, g) => a + (g.cycle_sum ?? 0), 0),
+        median: this.median(CYCLE, "deals d", `d.status = ? AND ${closedIn.sql} AND ${s.sql}`, [status, ...params], n),
+      };
     });
     return {
       reasons: this.all(
@@ -153,10 +198,16 @@ export class SqliteAnalytics implements PipelineAnalytics {
           GROUP BY d.status, reason ORDER BY n DESC LIMIT 200`,
         params,
       ),
-      lost_at_stage: this.all(`SELECT d.stage, count(*) AS n FROM ${deals} WHERE d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost' AND ${closedIn.sql} AND ${s.sql} GROUP BY d.stage`, params),
+      lost_at_stage: this.all(
+        `SELECT d.stage, count(*) AS n FROM ${deals} WHERE d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost' AND ${closedIn.sql} AND ${s.sql} GROUP BY d.stage`,
+        params,
+      ),
       cycle,
       by_segment: by_segment.map(({ cycle_sum: _c, ...g }) => g),
-      by_source: this.all(`SELECT d.source, d.status, count(*) AS n FROM ${deals} WHERE ${where} GROUP BY d.source, d.status`, params),
+      by_source: this.all(
+        `SELECT d.source, d.status, count(*) AS n FROM ${deals} WHERE ${where} GROUP BY d.source, d.status`,
+        params,
+      ),
       lost_reasons_sample: this.all<{ r: string }>(
         `SELECT DISTINCT lower(trim(d.close_reason)) AS r FROM ${deals} WHERE d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost' AND d.close_reason IS NOT NULL AND ${closedIn.sql} AND ${s.sql} LIMIT 2000`,
         params,
@@ -173,7 +224,9 @@ export class SqliteAnalytics implements PipelineAnalytics {
                 ${bucket} AS amount_bucket, d.furthest_stage_index AS reached_stage
            FROM deals d INDEXED BY deals_scoring WHERE d.status IN ('won', 'lost')${which === "holdout" ? " AND (d.id % ?) = 0" : ""}`,
       )
-      .iterate(...[holdoutEvery, ...amountBuckets, ...(which === "holdout" ? [holdoutEvery] : [])]) as IterableIterator<ScoringRow>;
+      .iterate(
+        ...[holdoutEvery, ...amountBuckets, ...(which === "holdout" ? [holdoutEvery] : [])],
+      ) as IterableIterator<ScoringRow>;
   }
 
   /** Changes whenever any connection commits: a cache key for trained models. */
@@ -192,11 +245,25 @@ export class SqliteAnalytics implements PipelineAnalytics {
   }
 
   baseline(label: string): BaselineRecord | undefined {
-    const r = this.db.prepare("SELECT label, recorded_at, as_of, filters, metrics FROM baselines WHERE label = ?").get(label) as Record<string, string> | undefined;
-    return r && { label: r.label!, recorded_at: r.recorded_at!, as_of: r.as_of!, filters: JSON.parse(r.filters!), metrics: JSON.parse(r.metrics!) };
+    const r = this.db
+      .prepare("SELECT label, recorded_at, as_of, filters, metrics FROM baselines WHERE label = ?")
+      .get(label) as Record<string, string> | undefined;
+    return (
+      r && {
+        label: r.label!,
+        recorded_at: r.recorded_at!,
+        as_of: r.as_of!,
+        filters: JSON.parse(r.filters!),
+        metrics: JSON.parse(r.metrics!),
+      }
+    );
   }
 
   baselineLabels(prefix: string, limit: number): string[] {
-    return (this.db.prepare("SELECT label FROM baselines WHERE label LIKE ? ESCAPE '\\' ORDER BY recorded_at DESC LIMIT ?").all(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as Array<{ label: string }>).map((r) => r.label);
+    return (
+      this.db
+        .prepare("SELECT label FROM baselines WHERE label LIKE ? ESCAPE '\\' ORDER BY recorded_at DESC LIMIT ?")
+        .all(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as Array<{ label: string }>
+    ).map((r) => r.label);
   }
 }

@@ -5,28 +5,102 @@
 import type { Statement } from "better-sqlite3";
 import { ACTIVITY_TYPES } from "./columns.js";
 import type { Db } from "./db.js";
-import { formatDealId, parseDealId, type BulkDeal, type Deal, type ImportAction, type ImportDealRow, type NewDeal } from "../types.js";
+import {
+  formatDealId,
+  parseDealId,
+  type BulkDeal,
+  type Deal,
+  type ImportAction,
+  type ImportDealRow,
+  type NewDeal,
+} from "../types.js";
 
 type Row = Record<string, unknown>;
 
 const DEAL_INSERT = [
-  "id", "name", "account", "owner", "amount", "currency", "stage", "stage_index", "furthest_stage_index", "status",
-  "tier", "readiness", "segment", "source", "industry", "employees", "annual_revenue", "need_awareness",
-  "actively_evaluating", "timeline_months", "external_source", "external_id", "created_at", "stage_entered_at",
-  "expected_close_date", "closed_at", "close_reason", "last_activity_at", "updated_at", "owner_changes",
-  "bant_budget", "bant_authority", "bant_need", "bant_timeline", "bant_score", "bant_verdict",
+  "id",
+  "name",
+  "account",
+  "owner",
+  "amount",
+  "currency",
+  "stage",
+  "stage_index",
+  "furthest_stage_index",
+  "status",
+  "tier",
+  "readiness",
+  "segment",
+  "source",
+  "industry",
+  "employees",
+  "annual_revenue",
+  "need_awareness",
+  "actively_evaluating",
+  "timeline_months",
+  "external_source",
+  "external_id",
+  "created_at",
+  "stage_entered_at",
+  "expected_close_date",
+  "closed_at",
+  "close_reason",
+  "last_activity_at",
+  "updated_at",
+  "owner_changes",
+  "bant_budget",
+  "bant_authority",
+  "bant_need",
+  "bant_timeline",
+  "bant_score",
+  "bant_verdict",
   // Counters the store keeps per deal (migration 4): written with the deal in a bulk load.
-  ...ACTIVITY_TYPES.map((t) => `n_${t}` as const), "stage_meetings", "stage_proposals", "stakeholder_count", "decision_makers",
+  ...ACTIVITY_TYPES.map((t) => `n_${t}` as const),
+  "stage_meetings",
+  "stage_proposals",
+  "stakeholder_count",
+  "decision_makers",
 ] as const;
 
 const INSERT_DEAL = `INSERT INTO deals (${DEAL_INSERT.join(", ")}) VALUES (${DEAL_INSERT.map(() => "?").join(", ")})`;
 
 /** Columns read back for an import, in the order dealFromArray expects. */
 const DEAL_READ = [
-  "id", "name", "account", "owner", "amount", "currency", "stage", "stage_index", "status", "tier", "readiness", "segment",
-  "source", "industry", "employees", "annual_revenue", "need_awareness", "actively_evaluating", "timeline_months",
-  "external_source", "external_id", "created_at", "stage_entered_at", "expected_close_date", "closed_at", "close_reason",
-  "last_activity_at", "updated_at", "owner_changes", "bant_budget", "bant_authority", "bant_need", "bant_timeline", "bant_score", "bant_verdict",
+  "id",
+  "name",
+  "account",
+  "owner",
+  "amount",
+  "currency",
+  "stage",
+  "stage_index",
+  "status",
+  "tier",
+  "readiness",
+  "segment",
+  "source",
+  "industry",
+  "employees",
+  "annual_revenue",
+  "need_awareness",
+  "actively_evaluating",
+  "timeline_months",
+  "external_source",
+  "external_id",
+  "created_at",
+  "stage_entered_at",
+  "expected_close_date",
+  "closed_at",
+  "close_reason",
+  "last_activity_at",
+  "updated_at",
+  "owner_changes",
+  "bant_budget",
+  "bant_authority",
+  "bant_need",
+  "bant_timeline",
+  "bant_score",
+  "bant_verdict",
   "revisit_on",
 ] as const;
 
@@ -36,21 +110,68 @@ function dealFromArray(a: unknown[]): Deal {
   const n = (i: number) => a[i] as string | null;
   return {
     id: formatDealId(a[0] as number),
-    name: s(1), account: s(2), owner: s(3), amount: a[4] as number | null, currency: s(5), stage: s(6), stage_index: a[7] as number,
-    status: s(8) as Deal["status"], tier: n(9), readiness: n(10), segment: n(11), source: n(12), industry: n(13),
-    employees: a[14] as number | null, annual_revenue: a[15] as number | null, need_awareness: n(16),
-    actively_evaluating: a[17] === null ? null : a[17] === 1, timeline_months: a[18] as number | null,
-    external_source: n(19), external_id: n(20), created_at: s(21), stage_entered_at: s(22), expected_close_date: n(23),
-    closed_at: n(24), close_reason: n(25), last_activity_at: n(26), revisit_on: n(35), updated_at: s(27), owner_changes: a[28] as number,
-    bant: a[34] === null ? null : { budget: s(29), authority: s(30), need: s(31), timeline: s(32), score: a[33] as number, verdict: s(34) },
+    name: s(1),
+    account: s(2),
+    owner: s(3),
+    amount: a[4] as number | null,
+    currency: s(5),
+    stage: s(6),
+    stage_index: a[7] as number,
+    status: s(8) as Deal["status"],
+    tier: n(9),
+    readiness: n(10),
+    segment: n(11),
+    source: n(12),
+    industry: n(13),
+    employees: a[14] as number | null,
+    annual_revenue: a[15] as number | null,
+    need_awareness: n(16),
+    actively_evaluating: a[17] === null ? null : a[17] === 1,
+    timeline_months: a[18] as number | null,
+    external_source: n(19),
+    external_id: n(20),
+    created_at: s(21),
+    stage_entered_at: s(22),
+    expected_close_date: n(23),
+    closed_at: n(24),
+    close_reason: n(25),
+    last_activity_at: n(26),
+    revisit_on: n(35),
+    updated_at: s(27),
+    owner_changes: a[28] as number,
+    bant:
+      a[34] === null
+        ? null
+        : { budget: s(29), authority: s(30), need: s(31), timeline: s(32), score: a[33] as number, verdict: s(34) },
   };
 }
 
 /** What an import compares to decide updated or unchanged. */
 const COMPARED = [
-  "name", "account", "owner", "amount", "currency", "stage", "stage_index", "status", "tier", "readiness", "segment",
-  "source", "industry", "employees", "annual_revenue", "need_awareness", "actively_evaluating", "timeline_months",
-  "created_at", "stage_entered_at", "expected_close_date", "closed_at", "close_reason", "last_activity_at",
+  "name",
+  "account",
+  "owner",
+  "amount",
+  "currency",
+  "stage",
+  "stage_index",
+  "status",
+  "tier",
+  "readiness",
+  "segment",
+  "source",
+  "industry",
+  "employees",
+  "annual_revenue",
+  "need_awareness",
+  "actively_evaluating",
+  "timeline_months",
+  "created_at",
+  "stage_entered_at",
+  "expected_close_date",
+  "closed_at",
+  "close_reason",
+  "last_activity_at",
 ] as const;
 type Compared = (typeof COMPARED)[number];
 
@@ -102,7 +223,9 @@ export class BulkWriter {
    */
   findByExternalIds(source: string, externalIds: readonly string[]): Map<string, Deal> {
     const found = new Map<string, Deal>();
-    const st = this.stmt(`SELECT ${DEAL_READ.join(", ")} FROM deals WHERE external_source = ? AND external_id IN (SELECT value FROM json_each(?))`).raw(true);
+    const st = this.stmt(
+      `SELECT ${DEAL_READ.join(", ")} FROM deals WHERE external_source = ? AND external_id IN (SELECT value FROM json_each(?))`,
+    ).raw(true);
     for (let i = 0; i < externalIds.length; i += 50_000) {
       for (const a of st.all(source, JSON.stringify(externalIds.slice(i, i + 50_000))) as unknown[][]) {
         const d = dealFromArray(a);
@@ -116,21 +239,67 @@ export class BulkWriter {
     return ((this.stmt("SELECT max(id) AS n FROM deals").get() as { n: number | null }).n ?? 0) + 1;
   }
 
-  private insertDealRow(id: number, d: NewDeal, furthest: number, now: string, extra: { owner_changes?: number; bant?: BulkDeal["deal"]["bant"] } = {}): void {
+  private insertDealRow(
+    id: number,
+    d: NewDeal,
+    furthest: number,
+    now: string,
+    extra: { owner_changes?: number; bant?: BulkDeal["deal"]["bant"] } = {},
+  ): void {
     const b = extra.bant ?? null;
     this.stmt(INSERT_DEAL).run(
-      id, d.name, d.account, d.owner, toDb(d.amount), d.currency, d.stage, d.stage_index, furthest, d.status ?? "open",
-      toDb(d.tier), toDb(d.readiness), toDb(d.segment), toDb(d.source), toDb(d.industry), toDb(d.employees), toDb(d.annual_revenue),
-      toDb(d.need_awareness), toDb(d.actively_evaluating), toDb(d.timeline_months), toDb(d.external_source), toDb(d.external_id),
-      d.created_at, d.stage_entered_at, toDb(d.expected_close_date), toDb(d.closed_at), toDb(d.close_reason), toDb(d.last_activity_at),
-      now, extra.owner_changes ?? 0, b?.budget ?? null, b?.authority ?? null, b?.need ?? null, b?.timeline ?? null, b?.score ?? null, b?.verdict ?? null,
+      id,
+      d.name,
+      d.account,
+      d.owner,
+      toDb(d.amount),
+      d.currency,
+      d.stage,
+      d.stage_index,
+      furthest,
+      d.status ?? "open",
+      toDb(d.tier),
+      toDb(d.readiness),
+      toDb(d.segment),
+      toDb(d.source),
+      toDb(d.industry),
+      toDb(d.employees),
+      toDb(d.annual_revenue),
+      toDb(d.need_awareness),
+      toDb(d.actively_evaluating),
+      toDb(d.timeline_months),
+      toDb(d.external_source),
+      toDb(d.external_id),
+      d.created_at,
+      d.stage_entered_at,
+      toDb(d.expected_close_date),
+      toDb(d.closed_at),
+      toDb(d.close_reason),
+      toDb(d.last_activity_at),
+      now,
+      extra.owner_changes ?? 0,
+      b?.budget ?? null,
+      b?.authority ?? null,
+      b?.need ?? null,
+      b?.timeline ?? null,
+      b?.score ?? null,
+      b?.verdict ?? null,
       // An imported deal starts with no activities and no stakeholders.
-      ...ACTIVITY_TYPES.map(() => 0), 0, 0, 0, 0,
+      ...ACTIVITY_TYPES.map(() => 0),
+      0,
+      0,
+      0,
+      0,
     );
   }
 
   private event(id: number, now: string, kind: string, detail: Record<string, unknown>): void {
-    this.stmt("INSERT INTO deal_events (deal_id, at, kind, detail) VALUES (?, ?, ?, ?)").run(id, now, kind, JSON.stringify(detail));
+    this.stmt("INSERT INTO deal_events (deal_id, at, kind, detail) VALUES (?, ?, ?, ?)").run(
+      id,
+      now,
+      kind,
+      JSON.stringify(detail),
+    );
   }
 
   private closeHistory(id: number, at: string, exit: "advanced" | "closed"): void {
@@ -142,7 +311,17 @@ export class BulkWriter {
   private openHistory(id: number, d: NewDeal, from: string | null, closedAt: string | null): void {
     this.stmt(
       "INSERT INTO stage_history (deal_id, stage, stage_index, tier, from_stage, entered_at, exited_at, days, exit, gate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'imported')",
-    ).run(id, d.stage, d.stage_index, toDb(d.tier), from, d.stage_entered_at, closedAt, closedAt ? days(d.stage_entered_at, closedAt) : null, closedAt ? "closed" : null);
+    ).run(
+      id,
+      d.stage,
+      d.stage_index,
+      toDb(d.tier),
+      from,
+      d.stage_entered_at,
+      closedAt,
+      closedAt ? days(d.stage_entered_at, closedAt) : null,
+      closedAt ? "closed" : null,
+    );
   }
 
   /**
@@ -161,13 +340,18 @@ export class BulkWriter {
     }
   }
 
-  importDeals(rows: readonly ImportDealRow[], now: string, opts: { dryRun?: boolean } = {}): Array<{ id: string | null; action: ImportAction }> {
+  importDeals(
+    rows: readonly ImportDealRow[],
+    now: string,
+    opts: { dryRun?: boolean } = {},
+  ): Array<{ id: string | null; action: ImportAction }> {
     const creating = opts.dryRun ? 0 : rows.reduce((n, r) => n + (r.existing ? 0 : 1), 0);
     const stored = (this.stmt("SELECT count(*) AS n FROM deals").get() as { n: number }).n;
     // Many new deals into a smaller store: building the indexes once at the end is far cheaper
     // than growing a dozen of them row by row (all inside the caller's one transaction).
     const rebuild = creating >= REBUILD_MIN_ROWS && creating > stored;
-    if (rebuild) return this.withIndexesRebuilt(["deals", "stage_history", "deal_events"], () => this.importRows(rows, now, opts));
+    if (rebuild)
+      return this.withIndexesRebuilt(["deals", "stage_history", "deal_events"], () => this.importRows(rows, now, opts));
     return this.withCache(rows.length, () => this.importRows(rows, now, opts));
   }
 
@@ -182,7 +366,11 @@ export class BulkWriter {
     return r;
   }
 
-  private importRows(rows: readonly ImportDealRow[], now: string, opts: { dryRun?: boolean }): Array<{ id: string | null; action: ImportAction }> {
+  private importRows(
+    rows: readonly ImportDealRow[],
+    now: string,
+    opts: { dryRun?: boolean },
+  ): Array<{ id: string | null; action: ImportAction }> {
     const out: Array<{ id: string | null; action: ImportAction }> = [];
     const first = opts.dryRun ? 0 : this.nextDealId();
     let next = first;
@@ -252,8 +440,11 @@ export class BulkWriter {
         "UPDATE stage_history SET exited_at = ?, days = max(0, julianday(?) - julianday(entered_at)) WHERE id = (SELECT max(id) FROM stage_history WHERE deal_id = ?)",
       ).run(t.closed_at, t.closed_at, id);
     }
-    if (changed.includes("tier")) this.stmt("UPDATE stage_history SET tier = ? WHERE deal_id = ?").run(toDb(t.tier), id);
-    const detail = Object.fromEntries(changed.map((c) => [c, { from: (e as unknown as Row)[c], to: after[c] ?? null }]));
+    if (changed.includes("tier"))
+      this.stmt("UPDATE stage_history SET tier = ? WHERE deal_id = ?").run(toDb(t.tier), id);
+    const detail = Object.fromEntries(
+      changed.map((c) => [c, { from: (e as unknown as Row)[c], to: after[c] ?? null }]),
+    );
     this.event(id, now, ownerChanged ? "owner_changed" : "imported", { ...detail, imported_from: t.external_source });
   }
 
@@ -278,7 +469,9 @@ export class BulkWriter {
         this.db
           .transaction(() => {
             const small = (this.stmt("SELECT count(*) AS n FROM deals").get() as { n: number }).n < REBUILD_BELOW;
-            return small ? this.withIndexesRebuilt(LOADED_TABLES, () => this.insertRows(deals, now)) : this.insertRows(deals, now);
+            return small
+              ? this.withIndexesRebuilt(LOADED_TABLES, () => this.insertRows(deals, now))
+              : this.insertRows(deals, now);
           })
           .immediate(),
       );
@@ -287,14 +480,19 @@ export class BulkWriter {
     }
   }
 
-  private insertRows(deals: Iterable<BulkDeal>, now: string): { first: string | null; last: string | null; count: number } {
+  private insertRows(
+    deals: Iterable<BulkDeal>,
+    now: string,
+  ): { first: string | null; last: string | null; count: number } {
     const first = this.nextDealId();
     let id = first;
     const deal = this.stmt(INSERT_DEAL);
     const history = this.stmt(
       "INSERT INTO stage_history (deal_id, stage, stage_index, tier, from_stage, entered_at, exited_at, days, exit, gate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
-    const activity = this.stmt("INSERT INTO activities (deal_id, type, occurred_at, summary, duration_minutes, stage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    const activity = this.stmt(
+      "INSERT INTO activities (deal_id, type, occurred_at, summary, duration_minutes, stage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
     const stakeholder = this.stmt("INSERT INTO stakeholders (deal_id, name, role, decision_maker) VALUES (?, ?, ?, ?)");
     const qualification = this.stmt(
       "INSERT INTO qualifications (deal_id, recorded_at, budget, authority, need, timeline, score, verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -306,24 +504,77 @@ export class BulkWriter {
       for (const h of bd.history) if (h.stage_index > furthest) furthest = h.stage_index;
       const tier = toDb(d.tier);
       deal.run(
-        id, d.name, d.account, d.owner, toDb(d.amount), d.currency, d.stage, d.stage_index, furthest, d.status ?? "open",
-        tier, toDb(d.readiness), toDb(d.segment), toDb(d.source), toDb(d.industry), toDb(d.employees), toDb(d.annual_revenue),
-        toDb(d.need_awareness), toDb(d.actively_evaluating), toDb(d.timeline_months), toDb(d.external_source), toDb(d.external_id),
-        d.created_at, d.stage_entered_at, toDb(d.expected_close_date), toDb(d.closed_at), toDb(d.close_reason), toDb(d.last_activity_at),
-        now, d.owner_changes ?? 0, b?.budget ?? null, b?.authority ?? null, b?.need ?? null, b?.timeline ?? null, b?.score ?? null, b?.verdict ?? null,
+        id,
+        d.name,
+        d.account,
+        d.owner,
+        toDb(d.amount),
+        d.currency,
+        d.stage,
+        d.stage_index,
+        furthest,
+        d.status ?? "open",
+        tier,
+        toDb(d.readiness),
+        toDb(d.segment),
+        toDb(d.source),
+        toDb(d.industry),
+        toDb(d.employees),
+        toDb(d.annual_revenue),
+        toDb(d.need_awareness),
+        toDb(d.actively_evaluating),
+        toDb(d.timeline_months),
+        toDb(d.external_source),
+        toDb(d.external_id),
+        d.created_at,
+        d.stage_entered_at,
+        toDb(d.expected_close_date),
+        toDb(d.closed_at),
+        toDb(d.close_reason),
+        toDb(d.last_activity_at),
+        now,
+        d.owner_changes ?? 0,
+        b?.budget ?? null,
+        b?.authority ?? null,
+        b?.need ?? null,
+        b?.timeline ?? null,
+        b?.score ?? null,
+        b?.verdict ?? null,
         ...countsOf(bd, d.stage_entered_at),
       );
       for (const h of bd.history) {
-        history.run(id, h.stage, h.stage_index, tier, h.from_stage, h.entered_at, h.exited_at, h.exited_at ? days(h.entered_at, h.exited_at) : null, h.exit, h.gate);
+        history.run(
+          id,
+          h.stage,
+          h.stage_index,
+          tier,
+          h.from_stage,
+          h.entered_at,
+          h.exited_at,
+          h.exited_at ? days(h.entered_at, h.exited_at) : null,
+          h.exit,
+          h.gate,
+        );
       }
       // A loaded activity was recorded when it happened: created_at is its occurred_at.
-      for (const a of bd.activities) activity.run(id, a.type, a.occurred_at, a.summary, a.duration_minutes, a.stage, a.occurred_at);
+      for (const a of bd.activities)
+        activity.run(id, a.type, a.occurred_at, a.summary, a.duration_minutes, a.stage, a.occurred_at);
       for (const s of bd.stakeholders) stakeholder.run(id, s.name, s.role, s.decision_maker ? 1 : 0);
-      for (const q of bd.qualifications) qualification.run(id, q.recorded_at, q.budget, q.authority, q.need, q.timeline, q.score, q.verdict, JSON.stringify(q.detail));
+      for (const q of bd.qualifications)
+        qualification.run(
+          id,
+          q.recorded_at,
+          q.budget,
+          q.authority,
+          q.need,
+          q.timeline,
+          q.score,
+          q.verdict,
+          JSON.stringify(q.detail),
+        );
       id++;
     }
     const count = id - first;
     return { first: count ? formatDealId(first) : null, last: count ? formatDealId(id - 1) : null, count };
   }
 }
-

@@ -46,10 +46,14 @@ export function assertCompatible(path: string): void {
   try {
     info = inspectFile(path);
   } catch (err) {
-    throw new StoreError(`Cannot open ${path} as a SQLite database (${(err as Error).message}). It was left untouched.`);
+    throw new StoreError(
+      `Cannot open ${path} as a SQLite database (${(err as Error).message}). It was left untouched.`,
+    );
   }
   if (info.application_id !== 0 && info.application_id !== APPLICATION_ID) {
-    throw new StoreError(`${path} is a SQLite database of another application (application_id ${info.application_id}); it was left untouched. Choose another file with --db.`);
+    throw new StoreError(
+      `${path} is a SQLite database of another application (application_id ${info.application_id}); it was left untouched. Choose another file with --db.`,
+    );
   }
   if (info.user_version > SCHEMA_VERSION) {
     throw new StoreError(
@@ -65,7 +69,8 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
   try {
     if (!opts.readonly) {
       const mode = db.pragma("journal_mode = WAL", { simple: true });
-      if (path !== ":memory:" && mode !== "wal") throw new StoreError(`Could not switch ${path} to WAL journal mode (got ${String(mode)}).`);
+      if (path !== ":memory:" && mode !== "wal")
+        throw new StoreError(`Could not switch ${path} to WAL journal mode (got ${String(mode)}).`);
     }
     // better-sqlite3 gives WAL connections synchronous=NORMAL unless told: FULL means a commit
     // survives power loss, at ~0.16 ms a commit.
@@ -93,18 +98,23 @@ export function migrate(db: Db): number[] {
       // Re-read inside the write lock: another process may have migrated meanwhile.
       const current = db.pragma("user_version", { simple: true }) as number;
       if (current >= m.version) return false;
-      if (current !== m.version - 1) throw new StoreError(`Schema version ${current} cannot be migrated to ${m.version}.`);
+      if (current !== m.version - 1)
+        throw new StoreError(`Schema version ${current} cannot be migrated to ${m.version}.`);
       db.exec(m.sql);
       if (m.foreignKeysOff) {
         const broken = db.pragma("foreign_key_check") as unknown[];
-        if (broken.length > 0) throw new StoreError(`Migration ${m.version} would break ${broken.length} foreign keys; nothing was changed.`);
+        if (broken.length > 0)
+          throw new StoreError(
+            `Migration ${m.version} would break ${broken.length} foreign keys; nothing was changed.`,
+          );
       }
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${m.version}`);
       return true;
     });
     // A table rebuild must not cascade deletes: foreign keys can only be switched outside a transaction.
-    if (m.foreignKeysOff && (db.pragma("user_version", { simple: true }) as number) < m.version) db.pragma("foreign_keys = OFF");
+    if (m.foreignKeysOff && (db.pragma("user_version", { simple: true }) as number) < m.version)
+      db.pragma("foreign_keys = OFF");
     try {
       if (run.immediate()) applied.push(m.version);
     } finally {

@@ -35,4 +35,3 @@ export function filterClause(f: DealFilters, alias = ""): { sql: string; params:
   }
   return { sql: where.length ? `WHERE ${where.join(" AND ")}` : "", params };
 }
-

@@ -39,19 +39,56 @@ import {
 
 type Row = Record<string, unknown>;
 
-
-
 const DEAL_COLUMNS = [
-  "name", "account", "owner", "amount", "currency", "stage", "stage_index", "furthest_stage_index", "status",
-  "tier", "readiness", "segment", "source", "industry", "employees", "annual_revenue", "need_awareness",
-  "actively_evaluating", "timeline_months", "external_source", "external_id", "created_at", "stage_entered_at",
-  "expected_close_date", "closed_at", "close_reason", "last_activity_at", "updated_at", "revisit_on",
+  "name",
+  "account",
+  "owner",
+  "amount",
+  "currency",
+  "stage",
+  "stage_index",
+  "furthest_stage_index",
+  "status",
+  "tier",
+  "readiness",
+  "segment",
+  "source",
+  "industry",
+  "employees",
+  "annual_revenue",
+  "need_awareness",
+  "actively_evaluating",
+  "timeline_months",
+  "external_source",
+  "external_id",
+  "created_at",
+  "stage_entered_at",
+  "expected_close_date",
+  "closed_at",
+  "close_reason",
+  "last_activity_at",
+  "updated_at",
+  "revisit_on",
 ] as const;
 
 const PATCHABLE: ReadonlyArray<keyof DealPatch> = [
-  "name", "account", "owner", "amount", "currency", "tier", "readiness", "segment", "source", "industry",
-  "employees", "annual_revenue", "need_awareness", "actively_evaluating", "timeline_months",
-  "expected_close_date", "close_reason",
+  "name",
+  "account",
+  "owner",
+  "amount",
+  "currency",
+  "tier",
+  "readiness",
+  "segment",
+  "source",
+  "industry",
+  "employees",
+  "annual_revenue",
+  "need_awareness",
+  "actively_evaluating",
+  "timeline_months",
+  "expected_close_date",
+  "close_reason",
 ];
 
 function toDeal(r: Row): Deal {
@@ -131,8 +168,17 @@ export class SqliteDealStore implements DealStore {
   }
 
   findRequest(requestId: string): StoredRequest | undefined {
-    const r = this.stmt("SELECT request_id, tool, args_hash, reply FROM requests WHERE request_id = ?").get(requestId) as Row | undefined;
-    return r && { request_id: r.request_id as string, tool: r.tool as string, args_hash: r.args_hash as string, reply: JSON.parse(r.reply as string) };
+    const r = this.stmt("SELECT request_id, tool, args_hash, reply FROM requests WHERE request_id = ?").get(
+      requestId,
+    ) as Row | undefined;
+    return (
+      r && {
+        request_id: r.request_id as string,
+        tool: r.tool as string,
+        args_hash: r.args_hash as string,
+        reply: JSON.parse(r.reply as string),
+      }
+    );
   }
 
   saveRequest(r: StoredRequest): void {
@@ -165,7 +211,7 @@ export class SqliteDealStore implements DealStore {
       );
       const id = Number(info.lastInsertRowid);
       const dealId = formatDealId(id);
-      const closed = d.status && d.status !== "open" ? d.closed_at ?? null : null;
+      const closed = d.status && d.status !== "open" ? (d.closed_at ?? null) : null;
       this.stmt(
         "INSERT INTO stage_history (deal_id, stage, stage_index, tier, from_stage, entered_at, exited_at, days, exit, gate) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",
       ).run(
@@ -188,14 +234,17 @@ export class SqliteDealStore implements DealStore {
   updateDeal(id: string, patch: DealPatch, now: string): Deal {
     return this.transaction(() => {
       const before = this.requireDeal(id);
-      const changed = PATCHABLE.filter((k) => patch[k] !== undefined && toDb(patch[k]) !== toDb((before as unknown as Row)[k]));
+      const changed = PATCHABLE.filter(
+        (k) => patch[k] !== undefined && toDb(patch[k]) !== toDb((before as unknown as Row)[k]),
+      );
       if (changed.length === 0) return before;
       const ownerChanged = changed.includes("owner");
       this.stmt(
         `UPDATE deals SET ${changed.map((c) => `${c} = ?`).join(", ")}, updated_at = ?${ownerChanged ? ", owner_changes = owner_changes + 1" : ""} WHERE id = ?`,
       ).run(...changed.map((c) => toDb(patch[c])), now, this.num(id));
       // Stage-time norms are kept per tier: the deal's history follows its tier.
-      if (changed.includes("tier")) this.stmt("UPDATE stage_history SET tier = ? WHERE deal_id = ?").run(toDb(patch.tier), this.num(id));
+      if (changed.includes("tier"))
+        this.stmt("UPDATE stage_history SET tier = ? WHERE deal_id = ?").run(toDb(patch.tier), this.num(id));
       const detail = Object.fromEntries(changed.map((c) => [c, { from: (before as unknown as Row)[c], to: patch[c] }]));
       this.recordEvent(id, ownerChanged ? "owner_changed" : "updated", detail, now);
       return this.requireDeal(id);
@@ -211,7 +260,11 @@ export class SqliteDealStore implements DealStore {
 
   requireDeal(id: string): Deal {
     const d = this.getDeal(id);
-    if (!d) throw new StoreError(`No deal ${id}. Call list_deals (filters.q searches names and accounts) to find deal ids.`, "deal_id");
+    if (!d)
+      throw new StoreError(
+        `No deal ${id}. Call list_deals (filters.q searches names and accounts) to find deal ids.`,
+        "deal_id",
+      );
     return d;
   }
 
@@ -228,7 +281,11 @@ export class SqliteDealStore implements DealStore {
       this.totals.set(key, cached);
     }
     const total = cached.n;
-    const page = this.stmt(`SELECT * FROM deals ${sql ? `${sql} AND` : "WHERE"} id > ? ORDER BY id LIMIT ?`).all(...params, afterId, limit) as Row[];
+    const page = this.stmt(`SELECT * FROM deals ${sql ? `${sql} AND` : "WHERE"} id > ? ORDER BY id LIMIT ?`).all(
+      ...params,
+      afterId,
+      limit,
+    ) as Row[];
     return { deals: page.map(toDeal), total };
   }
 
@@ -246,18 +303,26 @@ export class SqliteDealStore implements DealStore {
               ORDER BY id DESC LIMIT ?`,
           ).all(/^\d+$/.test(digits) ? digits : "", `${digits}%`, like, like, limit)
     ) as Row[];
-    return rows.map((r) => ({ id: formatDealId(r.id as number), name: r.name as string, account: r.account as string }));
+    return rows.map((r) => ({
+      id: formatDealId(r.id as number),
+      name: r.name as string,
+      account: r.account as string,
+    }));
   }
 
   ownersLike(prefix: string, limit: number): string[] {
     const like = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return (this.stmt("SELECT DISTINCT owner FROM deals WHERE owner LIKE ? ESCAPE '\\' ORDER BY owner LIMIT ?").all(like, limit) as Row[]).map(
-      (r) => r.owner as string,
-    );
+    return (
+      this.stmt("SELECT DISTINCT owner FROM deals WHERE owner LIKE ? ESCAPE '\\' ORDER BY owner LIMIT ?").all(
+        like,
+        limit,
+      ) as Row[]
+    ).map((r) => r.owner as string);
   }
 
   findByExternalId(source: string, externalId: string): Deal | undefined {
-    const r = this.stmt("SELECT * FROM deals WHERE external_source = ? AND external_id = ?").get(source, externalId) as Row | undefined;
+    const r = this.stmt("SELECT * FROM deals WHERE external_source = ? AND external_id = ?").get(source, externalId) as
+      Row | undefined;
     return r && toDeal(r);
   }
 
@@ -266,7 +331,11 @@ export class SqliteDealStore implements DealStore {
   }
 
   private bulkWriter?: BulkWriter;
-  importDeals(rows: readonly ImportDealRow[], now: string, opts?: { dryRun?: boolean }): Array<{ id: string | null; action: ImportAction }> {
+  importDeals(
+    rows: readonly ImportDealRow[],
+    now: string,
+    opts?: { dryRun?: boolean },
+  ): Array<{ id: string | null; action: ImportAction }> {
     return (this.bulkWriter ??= new BulkWriter(this.db)).importDeals(rows, now, opts);
   }
 
@@ -277,7 +346,11 @@ export class SqliteDealStore implements DealStore {
   }
 
   stakeholders(id: string): Stakeholder[] {
-    return (this.stmt("SELECT name, role, decision_maker FROM stakeholders WHERE deal_id = ? ORDER BY id").all(this.num(id)) as Row[]).map((r) => ({
+    return (
+      this.stmt("SELECT name, role, decision_maker FROM stakeholders WHERE deal_id = ? ORDER BY id").all(
+        this.num(id),
+      ) as Row[]
+    ).map((r) => ({
       name: r.name as string,
       role: r.role as string | null,
       decision_maker: r.decision_maker === 1,
@@ -316,14 +389,23 @@ export class SqliteDealStore implements DealStore {
   }
 
   events(id: string, limit: number): DealEvent[] {
-    return (this.stmt("SELECT at, kind, detail FROM deal_events WHERE deal_id = ? ORDER BY id DESC LIMIT ?").all(this.num(id), limit) as Row[]).map((r) => ({
+    return (
+      this.stmt("SELECT at, kind, detail FROM deal_events WHERE deal_id = ? ORDER BY id DESC LIMIT ?").all(
+        this.num(id),
+        limit,
+      ) as Row[]
+    ).map((r) => ({
       at: r.at as string,
       kind: r.kind as string,
       detail: JSON.parse(r.detail as string),
     }));
   }
 
-  logActivity(id: string, a: { type: string; occurred_at: string; summary: string; duration_minutes?: number | null }, now: string): Activity {
+  logActivity(
+    id: string,
+    a: { type: string; occurred_at: string; summary: string; duration_minutes?: number | null },
+    now: string,
+  ): Activity {
     return this.transaction(() => {
       const deal = this.requireDeal(id);
       const n = this.num(id);
@@ -350,7 +432,14 @@ export class SqliteDealStore implements DealStore {
 
   moveStage(
     id: string,
-    to: { stage: string; stage_index: number; at: string; gate: "created" | "passed" | "override" | "imported"; override_reason?: string | null; check_id?: number | null },
+    to: {
+      stage: string;
+      stage_index: number;
+      at: string;
+      gate: "created" | "passed" | "override" | "imported";
+      override_reason?: string | null;
+      check_id?: number | null;
+    },
     now: string,
   ): Deal {
     return this.transaction(() => {
@@ -359,7 +448,17 @@ export class SqliteDealStore implements DealStore {
       this.closeHistory(n, to.at, "advanced");
       this.stmt(
         "INSERT INTO stage_history (deal_id, stage, stage_index, tier, from_stage, entered_at, gate, override_reason, check_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      ).run(n, to.stage, to.stage_index, deal.tier, deal.stage, to.at, to.gate, to.override_reason ?? null, to.check_id ?? null);
+      ).run(
+        n,
+        to.stage,
+        to.stage_index,
+        deal.tier,
+        deal.stage,
+        to.at,
+        to.gate,
+        to.override_reason ?? null,
+        to.check_id ?? null,
+      );
       this.stmt(
         "UPDATE deals SET stage = ?, stage_index = ?, furthest_stage_index = max(furthest_stage_index, ?), stage_entered_at = ?, updated_at = ? WHERE id = ?",
       ).run(to.stage, to.stage_index, to.stage_index, to.at, now, n);
@@ -384,7 +483,11 @@ export class SqliteDealStore implements DealStore {
     ).run(at, at, exit, n);
   }
 
-  closeDeal(id: string, c: { status: ClosedStatus; reason: string | null; closed_at: string; reached_stage_index?: number }, now: string): Deal {
+  closeDeal(
+    id: string,
+    c: { status: ClosedStatus; reason: string | null; closed_at: string; reached_stage_index?: number },
+    now: string,
+  ): Deal {
     return this.transaction(() => {
       const n = this.num(id);
       this.requireDeal(id);
@@ -400,13 +503,21 @@ export class SqliteDealStore implements DealStore {
   deleteDeal(id: string): Record<string, number> {
     const n = this.num(id);
     this.requireDeal(id);
-    const children = ["stage_history", "activities", "stakeholders", "qualifications", "stage_checks", "deal_events"] as const;
+    const children = [
+      "stage_history",
+      "activities",
+      "stakeholders",
+      "qualifications",
+      "stage_checks",
+      "deal_events",
+    ] as const;
     // Freed pages are zeroed, not left for a later backup or a forensic read to find.
     this.db.pragma("secure_delete = ON");
     try {
       const removed = this.transaction(() => {
         const out: Record<string, number> = {};
-        for (const t of children) out[t] = (this.stmt(`SELECT count(*) AS n FROM ${t} WHERE deal_id = ?`).get(n) as { n: number }).n;
+        for (const t of children)
+          out[t] = (this.stmt(`SELECT count(*) AS n FROM ${t} WHERE deal_id = ?`).get(n) as { n: number }).n;
         // Replayable replies (request_id) may quote the deal: they go too.
         out.requests = this.stmt("DELETE FROM requests WHERE instr(reply, ?) > 0").run(`"${id}"`).changes;
         out.deals = this.stmt("DELETE FROM deals WHERE id = ?").run(n).changes;
@@ -426,7 +537,11 @@ export class SqliteDealStore implements DealStore {
       const deal = this.requireDeal(id);
       // It leaves the active pipeline: its stage row ends, as a close does (norms never count it).
       this.closeHistory(n, now, "closed");
-      this.stmt("UPDATE deals SET status = 'nurture', revisit_on = ?, updated_at = ? WHERE id = ?").run(revisitOn, now, n);
+      this.stmt("UPDATE deals SET status = 'nurture', revisit_on = ?, updated_at = ? WHERE id = ?").run(
+        revisitOn,
+        now,
+        n,
+      );
       this.recordEvent(id, "parked", { previous_status: deal.status, revisit_on: revisitOn }, now);
       return this.requireDeal(id);
     });
@@ -436,7 +551,9 @@ export class SqliteDealStore implements DealStore {
     return this.transaction(() => {
       const deal = this.requireDeal(id);
       const n = this.num(id);
-      this.stmt("UPDATE deals SET status = 'open', closed_at = NULL, close_reason = NULL, revisit_on = NULL, stage_entered_at = ?, updated_at = ? WHERE id = ?").run(now, now, n);
+      this.stmt(
+        "UPDATE deals SET status = 'open', closed_at = NULL, close_reason = NULL, revisit_on = NULL, stage_entered_at = ?, updated_at = ? WHERE id = ?",
+      ).run(now, now, n);
       this.stmt(
         "INSERT INTO stage_history (deal_id, stage, stage_index, tier, from_stage, entered_at, gate) VALUES (?, ?, ?, ?, ?, ?, 'override')",
       ).run(n, deal.stage, deal.stage_index, deal.tier, deal.stage, now);
@@ -493,20 +610,31 @@ export class SqliteDealStore implements DealStore {
   }
 
   recordEvent(id: string, kind: string, detail: Record<string, unknown>, now: string): void {
-    this.stmt("INSERT INTO deal_events (deal_id, at, kind, detail) VALUES (?, ?, ?, ?)").run(this.num(id), now, kind, JSON.stringify(detail));
+    this.stmt("INSERT INTO deal_events (deal_id, at, kind, detail) VALUES (?, ?, ?, ?)").run(
+      this.num(id),
+      now,
+      kind,
+      JSON.stringify(detail),
+    );
   }
 
   /**
    * One row per open deal created by as_of, streamed, from the counters kept on every write.
    * `sums` names two groups of activity types whose counters are added up per deal.
    */
-  *openDealFacts(filters: DealFilters, asOf: string, sums: { internal: readonly string[]; customer: readonly string[] }, onlyId?: string): Iterable<OpenDealFactsRow> {
+  *openDealFacts(
+    filters: DealFilters,
+    asOf: string,
+    sums: { internal: readonly string[]; customer: readonly string[] },
+    onlyId?: string,
+  ): Iterable<OpenDealFactsRow> {
     const { sql, params } = filterClause(filters, "d");
     const where = onlyId ? "WHERE d.id = ?" : `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ? AND d.status = 'open'`;
     // Unfiltered: the open deals' own narrow covering index (migration 5), not the wide table.
     const from = sql ? "deals d" : "deals d INDEXED BY deals_open_facts";
     const ms = (col: string) => `(julianday(${col}) - 2440587.5) * 86400000.0`;
-    const sum = (types: readonly string[]) => (types.length ? types.map((t) => `d.${countColumn(t)}`).join(" + ") : "0");
+    const sum = (types: readonly string[]) =>
+      types.length ? types.map((t) => `d.${countColumn(t)}`).join(" + ") : "0";
     // Every value crossing into JS costs time at a million deals: only what the rules read.
     const rows = this.db
       .prepare(
@@ -523,9 +651,27 @@ export class SqliteDealStore implements DealStore {
     // One object, refilled for every row: at a million deals, allocating one per row costs more
     // than the rules. Consumers read it before asking for the next row and never keep it.
     const d: OpenDealFactsRow = {
-      id: "", owner: "", amount: null, currency: "", tier: null, readiness: null, stage_index: 0, stage_entered_ms: 0, last_activity_ms: null, expected_close_ms: null,
-      owner_changes: 0, bant_budget: null, bant_timeline: null, bant_verdict: null, stakeholders: 0, decision_makers: 0,
-      meetings_in_stage: 0, proposals_in_stage: 0, proposal_notes: "", internal_activities: 0, customer_activities: 0,
+      id: "",
+      owner: "",
+      amount: null,
+      currency: "",
+      tier: null,
+      readiness: null,
+      stage_index: 0,
+      stage_entered_ms: 0,
+      last_activity_ms: null,
+      expected_close_ms: null,
+      owner_changes: 0,
+      bant_budget: null,
+      bant_timeline: null,
+      bant_verdict: null,
+      stakeholders: 0,
+      decision_makers: 0,
+      meetings_in_stage: 0,
+      proposals_in_stage: 0,
+      proposal_notes: "",
+      internal_activities: 0,
+      customer_activities: 0,
     };
     for (const r of rows) {
       d.id = formatDealId(r[0] as number);
@@ -572,7 +718,10 @@ export class SqliteDealStore implements DealStore {
       `SELECT d.status, d.stage, CASE WHEN d.status IN ('won', 'lost') THEN d.close_reason END AS reason, count(*) AS n
          FROM ${from} ${where} AND d.status IN ('won', 'lost', 'disqualified') GROUP BY 1, 2, 3`,
     ).all(...params, asOf) as Array<{ status: string; stage: string; reason: string | null; n: number }>;
-    const merged = new Map<string, { status: string; empty: number; stage: string; reason: string | null; n: number }>();
+    const merged = new Map<
+      string,
+      { status: string; empty: number; stage: string; reason: string | null; n: number }
+    >();
     for (const r of raw) {
       const text = r.reason?.trim() ?? "";
       const reason = r.status === "lost" && text ? text.toLowerCase() : null;
@@ -587,18 +736,34 @@ export class SqliteDealStore implements DealStore {
     const by_stage = new Map<string, number>();
     for (const g of groups) if (decided(g) && g.empty) by_stage.set(g.stage, (by_stage.get(g.stage) ?? 0) + g.n);
     const sample = by_stage.size
-      ? (this.stmt(`SELECT d.id, d.owner FROM ${from} ${where} AND d.status IN ('won', 'lost', 'disqualified') AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`).all(...params, asOf, sampleIds) as Array<{ id: number; owner: string }>)
+      ? (this.stmt(
+          `SELECT d.id, d.owner FROM ${from} ${where} AND d.status IN ('won', 'lost', 'disqualified') AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`,
+        ).all(...params, asOf, sampleIds) as Array<{ id: number; owner: string }>)
       : [];
     const ids = sample.map((r) => formatDealId(r.id));
     return {
       total: groups.reduce((a, g) => a + g.n, 0),
-      without_reason: { by_stage: [...by_stage].map(([stage, n]) => ({ stage: stage as ClosedFactsRow["lost_reasons"][number]["stage"], n })), ids, owners: sample.map((r) => r.owner) },
-      lost_reasons: groups.filter((g) => g.reason !== null).map((g) => ({ reason: g.reason!, stage: g.stage as ClosedFactsRow["lost_reasons"][number]["stage"], n: g.n })),
+      without_reason: {
+        by_stage: [...by_stage].map(([stage, n]) => ({
+          stage: stage as ClosedFactsRow["lost_reasons"][number]["stage"],
+          n,
+        })),
+        ids,
+        owners: sample.map((r) => r.owner),
+      },
+      lost_reasons: groups
+        .filter((g) => g.reason !== null)
+        .map((g) => ({ reason: g.reason!, stage: g.stage as ClosedFactsRow["lost_reasons"][number]["stage"], n: g.n })),
     };
   }
 
   /** Lost deals created by as_of whose trimmed, lower-case reason is one of `reasons`. */
-  lostDealsWithReasons(filters: DealFilters, asOf: string, reasons: string[], limit: number): Array<{ id: string; reason: string; owner: string }> {
+  lostDealsWithReasons(
+    filters: DealFilters,
+    asOf: string,
+    reasons: string[],
+    limit: number,
+  ): Array<{ id: string; reason: string; owner: string }> {
     if (reasons.length === 0) return [];
     const { sql, params } = filterClause(filters, "d");
     const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
@@ -614,12 +779,24 @@ export class SqliteDealStore implements DealStore {
     const { sql, params } = filterClause({ ...filters, status: undefined }, "d");
     const where = `${sql ? `${sql} AND` : "WHERE"} d.status = 'nurture' AND d.revisit_on <= ?`;
     const day = asOf.slice(0, 10);
-    const by_stage = this.stmt(`SELECT d.stage, count(*) AS n FROM deals d ${where} GROUP BY d.stage`).all(...params, day) as NurtureDue["by_stage"];
-    const rows = this.stmt(`SELECT d.id, d.owner, d.revisit_on FROM deals d ${where} ORDER BY d.revisit_on, d.id LIMIT ?`).all(...params, day, limit) as Array<{ id: number; owner: string; revisit_on: string }>;
-    return { deals: rows.map((r) => ({ id: formatDealId(r.id), owner: r.owner, revisit_on: r.revisit_on })), total: by_stage.reduce((a, g) => a + g.n, 0), by_stage };
+    const by_stage = this.stmt(`SELECT d.stage, count(*) AS n FROM deals d ${where} GROUP BY d.stage`).all(
+      ...params,
+      day,
+    ) as NurtureDue["by_stage"];
+    const rows = this.stmt(
+      `SELECT d.id, d.owner, d.revisit_on FROM deals d ${where} ORDER BY d.revisit_on, d.id LIMIT ?`,
+    ).all(...params, day, limit) as Array<{ id: number; owner: string; revisit_on: string }>;
+    return {
+      deals: rows.map((r) => ({ id: formatDealId(r.id), owner: r.owner, revisit_on: r.revisit_on })),
+      total: by_stage.reduce((a, g) => a + g.n, 0),
+      by_stage,
+    };
   }
 
-  private normsCache?: { version: string; norms: Array<{ tier: string; stage: string; median_days: number; exits: number }> };
+  private normsCache?: {
+    version: string;
+    norms: Array<{ tier: string; stage: string; median_days: number; exits: number }>;
+  };
   stageNorms(): Array<{ tier: string; stage: string; median_days: number; exits: number }> {
     // Counts per tier and stage stream from the stage_history_norms index; each median is two
     // index steps to the middle (exact, nothing sorted). Cached until the next commit.
@@ -632,8 +809,15 @@ export class SqliteDealStore implements DealStore {
       "SELECT days FROM stage_history WHERE exit = 'advanced' AND tier = ? AND stage = ? AND days IS NOT NULL ORDER BY days LIMIT ? OFFSET ?",
     );
     const norms = groups.map((g) => {
-      const rows = middle.all(g.tier, g.stage, g.n % 2 === 0 ? 2 : 1, Math.floor((g.n - 1) / 2)) as Array<{ days: number }>;
-      return { tier: g.tier, stage: g.stage, exits: g.n, median_days: rows.reduce((a, r) => a + r.days, 0) / rows.length };
+      const rows = middle.all(g.tier, g.stage, g.n % 2 === 0 ? 2 : 1, Math.floor((g.n - 1) / 2)) as Array<{
+        days: number;
+      }>;
+      return {
+        tier: g.tier,
+        stage: g.stage,
+        exits: g.n,
+        median_days: rows.reduce((a, r) => a + r.days, 0) / rows.length,
+      };
     });
     this.normsCache = { version, norms };
     return norms;
@@ -646,7 +830,16 @@ export class SqliteDealStore implements DealStore {
 
   counts(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const t of ["deals", "stage_history", "activities", "qualifications", "stage_checks", "stakeholders", "deal_events", "requests"]) {
+    for (const t of [
+      "deals",
+      "stage_history",
+      "activities",
+      "qualifications",
+      "stage_checks",
+      "stakeholders",
+      "deal_events",
+      "requests",
+    ]) {
       out[t] = (this.stmt(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
     }
     return out;
@@ -657,12 +850,17 @@ export class SqliteDealStore implements DealStore {
       schema_version: Number(this.db.pragma("user_version", { simple: true })),
       schema_version_supported: SCHEMA_VERSION,
       integrity: String(this.db.pragma("quick_check", { simple: true })),
-      driver: { engine: "sqlite", sqlite_version: String(this.db.prepare("SELECT sqlite_version() AS v").pluck().get()), journal_mode: String(this.db.pragma("journal_mode", { simple: true })) },
+      driver: {
+        engine: "sqlite",
+        sqlite_version: String(this.db.prepare("SELECT sqlite_version() AS v").pluck().get()),
+        journal_mode: String(this.db.pragma("journal_mode", { simple: true })),
+      },
     };
   }
 
   backupTo(dest: string): void {
-    if (existsSync(dest)) throw new StoreError(`${dest} already exists; choose a new file name for the backup.`, "dest");
+    if (existsSync(dest))
+      throw new StoreError(`${dest} already exists; choose a new file name for the backup.`, "dest");
     const tmp = `${dest}.partial`;
     rmSync(tmp, { force: true });
     // VACUUM INTO reads one snapshot: writers in other processes carry on meanwhile.
@@ -679,7 +877,8 @@ export class SqliteDealStore implements DealStore {
     if (!existsSync(src)) throw new StoreError(`${src} does not exist.`, "src");
     assertCompatible(src);
     const check = integrityOf(src);
-    if (check !== "ok") throw new StoreError(`${src} fails its integrity check (${check}); the store was not touched.`, "src");
+    if (check !== "ok")
+      throw new StoreError(`${src} fails its integrity check (${check}); the store was not touched.`, "src");
     const source = openDatabase(src, { readonly: true, migrate: false });
     try {
       const deals = (source.prepare("SELECT count(*) AS n FROM deals").get() as { n: number }).n;
