@@ -33,6 +33,7 @@ describe("the tool registry", () => {
   // every word a model reads here is paid for in every conversation (see bench/context.mjs).
   const SELF_EXPLAINING = new Set([
     "name",
+    "quota",
     "account",
     "owner",
     "amount",

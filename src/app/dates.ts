@@ -18,3 +18,17 @@ export function assertPast(at: string, now: Date, field: string, hint = ""): voi
   if (toTimestamp(at) > latestPast(now))
     throw new InputError(`${field} is in the future (${at.slice(0, 10)})${hint ? `; ${hint}` : "."}`, field);
 }
+
+/** The calendar quarter (UTC) that contains an ISO date: its first and last day and its name. */
+export function quarterOf(day: string): { from: string; to: string; name: string } {
+  const d = new Date(`${day.slice(0, 10)}T00:00:00.000Z`);
+  const q = Math.floor(d.getUTCMonth() / 3);
+  const y = d.getUTCFullYear();
+  const from = new Date(Date.UTC(y, q * 3, 1)).toISOString().slice(0, 10);
+  const to = new Date(Date.UTC(y, q * 3 + 3, 0)).toISOString().slice(0, 10);
+  return { from, to, name: `${y}-Q${q + 1}` };
+}
+
+/** Whole days from one ISO date to another, both counted. */
+export const daysInclusive = (from: string, to: string): number =>
+  Math.round((Date.parse(to.slice(0, 10)) - Date.parse(from.slice(0, 10))) / 86_400_000) + 1;

@@ -5,19 +5,30 @@ import type { Methodology } from "../methodology/load.js";
 import { StageId } from "../methodology/schema.js";
 import type { Deal, DealFilters } from "../store/types.js";
 import { DEAL_STATUSES } from "../store/types.js";
-import { cleanText, closedObject, DealId, IsoDate, looseEnum, Segment, SEGMENT_IDS, StageRef } from "./schemas.js";
+import {
+  cleanText,
+  closedObject,
+  DealId,
+  IsoDate,
+  looseEnum,
+  oneOf,
+  Segment,
+  SEGMENT_IDS,
+  SegmentValue,
+  StageValue,
+} from "./schemas.js";
 
 export { Segment, SEGMENT_IDS };
-export const DealStatus = looseEnum(DEAL_STATUSES);
 
 /** What from/to bound: the creation date, the close date, or activity and stage moves ("this month"). */
 export const DATE_FIELDS = ["created", "closed", "activity"] as const;
 
+/** One filter shape for every tool that picks a set of deals; ids are validated, not listed. */
 export const Filters = closedObject({
   owner: cleanText(200).optional(),
-  segment: Segment.optional(),
-  stage: StageRef.optional(),
-  status: DealStatus.optional(),
+  segment: SegmentValue.optional(),
+  stage: StageValue.optional(),
+  status: oneOf(DEAL_STATUSES, "deal status").optional(),
   from: IsoDate.optional(),
   to: IsoDate.optional(),
   date: looseEnum(DATE_FIELDS).optional(),

@@ -144,17 +144,23 @@ export const Note = cleanText(4000, { multiline: true });
 // ---------------------------------------------------------------- identifiers
 export const Stage = looseEnum(StageId.options);
 /** A stage id, listed once per tool where it is central; elsewhere checked in code with the ids in the message. */
-export const StageRef = z
-  .preprocess(
+/**
+ * One of `values`, validated in code rather than listed in the schema (for ids the model is told
+ * once, in the server instructions): typed forms are accepted, and a miss names the closest value.
+ */
+export function oneOf<const T extends string>(values: readonly T[], noun: string) {
+  return z.preprocess(
     (v) => (typeof v === "string" ? enumKey(v) : v),
-    z
-      .string()
-      .refine((v) => (StageId.options as readonly string[]).includes(v), {
-        error: (iss) =>
-          `"${String(iss.input).slice(0, 40)}" is not a stage; stages are ${StageId.options.join(", ")}; did you mean ${closest(String(iss.input), StageId.options)}?`,
-      }),
-  )
-  .describe("stage id") as unknown as z.ZodType<z.infer<typeof StageId>, string>;
+    z.string().refine((v) => (values as readonly string[]).includes(v), {
+      error: (iss) =>
+        `"${String(iss.input).slice(0, 40)}" is not a ${noun}; ${noun === "stage" ? "stages" : "values"} are ${values.join(", ")}; did you mean ${closest(String(iss.input), values)}?`,
+    }),
+  ) as unknown as z.ZodType<T, string>;
+}
+
+/** A stage id, without a description (filters: the instructions list the stages). */
+export const StageValue = oneOf(StageId.options, "stage");
+export const StageRef = StageValue.describe("stage id") as typeof StageValue;
 export const Tier = looseEnum(TierId.options);
 export const Readiness = looseEnum(ReadinessId.options);
 export const Waste = WasteId;
@@ -169,17 +175,15 @@ export const SEGMENT_IDS = TierId.options.flatMap((t) => ReadinessId.options.map
   ...string[],
 ];
 /** A segment id; typed forms ("Mid-Market Exploring") are accepted. Validated in code: the list is long. */
-export const Segment = z
-  .preprocess(
-    (v) => (typeof v === "string" && SEGMENT_IDS.includes(enumKey(v)) ? enumKey(v) : v),
-    z
-      .string()
-      .refine((v) => SEGMENT_IDS.includes(v), {
-        error: (iss) =>
-          `"${String(iss.input).slice(0, 40)}" is not a segment (<tier>_<readiness>); did you mean ${closest(String(iss.input), SEGMENT_IDS)}?`,
-      }),
-  )
-  .describe("tier_readiness, e.g. smb_ready");
+/** A segment id without a description (filters: the instructions say what a segment is). */
+export const SegmentValue = z.preprocess(
+  (v) => (typeof v === "string" && SEGMENT_IDS.includes(enumKey(v)) ? enumKey(v) : v),
+  z.string().refine((v) => SEGMENT_IDS.includes(v), {
+    error: (iss) =>
+      `"${String(iss.input).slice(0, 40)}" is not a segment (<tier>_<readiness>); did you mean ${closest(String(iss.input), SEGMENT_IDS)}?`,
+  }),
+);
+export const Segment = SegmentValue.describe("tier_readiness, e.g. smb_ready");
 
 export const DealIdPattern = /^D-\d{4,}$/;
 /** D-0042; "d-42" or "D42" are read as D-0042. */
@@ -188,12 +192,10 @@ export const DealId = z.preprocess(
     const m = typeof v === "string" ? /^\s*d-?\s*0*(\d{1,12})\s*$/i.exec(v) : null;
     return m ? `D-${m[1]!.padStart(4, "0")}` : v;
   },
-  z
-    .string()
-    .refine((v) => DealIdPattern.test(v), {
-      error: (iss) =>
-        `"${String(iss.input).slice(0, 40)}" is not a deal id (they look like D-0042); find it with list_deals filters.q (name or account)`,
-    }),
+  z.string().refine((v) => DealIdPattern.test(v), {
+    error: (iss) =>
+      `"${String(iss.input).slice(0, 40)}" is not a deal id (they look like D-0042); find it with list_deals filters.q (name or account)`,
+  }),
 );
 
 // ---------------------------------------------------------------- dates and money
@@ -220,11 +222,9 @@ export const IsoDate = z
 export const Currency = z
   .preprocess(
     (v) => (typeof v === "string" ? v.trim().toUpperCase() : v),
-    z
-      .string()
-      .refine((c) => /^[A-Z]{3}$/.test(c), {
-        error: (iss) => `"${String(iss.input).slice(0, 20)}" is not an ISO 4217 code; send e.g. USD or EUR`,
-      }),
+    z.string().refine((c) => /^[A-Z]{3}$/.test(c), {
+      error: (iss) => `"${String(iss.input).slice(0, 20)}" is not an ISO 4217 code; send e.g. USD or EUR`,
+    }),
   )
   .describe("ISO 4217, e.g. EUR");
 

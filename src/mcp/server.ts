@@ -1,6 +1,7 @@
 // createServer(deps) -> McpServer: registers the lists. No logic and no side effects here.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Methodology } from "../methodology/load.js";
+import { DEAL_STATUSES } from "../methodology/schema.js";
 import { registerPrompts } from "./prompts.js";
 import { registerResources } from "./resources.js";
 import { registerTool } from "./define.js";
@@ -14,7 +15,7 @@ import { VERSION } from "../version.js";
 export const instructions = (m: Methodology): string =>
   [
     "Lean Sales methodology tools over a local deal store.",
-    `Stages in order: ${m.stages.map((s) => s.id).join(", ")}. Money is in ${m.currency} unless a currency is given.`,
+    `Stages in order: ${m.stages.map((s) => s.id).join(", ")}. Deal statuses: ${DEAL_STATUSES.join(", ")}. Segments are <tier>_<readiness>, e.g. smb_ready. Money is in ${m.currency} unless a currency is given.`,
     "Typical flow for a deal: create_deal (or list_deals to find it) -> qualify_prospect and classify_segment with deal_id -> check_stage_exit with deal_id -> advance_stage (refused until the recorded check passes) -> log_activity as things happen -> close_deal with a reason.",
     "For a pipeline review: find_waste (where it leaks, what to fix first), then pipeline_report; the reference itself is in the lean-sales://methodology resources.",
     "Every write tool takes request_id, an idempotency key: a retry with the same one returns the first answer instead of writing twice.",

@@ -20,6 +20,8 @@ export interface DealHistory {
   id: string;
   owner: string;
   segment: string | null;
+  /** The tier part of the segment (enterprise, mid_market, smb); null when unknown. */
+  tier?: string | null;
   amount: number | null;
   currency: string;
   /** ISO timestamp. */
@@ -47,6 +49,12 @@ export interface ForecastConfig {
   seed: number;
   /** Resolved deals a cell needs before the estimate falls back to a coarser one. */
   min_history: number;
+  /** Where each age-in-stage band starts, in days (the first is 0). */
+  age_bands_days: number[];
+  /** Won deals of a segment needed to impute a missing amount from that segment's median. */
+  min_won_for_imputation: number;
+  /** How far back the run-rate of new deals looks, in days. */
+  run_rate_lookback_days: number;
 }
 
 /** A seeded source of uniforms in [0, 1): pass mulberry32 from src/app/demo/generate.ts. */
@@ -56,6 +64,7 @@ export interface OpenDealAt {
   id: string;
   owner: string;
   segment: string | null;
+  tier: string | null;
   amount: number | null;
   currency: string;
   created_at: string;
@@ -90,8 +99,16 @@ export interface PipelineAt {
 }
 
 /** How specific the history behind a deal's probability is, most specific first. */
-export type Level = "stage_age_segment" | "stage_segment" | "stage" | "overall" | "none";
-const LEVELS: readonly Level[] = ["stage_age_segment", "stage_segment", "stage", "overall", "none"];
+export type Level = "stage_age_segment" | "stage_age_tier" | "stage_age" | "stage_tier" | "stage" | "overall" | "none";
+const LEVELS: readonly Level[] = [
+  "stage_age_segment",
+  "stage_age_tier",
+  "stage_age",
+  "stage_tier",
+  "stage",
+  "overall",
+  "none",
+];
 export type Category = "commit" | "best_case" | "pipeline";
 
 export interface ForecastPeriod {
@@ -116,6 +133,11 @@ export interface DealForecast {
   amount_imputed: boolean;
   /** P(won and closed within the period's remaining days). */
   probability: number;
+  /**
+   * The share of its value expected to be won: the value-weighted win rate of the same history
+   * (big deals that win less often than small ones weigh less). Expected value is amount x this.
+   */
+  value_share: number;
   level: Level;
   /** Resolved deals behind the probability. */
   history_n: number;
@@ -337,6 +359,7 @@ function openDeal(k: Known, t: number): OpenDealAt {
     id,
     owner,
     segment,
+    tier: k.h.tier ?? null,
     amount,
     currency,
     created_at: iso(k.created),
@@ -395,19 +418,15 @@ function snapshot(known: Array<Known | null>, t: number, reasons: string[]): Pip
 
 // ------------------------------------------------------------------------------- learning
 
-/**
- * Age in stage, in days, where each band starts: a week, a fortnight, a month, two and four
- * months. Stage-time norms in the methodology are counted in weeks and months, and beyond four
- * months a deal is stalled whatever its stage.
- */
-const AGE_BANDS_DAYS = [0, 7, 14, 30, 60, 120];
-const bandOf = (ageDays: number) => AGE_BANDS_DAYS.findLastIndex((b) => ageDays >= b);
+/** The age-in-stage band a deal is in (cfg.age_bands_days). */
+const bandOf = (ageDays: number, bands: number[]) => bands.findLastIndex((b) => ageDays >= b);
 const segKey = (s: string | null) => s ?? "";
 
 /** One visit of a known deal to a stage: a possible reference for open deals in that stage. */
 interface Episode extends Visit {
   k: Known;
   segment: string;
+  tier: string;
 }
 
 /** The window whose wins count, as offsets from the reference instant: (lo, hi]. */
@@ -419,8 +438,18 @@ interface Horizon {
 
 interface Estimate {
   p: number;
+  /** The share of pipeline value won in the same cell (p when no amounts are known there). */
+  pv: number;
   n: number;
   level: Level;
+}
+
+/** Resolved visits of a cell: how many, how many won, and the value behind each. */
+interface Share {
+  n: number;
+  wins: number;
+  value: number;
+  won_value: number;
 }
 
 /** Every stage visit known at as_of, by stage. */
@@ -430,7 +459,7 @@ function episodesByStage(known: Known[]): Map<number, Episode[]> {
     for (const v of k.visits) {
       let list = out.get(v.stage);
       if (!list) out.set(v.stage, (list = []));
-      list.push({ ...v, k, segment: segKey(k.h.segment) });
+      list.push({ ...v, k, segment: segKey(k.h.segment), tier: segKey(k.h.tier ?? null) });
     }
   }
   return out;
@@ -443,49 +472,60 @@ function episodesByStage(known: Known[]): Map<number, Episode[]> {
  * close of won deals; counting only resolved visits keeps deals still open out of the denominator
  * (which would otherwise favour the fast closers).
  */
-function resolvedShare(
-  eps: Episode[],
-  offset: number,
-  segment: string | null,
-  w: Horizon,
-): { n: number; wins: number } {
+function resolvedShare(eps: Episode[], offset: number, group: { segment?: string; tier?: string }, w: Horizon): Share {
   let n = 0;
   let wins = 0;
+  let value = 0;
+  let won_value = 0;
   for (const e of eps) {
-    if (segment !== null && e.segment !== segment) continue;
+    if (group.segment !== undefined && e.segment !== group.segment) continue;
+    if (group.tier !== undefined && e.tier !== group.tier) continue;
     const t0 = e.from + offset;
     if (t0 >= e.to || t0 + w.hi > w.asOf || parkedAt(e.k, t0)) continue;
     n++;
+    const a = e.k.h.amount ?? 0;
+    value += a;
     const c = e.k.closed;
-    if (c && c.status === "won" && c.at > t0 + w.lo && c.at <= t0 + w.hi) wins++;
+    if (c && c.status === "won" && c.at > t0 + w.lo && c.at <= t0 + w.hi) (wins++, (won_value += a));
   }
-  return { n, wins };
+  return { n, wins, value, won_value };
 }
 
 /** Estimates per cell, most specific first, falling back while a cell has too little history. */
-function makeLearner(byStage: Map<number, Episode[]>, w: Horizon, minHistory: number) {
+function makeLearner(byStage: Map<number, Episode[]>, w: Horizon, cfg: ForecastConfig) {
+  const minHistory = cfg.min_history;
   const all = [...byStage.values()].flat();
-  const cache = new Map<string, { n: number; wins: number }>();
-  const cell = (key: string, eps: Episode[], offset: number, segment: string | null) => {
+  const cache = new Map<string, Share>();
+  const cell = (key: string, eps: Episode[], offset: number, group: { segment?: string; tier?: string }) => {
     let c = cache.get(key);
-    if (!c) cache.set(key, (c = resolvedShare(eps, offset, segment, w)));
+    if (!c) cache.set(key, (c = resolvedShare(eps, offset, group, w)));
     return c;
   };
-  return (stage: number, ageDays: number, segment: string | null): Estimate => {
+  // Age in stage first (a deal long in its stage is less likely to close soon, whatever its
+  // segment), then the tier (enterprise deals take longer), then the stage alone.
+  return (stage: number, ageDays: number, segment: string | null, tier: string | null): Estimate => {
     const eps = byStage.get(stage) ?? [];
-    const band = bandOf(ageDays);
+    const band = bandOf(ageDays, cfg.age_bands_days);
+    const age = cfg.age_bands_days[band]! * DAY;
     const seg = segKey(segment);
-    const tries: Array<[Level, () => { n: number; wins: number }]> = [
-      ["stage_age_segment", () => cell(`a|${stage}|${band}|${seg}`, eps, AGE_BANDS_DAYS[band]! * DAY, seg)],
-      ["stage_segment", () => cell(`s|${stage}|${seg}`, eps, 0, seg)],
-      ["stage", () => cell(`t|${stage}`, eps, 0, null)],
-      ["overall", () => cell("o", all, 0, null)],
+    const t = segKey(tier);
+    const tries: Array<[Level, () => Share]> = [
+      ["stage_age_segment", () => cell(`a|${stage}|${band}|${seg}`, eps, age, { segment: seg })],
+      ["stage_age_tier", () => cell(`b|${stage}|${band}|${t}`, eps, age, { tier: t })],
+      ["stage_age", () => cell(`c|${stage}|${band}`, eps, age, {})],
+      ["stage_tier", () => cell(`d|${stage}|${t}`, eps, 0, { tier: t })],
+      ["stage", () => cell(`e|${stage}`, eps, 0, {})],
+      ["overall", () => cell("o", all, 0, {})],
     ];
-    let last: Estimate = { p: 0, n: 0, level: "none" };
+    const estimate = (c: Share, level: Level): Estimate => {
+      const p = c.wins / c.n;
+      return { p, pv: c.value > 0 ? c.won_value / c.value : p, n: c.n, level };
+    };
+    let last: Estimate = { p: 0, pv: 0, n: 0, level: "none" };
     for (const [level, get] of tries) {
       const c = get();
-      if (c.n >= minHistory) return { p: c.wins / c.n, n: c.n, level };
-      if (c.n > 0 && last.n === 0) last = { p: c.wins / c.n, n: c.n, level };
+      if (c.n >= minHistory) return estimate(c, level);
+      if (c.n > 0 && last.n === 0) last = estimate(c, level);
     }
     // Thin everywhere: the most specific cell with any history, flagged by its small n.
     return last;
@@ -495,7 +535,6 @@ function makeLearner(byStage: Map<number, Episode[]>, w: Horizon, minHistory: nu
 // -------------------------------------------------------------------------------- amounts
 
 /** Won deals with at least this many in a segment give its median; fewer say little. */
-const MIN_SEGMENT_WON_FOR_IMPUTATION = 3;
 
 function median(values: number[]): number | null {
   if (values.length === 0) return null;
@@ -507,7 +546,7 @@ function median(values: number[]): number | null {
 type Imputer = (h: DealHistory) => { amount: number | null; imputed: boolean };
 
 /** Missing amounts take the median won amount of the same segment and currency, else currency. */
-function makeImputer(known: Known[]): Imputer {
+function makeImputer(known: Known[], minSegmentWon: number): Imputer {
   const bySeg = new Map<string, number[]>();
   const byCur = new Map<string, number[]>();
   for (const k of known) {
@@ -525,8 +564,7 @@ function makeImputer(known: Known[]): Imputer {
     if (h.amount !== null) return { amount: h.amount, imputed: false };
     const sk = `${h.currency}|${segKey(h.segment)}`;
     const m =
-      medianOf(`s:${sk}`, bySeg.get(sk), MIN_SEGMENT_WON_FOR_IMPUTATION) ??
-      medianOf(`c:${h.currency}`, byCur.get(h.currency), 1);
+      medianOf(`s:${sk}`, bySeg.get(sk), minSegmentWon) ?? medianOf(`c:${h.currency}`, byCur.get(h.currency), 1);
     return { amount: m, imputed: m !== null };
   };
 }
@@ -534,7 +572,6 @@ function makeImputer(known: Known[]): Imputer {
 // ------------------------------------------------------------------------------ new deals
 
 /** How far back the new-deal run-rate looks: recent enough to follow a changing arrival rate, long enough for several windows. */
-const RUN_RATE_LOOKBACK_DAYS = 180;
 
 interface NewDeals {
   windows: number;
@@ -547,11 +584,17 @@ interface NewDeals {
  * at as_of, and the deals created in each and won inside its (lo, hi] part. Each window is over
  * before as_of, so its deals' outcomes are all known.
  */
-function newDealHistory(known: Known[], w: Horizon, impute: Imputer, stats: AmountStats): NewDeals {
+function newDealHistory(
+  known: Known[],
+  w: Horizon,
+  impute: Imputer,
+  stats: AmountStats,
+  lookbackDays: number,
+): NewDeals {
   const values = new Map<string, number[]>();
   if (w.hi <= 0 || known.length === 0) return { windows: 0, values };
   const start = earliest(known);
-  const windows = Math.min(Math.floor((w.asOf - start) / w.hi), Math.ceil((RUN_RATE_LOOKBACK_DAYS * DAY) / w.hi));
+  const windows = Math.min(Math.floor((w.asOf - start) / w.hi), Math.ceil((lookbackDays * DAY) / w.hi));
   for (const k of known) {
     if (k.closed?.status !== "won") continue;
     const j = Math.floor((w.asOf - k.created) / w.hi);
@@ -661,9 +704,10 @@ function scoreOpenDeals(
 ): DealForecast[] {
   const out = open.map((k): DealForecast => {
     const d = openDeal(k, asOf);
-    const est = learn(d.stage_index, d.days_in_stage, d.segment);
+    const est = learn(d.stage_index, d.days_in_stage, d.segment, d.tier);
     const { amount, imputed } = price(k.h);
     const probability = round(est.p, 4);
+    const value_share = round(est.pv, 4);
     const base = {
       id: d.id,
       owner: d.owner,
@@ -677,6 +721,7 @@ function scoreOpenDeals(
       amount,
       amount_imputed: imputed,
       probability,
+      value_share,
       level: est.level,
       history_n: est.n,
       category: categoryOf({ stage_index: d.stage_index, probability }, cfg),
@@ -721,13 +766,13 @@ function tallyDeals(deals: DealForecast[], won: Won[], cfg: ForecastConfig) {
     const cat = categories[d.category];
     cat.deals++;
     cat.value += a;
-    cat.expected_value += a * d.probability;
+    cat.expected_value += a * d.value_share;
     open.deals++;
     open.value += a;
-    open.expected_value += a * d.probability;
+    open.expected_value += a * d.value_share;
     open.expected_deals += d.probability;
-    addTo(owners, d.owner, a * d.probability, d.probability);
-    addTo(segments, d.segment, a * d.probability, d.probability);
+    addTo(owners, d.owner, a * d.value_share, d.probability);
+    addTo(segments, d.segment, a * d.value_share, d.probability);
   }
   for (const w of won) {
     addTo(owners, w.h.owner, w.amount, 1);
@@ -818,6 +863,8 @@ function validateConfig(cfg: ForecastConfig): void {
     throw bad("interval", "must be two percentiles between 0 and 1, low first");
   if (!(cfg.simulations >= 1)) throw bad("simulations", "must be at least 1");
   if (!(cfg.min_history >= 1)) throw bad("min_history", "must be at least 1");
+  if (cfg.age_bands_days[0] !== 0 || cfg.age_bands_days.some((b, i) => i > 0 && b <= cfg.age_bands_days[i - 1]!))
+    throw bad("age_bands_days", "must start at 0 and increase");
 }
 
 /** The currency with the most open value, then the most expected value, then by name. */
@@ -862,11 +909,11 @@ function methodNotes(cfg: ForecastConfig, w: Horizon, fresh: NewDeals): string[]
   return [
     "Point in time: only stage entries, closes and parking at or before as_of are used; deals closed or created later do not exist yet.",
     `Each open deal's probability is the share of comparable stage visits known at as_of that were won between ${days(w.lo)} and ${days(w.hi)} days later (the period's remaining window); only visits whose window had ended by as_of count, so the empirical time to close of won deals is built in and deals still open do not bias it.`,
-    `Comparable means the same stage, age-in-stage band (from ${AGE_BANDS_DAYS.join("/")} days) and segment; with fewer than ${cfg.min_history} resolved visits it falls back to stage x segment, then stage, then all stages (level says which).`,
-    `Missing amounts take the median won amount of the same segment and currency (at least ${MIN_SEGMENT_WON_FOR_IMPUTATION} won deals), else of the currency.`,
-    `New deals: the mean won value of deals created and won inside each of the last ${fresh.windows} windows of the same length before as_of (up to ${RUN_RATE_LOOKBACK_DAYS} days back).`,
-    `Range: percentiles ${cfg.interval[0]} and ${cfg.interval[1]} of ${Math.floor(cfg.simulations)} seeded simulations (seed ${cfg.seed}): each open deal won with its probability, new deals arriving as a Poisson count with amounts drawn from past ones.`,
-    "Expected values are exact sums (probability x amount), not simulation averages; currencies are never added together.",
+    `Comparable means the same stage, age-in-stage band (from ${cfg.age_bands_days.join("/")} days) and segment; with fewer than ${cfg.min_history} resolved visits it falls back to stage x segment, then stage, then all stages (level says which).`,
+    `Missing amounts take the median won amount of the same segment and currency (at least ${cfg.min_won_for_imputation} won deals), else of the currency.`,
+    `New deals: the mean won value of deals created and won inside each of the last ${fresh.windows} windows of the same length before as_of (up to ${cfg.run_rate_lookback_days} days back).`,
+    `Range: percentiles ${cfg.interval[0]} and ${cfg.interval[1]} of ${Math.floor(cfg.simulations)} seeded simulations (seed ${cfg.seed}): each open deal won with its value share, new deals arriving as a Poisson count with amounts drawn from past ones.`,
+    "Expected deals sum the probabilities; expected values sum amount x value share (the share of comparable pipeline value that was won, so large deals that win less often weigh less). Exact sums, not simulation averages; currencies are never added together.",
   ];
 }
 
@@ -884,7 +931,9 @@ function dataReasons(
   const coarse = deals.length - count("stage_age_segment");
   if (coarse > 0)
     out.push(
-      `${coarse} of ${deals.length} open deal(s) used a coarser history (stage x segment ${count("stage_segment")}, stage ${count("stage")}, overall ${count("overall")}, none ${count("none")}) because their cell had too few resolved visits.`,
+      `${coarse} of ${deals.length} open deal(s) used a coarser history (${LEVELS.slice(1)
+        .map((l) => `${l.replaceAll("_", " x ")} ${count(l)}`)
+        .join(", ")}) because their cell had too few resolved visits.`,
     );
   const none = count("none");
   if (none > 0)
@@ -916,10 +965,10 @@ interface Inputs {
 function gather(parsed: Parsed[], per: Window, cfg: ForecastConfig): Inputs {
   const known = parsed.map((p) => knownAt(p, per.asOf)).filter((k): k is Known => k !== null);
   const w: Horizon = { asOf: per.asOf, lo: Math.max(0, per.fromMs - per.asOf), hi: per.toEnd - per.asOf };
-  const impute = makeImputer(known);
+  const impute = makeImputer(known, cfg.min_won_for_imputation);
   const stats: AmountStats = new Map();
   const price = (h: DealHistory) => priced(h, impute, stats);
-  const learn = makeLearner(episodesByStage(known), w, cfg.min_history);
+  const learn = makeLearner(episodesByStage(known), w, cfg);
   const deals = scoreOpenDeals(
     known.filter((k) => isOpenAt(k, per.asOf)),
     per.asOf,
@@ -932,7 +981,7 @@ function gather(parsed: Parsed[], per: Window, cfg: ForecastConfig): Inputs {
     .map((k) => ({ h: k.h, amount: price(k.h).amount ?? 0 }));
   // Past deals behind the run-rate are counted apart: imputed_amounts is about this period's deals.
   const historyStats: AmountStats = new Map();
-  const fresh = newDealHistory(known, w, impute, historyStats);
+  const fresh = newDealHistory(known, w, impute, historyStats, cfg.run_rate_lookback_days);
   const parked = known.filter((k) => !k.closed && parkedAt(k, per.asOf)).length;
   const historyImputed = [...historyStats.values()].reduce((s, x) => s + x.imputed, 0);
   return {
@@ -959,7 +1008,7 @@ function forecastParsed(
   ].sort();
   const index = new Map(currencies.map((c, i) => [c, i]));
   const base = currencies.map((c) => x.won.filter((v) => v.h.currency === c).reduce((s, v) => s + v.amount, 0));
-  const simDeals = x.deals.map((d) => ({ currency: index.get(d.currency)!, amount: d.amount ?? 0, p: d.probability }));
+  const simDeals = x.deals.map((d) => ({ currency: index.get(d.currency)!, amount: d.amount ?? 0, p: d.value_share }));
   const sims = simulate(currencies, simDeals, x.fresh, base, cfg, random);
   const by_currency: Record<string, CurrencyForecast> = {};
   currencies.forEach((currency, i) => {
@@ -1017,8 +1066,11 @@ export function forecast(
 // ------------------------------------------------------------------------------- backtest
 
 /** Won value per currency of deals closed won in [from, to] (missing amounts imputed as of `to`). */
-function wonIn(parsed: Parsed[], from: number, to: number): Map<string, number> {
-  const impute = makeImputer(parsed.map((p) => knownAt(p, to)).filter((k): k is Known => k !== null));
+function wonIn(parsed: Parsed[], from: number, to: number, minSegmentWon: number): Map<string, number> {
+  const impute = makeImputer(
+    parsed.map((p) => knownAt(p, to)).filter((k): k is Known => k !== null),
+    minSegmentWon,
+  );
   const out = new Map<string, number>();
   for (const p of parsed) {
     if (p.closed?.status !== "won" || p.closed.at < from || p.closed.at > to) continue;
@@ -1093,8 +1145,8 @@ function evaluatePeriods(parsed: Parsed[], opts: BacktestOptions, cfg: ForecastC
       from,
       to,
       forecast: f,
-      actual: wonIn(parsed, fromMs, toEnd),
-      naive: wonIn(parsed, fromMs - len, fromMs - 1),
+      actual: wonIn(parsed, fromMs, toEnd, cfg.min_won_for_imputation),
+      naive: wonIn(parsed, fromMs - len, fromMs - 1, cfg.min_won_for_imputation),
     });
   }
   return { evaluated, skipped };

@@ -23,6 +23,7 @@ import {
   type QuestionsData,
   type Readiness,
   type ScoringData,
+  type ForecastData,
   type SegmentationData,
   type Stage,
   type StagesData,
@@ -67,6 +68,7 @@ export interface Methodology {
   questions: QuestionsData["core_questions"];
   bant: BantData;
   scoring: ScoringData;
+  forecast: ForecastData;
   /**
    * The currency of the methodology's money thresholds (segmentation.tier_thresholds.currency):
    * deals and analyses use it when none is given.
@@ -408,6 +410,7 @@ export function loadMethodology(dataDir: string, opts: { shipped?: string } = {}
     questions: raw.questions.core_questions,
     bant: raw.bant,
     scoring: raw.scoring,
+    forecast: raw.forecast,
     stage: (id) => stages[stageIdx.get(id)!]!,
     stageIndex: (id) => stageIdx.get(id)!,
     waste: (id) => wastes.find((w) => w.id === id)!,

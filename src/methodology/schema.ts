@@ -143,6 +143,9 @@ export const StageId = z.enum([
   "onboarding_success",
 ]);
 
+export const StageRole = z.enum(["before_sale", "closing", "after_sale"]);
+export type StageRoleId = z.infer<typeof StageRole>;
+
 export const StagesFile = z.object({
   stages: z
     .array(
@@ -150,6 +153,9 @@ export const StagesFile = z.object({
         id: StageId,
         number: z.number().int().positive(),
         name: Text,
+        // What the stage means to the analyses: conversion and the forecast count the sale as
+        // made when a deal leaves the closing stage; after_sale stages come after the win.
+        role: StageRole,
         objective: Text,
         activities: z.array(z.object({ id: Id, text: Text })).min(1),
         exit_criteria: z
@@ -168,8 +174,35 @@ export const StagesFile = z.object({
         cycle_share: z.number().positive().max(1).nullable(),
       }),
     )
-    .length(6),
+    .length(6)
+    .refine((stages) => {
+      const order = { before_sale: 0, closing: 1, after_sale: 2 } as const;
+      const ranks = stages.map((st) => order[st.role]);
+      return ranks.includes(1) && ranks.every((r, i) => i === 0 || r >= ranks[i - 1]!);
+    }, "stage roles must run before_sale, then closing (at least one), then after_sale"),
 });
+
+// ---------------------------------------------------------------- forecast.json
+// How the forecast weighs, categorises and checks itself (see src/methodology/forecast.ts).
+export const ForecastFile = z
+  .object({
+    commit_probability: z.number().gt(0).max(1),
+    best_case_probability: z.number().gt(0).max(1),
+    interval: z
+      .tuple([z.number().gt(0).lt(1), z.number().gt(0).lt(1)])
+      .refine(([a, b]) => a < b, "interval: low < high"),
+    simulations: z.number().int().min(100).max(100_000),
+    seed: z.number().int(),
+    min_history: z.number().int().positive(),
+    backtest_periods: z.number().int().min(1).max(40),
+    age_bands_days: z.array(z.number().nonnegative()).min(1),
+    min_won_for_imputation: z.number().int().positive(),
+    run_rate_lookback_days: z.number().int().positive(),
+  })
+  .refine(
+    (f) => f.best_case_probability <= f.commit_probability,
+    "best_case_probability must not exceed commit_probability",
+  );
 
 // ---------------------------------------------------------------- wastes.json
 export const WasteId = z.enum([
@@ -440,6 +473,7 @@ export type ImplementationData = z.infer<typeof ImplementationFile>;
 export type QuestionsData = z.infer<typeof QuestionsFile>;
 export type BantData = z.infer<typeof BantFile>;
 export type ScoringData = z.infer<typeof ScoringFile>;
+export type ForecastData = z.infer<typeof ForecastFile>;
 export type ScoringFeature = z.infer<typeof ScoringFeatureId>;
 
 export type Tier = z.infer<typeof TierId>;
@@ -462,6 +496,7 @@ export const DATA_FILES = {
   questions: { file: "questions.json", schema: QuestionsFile },
   bant: { file: "bant.json", schema: BantFile },
   scoring: { file: "scoring.json", schema: ScoringFile },
+  forecast: { file: "forecast.json", schema: ForecastFile },
 } as const;
 
 /**

@@ -48,7 +48,11 @@ export function analyseWinLoss(m: Methodology, raw: WinLossInput): WinLoss {
   const total = (status: string) => raw.by_segment.filter((r) => r.status === status).reduce((a, r) => a + r.n, 0);
   const won = total("won");
   const lost = total("lost");
-  const withReason = (status: string) => raw.reasons.filter((r) => r.status === status && r.reason);
+  // Most frequent first (ties by reason), whatever order the store returned them in.
+  const withReason = (status: string) =>
+    raw.reasons
+      .filter((r) => r.status === status && r.reason)
+      .sort((a, b) => b.n - a.n || a.reason!.localeCompare(b.reason!));
   const top_win_reasons = withReason("won")
     .slice(0, cfg.top_reasons)
     .map((r) => ({ reason: r.reason!, count: r.n }));

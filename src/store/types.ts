@@ -4,6 +4,7 @@
 import type { ClosedFacts, DealFacts, NurtureDue } from "../methodology/pipeline-waste.js";
 import type { DistInput, MetricsInput } from "../methodology/metrics.js";
 import type { WinLossInput } from "../methodology/winloss.js";
+import type { DealHistory } from "../methodology/forecast.js";
 import { InputError } from "../methodology/errors.js";
 
 export type { NurtureDue };
@@ -320,6 +321,13 @@ export interface DealStore {
   ): Array<{ id: string; reason: string; owner: string }>;
   /** Median days deals of a tier spent in a stage before advancing, from the stage history. */
   stageNorms(): Array<{ tier: string; stage: string; median_days: number; exits: number }>;
+
+  /**
+   * Each matching deal's whole life, for point-in-time analyses and the forecast: created, every
+   * stage entry in time order, the periods parked in nurture, and the final outcome (null while
+   * open). Date filters are ignored: a history is whole or absent.
+   */
+  dealHistories(filters: DealFilters): DealHistory[];
 
   /** Aggregations for metrics, scoring and win-loss (SQL over indexed columns). */
   analytics(): PipelineAnalytics;

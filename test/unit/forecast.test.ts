@@ -27,6 +27,9 @@ const CFG: ForecastConfig = {
   simulations: 2000,
   seed: 7,
   min_history: 10,
+  age_bands_days: [0, 7, 14, 30, 60, 120],
+  min_won_for_imputation: 3,
+  run_rate_lookback_days: 180,
 };
 
 function deal(over: Partial<DealHistory> & { id: string; created: number }): DealHistory {

@@ -27,7 +27,7 @@ export default defineTool({
     deal_id: DealId.optional(),
     employees: Count.optional(),
     annual_revenue: Money.optional(),
-    expected_deal_size: Money.optional().describe("USD a year"),
+    expected_deal_size: Money.optional().describe("value a year"),
     tier: Tier.optional().describe("overrides the size signals"),
     actively_evaluating: z.boolean().optional(),
     budget_status: looseEnum(BudgetStatus.options).optional(),

@@ -17,6 +17,7 @@ import importDeals from "./import_deals.js";
 import listDeals from "./list_deals.js";
 import logActivity from "./log_activity.js";
 import pipelineMetrics from "./pipeline_metrics.js";
+import forecast from "./forecast.js";
 import pipelineReport from "./pipeline_report.js";
 import qualifyProspect from "./qualify_prospect.js";
 import recordBaseline from "./record_baseline.js";
@@ -38,7 +39,7 @@ export const TOOL_GROUPS = {
     exportDeals,
     importDeals,
   ],
-  analytics: [pipelineMetrics, recordBaseline, compareToBaseline, scoreLead, winLossAnalysis],
+  analytics: [pipelineMetrics, forecast, recordBaseline, compareToBaseline, scoreLead, winLossAnalysis],
   dashboard: [pipelineReport],
 } as unknown as Record<string, ToolDef[]>;
 

@@ -8,6 +8,8 @@ import { assertCompatible, closeDatabase, integrityOf, openDatabase, SCHEMA_VERS
 import { BulkWriter } from "./bulk.js";
 import { countColumn } from "./columns.js";
 import { filterClause } from "./filters.js";
+import type { DealHistory } from "../../methodology/forecast.js";
+import { isClosedStatus } from "../../methodology/schema.js";
 import {
   formatDealId,
   parseDealId,
@@ -821,6 +823,48 @@ export class SqliteDealStore implements DealStore {
     });
     this.normsCache = { version, norms };
     return norms;
+  }
+
+  dealHistories(filters: DealFilters): DealHistory[] {
+    const { from: _f, to: _t, date_field: _d, ...scope } = filters;
+    const { sql, params } = filterClause(scope, "d");
+    const out = new Map<number, DealHistory>();
+    const deals = this.stmt(
+      `SELECT d.id, d.owner, d.segment, d.tier, d.amount, d.currency, d.created_at, d.status, d.closed_at FROM deals d ${sql} ORDER BY d.id`,
+    ).iterate(...params) as IterableIterator<Row>;
+    for (const r of deals) {
+      const status = r.status as DealStatus;
+      out.set(r.id as number, {
+        id: formatDealId(r.id as number),
+        owner: r.owner as string,
+        segment: (r.segment as string | null) ?? null,
+        tier: (r.tier as string | null) ?? null,
+        amount: (r.amount as number | null) ?? null,
+        currency: r.currency as string,
+        created_at: r.created_at as string,
+        stages: [],
+        outcome: isClosedStatus(status) && r.closed_at ? { status, closed_at: r.closed_at as string } : null,
+        parked: [],
+      });
+    }
+    const stages = this.stmt(
+      `SELECT h.deal_id, h.stage_index, h.entered_at FROM stage_history h JOIN deals d ON d.id = h.deal_id ${sql} ORDER BY h.deal_id, h.entered_at, h.id`,
+    ).iterate(...params) as IterableIterator<Row>;
+    for (const r of stages)
+      out
+        .get(r.deal_id as number)
+        ?.stages.push({ stage_index: r.stage_index as number, entered_at: r.entered_at as string });
+    const events = this.stmt(
+      `SELECT e.deal_id, e.kind, e.at FROM deal_events e JOIN deals d ON d.id = e.deal_id ${sql ? `${sql} AND` : "WHERE"} e.kind IN ('parked', 'reopened') ORDER BY e.deal_id, e.id`,
+    ).iterate(...params) as IterableIterator<Row>;
+    for (const r of events) {
+      const parked = out.get(r.deal_id as number)?.parked;
+      if (!parked) continue;
+      const last = parked.at(-1);
+      if (r.kind === "parked") parked.push({ from: r.at as string, to: null });
+      else if (last && last.to === null) last.to = r.at as string;
+    }
+    return [...out.values()];
   }
 
   private analyticsView?: SqliteAnalytics;
