@@ -299,6 +299,7 @@ describe("calibration on generated histories with known rates", () => {
   const periods = result.periods;
 
   it("forecasts all 40 periods", () => {
+    process.stderr.write(`calibration: coverage ${result.coverage} wape ${result.wape} naive ${result.naive_wape}\n`);
     expect(result.skipped).toEqual([]);
     expect(periods).toHaveLength(40);
   });

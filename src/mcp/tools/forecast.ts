@@ -16,7 +16,13 @@ function trust(b: BacktestResult): string {
   const n = b.periods.length;
   if (n === 0) return `Backtest: no past period could be replayed (${b.skipped[0]?.reason ?? "too little history"}).`;
   const inside = b.periods.filter((p) => p.inside_range).length;
-  return `Backtest over the last ${n} periods of the same length: error (WAPE) ${pct(b.wape)} against ${pct(b.naive_wape)} for last period's won value; the actual fell inside the range ${inside} of ${n} times.`;
+  const verdict =
+    b.wape !== null && b.naive_wape !== null && b.wape > b.naive_wape
+      ? " On this history the method did worse than simply repeating the last period: weigh it accordingly."
+      : n < 4
+        ? " Few periods: a rough guide only."
+        : "";
+  return `Backtest over the last ${n} periods of the same length: error (WAPE) ${pct(b.wape)} against ${pct(b.naive_wape)} for last period's won value; the actual fell inside the range ${inside} of ${n} times.${verdict}`;
 }
 
 export default defineTool({
@@ -100,7 +106,7 @@ export default defineTool({
     const [lo, hi] = m.forecast.interval.map((x) => `${Math.round(x * 100)}th`);
     const stageName = (i: number) => m.stages[i]?.name ?? String(i);
     const top = [...f.deals]
-      .sort((x, y) => y.probability * (y.amount ?? 0) - x.probability * (x.amount ?? 0))
+      .sort((x, y) => y.value_share * (y.amount ?? 0) - x.value_share * (x.amount ?? 0))
       .slice(0, TOP);
     const structured = {
       period: f.period,
@@ -149,7 +155,7 @@ export default defineTool({
     const cur = c ?? m.currency;
     const cat = structured.categories;
     const lines = [
-      `**Forecast ${f.period.from} to ${f.period.to}** as of ${f.period.as_of.slice(0, 10)}: expected won ${money(structured.expected_won_value, cur)} (${structured.expected_won_deals} deals), range ${money(structured.low, cur)} to ${money(structured.high, cur)} (${structured.interval})`,
+      `**Forecast ${f.period.from} to ${f.period.to}** as of ${f.period.as_of.slice(0, 10)}: expected won ${money(structured.expected_won_value, cur)} (${Math.round(structured.expected_won_deals * 10) / 10} deals), range ${money(structured.low, cur)} to ${money(structured.high, cur)} (${structured.interval})`,
       `Commit ${money(cat.commit.expected_value, cur)} (${cat.commit.deals} deals) · best case ${money(cat.best_case.expected_value, cur)} (${cat.best_case.deals}) · pipeline ${money(cat.pipeline.expected_value, cur)} (${cat.pipeline.deals})`,
       ...(f.gap_to_quota
         ? [
