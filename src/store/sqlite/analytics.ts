@@ -231,8 +231,10 @@ export class SqliteAnalytics implements PipelineAnalytics {
 
   /** Changes whenever any connection commits: a cache key for trained models. */
   version(): string {
-    // data_version moves when another connection commits; localWrites when this one does.
-    return `${this.db.pragma("data_version", { simple: true })}:${this.localWrites()}`;
+    // data_version moves when another connection commits; total_changes() with every row this
+    // connection writes, inside a transaction too (a cache read mid-transaction sees its writes).
+    const changes = this.db.prepare("SELECT total_changes()").pluck().get() as number;
+    return `${this.db.pragma("data_version", { simple: true })}:${this.localWrites()}:${changes}`;
   }
 
   saveBaseline(b: BaselineRecord): void {

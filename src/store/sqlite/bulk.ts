@@ -4,7 +4,7 @@
 // stages, statuses and dates, this file only records them.
 import type { Statement } from "better-sqlite3";
 import { ACTIVITY_TYPES } from "./columns.js";
-import type { Db } from "./db.js";
+import { nextDealId, type Db } from "./db.js";
 import {
   formatDealId,
   parseDealId,
@@ -236,7 +236,7 @@ export class BulkWriter {
   }
 
   private nextDealId(): number {
-    return ((this.stmt("SELECT max(id) AS n FROM deals").get() as { n: number | null }).n ?? 0) + 1;
+    return nextDealId(this.db);
   }
 
   private insertDealRow(
@@ -345,6 +345,10 @@ export class BulkWriter {
     now: string,
     opts: { dryRun?: boolean } = {},
   ): Array<{ id: string | null; action: ImportAction }> {
+    // A row that leaves status out means open (NewDeal's default), as createDeal reads it.
+    rows = rows.map((r) =>
+      r.target.status === undefined ? { ...r, target: { ...r.target, status: "open" as const } } : r,
+    );
     const creating = opts.dryRun ? 0 : rows.reduce((n, r) => n + (r.existing ? 0 : 1), 0);
     const stored = (this.stmt("SELECT count(*) AS n FROM deals").get() as { n: number }).n;
     // Many new deals into a smaller store: building the indexes once at the end is far cheaper

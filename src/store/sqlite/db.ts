@@ -82,6 +82,8 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
     // b-trees for GROUP BY stay in memory too.
     db.pragma("cache_size = -65536");
     db.pragma("temp_store = MEMORY");
+    // Case-insensitive search beyond ASCII (names like "Östra Sjukhuset"): see filters.ts.
+    db.function("fold", { deterministic: true }, (s: unknown) => (typeof s === "string" ? s.toLowerCase() : s));
     if (!opts.readonly && opts.migrate !== false) migrate(db);
     return db;
   } catch (err) {
@@ -133,6 +135,19 @@ export function integrityOf(path: string): string {
   } finally {
     db.close();
   }
+}
+
+/**
+ * The id for the next deal: above every deal stored and every deal ever deleted (ids are never
+ * reused). Call inside the write transaction that inserts it.
+ */
+export function nextDealId(db: Db): number {
+  const row = db
+    .prepare(
+      "SELECT max(coalesce((SELECT max(id) FROM deals), 0), coalesce((SELECT max_id FROM deal_id_high_water), 0)) AS n",
+    )
+    .get() as { n: number };
+  return row.n + 1;
 }
 
 export function closeDatabase(db: Db): void {

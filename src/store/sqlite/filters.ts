@@ -9,6 +9,8 @@ export function dayBound(v: string, end: boolean): string {
 
 export function filterClause(f: DealFilters, alias = ""): { sql: string; params: unknown[] } {
   const a = alias ? `${alias}.` : "";
+  // Subqueries name the outer table explicitly: a bare `id` inside them would be their own.
+  const outer = alias ? alias : "deals";
   const where: string[] = [];
   const params: unknown[] = [];
   if (f.owner !== undefined) (where.push(`${a}owner = ?`), params.push(f.owner));
@@ -21,7 +23,7 @@ export function filterClause(f: DealFilters, alias = ""): { sql: string; params:
     const lo = f.from !== undefined ? dayBound(f.from, false) : "0000";
     const hi = f.to !== undefined ? dayBound(f.to, true) : "9999";
     where.push(
-      `(EXISTS (SELECT 1 FROM activities x WHERE x.deal_id = ${a}id AND x.occurred_at BETWEEN ? AND ?) OR EXISTS (SELECT 1 FROM stage_history y WHERE y.deal_id = ${a}id AND y.entered_at BETWEEN ? AND ?))`,
+      `(EXISTS (SELECT 1 FROM activities x WHERE x.deal_id = ${outer}.id AND x.occurred_at BETWEEN ? AND ?) OR EXISTS (SELECT 1 FROM stage_history y WHERE y.deal_id = ${outer}.id AND y.entered_at BETWEEN ? AND ?))`,
     );
     params.push(lo, hi, lo, hi);
   } else {
@@ -29,8 +31,9 @@ export function filterClause(f: DealFilters, alias = ""): { sql: string; params:
     if (f.to !== undefined) (where.push(`${a}${field} <= ?`), params.push(dayBound(f.to, true)));
   }
   if (f.q !== undefined) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(`(${a}name LIKE ? ESCAPE '\\' OR ${a}account LIKE ? ESCAPE '\\')`);
+    // fold() lower-cases all of Unicode (SQLite's LIKE folds ASCII only): "östra" finds "Östra".
+    const like = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(`(fold(${a}name) LIKE ? ESCAPE '\\' OR fold(${a}account) LIKE ? ESCAPE '\\')`);
     params.push(like, like);
   }
   return { sql: where.length ? `WHERE ${where.join(" AND ")}` : "", params };

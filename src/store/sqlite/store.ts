@@ -4,7 +4,17 @@
 import type { Statement } from "better-sqlite3";
 import { SqliteAnalytics } from "./analytics.js";
 import { existsSync, renameSync, rmSync } from "node:fs";
-import { assertCompatible, closeDatabase, integrityOf, openDatabase, SCHEMA_VERSION, type Db } from "./db.js";
+import {
+  APPLICATION_ID,
+  assertCompatible,
+  closeDatabase,
+  inspectFile,
+  nextDealId,
+  integrityOf,
+  openDatabase,
+  SCHEMA_VERSION,
+  type Db,
+} from "./db.js";
 import { BulkWriter } from "./bulk.js";
 import { countColumn } from "./columns.js";
 import { filterClause } from "./filters.js";
@@ -208,10 +218,11 @@ export class SqliteDealStore implements DealStore {
         updated_at: now,
       };
       const cols = DEAL_COLUMNS.filter((c) => values[c] !== undefined);
-      const info = this.stmt(`INSERT INTO deals (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).run(
+      const id = nextDealId(this.db);
+      this.stmt(`INSERT INTO deals (id, ${cols.join(", ")}) VALUES (?, ${cols.map(() => "?").join(", ")})`).run(
+        id,
         ...cols.map((c) => toDb(values[c])),
       );
-      const id = Number(info.lastInsertRowid);
       const dealId = formatDealId(id);
       const closed = d.status && d.status !== "open" ? (d.closed_at ?? null) : null;
       this.stmt(
@@ -295,13 +306,13 @@ export class SqliteDealStore implements DealStore {
     const t = text.trim();
     const digits = t.replace(/^D-?/i, "").replace(/^0+/, "");
     // An id prefix ("D-004", "42") or words of the name or account, in any case, newest first.
-    const like = `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = `%${t.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const rows = (
       t === "" || /^d-?0*$/i.test(t)
         ? this.stmt("SELECT id, name, account FROM deals ORDER BY id DESC LIMIT ?").all(limit)
         : this.stmt(
             `SELECT id, name, account FROM deals
-              WHERE (? <> '' AND CAST(id AS TEXT) LIKE ?) OR name LIKE ? ESCAPE '\\' OR account LIKE ? ESCAPE '\\'
+              WHERE (? <> '' AND CAST(id AS TEXT) LIKE ?) OR fold(name) LIKE ? ESCAPE '\\' OR fold(account) LIKE ? ESCAPE '\\'
               ORDER BY id DESC LIMIT ?`,
           ).all(/^\d+$/.test(digits) ? digits : "", `${digits}%`, like, like, limit)
     ) as Row[];
@@ -360,7 +371,7 @@ export class SqliteDealStore implements DealStore {
   }
 
   upsertStakeholders(id: string, list: Stakeholder[]): void {
-    const n = this.num(id);
+    const n = parseDealId(this.requireDeal(id).id)!;
     const upsert = this.stmt(
       "INSERT INTO stakeholders (deal_id, name, role, decision_maker) VALUES (?, ?, ?, ?) ON CONFLICT (deal_id, name) DO UPDATE SET role = excluded.role, decision_maker = excluded.decision_maker",
     );
@@ -522,6 +533,8 @@ export class SqliteDealStore implements DealStore {
           out[t] = (this.stmt(`SELECT count(*) AS n FROM ${t} WHERE deal_id = ?`).get(n) as { n: number }).n;
         // Replayable replies (request_id) may quote the deal: they go too.
         out.requests = this.stmt("DELETE FROM requests WHERE instr(reply, ?) > 0").run(`"${id}"`).changes;
+        // Its id stays used (see migration 7).
+        this.stmt("UPDATE deal_id_high_water SET max_id = max(max_id, ?)").run(n);
         out.deals = this.stmt("DELETE FROM deals WHERE id = ?").run(n).changes;
         return out;
       });
@@ -613,7 +626,7 @@ export class SqliteDealStore implements DealStore {
 
   recordEvent(id: string, kind: string, detail: Record<string, unknown>, now: string): void {
     this.stmt("INSERT INTO deal_events (deal_id, at, kind, detail) VALUES (?, ?, ?, ?)").run(
-      this.num(id),
+      parseDealId(this.requireDeal(id).id)!,
       now,
       kind,
       JSON.stringify(detail),
@@ -920,20 +933,30 @@ export class SqliteDealStore implements DealStore {
   async restoreFrom(src: string): Promise<{ deals: number }> {
     if (!existsSync(src)) throw new StoreError(`${src} does not exist.`, "src");
     assertCompatible(src);
+    // Only a lean-sales-mcp store (its application id, a schema version we know) is a backup:
+    // anything else would replace the store with a file it cannot open. Checked before anything
+    // is touched, and this store stays open when it is refused.
+    const info = inspectFile(src);
+    if (info.application_id !== APPLICATION_ID || info.user_version < 1)
+      throw new StoreError(
+        `${src} is not a lean-sales-mcp backup (no deal store in it); the store was not touched.`,
+        "src",
+      );
     const check = integrityOf(src);
     if (check !== "ok")
       throw new StoreError(`${src} fails its integrity check (${check}); the store was not touched.`, "src");
     const source = openDatabase(src, { readonly: true, migrate: false });
+    let deals: number;
     try {
-      const deals = (source.prepare("SELECT count(*) AS n FROM deals").get() as { n: number }).n;
+      deals = (source.prepare("SELECT count(*) AS n FROM deals").get() as { n: number }).n;
       // One step (every page in one pass of SQLite's backup API, under the destination's write
       // lock): other processes see the old store or the restored one, never a mix.
       await source.backup(this.db.name, { progress: () => 0x7fffffff });
-      return { deals };
     } finally {
       source.close();
-      this.close();
     }
+    this.close();
+    return { deals };
   }
 
   close(): void {
