@@ -4,6 +4,7 @@ import { homedir, userInfo } from "node:os";
 import { ConfigError, parseConfig, type Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import { loadMethodology, MethodologyDataError } from "./methodology/load.js";
+import { assessmentRules } from "./methodology/assessment.js";
 import { PromptFileError, promptsFor } from "./mcp/prompts.js";
 import { dataDir } from "./paths.js";
 import { SqliteDealStore } from "./store/sqlite/store.js";
@@ -22,6 +23,7 @@ export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): v
   let store: DealStore | undefined;
   useAgentMessages(); // before data/ is parsed: see zod-messages.ts
   const methodology = loadMethodology(dataDir());
+  assessmentRules(methodology); // a broken assessments.json stops start-up like any data file
   const deps: Deps & { closeStore(): void } = {
     methodology,
     store: () => (store ??= SqliteDealStore.open(config.db)),

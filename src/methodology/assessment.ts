@@ -151,6 +151,15 @@ export const AssessmentsFile = z
       scale: SellingScale,
       weak_at_or_below: Level,
       min_positioned_factors: z.number().int().min(1).max(8),
+      // Which records count as contact, research and discovery conversations (checked against the
+      // activity types and stages in checkAssessments).
+      evidence: z.object({
+        contact_types: z.array(Id).min(1),
+        research_types: z.array(Id).min(1),
+        conversation_types: z.array(Id).min(1),
+        discovery_stage: Id,
+        proposal_stage: Id,
+      }),
       factors: z
         .array(
           z.object({
@@ -276,6 +285,22 @@ export function parseAssessments(raw: unknown, provenance?: (path: string) => Pr
   };
 }
 
+const rulesOf = new WeakMap<Methodology, AssessmentRules>();
+/**
+ * The assessment rules of a loaded methodology: data/assessments.json validated, its references
+ * to the other files checked, its labels judged as the loader judges every file's. Throws
+ * MethodologyDataError naming the file and path; the CLI calls it at start-up.
+ */
+export function assessmentRules(m: Methodology): AssessmentRules {
+  let rules = rulesOf.get(m);
+  if (!rules) {
+    rules = parseAssessments(m.assessmentsRaw, (path) => m.provenance(path));
+    checkAssessments(m, rules);
+    rulesOf.set(m, rules);
+  }
+  return rules;
+}
+
 const checked = new WeakMap<AssessmentRules, WeakSet<Methodology>>();
 /** Checks that data/assessments.json names what the other files hold (factors, ids, phases, activities). */
 export function checkAssessments(m: Methodology, rules: AssessmentRules): void {
@@ -310,6 +335,19 @@ export function checkAssessments(m: Methodology, rules: AssessmentRules): void {
         fail(`selling.factors[${i}].moves.activities[${j}]`, `no proactive activity ${k}`),
     );
   });
+  const ev = d.selling.evidence;
+  (["contact_types", "research_types", "conversation_types"] as const).forEach((k) =>
+    ev[k].forEach(
+      (t, j) =>
+        activityTypes.includes(t) ||
+        fail(`selling.evidence.${k}[${j}]`, `no activity type ${t} (there are ${activityTypes.join(", ")})`),
+    ),
+  );
+  (["discovery_stage", "proposal_stage"] as const).forEach(
+    (k) =>
+      m.stages.some((st) => st.id === ev[k]) ||
+      fail(`selling.evidence.${k}`, `no stage ${ev[k]} (there are ${m.stages.map((st) => st.id).join(", ")})`),
+  );
   const principles = m.principles.map((p) => p.id);
   const areas = m.framework.map((a) => a.id);
   const want = [...principles.map((id) => `principle:${id}`), ...areas.map((id) => `area:${id}`)].sort();

@@ -69,6 +69,8 @@ export interface Methodology {
   bant: BantData;
   scoring: ScoringData;
   forecast: ForecastData;
+  /** data/assessments.json as read; assessmentRules(m) in assessment.ts validates and types it. */
+  assessmentsRaw: unknown;
   /**
    * The currency of the methodology's money thresholds (segmentation.tier_thresholds.currency):
    * deals and analyses use it when none is given.
@@ -411,6 +413,7 @@ export function loadMethodology(dataDir: string, opts: { shipped?: string } = {}
     bant: raw.bant,
     scoring: raw.scoring,
     forecast: raw.forecast,
+    assessmentsRaw: raw.assessments,
     stage: (id) => stages[stageIdx.get(id)!]!,
     stageIndex: (id) => stageIdx.get(id)!,
     waste: (id) => wastes.find((w) => w.id === id)!,

@@ -497,6 +497,9 @@ export const DATA_FILES = {
   bant: { file: "bant.json", schema: BantFile },
   scoring: { file: "scoring.json", schema: ScoringFile },
   forecast: { file: "forecast.json", schema: ForecastFile },
+  // Its schema and cross-file checks live with its rules (assessment.ts: assessmentRules(m)),
+  // which the CLI runs at start-up.
+  assessments: { file: "assessments.json", schema: z.unknown() },
 } as const;
 
 /**

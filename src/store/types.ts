@@ -5,6 +5,7 @@ import type { ClosedFacts, DealFacts, NurtureDue } from "../methodology/pipeline
 import type { DistInput, MetricsInput } from "../methodology/metrics.js";
 import type { WinLossInput } from "../methodology/winloss.js";
 import type { DealHistory } from "../methodology/forecast.js";
+import type { DealEvidence } from "../methodology/assessment.js";
 import { InputError } from "../methodology/errors.js";
 
 export type { NurtureDue };
@@ -329,6 +330,16 @@ export interface DealStore {
    */
   dealHistories(filters: DealFilters): DealHistory[];
 
+  /**
+   * Per deal, what shows how it was sold (for the selling-approach assessment): its source,
+   * stakeholders, first proposal, first live contact and what was logged before them, and
+   * whether a qualifying BANT came before the proposal. Which activity types count as contact,
+   * research and conversation, and the discovery and proposal stages, are the caller's.
+   */
+  sellingEvidence(filters: DealFilters, reading: SellingReading): DealEvidence[];
+  /** The store summarised for the Lean maturity assessment (counts; the caller turns them into shares). */
+  maturityFacts(qualificationStageIndex: number): MaturityFacts;
+
   /** Aggregations for metrics, scoring and win-loss (SQL over indexed columns). */
   analytics(): PipelineAnalytics;
 
@@ -357,6 +368,36 @@ export interface StoreStatus {
   integrity: string;
   /** Facts of the driver (for SQLite: the journal mode). */
   driver: Record<string, string | number>;
+}
+
+export interface SellingReading {
+  contact_types: readonly string[];
+  research_types: readonly string[];
+  conversation_types: readonly string[];
+  discovery_stage: string;
+  proposal_stage: string;
+}
+
+export interface MaturityFacts {
+  deals: number;
+  open: number;
+  closed_won_lost: number;
+  closed_won_lost_with_reason: number;
+  closed: number;
+  /** Stage moves after creation: through a recorded gate check, and overriding one. */
+  moves: number;
+  moves_passed: number;
+  moves_overridden: number;
+  /** Open deals past the qualification stage, and those whose latest BANT verdict is qualified. */
+  open_past_qualification: number;
+  open_past_qualification_qualified: number;
+  activities: number;
+  baselines: number;
+  last_baseline_at: string | null;
+  /** Baselines whose label starts with "win-loss" (the quarterly win-loss review records one). */
+  win_loss_baselines: number;
+  with_segment: number;
+  with_readiness: number;
 }
 
 /** A snapshot of the pipeline metrics, kept under a label. */

@@ -1967,6 +1967,105 @@ export function describeStoreContract(driverName: string, open: () => StoreFixtu
       });
     });
 
+    describe("deal histories and assessment evidence", () => {
+      it("dealHistories gives each deal's whole life: stage entries in order, parked periods and the final outcome", () => {
+        const won = walk(
+          store,
+          { name: "Acme Logistics - fleet rollout", created_at: t("2026-09-01") },
+          [
+            ["discovery", "2026-09-05"],
+            ["proposal_negotiation", "2026-09-20"],
+          ],
+          { status: "won", reason: "ROI", on: "2026-10-01" },
+        );
+        const open = walk(
+          store,
+          { name: "Borealis Health - portal", owner: "Sam Ortiz", created_at: t("2026-10-01") },
+          [["discovery", "2026-10-10"]],
+        );
+        store.parkDeal(open.id, "2027-02-01", t("2026-10-20"));
+        const all = store.dealHistories({});
+        expect(all.map((h) => h.id)).toEqual([won.id, open.id]);
+        const w = all[0]!;
+        expect(w.stages.map((x) => x.stage_index)).toEqual([
+          idx("prospecting"),
+          idx("discovery"),
+          idx("proposal_negotiation"),
+        ]);
+        expect(w.stages.map((x) => x.entered_at)).toEqual([t("2026-09-01"), t("2026-09-05"), t("2026-09-20")]);
+        expect(w.outcome).toEqual({ status: "won", closed_at: t("2026-10-01") });
+        expect(w.tier).toBe("mid_market");
+        const o = all[1]!;
+        expect(o.outcome).toBeNull();
+        expect(o.parked).toEqual([{ from: t("2026-10-20"), to: null }]);
+        store.reopenDeal(open.id, t("2026-11-05"));
+        expect(store.dealHistories({ owner: "Sam Ortiz" }).map((h) => h.parked)).toEqual([
+          [{ from: t("2026-10-20"), to: t("2026-11-05") }],
+        ]);
+        // A history is whole or absent: date bounds do not cut it.
+        expect(store.dealHistories({ from: "2026-11-01", date_field: "created_at" })).toHaveLength(2);
+      });
+
+      it("sellingEvidence reads how a deal was sold: research before contact, discovery calls, qualification before the proposal", () => {
+        const d = walk(store, { name: "Cedar Bakery - POS", source: "Paid Search", created_at: t("2026-09-01") });
+        store.logActivity(d.id, { type: "note", occurred_at: t("2026-09-01"), summary: "Read their site" }, NOW);
+        store.logActivity(d.id, { type: "call", occurred_at: t("2026-09-02"), summary: "Intro" }, NOW);
+        store.upsertStakeholders(d.id, [
+          { name: "Ines Roy", role: "Owner", decision_maker: true },
+          { name: "Tom Roy", role: "Manager", decision_maker: false },
+        ]);
+        store.moveStage(
+          d.id,
+          { stage: "discovery", stage_index: idx("discovery"), at: t("2026-09-03"), gate: "passed" },
+          NOW,
+        );
+        store.logActivity(d.id, { type: "meeting", occurred_at: t("2026-09-04"), summary: "Discovery" }, NOW);
+        store.logActivity(d.id, { type: "call", occurred_at: t("2026-09-06"), summary: "Follow-up" }, NOW);
+        store.recordQualification(d.id, { ...QUALIFIED, detail: {} }, t("2026-09-07"));
+        store.logActivity(d.id, { type: "proposal", occurred_at: t("2026-09-10"), summary: "Proposal" }, NOW);
+        const reading = {
+          contact_types: ["call", "meeting", "demo", "proposal"],
+          research_types: ["note", "email"],
+          conversation_types: ["call", "meeting"],
+          discovery_stage: "discovery",
+          proposal_stage: "proposal_negotiation",
+        };
+        const [e] = store.sellingEvidence({}, reading);
+        expect(e).toMatchObject({
+          id: d.id,
+          source: "paid_search",
+          stakeholders: 2,
+          decision_makers: 1,
+          first_proposal_at: t("2026-09-10"),
+          discovery_entered_at: t("2026-09-03"),
+          proposal_stage_entered_at: null,
+          first_activity_type: "call",
+          qualified_before_proposal: true,
+          activities_before_first_proposal: { discovery: 2, research: 1, total: 4 },
+        });
+      });
+
+      it("maturityFacts counts what the maturity assessment reads", () => {
+        seedPipeline(store);
+        const f = store.maturityFacts(idx("discovery"));
+        const c = store.counts();
+        expect(f.deals).toBe(c.deals);
+        expect(f.moves).toBe(f.moves_passed + f.moves_overridden);
+        expect(f.closed_won_lost_with_reason).toBeLessThanOrEqual(f.closed_won_lost);
+        expect(f.open + f.closed).toBeLessThanOrEqual(f.deals);
+        expect(f.activities).toBe(c.activities);
+        expect(f.baselines).toBe(0);
+        store
+          .analytics()
+          .saveBaseline({ label: "win-loss-2026-Q3", recorded_at: NOW, as_of: NOW, filters: {}, metrics: {} });
+        expect(store.maturityFacts(idx("discovery"))).toMatchObject({
+          baselines: 1,
+          win_loss_baselines: 1,
+          last_baseline_at: NOW,
+        });
+      });
+    });
+
     describe("health, backup and restore", () => {
       let dir: string;
       beforeEach(() => {

@@ -30,7 +30,7 @@ export default defineTool({
   title: "Forecast won value",
   kind: "read",
   description: [
-    "What the pipeline will close in a period (default: the current quarter) as of a date: expected won value and deals, a 10th-90th percentile range, commit / best case / pipeline, per owner and segment, the gap to quota, and a backtest of the same method on past periods, so you know how far to trust it.",
+    "What will close in a period (default: this quarter) as of a date: expected won value and deals, a 10-90th percentile range, commit/best case/pipeline, per owner and segment, gap to quota, and a backtest on past periods saying how far to trust it.",
     'Example: {"quota":1500000,"filters":{"owner":"Dana Lee"}}',
   ].join(" "),
   input: {

@@ -18,6 +18,8 @@ import listDeals from "./list_deals.js";
 import logActivity from "./log_activity.js";
 import pipelineMetrics from "./pipeline_metrics.js";
 import forecast from "./forecast.js";
+import assessSellingApproach from "./assess_selling_approach.js";
+import assessLeanMaturity from "./assess_lean_maturity.js";
 import pipelineReport from "./pipeline_report.js";
 import qualifyProspect from "./qualify_prospect.js";
 import recordBaseline from "./record_baseline.js";
@@ -39,7 +41,16 @@ export const TOOL_GROUPS = {
     exportDeals,
     importDeals,
   ],
-  analytics: [pipelineMetrics, forecast, recordBaseline, compareToBaseline, scoreLead, winLossAnalysis],
+  analytics: [
+    pipelineMetrics,
+    forecast,
+    recordBaseline,
+    compareToBaseline,
+    scoreLead,
+    winLossAnalysis,
+    assessSellingApproach,
+    assessLeanMaturity,
+  ],
   dashboard: [pipelineReport],
 } as unknown as Record<string, ToolDef[]>;
 

@@ -10,7 +10,7 @@ export default defineTool({
   title: "Pipeline metrics",
   kind: "read",
   description: [
-    "The pipeline's numbers: win rate, deal size, cycle time per segment against target, stage conversion, time in stage, velocity, open value, leading indicators, revenue per owner, for filters.from..to (closed deals by close date) as of as_of.",
+    "Win rate, deal size, cycle time per segment vs target, conversion, time in stage, velocity, open value, leading indicators and revenue per owner for filters.from..to (closes by close date) as of as_of.",
     'Example: {"filters":{"from":"2026-07-01","to":"2026-09-30"}}',
   ].join(" "),
   input: {

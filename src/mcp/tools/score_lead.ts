@@ -25,7 +25,7 @@ export default defineTool({
   title: "Score a lead",
   kind: "read",
   description: [
-    "Win probability of an open deal or a new lead, learned from the store's closed deals, with the factors that move it and held-out AUC; falls back to the BANT score below 30 won and 30 lost. Give what the rep knows: the segment is derived.",
+    "Win probability of a deal or new lead, learned from the store's closed deals, with the factors that move it and held-out AUC (BANT score below 30 won and 30 lost). Give what the rep knows; the segment is derived.",
     'Example: {"employees":450,"source":"referral","budget":"approved","amount":40000}',
   ].join(" "),
   input: {

@@ -16,7 +16,7 @@ export default defineTool({
   title: "Update a deal",
   kind: "update",
   description: [
-    "Changes the fields sent (a new owner counts as a handoff; stakeholders are added or updated by name); the segment is re-derived. status nurture parks a deal until revisit_on, open brings it back. advance_stage moves stages, close_deal closes.",
+    "Changes the fields sent (stakeholders added or updated by name); the segment is re-derived. status nurture parks a deal until revisit_on, open brings it back. Stages: advance_stage; closing: close_deal.",
     'Example: {"deal_id":"D-0042","amount":52000,"stakeholders":[{"name":"Li Wei","role":"CFO","decision_maker":true}]}',
   ].join(" "),
   input: {

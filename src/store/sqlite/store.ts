@@ -19,6 +19,7 @@ import { BulkWriter } from "./bulk.js";
 import { countColumn } from "./columns.js";
 import { filterClause } from "./filters.js";
 import type { DealHistory } from "../../methodology/forecast.js";
+import type { DealEvidence } from "../../methodology/assessment.js";
 import { isClosedStatus } from "../../methodology/schema.js";
 import {
   formatDealId,
@@ -37,6 +38,8 @@ import {
   type DealStatus,
   type DealStore,
   type PipelineAnalytics,
+  type MaturityFacts,
+  type SellingReading,
   type StoreStatus,
   type NewDeal,
   type ClosedFactsRow,
@@ -878,6 +881,115 @@ export class SqliteDealStore implements DealStore {
       else if (last && last.to === null) last.to = r.at as string;
     }
     return [...out.values()];
+  }
+
+  sellingEvidence(filters: DealFilters, reading: SellingReading): DealEvidence[] {
+    const { sql, params } = filterClause(filters, "d");
+    const list = (types: readonly string[]) => types.map(() => "?").join(", ") || "NULL";
+    const rows = this.db
+      .prepare(
+        `WITH x AS (
+           SELECT d.id, d.owner, d.status, d.source, d.amount, d.currency, d.created_at, d.closed_at,
+                  d.stakeholder_count, d.decision_makers,
+                  (SELECT min(occurred_at) FROM activities a WHERE a.deal_id = d.id AND a.type = 'proposal') AS first_proposal_at,
+                  (SELECT min(occurred_at) FROM activities a WHERE a.deal_id = d.id AND a.type IN (${list(reading.contact_types)})) AS first_contact_at,
+                  (SELECT min(entered_at) FROM stage_history h WHERE h.deal_id = d.id AND h.stage = ?) AS discovery_entered_at,
+                  (SELECT min(entered_at) FROM stage_history h WHERE h.deal_id = d.id AND h.stage = ?) AS proposal_stage_entered_at
+             FROM deals d ${sql})
+         SELECT x.*,
+                (SELECT count(*) FROM activities a WHERE a.deal_id = x.id AND a.stage = ? AND a.type IN (${list(reading.conversation_types)})
+                    AND (x.first_proposal_at IS NULL OR a.occurred_at < x.first_proposal_at)) AS discovery,
+                (SELECT count(*) FROM activities a WHERE a.deal_id = x.id AND a.type IN (${list(reading.research_types)})
+                    AND (x.first_contact_at IS NULL OR a.occurred_at < x.first_contact_at)) AS research,
+                (SELECT count(*) FROM activities a WHERE a.deal_id = x.id
+                    AND (x.first_proposal_at IS NULL OR a.occurred_at < x.first_proposal_at)) AS total,
+                (SELECT a.type FROM activities a WHERE a.deal_id = x.id AND a.type IN (${list(reading.contact_types)})
+                    ORDER BY a.occurred_at, a.id LIMIT 1) AS first_activity_type,
+                EXISTS (SELECT 1 FROM qualifications q WHERE q.deal_id = x.id AND q.verdict = 'qualified'
+                    AND (x.first_proposal_at IS NULL OR q.recorded_at <= x.first_proposal_at)) AS qualified_before_proposal
+           FROM x ORDER BY x.id`,
+      )
+      .all(
+        ...reading.contact_types,
+        reading.discovery_stage,
+        reading.proposal_stage,
+        ...params,
+        reading.discovery_stage,
+        ...reading.conversation_types,
+        ...reading.research_types,
+        ...reading.contact_types,
+      ) as Row[];
+    return rows.map((r) => ({
+      id: formatDealId(r.id as number),
+      owner: r.owner as string,
+      status: r.status as DealStatus,
+      source:
+        typeof r.source === "string"
+          ? r.source
+              .trim()
+              .toLowerCase()
+              .replace(/[\s-]+/g, "_") || null
+          : null,
+      amount: (r.amount as number | null) ?? null,
+      currency: r.currency as string,
+      created_at: r.created_at as string,
+      closed_at: (r.closed_at as string | null) ?? null,
+      stakeholders: (r.stakeholder_count as number | null) ?? 0,
+      decision_makers: (r.decision_makers as number | null) ?? 0,
+      first_proposal_at: (r.first_proposal_at as string | null) ?? null,
+      discovery_entered_at: (r.discovery_entered_at as string | null) ?? null,
+      proposal_stage_entered_at: (r.proposal_stage_entered_at as string | null) ?? null,
+      activities_before_first_proposal: {
+        discovery: r.discovery as number,
+        research: r.research as number,
+        total: r.total as number,
+      },
+      first_activity_type: (r.first_activity_type as string | null) ?? null,
+      qualified_before_proposal: r.qualified_before_proposal === 1,
+    }));
+  }
+
+  maturityFacts(qualificationStageIndex: number): MaturityFacts {
+    const one = <T>(sql: string, ...args: unknown[]) => this.db.prepare(sql).get(...args) as T;
+    const deals = one<Record<string, number>>(
+      `SELECT count(*) AS deals,
+              coalesce(sum(status = 'open'), 0) AS open,
+              coalesce(sum(status IN ('won', 'lost', 'disqualified')), 0) AS closed,
+              coalesce(sum(status IN ('won', 'lost')), 0) AS closed_won_lost,
+              coalesce(sum(status IN ('won', 'lost') AND close_reason IS NOT NULL AND trim(close_reason) <> ''), 0) AS with_reason,
+              coalesce(sum(status = 'open' AND stage_index > ?), 0) AS past,
+              coalesce(sum(status = 'open' AND stage_index > ? AND bant_verdict = 'qualified'), 0) AS past_qualified,
+              coalesce(sum(segment IS NOT NULL), 0) AS with_segment,
+              coalesce(sum(readiness IS NOT NULL AND readiness <> 'unknown'), 0) AS with_readiness
+         FROM deals`,
+      qualificationStageIndex,
+      qualificationStageIndex,
+    );
+    const moves = one<Record<string, number>>(
+      `SELECT count(*) AS moves, coalesce(sum(gate = 'passed'), 0) AS passed, coalesce(sum(gate = 'override'), 0) AS overridden
+         FROM stage_history WHERE gate IN ('passed', 'override')`,
+    );
+    const baselines = one<{ n: number; last: string | null; win_loss: number }>(
+      "SELECT count(*) AS n, max(recorded_at) AS last, coalesce(sum(label LIKE 'win-loss%'), 0) AS win_loss FROM baselines",
+    );
+    return {
+      deals: deals.deals!,
+      open: deals.open!,
+      closed: deals.closed!,
+      closed_won_lost: deals.closed_won_lost!,
+      closed_won_lost_with_reason: deals.with_reason!,
+      moves: moves.moves!,
+      moves_passed: moves.passed!,
+      moves_overridden: moves.overridden!,
+      open_past_qualification: deals.past!,
+      open_past_qualification_qualified: deals.past_qualified!,
+      activities: one<{ n: number }>("SELECT count(*) AS n FROM activities").n,
+      baselines: baselines.n,
+      last_baseline_at: baselines.last,
+      win_loss_baselines: baselines.win_loss,
+      with_segment: deals.with_segment!,
+      with_readiness: deals.with_readiness!,
+    };
   }
 
   private analyticsView?: SqliteAnalytics;
