@@ -433,14 +433,12 @@ export function findPipelineWaste(
     const t = tally("no_reason");
     t.count = withoutReason;
     const owners = closedFacts.without_reason.owners ?? [];
-    t.list = closedFacts.without_reason.ids
-      .slice(0, cap)
-      .map((id, i) => ({
-        deal_id: id,
-        ...(owners[i] ? { owner: owners[i] } : {}),
-        severity: "medium" as const,
-        evidence: `${id} was closed without a reason.`,
-      }));
+    t.list = closedFacts.without_reason.ids.slice(0, cap).map((id, i) => ({
+      deal_id: id,
+      ...(owners[i] ? { owner: owners[i] } : {}),
+      severity: "medium" as const,
+      evidence: `${id} was closed without a reason.`,
+    }));
   }
   const defectReasons = new Map<string, string[]>();
   let errorLosses = 0;
@@ -473,14 +471,12 @@ export function findPipelineWaste(
     const t = tally("nurture_due");
     t.count = input.nurtureDue.total;
     for (const g of input.nurtureDue.by_stage) countAt(g.stage, rules.nurture_due.waste, g.n);
-    t.list = input.nurtureDue.deals
-      .slice(0, cap)
-      .map((n) => ({
-        deal_id: n.id,
-        owner: n.owner,
-        severity: "medium" as const,
-        evidence: `${n.id} was parked in nurture until ${n.revisit_on}: requalify it or close it.`,
-      }));
+    t.list = input.nurtureDue.deals.slice(0, cap).map((n) => ({
+      deal_id: n.id,
+      owner: n.owner,
+      severity: "medium" as const,
+      evidence: `${n.id} was parked in nurture until ${n.revisit_on}: requalify it or close it.`,
+    }));
   }
 
   for (const d of input.open) {
@@ -529,14 +525,12 @@ export function findPipelineWaste(
     t.count = earlyUnqualified.length;
     t.high = severity === "high" ? earlyUnqualified.length : 0;
     t.value = earlyValue;
-    t.list = earlyUnqualified
-      .slice(0, cap)
-      .map(({ id, owner }) => ({
-        deal_id: id,
-        owner,
-        severity,
-        evidence: `${id} is early-stage and unqualified; ${summary}.`,
-      }));
+    t.list = earlyUnqualified.slice(0, cap).map(({ id, owner }) => ({
+      deal_id: id,
+      owner,
+      severity,
+      evidence: `${id} is early-stage and unqualified; ${summary}.`,
+    }));
   }
 
   const findings: PipelineFinding[] = [];
