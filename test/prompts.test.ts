@@ -3,7 +3,9 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lastFullQuarter, loadPrompts, PromptFileError } from "../src/mcp/prompts.js";
+import { loadPrompts } from "../src/mcp/prompts/load.js";
+import { PromptFileError } from "../src/mcp/prompts/types.js";
+import { lastFullQuarter } from "../src/app/dates.js";
 import { promptsDir } from "../src/paths.js";
 import { createServer } from "../src/mcp/server.js";
 import { ALL_TOOLS } from "../src/mcp/tools/index.js";

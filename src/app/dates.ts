@@ -32,3 +32,9 @@ export function quarterOf(day: string): { from: string; to: string; name: string
 /** Whole days from one ISO date to another, both counted. */
 export const daysInclusive = (from: string, to: string): number =>
   Math.round((Date.parse(to.slice(0, 10)) - Date.parse(from.slice(0, 10))) / 86_400_000) + 1;
+
+/** The last full calendar quarter before a day (YYYY-MM-DD): what a quarterly review looks back on. */
+export function lastFullQuarter(today: string): { from: string; to: string; name: string } {
+  const start = quarterOf(today).from;
+  return quarterOf(new Date(Date.parse(start) - 86_400_000).toISOString().slice(0, 10));
+}

@@ -2,7 +2,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Methodology } from "../methodology/load.js";
 import { DEAL_STATUSES } from "../methodology/schema.js";
-import { registerPrompts } from "./prompts.js";
+import { registerPrompts } from "./prompts/register.js";
 import { registerResources } from "./resources.js";
 import { registerTool } from "./define.js";
 import type { Deps } from "../app/deps.js";
