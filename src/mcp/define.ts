@@ -1,18 +1,19 @@
 // How a tool is declared, answered and registered. The only tools file that imports the SDK.
+// - Tool schemas are converted to JSON Schema once per process (leanSchema).
 // - `kind` decides the four annotations (never written by hand per tool).
 // - Every failure becomes an `isError` result that says what to send instead; stacks go to the log.
 // - Writes run through ctx.write(): one BEGIN IMMEDIATE transaction, and with a `request_id`
 //   the reply is stored in that same transaction so a retry returns it instead of writing twice.
 // - Stored free text is fenced in the text content with a per-response nonce.
 import { createHash, randomUUID } from "node:crypto";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type {
   ContentBlock,
-  ServerNotification,
-  ServerRequest,
+  InputRequiredResult,
+  McpServer,
+  ServerContext,
+  StandardSchemaWithJSON,
   ToolAnnotations,
-} from "@modelcontextprotocol/sdk/types.js";
+} from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Logger } from "../log.js";
 import type { McpLog } from "./log.js";
@@ -74,6 +75,8 @@ export function withNext<S>(r: Reply<S>, next: Array<NextStep | false | undefine
 }
 
 export interface ToolContext extends Deps {
+  /** The MCP request: its envelope (2026), input responses of a retried call, what the client can do. */
+  mcp: ServerContext;
   /** Runs fn in one immediate transaction; with a request_id, stores its reply in the same one. */
   write<S>(fn: () => Reply<S>): Reply<S>;
   /** Sends a progress notification when the client asked for progress (a no-op otherwise). */
@@ -93,7 +96,14 @@ export interface ToolDef<I extends Shape = Shape, O extends Shape = Shape> {
   description: string;
   input: I;
   output: O;
-  handle(input: Input<I>, ctx: ToolContext): Reply<z.infer<z.ZodObject<O>>> | Promise<Reply<z.infer<z.ZodObject<O>>>>;
+  /** The answer, or a question for the user first (an input-required result; see import_deals). */
+  handle(
+    input: Input<I>,
+    ctx: ToolContext,
+  ):
+    | Reply<z.infer<z.ZodObject<O>>>
+    | InputRequiredResult
+    | Promise<Reply<z.infer<z.ZodObject<O>>> | InputRequiredResult>;
   /** The tool's `_meta` (e.g. an MCP Apps `ui.resourceUri`). */
   meta?: Record<string, unknown>;
 }
@@ -124,14 +134,56 @@ function errorResult(message: string) {
 
 const hashArgs = (args: unknown) => createHash("sha256").update(JSON.stringify(args)).digest("hex");
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+/**
+ * A zod schema as the SDK reads it (Standard Schema with JSON Schema), with the JSON Schema made
+ * once per process instead of on every tools/list, and without its `$schema` line (a draft URL
+ * the model does not need: ~50 characters a schema in every conversation). Validation is zod's,
+ * so the forgiving inputs (typed enum forms, "d-42") and their messages stay.
+ */
+function leanSchema(schema: z.ZodType): StandardSchemaWithJSON {
+  const std = (schema as unknown as StandardSchemaWithJSON)["~standard"];
+  const cache: Partial<Record<"input" | "output", Record<string, unknown>>> = {};
+  const json = (io: "input" | "output") => (options: { target: string }) => {
+    if (!cache[io]) {
+      const { $schema: _drop, ...rest } = std.jsonSchema[io](options as never) as Record<string, unknown>;
+      cache[io] = rest;
+    }
+    return cache[io]!;
+  };
+  // Several problems: one line each (the SDK would join them with commas on one line).
+  const validate = async (value: unknown) => {
+    const r = await std.validate(value);
+    if (!r.issues || r.issues.length < 2) return r;
+    const line = (i: (typeof r.issues)[number]) =>
+      `${(i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".") || "arguments"}: ${i.message}`;
+    return { issues: [{ message: `\n${r.issues.map(line).join("\n")}` }] };
+  };
+  return {
+    "~standard": { ...std, validate, jsonSchema: { input: json("input"), output: json("output") } },
+  } as StandardSchemaWithJSON;
+}
+
+// One lean schema pair per tool definition, shared by every server instance (HTTP builds one per request).
+const schemas = new WeakMap<ToolDef, { input: StandardSchemaWithJSON; output: StandardSchemaWithJSON }>();
+function schemasOf(def: ToolDef, writes: boolean) {
+  let s = schemas.get(def);
+  if (!s) {
+    const input = writes ? { ...def.input, request_id: RequestId.optional() } : def.input;
+    s = {
+      // Strict: an unknown argument is refused by name instead of silently ignored.
+      input: leanSchema(z.object(input).strict()),
+      output: leanSchema(z.object({ ...def.output, next_steps: NextSteps.optional() })),
+    };
+    schemas.set(def, s);
+  }
+  return s;
+}
 
 /** Registers one tool on a server, wrapped with logging, errors, idempotency and fencing. */
 export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog: McpLog): void {
   const writes = def.kind !== "read";
-  const input = writes ? { ...def.input, request_id: RequestId.optional() } : def.input;
 
-  const run = async (args: Record<string, unknown>, extra: Extra) => {
+  const run = async (args: Record<string, unknown>, extra: ServerContext) => {
     const started = performance.now();
     const requestId = writes ? (args.request_id as string | undefined) : undefined;
     const argsHash = requestId ? hashArgs({ ...args, request_id: undefined }) : "";
@@ -150,10 +202,11 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
           return renderReply(prior.reply as Reply<unknown>);
         }
       }
-      const progressToken = extra._meta?.progressToken;
+      const progressToken = extra.mcpReq._meta?.progressToken;
       const ctx: ToolContext = {
         ...deps,
-        signal: extra.signal,
+        mcp: extra,
+        signal: extra.mcpReq.signal,
         write: (fn) => {
           // A read-only server never opens a write transaction (the tools answer without recording).
           if (deps.readOnly) throw new InputError("This server is read-only: nothing can be written.");
@@ -169,15 +222,15 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
         },
         progress: async (done, total, message) => {
           if (progressToken === undefined) return;
-          await extra.sendNotification({
+          await extra.mcpReq.notify({
             method: "notifications/progress",
             params: { progressToken, progress: done, total, message },
           });
         },
-        notify: async (level, data) => mcpLog.send(level, def.name, data, extra.sessionId),
+        notify: async (level, data) => mcpLog.send(extra, level, def.name, data),
       };
       const r = await def.handle(args as never, ctx);
-      return renderReply(r);
+      return "resultType" in r ? r : renderReply(r);
     } catch (err) {
       outcome = "error";
       return errorResult(describeFailure(def.name, err, deps.log));
@@ -185,23 +238,18 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
       const ms = Math.round((performance.now() - started) * 100) / 100;
       deps.log.info({ tool: def.name, ms, outcome, ...(requestId ? { request_id: requestId } : {}) }, "tool call");
       // The same line as an MCP log message, for clients that asked for it (logging/setLevel).
-      mcpLog.send(
-        outcome === "error" ? "warning" : "debug",
-        def.name,
-        { tool: def.name, ms, outcome },
-        extra.sessionId,
-      );
+      mcpLog.send(extra, outcome === "error" ? "warning" : "debug", def.name, { tool: def.name, ms, outcome });
     }
   };
 
+  const { input, output } = schemasOf(def, writes);
   server.registerTool(
     def.name,
     {
       title: def.title,
       description: def.description,
-      // Strict: an unknown argument is refused by name instead of silently ignored.
-      inputSchema: z.object(input).strict(),
-      outputSchema: { ...def.output, next_steps: NextSteps.optional() },
+      inputSchema: input,
+      outputSchema: output,
       annotations: { title: def.title, ...annotationsFor(def.kind) },
       ...(def.meta ? { _meta: def.meta } : {}),
     },

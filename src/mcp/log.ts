@@ -1,23 +1,37 @@
-// MCP log notifications that honour logging/setLevel per session. The SDK sends every message
-// until a client sets a level; we send only warnings and worse until the client asks for more.
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { LoggingLevelSchema, SetLevelRequestSchema, type LoggingLevel } from "@modelcontextprotocol/sdk/types.js";
+// MCP log messages for clients that ask for them. 2026-07-28 clients ask per request (the
+// `io.modelcontextprotocol/logLevel` meta key; none means none), and the SDK applies it. 2025
+// clients set a level for the connection with logging/setLevel; until they do, only warnings and
+// worse are sent (the SDK would send everything). MCP logging is deprecated in 2026-07-28: the
+// server's own log goes to stderr (pino) either way.
+import type { LoggingLevel, McpServer, ServerContext } from "@modelcontextprotocol/server";
 
-const SEVERITY = new Map(LoggingLevelSchema.options.map((l, i) => [l, i]));
+const LEVELS: readonly LoggingLevel[] = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency",
+];
+const rank = (l: LoggingLevel) => LEVELS.indexOf(l);
 
 export class McpLog {
-  private readonly levels = new Map<string | undefined, LoggingLevel>();
+  /** The level a 2025 client set on this connection (one server instance serves one connection). */
+  private level: LoggingLevel = "warning";
 
-  constructor(private readonly server: McpServer) {
-    server.server.setRequestHandler(SetLevelRequestSchema, async (req, extra) => {
-      this.levels.set(extra.sessionId, req.params.level);
+  constructor(server: McpServer, era: "legacy" | "modern" | undefined) {
+    if (era === "modern") return; // logging/setLevel does not exist in 2026-07-28
+    server.server.setRequestHandler("logging/setLevel", async (req) => {
+      this.level = req.params.level;
       return {};
     });
   }
 
-  send(level: LoggingLevel, logger: string, data: unknown, sessionId: string | undefined): void {
-    const min = this.levels.get(sessionId) ?? "warning";
-    if (SEVERITY.get(level)! < SEVERITY.get(min)!) return;
-    void this.server.server.sendLoggingMessage({ level, logger, data }, sessionId).catch(() => undefined);
+  send(ctx: ServerContext, level: LoggingLevel, logger: string, data: unknown): void {
+    const modern = ctx.mcpReq.envelope !== undefined;
+    if (!modern && rank(level) < rank(this.level)) return;
+    void ctx.mcpReq.log(level, data, logger).catch(() => undefined);
   }
 }

@@ -1,6 +1,12 @@
 // MCP resources: the reference rendered from data/, one section at a time, and stored deals.
-import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
+import {
+  McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+  ResourceNotFoundError,
+  ResourceTemplate,
+} from "@modelcontextprotocol/server";
+import { STATIC } from "./cache.js";
 import { EXPORTS_TEMPLATE, exportText, parseExportFile } from "../app/export.js";
 import { presentDeal } from "../app/deal-view.js";
 import { renderMethodology, renderSection, SECTIONS, type SectionId } from "../methodology/render.js";
@@ -11,13 +17,10 @@ import { InputError } from "../methodology/errors.js";
 import { fence } from "../app/fence.js";
 import { DealIdPattern } from "../app/schemas.js";
 
-/**
- * A JSON-RPC "invalid params" error. A plain Error with a code (rather than McpError, whose
- * message already carries an "MCP error -32602:" prefix) so the client shows the prefix once.
- */
-function invalidParams(message: string): Error {
-  return Object.assign(new Error(message), { code: ErrorCode.InvalidParams });
-}
+/** A request the client can fix (a malformed address, an export too large to read at once). */
+const invalidParams = (message: string) => new ProtocolError(ProtocolErrorCode.InvalidParams, message);
+/** The revision's resource-not-found error (-32602 with the uri in data), with what to do instead. */
+const notFound = (uri: URL, message: string) => new ResourceNotFoundError(uri.href, message);
 
 export function registerResources(server: McpServer, deps: Deps): void {
   const m = deps.methodology;
@@ -29,6 +32,7 @@ export function registerResources(server: McpServer, deps: Deps): void {
       title: "Lean Sales methodology (whole reference)",
       description: "The complete Lean Sales reference as markdown, rendered from the server's methodology data.",
       mimeType: "text/markdown",
+      cacheHint: STATIC,
     },
     async (uri) => ({ contents: [{ uri: uri.href, mimeType: "text/markdown", text: whole }] }),
   );
@@ -51,10 +55,11 @@ export function registerResources(server: McpServer, deps: Deps): void {
       title: "Lean Sales methodology section",
       description: `One section of the reference: ${sectionIds.join(", ")}.`,
       mimeType: "text/markdown",
+      cacheHint: STATIC,
     },
     async (uri, { section }) => {
       const id = String(section);
-      if (!sectionIds.includes(id)) throw invalidParams(`Unknown section "${id}". Sections: ${sectionIds.join(", ")}.`);
+      if (!sectionIds.includes(id)) throw notFound(uri, `Unknown section "${id}". Sections: ${sectionIds.join(", ")}.`);
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: renderSection(m, id as SectionId) }] };
     },
   );
@@ -91,12 +96,12 @@ export function registerResources(server: McpServer, deps: Deps): void {
     },
     async (uri, { deal_id }) => {
       const id = String(deal_id);
-      if (!DealIdPattern.test(id)) throw invalidParams(`deal_id must look like D-0042, got "${id.slice(0, 40)}".`);
+      if (!DealIdPattern.test(id)) throw notFound(uri, `deal_id must look like D-0042, got "${id.slice(0, 40)}".`);
       let record;
       try {
         record = dealRecord(m, deps.store(), id, 50);
       } catch (err) {
-        if (err instanceof InputError) throw invalidParams(err.message);
+        if (err instanceof InputError) throw notFound(uri, err.message);
         throw err;
       }
       const t = dealRecordText(m, record);
@@ -122,7 +127,8 @@ export function registerResources(server: McpServer, deps: Deps): void {
     async (uri, { file }) => {
       const spec = parseExportFile(String(file));
       if (!spec)
-        throw invalidParams(
+        throw notFound(
+          uri,
           `Unknown export "${String(file).slice(0, 60)}". Call export_deals for the URI of an export.`,
         );
       const text = exportText(deps.store(), spec.format, spec.filters, (d) => presentDeal(m, d));
@@ -147,7 +153,8 @@ export function registerResources(server: McpServer, deps: Deps): void {
     async (uri, { file }) => {
       const spec = parseReportFile(String(file));
       if (!spec)
-        throw invalidParams(
+        throw notFound(
+          uri,
           `Unknown report "${String(file).slice(0, 60)}". Call pipeline_report for the URI of a report.`,
         );
       const [{ gatherPipelineReport }, { renderReportHtml }] = await Promise.all([
@@ -171,9 +178,10 @@ export function registerResources(server: McpServer, deps: Deps): void {
     {
       title: "Pipeline dashboard (MCP App)",
       description:
-        "The view show_pipeline_dashboard renders in clients that support MCP Apps: funnel, cycle time vs target, waste heat map, monthly trend, stalled deals and baseline. Self-contained; fetches nothing.",
+        "The view pipeline_report renders in clients that support MCP Apps: funnel, cycle time vs target, waste heat map, monthly trend, stalled deals and baseline. Self-contained; fetches nothing.",
       mimeType: MCP_APP_MIME,
       _meta: { ui: { prefersBorder: true } },
+      cacheHint: STATIC,
     },
     async (uri) => ({
       contents: [

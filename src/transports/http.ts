@@ -1,18 +1,24 @@
-// Streamable HTTP at /mcp. One guard of our own runs before any MCP code, for every method:
-// Host (DNS rebinding), then Origin (absent is fine; null or foreign is 403), then the bearer
-// token (constant time, 401 + WWW-Authenticate), then the body limit (413) and JSON (-32700).
-// Each session gets a fresh McpServer and transport (a shared one once sent answers to the
-// wrong client: CVE-2026-25536); idle sessions expire.
+// Streamable HTTP at /mcp, for both protocol revisions. One guard of our own runs before any MCP
+// code, for every method and both revisions: Host (DNS rebinding), then Origin (absent is fine;
+// null or foreign is 403), then the bearer token (constant time, 401 + WWW-Authenticate), then
+// the body limit (413), JSON (-32700) and the batch limit.
+// - 2026-07-28 requests (each carries its protocol version in _meta) are served statelessly:
+//   a fresh server per request from the SDK's createMcpHandler, so any process behind a load
+//   balancer on the same database file can answer any request.
+// - 2025-11-25 clients keep sessions (initialize, Mcp-Session-Id, GET stream, DELETE), so
+//   logging/setLevel and elicitation keep working for them; each session gets its own server and
+//   transport (a shared one once sent answers to the wrong client: CVE-2026-25536), idle
+//   sessions expire, and a session lives in the process that opened it.
 import { randomUUID, timingSafeEqual, createHash } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { createMcpHandler, isInitializeRequest, isLegacyRequest } from "@modelcontextprotocol/server";
+import { NodeStreamableHTTPServerTransport, toNodeHandler } from "@modelcontextprotocol/node";
 import { isLoopback } from "../config.js";
 import type { Logger } from "../log.js";
 import { createServer } from "../mcp/server.js";
 import type { Deps } from "../app/deps.js";
-import { guardLifecycle, InFlight } from "./lifecycle.js";
+import { GuardedTransport, InFlight } from "./lifecycle.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_BATCH = 100;
@@ -34,7 +40,7 @@ export interface RunningHttp {
 }
 
 interface Session {
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHTTPServerTransport;
   close(): Promise<void>;
   lastSeen: number;
 }
@@ -118,6 +124,13 @@ export function checkRequest(
   return null;
 }
 
+/** The request's method and headers as a web Request (the body is classified from the parsed value). */
+function headersOnly(req: IncomingMessage): Request {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+  return new Request("http://localhost/mcp", { method: req.method ?? "POST", headers });
+}
+
 /**
  * After a 413 the rest of an over-large body is read and dropped, up to this many bytes, and the
  * connection stays open: closing a socket with unread data makes the kernel send a reset, and a
@@ -162,10 +175,17 @@ export async function serveHttp(deps: Deps, opts: HttpOptions, log: Logger): Pro
   const inFlight = new InFlight();
   let accepting = true;
 
+  // 2026-07-28: stateless, one server per request (its answer may stream progress as SSE).
+  const modernHandler = createMcpHandler((rc) => createServer(deps, rc), {
+    legacy: "reject",
+    onerror: (err) => log.debug({ err: err.message }, "mcp request refused or failed"),
+  });
+  const modern = toNodeHandler(modernHandler);
+
   const newSession = async (): Promise<Session> => {
-    const server = createServer(deps);
+    const server = createServer(deps, { era: "legacy" });
     let session!: Session;
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, session);
@@ -186,8 +206,7 @@ export async function serveHttp(deps: Deps, opts: HttpOptions, log: Logger): Pro
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
-    await server.connect(transport);
-    guardLifecycle(transport, inFlight, { accepting: () => accepting });
+    await server.connect(new GuardedTransport(transport, inFlight, { accepting: () => accepting }));
     return session;
   };
 
@@ -220,6 +239,15 @@ export async function serveHttp(deps: Deps, opts: HttpOptions, log: Logger): Pro
       }
       if (Array.isArray(body) && body.length > MAX_BATCH)
         return jsonError(res, 400, -32600, `Invalid request: a batch may hold at most ${MAX_BATCH} messages.`);
+
+      if (!sessionId && !(await isLegacyRequest(headersOnly(req), body))) {
+        inFlight.start();
+        try {
+          return await modern(req, res, body);
+        } finally {
+          inFlight.done();
+        }
+      }
 
       let session = sessionId ? sessions.get(sessionId) : undefined;
       if (sessionId && !session)
@@ -289,6 +317,7 @@ export async function serveHttp(deps: Deps, opts: HttpOptions, log: Logger): Pro
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
       await inFlight.drain(5_000);
+      await modernHandler.close().catch(() => undefined);
       for (const s of [...sessions.values()]) await s.close();
       http.closeAllConnections();
       await closed;

@@ -1,10 +1,16 @@
-// Wraps a transport before the server sees it:
-// - refuses any request but initialize and ping before initialize (-32600), which SDK 1.32
-//   does not do on its own (it would run a tools/call and write);
-// - counts requests in flight so shutdown can wait for their answers;
-// - turns the SDK's -32603 raw validator dump for malformed params into -32602 (tidyInvalidParams).
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+// A transport in front of the SDK's, for stdio and the 2025 HTTP sessions:
+// - a 2025-era connection may send nothing but initialize and ping before initialize (-32600):
+//   the SDK would otherwise run a tools/call and write. A 2026-07-28 request carries its
+//   protocol version in every request's _meta and needs no handshake;
+// - requests in flight are counted, so shutdown can wait for their answers;
+// - the SDK's -32603 raw validator dump for malformed params becomes -32602 (tidyInvalidParams).
+import {
+  PROTOCOL_VERSION_META_KEY,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type Transport,
+  type TransportSendOptions,
+} from "@modelcontextprotocol/server";
 
 export class InFlight {
   private count = 0;
@@ -63,51 +69,71 @@ const isRequest = (m: JSONRPCMessage): m is JSONRPCMessage & { id: string | numb
   "method" in m && "id" in m && m.id !== undefined && m.id !== null;
 const isResponse = (m: JSONRPCMessage) => !("method" in m) && "id" in m;
 
-/**
- * Call after server.connect(transport): the server has installed its handlers, and this puts
- * the gate in front of them.
- */
-export function guardLifecycle(transport: Transport, inFlight: InFlight, opts: { accepting: () => boolean }): void {
-  const deliver = transport.onmessage;
-  const send = transport.send.bind(transport);
-  let initialized = false;
-  const pending = new Set<string | number>();
+const isModern = (m: JSONRPCMessage) =>
+  typeof (m as { params?: { _meta?: Record<string, unknown> } }).params?._meta?.[PROTOCOL_VERSION_META_KEY] ===
+  "string";
+const OPENING = new Set(["initialize", "ping", "server/discover"]);
 
-  transport.send = async (message, options) => {
+export class GuardedTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
+  private initialized = false;
+  private readonly pending = new Set<string | number>();
+
+  constructor(
+    private readonly inner: Transport,
+    private readonly inFlight: InFlight,
+    private readonly opts: { accepting: () => boolean },
+  ) {
+    inner.onclose = () => this.onclose?.();
+    inner.onerror = (e) => this.onerror?.(e);
+    inner.onmessage = (message, extra) => this.receive(message, extra);
+  }
+
+  get sessionId(): string | undefined {
+    return this.inner.sessionId;
+  }
+
+  setProtocolVersion(version: string): void {
+    this.inner.setProtocolVersion?.(version);
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     try {
-      return await send(tidyInvalidParams(message), options);
+      await this.inner.send(tidyInvalidParams(message), options);
     } finally {
       if (isResponse(message)) {
         const id = (message as { id: string | number }).id;
-        if (pending.delete(id)) inFlight.done();
+        if (this.pending.delete(id)) this.inFlight.done();
       }
     }
-  };
+  }
 
-  transport.onmessage = (message, extra) => {
+  private refuse(id: string | number, code: number, message: string): void {
+    void this.inner.send({ jsonrpc: "2.0", id, error: { code, message } }).catch(() => undefined);
+  }
+
+  private receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     if (isRequest(message)) {
-      if (!opts.accepting()) {
-        void send({
-          jsonrpc: "2.0",
-          id: message.id,
-          error: { code: -32000, message: "Server is shutting down; retry on a new connection." },
-        });
-        return;
-      }
-      if (!initialized && message.method !== "initialize" && message.method !== "ping") {
-        void send({
-          jsonrpc: "2.0",
-          id: message.id,
-          error: { code: -32600, message: `Server not initialized: send initialize before ${message.method}.` },
-        });
-        return;
-      }
-      if (message.method === "initialize") initialized = true;
-      if (!pending.has(message.id)) {
-        pending.add(message.id);
-        inFlight.start();
+      if (!this.opts.accepting())
+        return this.refuse(message.id, -32000, "Server is shutting down; retry on a new connection.");
+      if (!this.initialized && !isModern(message) && !OPENING.has(message.method))
+        return this.refuse(message.id, -32600, `Server not initialized: send initialize before ${message.method}.`);
+      if (message.method === "initialize") this.initialized = true;
+      if (!this.pending.has(message.id)) {
+        this.pending.add(message.id);
+        this.inFlight.start();
       }
     }
-    deliver?.(message, extra);
-  };
+    this.onmessage?.(message, extra);
+  }
 }

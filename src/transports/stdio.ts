@@ -1,10 +1,14 @@
-// stdio: what desktop clients spawn. The SDK's transport never reports stdin EOF, so we do:
-// on EOF, SIGINT or SIGTERM stop reading, let requests in flight finish and answer, then close.
+// stdio: what desktop clients spawn. One process serves 2026-07-28 clients (server/discover, an
+// envelope on every request) and 2025-11-25 clients (initialize) from the same factory: the
+// SDK's serveStdio picks the era from the opening message. On stdin EOF the SDK would abort the
+// requests in flight unanswered, so it never sees EOF: on EOF, SIGINT or SIGTERM we stop
+// reading, let requests in flight finish and answer, then close.
 import { EventEmitter } from "node:events";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { Readable } from "node:stream";
+import { serveStdio as serveStdioSdk, StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 import { createServer } from "../mcp/server.js";
 import type { Deps } from "../app/deps.js";
-import { guardLifecycle, InFlight } from "./lifecycle.js";
+import { GuardedTransport, InFlight } from "./lifecycle.js";
 
 /**
  * The longest stdin line handed to the SDK. Its reader closes the whole transport on a line over
@@ -27,11 +31,10 @@ export async function serveStdio(
   deps: Deps,
   onClientGone: (why: string) => void = () => undefined,
 ): Promise<RunningStdio> {
-  const server = createServer(deps);
   const input = new LineLimit(MAX_LINE_BYTES, (bytes, id) => {
     deps.log.warn({ bytes, id }, "stdin message over the size limit dropped");
     if (id === undefined) return;
-    void transport.send({
+    void inner.send({
       jsonrpc: "2.0",
       id,
       error: {
@@ -40,9 +43,10 @@ export async function serveStdio(
       },
     });
   });
-  const transport = new StdioServerTransport(input as unknown as NodeJS.ReadStream);
+  const inner = new StdioServerTransport(input as unknown as Readable);
   const inFlight = new InFlight();
   let accepting = true;
+  const transport = new GuardedTransport(inner, inFlight, { accepting: () => accepting });
   let isGone = false;
   let markGone!: () => void;
   const gone = new Promise<false>((resolve) => (markGone = () => resolve(false)));
@@ -56,8 +60,12 @@ export async function serveStdio(
   // The SDK adds one 'drain' listener per answer waiting on a slow reader; more than 10 is
   // normal under load, not the leak Node's default warning suggests.
   process.stdout.setMaxListeners(0);
-  await server.connect(transport);
-  guardLifecycle(transport, inFlight, { accepting: () => accepting });
+  const served = serveStdioSdk((rc) => createServer(deps, rc), {
+    transport,
+    onerror: (err) => deps.log.warn({ err }, "stdio transport error"),
+  });
+  // serveStdio starts the transport (which then listens to `input`) on its own schedule.
+  await new Promise((resolve) => setImmediate(resolve));
   // Reading starts only now, with the gate in place. Same events, same tick: the limiter hands
   // each chunk on synchronously, so EOF still comes after every line it read.
   process.stdin.on("data", (chunk: Buffer) => input.feed(chunk));
@@ -76,7 +84,7 @@ export async function serveStdio(
         process.stdin.pause();
         const drained = await Promise.race([inFlight.drain(5_000), gone]);
         deps.log.info({ why, drained, in_flight: inFlight.size }, "stdio stopping");
-        await server.close().catch(() => undefined);
+        await served.close().catch(() => undefined);
         // "Sent" only means handed to the stream: when the client reads slowly, the last answers
         // still sit in stdout's buffer, and exiting now drops them (seen: the last 4 to 6 of 100
         // answers lost on EOF under load). Wait for the buffer to empty, within a deadline.
@@ -106,7 +114,7 @@ const ID_AT_START = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*(-?\d
 const ID_AT_END = /"id"\s*:\s*(-?\d{1,15}|"[^"\\]{0,200}")\s*\}\s*$/;
 
 /**
- * Stands in for stdin before the SDK transport and hands it whole lines only: a line longer
+ * Stands in for stdin before the SDK transport (which never sees its end) and hands it whole lines only: a line longer
  * than `limit` is dropped (its id, when it can be read off the line's start or end, goes to
  * `onDropped`). Whole lines also spare the SDK's reader its quadratic work on a long line, which
  * it re-copies and re-scans on every 64 KB chunk (a 5 MB line took a second).

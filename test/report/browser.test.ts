@@ -131,7 +131,10 @@ describe.runIf(run)("the pipeline report in Chromium", () => {
     const report = raw.structuredContent as any;
     tmp = tempDir("lsm-report-");
     file = join(tmp.dir, "pipeline.html");
-    writeFileSync(file, (raw.content as any[])[1].resource.text);
+    // The answer links the printable report; a client reads it as a resource.
+    const link = (raw.content as any[]).find((c) => c.type === "resource_link");
+    const html = await h.client.readResource({ uri: link.uri });
+    writeFileSync(file, (html.contents[0] as any).text);
     const monthly = new Map<string, any>();
     for (const m of report.trend.months) {
       monthly.set(

@@ -45,7 +45,7 @@ describe("core_questions", () => {
 
   it("refuses an unknown focus naming the accepted values", async () => {
     expect(await h.callError("core_questions", { focus: "vibes" })).toMatch(
-      /"vibes" is not one of value, waste, quality, qualification.*at focus/,
+      /focus: "vibes" is not one of value, waste, quality, qualification/,
     );
   });
 

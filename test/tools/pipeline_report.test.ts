@@ -207,8 +207,12 @@ describe("pipeline_report", () => {
     expect(page.includes('<main id="dashboard" data-state="waiting">')).toBe(true);
     expect(page.includes("ui/initialize")).toBe(true);
     expect(page.match(/<script/g)).toHaveLength(1);
-    expect(/<script[^>]+src=|<link|<img|<iframe|@import|url\(\s*['"]?https?:/i.test(page)).toBe(false);
-    expect(page.length).toBeLessThan(600_000);
+    expect(/<script[^>]+src=|<link|<img|<iframe|@import/i.test(page)).toBe(false);
+    // CSS url() (lowercase in our styles; `new URL("https://...")` in the bundled SDK is a schema id, not a fetch).
+    expect(/url\(\s*['"]?https?:/.test(page)).toBe(false);
+    // ext-apps 2 ships App prebundled with its dependencies (the v2 client and zod): ~600 KB of the page.
+    // The page is fetched once by the host and never enters the model's context.
+    expect(page.length).toBeLessThan(650_000);
   });
 
   it("the same parameters name the same report, and a foreign report name is refused", async () => {

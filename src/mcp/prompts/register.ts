@@ -1,8 +1,12 @@
 // Prompts on the MCP server: argument schemas with completion, and rendering per request.
 import { randomUUID } from "node:crypto";
-import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { ErrorCode, McpError, type GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
+import {
+  completable,
+  ProtocolError,
+  ProtocolErrorCode,
+  type GetPromptResult,
+  type McpServer,
+} from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { InputError } from "../../methodology/errors.js";
 import { newNonce } from "../../app/fence.js";
@@ -23,11 +27,13 @@ export function registerPrompts(server: McpServer, deps: Deps): void {
     for (const a of p.arguments) {
       let s: z.ZodType = ARGUMENTS[a.name].schema(deps.methodology);
       if (a.required) s = (s as z.ZodType<string>).refine((v) => v !== "", `${a.name} is required`);
-      s = (a.required ? s : s.optional()).describe(a.description);
+      s = s.describe(a.description);
       const complete = (ARGUMENTS[a.name] as ArgumentKind).complete?.(deps);
-      shape[a.name] = complete ? completable(s, complete as never) : s;
+      // Completion wraps the argument itself; optional goes outside it, or the SDK finds no completer.
+      if (complete) s = completable(s, complete as never);
+      shape[a.name] = a.required ? s : s.optional();
     }
-    server.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: shape as never }, ((
+    server.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: z.object(shape) as never }, ((
       args: Record<string, string | undefined>,
     ) => renderPrompt(p, args, deps)) as never);
   }
@@ -72,11 +78,11 @@ export function renderPrompt(p: PromptDef, rawArgs: Record<string, string | unde
     );
     return { description: p.description, messages: [{ role: "user", content: { type: "text", text } }] };
   } catch (err) {
-    if (err instanceof InputError) throw new McpError(ErrorCode.InvalidParams, err.message);
+    if (err instanceof InputError) throw new ProtocolError(ProtocolErrorCode.InvalidParams, err.message);
     const ref = randomUUID().slice(0, 8);
     deps.log.error({ err, prompt: p.name, ref }, "prompt failed");
-    throw new McpError(
-      ErrorCode.InternalError,
+    throw new ProtocolError(
+      ProtocolErrorCode.InternalError,
       `Prompt ${p.name} could not be rendered (ref ${ref}); the server log has the details under that ref.`,
     );
   }

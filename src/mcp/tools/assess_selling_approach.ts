@@ -35,6 +35,7 @@ export default defineTool({
       position: z.number().nullable(),
       position_name: z.string().nullable(),
       positioned_factors: z.number(),
+      reason: z.string().optional(),
     }),
     compared_with: z.string().nullable(),
     factors: z.array(
@@ -77,6 +78,7 @@ export default defineTool({
     const weakest = factors.filter((f) => f.position !== null).slice(0, 3);
     const lines = [
       `**Selling approach: ${r.scope}** ${r.overall.position_name ?? "not positioned"}${r.overall.position !== null ? ` (${r.overall.position} of 5, 5 = proactive)` : ""} over ${r.deals_considered} deals, ${r.overall.positioned_factors} of ${factors.length} factors positioned${r.compared_with ? `; compared with ${r.compared_with}` : ""}`,
+      ...(r.overall.reason ? [r.overall.reason] : []),
       ...weakest.map(
         (f) =>
           `- **${f.factor}**: ${f.position_name} (${f.position}) · ${f.measures.map((x) => `${x.id.replaceAll("_", " ")} ${show(x.value, x.unit)} (${x.threshold})`).join("; ")}${f.moves[0] ? ` · move: ${f.moves[0]}` : ""}`,
