@@ -1,6 +1,6 @@
 // The pipeline report as HTML: data in, string out. Pure and free of Node and DOM APIs, so the
 // same functions draw the standalone file (lean-sales-mcp report, pipeline_report) and the MCP
-// App view in the browser (show_pipeline_dashboard). Self-contained: inline CSS and SVG, no
+// App view in the browser (pipeline_report). Self-contained: inline CSS and SVG, no
 // fonts, scripts or anything fetched. Every string from data goes through esc().
 // Reference: Area 4 "Metrics & Continuous Learning" (conversion rates, lagging indicators),
 // the Segmentation Criteria Matrix (cycle time targets) and the Seven Forms of Waste.
@@ -582,7 +582,7 @@ export function renderDashboardHtml(viewScript: string): string {
   const js = viewScript.replace(/<\/(script)/gi, "<\\/$1");
   return page(
     "Pipeline dashboard",
-    `<main id="dashboard" data-state="waiting"><p>Waiting for the pipeline data from show_pipeline_dashboard…</p></main>\n<script>${js}</script>`,
+    `<main id="dashboard" data-state="waiting"><p>Waiting for the pipeline data from pipeline_report…</p></main>\n<script>${js}</script>`,
   );
 }
 

@@ -1,4 +1,4 @@
-// The MCP App view of show_pipeline_dashboard, bundled for the browser (scripts/dashboard-view.mjs)
+// The MCP App view of pipeline_report, bundled for the browser (scripts/dashboard-view.mjs)
 // and inlined in the ui://lean-sales/dashboard.html resource. It receives the tool result from
 // the host and draws it with the same renderReportBody() as the HTML report.
 import { App, applyDocumentTheme } from "@modelcontextprotocol/ext-apps/app-with-deps";

@@ -3,7 +3,7 @@
 //   the SDK would otherwise run a tools/call and write. A 2026-07-28 request carries its
 //   protocol version in every request's _meta and needs no handshake;
 // - requests in flight are counted, so shutdown can wait for their answers;
-// - the SDK's -32603 raw validator dump for malformed params becomes -32602 (tidyInvalidParams).
+// - the SDK's raw validator dump for malformed params becomes one -32602 line per param (tidyInvalidParams).
 import {
   PROTOCOL_VERSION_META_KEY,
   type JSONRPCMessage,
@@ -40,17 +40,19 @@ export class InFlight {
 }
 
 /**
- * SDK 1.32 answers a request whose params fail its own schema (tools/call with "arguments":"x",
- * resources/read with a number as uri, ...) with -32603 Internal error and the raw zod issue
- * list as the message. It is the client's mistake, so: -32602 and one line naming each param.
+ * The SDK answers a request whose params fail its own schema (tools/call with "arguments":"x",
+ * resources/read with a number as uri, ...) with the raw zod issue list as the message (v1:
+ * -32603 and the bare list; v2: -32602 "Invalid tools/call request: [...]"). It is the client's
+ * mistake, so: -32602 and one line naming each param.
  */
 export function tidyInvalidParams(message: JSONRPCMessage): JSONRPCMessage {
   const err = (message as { error?: { code?: unknown; message?: unknown } }).error;
-  if (!err || err.code !== -32603 || typeof err.message !== "string" || !err.message.trimStart().startsWith("["))
-    return message;
+  if (!err || (err.code !== -32603 && err.code !== -32602) || typeof err.message !== "string") return message;
+  const dump = /^\s*(?:Invalid [\w/]+ request:\s*)?(\[[\s\S]*\])\s*$/.exec(err.message)?.[1];
+  if (!dump) return message;
   let issues: unknown;
   try {
-    issues = JSON.parse(err.message);
+    issues = JSON.parse(dump);
   } catch {
     return message;
   }

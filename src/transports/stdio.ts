@@ -62,7 +62,11 @@ export async function serveStdio(
   process.stdout.setMaxListeners(0);
   const served = serveStdioSdk((rc) => createServer(deps, rc), {
     transport,
-    onerror: (err) => deps.log.warn({ err }, "stdio transport error"),
+    onerror: (err: Error & { code?: string }) => {
+      // Writes after the client closed our stdout fail with EPIPE: expected, already reported once.
+      if (isGone || err.code === "EPIPE") return;
+      deps.log.warn({ message: err.message, code: err.code }, "stdio transport error");
+    },
   });
   // serveStdio starts the transport (which then listens to `input`) on its own schedule.
   await new Promise((resolve) => setImmediate(resolve));

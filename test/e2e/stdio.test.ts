@@ -219,7 +219,9 @@ describe("stdio: hostile lines", () => {
     expect(byId(102)[0]!.error.code).toBe(-32601);
     expect(byId(103)[0]!.result.isError).toBe(true);
     expect(JSON.stringify(byId(103)[0]!.result.content)).toMatch(/amount/);
-    expect(byId(104)[0]!.result.isError).toBe(true);
+    // An unknown tool is a protocol error (-32602) on SDK v2, as the specification has it.
+    expect(byId(104)[0]!.error.code).toBe(-32602);
+    expect(byId(104)[0]!.error.message).toMatch(/no_such_tool/);
     expect(byId(106)).toHaveLength(2);
     expect(byId(107)[0]!.result).toEqual({});
     expect(byId(108)[0]!.result.isError).toBe(true);

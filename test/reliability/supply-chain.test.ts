@@ -1,6 +1,6 @@
-// S1: supply chain (reliability findings §1.2, plan S1). The lock file is committed; the SDK is at
-// least 1.32 (the release with maxToolInputElements and the body/batch limits; every advisory in
-// the findings is fixed by then) and better-sqlite3 is on major 12, in package.json, the lock
+// S1: supply chain (reliability findings §1.2, plan S1). The lock file is committed; the server
+// runs on the SDK v2 packages (server 2.4, node 2.1: both protocol revisions from one endpoint)
+// with the v1 SDK (>= 1.32) kept for interoperability tests only, and better-sqlite3 is on major 12, in package.json, the lock
 // file and node_modules alike; `npm audit --omit=dev --audit-level=high` is clean.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -23,30 +23,37 @@ const atLeast = (v: string, min: string) => {
 };
 
 describe("S1: supply chain", () => {
-  it("package-lock.json is committed, and the SDK (>= 1.32) and better-sqlite3 (major 12) are pinned, locked and installed at those versions", () => {
+  it("package-lock.json is committed; the SDK v2 packages, ext-apps and better-sqlite3 (major 12) are pinned, locked and installed at those versions", () => {
     expect(existsSync(join(ROOT, "package-lock.json"))).toBe(true);
     const pkg = json("package.json");
     const lock = json("package-lock.json");
     expect(lock.lockfileVersion).toBeGreaterThanOrEqual(2);
-    const versions = {
-      sdk: {
-        declared: pkg.dependencies["@modelcontextprotocol/sdk"],
-        locked: lock.packages["node_modules/@modelcontextprotocol/sdk"].version,
-        installed: json("node_modules/@modelcontextprotocol/sdk/package.json").version,
-      },
-      sqlite: {
-        declared: pkg.dependencies["better-sqlite3"],
-        locked: lock.packages["node_modules/better-sqlite3"].version,
-        installed: json("node_modules/better-sqlite3/package.json").version,
-      },
+    const of = (name: string, dev = false) => ({
+      declared: (dev ? pkg.devDependencies : pkg.dependencies)[name] as string,
+      locked: lock.packages[`node_modules/${name}`].version as string,
+      installed: json(`node_modules/${name}/package.json`).version as string,
+    });
+    // At least these: the releases that serve 2026-07-28 and 2025-11-25 from one endpoint.
+    const minimum: Record<string, [string, boolean]> = {
+      "@modelcontextprotocol/server": ["2.4.0", false],
+      "@modelcontextprotocol/node": ["2.1.2", false],
+      "@modelcontextprotocol/ext-apps": ["2.0.4", false],
+      "better-sqlite3": ["12.0.0", false],
+      // The v1 client most clients in the field are built on: interoperability tests only.
+      "@modelcontextprotocol/sdk": ["1.32.0", true],
+      "@modelcontextprotocol/client": ["2.4.0", true],
     };
-    for (const v of Object.values(versions.sdk)) expect(atLeast(v, "1.32.0"), v).toBe(true);
-    for (const v of Object.values(versions.sqlite)) expect(parse(v)[0], v).toBe(12);
-    // Exact pins (no ^ or ~): an install cannot silently move to another release.
-    expect(versions.sdk.declared).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(versions.sqlite.declared).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(versions.sdk.installed).toBe(versions.sdk.locked);
-    expect(versions.sqlite.installed).toBe(versions.sqlite.locked);
+    const versions: Record<string, ReturnType<typeof of>> = {};
+    for (const [name, [min, dev]] of Object.entries(minimum)) {
+      const v = (versions[name] = of(name, dev));
+      for (const x of Object.values(v)) expect(atLeast(x, min), `${name} ${x}`).toBe(true);
+      // Exact pins (no ^ or ~): an install cannot silently move to another release.
+      expect(v.declared, name).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(v.installed, name).toBe(v.locked);
+    }
+    for (const v of Object.values(versions["better-sqlite3"]!)) expect(parse(v)[0], v).toBe(12);
+    // The server runs on v2 only: v1 is a development dependency.
+    expect(pkg.dependencies["@modelcontextprotocol/sdk"]).toBeUndefined();
     recordFigures("S1-versions", versions);
   });
 

@@ -1,4 +1,4 @@
-// The pipeline report's data: what pipeline_report and show_pipeline_dashboard return as
+// The pipeline report's data: what pipeline_report returns as
 // structuredContent and what the HTML (in Node or in the MCP App view) is drawn from.
 import { Changes, Indicator } from "../baseline.js";
 import { z } from "zod";
