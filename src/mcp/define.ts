@@ -6,13 +6,16 @@
 //   the reply is stored in that same transaction so a retry returns it instead of writing twice.
 // - Stored free text is fenced in the text content with a per-response nonce.
 import { createHash, randomUUID } from "node:crypto";
-import type {
-  ContentBlock,
-  InputRequiredResult,
-  McpServer,
-  ServerContext,
-  StandardSchemaWithJSON,
-  ToolAnnotations,
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  inputRequired,
+  inputResponse,
+  type ContentBlock,
+  type InputRequiredResult,
+  type McpServer,
+  type ServerContext,
+  type StandardSchemaWithJSON,
+  type ToolAnnotations,
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Logger } from "../log.js";
@@ -84,6 +87,28 @@ export interface ToolContext extends Deps {
   /** Sends an MCP log message (honours logging/setLevel). */
   notify(level: "debug" | "info" | "warning" | "error", data: string): Promise<void>;
   signal: AbortSignal;
+  /** Whether the user can be asked through this client (form elicitation; see ask()). */
+  canAsk(): boolean;
+  /** The user's answer, in this retried call, to the question ask() put under `key`. */
+  answer(key: string): { action: "accept" | "decline" | "cancel"; content?: Record<string, unknown> } | undefined;
+}
+
+/**
+ * Asks the user a question before the call can finish: an input-required result, which a
+ * 2026-07-28 client fulfils and retries with the answer, and which the SDK turns into an
+ * elicitation request on 2025 connections (then calls the tool again). Check ctx.canAsk() first.
+ */
+export function ask(key: string, message: string, form: StandardSchemaWithJSON): InputRequiredResult {
+  return inputRequired({ inputRequests: { [key]: inputRequired.elicit({ message, requestedSchema: form }) } });
+}
+
+/** Form elicitation: `elicitation: {}` (form implied) or one that lists form. */
+function canElicitForm(server: McpServer, extra: ServerContext): boolean {
+  const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+  const caps = (envelope?.[CLIENT_CAPABILITIES_META_KEY] ?? server.server.getClientCapabilities()) as
+    { elicitation?: { form?: object; url?: object } } | undefined;
+  const e = caps?.elicitation;
+  return !!e && (e.form !== undefined || e.url === undefined);
 }
 
 type Shape = z.ZodRawShape;
@@ -228,6 +253,11 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
           });
         },
         notify: async (level, data) => mcpLog.send(extra, level, def.name, data),
+        canAsk: () => canElicitForm(server, extra),
+        answer: (key) => {
+          const view = inputResponse(extra.mcpReq.inputResponses, key);
+          return view.kind === "elicit" ? { action: view.action, content: view.content } : undefined;
+        },
       };
       const r = await def.handle(args as never, ctx);
       return "resultType" in r ? r : renderReply(r);

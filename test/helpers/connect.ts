@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { Client as ClientV2, InMemoryTransport as InMemoryV2 } from "@modelcontextprotocol/client";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { createLogger } from "../../src/log.js";
 import { loadMethodology, type Methodology } from "../../src/methodology/load.js";
 import { dataDir } from "../../src/paths.js";
@@ -43,6 +45,16 @@ export async function connect(
     user?: string | null;
     readOnly?: boolean;
     toolsets?: string[];
+    /**
+     * The client: the v1 SDK's (2025-11-25, what most clients in the field run; the default) or
+     * the v2 SDK's pinned to 2026-07-28 (stateless: no initialize, an envelope on every request).
+     */
+    revision?: "2025-11-25" | "2026-07-28";
+    /** Declares elicitation and answers each question with this (form content, or an action). */
+    elicit?: (params: {
+      message: string;
+      requestedSchema: any;
+    }) => { action: "accept"; content: Record<string, unknown> } | { action: "decline" | "cancel" };
   } = {},
 ): Promise<Harness> {
   const tmp = opts.dbPath ? undefined : tempDir();
@@ -60,11 +72,30 @@ export async function connect(
     ...(opts.readOnly ? { readOnly: true } : {}),
     ...(opts.toolsets ? { toolsets: opts.toolsets } : {}),
   };
-  const server = createServer(deps);
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  const client = new Client({ name: "lean-sales-test", version: "0.0.0" });
-  await client.connect(clientTransport);
+  let client: Client;
+  let closeServer: () => Promise<void>;
+  const info = { name: "lean-sales-test", version: "0.0.0" };
+  const capabilities = opts.elicit ? { elicitation: { form: {} } } : {};
+  if (opts.revision === "2026-07-28") {
+    // serveStdio picks the revision from the opening message, as over a real pipe.
+    const [clientTransport, serverTransport] = InMemoryV2.createLinkedPair();
+    const served = serveStdio((rc) => createServer(deps, rc), { transport: serverTransport });
+    const v2 = new ClientV2(info, { capabilities, versionNegotiation: { mode: { pin: "2026-07-28" } } });
+    if (opts.elicit)
+      v2.setRequestHandler("elicitation/create", async (req) => opts.elicit!(req.params as never) as never);
+    await v2.connect(clientTransport);
+    client = v2 as unknown as Client;
+    closeServer = () => served.close();
+  } else {
+    const server = createServer(deps);
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverTransport);
+    client = new Client(info, { capabilities });
+    if (opts.elicit)
+      client.setRequestHandler(ElicitRequestSchema, async (req) => opts.elicit!(req.params as never) as never);
+    await client.connect(clientTransport);
+    closeServer = () => server.close();
+  }
 
   const call = async (name: string, args: Record<string, unknown> = {}) =>
     (await client.callTool({ name, arguments: args })) as CallToolResult;
@@ -90,7 +121,7 @@ export async function connect(
     },
     async close() {
       await client.close();
-      await server.close();
+      await closeServer();
       store?.close();
       tmp?.cleanup();
     },

@@ -217,6 +217,72 @@ describe("import_deals on other CSVs", () => {
     expect(r.errors[0].reason).toContain("stage_map");
   });
 
+  // Unknown stage labels are asked of the user, one question per label with the stages as
+  // choices: an input-required result on 2026-07-28, an elicitation request on 2025-11-25.
+  for (const revision of ["2025-11-25", "2026-07-28"] as const) {
+    it(`${revision}: unknown stage labels are asked of the user, then the rows import with the answers`, async () => {
+      const asked: any[] = [];
+      h = await connect({
+        now: NOW,
+        revision,
+        elicit: (params) => {
+          asked.push(params);
+          const props = params.requestedSchema.properties as Record<string, any>;
+          const answer: Record<string, string> = {};
+          for (const [key, p] of Object.entries(props)) {
+            if (p.title.startsWith('"Pitching"')) answer[key] = "solution_presentation";
+            if (p.title.startsWith('"Discovery Call"')) answer[key] = "discovery";
+            if (p.title.startsWith('"Signed"')) answer[key] = "won";
+            if (p.title.startsWith('"Dead"')) answer[key] = "skip";
+          }
+          return { action: "accept", content: answer };
+        },
+      });
+      const r = await h.callOk("import_deals", { csv: unfamiliar, mapping });
+      expect(asked).toHaveLength(1);
+      const props = asked[0].requestedSchema.properties as Record<string, any>;
+      // One question per label, in file order, each offering every stage, won/lost/disqualified and skip.
+      expect(Object.values(props).map((p) => p.title)).toEqual([
+        '"Pitching" (1 row)',
+        '"Discovery Call" (1 row)',
+        '"Signed" (1 row)',
+        '"Dead" (1 row)',
+      ]);
+      for (const p of Object.values(props)) {
+        expect(p.enum).toEqual([...h.deps.methodology.stages.map((s) => s.id), "won", "lost", "disqualified", "skip"]);
+        expect(p.enum).toContain(p.default);
+      }
+      expect(asked[0].message).toMatch(/4 stage labels this pipeline does not know/);
+      // The answers are applied; the skipped label's row is rejected, as without a mapping.
+      expect(r).toMatchObject({ created: 3, rejected: 1 });
+      expect(r.stage_mapping_used).toMatchObject({ Pitching: "solution_presentation", Signed: "won" });
+      expect(r.errors.map((e: any) => [e.row, e.field])).toEqual([[5, "stage"]]);
+      expect((await byExternalId("Atlas rollout @ Atlas Corp"))?.stage).toBe("solution_presentation");
+      expect(await byExternalId("Delta audit @ Delta LLC")).toBeUndefined();
+    });
+  }
+
+  it("a declined question imports the rest and says why; a cancelled one writes nothing", async () => {
+    h = await connect({ now: NOW, elicit: () => ({ action: "decline" }) });
+    const r = await h.callOk("import_deals", { csv: unfamiliar.replace("Signed", "Discovery"), mapping });
+    expect(r).toMatchObject({ created: 1, rejected: 3 });
+    expect(r.notes.join(" ")).toMatch(/declined/);
+    await h.close();
+    h = await connect({ now: NOW, revision: "2026-07-28", elicit: () => ({ action: "cancel" }) });
+    expect(await h.callError("import_deals", { csv: unfamiliar, mapping })).toMatch(/cancelled.*nothing was written/);
+    expect(h.store.listDeals({}, 10).total).toBe(0);
+  });
+
+  it("a client that cannot be asked, and a dry run, get the report of unknown labels instead", async () => {
+    h = await connect({ now: NOW, revision: "2026-07-28" });
+    expect((await h.callOk("import_deals", { csv: unfamiliar, mapping })).errors_total).toBe(4);
+    await h.close();
+    let asked = 0;
+    h = await connect({ now: NOW, elicit: () => (asked++, { action: "decline" }) });
+    expect((await h.callOk("import_deals", { csv: unfamiliar, mapping, dry_run: true })).errors_total).toBe(4);
+    expect(asked).toBe(0);
+  });
+
   it("re-importing the same rows updates them by external id, never duplicates", async () => {
     h = await connect({ now: NOW, importRoots: [FIXTURES] });
     await h.callOk("import_deals", { path: fixture("hubspot-deals.csv") });

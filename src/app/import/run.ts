@@ -127,6 +127,8 @@ export interface ImportEnv {
   progress(done: number, total: number, message: string): Promise<void>;
   signal?: AbortSignal;
   presets?: CrmPresets;
+  /** Stages the user gave for labels nothing else resolves (asked by the MCP layer). */
+  answeredStages?: (label: string) => StageTargetId | undefined;
 }
 
 /** A row as read from the file: undefined = not given (no column, or a blank cell). */
@@ -163,6 +165,8 @@ export interface ImportPlan {
   errorsTotal: number;
   rejected: Set<number>;
   stageMappingUsed: Map<string, string>;
+  /** Stage labels no mapping resolves, with their row counts (first seen first). */
+  unknownStages: Map<string, number>;
   columnsMapped: Record<string, string>;
   unmappedColumns: string[];
   notes: Map<string, number>;
@@ -296,6 +300,7 @@ export function stageResolver(
   m: Methodology,
   preset: Preset,
   stageMap: Record<string, StageTargetId> = {},
+  answered: (label: string) => StageTargetId | undefined = () => undefined,
 ): StageResolver {
   const user = new Map(Object.entries(stageMap).map(([k, v]) => [normalizeKey(k), v]));
   const own = new Map<string, StageTargetId>();
@@ -308,7 +313,7 @@ export function stageResolver(
   return (value) => {
     if (memo.has(value)) return memo.get(value);
     const key = normalizeKey(value);
-    const target = user.get(key) ?? preset.stages.get(key) ?? own.get(key);
+    const target = user.get(key) ?? preset.stages.get(key) ?? own.get(key) ?? answered(value);
     if (memo.size < 10_000) memo.set(value, target);
     return target;
   };
@@ -357,6 +362,7 @@ async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets,
     errorsTotal: 0,
     rejected: new Set(),
     stageMappingUsed: new Map(),
+    unknownStages: new Map(),
     columnsMapped: {},
     unmappedColumns: [],
     notes: new Map(),
@@ -507,6 +513,9 @@ async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets,
       const label = stageRaw.trim();
       const target = resolveStage(label);
       if (!target) {
+        const seen = plan.unknownStages.get(label);
+        if (seen !== undefined || plan.unknownStages.size < MAX_STAGE_VALUES)
+          plan.unknownStages.set(label, (seen ?? 0) + 1);
         fail(
           "stage",
           `stage "${label.slice(0, 100)}" is not a stage ${plan.format} uses by default or one of ours; add it to stage_map, e.g. {"${label.slice(0, 60)}": "${suggestStage(m, label)}"} if that is what it means (targets: ${StageTarget.options.join(", ")})`,
@@ -584,7 +593,7 @@ async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets,
           "mapping",
         );
       }
-      resolveStage = stageResolver(m, presets.presets.get(format)!, input.stage_map);
+      resolveStage = stageResolver(m, presets.presets.get(format)!, input.stage_map, env.answeredStages);
     }
     if (!headers) continue;
     if (records.length && !ordersDecided) {

@@ -1,8 +1,12 @@
 import { z } from "zod";
 import { commitImport, finishProgress, ImportArgs, prepareImport, type ImportResult } from "../../app/import/run.js";
 import { MethodologyDataError } from "../../methodology/load.js";
-import { defineTool, reply } from "../define.js";
+import { answeredStages, stageForm, stageMessage, stageQuestions } from "../../app/import/ask-stages.js";
+import { ask, defineTool, reply } from "../define.js";
 import { InputError } from "../../methodology/errors.js";
+
+/** The key of the stage-mapping question in an input-required result. */
+const STAGE_QUESTION = "stage_map";
 
 const RowErrorOut = z.object({ row: z.number(), field: z.string().optional(), reason: z.string() });
 
@@ -11,7 +15,7 @@ export default defineTool({
   title: "Import deals from a CRM",
   kind: "update",
   description: [
-    "Imports deals and stage history from a CRM CSV (path or csv; HubSpot, Salesforce, Pipedrive detected, others by mapping and stage_map). Re-imports update by external id; bad rows are reported by row while good rows import; dry_run writes nothing.",
+    "Imports deals and stage history from a CRM CSV (path or csv; HubSpot, Salesforce, Pipedrive detected, others by mapping and stage_map). Unknown stage labels are asked of the user where the client can ask. Re-imports update by external id; bad rows are reported by row while good rows import; dry_run writes nothing.",
     'Example: {"path":"/home/dana/hubspot-deals.csv","dry_run":true}',
   ].join(" "),
   input: ImportArgs,
@@ -33,6 +37,11 @@ export default defineTool({
     notes: z.array(z.string()),
   },
   async handle(input, ctx) {
+    const dryRun = input.dry_run ?? false;
+    // The user's stage mapping, when this call is the retry after asking for it.
+    const answer = ctx.answer(STAGE_QUESTION);
+    if (answer?.action === "cancel")
+      throw new InputError("The import was cancelled when asked for the stage mapping; nothing was written.");
     const env = {
       methodology: ctx.methodology,
       store: ctx.store,
@@ -40,10 +49,19 @@ export default defineTool({
       importRoots: ctx.importRoots,
       progress: ctx.progress,
       signal: ctx.signal,
+      answeredStages: answeredStages(answer?.action === "accept" ? answer.content : undefined),
     };
     try {
       const plan = await prepareImport(input, env);
-      const dryRun = input.dry_run ?? false;
+      // Unknown stage labels: ask once (never again after an answer, declined or not).
+      const questions = dryRun || answer ? undefined : stageQuestions(ctx.methodology, plan.unknownStages);
+      if (questions && ctx.canAsk())
+        return ask(STAGE_QUESTION, stageMessage(questions, plan.format), stageForm(ctx.methodology, questions));
+      if (answer?.action === "decline")
+        plan.notes.set(
+          "the stage mapping was declined when asked: rows with unknown stage labels were not imported",
+          0,
+        );
       const done = (r: ImportResult) => reply(r, summary(r), details(r));
       const result = dryRun
         ? done(commitImport(plan, env, true))
