@@ -6,10 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cleanupE2E,
   connectHttp,
+  connect2026,
   httpPost,
   initializeRequest,
+  OPENING,
   rawInitialize,
   rawRequest,
+  request2026,
+  REVISIONS,
   rpcBody,
   runBin,
   startHttp,
@@ -83,7 +87,15 @@ describe("HTTP: SDK clients", () => {
   });
 });
 
-describe("HTTP: the guard", () => {
+// Every guard test runs against both revisions: a 2025-11-25 client opens with initialize, a
+// 2026-07-28 client with server/discover (no session; the revision's headers on every request).
+describe.each(REVISIONS)("HTTP: the guard (%s)", (revision) => {
+  const legacy = revision === "2025-11-25";
+  const opening = (id: number) => OPENING[revision](id);
+  const postOpening = (port: number, id: number, headers: Record<string, string> = {}) => {
+    const o = opening(id);
+    return post(port, o.body, { ...o.headers, ...headers });
+  };
   let server: HttpServer;
   beforeAll(async () => {
     server = await startHttp(tempDb().db);
@@ -97,18 +109,21 @@ describe("HTTP: the guard", () => {
     ["http://localhost:5173", 200],
     ["http://127.0.0.1:8080", 200],
   ])("Origin: %s -> %i", async (origin, status) => {
-    const res = await post(server.port, initializeRequest(1), { origin });
+    const res = await postOpening(server.port, 1, { origin });
     expect(res.status).toBe(status);
     if (status === 403) expect(res.json().error.message).toMatch(/Origin/);
   });
 
   it("a request without Origin (a non-browser client) is allowed", async () => {
-    const res = await post(server.port, initializeRequest(1));
+    const res = await postOpening(server.port, 1);
     expect(res.status).toBe(200);
-    expect(rpcBody(res).result.serverInfo.name).toBe("lean-sales-mcp");
+    const result = rpcBody(res).result;
+    expect((legacy ? result.serverInfo : result._meta["io.modelcontextprotocol/serverInfo"]).name).toBe(
+      "lean-sales-mcp",
+    );
   });
 
-  it("a foreign Origin is refused on GET and DELETE too, even with a valid session", async () => {
+  it.runIf(legacy)("a foreign Origin is refused on GET and DELETE too, even with a valid session", async () => {
     const sid = await rawInitialize(server.port);
     for (const method of ["GET", "DELETE"]) {
       const res = await rawRequest(server.port, {
@@ -124,8 +139,8 @@ describe("HTTP: the guard", () => {
     async (host) => {
       const res = await rawRequest(server.port, {
         host: host.replace("PORT", String(server.port)),
-        headers: JSON_HEADERS,
-        body: JSON.stringify(initializeRequest(1)),
+        headers: { ...JSON_HEADERS, ...opening(1).headers },
+        body: JSON.stringify(opening(1).body),
       });
       expect(res.status).toBe(403);
       expect(res.json().error.message).toMatch(/Host/);
@@ -142,7 +157,7 @@ describe("HTTP: the guard", () => {
   });
 
   it("a body over 1 MB gets 413, declared or streamed, and the server keeps serving", async () => {
-    const big = Buffer.from(JSON.stringify({ ...initializeRequest(1), pad: "x".repeat(1024 * 1024 + 10) }));
+    const big = Buffer.from(JSON.stringify({ ...opening(1).body, pad: "x".repeat(1024 * 1024 + 10) }));
     // A client still writing its body must see the 413, not a reset (EPIPE): try it a few times.
     for (let i = 0; i < 10; i++) {
       const declared = await httpPost(server.port, { body: big });
@@ -153,7 +168,7 @@ describe("HTTP: the guard", () => {
     const streamed = await httpPost(server.port, { body: big, chunked: true });
     expect(streamed.status).toBe(413);
     expect(streamed.json().error.message).toMatch(/too large/);
-    expect((await post(server.port, initializeRequest(2))).status).toBe(200);
+    expect((await postOpening(server.port, 2)).status).toBe(200);
   });
 
   it("malformed JSON gets 400 with JSON-RPC -32700, and the server keeps serving", async () => {
@@ -161,18 +176,20 @@ describe("HTTP: the guard", () => {
     expect(res.status).toBe(400);
     expect(res.headers["content-type"]).toMatch(/application\/json/);
     expect(res.json().error.code).toBe(-32700);
-    expect((await post(server.port, initializeRequest(2))).status).toBe(200);
+    expect((await postOpening(server.port, 2)).status).toBe(200);
   });
 
   it("a batch of 101 messages gets 400", async () => {
-    const sid = await rawInitialize(server.port);
-    const batch = Array.from({ length: 101 }, (_, i) => ({ jsonrpc: "2.0", id: i + 10, method: "ping" }));
-    const res = await post(server.port, batch, { "mcp-session-id": sid });
+    const sid = legacy ? await rawInitialize(server.port) : undefined;
+    const batch = Array.from({ length: 101 }, (_, i) =>
+      legacy ? { jsonrpc: "2.0", id: i + 10, method: "ping" } : request2026(i + 10, "tools/list").body,
+    );
+    const res = await post(server.port, batch, sid ? { "mcp-session-id": sid } : opening(1).headers);
     expect(res.status).toBe(400);
     expect(res.json().error.code).toBe(-32600);
   });
 
-  it("an unknown session id gets 404", async () => {
+  it.runIf(legacy)("an unknown session id gets 404", async () => {
     const res = await post(
       server.port,
       { jsonrpc: "2.0", id: 1, method: "tools/list" },
@@ -188,13 +205,13 @@ describe("HTTP: the guard", () => {
     }
   });
 
-  it("a non-initialize POST without a session gets 400", async () => {
+  it.runIf(legacy)("a non-initialize POST without a session gets 400", async () => {
     const res = await post(server.port, { jsonrpc: "2.0", id: 1, method: "tools/list" });
     expect(res.status).toBe(400);
     expect(res.json().error.message).toMatch(/initialize/);
   });
 
-  it("session ids are random UUIDs, and DELETE ends a session (then 404)", async () => {
+  it.runIf(legacy)("session ids are random UUIDs, and DELETE ends a session (then 404)", async () => {
     const sid = await rawInitialize(server.port);
     expect(sid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     await post(server.port, { jsonrpc: "2.0", method: "notifications/initialized" }, { "mcp-session-id": sid });
@@ -206,13 +223,23 @@ describe("HTTP: the guard", () => {
     expect(after.status).toBe(404);
   });
 
-  it("an SDK client's terminateSession ends its session", async () => {
+  it.runIf(legacy)("an SDK client's terminateSession ends its session", async () => {
     const c = await connectHttp(server.url);
     const sid = c.transport.sessionId!;
     await c.transport.terminateSession();
     await c.close();
     const after = await post(server.port, { jsonrpc: "2.0", id: 3, method: "tools/list" }, { "mcp-session-id": sid });
     expect(after.status).toBe(404);
+  });
+
+  it.runIf(!legacy)("no session is ever opened, and a 2026 request without its headers is refused (400)", async () => {
+    const o = opening(1);
+    const res = await post(server.port, o.body, o.headers);
+    expect(res.headers["mcp-session-id"]).toBeUndefined();
+    const call = request2026(2, "tools/call", { name: "core_questions", arguments: {} });
+    const bare = await post(server.port, call.body);
+    expect(bare.status).toBe(400);
+    expect((await post(server.port, call.body, call.headers)).status).toBe(200);
   });
 
   it("a path other than /mcp is 404 and an unsupported method is 405", async () => {
@@ -241,7 +268,12 @@ describe("HTTP: bind policy and bearer token", () => {
     expect(p.stderr()).not.toContain("short\n");
   });
 
-  describe("with --token", () => {
+  describe.each(REVISIONS)("with --token (%s)", (revision) => {
+    const legacy = revision === "2025-11-25";
+    const postOpening = (port: number, id: number, headers: Record<string, string> = {}) => {
+      const o = OPENING[revision](id);
+      return post(port, o.body, { ...o.headers, ...headers });
+    };
     let server: HttpServer;
     beforeAll(async () => {
       server = await startHttp(tempDb().db, ["--token", TOKEN]);
@@ -249,7 +281,7 @@ describe("HTTP: bind policy and bearer token", () => {
     afterAll(() => server?.kill());
 
     it("no token gets 401 with WWW-Authenticate: Bearer", async () => {
-      const res = await post(server.port, initializeRequest(1));
+      const res = await postOpening(server.port, 1);
       expect(res.status).toBe(401);
       expect(res.headers["www-authenticate"]).toMatch(/^Bearer\b/);
     });
@@ -262,7 +294,7 @@ describe("HTTP: bind policy and bearer token", () => {
         `Basic ${Buffer.from(`u:${TOKEN}`).toString("base64")}`,
         TOKEN,
       ]) {
-        const res = await post(server.port, initializeRequest(1), { authorization: auth });
+        const res = await postOpening(server.port, 1, { authorization: auth });
         expect(res.status, auth).toBe(401);
         expect(res.headers["www-authenticate"]).toMatch(/^Bearer\b/);
       }
@@ -272,23 +304,25 @@ describe("HTTP: bind policy and bearer token", () => {
       for (const path of [`/mcp?token=${TOKEN}`, `/mcp?access_token=${TOKEN}`]) {
         const bare = await rawRequest(server.port, {
           path,
-          headers: JSON_HEADERS,
-          body: JSON.stringify(initializeRequest(1)),
+          headers: { ...JSON_HEADERS, ...OPENING[revision](1).headers },
+          body: JSON.stringify(OPENING[revision](1).body),
         });
         expect(bare.status, path).toBe(401);
         const both = await rawRequest(server.port, {
           path,
-          headers: { ...JSON_HEADERS, authorization: `Bearer ${TOKEN}` },
-          body: JSON.stringify(initializeRequest(1)),
+          headers: { ...JSON_HEADERS, ...OPENING[revision](1).headers, authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify(OPENING[revision](1).body),
         });
         expect(both.status, path).toBe(401);
       }
     });
 
     it("the right token gets 200, and an SDK client with it works", async () => {
-      const res = await post(server.port, initializeRequest(1), { authorization: `Bearer ${TOKEN}` });
+      const res = await postOpening(server.port, 1, { authorization: `Bearer ${TOKEN}` });
       expect(res.status).toBe(200);
-      const c = await connectHttp(server.url, { authorization: `Bearer ${TOKEN}` });
+      const c = legacy
+        ? await connectHttp(server.url, { authorization: `Bearer ${TOKEN}` })
+        : await connect2026({ url: server.url, headers: { authorization: `Bearer ${TOKEN}` } });
       try {
         const { deal } = await c.callOk("create_deal", { name: "Token deal", account: "Acme", owner: "Dana Lee" });
         expect(deal.id).toMatch(/^D-\d+/);
@@ -297,7 +331,15 @@ describe("HTTP: bind policy and bearer token", () => {
       }
     });
 
-    it("the token is checked on every request, not only at initialize", async () => {
+    it.runIf(!legacy)("the token is checked on every request", async () => {
+      const call = request2026(2, "tools/call", { name: "core_questions", arguments: {} });
+      expect((await post(server.port, call.body, { ...call.headers, authorization: `Bearer ${TOKEN}` })).status).toBe(
+        200,
+      );
+      expect((await post(server.port, call.body, call.headers)).status).toBe(401);
+    });
+
+    it.runIf(legacy)("the token is checked on every request, not only at initialize", async () => {
       const sid = await rawInitialize(server.port, { authorization: `Bearer ${TOKEN}` });
       const res = await post(server.port, { jsonrpc: "2.0", id: 2, method: "tools/list" }, { "mcp-session-id": sid });
       expect(res.status).toBe(401);
@@ -306,8 +348,8 @@ describe("HTTP: bind policy and bearer token", () => {
     });
 
     it("the token never appears on stderr", async () => {
-      await post(server.port, initializeRequest(1), { authorization: `Bearer ${TOKEN}` });
-      await post(server.port, initializeRequest(1), { authorization: `Bearer ${TOKEN}x` });
+      await postOpening(server.port, 1, { authorization: `Bearer ${TOKEN}` });
+      await postOpening(server.port, 1, { authorization: `Bearer ${TOKEN}x` });
       await rawRequest(server.port, { path: `/mcp?token=${TOKEN}`, headers: JSON_HEADERS, body: "{}" });
       expect(server.stderr()).toMatch(/bearer/i);
       expect(server.stderr()).not.toContain(TOKEN.slice(0, 12));

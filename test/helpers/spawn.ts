@@ -14,6 +14,11 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import {
+  Client as ClientV2,
+  StreamableHTTPClientTransport as StreamableHTTPClientTransportV2,
+} from "@modelcontextprotocol/client";
+import { StdioClientTransport as StdioClientTransportV2 } from "@modelcontextprotocol/client/stdio";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** Generous bound for anything a healthy server does in milliseconds. */
@@ -225,6 +230,30 @@ export const initializeRequest = (id: number | string = 0) => ({
   method: "initialize",
   params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "lean-sales-e2e", version: "0.0.0" } },
 });
+/** The 2026-07-28 envelope every request of that revision carries in params._meta. */
+export const ENVELOPE_2026 = {
+  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+  "io.modelcontextprotocol/clientInfo": { name: "lean-sales-e2e", version: "0.0.0" },
+  "io.modelcontextprotocol/clientCapabilities": {},
+};
+/** A 2026-07-28 request over raw HTTP: the body with its envelope, and the headers it needs. */
+export const request2026 = (id: number | string, method: string, params: Record<string, unknown> = {}) => ({
+  body: { jsonrpc: "2.0", id, method, params: { ...params, _meta: { ...ENVELOPE_2026 } as Record<string, unknown> } },
+  headers: {
+    "mcp-protocol-version": "2026-07-28",
+    "mcp-method": method,
+    ...(typeof params.name === "string" ? { "mcp-name": params.name } : {}),
+    ...(typeof params.uri === "string" ? { "mcp-name": params.uri } : {}),
+  } as Record<string, string>,
+});
+/** The first request a client of each revision sends over HTTP. */
+export const OPENING = {
+  "2025-11-25": (id: number) => ({ body: initializeRequest(id), headers: {} as Record<string, string> }),
+  "2026-07-28": (id: number) => request2026(id, "server/discover"),
+} as const;
+export type Revision = keyof typeof OPENING;
+export const REVISIONS = Object.keys(OPENING) as Revision[];
+
 export const initializedNotification = { jsonrpc: "2.0", method: "notifications/initialized" };
 export const toolCall = (id: number | string, name: string, args: Record<string, unknown>) => ({
   jsonrpc: "2.0",
@@ -346,6 +375,49 @@ export async function startHttp(
   const p = runBin(["--http", "--port", "0", "--db", db, ...extraArgs], { env });
   const m = await p.waitForStderr(/listening on (http:\/\/\S+:(\d+)\/mcp)/);
   return Object.assign(p, { url: m[1]!, port: Number(m[2]) });
+}
+
+/**
+ * A v2 SDK Client pinned to 2026-07-28 (no initialize; an envelope on every request), over
+ * stdio (spawning the built bin) or Streamable HTTP. `fetch` lets a test route each request.
+ */
+export async function connect2026(
+  target:
+    { db: string; extraArgs?: string[] } | { url: string; headers?: Record<string, string>; fetch?: typeof fetch },
+): Promise<Connected & { version(): string | undefined }> {
+  const client = new ClientV2(
+    { name: "lean-sales-e2e-2026", version: "0.0.0" },
+    { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+  );
+  const transport =
+    "db" in target
+      ? new StdioClientTransportV2({
+          command: process.execPath,
+          args: [binPath(), "--db", target.db, ...(target.extraArgs ?? [])],
+          env: childEnv(),
+          cwd: tmpdir(),
+          stderr: "pipe",
+        })
+      : new StreamableHTTPClientTransportV2(new URL(target.url), {
+          requestInit: { headers: target.headers ?? {} },
+          ...(target.fetch ? { fetch: target.fetch } : {}),
+        });
+  await client.connect(transport);
+  const call = async (name: string, args: Record<string, unknown> = {}) =>
+    (await client.callTool({ name, arguments: args }, { timeout: PATIENCE_MS })) as CallToolResult;
+  return {
+    client: client as unknown as Client,
+    call,
+    async callOk(name, args = {}) {
+      const r = await call(name, args);
+      const text = (r.content as Array<{ text?: string }>).map((c) => c.text ?? "").join("\n");
+      if (r.isError) throw new Error(`${name} failed: ${text}`);
+      if (!r.structuredContent) throw new Error(`${name} returned no structuredContent: ${text}`);
+      return r.structuredContent as never;
+    },
+    close: () => client.close(),
+    version: () => client.getNegotiatedProtocolVersion(),
+  };
 }
 
 /** An SDK Client over StreamableHTTPClientTransport. */
