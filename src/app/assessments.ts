@@ -43,7 +43,7 @@ export function assessSelling(
   let team_medians: TeamMedians | undefined;
   let compared_with: string | null = null;
   if (input.owner) {
-    const t = measure(m, store, { from: input.from, to: input.to }, period, m.currency);
+    const t = measure(m, store, { from: input.from, to: input.to }, period, m.currency, now);
     team_medians = {
       win_rate: t.win_rate,
       cycle_days: t.cycle_time.won.median_days,

@@ -83,15 +83,20 @@ export const MetricsOut = z.object({
   reasons: Reasons,
 });
 
-/** Metrics for a scope and period, straight from SQL aggregates. */
+/**
+ * Metrics for a scope and period, straight from SQL aggregates. A period ending before `now`
+ * is measured as the pipeline stood then (open deals and stages reached at period.to).
+ */
 export function measure(
   m: Methodology,
   store: DealStore,
   filters: FiltersInput | undefined,
   period: { from: string | null; to: string },
   currency: string,
+  now?: Date,
 ): PipelineMetrics {
-  const raw = store.analytics().metrics(scopeFilters(filters), period, currency);
+  const pointInTime = now !== undefined && period.to < now.toISOString();
+  const raw = store.analytics().metrics(scopeFilters(filters), period, currency, pointInTime);
   return computePipelineMetrics(m, raw, { period, currency });
 }
 

@@ -39,11 +39,18 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
 
   // pipeline_metrics: the period filters.from..to ending at as_of (end of that day).
   const period = resolvePeriod(input.filters, input.as_of, now);
-  const metrics = measure(m, store, input.filters, period, currency);
+  const metrics = measure(m, store, input.filters, period, currency, now);
 
   // find_waste reads as_of like every analysis: a date alone is the end of that day.
   const wasteAsOf = new Date(period.as_of);
-  const { report: pipeline, norms } = analysePipeline(m, store, toStoreFilters(input.filters), wasteAsOf);
+  // An as_of in the past: the pipeline as it stood then (point in time).
+  const { report: pipeline, norms } = analysePipeline(
+    m,
+    store,
+    toStoreFilters(input.filters),
+    wasteAsOf,
+    wasteAsOf.getTime() < now.getTime(),
+  );
   const by_waste: Record<string, number> = Object.fromEntries(m.wastes.map((w) => [w.id, 0]));
   for (const f of pipeline.findings) by_waste[f.waste] = (by_waste[f.waste] ?? 0) + f.deal_count;
   if (pipeline.unsegmented_open_deals) {
@@ -169,7 +176,7 @@ function latestBaseline(
     );
     return null;
   }
-  const current = measure(m, store, filters, period, m.currency);
+  const current = measure(m, store, filters, period, m.currency, now);
   const c = compareToBaseline(m, b.metrics as PipelineMetrics, current, b.as_of, period.as_of);
   return {
     label: b.label,

@@ -54,7 +54,7 @@ export default defineTool({
         `as_of ${period.as_of.slice(0, 10)} is before the baseline's date ${b.as_of.slice(0, 10)}.`,
         "as_of",
       );
-    const current = measure(ctx.methodology, store, filters, period, ctx.methodology.currency);
+    const current = measure(ctx.methodology, store, filters, period, ctx.methodology.currency, ctx.now());
     const c = compareToBaseline(ctx.methodology, b.metrics as PipelineMetrics, current, b.as_of, period.as_of);
     const fmt = (v: number | null) => (v === null ? "n/a" : `${v > 0 ? "+" : ""}${v}%`);
     return reply(

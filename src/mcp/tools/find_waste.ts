@@ -112,7 +112,8 @@ export default defineTool({
     const filters = toStoreFilters(input.filters);
     if (wantPipeline) {
       await ctx.progress(0, 1, "analysing the stored pipeline");
-      pipeline = analysePipeline(m, ctx.store(), filters, asOf).report;
+      // An as_of in the past: each deal as it stood then, norms from exits made by then.
+      pipeline = analysePipeline(m, ctx.store(), filters, asOf, asOf.getTime() < ctx.now().getTime()).report;
       await ctx.progress(1, 1, `analysed ${pipeline.deals_analyzed} deals`);
     }
 

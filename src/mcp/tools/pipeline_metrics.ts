@@ -21,7 +21,14 @@ export default defineTool({
   output: { ...MetricsOut.shape, as_of: z.string(), filters: AppliedFilters },
   handle(input, ctx) {
     const period = resolvePeriod(input.filters, input.as_of, ctx.now());
-    const x = measure(ctx.methodology, ctx.store(), input.filters, period, input.currency ?? ctx.methodology.currency);
+    const x = measure(
+      ctx.methodology,
+      ctx.store(),
+      input.filters,
+      period,
+      input.currency ?? ctx.methodology.currency,
+      ctx.now(),
+    );
     return reply({ ...x, as_of: period.as_of, filters: input.filters ?? {} }, [
       `**Pipeline metrics** ${period.from ? period.from.slice(0, 10) : "all history"} to ${period.to.slice(0, 10)}`,
       ...metricsSummary(x),

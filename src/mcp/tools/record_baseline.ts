@@ -33,7 +33,7 @@ export default defineTool({
     const period = { ...resolved, as_of: resolved.to };
     return ctx.write(() => {
       const store = ctx.store();
-      const metrics = measure(ctx.methodology, store, input.filters, period, ctx.methodology.currency);
+      const metrics = measure(ctx.methodology, store, input.filters, period, ctx.methodology.currency, ctx.now());
       const replaced = store.analytics().baseline(input.label) !== undefined;
       const recorded_at = ctx.now().toISOString();
       store
