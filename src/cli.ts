@@ -12,6 +12,7 @@ import { SqliteDealStore } from "./store/sqlite/store.js";
 import { StoreError, type DealStore } from "./store/types.js";
 import type { Deps } from "./app/deps.js";
 import { VERSION } from "./version.js";
+import { setTimeZone } from "./zone.js";
 import { useAgentMessages } from "./mcp/zod-messages.js";
 import { runCommand, HELP } from "./commands/index.js";
 
@@ -69,6 +70,11 @@ async function main(): Promise<void> {
   if (config.command === "version") {
     process.stderr.write(`${VERSION}\n`);
     return;
+  }
+  try {
+    setTimeZone(config.time_zone);
+  } catch (err) {
+    fail((err as Error).message, 2);
   }
   const log = createLogger(config.log_level);
   // A stray console.log must never corrupt the stdio stream.

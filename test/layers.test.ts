@@ -24,7 +24,7 @@ const localImports = (file: string) =>
     .filter((s) => s.startsWith("."))
     .map((s) => join(file, "..", s).replace(/\.js$/, ".ts"));
 
-const BASE = ["config.ts", "log.ts", "paths.ts", "version.ts"];
+const BASE = ["config.ts", "log.ts", "paths.ts", "version.ts", "zone.ts"];
 /** [folder or file under src/, rank]: the first prefix that matches decides. */
 const LAYERS: Array<[string, number]> = [
   ...BASE.map((f): [string, number] => [f, 0]),

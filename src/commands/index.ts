@@ -28,6 +28,7 @@ Options:
   --token T            bearer token for HTTP (env LEAN_SALES_HTTP_TOKEN, at least 16 characters)
   --allow-origin O     an extra browser Origin allowed over HTTP (repeatable; loopback origins are allowed)
   --import-root DIR    a folder import_deals may read files from (repeatable; env LEAN_SALES_IMPORT_ROOTS)
+  --time-zone TZ       IANA zone for day, month and quarter boundaries (env LEAN_SALES_TZ; default UTC)
 
 Commands:
   status [--json]                  the store: file, schema version, row counts, integrity
