@@ -153,9 +153,29 @@ export class SqliteAnalytics implements PipelineAnalytics {
          FROM deals d INDEXED BY deals_owner WHERE ${closedWhere} GROUP BY d.owner ORDER BY won_amount DESC`,
       [currency, ...closedParams],
     );
+    // Every currency's amounts: the answer names what is not in `currency` instead of dropping it.
+    const currencies = new Map<string, RawMetrics["currencies"][number]>();
+    const entry = (c: string) => {
+      let e = currencies.get(c);
+      if (!e) currencies.set(c, (e = { currency: c, open_n: 0, open_value: 0, won_n: 0, won_value: 0 }));
+      return e;
+    };
+    for (const r of this.all<{ currency: string; n: number; v: number }>(
+      `SELECT d.currency, count(*) AS n, coalesce(sum(d.amount), 0) AS v FROM deals d
+        WHERE ${openThen} AND d.created_at <= ? AND d.amount IS NOT NULL AND ${s.sql} GROUP BY d.currency`,
+      [...(pointInTime ? [period.to, period.to] : []), period.to, ...s.params],
+    ))
+      Object.assign(entry(r.currency), { open_n: r.n, open_value: r.v });
+    for (const r of this.all<{ currency: string; n: number; v: number }>(
+      `SELECT d.currency, count(*) AS n, coalesce(sum(d.amount), 0) AS v FROM deals d
+        WHERE d.status = 'won' AND ${closedIn.sql} AND d.amount IS NOT NULL AND ${s.sql} GROUP BY d.currency`,
+      closedParams,
+    ))
+      Object.assign(entry(r.currency), { won_n: r.n, won_value: r.v });
     return {
       closed,
       won_amount_median,
+      currencies: [...currencies.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
       cycle,
       reached,
       stage_time,
