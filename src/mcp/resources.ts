@@ -164,7 +164,7 @@ export function registerResources(server: McpServer, deps: Deps): void {
       const data = gatherPipelineReport(
         m,
         deps.store(),
-        { filters: spec.filters as never, as_of: spec.as_of, currency: spec.currency },
+        { filters: spec.filters as never, as_of: spec.as_of, currency: spec.currency, quota: spec.quota },
         deps.now(),
       );
       return { contents: [{ uri: uri.href, mimeType: "text/html", text: renderReportHtml(data) }] };

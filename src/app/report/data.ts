@@ -14,6 +14,8 @@ import type { DealStore } from "../../store/types.js";
 import { toStoreFilters, type FiltersInput } from "../deal-view.js";
 import { resolvePeriod, scopeFilters } from "../period.js";
 import { measure } from "../metrics.js";
+import { runForecast } from "../forecast.js";
+import { assessSelling } from "../assessments.js";
 import type { ReportData, StalledDeal } from "./schema.js";
 
 /** Months shown in the trend when the filters give no start, and the most ever shown. */
@@ -29,6 +31,8 @@ export interface ReportInput {
   currency?: string;
   /** How many stalled deals to list (default STALLED_SHOWN). */
   stalled_shown?: number;
+  /** The quota the forecast section measures the quarter against. */
+  quota?: number;
 }
 
 const DAY = 86_400_000;
@@ -99,6 +103,8 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
     stalled,
     trend: { from_month: fromMonth, to_month: toMonth, months },
     baseline: latestBaseline(m, store, input.as_of, now, notes),
+    forecast: forecastSection(m, store, input, now, notes),
+    selling: sellingSection(m, store, input, now),
     notes,
   };
 }
@@ -204,4 +210,66 @@ function latestBaseline(
 function dashboardMetrics(x: PipelineMetrics): ReportData["metrics"] {
   const { time_in_stage: _t, activity_mix: _a, leading_indicators: _l, revenue_per_owner: _r, ...shown } = x;
   return shown;
+}
+
+/** The forecast of the quarter of as_of, with its backtest, as the forecast tool makes it. */
+function forecastSection(
+  m: Methodology,
+  store: DealStore,
+  input: ReportInput,
+  now: Date,
+  notes: string[],
+): ReportData["forecast"] {
+  const { forecast: f, backtest: b } = runForecast(
+    m,
+    store,
+    {
+      ...(input.as_of ? { as_of: input.as_of } : {}),
+      ...(input.filters ? { filters: input.filters } : {}),
+      ...(input.quota !== undefined ? { quota: input.quota, quota_currency: input.currency ?? m.currency } : {}),
+    },
+    now,
+  );
+  const c = f.main_currency;
+  const main = c ? f.by_currency[c] : undefined;
+  if (!main) {
+    notes.push("No open deal and no history to forecast from: the forecast section is empty.");
+    return null;
+  }
+  const [lo, hi] = m.forecast.interval.map((x) => `${Math.round(x * 100)}th`);
+  return {
+    from: f.period.from,
+    to: f.period.to,
+    currency: c,
+    expected_won_value: main.expected_won_value,
+    expected_won_deals: main.expected_won_deals,
+    low: main.low,
+    high: main.high,
+    interval: `${lo} to ${hi} percentile`,
+    quota: f.gap_to_quota
+      ? {
+          amount: f.gap_to_quota.quota,
+          gap: f.gap_to_quota.gap,
+          probability_to_reach: f.gap_to_quota.probability_to_reach,
+        }
+      : null,
+    backtest: { periods: b.periods.length, wape: b.wape, naive_wape: b.naive_wape, coverage: b.coverage },
+  };
+}
+
+/** Where the team (or the filtered owner) sells, reactive to proactive, factor by factor. */
+function sellingSection(m: Methodology, store: DealStore, input: ReportInput, now: Date): ReportData["selling"] {
+  const owner = input.filters?.owner;
+  const r = assessSelling(m, store, owner ? { owner } : {}, now);
+  return {
+    scope: r.scope,
+    position: r.overall.position,
+    position_name: r.overall.position_name,
+    factors: r.factors.map((f) => ({
+      id: f.id,
+      factor: f.factor,
+      position: f.position,
+      position_name: f.position_name,
+    })),
+  };
 }

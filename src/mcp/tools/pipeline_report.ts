@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { DASHBOARD_TOOL_META, DASHBOARD_URI, reportUri } from "../../report/dashboard.js";
 import { ReportShape } from "../../app/report/schema.js";
 import { defineTool, reply } from "../define.js";
@@ -10,13 +11,14 @@ export default defineTool({
   title: "Pipeline dashboard and report",
   kind: "read",
   description: [
-    "The pipeline dashboard (funnel, cycle vs target, waste x stage, monthly trend, stalled deals, baseline): drawn inline by MCP Apps clients, numbers for all, and a link to a printable HTML report.",
+    "The pipeline dashboard (funnel, cycle vs target, waste x stage, monthly trend, stalled deals, baseline, forecast, selling profile): drawn inline by MCP Apps clients, numbers for all, and a link to a printable HTML report.",
     'Example: {"filters":{"owner":"Dana Lee"}}',
   ].join(" "),
   input: {
     filters: Filters.optional(),
     as_of: IsoDate.optional(),
     currency: Currency.optional(),
+    quota: z.number().positive().optional().describe("for the forecast section"),
   },
   output: ReportShape,
   meta: DASHBOARD_TOOL_META,
@@ -33,7 +35,7 @@ export default defineTool({
       ctx.now(),
     );
     const asOf = resolvePeriod(input.filters, input.as_of, ctx.now()).as_of.slice(0, 10);
-    const uri = reportUri(asOf, toStoreFilters(input.filters), input.currency);
+    const uri = reportUri(asOf, toStoreFilters(input.filters), input.currency, input.quota);
     const r = reply(
       data,
       [...reportSummary(data), `Clients with MCP Apps draw this as ${DASHBOARD_URI}. The HTML report: read ${uri}.`],
