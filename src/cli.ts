@@ -15,6 +15,7 @@ import { VERSION } from "./version.js";
 import { setTimeZone } from "./zone.js";
 import { useAgentMessages } from "./mcp/zod-messages.js";
 import { runCommand, HELP } from "./commands/index.js";
+import { methodologyCommand } from "./commands/methodology.js";
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`lean-sales-mcp: ${message}\n`);
@@ -24,7 +25,7 @@ function fail(message: string, code = 1): never {
 export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): void } {
   let store: DealStore | undefined;
   useAgentMessages(); // before data/ is parsed: see zod-messages.ts
-  const methodology = loadMethodology(dataDir());
+  const methodology = loadMethodology(dataDir(), config.methodology ? { team: config.methodology } : {});
   assessmentRules(methodology); // a broken assessments.json stops start-up like any data file
   const deps: Deps & { closeStore(): void } = {
     methodology,
@@ -83,6 +84,22 @@ async function main(): Promise<void> {
     console.debug =
       (...args: unknown[]) => log.info({ console: args.map(String).join(" ") }, "console");
   process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection (kept running)"));
+
+  // `methodology init|check DIR` works on a folder, not on the configured methodology (which may be the broken one).
+  if (config.command === "methodology") {
+    try {
+      await methodologyCommand(config, {
+        out: (s) => void process.stdout.write(s),
+        err: (s) => void process.stderr.write(s),
+        tty: process.stderr.isTTY === true,
+      });
+    } catch (err) {
+      if (err instanceof ConfigError) fail(err.message, 2);
+      if (err instanceof MethodologyDataError) fail(err.message, 1);
+      throw err;
+    }
+    return;
+  }
 
   let deps: ReturnType<typeof buildDeps>;
   try {

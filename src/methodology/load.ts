@@ -1,7 +1,7 @@
 // Loads data/*.json, validates each file with its zod schema, checks the references between
 // files, and builds the lookups the rules use. A broken file stops start-up with an error that
 // names the file and the path inside it.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { STOP_WORDS } from "./words.js";
@@ -38,8 +38,10 @@ export class MethodologyDataError extends Error {
     readonly file: string,
     readonly path: string,
     detail: string,
+    /** The folder the file was read from, when it is a team's (--methodology); else data/. */
+    readonly dir?: string,
   ) {
-    super(`data/${file}${path ? ` at ${path}` : ""}: ${detail}`);
+    super(`${dir ? join(dir, file) : `data/${file}`}${path ? ` at ${path}` : ""}: ${detail}`);
     this.name = "MethodologyDataError";
   }
 }
@@ -105,25 +107,61 @@ function readDataFile<S extends z.ZodType>(
   dataDir: string,
   file: string,
   schema: S,
+  team?: string,
 ): { raw: unknown; data: z.infer<S> } {
   let text: string;
   try {
     text = readFileSync(join(dataDir, file), "utf8");
   } catch (err) {
-    throw new MethodologyDataError(file, "", `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new MethodologyDataError(
+      file,
+      "",
+      `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      team,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new MethodologyDataError(file, "", `is not valid JSON: ${(err as Error).message}`);
+    throw new MethodologyDataError(file, "", `is not valid JSON: ${(err as Error).message}`, team);
   }
   const parsed = schema.safeParse(withoutLabels(json));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new MethodologyDataError(file, formatPath(issue.path), issue.message);
+    throw new MethodologyDataError(file, formatPath(issue.path), issue.message, team);
   }
   return { raw: json, data: parsed.data };
+}
+
+/**
+ * The files a team's methodology folder replaces (those present in it, by name), after checking
+ * that it holds nothing else: a misspelt file name would otherwise be silently ignored.
+ */
+export function teamFiles(dir: string): Set<string> {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith(".json"));
+  } catch (err) {
+    throw new MethodologyDataError(
+      "",
+      "",
+      `the methodology folder cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      dir,
+    );
+  }
+  const known: string[] = Object.values(DATA_FILES).map((f) => f.file);
+  for (const n of names)
+    if (!known.includes(n))
+      throw new MethodologyDataError(
+        n,
+        "",
+        n === "crm-presets.json"
+          ? "CRM import presets are not read from a methodology folder (yet): import with mapping and stage_map instead"
+          : `is not a methodology file; the files are ${known.join(", ")}`,
+        dir,
+      );
+  return new Set(names);
 }
 
 function check(ok: boolean, file: string, path: string, detail: string): asserts ok {
@@ -362,15 +400,30 @@ function rawFiles(dir: string, files: ReadonlyArray<readonly [string, { raw: unk
  * `shipped` is the folder of the files the server ships: labels are judged against it, so a
  * value that differs from the shipped one reads as the team's (default: dataDir itself).
  */
-export function loadMethodology(dataDir: string, opts: { shipped?: string } = {}): Methodology {
+export function loadMethodology(dataDir: string, opts: { shipped?: string; team?: string } = {}): Methodology {
+  // A team's folder replaces the shipped files it holds, file by file; labels are then judged
+  // against the shipped ones.
+  const own = opts.team ? teamFiles(opts.team) : new Set<string>();
+  if (opts.team) opts = { ...opts, shipped: opts.shipped ?? dataDir };
   const files = Object.entries(DATA_FILES).map(
-    ([key, { file, schema }]) => [key, readDataFile(dataDir, file, schema)] as const,
+    ([key, { file, schema }]) =>
+      [
+        key,
+        own.has(file) ? readDataFile(opts.team!, file, schema, opts.team) : readDataFile(dataDir, file, schema),
+      ] as const,
   );
   const raw = Object.fromEntries(files.map(([key, f]) => [key, f.data])) as Raw;
-  checkReferences(raw);
+  try {
+    checkReferences(raw);
+  } catch (err) {
+    // A broken reference across files names the team's folder when the file is the team's.
+    if (err instanceof MethodologyDataError && own.has(err.file))
+      throw new MethodologyDataError(err.file, err.path, err.message.replace(/^[^:]*: /, ""), opts.team);
+    throw err;
+  }
   const active = rawFiles(dataDir, files);
   const shipped =
-    opts.shipped && opts.shipped !== dataDir
+    opts.shipped && (opts.team || opts.shipped !== dataDir)
       ? rawFiles(
           opts.shipped,
           Object.entries(DATA_FILES).map(
