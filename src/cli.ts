@@ -16,6 +16,7 @@ import { setTimeZone } from "./zone.js";
 import { useAgentMessages } from "./mcp/zod-messages.js";
 import { runCommand, HELP } from "./commands/index.js";
 import { methodologyCommand } from "./commands/methodology.js";
+import type { Terminal } from "./commands/terminal.js";
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`lean-sales-mcp: ${message}\n`);
@@ -47,6 +48,16 @@ export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): v
   promptsFor(deps);
   return deps;
 }
+
+/**
+ * What a terminal command writes to: stdout is its output (e.g. `export > deals.csv`). Only
+ * commands get it, and no command runs beside a transport (stdout belongs to stdio when serving).
+ */
+const terminal = (): Terminal => ({
+  out: (s) => void process.stdout.write(s),
+  err: (s) => void process.stderr.write(s),
+  tty: process.stderr.isTTY === true,
+});
 
 function osUser(): string | undefined {
   try {
@@ -88,11 +99,7 @@ async function main(): Promise<void> {
   // `methodology init|check DIR` works on a folder, not on the configured methodology (which may be the broken one).
   if (config.command === "methodology") {
     try {
-      await methodologyCommand(config, {
-        out: (s) => void process.stdout.write(s),
-        err: (s) => void process.stderr.write(s),
-        tty: process.stderr.isTTY === true,
-      });
+      await methodologyCommand(config, terminal());
     } catch (err) {
       if (err instanceof ConfigError) fail(err.message, 2);
       if (err instanceof MethodologyDataError) fail(err.message, 1);
@@ -113,11 +120,7 @@ async function main(): Promise<void> {
   if (config.command !== "serve") {
     try {
       // No transport runs in this process: stdout is the command's output (e.g. `export > deals.csv`).
-      await runCommand(config, deps, {
-        out: (s) => void process.stdout.write(s),
-        err: (s) => void process.stderr.write(s),
-        tty: process.stderr.isTTY === true,
-      });
+      await runCommand(config, deps, terminal());
     } catch (err) {
       if (err instanceof StoreError || err instanceof ConfigError) fail(err.message);
       throw err;

@@ -103,9 +103,14 @@ describe("layers", () => {
       const text = readFileSync(file, "utf8").replace(/console\.log = console\.info = console\.debug/, "");
       const hits = [...text.matchAll(stdout)];
       if (relative("src", file) === "cli.ts") {
-        // One place: the `out` stream given to runCommand, which never runs beside a transport.
+        // One place: the `out` stream of the terminal given to commands, which never run beside a transport.
         expect(hits.length, file).toBe(1);
-        expect(text).toMatch(/runCommand\(config, deps, \{\s*out: \(s\) => void process\.stdout\.write\(s\)/);
+        expect(text).toMatch(
+          /const terminal = \(\): Terminal => \(\{\s*out: \(s\) => void process\.stdout\.write\(s\)/,
+        );
+        expect([...text.matchAll(/terminal\(\)/g)].length, "terminal() handed only to commands").toBe(2);
+        expect(text).toMatch(/runCommand\(config, deps, terminal\(\)\)/);
+        expect(text).toMatch(/methodologyCommand\(config, terminal\(\)\)/);
         continue;
       }
       expect(hits.length, file).toBe(0);
