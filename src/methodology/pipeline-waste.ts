@@ -417,7 +417,10 @@ interface Tally {
   list: DealFlag[];
 }
 
-/** The running totals of one analysis: a tally per rule (in the order rules first fire) and the flags per stage and waste. */
+/**
+ * The running totals of one analysis: a tally per rule (in the order the rules first fire) and the
+ * flags per stage and waste.
+ */
 interface Tallies {
   rules: Map<RuleKey, Tally>;
   by_stage: PipelineWasteReport["by_stage"];

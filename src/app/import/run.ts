@@ -442,7 +442,10 @@ interface FileReader {
   latest: string;
 }
 
-/** The header row: the format, the columns for our fields and the stage resolver; throws when no column names the deal. */
+/**
+ * The header row: the format, the columns for our fields and the stage resolver. Throws when no
+ * column gives the deal name or account.
+ */
 function readHeader(
   input: ImportInput,
   env: ImportEnv,
@@ -639,7 +642,10 @@ function readFirmographics(file: FileReader, cells: string[], out: ParsedRow, fa
   }
 }
 
-/** The stage (an unknown label is a row error, never a guess) and the status, from a status column or a closed stage. */
+/**
+ * The stage (an unknown label is a row error, never a guess) and the status, from a status column
+ * or a closed stage.
+ */
 function readStageAndStatus(file: FileReader, cells: string[], out: ParsedRow, fail: Fail): void {
   const { plan } = file;
   const stageRaw = cell(file, cells, "stage");
