@@ -23,6 +23,14 @@ const invalidParams = (message: string) => new ProtocolError(ProtocolErrorCode.I
 const notFound = (uri: URL, message: string) => new ResourceNotFoundError(uri.href, message);
 
 export function registerResources(server: McpServer, deps: Deps): void {
+  registerMethodologyResources(server, deps);
+  registerDealResource(server, deps);
+  registerExportResource(server, deps);
+  registerReportResources(server, deps);
+}
+
+/** The reference rendered from data/: whole, and one section at a time. */
+function registerMethodologyResources(server: McpServer, deps: Deps): void {
   const m = deps.methodology;
   const whole = renderMethodology(m);
   server.registerResource(
@@ -63,7 +71,11 @@ export function registerResources(server: McpServer, deps: Deps): void {
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: renderSection(m, id as SectionId) }] };
     },
   );
+}
 
+/** One stored deal with everything recorded on it (stored text fenced as data). */
+function registerDealResource(server: McpServer, deps: Deps): void {
+  const m = deps.methodology;
   server.registerResource(
     "deal",
     new ResourceTemplate("lean-sales://deals/{deal_id}", {
@@ -113,8 +125,11 @@ export function registerResources(server: McpServer, deps: Deps): void {
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text }] };
     },
   );
+}
 
-  // Exports named by their parameters (export_deals links here): produced on read, nothing kept.
+/** Exports named by their parameters (export_deals links here): produced on read, nothing kept. */
+function registerExportResource(server: McpServer, deps: Deps): void {
+  const m = deps.methodology;
   server.registerResource(
     "deals-export",
     new ResourceTemplate(EXPORTS_TEMPLATE, { list: undefined }),
@@ -139,7 +154,11 @@ export function registerResources(server: McpServer, deps: Deps): void {
       return { contents: [{ uri: uri.href, mimeType: spec.format === "csv" ? "text/csv" : "application/json", text }] };
     },
   );
+}
 
+/** The pipeline as HTML: reports named by their parameters, and the MCP App view of pipeline_report. */
+function registerReportResources(server: McpServer, deps: Deps): void {
+  const m = deps.methodology;
   // HTML reports named by their parameters (pipeline_report links here): rendered on read.
   server.registerResource(
     "pipeline-report",

@@ -172,8 +172,26 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && new Set(a).size === a.length && a.every((x) => b.includes(x));
 }
 
-/** Checks that hold across files or that a per-file schema cannot express. */
+/**
+ * Checks that hold across files or that a per-file schema cannot express, one kind of reference
+ * at a time; the first problem found throws (so the order below is the order problems are reported).
+ */
 function checkReferences(raw: Raw): void {
+  checkStages(raw);
+  checkWasteSignals(raw);
+  checkPipelineRules(raw);
+  checkWasteThresholds(raw);
+  checkSegmentRows(raw);
+  checkBantDimensions(raw);
+  checkBantActions(raw);
+  checkBantConditions(raw);
+  checkBantScoreBands(raw);
+  checkReadinessRules(raw);
+  checkQuestionPrinciples(raw);
+}
+
+/** stages.json: every stage once, numbered in funnel order, with unique criterion and activity ids. */
+function checkStages(raw: Raw): void {
   const stageIds = raw.stages.stages.map((s) => s.id);
   check(
     sameSet(stageIds, StageId.options),
@@ -193,7 +211,13 @@ function checkReferences(raw: Raw): void {
     const acts = s.activities.map((a) => a.id);
     check(new Set(acts).size === acts.length, "stages.json", `stages[${i}].activities`, "activity ids must be unique");
   });
+}
 
+/**
+ * wastes.json: every waste once; each signal names one of its waste's remedies; each phrase is
+ * matchable and a signal of one waste only.
+ */
+function checkWasteSignals(raw: Raw): void {
   const wasteIds = raw.wastes.wastes.map((w) => w.id);
   check(
     sameSet(wasteIds, WasteId.options),
@@ -226,8 +250,11 @@ function checkReferences(raw: Raw): void {
   raw.wastes.value_signals.groups.forEach((g, j) =>
     g.phrases.forEach((sig, k) => checkPhrase(sig, `value_signals.groups[${j}].phrases[${k}]`)),
   );
-  const p = raw.wastes.pipeline;
-  for (const [rule, r] of Object.entries(p.rules)) {
+}
+
+/** wastes.json pipeline rules: each names a remedy its waste has. */
+function checkPipelineRules(raw: Raw): void {
+  for (const [rule, r] of Object.entries(raw.wastes.pipeline.rules)) {
     check(
       raw.wastes.wastes.find((w) => w.id === r.waste)!.elimination[r.remedy] !== undefined,
       "wastes.json",
@@ -235,6 +262,11 @@ function checkReferences(raw: Raw): void {
       `no elimination approach ${r.remedy} of ${r.waste}`,
     );
   }
+}
+
+/** wastes.json thresholds that come in pairs: the lower one below the higher. */
+function checkWasteThresholds(raw: Raw): void {
+  const p = raw.wastes.pipeline;
   check(
     p.stall_warn_multiplier < p.stall_flag_multiplier,
     "wastes.json",
@@ -247,7 +279,10 @@ function checkReferences(raw: Raw): void {
     "severity_hours_per_week",
     "medium must be below high",
   );
+}
 
+/** segmentation.json: the rows cover every tier x readiness once, and every readiness level is listed. */
+function checkSegmentRows(raw: Raw): void {
   const combos = [
     ...raw.segmentation.matrix,
     ...raw.segmentation.derived.rows,
@@ -275,7 +310,13 @@ function checkReferences(raw: Raw): void {
     "readiness_levels",
     `must list each of ${ReadinessId.options.join(", ")} once`,
   );
+}
 
+/**
+ * bant.json dimensions: each once with exactly its statuses, scored best to worst, some qualifying
+ * (never unknown), and closed by a stage activity.
+ */
+function checkBantDimensions(raw: Raw): void {
   raw.bant.dimensions.forEach((d, i) => {
     const ids = d.statuses.map((s) => s.id);
     check(
@@ -321,6 +362,10 @@ function checkReferences(raw: Raw): void {
     "dimensions",
     "must list budget, authority, need, timeline once",
   );
+}
+
+/** bant.json actions: a stage activity for a qualified prospect, a waste's remedy for a disqualified one. */
+function checkBantActions(raw: Raw): void {
   check(
     resolveStageActivity(raw, raw.bant.actions.qualified) !== undefined,
     "bant.json",
@@ -334,6 +379,10 @@ function checkReferences(raw: Raw): void {
     "actions.disqualified",
     `no elimination approach ${raw.bant.actions.disqualified}`,
   );
+}
+
+/** bant.json disqualifiers, nurture triggers and requalify rules: every condition names a status of its dimension. */
+function checkBantConditions(raw: Raw): void {
   for (const list of ["disqualifiers", "nurture_triggers", "requalify"] as const) {
     raw.bant[list].forEach((dq, i) =>
       Object.entries(dq.when).forEach(([dim, statuses]) =>
@@ -348,12 +397,20 @@ function checkReferences(raw: Raw): void {
       ),
     );
   }
+}
+
+/** bant.json score bands: one starts at 0 and admits every verdict. */
+function checkBantScoreBands(raw: Raw): void {
   check(
     raw.bant.score_bands.some((b) => b.min === 0 && b.verdicts.length === Verdict.options.length),
     "bant.json",
     "score_bands",
     `one band must start at 0 and admit every verdict (${Verdict.options.join(", ")})`,
   );
+}
+
+/** segmentation.json readiness rules: the budget statuses are bant.json's. */
+function checkReadinessRules(raw: Raw): void {
   raw.segmentation.readiness_rules.ready.budget_statuses.forEach((s, i) =>
     check(
       (BANT_STATUS_IDS.budget as readonly string[]).includes(s),
@@ -362,6 +419,10 @@ function checkReferences(raw: Raw): void {
       `unknown budget status ${s}`,
     ),
   );
+}
+
+/** questions.json: every core question belongs to a principle of principles.json. */
+function checkQuestionPrinciples(raw: Raw): void {
   const principleIds = raw.principles.principles.map((x) => x.id);
   raw.questions.core_questions.forEach((q, i) =>
     check(
