@@ -17,6 +17,8 @@ import { useAgentMessages } from "./mcp/zod-messages.js";
 import { runCommand, HELP } from "./commands/index.js";
 import { methodologyCommand } from "./commands/methodology.js";
 import type { Terminal } from "./commands/terminal.js";
+import { inTeamFolder } from "./methodology/load.js";
+import { teamFiles } from "./methodology/load.js";
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`lean-sales-mcp: ${message}\n`);
@@ -27,7 +29,18 @@ export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): v
   let store: DealStore | undefined;
   useAgentMessages(); // before data/ is parsed: see zod-messages.ts
   const methodology = loadMethodology(dataDir(), config.methodology ? { team: config.methodology } : {});
-  assessmentRules(methodology); // a broken assessments.json stops start-up like any data file
+  if (config.methodology)
+    log.info(
+      { methodology: config.methodology, files: [...teamFiles(config.methodology)] },
+      teamFiles(config.methodology).size
+        ? "serving the team's methodology (its files replace the shipped ones)"
+        : "the methodology folder holds no methodology file: serving the shipped methodology",
+    );
+  try {
+    assessmentRules(methodology); // a broken assessments.json stops start-up like any data file
+  } catch (err) {
+    throw inTeamFolder(err, config.methodology);
+  }
   const deps: Deps & { closeStore(): void } = {
     methodology,
     store: () => (store ??= SqliteDealStore.open(config.db)),

@@ -39,11 +39,15 @@ function offsetMs(ms: number): number {
 
 /** The instant (epoch ms) the local day `date` (YYYY-MM-DD) starts at. */
 export function dayStartMs(date: string): number {
-  const utc = Date.parse(`${date.slice(0, 10)}T00:00:00.000Z`);
+  const day = date.slice(0, 10);
+  const utc = Date.parse(`${day}T00:00:00.000Z`);
   if (!parts) return utc;
-  // Twice: the offset at the guess may differ from the offset at local midnight (DST).
-  const guess = utc - offsetMs(utc);
-  return utc - offsetMs(guess);
+  // Twice: the offset at the guess may differ from the offset at local midnight (DST). Where
+  // DST starts at midnight (Santiago, Havana) local midnight does not exist: the day then starts
+  // at 01:00, which the first guess gives.
+  const first = utc - offsetMs(utc);
+  const second = utc - offsetMs(first);
+  return localDate(second) === day ? second : first;
 }
 
 /** A local day's first or last millisecond, as an ISO timestamp (UTC). */
@@ -52,6 +56,9 @@ export function dayBoundIso(date: string, end: boolean): string {
   const next = new Date(Date.parse(`${date.slice(0, 10)}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
   return new Date(dayStartMs(next) - 1).toISOString();
 }
+
+/** The local calendar day of an ISO timestamp (a date alone is already a day). */
+export const localDay = (iso: string): string => (iso.length <= 10 ? iso : localDate(Date.parse(iso)));
 
 /** The local calendar date (YYYY-MM-DD) of an instant. */
 export function localDate(at: Date | number): string {

@@ -15,6 +15,7 @@ import type { DealFilters, DealStore } from "../store/types.js";
 import { measure } from "./metrics.js";
 import { analysePipeline } from "./pipeline-analysis.js";
 import { resolvePeriod } from "./period.js";
+import { localDay } from "../zone.js";
 
 const DAY = 86_400_000;
 const share = (n: number, of: number) => (of > 0 ? n / of : 0);
@@ -43,7 +44,7 @@ export function assessSelling(
   let team_medians: TeamMedians | undefined;
   let compared_with: string | null = null;
   if (input.owner) {
-    const t = measure(m, store, { from: input.from, to: input.to }, period, m.currency, now);
+    const t = measure(m, store, { from: input.from, to: input.to }, period, m.currency);
     team_medians = {
       win_rate: t.win_rate,
       cycle_days: t.cycle_time.won.median_days,
@@ -68,7 +69,7 @@ export function assessSelling(
         deal_size: x.median_deal_size ?? null,
         currency: m.currency,
       };
-      compared_with = `the baseline "${b.label}" of ${b.as_of.slice(0, 10)}`;
+      compared_with = `the baseline "${b.label}" of ${localDay(b.as_of)}`;
     }
   }
   const result = assessSellingApproach(m, deals, {

@@ -93,19 +93,17 @@ export const MetricsOut = z.object({
 });
 
 /**
- * Metrics for a scope and period, straight from SQL aggregates. A period ending before `now`
- * is measured as the pipeline stood then (open deals and stages reached at period.to).
+ * Metrics for a scope and period, straight from SQL aggregates. A period that ends in the past
+ * (resolvePeriod's `past`) is measured as the pipeline stood then (open deals and stages reached).
  */
 export function measure(
   m: Methodology,
   store: DealStore,
   filters: FiltersInput | undefined,
-  period: { from: string | null; to: string },
+  period: { from: string | null; to: string; past?: boolean },
   currency: string,
-  now?: Date,
 ): PipelineMetrics {
-  const pointInTime = now !== undefined && period.to < now.toISOString();
-  const raw = store.analytics().metrics(scopeFilters(filters), period, currency, pointInTime);
+  const raw = store.analytics().metrics(scopeFilters(filters), period, currency, period.past ?? false);
   return computePipelineMetrics(m, raw, { period, currency });
 }
 

@@ -11,6 +11,7 @@ import { DATA_FILES } from "../methodology/schema.js";
 import { sourceName } from "../methodology/provenance.js";
 import { dataDir } from "../paths.js";
 import type { Terminal } from "./terminal.js";
+import { inTeamFolder } from "../methodology/load.js";
 
 const USAGE = "methodology init DIR [--force] | methodology check DIR";
 
@@ -40,7 +41,11 @@ function init(dir: string, force: boolean, term: Terminal): void {
 function check(dir: string, term: Terminal): void {
   // Throws MethodologyDataError naming the file and the path inside it (the CLI prints it, exit 1).
   const m = loadMethodology(dataDir(), { team: dir });
-  assessmentRules(m);
+  try {
+    assessmentRules(m);
+  } catch (err) {
+    throw inTeamFolder(err, dir);
+  }
   const own = readdirSync(dir).filter((n) => n.endsWith(".json"));
   const changes = m.provenances.changes();
   const fromReference = changes.filter((c) => m.provenances.shippedSource(c) === "reference");

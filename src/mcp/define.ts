@@ -204,6 +204,9 @@ function schemasOf(def: ToolDef, writes: boolean) {
   return s;
 }
 
+/** The highest progress sent per call in flight (session, request, token): notifications never go backwards. */
+const progressSeen = new Map<string, number>();
+
 /** Registers one tool on a server, wrapped with logging, errors, idempotency and fencing. */
 export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog: McpLog): void {
   const writes = def.kind !== "read";
@@ -213,6 +216,8 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
     const requestId = writes ? (args.request_id as string | undefined) : undefined;
     const argsHash = requestId ? hashArgs({ ...args, request_id: undefined }) : "";
     let outcome = "ok";
+    let progressKey = "";
+    let asking = false;
     try {
       if (requestId) {
         const prior = deps.store().findRequest(requestId);
@@ -228,6 +233,7 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
         }
       }
       const progressToken = extra.mcpReq._meta?.progressToken;
+      progressKey = `${extra.sessionId ?? ""}|${String(extra.mcpReq.id)}|${String(progressToken)}`;
       const ctx: ToolContext = {
         ...deps,
         mcp: extra,
@@ -247,6 +253,12 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
         },
         progress: async (done, total, message) => {
           if (progressToken === undefined) return;
+          // Progress must increase, also when the SDK calls the handler again with the same token
+          // (a 2025 client answering a question: the work restarts from the beginning).
+          const key = progressKey;
+          if (done <= (progressSeen.get(key) ?? -1)) return;
+          progressSeen.set(key, done);
+          if (progressSeen.size > 1000) progressSeen.delete(progressSeen.keys().next().value!);
           await extra.mcpReq.notify({
             method: "notifications/progress",
             params: { progressToken, progress: done, total, message },
@@ -260,11 +272,17 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
         },
       };
       const r = await def.handle(args as never, ctx);
-      return "resultType" in r ? r : renderReply(r);
+      if ("resultType" in r) {
+        asking = true;
+        return r;
+      }
+      return renderReply(r);
     } catch (err) {
       outcome = "error";
       return errorResult(describeFailure(def.name, err, deps.log));
     } finally {
+      // Kept while the call waits for the user's answer (the SDK may run it again with the same token).
+      if (!asking) progressSeen.delete(progressKey);
       const ms = Math.round((performance.now() - started) * 100) / 100;
       deps.log.info({ tool: def.name, ms, outcome, ...(requestId ? { request_id: requestId } : {}) }, "tool call");
       // The same line as an MCP log message, for clients that asked for it (logging/setLevel).

@@ -135,6 +135,15 @@ function readDataFile<S extends z.ZodType>(
 }
 
 /**
+ * An error found in a data file after loading (e.g. the assessment rules, checked by their own
+ * module), pointed at the team's folder when the file came from there.
+ */
+export function inTeamFolder(err: unknown, team: string | undefined): unknown {
+  if (!(err instanceof MethodologyDataError) || !team || err.dir || !teamFiles(team).has(err.file)) return err;
+  return new MethodologyDataError(err.file, err.path, err.message.replace(/^[^:]*: /, ""), team);
+}
+
+/**
  * The files a team's methodology folder replaces (those present in it, by name), after checking
  * that it holds nothing else: a misspelt file name would otherwise be silently ignored.
  */

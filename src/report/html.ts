@@ -460,7 +460,7 @@ function forecastBody(d: ReportData): string {
   if (f.quota)
     body +=
       `<line class="grid" x1="${x(f.quota.amount)}" x2="${x(f.quota.amount)}" y1="6" y2="52" stroke-dasharray="4 3"></line>` +
-      text(x(f.quota.amount), 8, `quota ${fmt.money(f.quota.amount, cur)}`, {
+      text(x(f.quota.amount), 8, `quota ${fmt.money(f.quota.amount, f.quota.currency)}`, {
         class: "muted small",
         "text-anchor": "middle",
       });
@@ -469,7 +469,7 @@ function forecastBody(d: ReportData): string {
       id: "chart-forecast",
       chart: "forecast",
       title: "Forecast range",
-      desc: `Expected won ${fmt.money(f.expected_won_value, cur)} between ${f.from} and ${f.to}, ${f.interval} range ${fmt.money(f.low, cur)} to ${fmt.money(f.high, cur)}${f.quota ? `, quota ${fmt.money(f.quota.amount, cur)}` : ""}.`,
+      desc: `Expected won ${fmt.money(f.expected_won_value, cur)} between ${f.from} and ${f.to}, ${f.interval} range ${fmt.money(f.low, cur)} to ${fmt.money(f.high, cur)}${f.quota ? `, quota ${fmt.money(f.quota.amount, f.quota.currency)}` : ""}.`,
       width: W2,
       height: 70,
     },
@@ -483,7 +483,7 @@ function forecastBody(d: ReportData): string {
   return (
     `<p>${esc(`${f.from} to ${f.to}: expected won ${fmt.money(f.expected_won_value, cur)} (${Math.round(f.expected_won_deals * 10) / 10} deals), ${f.interval} ${fmt.money(f.low, cur)} to ${fmt.money(f.high, cur)}.`)}` +
     (f.quota
-      ? ` <span class="badge ${f.quota.gap <= 0 ? "status-on_track" : "status-behind"}">${esc(f.quota.gap <= 0 ? "Quota covered on expectation" : `Gap to quota ${fmt.money(f.quota.gap, cur)}`)}</span> ${esc(`${fmt.pct(f.quota.probability_to_reach)} of simulations reach it.`)}`
+      ? ` <span class="badge ${f.quota.gap <= 0 ? "status-on_track" : "status-behind"}">${esc(f.quota.gap <= 0 ? "Quota covered on expectation" : `Gap to quota ${fmt.money(f.quota.gap, f.quota.currency)}`)}</span> ${esc(`${fmt.pct(f.quota.probability_to_reach)} of simulations reach it.`)}`
       : "") +
     `</p>${chartSvg}<p class="muted small" data-backtest>${esc(trust)}</p>`
   );

@@ -50,7 +50,7 @@ export function reportSummary(d: ReportData): string[] {
   if (f) {
     const cur = f.currency ?? d.currency;
     lines.push(
-      `Forecast ${f.from} to ${f.to}: expected ${fmt.money(f.expected_won_value, cur)}, ${f.interval} ${fmt.money(f.low, cur)} to ${fmt.money(f.high, cur)}${f.quota ? `; quota ${fmt.money(f.quota.amount, cur)}, gap ${fmt.money(Math.max(0, f.quota.gap), cur)}` : ""}; backtest error ${fmt.pct(f.backtest.wape)} (run-rate ${fmt.pct(f.backtest.naive_wape)}) over ${f.backtest.periods} periods`,
+      `Forecast ${f.from} to ${f.to}: expected ${fmt.money(f.expected_won_value, cur)}, ${f.interval} ${fmt.money(f.low, cur)} to ${fmt.money(f.high, cur)}${f.quota ? `; quota ${fmt.money(f.quota.amount, f.quota.currency)}, gap ${fmt.money(Math.max(0, f.quota.gap), f.quota.currency)}` : ""}; backtest error ${fmt.pct(f.backtest.wape)} (run-rate ${fmt.pct(f.backtest.naive_wape)}) over ${f.backtest.periods} periods`,
     );
   }
   if (d.selling)

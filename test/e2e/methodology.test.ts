@@ -86,6 +86,12 @@ describe("a team's methodology folder", () => {
       /stages\.json at stages\[2\]\.number: stages are numbered 1\.\. in funnel order/,
     ],
     [
+      "a broken assessments.json (checked by the assessment rules)",
+      "assessments.json",
+      (f: string) => edit(f, (s) => (s.selling = 5)),
+      /assessments\.json at selling: /,
+    ],
+    [
       "a misspelt file name",
       "stage.json",
       (f: string) => writeFileSync(f, "{}"),

@@ -98,6 +98,47 @@ describe("as_of: the pipeline as it stood on that day", () => {
     expect(flaggedOpen(today)).not.toContain("stalled_in_stage");
   });
 
+  it("find_waste: silence is measured from the last activity logged by then, never from a later one", async () => {
+    // Mid-market (silence limit 14 days): in discovery since 1 August, a call on 10 August and one on 20 September.
+    const id = deal("Talks", "2026-07-20", [["discovery", "2026-08-01"]]);
+    for (const at of ["2026-08-10", "2026-09-20"])
+      h.store.logActivity(id, { type: "call", occurred_at: day(at), summary: "Call" }, day(at));
+    const silence = async (asOf: string) =>
+      (await h.callOk("find_waste", { as_of: asOf, detail: "full", filters: { owner: "Dana Lee" } })).findings
+        .flatMap((f: any) => f.flags ?? [])
+        .filter((x: any) => x.deal_id === id && /no activity for/.test(x.evidence))
+        .map((x: any) => x.evidence);
+    // On 30 August the last call was 20 days earlier: silent beyond the limit (the later call does not count yet).
+    expect(await silence("2026-08-30")).toEqual([expect.stringMatching(/no activity for 20 days/)]);
+    // On 25 September the last call was 5 days earlier.
+    expect(await silence("2026-09-25")).toEqual([]);
+  });
+
+  it("an imported deal (its history starts at its current stage) was open before that stage began", async () => {
+    // Created in January, in Proposal since June: an import's single stage row.
+    h.store.createDeal(
+      {
+        name: "Imported",
+        account: "Imported Inc",
+        owner: "Dana Lee",
+        amount: 42000,
+        currency: "USD",
+        stage: "proposal_negotiation",
+        stage_index: 3,
+        tier: "mid_market",
+        readiness: "ready",
+        segment: "mid_market_ready",
+        created_at: day("2026-01-10"),
+        stage_entered_at: day("2026-06-01"),
+      },
+      day("2026-06-01"),
+    );
+    const march = await h.callOk("pipeline_metrics", { filters: { from: "2026-01-01" }, as_of: "2026-03-31" });
+    expect(march.open_pipeline).toMatchObject({ deals: 1, value: 42000 });
+    const waste = await h.callOk("find_waste", { as_of: "2026-03-31", detail: "full" });
+    expect(waste.deals_analyzed).toBe(1);
+  });
+
   it("norms: the stage-time norms of a past as_of are learned only from exits made by then", async () => {
     // Three deals that spent 10 days in discovery, exits before June; three that spent 100 days, exits after.
     for (let i = 0; i < 3; i++)

@@ -17,6 +17,11 @@ describe("time zone of period boundaries", () => {
     // 29 March 2026 has 23 hours in Berlin.
     expect(dayBoundIso("2026-03-29", false)).toBe("2026-03-28T23:00:00.000Z");
     expect(dayBoundIso("2026-03-29", true)).toBe("2026-03-29T21:59:59.999Z");
+    // Santiago: DST began at midnight on 8 September 2024 (00:00 did not exist; the day began at 01:00 -03).
+    setTimeZone("America/Santiago");
+    expect(dayBoundIso("2024-09-08", false)).toBe("2024-09-08T04:00:00.000Z");
+    expect(dayBoundIso("2024-09-07", true)).toBe("2024-09-08T03:59:59.999Z");
+    expect(localDate(Date.parse("2024-09-08T04:00:00.000Z"))).toBe("2024-09-08");
     setTimeZone("Pacific/Kiritimati"); // UTC+14
     expect(dayBoundIso("2026-11-28", false)).toBe("2026-11-27T10:00:00.000Z");
     expect(dayBoundIso("2026-11-28", true)).toBe("2026-11-28T09:59:59.999Z");

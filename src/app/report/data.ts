@@ -17,6 +17,7 @@ import { measure } from "../metrics.js";
 import { runForecast } from "../forecast.js";
 import { assessSelling } from "../assessments.js";
 import type { ReportData, StalledDeal } from "./schema.js";
+import { localDay } from "../../zone.js";
 
 /** Months shown in the trend when the filters give no start, and the most ever shown. */
 export const TREND_MONTHS = 12;
@@ -43,7 +44,7 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
 
   // pipeline_metrics: the period filters.from..to ending at as_of (end of that day).
   const period = resolvePeriod(input.filters, input.as_of, now);
-  const metrics = measure(m, store, input.filters, period, currency, now);
+  const metrics = measure(m, store, input.filters, period, currency);
 
   // find_waste reads as_of like every analysis: a date alone is the end of that day.
   const wasteAsOf = new Date(period.as_of);
@@ -53,7 +54,7 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
     store,
     toStoreFilters(input.filters),
     wasteAsOf,
-    wasteAsOf.getTime() < now.getTime(),
+    period.as_of < now.toISOString(),
   );
   const by_waste: Record<string, number> = Object.fromEntries(m.wastes.map((w) => [w.id, 0]));
   for (const f of pipeline.findings) by_waste[f.waste] = (by_waste[f.waste] ?? 0) + f.deal_count;
@@ -174,15 +175,15 @@ function latestBaseline(
   const label = store.analytics().baselineLabels("", 1)[0];
   const b = label === undefined ? undefined : store.analytics().baseline(label);
   if (!b) return null;
-  const filters: FiltersInput = { ...(b.filters as FiltersInput), from: b.as_of.slice(0, 10), to: undefined };
+  const filters: FiltersInput = { ...(b.filters as FiltersInput), from: localDay(b.as_of), to: undefined };
   const period = resolvePeriod(filters, asOf, now);
   if (period.as_of < b.as_of) {
     notes.push(
-      `The latest baseline "${label}" is dated ${b.as_of.slice(0, 10)}, after this report's as_of, so it is not compared.`,
+      `The latest baseline "${label}" is dated ${localDay(b.as_of)}, after this report's as_of, so it is not compared.`,
     );
     return null;
   }
-  const current = measure(m, store, filters, period, m.currency, now);
+  const current = measure(m, store, filters, period, m.currency);
   const c = compareToBaseline(m, b.metrics as PipelineMetrics, current, b.as_of, period.as_of);
   return {
     label: b.label,
@@ -249,6 +250,7 @@ function forecastSection(
     quota: f.gap_to_quota
       ? {
           amount: f.gap_to_quota.quota,
+          currency: f.gap_to_quota.currency,
           gap: f.gap_to_quota.gap,
           probability_to_reach: f.gap_to_quota.probability_to_reach,
         }
@@ -259,8 +261,13 @@ function forecastSection(
 
 /** Where the team (or the filtered owner) sells, reactive to proactive, factor by factor. */
 function sellingSection(m: Methodology, store: DealStore, input: ReportInput, now: Date): ReportData["selling"] {
-  const owner = input.filters?.owner;
-  const r = assessSelling(m, store, owner ? { owner } : {}, now);
+  const { owner, from, to } = input.filters ?? {};
+  const r = assessSelling(
+    m,
+    store,
+    { ...(owner ? { owner } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) },
+    now,
+  );
   return {
     scope: r.scope,
     position: r.overall.position,

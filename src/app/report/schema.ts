@@ -85,7 +85,9 @@ export const ReportShape = {
       low: z.number(),
       high: z.number(),
       interval: z.string(),
-      quota: z.object({ amount: z.number(), gap: z.number(), probability_to_reach: z.number() }).nullable(),
+      quota: z
+        .object({ amount: z.number(), currency: z.string(), gap: z.number(), probability_to_reach: z.number() })
+        .nullable(),
       backtest: z.object({
         periods: z.number(),
         wape: z.number().nullable(),

@@ -5,6 +5,7 @@ import { defineTool, reply } from "../define.js";
 import { Filters, toStoreFilters } from "../../app/deal-view.js";
 import { resolvePeriod } from "../../app/period.js";
 import { Currency, IsoDate } from "../../app/schemas.js";
+import { localDay } from "../../zone.js";
 
 export default defineTool({
   name: "pipeline_report",
@@ -34,7 +35,7 @@ export default defineTool({
       { ...input, stalled_shown: STALLED_IN_ANSWER },
       ctx.now(),
     );
-    const asOf = resolvePeriod(input.filters, input.as_of, ctx.now()).as_of.slice(0, 10);
+    const asOf = localDay(resolvePeriod(input.filters, input.as_of, ctx.now()).as_of);
     const uri = reportUri(asOf, toStoreFilters(input.filters), input.currency, input.quota);
     const r = reply(
       data,

@@ -114,7 +114,8 @@ export class SqliteAnalytics implements PipelineAnalytics {
     // already closed then has its final reach, which for a win is the stage after the sale).
     const furthest = pointInTime
       ? `CASE WHEN d.closed_at <= ? THEN d.furthest_stage_index
-              ELSE (SELECT max(h.stage_index) FROM stage_history h WHERE h.deal_id = d.id AND h.entered_at <= ?) END`
+              ELSE coalesce((SELECT max(h.stage_index) FROM stage_history h WHERE h.deal_id = d.id AND h.entered_at <= ?),
+                            (SELECT min(h.stage_index) FROM stage_history h WHERE h.deal_id = d.id)) END`
       : "d.furthest_stage_index";
     const reached = this.all<RawMetrics["reached"][number]>(
       `SELECT ${furthest} AS furthest, count(*) AS n FROM deals d WHERE ${createdIn.sql} AND ${s.sql} GROUP BY furthest`,
@@ -132,14 +133,16 @@ export class SqliteAnalytics implements PipelineAnalytics {
       median: this.median("h.days", history, `h.stage = ? AND ${exitedWhere}`, [g.key, ...exitedParams], g.n),
     }));
 
-    // In the past: open then if a stage row was current at period.to (closed or parked later counts).
+    // In the past: open then if a stage row was current at period.to (closed or parked later
+    // counts), or if none had begun yet (an imported deal's history starts at its current stage).
     const openThen = pointInTime
-      ? "EXISTS (SELECT 1 FROM stage_history h WHERE h.deal_id = d.id AND h.entered_at <= ? AND (h.exited_at IS NULL OR h.exited_at > ?))"
+      ? `(EXISTS (SELECT 1 FROM stage_history h WHERE h.deal_id = d.id AND h.entered_at <= ? AND (h.exited_at IS NULL OR h.exited_at > ?))
+          OR NOT EXISTS (SELECT 1 FROM stage_history h WHERE h.deal_id = d.id AND h.entered_at <= ?))`
       : "d.status = 'open'";
     const open = this.all<RawMetrics["open"]>(
       `SELECT count(*) AS n, sum(d.amount IS NOT NULL AND d.currency = ?) AS amount_n, coalesce(sum(CASE WHEN d.currency = ? THEN d.amount END), 0) AS amount_sum
          FROM deals d WHERE ${openThen} AND d.created_at <= ? AND ${s.sql}`,
-      [currency, currency, ...(pointInTime ? [period.to, period.to] : []), period.to, ...s.params],
+      [currency, currency, ...(pointInTime ? [period.to, period.to, period.to] : []), period.to, ...s.params],
     )[0]!;
     const activities = this.all<RawMetrics["activities"][number]>(
       unfiltered
@@ -163,7 +166,7 @@ export class SqliteAnalytics implements PipelineAnalytics {
     for (const r of this.all<{ currency: string; n: number; v: number }>(
       `SELECT d.currency, count(*) AS n, coalesce(sum(d.amount), 0) AS v FROM deals d
         WHERE ${openThen} AND d.created_at <= ? AND d.amount IS NOT NULL AND ${s.sql} GROUP BY d.currency`,
-      [...(pointInTime ? [period.to, period.to] : []), period.to, ...s.params],
+      [...(pointInTime ? [period.to, period.to, period.to] : []), period.to, ...s.params],
     ))
       Object.assign(entry(r.currency), { open_n: r.n, open_value: r.v });
     for (const r of this.all<{ currency: string; n: number; v: number }>(

@@ -51,6 +51,7 @@ import {
   type StageHistoryRow,
   type StoredRequest,
 } from "../types.js";
+import { localDay } from "../../zone.js";
 
 type Row = Record<string, unknown>;
 
@@ -743,30 +744,37 @@ export class SqliteDealStore implements DealStore {
   ): Iterable<OpenDealFactsRow> {
     const { sql, params } = filterClause(filters, "d");
     const ms = (col: string) => `(julianday(${col}) - 2440587.5) * 86400000.0`;
-    const count = (types: readonly string[], since?: string) =>
+    // Before its first recorded stage row (an imported deal's history starts at its current
+    // stage), a deal created by then was open, in the first stage known for it, since creation.
+    const entered = "coalesce(h.entered_at, d.created_at)";
+    const count = (types: readonly string[]) =>
       types.length
-        ? `(SELECT count(*) FROM activities a WHERE a.deal_id = d.id AND a.type IN (${types.map(() => "?").join(", ")}) AND a.occurred_at <= @t${since ? ` AND a.occurred_at >= ${since}` : ""})`
+        ? `(SELECT count(*) FROM activities a WHERE a.deal_id = d.id AND a.type IN (${types.map(() => "?").join(", ")}) AND a.occurred_at <= @t)`
         : "0";
+    const inStage = (type: string) =>
+      `(SELECT count(*) FROM activities a WHERE a.deal_id = d.id AND a.type = '${type}' AND a.occurred_at >= ${entered} AND a.occurred_at <= @t)`;
     // Positional parameters in the order they appear (the activity types, then the filters); @t is the moment.
     const typeParams = [...sums.internal, ...sums.customer];
     const rows = this.db
       .prepare(
-        `SELECT d.id, d.tier, d.readiness, h.stage_index, ${ms("h.entered_at")},
-                ${ms("(SELECT max(a.occurred_at) FROM activities a WHERE a.deal_id = d.id AND a.occurred_at <= @t)")},
+        `SELECT d.id, d.tier, d.readiness, coalesce(h.stage_index, f.stage_index), ${ms(entered)},
+                ${ms(`nullif(max(coalesce((SELECT max(a.occurred_at) FROM activities a WHERE a.deal_id = d.id AND a.occurred_at <= @t), ''),
+                                 CASE WHEN d.last_activity_at <= @t THEN d.last_activity_at ELSE '' END), '')`)},
                 ${ms("d.expected_close_date")}, d.owner_changes, q.budget, q.timeline, q.verdict,
-                d.stakeholder_count, d.decision_makers,
-                (SELECT count(*) FROM activities a WHERE a.deal_id = d.id AND a.type = 'meeting' AND a.occurred_at >= h.entered_at AND a.occurred_at <= @t),
-                (SELECT count(*) FROM activities a WHERE a.deal_id = d.id AND a.type = 'proposal' AND a.occurred_at >= h.entered_at AND a.occurred_at <= @t),
+                d.stakeholder_count, d.decision_makers, ${inStage("meeting")}, ${inStage("proposal")},
                 (SELECT substr(group_concat(a.summary, ' | '), 1, 2000) FROM activities a
-                  WHERE a.deal_id = d.id AND a.type = 'proposal' AND a.occurred_at >= h.entered_at AND a.occurred_at <= @t),
+                  WHERE a.deal_id = d.id AND a.type = 'proposal' AND a.occurred_at >= ${entered} AND a.occurred_at <= @t),
                 ${count(sums.internal)}, ${count(sums.customer)}, d.owner, d.amount, d.currency
            FROM (SELECT d.* FROM deals d ${sql ? `${sql} AND` : "WHERE"} d.created_at <= @t) d
-           -- The stage row current at @t: none (closed or parked by then) leaves the deal out.
-           JOIN stage_history h ON h.id = (SELECT h2.id FROM stage_history h2 WHERE h2.deal_id = d.id AND h2.entered_at <= @t
-                                            ORDER BY h2.entered_at DESC, h2.id DESC LIMIT 1)
-                AND (h.exited_at IS NULL OR h.exited_at > @t)
+           -- The stage row current at @t; none entered yet: the deal's first known row (f).
+           LEFT JOIN stage_history h ON h.id = (SELECT h2.id FROM stage_history h2 WHERE h2.deal_id = d.id AND h2.entered_at <= @t
+                                                 ORDER BY h2.entered_at DESC, h2.id DESC LIMIT 1)
+           LEFT JOIN stage_history f ON h.id IS NULL AND f.id = (SELECT h3.id FROM stage_history h3 WHERE h3.deal_id = d.id
+                                                                  ORDER BY h3.entered_at, h3.id LIMIT 1)
            LEFT JOIN qualifications q ON q.id = (SELECT q2.id FROM qualifications q2 WHERE q2.deal_id = d.id AND q2.recorded_at <= @t
                                                   ORDER BY q2.recorded_at DESC, q2.id DESC LIMIT 1)
+          -- Open then: its row at @t had not ended (closed or parked by then leaves it out).
+          WHERE (h.id IS NOT NULL AND (h.exited_at IS NULL OR h.exited_at > @t)) OR (h.id IS NULL AND f.id IS NOT NULL)
           ORDER BY d.id`,
       )
       .raw()
@@ -875,7 +883,7 @@ export class SqliteDealStore implements DealStore {
   nurtureDue(filters: DealFilters, asOf: string, limit: number): NurtureDue {
     const { sql, params } = filterClause({ ...filters, status: undefined }, "d");
     const where = `${sql ? `${sql} AND` : "WHERE"} d.status = 'nurture' AND d.revisit_on <= ?`;
-    const day = asOf.slice(0, 10);
+    const day = localDay(asOf);
     const by_stage = this.stmt(`SELECT d.stage, count(*) AS n FROM deals d ${where} GROUP BY d.stage`).all(
       ...params,
       day,
@@ -890,16 +898,18 @@ export class SqliteDealStore implements DealStore {
     };
   }
 
-  private normsCache?: {
-    version: string;
-    norms: Array<{ tier: string; stage: string; median_days: number; exits: number }>;
-  };
+  /** The norms of the last few moments asked for (today's and a past as_of alternate in a review). */
+  private readonly normsCache = new Map<
+    string,
+    Array<{ tier: string; stage: string; median_days: number; exits: number }>
+  >();
   stageNorms(before?: string): Array<{ tier: string; stage: string; median_days: number; exits: number }> {
     // Counts per tier and stage stream from the stage_history_norms index; each median is two
     // index steps to the middle (exact, nothing sorted). Cached until the next commit. With
     // `before`, only exits made by then count (a past as_of learns only what was known then).
     const version = `${this.analytics().version()}|${before ?? ""}`;
-    if (this.normsCache?.version === version) return this.normsCache.norms;
+    const hit = this.normsCache.get(version);
+    if (hit) return hit;
     const by = before === undefined ? "" : " AND exited_at <= ?";
     const at = before === undefined ? [] : [before];
     const groups = this.stmt(
@@ -919,7 +929,8 @@ export class SqliteDealStore implements DealStore {
         median_days: rows.reduce((a, r) => a + r.days, 0) / rows.length,
       };
     });
-    this.normsCache = { version, norms };
+    if (this.normsCache.size >= 4) this.normsCache.delete(this.normsCache.keys().next().value!);
+    this.normsCache.set(version, norms);
     return norms;
   }
 
