@@ -3,7 +3,7 @@
 import { homedir, userInfo } from "node:os";
 import { ConfigError, parseConfig, type Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
-import { loadMethodology, MethodologyDataError } from "./methodology/load.js";
+import { inTeamFolder, loadMethodology, MethodologyDataError, teamFiles } from "./methodology/load.js";
 import { assessmentRules } from "./methodology/assessment.js";
 import { promptsFor } from "./mcp/prompts/load.js";
 import { PromptFileError } from "./mcp/prompts/types.js";
@@ -17,8 +17,6 @@ import { useAgentMessages } from "./mcp/zod-messages.js";
 import { runCommand, HELP } from "./commands/index.js";
 import { methodologyCommand } from "./commands/methodology.js";
 import type { Terminal } from "./commands/terminal.js";
-import { inTeamFolder } from "./methodology/load.js";
-import { teamFiles } from "./methodology/load.js";
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`lean-sales-mcp: ${message}\n`);
