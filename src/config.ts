@@ -162,7 +162,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     args: positionals.slice(command === "serve" ? 0 : 1),
     options,
   };
-  const result = ConfigSchema.safeParse(raw);
+  const result = ConfigSchema.safeParse(raw, { jitless: true }); // read once: see PARSE_ONCE;
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const flag = String(issue.path[0] ?? "").replace(/_/g, "-");

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { STOP_WORDS } from "./words.js";
-import { collectLabels, Provenances, sourceName, withoutLabels, type Provenance } from "./provenance.js";
+import { collectLabels, PARSE_ONCE, Provenances, sourceName, withoutLabels, type Provenance } from "./provenance.js";
 import {
   BANT_STATUS_IDS,
   DATA_FILES,
@@ -118,7 +118,7 @@ function readDataFile<S extends z.ZodType>(
   } catch (err) {
     throw new MethodologyDataError(file, "", `is not valid JSON: ${(err as Error).message}`);
   }
-  const parsed = schema.safeParse(withoutLabels(json));
+  const parsed = schema.safeParse(withoutLabels(json), PARSE_ONCE);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new MethodologyDataError(file, formatPath(issue.path), issue.message);

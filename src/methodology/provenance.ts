@@ -205,6 +205,12 @@ export function sourceName(p: Provenance): string {
       : "your team's methodology";
 }
 
+/**
+ * zod parse options for a file read once at start-up (data/, prompts/, presets): interpreted,
+ * without compiling a parser that would run a single time (zod's JIT stays on for tool calls).
+ */
+export const PARSE_ONCE = { jitless: true } as const;
+
 /** The data without its labels, for the schemas (which may be strict) to check. */
 export function withoutLabels(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutLabels);
