@@ -71,10 +71,39 @@ export function matchSignals(text: string, signals: readonly string[]): string[]
 
 /** Each waste's signal phrases, stemmed once per methodology. */
 type Signal = CompiledPhrase & { remedy: number; weight: number };
+/**
+ * Phrases by their first stem, each with its place in the list: a phrase can only match a text
+ * that contains its first stem, so a text is tried against those few phrases instead of all of
+ * them (over a thousand), and the hits come back in list order, as a filter over the list would.
+ */
+type PhraseIndex = Map<string, Array<{ at: number; phrase: Signal }>>;
 interface Lexicon {
-  wastes: Array<{ waste: WasteDef; phrases: Signal[] }>;
+  wastes: Array<{ waste: WasteDef; phrases: Signal[]; index: PhraseIndex }>;
   value: Signal[];
+  valueIndex: PhraseIndex;
   negations: Set<string>;
+}
+
+function indexPhrases(phrases: Signal[]): PhraseIndex {
+  const index: PhraseIndex = new Map();
+  phrases.forEach((phrase, at) => {
+    const first = phrase.stems[0]!;
+    let list = index.get(first);
+    if (!list) index.set(first, (list = []));
+    list.push({ at, phrase });
+  });
+  return index;
+}
+
+/** The phrases whose first stem is one of the text's stems, in list order (the only ones that can match). */
+function candidates(index: PhraseIndex, words: ReadonlySet<string>): Signal[] {
+  const found: Array<{ at: number; phrase: Signal }> = [];
+  for (const stem of words) {
+    const list = index.get(stem);
+    if (list) for (const e of list) found.push(e);
+  }
+  if (found.length > 1) found.sort((a, b) => a.at - b.at);
+  return found.map((e) => e.phrase);
 }
 const lexicons = new WeakMap<Methodology, Lexicon>();
 function lexicon(m: Methodology): Lexicon {
@@ -88,12 +117,17 @@ function lexicon(m: Methodology): Lexicon {
       const c = compilePhrase(p);
       return { ...c, remedy, weight: c.stems.length * weight };
     };
+    const wastes = m.wastes.map((w) => {
+      const phrases = distinct(w.signals.flatMap((g) => g.phrases.map((p) => signal(p, g.remedy, g.weight))));
+      return { waste: w, phrases, index: indexPhrases(phrases) };
+    });
+    const value = distinct(
+      m.wasteRules.value_signals.groups.flatMap((g) => g.phrases.map((p) => signal(p, -1, g.weight))),
+    );
     lex = {
-      wastes: m.wastes.map((w) => ({
-        waste: w,
-        phrases: distinct(w.signals.flatMap((g) => g.phrases.map((p) => signal(p, g.remedy, g.weight)))),
-      })),
-      value: distinct(m.wasteRules.value_signals.groups.flatMap((g) => g.phrases.map((p) => signal(p, -1, g.weight)))),
+      wastes,
+      value,
+      valueIndex: indexPhrases(value),
       negations: new Set(m.wasteRules.value_signals.negations.flatMap((p) => stems(p))),
     };
     lexicons.set(m, lex);
@@ -111,7 +145,7 @@ export function features(text: string): Map<string, string> {
   const out = new Map<string, string>();
   let prev: { stem: string; word: string } | undefined;
   for (const w of words) {
-    const [stem] = stems(w);
+    const stem = firstStem(w);
     if (stem === undefined) continue;
     if (!out.has(stem)) out.set(stem, w);
     if (prev) {
@@ -121,6 +155,15 @@ export function features(text: string): Map<string, string> {
     prev = { stem, word: w };
   }
   return out;
+}
+
+// A word's first stem (a word such as "40%" splits in two), kept per word like the stems themselves.
+const firstStems = new Map<string, string | undefined>();
+function firstStem(word: string): string | undefined {
+  if (firstStems.has(word)) return firstStems.get(word);
+  const stem = stems(word)[0];
+  if (firstStems.size < 50_000) firstStems.set(word, stem);
+  return stem;
 }
 
 export interface WasteModel {
@@ -196,11 +239,12 @@ export function classifyActivity(m: Methodology, a: DescribedActivity, index: nu
 
   // Signal phrases, per waste and for value work (denied by a negation right before them).
   const phrases = new Map<Waste | null, Signal[]>();
+  const words = new Set(text);
   for (const w of lex.wastes) {
-    const hit = w.phrases.filter((p) => matchesPhrase(text, p));
+    const hit = candidates(w.index, words).filter((p) => matchesPhrase(text, p));
     if (hit.length) phrases.set(w.waste.id, hit);
   }
-  const value = lex.value.filter((p) => {
+  const value = candidates(lex.valueIndex, words).filter((p) => {
     const at = matchAt(text, p);
     return at >= 0 && !text.slice(Math.max(0, at - 3), at).some((w) => lex.negations.has(w));
   });
