@@ -217,7 +217,10 @@ export function wasteModel(m: Methodology): WasteModel {
  * words the activity shares most.
  */
 export function classifyActivity(m: Methodology, a: DescribedActivity, index: number): ClassifiedActivity {
-  const base = { index, description: a.description, hours_per_week: a.hours_per_week ?? null };
+  // Each answer is written out key by key (index, description, hours_per_week first): spreading a
+  // shared base object into each costs more than the rest of the classification.
+  const description = a.description;
+  const hours_per_week = a.hours_per_week ?? null;
   if (a.kind !== undefined) {
     const asWaste = m.wastes.find((w) => w.id === a.kind);
     const asKind = m.wasteRules.activity_kinds.kinds.find((k) => k.id === a.kind);
@@ -228,7 +231,8 @@ export function classifyActivity(m: Methodology, a: DescribedActivity, index: nu
       );
     }
     const waste = asWaste ? asWaste.id : asKind!.waste;
-    return { ...base, waste, basis: "kind", matched: [a.kind], remedy: waste ? m.waste(waste).elimination[0]! : null };
+    const remedy = waste ? m.waste(waste).elimination[0]! : null;
+    return { index, description, hours_per_week, waste, basis: "kind", matched: [a.kind], remedy };
   }
   const lex = lexicon(m);
   const model = wasteModel(m);
@@ -250,15 +254,18 @@ export function classifyActivity(m: Methodology, a: DescribedActivity, index: nu
   });
   if (value.length) phrases.set(null, value);
   if (known.length === 0 && phrases.size === 0)
-    return { ...base, waste: null, basis: "no_signal", matched: [], remedy: null };
+    return { index, description, hours_per_week, waste: null, basis: "no_signal", matched: [], remedy: null };
 
   const score = model.classes.map((c, k) => {
     let s = model.logPrior[k]!;
     for (const f of known) s += model.logLik.get(f)![k]!;
     return s + cfg.signal_weight * (phrases.get(c) ?? []).reduce((n, p) => n + weightOf(p), 0);
   });
-  const order = score.map((_, k) => k).sort((x, y) => score[y]! - score[x]!);
-  const [win, second] = [order[0]!, order[1]!];
+  // The best and the runner-up, the first in class order on a tie (as a stable sort would rank them).
+  let win = 0;
+  for (let k = 1; k < score.length; k++) if (score[k]! > score[win]!) win = k;
+  let second = win === 0 ? 1 : 0;
+  for (let k = second + 1; k < score.length; k++) if (k !== win && score[k]! > score[second]!) second = k;
   const waste = model.classes[win]!;
   // The words that weighed most for the winner against the runner-up.
   const decisive = known
@@ -271,8 +278,9 @@ export function classifyActivity(m: Methodology, a: DescribedActivity, index: nu
     ...(phrases.get(waste) ?? []).map((p) => p.text),
     ...decisive.filter((w) => !(phrases.get(waste) ?? []).some((p) => p.text === w)),
   ];
-  if (waste === null) return { ...base, waste: null, basis: "value", matched, remedy: null };
-  return { ...base, waste, basis: "signals", matched, remedy: remedyFor(m, waste, phrases.get(waste), text) };
+  if (waste === null) return { index, description, hours_per_week, waste: null, basis: "value", matched, remedy: null };
+  const remedy = remedyFor(m, waste, phrases.get(waste), text);
+  return { index, description, hours_per_week, waste, basis: "signals", matched, remedy };
 }
 
 /** The elimination approach that fits: the heaviest matching phrase's, else the one sharing most words with the activity. */
