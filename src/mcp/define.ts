@@ -266,7 +266,12 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
       return errorResult(describeFailure(def.name, err, deps.log));
     } finally {
       const ms = Math.round((performance.now() - started) * 100) / 100;
-      deps.log.info({ tool: def.name, ms, outcome, ...(requestId ? { request_id: requestId } : {}) }, "tool call");
+      // One line per call at debug (--log-level debug), a failed call's at info: at the default
+      // level a line per call cost more than a quick tool's own work (and a wake-up of whatever
+      // reads stderr), while failures stay visible.
+      const level = outcome === "error" ? "info" : "debug";
+      if (deps.log.isLevelEnabled(level))
+        deps.log[level]({ tool: def.name, ms, outcome, ...(requestId ? { request_id: requestId } : {}) }, "tool call");
       // The same line as an MCP log message, for clients that asked for it (logging/setLevel).
       mcpLog.send(extra, outcome === "error" ? "warning" : "debug", def.name, { tool: def.name, ms, outcome });
     }
