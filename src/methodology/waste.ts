@@ -72,38 +72,41 @@ export function matchSignals(text: string, signals: readonly string[]): string[]
 /** Each waste's signal phrases, stemmed once per methodology. */
 type Signal = CompiledPhrase & { remedy: number; weight: number };
 /**
- * Phrases by their first stem, each with its place in the list: a phrase can only match a text
- * that contains its first stem, so a text is tried against those few phrases instead of all of
- * them (over a thousand), and the hits come back in list order, as a filter over the list would.
+ * Every phrase (each waste's, then the value phrases) by its first stem, with its group and its
+ * place in the group's list: a phrase can only match a text that contains its first stem, so a
+ * text is tried against those few phrases instead of all of them (over a thousand), and each
+ * group's hits come back in list order, as a filter over the list would give them.
  */
-type PhraseIndex = Map<string, Array<{ at: number; phrase: Signal }>>;
+type PhraseIndex = Map<string, Array<{ group: number; at: number; phrase: Signal }>>;
 interface Lexicon {
-  wastes: Array<{ waste: WasteDef; phrases: Signal[]; index: PhraseIndex }>;
+  wastes: Array<{ waste: WasteDef; phrases: Signal[] }>;
+  /** Group wastes.length. */
   value: Signal[];
-  valueIndex: PhraseIndex;
+  index: PhraseIndex;
   negations: Set<string>;
 }
 
-function indexPhrases(phrases: Signal[]): PhraseIndex {
+function indexPhrases(groups: Signal[][]): PhraseIndex {
   const index: PhraseIndex = new Map();
-  phrases.forEach((phrase, at) => {
-    const first = phrase.stems[0]!;
-    let list = index.get(first);
-    if (!list) index.set(first, (list = []));
-    list.push({ at, phrase });
-  });
+  groups.forEach((phrases, group) =>
+    phrases.forEach((phrase, at) => {
+      const first = phrase.stems[0]!;
+      let list = index.get(first);
+      if (!list) index.set(first, (list = []));
+      list.push({ group, at, phrase });
+    }),
+  );
   return index;
 }
 
-/** The phrases whose first stem is one of the text's stems, in list order (the only ones that can match). */
-function candidates(index: PhraseIndex, words: ReadonlySet<string>): Signal[] {
-  const found: Array<{ at: number; phrase: Signal }> = [];
+/** Per group, the phrases whose first stem is one of the text's stems, in list order (the only ones that can match). */
+function candidates(index: PhraseIndex, words: ReadonlySet<string>): Array<Signal[] | undefined> {
+  const found: Array<Array<{ at: number; phrase: Signal }> | undefined> = [];
   for (const stem of words) {
     const list = index.get(stem);
-    if (list) for (const e of list) found.push(e);
+    if (list) for (const e of list) (found[e.group] ??= []).push(e);
   }
-  if (found.length > 1) found.sort((a, b) => a.at - b.at);
-  return found.map((e) => e.phrase);
+  return found.map((g) => (g && g.length > 1 ? g.sort((a, b) => a.at - b.at) : g)?.map((e) => e.phrase));
 }
 const lexicons = new WeakMap<Methodology, Lexicon>();
 function lexicon(m: Methodology): Lexicon {
@@ -117,17 +120,17 @@ function lexicon(m: Methodology): Lexicon {
       const c = compilePhrase(p);
       return { ...c, remedy, weight: c.stems.length * weight };
     };
-    const wastes = m.wastes.map((w) => {
-      const phrases = distinct(w.signals.flatMap((g) => g.phrases.map((p) => signal(p, g.remedy, g.weight))));
-      return { waste: w, phrases, index: indexPhrases(phrases) };
-    });
+    const wastes = m.wastes.map((w) => ({
+      waste: w,
+      phrases: distinct(w.signals.flatMap((g) => g.phrases.map((p) => signal(p, g.remedy, g.weight)))),
+    }));
     const value = distinct(
       m.wasteRules.value_signals.groups.flatMap((g) => g.phrases.map((p) => signal(p, -1, g.weight))),
     );
     lex = {
       wastes,
       value,
-      valueIndex: indexPhrases(value),
+      index: indexPhrases([...wastes.map((w) => w.phrases), value]),
       negations: new Set(m.wasteRules.value_signals.negations.flatMap((p) => stems(p))),
     };
     lexicons.set(m, lex);
@@ -243,22 +246,23 @@ export function classifyActivity(m: Methodology, a: DescribedActivity, index: nu
 
   // Signal phrases, per waste and for value work (denied by a negation right before them).
   const phrases = new Map<Waste | null, Signal[]>();
-  const words = new Set(text);
-  for (const w of lex.wastes) {
-    const hit = candidates(w.index, words).filter((p) => matchesPhrase(text, p));
-    if (hit.length) phrases.set(w.waste.id, hit);
-  }
-  const value = candidates(lex.valueIndex, words).filter((p) => {
+  const tried = candidates(lex.index, new Set(text));
+  lex.wastes.forEach((w, g) => {
+    const hit = tried[g]?.filter((p) => matchesPhrase(text, p));
+    if (hit?.length) phrases.set(w.waste.id, hit);
+  });
+  const value = tried[lex.wastes.length]?.filter((p) => {
     const at = matchAt(text, p);
     return at >= 0 && !text.slice(Math.max(0, at - 3), at).some((w) => lex.negations.has(w));
   });
-  if (value.length) phrases.set(null, value);
+  if (value?.length) phrases.set(null, value);
   if (known.length === 0 && phrases.size === 0)
     return { index, description, hours_per_week, waste: null, basis: "no_signal", matched: [], remedy: null };
 
+  const rows = known.map((f) => model.logLik.get(f)!);
   const score = model.classes.map((c, k) => {
     let s = model.logPrior[k]!;
-    for (const f of known) s += model.logLik.get(f)![k]!;
+    for (const row of rows) s += row[k]!;
     return s + cfg.signal_weight * (phrases.get(c) ?? []).reduce((n, p) => n + weightOf(p), 0);
   });
   // The best and the runner-up, the first in class order on a tie (as a stable sort would rank them).
@@ -269,7 +273,7 @@ export function classifyActivity(m: Methodology, a: DescribedActivity, index: nu
   const waste = model.classes[win]!;
   // The words that weighed most for the winner against the runner-up.
   const decisive = known
-    .map((f) => ({ word: feats.get(f)!, lift: model.logLik.get(f)![win]! - model.logLik.get(f)![second]! }))
+    .map((f, i) => ({ word: feats.get(f)!, lift: rows[i]![win]! - rows[i]![second]! }))
     .filter((x) => x.lift > 0)
     .sort((x, y) => y.lift - x.lift)
     .slice(0, cfg.explain_words)
