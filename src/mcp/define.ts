@@ -204,6 +204,80 @@ function schemasOf(def: ToolDef, writes: boolean) {
   return s;
 }
 
+/**
+ * One call's ToolContext: the deps, this request, and what a handler may do with them. A class,
+ * so every call's context has one shape with the deps copied field by field: an object spread
+ * from deps with a closure per member, made on every call, cost more than a quick tool's own work.
+ * The members a handler may hand on (progress to an import, say) are arrow functions, as before.
+ */
+class CallContext implements ToolContext {
+  readonly methodology: Deps["methodology"];
+  readonly store: Deps["store"];
+  readonly log: Deps["log"];
+  readonly importRoots: Deps["importRoots"];
+  readonly promptsDir: Deps["promptsDir"];
+  readonly now: Deps["now"];
+  readonly user: Deps["user"];
+  readonly readOnly: Deps["readOnly"];
+  readonly toolsets: Deps["toolsets"];
+  readonly signal: AbortSignal;
+
+  constructor(
+    deps: Deps,
+    readonly mcp: ServerContext,
+    private readonly server: McpServer,
+    private readonly tool: string,
+    private readonly mcpLog: McpLog,
+    private readonly requestId: string | undefined,
+    private readonly argsHash: string,
+  ) {
+    this.methodology = deps.methodology;
+    this.store = deps.store;
+    this.log = deps.log;
+    this.importRoots = deps.importRoots;
+    this.promptsDir = deps.promptsDir;
+    this.now = deps.now;
+    this.user = deps.user;
+    this.readOnly = deps.readOnly;
+    this.toolsets = deps.toolsets;
+    this.signal = mcp.mcpReq.signal;
+  }
+
+  write = <S>(fn: () => Reply<S>): Reply<S> => {
+    // A read-only server never opens a write transaction (the tools answer without recording).
+    if (this.readOnly) throw new InputError("This server is read-only: nothing can be written.");
+    const { requestId } = this;
+    return this.store().transaction(() => {
+      // Checked again inside the transaction: another process may have just written it.
+      const again = requestId ? this.store().findRequest(requestId) : undefined;
+      if (again) return again.reply as never;
+      const r = fn();
+      if (requestId)
+        this.store().saveRequest({ request_id: requestId, tool: this.tool, args_hash: this.argsHash, reply: r });
+      return r;
+    });
+  };
+
+  progress = async (done: number, total: number, message: string): Promise<void> => {
+    const progressToken = this.mcp.mcpReq._meta?.progressToken;
+    if (progressToken === undefined) return;
+    await this.mcp.mcpReq.notify({
+      method: "notifications/progress",
+      params: { progressToken, progress: done, total, message },
+    });
+  };
+
+  notify = async (level: "debug" | "info" | "warning" | "error", data: string): Promise<void> =>
+    this.mcpLog.send(this.mcp, level, this.tool, data);
+
+  canAsk = (): boolean => canElicitForm(this.server, this.mcp);
+
+  answer = (key: string) => {
+    const view = inputResponse(this.mcp.mcpReq.inputResponses, key);
+    return view.kind === "elicit" ? { action: view.action, content: view.content } : undefined;
+  };
+}
+
 /** Registers one tool on a server, wrapped with logging, errors, idempotency and fencing. */
 export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog: McpLog): void {
   const writes = def.kind !== "read";
@@ -227,38 +301,7 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
           return renderReply(prior.reply as Reply<unknown>);
         }
       }
-      const progressToken = extra.mcpReq._meta?.progressToken;
-      const ctx: ToolContext = {
-        ...deps,
-        mcp: extra,
-        signal: extra.mcpReq.signal,
-        write: (fn) => {
-          // A read-only server never opens a write transaction (the tools answer without recording).
-          if (deps.readOnly) throw new InputError("This server is read-only: nothing can be written.");
-          return deps.store().transaction(() => {
-            // Checked again inside the transaction: another process may have just written it.
-            const again = requestId ? deps.store().findRequest(requestId) : undefined;
-            if (again) return again.reply as never;
-            const r = fn();
-            if (requestId)
-              deps.store().saveRequest({ request_id: requestId, tool: def.name, args_hash: argsHash, reply: r });
-            return r;
-          });
-        },
-        progress: async (done, total, message) => {
-          if (progressToken === undefined) return;
-          await extra.mcpReq.notify({
-            method: "notifications/progress",
-            params: { progressToken, progress: done, total, message },
-          });
-        },
-        notify: async (level, data) => mcpLog.send(extra, level, def.name, data),
-        canAsk: () => canElicitForm(server, extra),
-        answer: (key) => {
-          const view = inputResponse(extra.mcpReq.inputResponses, key);
-          return view.kind === "elicit" ? { action: view.action, content: view.content } : undefined;
-        },
-      };
+      const ctx = new CallContext(deps, extra, server, def.name, mcpLog, requestId, argsHash);
       const r = await def.handle(args as never, ctx);
       return "resultType" in r ? r : renderReply(r);
     } catch (err) {
