@@ -99,14 +99,32 @@ function indexPhrases(groups: Signal[][]): PhraseIndex {
   return index;
 }
 
-/** Per group, the phrases whose first stem is one of the text's stems, in list order (the only ones that can match). */
-function candidates(index: PhraseIndex, words: ReadonlySet<string>): Array<Signal[] | undefined> {
-  const found: Array<Array<{ at: number; phrase: Signal }> | undefined> = [];
-  for (const stem of words) {
-    const list = index.get(stem);
-    if (list) for (const e of list) (found[e.group] ??= []).push(e);
+/**
+ * The phrases of each group that match the text, in list order: only phrases whose first stem is
+ * one of the text's stems are tried (each once), and the few hits are put back in list order.
+ * Value phrases (the last group) are denied by a negation right before them.
+ */
+function matchedPhrases(lex: Lexicon, text: readonly string[]): Array<Signal[] | undefined> {
+  const valueGroup = lex.wastes.length;
+  const hits: Array<{ group: number; at: number; phrase: Signal }> = [];
+  for (let i = 0; i < text.length; i++) {
+    const stem = text[i]!;
+    if (text.indexOf(stem) !== i) continue; // each distinct stem once
+    const list = lex.index.get(stem);
+    if (!list) continue;
+    for (const e of list) {
+      if (e.group !== valueGroup) {
+        if (matchesPhrase(text, e.phrase)) hits.push(e);
+        continue;
+      }
+      const at = matchAt(text, e.phrase);
+      if (at >= 0 && !text.slice(Math.max(0, at - 3), at).some((w) => lex.negations.has(w))) hits.push(e);
+    }
   }
-  return found.map((g) => (g && g.length > 1 ? g.sort((a, b) => a.at - b.at) : g)?.map((e) => e.phrase));
+  if (hits.length > 1) hits.sort((a, b) => a.group - b.group || a.at - b.at);
+  const out: Array<Signal[] | undefined> = [];
+  for (const e of hits) (out[e.group] ??= []).push(e.phrase);
+  return out;
 }
 const lexicons = new WeakMap<Methodology, Lexicon>();
 function lexicon(m: Methodology): Lexicon {
@@ -146,16 +164,18 @@ const weightOf = (p: Signal) => p.weight;
 export function features(text: string): Map<string, string> {
   const words = text.toLowerCase().match(/[a-z0-9'#%]+/g) ?? [];
   const out = new Map<string, string>();
-  let prev: { stem: string; word: string } | undefined;
+  let prevStem: string | undefined;
+  let prevWord = "";
   for (const w of words) {
     const stem = firstStem(w);
     if (stem === undefined) continue;
     if (!out.has(stem)) out.set(stem, w);
-    if (prev) {
-      const pair = `${prev.stem} ${stem}`;
-      if (!out.has(pair)) out.set(pair, `${prev.word} ${w}`);
+    if (prevStem !== undefined) {
+      const pair = `${prevStem} ${stem}`;
+      if (!out.has(pair)) out.set(pair, `${prevWord} ${w}`);
     }
-    prev = { stem, word: w };
+    prevStem = stem;
+    prevWord = w;
   }
   return out;
 }
@@ -219,7 +239,14 @@ export function wasteModel(m: Methodology): WasteModel {
  * remedy is the elimination approach of the heaviest matching phrase, else the approach whose
  * words the activity shares most.
  */
-export function classifyActivity(m: Methodology, a: DescribedActivity, index: number): ClassifiedActivity {
+export function classifyActivity(
+  m: Methodology,
+  a: DescribedActivity,
+  index: number,
+  // Looked up once per request by classifyDescribedWork, not once per activity.
+  lex: Lexicon = lexicon(m),
+  model: WasteModel = wasteModel(m),
+): ClassifiedActivity {
   // Each answer is written out key by key (index, description, hours_per_week first): spreading a
   // shared base object into each costs more than the rest of the classification.
   const description = a.description;
@@ -237,8 +264,6 @@ export function classifyActivity(m: Methodology, a: DescribedActivity, index: nu
     const remedy = waste ? m.waste(waste).elimination[0]! : null;
     return { index, description, hours_per_week, waste, basis: "kind", matched: [a.kind], remedy };
   }
-  const lex = lexicon(m);
-  const model = wasteModel(m);
   const cfg = m.wasteRules.classifier;
   const text = stems(a.description);
   const feats = features(a.description);
@@ -246,16 +271,13 @@ export function classifyActivity(m: Methodology, a: DescribedActivity, index: nu
 
   // Signal phrases, per waste and for value work (denied by a negation right before them).
   const phrases = new Map<Waste | null, Signal[]>();
-  const tried = candidates(lex.index, new Set(text));
+  const hits = matchedPhrases(lex, text);
   lex.wastes.forEach((w, g) => {
-    const hit = tried[g]?.filter((p) => matchesPhrase(text, p));
-    if (hit?.length) phrases.set(w.waste.id, hit);
+    const hit = hits[g];
+    if (hit) phrases.set(w.waste.id, hit);
   });
-  const value = tried[lex.wastes.length]?.filter((p) => {
-    const at = matchAt(text, p);
-    return at >= 0 && !text.slice(Math.max(0, at - 3), at).some((w) => lex.negations.has(w));
-  });
-  if (value?.length) phrases.set(null, value);
+  const value = hits[lex.wastes.length];
+  if (value) phrases.set(null, value);
   if (known.length === 0 && phrases.size === 0)
     return { index, description, hours_per_week, waste: null, basis: "no_signal", matched: [], remedy: null };
 
@@ -308,7 +330,9 @@ export function severityForHours(m: Methodology, hours: number | null, count: nu
 }
 
 export function classifyDescribedWork(m: Methodology, activities: DescribedActivity[]): ActivityWasteReport {
-  const classified = activities.map((a, i) => classifyActivity(m, a, i));
+  const lex = lexicon(m);
+  const model = wasteModel(m);
+  const classified = activities.map((a, i) => classifyActivity(m, a, i, lex, model));
   const findings: WasteFinding[] = [];
   const cut = m.wasteRules.severity_hours_per_week;
   for (const w of m.wastes) {
