@@ -14,6 +14,7 @@ import {
   type InputRequiredResult,
   type McpServer,
   type ServerContext,
+  type StandardSchemaV1,
   type StandardSchemaWithJSON,
   type ToolAnnotations,
 } from "@modelcontextprotocol/server";
@@ -164,8 +165,13 @@ const hashArgs = (args: unknown) => createHash("sha256").update(JSON.stringify(a
  * once per process instead of on every tools/list, and without its `$schema` line (a draft URL
  * the model does not need: ~50 characters a schema in every conversation). Validation is zod's,
  * so the forgiving inputs (typed enum forms, "d-42") and their messages stay.
+ *
+ * Each schema is compiled by zod (z.compile) on its tool's first call: a generated parser for the
+ * valid case, which falls back to zod's own parser for anything it rejects, so the value and every
+ * message are the ones the schema gives. An output is only checked (the SDK keeps the tool's own
+ * value): zod's compiled check says valid or not, and only a failure is parsed for its messages.
  */
-function leanSchema(schema: z.ZodType): StandardSchemaWithJSON {
+function leanSchema(schema: z.ZodType, role: "input" | "output"): StandardSchemaWithJSON {
   const std = (schema as unknown as StandardSchemaWithJSON)["~standard"];
   const cache: Partial<Record<"input" | "output", Record<string, unknown>>> = {};
   const json = (io: "input" | "output") => (options: { target: string }) => {
@@ -175,14 +181,20 @@ function leanSchema(schema: z.ZodType): StandardSchemaWithJSON {
     }
     return cache[io]!;
   };
+  let compiled: z.ZodType | undefined;
+  const fast = () => (compiled ??= z.compile(schema));
   // Several problems: one line each (the SDK would join them with commas on one line).
-  const validate = async (value: unknown) => {
-    const r = await std.validate(value);
+  const lines = (r: StandardSchemaV1.Result<unknown>) => {
     if (!r.issues || r.issues.length < 2) return r;
     const line = (i: (typeof r.issues)[number]) =>
       `${(i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".") || "arguments"}: ${i.message}`;
     return { issues: [{ message: `\n${r.issues.map(line).join("\n")}` }] };
   };
+  const validate =
+    role === "input"
+      ? async (value: unknown) =>
+          lines(await (fast() as unknown as StandardSchemaWithJSON)["~standard"].validate(value))
+      : async (value: unknown) => (fast().validate(value) ? { value } : lines(await std.validate(value)));
   return {
     "~standard": { ...std, validate, jsonSchema: { input: json("input"), output: json("output") } },
   } as StandardSchemaWithJSON;
@@ -196,8 +208,8 @@ function schemasOf(def: ToolDef, writes: boolean) {
     const input = writes ? { ...def.input, request_id: RequestId.optional() } : def.input;
     s = {
       // Strict: an unknown argument is refused by name instead of silently ignored.
-      input: leanSchema(z.object(input).strict()),
-      output: leanSchema(z.object({ ...def.output, next_steps: NextSteps.optional() })),
+      input: leanSchema(z.object(input).strict(), "input"),
+      output: leanSchema(z.object({ ...def.output, next_steps: NextSteps.optional() }), "output"),
     };
     schemas.set(def, s);
   }
