@@ -83,6 +83,8 @@ interface Lexicon {
   /** Group wastes.length. */
   value: Signal[];
   index: PhraseIndex;
+  /** Each waste's group, and null's (value work). */
+  group: Map<Waste | null, number>;
   negations: Set<string>;
 }
 
@@ -149,6 +151,10 @@ function lexicon(m: Methodology): Lexicon {
       wastes,
       value,
       index: indexPhrases([...wastes.map((w) => w.phrases), value]),
+      group: new Map<Waste | null, number>([
+        ...wastes.map((w, g): [Waste, number] => [w.waste.id, g]),
+        [null, wastes.length],
+      ]),
       negations: new Set(m.wasteRules.value_signals.negations.flatMap((p) => stems(p))),
     };
     lexicons.set(m, lex);
@@ -267,45 +273,52 @@ export function classifyActivity(
   const cfg = m.wasteRules.classifier;
   const text = stems(a.description);
   const feats = features(a.description);
-  const known = [...feats.keys()].filter((f) => model.logLik.has(f));
+  // The word model's features, with their likelihoods, in the order the text gives them.
+  const known: string[] = [];
+  const rows: number[][] = [];
+  for (const f of feats.keys()) {
+    const row = model.logLik.get(f);
+    if (row) {
+      known.push(f);
+      rows.push(row);
+    }
+  }
 
   // Signal phrases, per waste and for value work (denied by a negation right before them).
-  const phrases = new Map<Waste | null, Signal[]>();
   const hits = matchedPhrases(lex, text);
-  lex.wastes.forEach((w, g) => {
-    const hit = hits[g];
-    if (hit) phrases.set(w.waste.id, hit);
-  });
-  const value = hits[lex.wastes.length];
-  if (value) phrases.set(null, value);
-  if (known.length === 0 && phrases.size === 0)
+  if (known.length === 0 && hits.length === 0)
     return { index, description, hours_per_week, waste: null, basis: "no_signal", matched: [], remedy: null };
+  const phrasesOf = (c: Waste | null): Signal[] | undefined => hits[lex.group.get(c) ?? -1];
 
-  const rows = known.map((f) => model.logLik.get(f)!);
-  const score = model.classes.map((c, k) => {
+  // Each class's evidence, summed in the same order as always (prior, features, then phrase weights).
+  const classes = model.classes;
+  const score: number[] = [];
+  for (let k = 0; k < classes.length; k++) {
     let s = model.logPrior[k]!;
     for (const row of rows) s += row[k]!;
-    return s + cfg.signal_weight * (phrases.get(c) ?? []).reduce((n, p) => n + weightOf(p), 0);
-  });
+    let weights = 0;
+    for (const p of phrasesOf(classes[k]!) ?? []) weights += weightOf(p);
+    score.push(s + cfg.signal_weight * weights);
+  }
   // The best and the runner-up, the first in class order on a tie (as a stable sort would rank them).
   let win = 0;
   for (let k = 1; k < score.length; k++) if (score[k]! > score[win]!) win = k;
   let second = win === 0 ? 1 : 0;
   for (let k = second + 1; k < score.length; k++) if (k !== win && score[k]! > score[second]!) second = k;
-  const waste = model.classes[win]!;
-  // The words that weighed most for the winner against the runner-up.
-  const decisive = known
-    .map((f, i) => ({ word: feats.get(f)!, lift: rows[i]![win]! - rows[i]![second]! }))
-    .filter((x) => x.lift > 0)
-    .sort((x, y) => y.lift - x.lift)
-    .slice(0, cfg.explain_words)
-    .map((x) => x.word);
-  const matched = [
-    ...(phrases.get(waste) ?? []).map((p) => p.text),
-    ...decisive.filter((w) => !(phrases.get(waste) ?? []).some((p) => p.text === w)),
-  ];
+  const waste = classes[win]!;
+  // The words that weighed most for the winner against the runner-up (ties in text order).
+  const lift = (i: number) => rows[i]![win]! - rows[i]![second]!;
+  const ahead: number[] = [];
+  for (let i = 0; i < known.length; i++) if (lift(i) > 0) ahead.push(i);
+  if (ahead.length > 1) ahead.sort((x, y) => lift(y) - lift(x));
+  const hit = phrasesOf(waste);
+  const matched: string[] = hit ? hit.map((p) => p.text) : [];
+  for (const i of ahead.slice(0, cfg.explain_words)) {
+    const word = feats.get(known[i]!)!;
+    if (!hit?.some((p) => p.text === word)) matched.push(word);
+  }
   if (waste === null) return { index, description, hours_per_week, waste: null, basis: "value", matched, remedy: null };
-  const remedy = remedyFor(m, waste, phrases.get(waste), text);
+  const remedy = remedyFor(m, waste, hit, text);
   return { index, description, hours_per_week, waste, basis: "signals", matched, remedy };
 }
 
