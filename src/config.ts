@@ -171,7 +171,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     args: positionals.slice(command === "serve" ? 0 : 1),
     options,
   };
-  const result = ConfigSchema.safeParse(raw);
+  // Read once: interpreted, no parser compiled (see PARSE_ONCE in methodology/provenance.ts).
+  const result = ConfigSchema.safeParse(raw, { jitless: true });
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const flag = String(issue.path[0] ?? "").replace(/_/g, "-");

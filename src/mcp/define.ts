@@ -14,6 +14,7 @@ import {
   type InputRequiredResult,
   type McpServer,
   type ServerContext,
+  type StandardSchemaV1,
   type StandardSchemaWithJSON,
   type ToolAnnotations,
 } from "@modelcontextprotocol/server";
@@ -164,8 +165,13 @@ const hashArgs = (args: unknown) => createHash("sha256").update(JSON.stringify(a
  * once per process instead of on every tools/list, and without its `$schema` line (a draft URL
  * the model does not need: ~50 characters a schema in every conversation). Validation is zod's,
  * so the forgiving inputs (typed enum forms, "d-42") and their messages stay.
+ *
+ * Each schema is compiled by zod (z.compile) on its tool's first call: a generated parser for the
+ * valid case, which falls back to zod's own parser for anything it rejects, so the value and every
+ * message are the ones the schema gives. An output is only checked (the SDK keeps the tool's own
+ * value): zod's compiled check says valid or not, and only a failure is parsed for its messages.
  */
-function leanSchema(schema: z.ZodType): StandardSchemaWithJSON {
+function leanSchema(schema: z.ZodType, role: "input" | "output"): StandardSchemaWithJSON {
   const std = (schema as unknown as StandardSchemaWithJSON)["~standard"];
   const cache: Partial<Record<"input" | "output", Record<string, unknown>>> = {};
   const json = (io: "input" | "output") => (options: { target: string }) => {
@@ -175,14 +181,20 @@ function leanSchema(schema: z.ZodType): StandardSchemaWithJSON {
     }
     return cache[io]!;
   };
+  let compiled: z.ZodType | undefined;
+  const fast = () => (compiled ??= z.compile(schema));
   // Several problems: one line each (the SDK would join them with commas on one line).
-  const validate = async (value: unknown) => {
-    const r = await std.validate(value);
+  const lines = (r: StandardSchemaV1.Result<unknown>) => {
     if (!r.issues || r.issues.length < 2) return r;
     const line = (i: (typeof r.issues)[number]) =>
       `${(i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".") || "arguments"}: ${i.message}`;
     return { issues: [{ message: `\n${r.issues.map(line).join("\n")}` }] };
   };
+  const validate =
+    role === "input"
+      ? async (value: unknown) =>
+          lines(await (fast() as unknown as StandardSchemaWithJSON)["~standard"].validate(value))
+      : async (value: unknown) => (fast().validate(value) ? { value } : lines(await std.validate(value)));
   return {
     "~standard": { ...std, validate, jsonSchema: { input: json("input"), output: json("output") } },
   } as StandardSchemaWithJSON;
@@ -196,8 +208,8 @@ function schemasOf(def: ToolDef, writes: boolean) {
     const input = writes ? { ...def.input, request_id: RequestId.optional() } : def.input;
     s = {
       // Strict: an unknown argument is refused by name instead of silently ignored.
-      input: leanSchema(z.object(input).strict()),
-      output: leanSchema(z.object({ ...def.output, next_steps: NextSteps.optional() })),
+      input: leanSchema(z.object(input).strict(), "input"),
+      output: leanSchema(z.object({ ...def.output, next_steps: NextSteps.optional() }), "output"),
     };
     schemas.set(def, s);
   }
@@ -206,6 +218,89 @@ function schemasOf(def: ToolDef, writes: boolean) {
 
 /** The highest progress sent per call in flight (session, request, token): notifications never go backwards. */
 const progressSeen = new Map<string, number>();
+/**
+ * One call's ToolContext: the deps, this request, and what a handler may do with them. A class,
+ * so every call's context has one shape with the deps copied field by field: an object spread
+ * from deps with a closure per member, made on every call, cost more than a quick tool's own work.
+ * The members a handler may hand on (progress to an import, say) are arrow functions, as before.
+ */
+class CallContext implements ToolContext {
+  readonly methodology: Deps["methodology"];
+  readonly store: Deps["store"];
+  readonly log: Deps["log"];
+  readonly importRoots: Deps["importRoots"];
+  readonly promptsDir: Deps["promptsDir"];
+  readonly now: Deps["now"];
+  readonly user: Deps["user"];
+  readonly readOnly: Deps["readOnly"];
+  readonly toolsets: Deps["toolsets"];
+  readonly signal: AbortSignal;
+
+  constructor(
+    deps: Deps,
+    readonly mcp: ServerContext,
+    private readonly server: McpServer,
+    private readonly tool: string,
+    private readonly mcpLog: McpLog,
+    private readonly requestId: string | undefined,
+    private readonly argsHash: string,
+  ) {
+    this.methodology = deps.methodology;
+    this.store = deps.store;
+    this.log = deps.log;
+    this.importRoots = deps.importRoots;
+    this.promptsDir = deps.promptsDir;
+    this.now = deps.now;
+    this.user = deps.user;
+    this.readOnly = deps.readOnly;
+    this.toolsets = deps.toolsets;
+    this.signal = mcp.mcpReq.signal;
+  }
+
+  write = <S>(fn: () => Reply<S>): Reply<S> => {
+    // A read-only server never opens a write transaction (the tools answer without recording).
+    if (this.readOnly) throw new InputError("This server is read-only: nothing can be written.");
+    const { requestId } = this;
+    return this.store().transaction(() => {
+      // Checked again inside the transaction: another process may have just written it.
+      const again = requestId ? this.store().findRequest(requestId) : undefined;
+      if (again) return again.reply as never;
+      const r = fn();
+      if (requestId)
+        this.store().saveRequest({ request_id: requestId, tool: this.tool, args_hash: this.argsHash, reply: r });
+      return r;
+    });
+  };
+
+  /** Set on the first progress notification: the key of this call's high-water mark. */
+  progressKey: string | undefined;
+
+  progress = async (done: number, total: number, message: string): Promise<void> => {
+    const progressToken = this.mcp.mcpReq._meta?.progressToken;
+    if (progressToken === undefined) return;
+    // Progress must increase, also when the SDK calls the handler again with the same token
+    // (a 2025 client answering a question: the work restarts from the beginning).
+    const key =
+      (this.progressKey ??= `${this.mcp.sessionId ?? ""}|${String(this.mcp.mcpReq.id)}|${String(progressToken)}`);
+    if (done <= (progressSeen.get(key) ?? -1)) return;
+    progressSeen.set(key, done);
+    if (progressSeen.size > 1000) progressSeen.delete(progressSeen.keys().next().value!);
+    await this.mcp.mcpReq.notify({
+      method: "notifications/progress",
+      params: { progressToken, progress: done, total, message },
+    });
+  };
+
+  notify = async (level: "debug" | "info" | "warning" | "error", data: string): Promise<void> =>
+    this.mcpLog.send(this.mcp, level, this.tool, data);
+
+  canAsk = (): boolean => canElicitForm(this.server, this.mcp);
+
+  answer = (key: string) => {
+    const view = inputResponse(this.mcp.mcpReq.inputResponses, key);
+    return view.kind === "elicit" ? { action: view.action, content: view.content } : undefined;
+  };
+}
 
 /** Registers one tool on a server, wrapped with logging, errors, idempotency and fencing. */
 export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog: McpLog): void {
@@ -216,7 +311,7 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
     const requestId = writes ? (args.request_id as string | undefined) : undefined;
     const argsHash = requestId ? hashArgs({ ...args, request_id: undefined }) : "";
     let outcome = "ok";
-    let progressKey = "";
+    let ctx: CallContext | undefined;
     let asking = false;
     try {
       if (requestId) {
@@ -232,45 +327,7 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
           return renderReply(prior.reply as Reply<unknown>);
         }
       }
-      const progressToken = extra.mcpReq._meta?.progressToken;
-      progressKey = `${extra.sessionId ?? ""}|${String(extra.mcpReq.id)}|${String(progressToken)}`;
-      const ctx: ToolContext = {
-        ...deps,
-        mcp: extra,
-        signal: extra.mcpReq.signal,
-        write: (fn) => {
-          // A read-only server never opens a write transaction (the tools answer without recording).
-          if (deps.readOnly) throw new InputError("This server is read-only: nothing can be written.");
-          return deps.store().transaction(() => {
-            // Checked again inside the transaction: another process may have just written it.
-            const again = requestId ? deps.store().findRequest(requestId) : undefined;
-            if (again) return again.reply as never;
-            const r = fn();
-            if (requestId)
-              deps.store().saveRequest({ request_id: requestId, tool: def.name, args_hash: argsHash, reply: r });
-            return r;
-          });
-        },
-        progress: async (done, total, message) => {
-          if (progressToken === undefined) return;
-          // Progress must increase, also when the SDK calls the handler again with the same token
-          // (a 2025 client answering a question: the work restarts from the beginning).
-          const key = progressKey;
-          if (done <= (progressSeen.get(key) ?? -1)) return;
-          progressSeen.set(key, done);
-          if (progressSeen.size > 1000) progressSeen.delete(progressSeen.keys().next().value!);
-          await extra.mcpReq.notify({
-            method: "notifications/progress",
-            params: { progressToken, progress: done, total, message },
-          });
-        },
-        notify: async (level, data) => mcpLog.send(extra, level, def.name, data),
-        canAsk: () => canElicitForm(server, extra),
-        answer: (key) => {
-          const view = inputResponse(extra.mcpReq.inputResponses, key);
-          return view.kind === "elicit" ? { action: view.action, content: view.content } : undefined;
-        },
-      };
+      ctx = new CallContext(deps, extra, server, def.name, mcpLog, requestId, argsHash);
       const r = await def.handle(args as never, ctx);
       if ("resultType" in r) {
         asking = true;
@@ -282,9 +339,14 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
       return errorResult(describeFailure(def.name, err, deps.log));
     } finally {
       // Kept while the call waits for the user's answer (the SDK may run it again with the same token).
-      if (!asking) progressSeen.delete(progressKey);
+      if (!asking && ctx?.progressKey) progressSeen.delete(ctx.progressKey);
       const ms = Math.round((performance.now() - started) * 100) / 100;
-      deps.log.info({ tool: def.name, ms, outcome, ...(requestId ? { request_id: requestId } : {}) }, "tool call");
+      // One line per call at debug (--log-level debug), a failed call's at info: at the default
+      // level a line per call cost more than a quick tool's own work (and a wake-up of whatever
+      // reads stderr), while failures stay visible.
+      const level = outcome === "error" ? "info" : "debug";
+      if (deps.log.isLevelEnabled(level))
+        deps.log[level]({ tool: def.name, ms, outcome, ...(requestId ? { request_id: requestId } : {}) }, "tool call");
       // The same line as an MCP log message, for clients that asked for it (logging/setLevel).
       mcpLog.send(extra, outcome === "error" ? "warning" : "debug", def.name, { tool: def.name, ms, outcome });
     }

@@ -22,6 +22,16 @@ const invalidParams = (message: string) => new ProtocolError(ProtocolErrorCode.I
 /** The revision's resource-not-found error (-32602 with the uri in data), with what to do instead. */
 const notFound = (uri: URL, message: string) => new ResourceNotFoundError(uri.href, message);
 
+// The whole reference, rendered on its first read and kept per methodology: not at every server
+// creation (HTTP creates one per request), nor before the first answer (its money figures load
+// ICU's number formats, ~20 ms).
+const rendered = new WeakMap<Deps["methodology"], string>();
+function wholeReference(m: Deps["methodology"]): string {
+  let text = rendered.get(m);
+  if (text === undefined) rendered.set(m, (text = renderMethodology(m)));
+  return text;
+}
+
 export function registerResources(server: McpServer, deps: Deps): void {
   registerMethodologyResources(server, deps);
   registerDealResource(server, deps);
@@ -32,7 +42,6 @@ export function registerResources(server: McpServer, deps: Deps): void {
 /** The reference rendered from data/: whole, and one section at a time. */
 function registerMethodologyResources(server: McpServer, deps: Deps): void {
   const m = deps.methodology;
-  const whole = renderMethodology(m);
   server.registerResource(
     "methodology",
     "lean-sales://methodology",
@@ -42,7 +51,7 @@ function registerMethodologyResources(server: McpServer, deps: Deps): void {
       mimeType: "text/markdown",
       cacheHint: STATIC,
     },
-    async (uri) => ({ contents: [{ uri: uri.href, mimeType: "text/markdown", text: whole }] }),
+    async (uri) => ({ contents: [{ uri: uri.href, mimeType: "text/markdown", text: wholeReference(m) }] }),
   );
 
   const sectionIds = SECTIONS.map((s) => s.id) as string[];

@@ -5,13 +5,15 @@ import { z } from "zod";
  * them in its global configuration, the only place the SDK's own input validation reads, so
  * createServer applies them once; nothing else changes zod's configuration.
  *
- * jitless: zod compiles a parser per schema on first use, which costs more at start-up (data/
- * and prompt files are parsed once) than interpreting the small inputs of a tool call saves; the
- * CLI applies this before it loads data/.
+ * zod's JIT stays on: it compiles a parser per object schema on first use, which every later tool
+ * call (and the SDK's own message parsing) gains from. Files read once at start-up (data/,
+ * prompts/, a team's methodology folder) are parsed with PARSE_ONCE (methodology/provenance.ts), so start-up never pays for
+ * compiling parsers it uses a single time. (A global `jitless` would do the opposite of both:
+ * zod reads it when a schema is built, so it would slow every tool call and spare only schemas
+ * built after it was set.)
  */
 export function useAgentMessages(): void {
   z.config({
-    jitless: true,
     customError: (iss) => {
       if (iss.code === "invalid_value" && iss.values.length > 1) {
         return `must be one of ${iss.values.map(String).join(", ")} (got ${JSON.stringify(iss.input)?.slice(0, 60)})`;

@@ -9,7 +9,7 @@
 // "Establish Baseline Metrics").
 import { z } from "zod";
 import { MethodologyDataError, type Methodology } from "./load.js";
-import { collectLabels, sourceName, withoutLabels, type Provenance, type Source } from "./provenance.js";
+import { collectLabels, PARSE_ONCE, sourceName, withoutLabels, type Provenance, type Source } from "./provenance.js";
 import { ActivityType, type DealStatus } from "./schema.js";
 import { DAYS_PER_MONTH, round } from "./stats.js";
 
@@ -257,7 +257,7 @@ export interface AssessmentRules {
  * passes a lookup (the loader's m.provenance, which also knows what a team changed).
  */
 export function parseAssessments(raw: unknown, provenance?: (path: string) => Provenance): AssessmentRules {
-  const parsed = AssessmentsFile.safeParse(withoutLabels(raw));
+  const parsed = AssessmentsFile.safeParse(withoutLabels(raw), PARSE_ONCE);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new MethodologyDataError(

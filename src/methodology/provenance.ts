@@ -28,9 +28,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 /** Whether an object carries a label (its `source` is "reference" or "default"). */
 const isLabelled = (v: Record<string, unknown>) => v.source === "reference" || v.source === "default";
+const isLabelKey = (k: string) => k === "source" || k === "rationale" || k === "defaults";
 /** The label keys of a labelled object; data may use the same names for other things ("source" of a deal). */
-const labelKey = (obj: Record<string, unknown>, k: string) =>
-  isLabelled(obj) && (k === "source" || k === "rationale" || k === "defaults");
+const labelKey = (obj: Record<string, unknown>, k: string) => isLabelled(obj) && isLabelKey(k);
 const entries = (obj: Record<string, unknown>) => Object.entries(obj).filter(([k]) => !labelKey(obj, k));
 
 /** Path of a child: "a.b" for keys, "a[2]" for array items. */
@@ -40,26 +40,45 @@ export const childPath = (parent: string, key: string | number) =>
 /** Every labelled object in a raw (unparsed) data file, keyed by path. */
 export function collectLabels(root: string, raw: unknown): Map<string, Labelled> {
   const out = new Map<string, Labelled>();
-  const walk = (v: unknown, path: string) => {
-    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, childPath(path, i)));
+  // The path of the node being visited, as keys: written out only where a label is found (a
+  // string per node, for every node of every file, cost more than the rest of the walk).
+  const keys: Array<string | number> = [];
+  const pathHere = () => keys.reduce<string>((p, k) => childPath(p, k), root);
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        keys.push(i);
+        walk(v[i]);
+        keys.pop();
+      }
+      return;
+    }
     if (!isObject(v)) return;
-    if (v.source === "reference" || v.source === "default") {
+    const labelled = isLabelled(v);
+    let path: string | undefined;
+    if (labelled) {
+      path = pathHere();
       out.set(path, {
         path,
-        source: v.source,
+        source: v.source as Labelled["source"],
         ...(typeof v.rationale === "string" ? { rationale: v.rationale } : {}),
         value: v,
       });
     }
-    for (const [k, x] of entries(v)) walk(x, childPath(path, k));
-    if (isLabelled(v) && isObject(v.defaults)) {
+    for (const k in v) {
+      if (!Object.hasOwn(v, k) || (labelled && isLabelKey(k))) continue;
+      keys.push(k);
+      walk(v[k]);
+      keys.pop();
+    }
+    if (labelled && isObject(v.defaults)) {
       for (const [rel, rationale] of Object.entries(v.defaults)) {
-        for (const [p, value] of expand(v, path, rel))
+        for (const [p, value] of expand(v, path!, rel))
           out.set(p, { path: p, source: "default", rationale: String(rationale), value });
       }
     }
   };
-  walk(raw, root);
+  walk(raw);
   return out;
 }
 
@@ -210,9 +229,29 @@ export function sourceName(p: Provenance): string {
       : "your team's methodology";
 }
 
+/**
+ * zod parse options for a file read once at start-up (data/, prompts/, presets): interpreted,
+ * without compiling a parser that would run a single time (zod's JIT stays on for tool calls).
+ */
+export const PARSE_ONCE = { jitless: true } as const;
+
 /** The data without its labels, for the schemas (which may be strict) to check. */
 export function withoutLabels(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutLabels);
   if (!isObject(v)) return v;
-  return Object.fromEntries(entries(v).map(([k, x]) => [k, withoutLabels(x)]));
+  const labelled = isLabelled(v);
+  const out: Record<string, unknown> = {};
+  for (const k in v) {
+    if (!Object.hasOwn(v, k) || (labelled && isLabelKey(k))) continue;
+    // As Object.fromEntries would: an own "__proto__" key stays a key.
+    if (k === "__proto__")
+      Object.defineProperty(out, k, {
+        value: withoutLabels(v[k]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[k] = withoutLabels(v[k]);
+  }
+  return out;
 }

@@ -71,10 +71,62 @@ export function matchSignals(text: string, signals: readonly string[]): string[]
 
 /** Each waste's signal phrases, stemmed once per methodology. */
 type Signal = CompiledPhrase & { remedy: number; weight: number };
+/**
+ * Every phrase (each waste's, then the value phrases) by its first stem, with its group and its
+ * place in the group's list: a phrase can only match a text that contains its first stem, so a
+ * text is tried against those few phrases instead of all of them (over a thousand), and each
+ * group's hits come back in list order, as a filter over the list would give them.
+ */
+type PhraseIndex = Map<string, Array<{ group: number; at: number; phrase: Signal }>>;
 interface Lexicon {
   wastes: Array<{ waste: WasteDef; phrases: Signal[] }>;
+  /** Group wastes.length. */
   value: Signal[];
+  index: PhraseIndex;
+  /** Each waste's group, and null's (value work). */
+  group: Map<Waste | null, number>;
   negations: Set<string>;
+}
+
+function indexPhrases(groups: Signal[][]): PhraseIndex {
+  const index: PhraseIndex = new Map();
+  groups.forEach((phrases, group) =>
+    phrases.forEach((phrase, at) => {
+      const first = phrase.stems[0]!;
+      let list = index.get(first);
+      if (!list) index.set(first, (list = []));
+      list.push({ group, at, phrase });
+    }),
+  );
+  return index;
+}
+
+/**
+ * The phrases of each group that match the text, in list order: only phrases whose first stem is
+ * one of the text's stems are tried (each once), and the few hits are put back in list order.
+ * Value phrases (the last group) are denied by a negation right before them.
+ */
+function matchedPhrases(lex: Lexicon, text: readonly string[]): Array<Signal[] | undefined> {
+  const valueGroup = lex.wastes.length;
+  const hits: Array<{ group: number; at: number; phrase: Signal }> = [];
+  for (let i = 0; i < text.length; i++) {
+    const stem = text[i]!;
+    if (text.indexOf(stem) !== i) continue; // each distinct stem once
+    const list = lex.index.get(stem);
+    if (!list) continue;
+    for (const e of list) {
+      if (e.group !== valueGroup) {
+        if (matchesPhrase(text, e.phrase)) hits.push(e);
+        continue;
+      }
+      const at = matchAt(text, e.phrase);
+      if (at >= 0 && !text.slice(Math.max(0, at - 3), at).some((w) => lex.negations.has(w))) hits.push(e);
+    }
+  }
+  if (hits.length > 1) hits.sort((a, b) => a.group - b.group || a.at - b.at);
+  const out: Array<Signal[] | undefined> = [];
+  for (const e of hits) (out[e.group] ??= []).push(e.phrase);
+  return out;
 }
 const lexicons = new WeakMap<Methodology, Lexicon>();
 function lexicon(m: Methodology): Lexicon {
@@ -88,12 +140,21 @@ function lexicon(m: Methodology): Lexicon {
       const c = compilePhrase(p);
       return { ...c, remedy, weight: c.stems.length * weight };
     };
+    const wastes = m.wastes.map((w) => ({
+      waste: w,
+      phrases: distinct(w.signals.flatMap((g) => g.phrases.map((p) => signal(p, g.remedy, g.weight)))),
+    }));
+    const value = distinct(
+      m.wasteRules.value_signals.groups.flatMap((g) => g.phrases.map((p) => signal(p, -1, g.weight))),
+    );
     lex = {
-      wastes: m.wastes.map((w) => ({
-        waste: w,
-        phrases: distinct(w.signals.flatMap((g) => g.phrases.map((p) => signal(p, g.remedy, g.weight)))),
-      })),
-      value: distinct(m.wasteRules.value_signals.groups.flatMap((g) => g.phrases.map((p) => signal(p, -1, g.weight)))),
+      wastes,
+      value,
+      index: indexPhrases([...wastes.map((w) => w.phrases), value]),
+      group: new Map<Waste | null, number>([
+        ...wastes.map((w, g): [Waste, number] => [w.waste.id, g]),
+        [null, wastes.length],
+      ]),
       negations: new Set(m.wasteRules.value_signals.negations.flatMap((p) => stems(p))),
     };
     lexicons.set(m, lex);
@@ -109,18 +170,29 @@ const weightOf = (p: Signal) => p.weight;
 export function features(text: string): Map<string, string> {
   const words = text.toLowerCase().match(/[a-z0-9'#%]+/g) ?? [];
   const out = new Map<string, string>();
-  let prev: { stem: string; word: string } | undefined;
+  let prevStem: string | undefined;
+  let prevWord = "";
   for (const w of words) {
-    const [stem] = stems(w);
+    const stem = firstStem(w);
     if (stem === undefined) continue;
     if (!out.has(stem)) out.set(stem, w);
-    if (prev) {
-      const pair = `${prev.stem} ${stem}`;
-      if (!out.has(pair)) out.set(pair, `${prev.word} ${w}`);
+    if (prevStem !== undefined) {
+      const pair = `${prevStem} ${stem}`;
+      if (!out.has(pair)) out.set(pair, `${prevWord} ${w}`);
     }
-    prev = { stem, word: w };
+    prevStem = stem;
+    prevWord = w;
   }
   return out;
+}
+
+// A word's first stem (a word such as "40%" splits in two), kept per word like the stems themselves.
+const firstStems = new Map<string, string | undefined>();
+function firstStem(word: string): string | undefined {
+  if (firstStems.has(word)) return firstStems.get(word);
+  const stem = stems(word)[0];
+  if (firstStems.size < 50_000) firstStems.set(word, stem);
+  return stem;
 }
 
 export interface WasteModel {
@@ -173,8 +245,18 @@ export function wasteModel(m: Methodology): WasteModel {
  * remedy is the elimination approach of the heaviest matching phrase, else the approach whose
  * words the activity shares most.
  */
-export function classifyActivity(m: Methodology, a: DescribedActivity, index: number): ClassifiedActivity {
-  const base = { index, description: a.description, hours_per_week: a.hours_per_week ?? null };
+export function classifyActivity(
+  m: Methodology,
+  a: DescribedActivity,
+  index: number,
+  // Looked up once per request by classifyDescribedWork, not once per activity.
+  lex: Lexicon = lexicon(m),
+  model: WasteModel = wasteModel(m),
+): ClassifiedActivity {
+  // Each answer is written out key by key (index, description, hours_per_week first): spreading a
+  // shared base object into each costs more than the rest of the classification.
+  const description = a.description;
+  const hours_per_week = a.hours_per_week ?? null;
   if (a.kind !== undefined) {
     const asWaste = m.wastes.find((w) => w.id === a.kind);
     const asKind = m.wasteRules.activity_kinds.kinds.find((k) => k.id === a.kind);
@@ -185,50 +267,59 @@ export function classifyActivity(m: Methodology, a: DescribedActivity, index: nu
       );
     }
     const waste = asWaste ? asWaste.id : asKind!.waste;
-    return { ...base, waste, basis: "kind", matched: [a.kind], remedy: waste ? m.waste(waste).elimination[0]! : null };
+    const remedy = waste ? m.waste(waste).elimination[0]! : null;
+    return { index, description, hours_per_week, waste, basis: "kind", matched: [a.kind], remedy };
   }
-  const lex = lexicon(m);
-  const model = wasteModel(m);
   const cfg = m.wasteRules.classifier;
   const text = stems(a.description);
   const feats = features(a.description);
-  const known = [...feats.keys()].filter((f) => model.logLik.has(f));
+  // The word model's features, with their likelihoods, in the order the text gives them.
+  const known: string[] = [];
+  const rows: number[][] = [];
+  for (const f of feats.keys()) {
+    const row = model.logLik.get(f);
+    if (row) {
+      known.push(f);
+      rows.push(row);
+    }
+  }
 
   // Signal phrases, per waste and for value work (denied by a negation right before them).
-  const phrases = new Map<Waste | null, Signal[]>();
-  for (const w of lex.wastes) {
-    const hit = w.phrases.filter((p) => matchesPhrase(text, p));
-    if (hit.length) phrases.set(w.waste.id, hit);
-  }
-  const value = lex.value.filter((p) => {
-    const at = matchAt(text, p);
-    return at >= 0 && !text.slice(Math.max(0, at - 3), at).some((w) => lex.negations.has(w));
-  });
-  if (value.length) phrases.set(null, value);
-  if (known.length === 0 && phrases.size === 0)
-    return { ...base, waste: null, basis: "no_signal", matched: [], remedy: null };
+  const hits = matchedPhrases(lex, text);
+  if (known.length === 0 && hits.length === 0)
+    return { index, description, hours_per_week, waste: null, basis: "no_signal", matched: [], remedy: null };
+  const phrasesOf = (c: Waste | null): Signal[] | undefined => hits[lex.group.get(c) ?? -1];
 
-  const score = model.classes.map((c, k) => {
+  // Each class's evidence, summed in the same order as always (prior, features, then phrase weights).
+  const classes = model.classes;
+  const score: number[] = [];
+  for (let k = 0; k < classes.length; k++) {
     let s = model.logPrior[k]!;
-    for (const f of known) s += model.logLik.get(f)![k]!;
-    return s + cfg.signal_weight * (phrases.get(c) ?? []).reduce((n, p) => n + weightOf(p), 0);
-  });
-  const order = score.map((_, k) => k).sort((x, y) => score[y]! - score[x]!);
-  const [win, second] = [order[0]!, order[1]!];
-  const waste = model.classes[win]!;
-  // The words that weighed most for the winner against the runner-up.
-  const decisive = known
-    .map((f) => ({ word: feats.get(f)!, lift: model.logLik.get(f)![win]! - model.logLik.get(f)![second]! }))
-    .filter((x) => x.lift > 0)
-    .sort((x, y) => y.lift - x.lift)
-    .slice(0, cfg.explain_words)
-    .map((x) => x.word);
-  const matched = [
-    ...(phrases.get(waste) ?? []).map((p) => p.text),
-    ...decisive.filter((w) => !(phrases.get(waste) ?? []).some((p) => p.text === w)),
-  ];
-  if (waste === null) return { ...base, waste: null, basis: "value", matched, remedy: null };
-  return { ...base, waste, basis: "signals", matched, remedy: remedyFor(m, waste, phrases.get(waste), text) };
+    for (const row of rows) s += row[k]!;
+    let weights = 0;
+    for (const p of phrasesOf(classes[k]!) ?? []) weights += weightOf(p);
+    score.push(s + cfg.signal_weight * weights);
+  }
+  // The best and the runner-up, the first in class order on a tie (as a stable sort would rank them).
+  let win = 0;
+  for (let k = 1; k < score.length; k++) if (score[k]! > score[win]!) win = k;
+  let second = win === 0 ? 1 : 0;
+  for (let k = second + 1; k < score.length; k++) if (k !== win && score[k]! > score[second]!) second = k;
+  const waste = classes[win]!;
+  // The words that weighed most for the winner against the runner-up (ties in text order).
+  const lift = (i: number) => rows[i]![win]! - rows[i]![second]!;
+  const ahead: number[] = [];
+  for (let i = 0; i < known.length; i++) if (lift(i) > 0) ahead.push(i);
+  if (ahead.length > 1) ahead.sort((x, y) => lift(y) - lift(x));
+  const hit = phrasesOf(waste);
+  const matched: string[] = hit ? hit.map((p) => p.text) : [];
+  for (const i of ahead.slice(0, cfg.explain_words)) {
+    const word = feats.get(known[i]!)!;
+    if (!hit?.some((p) => p.text === word)) matched.push(word);
+  }
+  if (waste === null) return { index, description, hours_per_week, waste: null, basis: "value", matched, remedy: null };
+  const remedy = remedyFor(m, waste, hit, text);
+  return { index, description, hours_per_week, waste, basis: "signals", matched, remedy };
 }
 
 /** The elimination approach that fits: the heaviest matching phrase's, else the one sharing most words with the activity. */
@@ -252,7 +343,9 @@ export function severityForHours(m: Methodology, hours: number | null, count: nu
 }
 
 export function classifyDescribedWork(m: Methodology, activities: DescribedActivity[]): ActivityWasteReport {
-  const classified = activities.map((a, i) => classifyActivity(m, a, i));
+  const lex = lexicon(m);
+  const model = wasteModel(m);
+  const classified = activities.map((a, i) => classifyActivity(m, a, i, lex, model));
   const findings: WasteFinding[] = [];
   const cut = m.wasteRules.severity_hours_per_week;
   for (const w of m.wastes) {

@@ -67,6 +67,24 @@ function stemOf(word: string): string {
   return s;
 }
 
+// A split word's stem, or null for a word that is dropped (a stop word, or nothing left of it).
+const tokens = new Map<string, string | null>();
+function tokenStem(raw: string): string | null {
+  let s = tokens.get(raw);
+  if (s === undefined) {
+    const w = raw.replace(/^['#]+(?=[a-z])|'+$/g, "").replace(/'s$/, "");
+    // Numbers (and "#" in a phrase) all read as "#"; "40%" and "2x" count as numbers too.
+    s =
+      !w || STOP_WORDS.has(w)
+        ? null
+        : /^[#\d][\dx%]*$/.test(w) || NUMBER_WORDS.has(w)
+          ? "#"
+          : stemOf(w.replace(/'/g, ""));
+    if (tokens.size < 50_000) tokens.set(raw, s);
+  }
+  return s;
+}
+
 /** The stems of a text, in order: lower case, split on anything but letters and digits, stop words dropped. */
 export function stems(text: string): string[] {
   const out: string[] = [];
@@ -74,10 +92,8 @@ export function stems(text: string): string[] {
     .toLowerCase()
     .replace(/[\u2018\u2019]/g, "'")
     .split(/[^a-z0-9'#]+/)) {
-    const w = raw.replace(/^['#]+(?=[a-z])|'+$/g, "").replace(/'s$/, "");
-    if (!w || STOP_WORDS.has(w)) continue;
-    // Numbers (and "#" in a phrase) all read as "#"; "40%" and "2x" count as numbers too.
-    out.push(/^[#\d][\dx%]*$/.test(w) || NUMBER_WORDS.has(w) ? "#" : stemOf(w.replace(/'/g, "")));
+    const s = tokenStem(raw);
+    if (s !== null) out.push(s);
   }
   return out;
 }

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { withoutLabels } from "../../methodology/provenance.js";
+import { PARSE_ONCE, withoutLabels } from "../../methodology/provenance.js";
 import { MethodologyDataError } from "../../methodology/load.js";
 import { CLOSED_STATUSES, StageId, type ClosedStatus } from "../../methodology/schema.js";
 import { dataDir } from "../../paths.js";
@@ -170,7 +170,7 @@ export function loadCrmPresets(dir: string = dataDir()): CrmPresets {
     const e = err as NodeJS.ErrnoException;
     fail("", e.code ? `cannot be read (${e.code})` : `is not valid JSON: ${e.message}`);
   }
-  const parsed = PresetsFile.safeParse(withoutLabels(json));
+  const parsed = PresetsFile.safeParse(withoutLabels(json), PARSE_ONCE);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     fail(formatPath(issue.path), issue.message);

@@ -5,6 +5,7 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import type { Methodology } from "../../methodology/load.js";
 import { promptsDir } from "../../paths.js";
+import { PARSE_ONCE } from "../../methodology/provenance.js";
 import type { Deps } from "../../app/deps.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { type Node } from "./types.js";
@@ -60,7 +61,7 @@ function loadPromptFile(dir: string, file: string, m: Methodology, tools: Readon
   const doc = parseDocument(fm[1]!);
   if (doc.errors.length)
     throw new PromptFileError(file, "front matter", `is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
-  const parsed = FrontMatter.safeParse(doc.toJS());
+  const parsed = FrontMatter.safeParse(doc.toJS(), PARSE_ONCE);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new PromptFileError(file, formatPath(issue.path) || "front matter", issue.message);
