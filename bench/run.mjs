@@ -195,7 +195,14 @@ const results = {
 };
 for (const size of SIZES) {
   log(`\n${size.toLocaleString("en-US")} deals`);
-  results.sizes[size] = await analyses(size);
+  results.sizes[size] = { ...(await analyses(size)), measured: results.machine.date };
+}
+// Sizes left out of this run (BENCH_SIZES) keep their figures from the last results, with their date.
+const RESULTS = join(ROOT, "bench", "results.json");
+if (existsSync(RESULTS)) {
+  const before = JSON.parse(readFileSync(RESULTS, "utf8"));
+  for (const [size, figures] of Object.entries(before.sizes ?? {}))
+    results.sizes[size] ??= { ...figures, measured: figures.measured ?? before.machine?.date };
 }
 log("\nimport");
 results.import = await importBench();
@@ -204,13 +211,16 @@ results.transport = await transportBench({
   runs: Number(process.env.COLD_RUNS ?? 15),
   calls: Number(process.env.CALLS ?? 1000),
 });
-writeFileSync(join(ROOT, "bench", "results.json"), JSON.stringify(results, null, 2) + "\n");
+writeFileSync(RESULTS, JSON.stringify(results, null, 2) + "\n");
 
 // The tables for bench/README.md.
 const t = results.transport;
+const ALL = Object.keys(results.sizes)
+  .map(Number)
+  .sort((a, b) => a - b);
 const lines = [
-  `| operation | ${SIZES.map((s) => `${s.toLocaleString("en-US")} deals`).join(" | ")} |`,
-  `|---|${SIZES.map(() => "---").join("|")}|`,
+  `| operation | ${ALL.map((s) => `${s.toLocaleString("en-US")} deals${SIZES.includes(s) ? "" : ` (${results.sizes[s].measured?.slice(0, 10)})`}`).join(" | ")} |`,
+  `|---|${ALL.map(() => "---").join("|")}|`,
   ...[
     "pipeline_metrics",
     "find_waste",
@@ -220,8 +230,8 @@ const lines = [
     "win_loss_analysis",
     "score_lead training",
     "score_lead one score",
-  ].map((k) => `| ${k} | ${SIZES.map((s) => `${results.sizes[s][k].median_ms} ms`).join(" | ")} |`),
-  `| peak memory (server) | ${SIZES.map((s) => `${results.sizes[s].peak_mb} MB`).join(" | ")} |`,
+  ].map((k) => `| ${k} | ${ALL.map((s) => `${results.sizes[s][k].median_ms} ms`).join(" | ")} |`),
+  `| peak memory (server) | ${ALL.map((s) => `${results.sizes[s].peak_mb} MB`).join(" | ")} |`,
   "",
   `Import of 100,000 HubSpot rows: ${results.import.median_ms} ms, ${results.import.rows_per_s.toLocaleString("en-US")} rows/s, peak ${results.import.peak_mb} MB.`,
   "",

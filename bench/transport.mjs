@@ -1,13 +1,16 @@
-// Measures the server as a client sees it, against the yardstick built in the same run:
-// cold start (spawn -> initialize result) and per-call latency (p50/p99) of the five
-// methodology tools over stdio and over HTTP. Raw JSON-RPC on both sides, so the numbers are
-// the servers' own cost plus the transport.
+// The steady-state transport bench (part of `npm run bench`): our server against the yardstick
+// (bench/yardstick-server.mjs, a bare one-tool server on the same SDK generation, v2), cold start
+// (spawn -> initialize result) and per-call latency (p50/p99) of the five methodology tools over
+// stdio and HTTP, each server warmed as a whole first. Raw JSON-RPC on both sides, so the numbers
+// are the servers' own cost plus the transport. Unpinned: on a 2-vCPU machine a round trip may
+// cross CPUs or not, so these figures move more than the pinned bench's (bench/pinned.mjs).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Agent, request } from "node:http";
+import { CALLS_README } from "./calls.mjs";
 
 const INIT = {
   jsonrpc: "2.0",
@@ -16,23 +19,7 @@ const INIT = {
   params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "bench", version: "0" } },
 };
 
-export const OUR_CALLS = {
-  qualify_prospect: {
-    budget: { status: "unknown" },
-    authority: { status: "access_to_decision_maker" },
-    need: { status: "confirmed" },
-    timeline: { status: "defined", months: 4 },
-  },
-  classify_segment: { employees: 450, actively_evaluating: true, budget_status: "identified", timeline_months: 2 },
-  check_stage_exit: { stage: "discovery", met: ["challenge_understood", "stakeholders_identified"] },
-  find_waste: {
-    activities: [
-      { description: "Weekly pipeline status report for management", hours_per_week: 3 },
-      { description: "Discovery call with the customer", hours_per_week: 2 },
-    ],
-  },
-  core_questions: { focus: "qualification", stage: "discovery" },
-};
+export const OUR_CALLS = CALLS_README;
 
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -205,7 +192,7 @@ export async function transportBench({ runs = 15, calls = 1000 } = {}) {
   const env = { LEAN_SALES_LOG_LEVEL: "warn" };
   const ours = ["dist/cli.js", "--db", join(dir, "bench.db")];
   const yard = ["bench/yardstick-server.mjs"];
-  const echo = { echo: { text: "hello" } };
+  const echo = { echo: { text: "hi" } };
   try {
     const coldYard = await coldStart(process.execPath, yard, runs);
     const coldOurs = await coldStart(process.execPath, ours, runs, env);
