@@ -16,7 +16,7 @@ import { setTimeZone } from "./zone.js";
 import { useAgentMessages } from "./mcp/zod-messages.js";
 import { runCommand, HELP } from "./commands/index.js";
 import { methodologyCommand } from "./commands/methodology.js";
-import type { Terminal } from "./commands/terminal.js";
+import { processTerminal as terminal } from "./commands/terminal.js";
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`lean-sales-mcp: ${message}\n`);
@@ -59,16 +59,6 @@ export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): v
   promptsFor(deps);
   return deps;
 }
-
-/**
- * What a terminal command writes to: stdout is its output (e.g. `export > deals.csv`). Only
- * commands get it, and no command runs beside a transport (stdout belongs to stdio when serving).
- */
-const terminal = (): Terminal => ({
-  out: (s) => void process.stdout.write(s),
-  err: (s) => void process.stderr.write(s),
-  tty: process.stderr.isTTY === true,
-});
 
 function osUser(): string | undefined {
   try {
