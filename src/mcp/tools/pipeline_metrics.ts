@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineTool, reply } from "../define.js";
-import { AppliedFilters, Filters } from "../../app/deal-view.js";
+import { AppliedFilters, filtersFor } from "../../app/deal-view.js";
 import { resolvePeriod } from "../../app/period.js";
 import { Currency, IsoDate } from "../../app/schemas.js";
 import { MetricsOut, measure, metricsSummary } from "../../app/metrics.js";
@@ -14,11 +14,12 @@ export default defineTool({
     "Win rate, deal size, cycle time per segment vs target, conversion, time in stage, velocity, open value, leading indicators and revenue per owner for filters.from..to (closes by close date) as of as_of.",
     'Example: {"filters":{"from":"2026-07-01","to":"2026-09-30"}}',
   ].join(" "),
-  input: {
-    filters: Filters.optional(),
+  input: (m) => ({
+    filters: filtersFor(m).optional(),
     as_of: IsoDate.optional(),
     currency: Currency.optional(),
-  },
+  }),
+
   output: { ...MetricsOut.shape, as_of: z.string(), filters: AppliedFilters },
   handle(input, ctx) {
     const period = resolvePeriod(input.filters, input.as_of, ctx.now());

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { BantDimensionId, StageId, Verdict } from "../../methodology/schema.js";
 import { qualifyProspect, type QualifyInput } from "../../methodology/qualify.js";
 import { defineTool, reply, type NextStep } from "../define.js";
-import { BantShape, DealId, Reasons, Recorded, StageRef } from "../../app/schemas.js";
+import { BantShape, DealId, Reasons, Recorded, stageRef } from "../../app/schemas.js";
 
 const Dimension = z.object({ status: z.string(), score: z.number(), qualifying: z.boolean(), finding: z.string() });
 
@@ -15,11 +15,12 @@ export default defineTool({
     "Each dimension is {status, note?} or just the status. With deal_id send only what the call said: the rest keeps the deal's last status; the result is recorded.",
     'Example: {"deal_id":"D-0042","budget":"unknown","need":{"status":"confirmed","note":"go-live by Q2"}}',
   ].join(" "),
-  input: {
+  input: (m) => ({
     deal_id: DealId.optional(),
-    stage: StageRef.optional().describe("the deal's stage, without deal_id"),
+    stage: stageRef(m).optional().describe("the deal's stage, without deal_id"),
     ...BantShape,
-  },
+  }),
+
   output: {
     verdict: Verdict,
     score: z.number().min(0).max(100),

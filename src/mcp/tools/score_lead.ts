@@ -13,7 +13,7 @@ import {
   Money,
   Months,
   Reasons,
-  StageRef,
+  stageRef,
   Tier,
 } from "../../app/schemas.js";
 import { deriveSegment } from "../../app/derive.js";
@@ -28,7 +28,7 @@ export default defineTool({
     "Win probability of a deal or new lead, learned from the store's closed deals, with the factors that move it and held-out AUC (BANT score below 30 won and 30 lost). Give what the rep knows; the segment is derived.",
     'Example: {"employees":450,"source":"referral","budget":"approved","amount":40000}',
   ].join(" "),
-  input: {
+  input: (m) => ({
     deal_id: DealId.optional(),
     employees: Count.optional(),
     annual_revenue: Money.optional(),
@@ -39,8 +39,9 @@ export default defineTool({
     timeline_months: Months.optional().describe("until they intend to buy"),
     tier: Tier.optional().describe("overrides size"),
     segment: Segment.optional().describe("overrides size and readiness"),
-    stage: StageRef.optional().describe("default the first stage"),
-  },
+    stage: stageRef(m).optional().describe("default the first stage"),
+  }),
+
   output: {
     win_probability: z.number().min(0).max(1),
     fallback: z.boolean(),
