@@ -165,9 +165,7 @@ export const StagesFile = z.object({
         // What must hold for a deal to enter the stage (checked with the previous stage's exit,
         // at the same gate). `follows_from` names exit criteria of the previous stage that
         // establish it: met when they all are, unless the check says otherwise.
-        entrance_criteria: z
-          .array(Criterion.extend({ follows_from: z.array(Id).default([]) }))
-          .default([]),
+        entrance_criteria: z.array(Criterion.extend({ follows_from: z.array(Id).default([]) })).default([]),
         exit_criteria: z.array(Criterion).min(1),
         success_metric: Text,
         // Share of the segment's cycle time this stage may take before a deal is late in it
