@@ -77,12 +77,26 @@ export function unmetAtGate(
   recorded: Record<string, boolean | null> | undefined,
 ): Array<{ id: string; text: string; entrance: boolean }> {
   const states = recorded ?? {};
-  return gateCriteria(m.stage(from), m.stage(to))
+  const open = gateCriteria(m.stage(from), m.stage(to))
     .filter(({ c }) => !c.optional)
     .filter(({ c, entrance }) => {
       const state = states[c.id] ?? (entrance ? followsFrom(c as EntranceDef, states) : undefined);
       return state !== true;
-    })
+    });
+  // Into the next stage, an entrance criterion that only waits on unmet exit criteria is named
+  // through them (as check_stage_exit does); a skipped-to stage's entrance criteria are all named.
+  const isNext = m.stageIndex(to) === m.stageIndex(from) + 1;
+  const openIds = new Set(open.filter(({ entrance }) => !entrance).map(({ c }) => c.id));
+  return open
+    .filter(
+      ({ c, entrance }) =>
+        !(
+          isNext &&
+          entrance &&
+          (states[c.id] ?? null) === null &&
+          (c as EntranceDef).follows_from.some((id) => openIds.has(id))
+        ),
+    )
     .map(({ c, entrance }) => ({ id: c.id, text: c.text, entrance }));
 }
 
@@ -134,12 +148,19 @@ export function checkStageExit(m: Methodology, input: StageCheckInput): StageChe
   });
 
   const blocking = criteria.filter((c) => !c.optional && c.met !== true);
-  const reasons = criteria.map((c) => {
+  // An entrance criterion still waiting on the exit criteria it follows from is not work of its
+  // own: `unmet` names the exit criteria (it stays in `criteria`, met null).
+  const blockingIds = new Set(blocking.map((c) => c.id));
+  const waiting = (c: CriterionState, i: number) =>
+    c.entrance === true && c.met === null && (gate[i]!.c as EntranceDef).follows_from.some((id) => blockingIds.has(id));
+  const reasons = criteria.map((c, i) => {
     const what = c.entrance
       ? `${next!.name} entrance criterion "${c.text}"`
       : `${stage.name} exit criterion "${c.text}"`;
     if (c.met === true) return `${what} is met${c.evidence ? ` (evidence: ${c.evidence})` : ""}.`;
     if (c.optional) return `${what} is optional${c.met === false ? " and not met" : ""}.`;
+    if (waiting(c, i))
+      return `${what} follows from ${(gate[i]!.c as EntranceDef).follows_from.join(", ")}, not all met yet.`;
     return c.met === false ? `${what} is not met.` : `${what} has no evidence yet.`;
   });
   reasons.push(
@@ -152,7 +173,7 @@ export function checkStageExit(m: Methodology, input: StageCheckInput): StageChe
     stage_name: stage.name,
     criteria,
     can_advance: blocking.length === 0,
-    unmet: blocking.map((c) => c.id),
+    unmet: criteria.filter((c, i) => blocking.includes(c) && !waiting(c, i)).map((c) => c.id),
     next_stage: next?.id ?? null,
     next_stage_name: next?.name ?? null,
     // What follows only once the gate can be passed; until then the questions above are the work.

@@ -55,12 +55,15 @@ describe("stage exit criteria", () => {
       unmet: ["stakeholders_identified"],
     });
     expect(c.can_advance).toBe(false);
-    // The entrance criterion built on it is not established either.
-    expect(c.unmet).toEqual(["stakeholders_identified", "problem_and_people_known"]);
+    // The entrance criterion built on it waits on it: unmet names the exit criterion only.
+    expect(c.unmet).toEqual(["stakeholders_identified"]);
+    expect(c.criteria.find((x) => x.id === "problem_and_people_known")!.met).toBeNull();
     expect(c.reasons.join(" ")).toContain(
       'Discovery exit criterion "Identified stakeholders and their priorities" is not met',
     );
-    expect(c.reasons.join(" ")).toContain("Solution Presentation entrance criterion");
+    expect(c.reasons.join(" ")).toMatch(
+      /Solution Presentation entrance criterion "[^"]+" follows from challenge_understood, stakeholders_identified, not all met yet/,
+    );
   });
 
   it("an entrance criterion is met when the exit criteria it follows from are, and can be refused explicitly", () => {
@@ -130,10 +133,14 @@ describe("stage exit criteria", () => {
       proposal_agreed: true,
     };
     expect(unmetAtGate(m, "discovery", "solution_presentation", old)).toEqual([]);
+    // An open exit criterion is named; the entrance criterion waiting on it is not named twice.
     expect(unmetAtGate(m, "discovery", "solution_presentation", { ...old, fit_assessed: null })).toEqual([
       { id: "fit_assessed", text: m.stage("discovery").exit_criteria[2]!.text, entrance: false },
-      { id: "presentation_wanted", text: m.stage("solution_presentation").entrance_criteria[1]!.text, entrance: true },
     ]);
+    // Refused explicitly, an entrance criterion is named even with its exit criteria met.
+    expect(
+      unmetAtGate(m, "discovery", "solution_presentation", { ...old, presentation_wanted: false }).map((c) => c.id),
+    ).toEqual(["presentation_wanted"]);
     // Skipping a stage: the entrance criteria of the stage entered have no check behind them.
     expect(unmetAtGate(m, "discovery", "proposal_negotiation", old).map((c) => c.id)).toEqual([
       "solution_endorsed",
