@@ -444,7 +444,7 @@ function checkBantDimensions(raw: Raw): void {
       resolveStageActivity(raw, d.closing_activity) !== undefined,
       "bant.json",
       `dimensions[${i}].closing_activity`,
-      `no stage activity ${d.closing_activity}`,
+      missingActivity(raw, d.closing_activity),
     );
   });
   check(
@@ -464,7 +464,7 @@ function checkBantActions(raw: Raw): void {
     resolveStageActivity(raw, raw.bant.actions.qualified) !== undefined,
     "bant.json",
     "actions.qualified",
-    `no stage activity ${raw.bant.actions.qualified}`,
+    missingActivity(raw, raw.bant.actions.qualified),
   );
   const [dqWaste, dqIndex] = raw.bant.actions.disqualified.split(".");
   check(
@@ -537,6 +537,16 @@ function checkPhrase(phrase: string, path: string): void {
     path,
     `"${phrase}" contains ${stop.map((w) => `"${w}"`).join(", ")}, which matching ignores; write the phrase without ${stop.length > 1 ? "them" : "it"}`,
   );
+}
+
+/** Why a "<stage>.<activity id>" reference does not resolve, with what would fix it. */
+function missingActivity(raw: Pick<Raw, "stages">, ref: string): string {
+  const [stage = "", activity] = ref.split(".");
+  const to = resolveStage(raw, stage);
+  if (to === undefined)
+    return `no stage ${stage} for ${ref} (the stages are ${raw.stages.stages.map((s) => s.id).join(", ")}); name one of them, or map ${stage} in stages.json's stage_map`;
+  const acts = raw.stages.stages.find((s) => s.id === to)!.activities.map((a) => a.id);
+  return `no activity ${activity} in stage ${to}${to !== stage ? ` (where stage_map sends ${stage})` : ""}; its activities are ${acts.join(", ")}`;
 }
 
 function resolveStageActivity(raw: Pick<Raw, "stages">, ref: string): string | undefined {
