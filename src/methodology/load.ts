@@ -389,6 +389,13 @@ function checkSegmentRows(raw: Raw): void {
     "matrix",
     "matrix, derived and unknown_readiness rows together must cover every tier x readiness once",
   );
+  for (const key of Object.keys(raw.segmentation.targets.segments))
+    check(
+      all.includes(key),
+      "segmentation.json",
+      `targets.segments.${key}`,
+      `no segment ${key}; segments are tier_readiness, e.g. ${all.slice(0, 2).join(", ")}`,
+    );
   check(
     raw.segmentation.unknown_readiness.rows.every((r) => r.readiness === "unknown"),
     "segmentation.json",

@@ -131,6 +131,22 @@ export const SegmentationFile = z.object({
   // Guidance per tier while readiness is unknown.
   unknown_readiness: z.object({ rows: z.array(DerivedRow).length(3) }),
   application: TextList,
+  // Phase 1 "Document target metrics for each segment": a team's win rate and average won deal
+  // size per segment (tier_readiness, e.g. enterprise_ready; amounts in tier_thresholds.currency).
+  // Cycle-time targets are the rows' cycle_time_months. None shipped: the reference sets none.
+  targets: z
+    .object({
+      segments: z.record(
+        Id,
+        z
+          .object({
+            win_rate: z.number().gt(0).max(1).optional(),
+            avg_deal_size: z.number().positive().optional(),
+          })
+          .strict(),
+      ),
+    })
+    .default({ segments: {} }),
 });
 
 // ---------------------------------------------------------------- stages.json

@@ -45,6 +45,8 @@ export async function connect(
     user?: string | null;
     readOnly?: boolean;
     toolsets?: string[];
+    /** A methodology other than the shipped one (e.g. loadMethodology(dataDir(), { team })). */
+    methodology?: Methodology;
     /**
      * The client: the v1 SDK's (2025-11-25, what most clients in the field run; the default) or
      * the v2 SDK's pinned to 2026-07-28 (stateless: no initialize, an envelope on every request).
@@ -62,7 +64,7 @@ export async function connect(
   let store: SqliteDealStore | undefined;
   const now = new Date(opts.now ?? "2026-11-28T12:00:00.000Z");
   const deps: Deps = {
-    methodology: methodology(),
+    methodology: opts.methodology ?? methodology(),
     store: () => (store ??= SqliteDealStore.open(dbPath)),
     log: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
     importRoots: opts.importRoots ?? [tmpdir()],

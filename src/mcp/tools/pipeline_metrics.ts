@@ -6,6 +6,8 @@ import { Currency, IsoDate } from "../../app/schemas.js";
 import { MetricsOut, measure, metricsSummary } from "../../app/metrics.js";
 import { localDay } from "../../zone.js";
 
+const Check = z.object({ target: z.number(), actual: z.number().nullable(), status: z.string() });
+
 export default defineTool({
   name: "pipeline_metrics",
   title: "Pipeline metrics",
@@ -20,7 +22,22 @@ export default defineTool({
     currency: Currency.optional(),
   }),
 
-  output: { ...MetricsOut.shape, as_of: z.string(), filters: AppliedFilters },
+  output: {
+    ...MetricsOut.shape,
+    segment_targets: z
+      .array(
+        z.object({
+          segment: z.string(),
+          label: z.string(),
+          win_rate: Check.optional(),
+          avg_deal_size: Check.optional(),
+        }),
+      )
+      .optional()
+      .describe("vs the team's segment targets"),
+    as_of: z.string(),
+    filters: AppliedFilters,
+  },
   handle(input, ctx) {
     const period = resolvePeriod(input.filters, input.as_of, ctx.now());
     const x = measure(ctx.methodology, ctx.store(), input.filters, period, input.currency ?? ctx.methodology.currency);
