@@ -104,7 +104,7 @@ describe("the methodology as data", () => {
     [
       "bant.json",
       (j: any) => (j.dimensions[1].closing_activity = "discovery.nope"),
-      /closing_activity: no stage activity discovery\.nope/,
+      /closing_activity: no activity nope in stage discovery; its activities are conduct_interviews/,
     ],
   ])("refuses a broken %s with the file and the path inside it", (file, mutate, message) => {
     const dir = brokenCopy(file, mutate);
