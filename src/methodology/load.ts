@@ -254,6 +254,14 @@ function checkStages(raw: Raw): void {
     );
     const acts = s.activities.map((a) => a.id);
     check(new Set(acts).size === acts.length, "stages.json", `${at}.activities`, "activity ids must be unique");
+    check(
+      (s.cycle_share === null) === (s.role === "after_sale"),
+      "stages.json",
+      `${at}.cycle_share`,
+      s.role === "after_sale"
+        ? "a stage after the sale takes no share of the sales cycle: null"
+        : "a selling stage needs its share of the sales cycle (0-1)",
+    );
   });
   for (const [from, to] of Object.entries(raw.stages.stage_map)) {
     check(
