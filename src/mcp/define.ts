@@ -23,6 +23,7 @@ import type { Logger } from "../log.js";
 import type { McpLog } from "./log.js";
 import { InputError } from "../methodology/errors.js";
 import type { Deps } from "../app/deps.js";
+import type { Methodology } from "../methodology/load.js";
 import { fence } from "../app/fence.js";
 
 /**
@@ -115,13 +116,20 @@ function canElicitForm(server: McpServer, extra: ServerContext): boolean {
 type Shape = z.ZodRawShape;
 type Input<I extends Shape> = z.infer<z.ZodObject<I>>;
 
+/**
+ * A schema shape, or one built from the active methodology (a team's stages, its qualification
+ * framework): built once per methodology when the tool is first served, so tools/list shows the
+ * team's ids.
+ */
+export type ShapeFor<S extends Shape> = S | ((m: Methodology) => S);
+
 export interface ToolDef<I extends Shape = Shape, O extends Shape = Shape> {
   name: string;
   title: string;
   kind: ToolKind;
   description: string;
-  input: I;
-  output: O;
+  input: ShapeFor<I>;
+  output: ShapeFor<O>;
   /** The answer, or a question for the user first (an input-required result; see import_deals). */
   handle(
     input: Input<I>,
@@ -200,18 +208,28 @@ function leanSchema(schema: z.ZodType, role: "input" | "output"): StandardSchema
   } as StandardSchemaWithJSON;
 }
 
-// One lean schema pair per tool definition, shared by every server instance (HTTP builds one per request).
-const schemas = new WeakMap<ToolDef, { input: StandardSchemaWithJSON; output: StandardSchemaWithJSON }>();
-function schemasOf(def: ToolDef, writes: boolean) {
-  let s = schemas.get(def);
+/** A tool's input or output shape under a methodology. */
+export function shapeOf<S extends Shape>(shape: ShapeFor<S>, m: Methodology): S {
+  return typeof shape === "function" ? shape(m) : shape;
+}
+
+// One lean schema pair per tool definition and methodology, shared by every server instance
+// (HTTP builds one per request).
+type Pair = { input: StandardSchemaWithJSON; output: StandardSchemaWithJSON };
+const schemas = new WeakMap<ToolDef, WeakMap<Methodology, Pair>>();
+function schemasOf(def: ToolDef, writes: boolean, m: Methodology) {
+  let byMethodology = schemas.get(def);
+  if (!byMethodology) schemas.set(def, (byMethodology = new WeakMap()));
+  let s = byMethodology.get(m);
   if (!s) {
-    const input = writes ? { ...def.input, request_id: RequestId.optional() } : def.input;
+    const own = shapeOf(def.input, m);
+    const input = writes ? { ...own, request_id: RequestId.optional() } : own;
     s = {
       // Strict: an unknown argument is refused by name instead of silently ignored.
       input: leanSchema(z.object(input).strict(), "input"),
-      output: leanSchema(z.object({ ...def.output, next_steps: NextSteps.optional() }), "output"),
+      output: leanSchema(z.object({ ...shapeOf(def.output, m), next_steps: NextSteps.optional() }), "output"),
     };
-    schemas.set(def, s);
+    byMethodology.set(m, s);
   }
   return s;
 }
@@ -352,7 +370,7 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
     }
   };
 
-  const { input, output } = schemasOf(def, writes);
+  const { input, output } = schemasOf(def, writes, deps.methodology);
   server.registerTool(
     def.name,
     {
