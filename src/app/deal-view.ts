@@ -59,7 +59,10 @@ export const AppliedFilters = z.object({
   date_field: z.string().optional(),
 });
 
+// The latest qualification as the deal keeps it: the budget, authority, need and timeline
+// signals (BANT's values) under the framework it was made with.
 const Bant = z.object({
+  framework: z.string(),
   budget: z.string(),
   authority: z.string(),
   need: z.string(),

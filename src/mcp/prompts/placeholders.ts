@@ -141,25 +141,29 @@ export const PLACEHOLDERS: Record<string, Placeholder> = {
       return `**${p.name}**: ${p.definition}\n${bullets(p.application)}`;
     },
   },
-  "bant.dimensions": {
+  "qualification.framework": {
+    key: "none",
+    render: (r) => r.m.qualification.name,
+  },
+  "qualification.dimensions": {
     key: "none",
     render: (r) =>
       bullets(
-        r.m.bant.dimensions.map(
+        r.m.qualification.dimensions.map(
           (d) =>
             `**${d.name}** (\`${d.id}\`, weight ${d.weight}): ${d.description} Statuses, best first: ${d.statuses.map((s) => `\`${s.id}\`${s.qualifying ? " (qualifies)" : ""}`).join(", ")}.`,
         ),
       ),
   },
-  "bant.questions": {
+  "qualification.questions": {
     key: "none",
-    render: (r) => r.m.bant.dimensions.map((d) => `**${d.name}**\n${bullets(d.questions)}`).join("\n"),
+    render: (r) => r.m.qualification.dimensions.map((d) => `**${d.name}**\n${bullets(d.questions)}`).join("\n"),
   },
-  "bant.disqualifiers": {
+  "qualification.disqualifiers": {
     key: "none",
     render: (r) =>
       bullets(
-        r.m.bant.disqualifiers.map(
+        r.m.qualification.disqualifiers.map(
           (dq) =>
             `\`${dq.id}\` (${Object.entries(dq.when)
               .map(([dim, st]) => `${dim} ${st.join(" or ")}`)
@@ -167,11 +171,11 @@ export const PLACEHOLDERS: Record<string, Placeholder> = {
         ),
       ),
   },
-  "bant.nurture": {
+  "qualification.nurture": {
     key: "none",
     render: (r) =>
       bullets(
-        r.m.bant.nurture_triggers.map(
+        r.m.qualification.nurture_triggers.map(
           (t) =>
             `\`${t.id}\` (${Object.entries(t.when)
               .map(([dim, st]) => `${dim} ${st.join(" or ")}`)
