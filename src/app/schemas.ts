@@ -258,7 +258,10 @@ const SIGNAL_DETAILS = {
 type DimensionShape = z.ZodOptional<z.ZodType<QualifyInput[string], unknown>>;
 const statusIds = (d: QualificationDimensionDef) => d.statuses.map((s) => s.id) as [string, ...string[]];
 
-const shapes = new WeakMap<Methodology, { full: Record<string, DimensionShape>; status: Record<string, DimensionShape> }>();
+const shapes = new WeakMap<
+  Methodology,
+  { full: Record<string, DimensionShape>; status: Record<string, DimensionShape> }
+>();
 function shapesFor(m: Methodology) {
   let s = shapes.get(m);
   if (!s) {

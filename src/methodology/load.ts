@@ -383,7 +383,12 @@ function checkFramework(raw: Raw, f: QualificationFrameworkData, at: string, act
           "scores must fall from best to worst status",
         );
     });
-    check(d.statuses.some((s) => s.qualifying), FILE_Q, `${here}.statuses`, "at least one status must qualify");
+    check(
+      d.statuses.some((s) => s.qualifying),
+      FILE_Q,
+      `${here}.statuses`,
+      "at least one status must qualify",
+    );
     const unknown = d.statuses.find((s) => s.id === "unknown");
     check(
       unknown !== undefined,

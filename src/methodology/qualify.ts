@@ -143,7 +143,8 @@ export function qualificationNote(
   q: { framework: string; verdict: string; statuses: Partial<QualificationStatuses> },
 ): string {
   const name = m.frameworks.find((f) => f.id === q.framework)?.name ?? q.framework;
-  if (q.framework !== m.qualification.id) return `${name} ${q.verdict}, not yet qualified under ${m.qualification.name}`;
+  if (q.framework !== m.qualification.id)
+    return `${name} ${q.verdict}, not yet qualified under ${m.qualification.name}`;
   const gaps = m.qualification.dimensions
     .filter((d) => !d.statuses.find((s) => s.id === q.statuses[d.id])?.qualifying)
     .map((d) => `${d.id} ${q.statuses[d.id] ?? "unknown"}`);

@@ -3,6 +3,7 @@
 // content is presented as the reference's (in our words unless quoted); this server's defaults
 // and a team's own values are labelled where they appear.
 import type { Methodology } from "./load.js";
+import { inTerms } from "./questions.js";
 
 export const SECTIONS = [
   { id: "principles", title: "Five Core Principles of Lean Sales" },
@@ -245,7 +246,10 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
 
   questions: (m) =>
     m.questions
-      .map((q) => `- **${q.topic}** (\`${q.id}\`): ${q.question}\n${q.follow_ups.map((f) => `  - ${f}`).join("\n")}`)
+      .map(
+        (q) =>
+          `- **${q.topic}** (\`${q.id}\`): ${q.question}\n${q.follow_ups.map((f) => `  - ${inTerms(m, f)}`).join("\n")}`,
+      )
       .join("\n"),
 };
 

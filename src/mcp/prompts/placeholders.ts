@@ -1,6 +1,7 @@
 // The placeholders a prompt body may use, each rendered from data/ or the store (see template.ts).
 import type { Methodology, StageDef } from "../../methodology/load.js";
 import { FocusId } from "../../methodology/schema.js";
+import { inTerms } from "../../methodology/questions.js";
 import { fence } from "../../app/fence.js";
 import { dealRecordText } from "../../app/deal-record.js";
 import { type Placeholder, type Render } from "./types.js";
@@ -130,7 +131,7 @@ export const PLACEHOLDERS: Record<string, Placeholder> = {
     unkeyedNeeds: "arg.focus",
     render: (r, key) => {
       const q = r.m.questions.find((x) => x.id === (key ?? r.args.focus))!;
-      return `**${q.topic}**: ${q.question}\n${bullets(q.follow_ups)}`;
+      return `**${q.topic}**: ${q.question}\n${bullets(q.follow_ups.map((f) => inTerms(r.m, f)))}`;
     },
   },
   principle: {

@@ -188,7 +188,8 @@ export default defineTool({
 /** A valid call under the active framework: the budget dimension (else the need one) at its best status. */
 function example(m: Methodology): string {
   const fw = m.qualification;
-  const dim = fw.dimensions.find((d) => d.id === (fw.signals.budget.dimension ?? fw.signals.need.dimension)) ?? fw.dimensions[0]!;
+  const dim =
+    fw.dimensions.find((d) => d.id === (fw.signals.budget.dimension ?? fw.signals.need.dimension)) ?? fw.dimensions[0]!;
   return JSON.stringify({ employees: 450, source: "referral", [dim.id]: dim.statuses[0]!.id, amount: 40000 });
 }
 
