@@ -1,5 +1,5 @@
 // Test harness: a real SDK Client talking to the server in memory (or over stdio / HTTP in e2e).
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -17,6 +17,24 @@ import type { Deps } from "../../src/app/deps.js";
 
 let cached: Methodology | undefined;
 export const methodology = () => (cached ??= loadMethodology(dataDir()));
+
+/**
+ * The shipped methodology with a team's folder holding the given files (name -> edit of the
+ * shipped file), e.g. { "qualification.json": (j) => (j.active = "meddicc") }.
+ */
+export function teamMethodology(edits: Record<string, (json: any) => void>): Methodology {
+  const dir = mkdtempSync(join(tmpdir(), "lsm-team-"));
+  try {
+    for (const [file, edit] of Object.entries(edits)) {
+      const json = JSON.parse(readFileSync(join(dataDir(), file), "utf8"));
+      edit(json);
+      writeFileSync(join(dir, file), JSON.stringify(json));
+    }
+    return loadMethodology(dataDir(), { team: dir });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export function tempDir(prefix = "lsm-"): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -50,6 +68,8 @@ export async function connect(
      * the v2 SDK's pinned to 2026-07-28 (stateless: no initialize, an envelope on every request).
      */
     revision?: "2025-11-25" | "2026-07-28";
+    /** Another methodology than the shipped one (e.g. a team's folder, teamMethodology()). */
+    methodology?: Methodology;
     /** Declares elicitation and answers each question with this (form content, or an action). */
     elicit?: (params: {
       message: string;
@@ -62,7 +82,7 @@ export async function connect(
   let store: SqliteDealStore | undefined;
   const now = new Date(opts.now ?? "2026-11-28T12:00:00.000Z");
   const deps: Deps = {
-    methodology: methodology(),
+    methodology: opts.methodology ?? methodology(),
     store: () => (store ??= SqliteDealStore.open(dbPath)),
     log: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
     importRoots: opts.importRoots ?? [tmpdir()],

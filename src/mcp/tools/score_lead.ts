@@ -72,6 +72,8 @@ export default defineTool({
     const store = ctx.store();
     const values: FeatureValues = {};
     const derivation: string[] = [];
+    // When the deal's qualification is another framework's (not scored under this one).
+    const notes: string[] = [];
     const fw = m.qualification;
     // The active framework's statuses: the deal's last qualification (if made under it), or what was sent.
     let statuses: Record<string, string> = {};
@@ -92,7 +94,7 @@ export default defineTool({
       const q = store.latestQualification(d.id);
       if (q && q.framework === fw.id) statuses = q.statuses;
       else if (q)
-        derivation.push(
+        notes.push(
           `${d.id}'s last qualification was under ${m.frameworks.find((f) => f.id === q.framework)?.name ?? q.framework}, so its ${fw.name} score counts every dimension unknown; qualify it again with qualify_prospect.`,
         );
     } else {
@@ -140,7 +142,7 @@ export default defineTool({
           brier: null,
           bant_auc: null,
           ...common,
-          reasons: [...derivation, why],
+          reasons: [why, ...notes],
         },
         [`**Win probability ${Math.round(bant)}%** (fallback: ${fw.name} score).`, why],
       );
@@ -160,6 +162,7 @@ export default defineTool({
     const r3 = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
     const reasons = [
       ...derivation,
+      ...notes,
       `Learned from ${trained_on.total} closed deals (${trained_on.won} won, ${trained_on.lost} lost); base win rate ${base === null ? "n/a" : `${Math.round(base * 1000) / 10}%`}.`,
       `Held-out quality on ${t.quality.holdout_deals} deals (scored without the stage reached): AUC ${r3(t.quality.auc)}, Brier ${r3(t.quality.brier)}; the stored ${fw.name} score alone ranks them with AUC ${r3(t.quality.bant_auc)}.`,
     ];
