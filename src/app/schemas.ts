@@ -272,7 +272,8 @@ function shapesFor(m: Methodology) {
         .filter((sig) => m.qualification.signals[sig].dimension === d.id)
         .reduce<z.ZodRawShape>((acc, sig) => ({ ...acc, ...SIGNAL_DETAILS[sig] }), {});
       full[d.id] = dimension(looseEnum(statusIds(d)), details).optional() as unknown as DimensionShape;
-      status[d.id] = statusOnly(looseEnum(statusIds(d))).optional() as unknown as DimensionShape;
+      if (SignalId.options.some((sig) => m.qualification.signals[sig].dimension === d.id))
+        status[d.id] = statusOnly(looseEnum(statusIds(d))).optional() as unknown as DimensionShape;
     }
     shapes.set(m, (s = { full, status }));
   }
@@ -281,7 +282,11 @@ function shapesFor(m: Methodology) {
 
 /** The statuses alone, in the same {status} shape (a status string is read as {status}): for tools that only score. */
 const statusOnly = <S extends z.ZodType>(status: S) => z.preprocess(statusShorthand, closedObject({ status }));
-/** The active framework's dimensions, statuses only: for tools that only score. */
+/**
+ * The active framework's dimensions that speak to the budget, authority, need or timeline signal,
+ * statuses only: what lead scoring learns from (all of BANT's; three of MEDDICC's eight), which
+ * keeps every definition short enough for the tools/list budget.
+ */
 export const qualificationStatusShape = (m: Methodology) => shapesFor(m).status;
 
 /** The active framework's dimensions as every tool takes them: {status, note?} or just the status. */
