@@ -133,7 +133,7 @@ export const DealRowOut = z.object({
   closed_at: z.string().optional(),
   last_activity: z.string().optional(),
   revisit_on: z.string().optional(),
-  bant: z.string().optional().describe("latest BANT verdict"),
+  bant: z.string().optional().describe("latest qualification verdict"),
 });
 
 export function presentDealRow(m: Methodology, d: Deal): z.infer<typeof DealRowOut> {

@@ -365,12 +365,32 @@ function checkFrameworks(raw: Raw): void {
 }
 
 const FILE_Q = "qualification.json";
+// Arguments qualify_prospect and score_lead take beside the dimensions (a dimension is an argument too).
+const RESERVED_DIMENSION_IDS = [
+  "deal_id",
+  "stage",
+  "request_id",
+  "employees",
+  "annual_revenue",
+  "amount",
+  "source",
+  "actively_evaluating",
+  "timeline_months",
+  "tier",
+  "segment",
+];
 
 function checkFramework(raw: Raw, f: QualificationFrameworkData, at: string, active: boolean): void {
   const dims = new Map<string, string[]>();
   f.dimensions.forEach((d, i) => {
     const here = `${at}.dimensions[${i}]`;
     check(!dims.has(d.id), FILE_Q, `${here}.id`, `dimension id ${d.id} is used twice in ${f.name}`);
+    check(
+      !RESERVED_DIMENSION_IDS.includes(d.id),
+      FILE_Q,
+      `${here}.id`,
+      `${d.id} is an argument of the tools that take the dimensions; name the dimension otherwise`,
+    );
     const statuses = d.statuses.map((s) => s.id);
     dims.set(d.id, statuses);
     d.statuses.forEach((s, j) => {

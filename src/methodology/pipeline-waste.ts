@@ -440,7 +440,7 @@ function countAt(acc: Tallies, stage: Stage, waste: Waste, n = 1): void {
   row[waste] = (row[waste] ?? 0) + n;
 }
 
-/** Open deals in the early stages, and those of them without a qualifying BANT (for pipeline inflation). */
+/** Open deals in the early stages, and those of them without a qualifying verdict (for pipeline inflation). */
 interface EarlyStages {
   deals: number;
   unqualified: Array<{ id: string; owner: string }>;
@@ -596,7 +596,7 @@ function flagDeal(t: Tally, d: DealFacts, h: Hit, cap: number): void {
   }
 }
 
-/** Pipeline inflation: too large a share of the early-stage deals without a qualifying BANT. */
+/** Pipeline inflation: too large a share of the early-stage deals without a qualifying verdict. */
 function tallyInflation(m: Methodology, early: EarlyStages, rules: Record<RuleKey, RuleDef>, acc: Tallies): void {
   const p = m.wasteRules.pipeline;
   const unqualified = early.unqualified;

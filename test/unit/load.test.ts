@@ -121,6 +121,11 @@ describe("the methodology as data", () => {
     ],
     [
       "qualification.json",
+      (j: any) => (j.frameworks[3].dimensions[0].id = "stage"),
+      /frameworks\[3\]\.dimensions\[0\]\.id: stage is an argument of the tools/,
+    ],
+    [
+      "qualification.json",
       (j: any) => (j.frameworks[1].signals.timeline.statuses.outlined = "soon"),
       /frameworks\[1\]\.signals\.timeline\.statuses\.outlined: soon is not a timeline value/,
     ],
