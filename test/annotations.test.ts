@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ALL_TOOLS } from "../src/mcp/tools/index.js";
-import { connect, type Harness } from "./helpers/connect.js";
+import { textOf } from "../src/mcp/define.js";
+import { connect, methodology, type Harness } from "./helpers/connect.js";
 import { dbHash } from "./helpers/dbhash.js";
 
 function examples(description: string): Array<Record<string, unknown>> {
@@ -58,7 +59,7 @@ describe("tool annotations and examples", () => {
     "%s (%s): its examples are valid calls, and read-only means no write",
     async (name, kind) => {
       const def = ALL_TOOLS.find((t) => t.name === name)!;
-      const list = examples(def.description);
+      const list = examples(textOf(def.description, methodology()));
       expect(list.length).toBeGreaterThan(0);
       for (const args of list) {
         // An example file path (import_deals) stands for a real export: use a fixture of that shape.

@@ -82,7 +82,9 @@ async function render(h: Harness): Promise<string> {
     `- deal status: ${DEAL_STATUSES.map((s) => `\`${s}\``).join(", ")} (closed: ${CLOSED_STATUSES.join(", ")})`,
     `- tiers: ${m.segmentation.tiers.map((t) => `\`${t.id}\``).join(", ")}; readiness: ${m.segmentation.readiness_levels.map((r) => `\`${r.id}\``).join(", ")}; segment = \`<tier>_<readiness>\``,
     `- wastes: ${m.wastes.map((w) => `\`${w.id}\``).join(", ")}`,
-    ...m.bant.dimensions.map((d) => `- BANT ${d.id}: ${d.statuses.map((s) => `\`${s.id}\``).join(", ")}`),
+    ...m.qualification.dimensions.map(
+      (d) => `- ${m.qualification.name} ${d.id}: ${d.statuses.map((s) => `\`${s.id}\``).join(", ")}`,
+    ),
     "",
     "## Tools",
   ];

@@ -109,7 +109,7 @@ describe("prompts", () => {
         ...s.exit_criteria.flatMap((c) => [c.text, c.question]),
       ]),
       ...m.wastes.flatMap((w) => [w.definition, ...w.elimination]),
-      ...m.bant.dimensions.flatMap((d) => [d.description, ...d.questions]),
+      ...m.qualification.dimensions.flatMap((d) => [d.description, ...d.questions]),
       ...m.questions.map((q) => q.question),
     ];
     for (const file of readdirSync(promptsDir()).filter((f) => f.endsWith(".md"))) {
@@ -120,7 +120,7 @@ describe("prompts", () => {
     for (const c of m.stage("closing").exit_criteria)
       (expect(gate).toContain(`\`${c.id}\``), expect(gate).toContain(c.text));
     const qualification = await render(h, "qualification_call", { notes: NOTES });
-    for (const d of m.bant.dimensions) expect(qualification).toContain(`**${d.name}** (\`${d.id}\``);
+    for (const d of m.qualification.dimensions) expect(qualification).toContain(`**${d.name}** (\`${d.id}\``);
   });
 
   describe("with a stored deal", () => {

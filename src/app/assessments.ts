@@ -83,7 +83,7 @@ export function assessSelling(
 
 /** The store's evidence for the maturity assessment, as shares and counts. */
 export function maturityEvidence(m: Methodology, store: DealStore, now: Date): MaturityEvidence {
-  const f = store.maturityFacts(m.stageIndex(m.bant.qualification_stage.stage));
+  const f = store.maturityFacts(m.stageIndex(m.qualification.qualification_stage.stage));
   const flags = f.open
     ? analysePipeline(m, store, {}, now)
         .report.findings.filter((x) => x.rule !== "closed_without_reason" && x.rule !== "loss_from_errors")

@@ -38,6 +38,8 @@ export const DealRecord = {
   qualification: z
     .object({
       recorded_at: z.string(),
+      framework: z.string(),
+      statuses: z.record(z.string(), z.string()),
       budget: z.string(),
       authority: z.string(),
       need: z.string(),
@@ -74,6 +76,8 @@ export function dealRecord(m: Methodology, store: DealStore, id: string, activit
     qualification: q
       ? {
           recorded_at: q.recorded_at,
+          framework: q.framework,
+          statuses: q.statuses,
           budget: q.budget,
           authority: q.authority,
           need: q.need,
@@ -105,8 +109,8 @@ export function dealRecordText(m: Methodology, r: ReturnType<typeof dealRecord>)
     dealLine(m, d as never),
     `In ${d.stage_name} since ${d.stage_entered_at.slice(0, 10)} · ${r.stage_history.length} stage entries · ${r.activities_total} activities${r.activities_truncated ? ` (latest ${r.activities.length} shown)` : ""} · ${r.stakeholders.length} stakeholders (${r.stakeholders.filter((s) => s.decision_maker).length} decision makers)`,
     r.qualification
-      ? `BANT ${r.qualification.verdict} ${r.qualification.score}/100 (${r.qualification.recorded_at.slice(0, 10)})`
-      : "No BANT qualification yet: call qualify_prospect.",
+      ? `${frameworkName(m, r.qualification.framework)} ${r.qualification.verdict} ${r.qualification.score}/100 (${r.qualification.recorded_at.slice(0, 10)})${r.qualification.framework === m.qualification.id ? "" : `: not yet qualified under ${m.qualification.name}`}`
+      : `No ${m.qualification.name} qualification yet: call qualify_prospect.`,
     r.stage_check
       ? `${d.stage_name} gate: ${r.stage_check.can_advance ? "can advance" : `${Object.values(r.stage_check.criteria).filter((v) => v !== true).length} criteria open`}`
       : `No ${d.stage_name} gate check yet: call check_stage_exit.`,
@@ -125,7 +129,9 @@ export function dealRecordText(m: Methodology, r: ReturnType<typeof dealRecord>)
     ),
     ...(q
       ? [
-          `BANT ${q.recorded_at.slice(0, 10)}: budget ${q.budget}, authority ${q.authority}, need ${q.need}, timeline ${q.timeline}`,
+          `${frameworkName(m, q.framework)} ${q.recorded_at.slice(0, 10)}: ${Object.entries(q.statuses)
+            .map(([dim, status]) => `${dim} ${status}`)
+            .join(", ")}`,
         ]
       : []),
     ...r.activities.slice(0, 10).map((a) => `${a.occurred_at.slice(0, 10)} ${a.type}: ${a.summary}`),
@@ -133,3 +139,5 @@ export function dealRecordText(m: Methodology, r: ReturnType<typeof dealRecord>)
   ].join("\n");
   return { summary, data };
 }
+
+const frameworkName = (m: Methodology, id: string) => m.frameworks.find((f) => f.id === id)?.name ?? id;

@@ -67,7 +67,10 @@ export const AppliedFilters = z.object({
   date_field: z.string().optional(),
 });
 
+// The latest qualification as the deal keeps it: the budget, authority, need and timeline
+// signals (BANT's values) under the framework it was made with.
 const Bant = z.object({
+  framework: z.string(),
   budget: z.string(),
   authority: z.string(),
   need: z.string(),
@@ -138,7 +141,7 @@ export const DealRowOut = z.object({
   closed_at: z.string().optional(),
   last_activity: z.string().optional(),
   revisit_on: z.string().optional(),
-  bant: z.string().optional().describe("latest BANT verdict"),
+  bant: z.string().optional().describe("latest qualification verdict"),
 });
 
 export function presentDealRow(m: Methodology, d: Deal): z.infer<typeof DealRowOut> {

@@ -13,7 +13,7 @@ export interface DealSignals {
   timeline_months?: number | null;
   need_awareness?: string | null;
   budget_status?: string | null;
-  /** The deal's BANT timeline status (none: no active timeline). */
+  /** The deal's timeline signal (BANT's values) (none: no active timeline). */
   timeline_status?: string | null;
 }
 

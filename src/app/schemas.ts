@@ -13,8 +13,11 @@ import {
   TierId,
   TimelineStatus,
   WasteId,
+  SignalId,
+  type SignalName,
 } from "../methodology/schema.js";
-import type { Methodology } from "../methodology/load.js";
+import type { Methodology, QualificationDimensionDef } from "../methodology/load.js";
+import type { QualifyInput } from "../methodology/qualify.js";
 
 // ---------------------------------------------------------------- forgiving enums
 /** How people type an enum value: "Proposal & Negotiation", "Mid-Market", "HubSpot", "Won". */
@@ -239,40 +242,56 @@ export const Count = z
   .refine((n) => Number.isInteger(n) && n >= 0 && n <= 10_000_000, "must be a whole number from 0 to 10 million");
 export const Months = z.number().refine((n) => n >= 0 && n <= 120, "must be 0-120 months");
 
-// ---------------------------------------------------------------- BANT, one shape everywhere
-// `{"status": "approved", "note": "..."}`, or the status alone ("approved"): both mean the same.
+// ---------------------------------------------------------------- qualification, one shape everywhere
+// Each dimension of the active framework (data/qualification.json) as `{"status": "approved",
+// "note": "..."}`, or the status alone ("approved"): both mean the same. A dimension that speaks
+// to the budget, need or timeline signal also takes that signal's details.
 const statusShorthand = (v: unknown) => (typeof v === "string" ? { status: v } : v);
 const dimension = <S extends z.ZodType, E extends z.ZodRawShape>(status: S, extra: E) =>
   z.preprocess(statusShorthand, closedObject({ status, ...extra, note: Note.optional() }));
 
-export const BudgetInput = dimension(looseEnum(BudgetStatus.options), {
-  amount: Money.optional(),
-  currency: Currency.optional(),
-});
-export const AuthorityInput = dimension(looseEnum(AuthorityStatus.options), {});
-export const NeedInput = dimension(looseEnum(NeedStatus.options), {
-  pain_points: z.array(cleanText(500)).max(20).optional(),
-});
-export const TimelineInput = dimension(looseEnum(TimelineStatus.options), {
-  decision_date: IsoDate.optional(),
-  months: Months.optional(),
-});
+const SIGNAL_DETAILS = {
+  budget: { amount: Money.optional(), currency: Currency.optional() },
+  authority: {},
+  need: { pain_points: z.array(cleanText(500)).max(20).optional() },
+  timeline: { decision_date: IsoDate.optional(), months: Months.optional() },
+} satisfies Record<SignalName, z.ZodRawShape>;
+
+type DimensionShape = z.ZodOptional<z.ZodType<QualifyInput[string], unknown>>;
+const statusIds = (d: QualificationDimensionDef) => d.statuses.map((s) => s.id) as [string, ...string[]];
+
+const shapes = new WeakMap<
+  Methodology,
+  { full: Record<string, DimensionShape>; status: Record<string, DimensionShape> }
+>();
+function shapesFor(m: Methodology) {
+  let s = shapes.get(m);
+  if (!s) {
+    const full: Record<string, DimensionShape> = {};
+    const status: Record<string, DimensionShape> = {};
+    for (const d of m.qualification.dimensions) {
+      const details = SignalId.options
+        .filter((sig) => m.qualification.signals[sig].dimension === d.id)
+        .reduce<z.ZodRawShape>((acc, sig) => ({ ...acc, ...SIGNAL_DETAILS[sig] }), {});
+      full[d.id] = dimension(looseEnum(statusIds(d)), details).optional() as unknown as DimensionShape;
+      if (SignalId.options.some((sig) => m.qualification.signals[sig].dimension === d.id))
+        status[d.id] = statusOnly(looseEnum(statusIds(d))).optional() as unknown as DimensionShape;
+    }
+    shapes.set(m, (s = { full, status }));
+  }
+  return s;
+}
 
 /** The statuses alone, in the same {status} shape (a status string is read as {status}): for tools that only score. */
 const statusOnly = <S extends z.ZodType>(status: S) => z.preprocess(statusShorthand, closedObject({ status }));
-export const BantStatusShape = {
-  budget: statusOnly(looseEnum(BudgetStatus.options)).optional(),
-  authority: statusOnly(looseEnum(AuthorityStatus.options)).optional(),
-  need: statusOnly(looseEnum(NeedStatus.options)).optional(),
-  timeline: statusOnly(looseEnum(TimelineStatus.options)).optional(),
-};
+/**
+ * The active framework's dimensions that speak to the budget, authority, need or timeline signal,
+ * statuses only: what lead scoring learns from (all of BANT's; three of MEDDICC's eight), which
+ * keeps every definition short enough for the tools/list budget.
+ */
+export const qualificationStatusShape = (m: Methodology) => shapesFor(m).status;
 
-/** The BANT dimensions as every tool takes them: {status, note?} or just the status. */
-export const BantShape = {
-  budget: BudgetInput.optional(),
-  authority: AuthorityInput.optional(),
-  need: NeedInput.optional(),
-  timeline: TimelineInput.optional(),
-};
+/** The active framework's dimensions as every tool takes them: {status, note?} or just the status. */
+export const qualificationShape = (m: Methodology) => shapesFor(m).full;
 
 export { AuthorityStatus, BudgetStatus, NeedStatus, TimelineStatus };

@@ -123,11 +123,15 @@ type Input<I extends Shape> = z.infer<z.ZodObject<I>>;
  */
 export type ShapeFor<S extends Shape> = S | ((m: Methodology) => S);
 
+/** A tool's title or description, or one that names the active methodology's terms (its framework). */
+export type TextFor = string | ((m: Methodology) => string);
+export const textOf = (text: TextFor, m: Methodology): string => (typeof text === "function" ? text(m) : text);
+
 export interface ToolDef<I extends Shape = Shape, O extends Shape = Shape> {
   name: string;
-  title: string;
+  title: TextFor;
   kind: ToolKind;
-  description: string;
+  description: TextFor;
   input: ShapeFor<I>;
   output: ShapeFor<O>;
   /** The answer, or a question for the user first (an input-required result; see import_deals). */
@@ -371,14 +375,15 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
   };
 
   const { input, output } = schemasOf(def, writes, deps.methodology);
+  const title = textOf(def.title, deps.methodology);
   server.registerTool(
     def.name,
     {
-      title: def.title,
-      description: def.description,
+      title,
+      description: textOf(def.description, deps.methodology),
       inputSchema: input,
       outputSchema: output,
-      annotations: { title: def.title, ...annotationsFor(def.kind) },
+      annotations: { title, ...annotationsFor(def.kind) },
       ...(def.meta ? { _meta: def.meta } : {}),
     },
     run as never,

@@ -7,14 +7,16 @@ import { z } from "zod";
 import { STOP_WORDS } from "./words.js";
 import { collectLabels, PARSE_ONCE, Provenances, sourceName, withoutLabels, type Provenance } from "./provenance.js";
 import {
-  BANT_STATUS_IDS,
   DATA_FILES,
+  SIGNAL_VALUES,
+  SignalId,
   ReadinessId,
   TierId,
   Verdict,
   WasteId,
-  type BantData,
-  type BantDimension,
+  type QualificationData,
+  type QualificationFrameworkData,
+  type SignalName,
   type FrameworkData,
   type ImplementationData,
   type PrinciplesData,
@@ -56,7 +58,17 @@ export type SegmentDef = SegmentationData["matrix"][number] & {
   /** Where the row's guidance comes from, as an answer names it ("the reference", "this server's default"...). */
   source: string;
 };
-export type BantDimensionDef = BantData["dimensions"][number];
+export type QualificationDimensionDef = QualificationFrameworkData["dimensions"][number];
+/**
+ * The active qualification framework (qualification.json's `active`), with the settings every
+ * framework shares: the stage a deal should leave qualified and the actions for a verdict.
+ */
+export interface QualificationFramework extends QualificationFrameworkData {
+  /** Where it sits in the data, for its labels: e.g. "qualification.frameworks[1]". */
+  path: string;
+  qualification_stage: QualificationData["qualification_stage"];
+  actions: QualificationData["actions"];
+}
 
 export interface Methodology {
   principles: PrinciplesData["principles"];
@@ -70,7 +82,10 @@ export interface Methodology {
   proactiveReactive: ProactiveReactiveData;
   implementation: ImplementationData;
   questions: QuestionsData["core_questions"];
-  bant: BantData;
+  /** The active qualification framework. */
+  qualification: QualificationFramework;
+  /** Every framework qualification.json holds (the active one among them). */
+  frameworks: QualificationFrameworkData[];
   scoring: ScoringData;
   forecast: ForecastData;
   /** data/assessments.json as read; assessmentRules(m) in assessment.ts validates and types it. */
@@ -95,7 +110,8 @@ export interface Methodology {
   stageMap: Readonly<Record<string, Stage>>;
   waste(id: Waste): WasteDef;
   segment(tier: Tier, readiness: Readiness): SegmentDef;
-  bantDimension(id: BantDimension): BantDimensionDef;
+  /** A dimension of the active qualification framework. */
+  qualificationDimension(id: string): QualificationDimensionDef;
   /** Resolves "<stage>.<activity id>" to the activity text. */
   stageActivity(ref: string): string;
   /** Where the data at a path comes from, e.g. provenance("segmentation.tier_thresholds"). */
@@ -179,7 +195,14 @@ export function teamFiles(dir: string): Set<string> {
   const known: string[] = [...Object.values(DATA_FILES).map((f) => f.file), PRESETS_FILE];
   for (const n of names)
     if (!known.includes(n))
-      throw new MethodologyDataError(n, "", `is not a methodology file; the files are ${known.join(", ")}`, dir);
+      throw new MethodologyDataError(
+        n,
+        "",
+        n === "bant.json"
+          ? "BANT now lives in qualification.json (frameworks[0], with MEDDICC, SPICED and CHAMP beside it): run methodology init to get the file and move your changes there"
+          : `is not a methodology file; the files are ${known.join(", ")}`,
+        dir,
+      );
   return new Set(names);
 }
 
@@ -202,10 +225,8 @@ function checkReferences(raw: Raw): void {
   checkPipelineRules(raw);
   checkWasteThresholds(raw);
   checkSegmentRows(raw);
-  checkBantDimensions(raw);
-  checkBantActions(raw);
-  checkBantConditions(raw);
-  checkBantScoreBands(raw);
+  checkFrameworks(raw);
+  checkQualificationActions(raw);
   checkReadinessRules(raw);
   checkQuestionPrinciples(raw);
 }
@@ -307,10 +328,10 @@ function resolveStageRefs(raw: Raw): void {
     ...new Set(p.early_stages.map((id, i) => stageRef(raw, id, "wastes.json", `pipeline.early_stages[${i}]`))),
   ];
   p.single_threaded_after = stageRef(raw, p.single_threaded_after, "wastes.json", "pipeline.single_threaded_after");
-  raw.bant.qualification_stage.stage = stageRef(
+  raw.qualification.qualification_stage.stage = stageRef(
     raw,
-    raw.bant.qualification_stage.stage,
-    "bant.json",
+    raw.qualification.qualification_stage.stage,
+    FILE_Q,
     "qualification_stage.stage",
   );
 }
@@ -422,107 +443,165 @@ function checkSegmentRows(raw: Raw): void {
 }
 
 /**
- * bant.json dimensions: each once with exactly its statuses, scored best to worst, some qualifying
- * (never unknown), and closed by a stage activity.
+ * qualification.json: the active framework exists; every framework has a unique id, unique
+ * dimension and status ids, statuses ranked best to worst with an `unknown` that never qualifies,
+ * rules and signals that name its own dimensions and statuses, and a score band for every verdict.
+ * Stage activities are checked for the active framework only (a team's stages may not have the
+ * ones another framework names).
  */
-function checkBantDimensions(raw: Raw): void {
-  raw.bant.dimensions.forEach((d, i) => {
-    const ids = d.statuses.map((s) => s.id);
+function checkFrameworks(raw: Raw): void {
+  const q = raw.qualification;
+  const ids = q.frameworks.map((f) => f.id);
+  q.frameworks.forEach((f, i) =>
+    check(ids.indexOf(f.id) === i, FILE_Q, `frameworks[${i}].id`, `framework id ${f.id} is used twice`),
+  );
+  check(
+    ids.includes(q.active),
+    FILE_Q,
+    "active",
+    `unknown framework "${q.active}"; the frameworks in this file are ${ids.join(", ")}`,
+  );
+  q.frameworks.forEach((f, i) => checkFramework(raw, f, `frameworks[${i}]`, f.id === q.active));
+}
+
+const FILE_Q = "qualification.json";
+// Arguments qualify_prospect and score_lead take beside the dimensions (a dimension is an argument too).
+const RESERVED_DIMENSION_IDS = [
+  "deal_id",
+  "stage",
+  "request_id",
+  "employees",
+  "annual_revenue",
+  "amount",
+  "source",
+  "actively_evaluating",
+  "timeline_months",
+  "tier",
+  "segment",
+];
+
+function checkFramework(raw: Raw, f: QualificationFrameworkData, at: string, active: boolean): void {
+  const dims = new Map<string, string[]>();
+  f.dimensions.forEach((d, i) => {
+    const here = `${at}.dimensions[${i}]`;
+    check(!dims.has(d.id), FILE_Q, `${here}.id`, `dimension id ${d.id} is used twice in ${f.name}`);
     check(
-      sameSet(ids, BANT_STATUS_IDS[d.id]),
-      "bant.json",
-      `dimensions[${i}].statuses`,
-      `must list exactly ${BANT_STATUS_IDS[d.id].join(", ")}`,
+      !RESERVED_DIMENSION_IDS.includes(d.id),
+      FILE_Q,
+      `${here}.id`,
+      `${d.id} is an argument of the tools that take the dimensions; name the dimension otherwise`,
     );
+    const statuses = d.statuses.map((s) => s.id);
+    dims.set(d.id, statuses);
     d.statuses.forEach((s, j) => {
+      check(statuses.indexOf(s.id) === j, FILE_Q, `${here}.statuses[${j}].id`, `status ${s.id} is listed twice`);
       if (j > 0)
         check(
           s.score < d.statuses[j - 1]!.score,
-          "bant.json",
-          `dimensions[${i}].statuses[${j}].score`,
+          FILE_Q,
+          `${here}.statuses[${j}].score`,
           "scores must fall from best to worst status",
         );
     });
     check(
       d.statuses.some((s) => s.qualifying),
-      "bant.json",
-      `dimensions[${i}].statuses`,
+      FILE_Q,
+      `${here}.statuses`,
       "at least one status must qualify",
     );
+    const unknown = d.statuses.find((s) => s.id === "unknown");
     check(
-      !d.statuses.find((s) => s.id === "unknown")!.qualifying,
-      "bant.json",
-      `dimensions[${i}].statuses`,
-      "unknown can never qualify",
+      unknown !== undefined,
+      FILE_Q,
+      `${here}.statuses`,
+      "must have an unknown status (a dimension nobody has asked about is unknown)",
     );
-    check(
-      resolveStageActivity(raw, d.closing_activity) !== undefined,
-      "bant.json",
-      `dimensions[${i}].closing_activity`,
-      missingActivity(raw, d.closing_activity),
-    );
+    check(!unknown.qualifying, FILE_Q, `${here}.statuses`, "unknown can never qualify");
+    if (active && d.closing_activity)
+      check(
+        resolveStageActivity(raw, d.closing_activity) !== undefined,
+        FILE_Q,
+        `${here}.closing_activity`,
+        missingActivity(raw, d.closing_activity),
+      );
   });
-  check(
-    sameSet(
-      raw.bant.dimensions.map((d) => d.id),
-      ["budget", "authority", "need", "timeline"],
-    ),
-    "bant.json",
-    "dimensions",
-    "must list budget, authority, need, timeline once",
-  );
-}
-
-/** bant.json actions: a stage activity for a qualified prospect, a waste's remedy for a disqualified one. */
-function checkBantActions(raw: Raw): void {
-  check(
-    resolveStageActivity(raw, raw.bant.actions.qualified) !== undefined,
-    "bant.json",
-    "actions.qualified",
-    missingActivity(raw, raw.bant.actions.qualified),
-  );
-  const [dqWaste, dqIndex] = raw.bant.actions.disqualified.split(".");
-  check(
-    raw.wastes.wastes.find((w) => w.id === dqWaste)?.elimination[Number(dqIndex)] !== undefined,
-    "bant.json",
-    "actions.disqualified",
-    `no elimination approach ${raw.bant.actions.disqualified}`,
-  );
-}
-
-/** bant.json disqualifiers, nurture triggers and requalify rules: every condition names a status of its dimension. */
-function checkBantConditions(raw: Raw): void {
-  for (const list of ["disqualifiers", "nurture_triggers", "requalify"] as const) {
-    raw.bant[list].forEach((dq, i) =>
-      Object.entries(dq.when).forEach(([dim, statuses]) =>
-        statuses.forEach((s) =>
+  for (const list of ["disqualifiers", "nurture_triggers", "requalify"] as const)
+    f[list].forEach((rule, i) =>
+      Object.entries(rule.when).forEach(([dim, statuses]) => {
+        const known = dims.get(dim);
+        check(
+          known !== undefined,
+          FILE_Q,
+          `${at}.${list}[${i}].when.${dim}`,
+          `${f.name} has no dimension ${dim} (its dimensions are ${[...dims.keys()].join(", ")})`,
+        );
+        statuses.forEach((s, j) =>
           check(
-            (BANT_STATUS_IDS[dim as BantDimension] as readonly string[]).includes(s),
-            "bant.json",
-            `${list}[${i}].when.${dim}`,
-            `unknown ${dim} status ${s}`,
+            known.includes(s),
+            FILE_Q,
+            `${at}.${list}[${i}].when.${dim}[${j}]`,
+            `unknown ${dim} status ${s} (its statuses are ${known.join(", ")})`,
           ),
-        ),
-      ),
+        );
+      }),
     );
-  }
-}
-
-/** bant.json score bands: one starts at 0 and admits every verdict. */
-function checkBantScoreBands(raw: Raw): void {
+  for (const signal of SignalId.options) checkSignal(f, dims, signal, `${at}.signals.${signal}`);
   check(
-    raw.bant.score_bands.some((b) => b.min === 0 && b.verdicts.length === Verdict.options.length),
-    "bant.json",
-    "score_bands",
+    f.score_bands.some((b) => b.min === 0 && b.verdicts.length === Verdict.options.length),
+    FILE_Q,
+    `${at}.score_bands`,
     `one band must start at 0 and admit every verdict (${Verdict.options.join(", ")})`,
   );
 }
 
-/** segmentation.json readiness rules: the budget statuses are bant.json's. */
+/** A framework's signal: a dimension of its own whose every status means one of the signal's values, or why it has none. */
+function checkSignal(f: QualificationFrameworkData, dims: Map<string, string[]>, signal: SignalName, at: string): void {
+  const s = f.signals[signal];
+  const values: readonly string[] = SIGNAL_VALUES[signal];
+  if (s.dimension === null) {
+    check(s.why !== undefined, FILE_Q, `${at}.why`, `say why ${f.name} cannot tell the ${signal} (readiness shows it)`);
+    return;
+  }
+  const statuses = dims.get(s.dimension);
+  check(statuses !== undefined, FILE_Q, `${at}.dimension`, `${f.name} has no dimension ${s.dimension}`);
+  for (const st of statuses) {
+    const value = s.statuses ? s.statuses[st] : st;
+    check(
+      value !== undefined && values.includes(value),
+      FILE_Q,
+      s.statuses ? `${at}.statuses.${st}` : `${at}.statuses`,
+      value === undefined
+        ? `the ${s.dimension} status ${st} needs a ${signal} value (${values.join(", ")})`
+        : `${value} is not a ${signal} value; map each ${s.dimension} status to one of ${values.join(", ")}`,
+    );
+  }
+  for (const st of Object.keys(s.statuses ?? {}))
+    check(statuses.includes(st), FILE_Q, `${at}.statuses.${st}`, `${s.dimension} has no status ${st}`);
+}
+
+/** qualification.json actions: a stage activity for a qualified prospect, a waste's remedy for a disqualified one. */
+function checkQualificationActions(raw: Raw): void {
+  const actions = raw.qualification.actions;
+  check(
+    resolveStageActivity(raw, actions.qualified) !== undefined,
+    FILE_Q,
+    "actions.qualified",
+    missingActivity(raw, actions.qualified),
+  );
+  const [dqWaste, dqIndex] = actions.disqualified.split(".");
+  check(
+    raw.wastes.wastes.find((w) => w.id === dqWaste)?.elimination[Number(dqIndex)] !== undefined,
+    FILE_Q,
+    "actions.disqualified",
+    `no elimination approach ${actions.disqualified}`,
+  );
+}
+
+/** segmentation.json readiness rules: the budget statuses are values of the budget signal (qualification.json). */
 function checkReadinessRules(raw: Raw): void {
   raw.segmentation.readiness_rules.ready.budget_statuses.forEach((s, i) =>
     check(
-      (BANT_STATUS_IDS.budget as readonly string[]).includes(s),
+      (SIGNAL_VALUES.budget as readonly string[]).includes(s),
       "segmentation.json",
       `readiness_rules.ready.budget_statuses[${i}]`,
       `unknown budget status ${s}`,
@@ -616,6 +695,14 @@ export function loadMethodology(dataDir: string, opts: { shipped?: string; team?
 
   const stages = raw.stages.stages;
   const stageIdx = new Map(stages.map((s, i) => [s.id, i]));
+  const activeIndex = raw.qualification.frameworks.findIndex((f) => f.id === raw.qualification.active);
+  const qualification: QualificationFramework = {
+    ...raw.qualification.frameworks[activeIndex]!,
+    path: `qualification.frameworks[${activeIndex}]`,
+    qualification_stage: raw.qualification.qualification_stage,
+    actions: raw.qualification.actions,
+  };
+  const qualificationDims = new Map(qualification.dimensions.map((d) => [d.id, d]));
   const wastes = [...raw.wastes.wastes].sort((a, b) => a.number - b.number);
   const segments = new Map<string, SegmentDef>();
   const rowSource = (block: string, i: number) => sourceName(provenances.at(`segmentation.${block}[${i}]`));
@@ -644,7 +731,8 @@ export function loadMethodology(dataDir: string, opts: { shipped?: string; team?
     proactiveReactive: raw.proactiveReactive,
     implementation: raw.implementation,
     questions: raw.questions.core_questions,
-    bant: raw.bant,
+    qualification,
+    frameworks: raw.qualification.frameworks,
     scoring: raw.scoring,
     forecast: raw.forecast,
     assessmentsRaw: raw.assessments,
@@ -656,7 +744,7 @@ export function loadMethodology(dataDir: string, opts: { shipped?: string; team?
     presetsFromTeam: own.has(PRESETS_FILE),
     waste: (id) => wastes.find((w) => w.id === id)!,
     segment: (tier, readiness) => segments.get(`${tier}_${readiness}`)!,
-    bantDimension: (id) => raw.bant.dimensions.find((d) => d.id === id)!,
+    qualificationDimension: (id) => qualificationDims.get(id)!,
     currency: raw.segmentation.tier_thresholds.currency,
     stageActivity: (ref) => resolveStageActivity(raw, ref)!,
     provenance: (path) => provenances.at(path),

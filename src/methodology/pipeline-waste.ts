@@ -150,7 +150,9 @@ export function pipelineRules(m: Methodology): Record<RuleKey, RuleDef> {
   if (rules) return rules;
   const p = m.wasteRules.pipeline;
   const own = m.sourceName("wastes.pipeline");
-  const qualStage = m.stage(m.bant.qualification_stage.stage).name;
+  const qualStage = m.stage(m.qualification.qualification_stage.stage).name;
+  // The active framework's name; a verdict recorded under an earlier framework still counts.
+  const fw = m.qualification.name;
   const defs: Record<RuleKey, Omit<RuleDef, "waste" | "remedy">> = {
     stalled: {
       rule: "stalled_in_stage",
@@ -159,18 +161,18 @@ export function pipelineRules(m: Methodology): Record<RuleKey, RuleDef> {
     },
     inflation: {
       rule: "pipeline_inflation",
-      label: "early in the funnel without a qualifying BANT, inflating the pipeline",
-      threshold: `more than ${Math.round(p.inflation_unqualified_share * 100)}% of at least ${p.inflation_min_early_deals} open deals in ${p.early_stages.join("/")} without a qualifying BANT`,
+      label: `early in the funnel without a qualifying ${fw}, inflating the pipeline`,
+      threshold: `more than ${Math.round(p.inflation_unqualified_share * 100)}% of at least ${p.inflation_min_early_deals} open deals in ${p.early_stages.join("/")} without a qualifying ${fw}`,
     },
     unqualified: {
       rule: "advanced_unqualified",
-      label: `past ${qualStage} without a qualifying BANT`,
-      threshold: `stage after ${qualStage} (whose success metric is a qualified opportunity) and latest BANT verdict not "qualified"`,
+      label: `past ${qualStage} without a qualifying ${fw}`,
+      threshold: `stage after ${qualStage} (whose success metric is a qualified opportunity) and latest ${fw} verdict not "qualified"`,
     },
     no_budget_timeline: {
       rule: "no_budget_no_timeline",
       label: "pursued with budget and timeline both none",
-      threshold: "BANT budget none and timeline none",
+      threshold: `${fw} budget none and timeline none`,
     },
     single: {
       rule: "single_threaded",
@@ -292,16 +294,16 @@ function judgeStall(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): 
   return false;
 }
 
-/** Qualification defects: past qualification without a qualifying BANT, no budget and no timeline, single-threaded. */
+/** Qualification defects: past qualification without a qualifying verdict, no budget and no timeline, single-threaded. */
 function judgeQualification(m: Methodology, d: DealFacts, stageName: string, hits: Hit[]): void {
   const p = m.wasteRules.pipeline;
   const qualified = d.bant_verdict === "qualified";
-  if (d.stage_index > m.stageIndex(m.bant.qualification_stage.stage) && !qualified) {
+  if (d.stage_index > m.stageIndex(m.qualification.qualification_stage.stage) && !qualified) {
     hits.push({
       key: "unqualified",
       severity: "high",
       evidence: () =>
-        `${d.id} is in ${stageName} with ${d.bant_verdict ? `BANT verdict "${d.bant_verdict}"` : "no BANT qualification recorded"}.`,
+        `${d.id} is in ${stageName} with ${d.bant_verdict ? `${m.qualification.name} verdict "${d.bant_verdict}"` : `no ${m.qualification.name} qualification recorded`}.`,
     });
   }
   if (d.bant_budget === "none" && d.bant_timeline === "none") {
@@ -438,7 +440,7 @@ function countAt(acc: Tallies, stage: Stage, waste: Waste, n = 1): void {
   row[waste] = (row[waste] ?? 0) + n;
 }
 
-/** Open deals in the early stages, and those of them without a qualifying BANT (for pipeline inflation). */
+/** Open deals in the early stages, and those of them without a qualifying verdict (for pipeline inflation). */
 interface EarlyStages {
   deals: number;
   unqualified: Array<{ id: string; owner: string }>;
@@ -594,7 +596,7 @@ function flagDeal(t: Tally, d: DealFacts, h: Hit, cap: number): void {
   }
 }
 
-/** Pipeline inflation: too large a share of the early-stage deals without a qualifying BANT. */
+/** Pipeline inflation: too large a share of the early-stage deals without a qualifying verdict. */
 function tallyInflation(m: Methodology, early: EarlyStages, rules: Record<RuleKey, RuleDef>, acc: Tallies): void {
   const p = m.wasteRules.pipeline;
   const unqualified = early.unqualified;
@@ -603,7 +605,7 @@ function tallyInflation(m: Methodology, early: EarlyStages, rules: Record<RuleKe
     const severity: Severity = share > 0.75 ? "high" : "medium";
     const r = rules.inflation;
     for (const [stage, n] of early.unqualifiedByStage) countAt(acc, stage, r.waste, n);
-    const summary = `${unqualified.length} of ${early.deals} open deals in ${p.early_stages.map((s) => m.stage(s).name).join(" and ")} (${Math.round(share * 100)}%) have no qualifying BANT`;
+    const summary = `${unqualified.length} of ${early.deals} open deals in ${p.early_stages.map((s) => m.stage(s).name).join(" and ")} (${Math.round(share * 100)}%) have no qualifying ${m.qualification.name}`;
     const t = tallyOf(acc, "inflation");
     t.count = unqualified.length;
     t.high = severity === "high" ? unqualified.length : 0;

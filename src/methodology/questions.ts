@@ -25,13 +25,26 @@ export interface QuestionSet {
   stage_questions: StageQuestion[];
 }
 
+/** "{qualification dimensions}" in a question: the active framework's dimensions ("budget, authority, need and timeline"). */
+export function inTerms(m: Methodology, text: string): string {
+  if (!text.includes("{qualification dimensions}")) return text;
+  const names = m.qualification.dimensions.map((d) => d.name.toLowerCase());
+  const list = `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  return text.replace("{qualification dimensions}", list);
+}
+
 export function coreQuestions(
   m: Methodology,
   opts: { focus?: Focus; stage?: Stage; open_criteria?: string[] },
 ): QuestionSet {
   const questions = m.questions
     .filter((q) => !opts.focus || q.id === opts.focus)
-    .map((q) => ({ id: q.id, topic: q.topic, question: q.question, follow_ups: q.follow_ups }));
+    .map((q) => ({
+      id: q.id,
+      topic: q.topic,
+      question: q.question,
+      follow_ups: q.follow_ups.map((f) => inTerms(m, f)),
+    }));
   if (!opts.stage) return { questions, stage: null, stage_name: null, stage_questions: [] };
   const stage = m.stage(opts.stage);
   const next = m.stages[m.stageIndex(opts.stage) + 1];

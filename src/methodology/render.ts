@@ -3,6 +3,7 @@
 // content is presented as the reference's (in our words unless quoted); this server's defaults
 // and a team's own values are labelled where they appear.
 import type { Methodology } from "./load.js";
+import { inTerms } from "./questions.js";
 
 /** What a stage's role means to the analyses. */
 const ROLE_TEXT = {
@@ -15,7 +16,7 @@ export const SECTIONS = [
   { id: "principles", title: "Five Core Principles of Lean Sales" },
   { id: "framework", title: "Lean Sales Management Framework" },
   { id: "segmentation", title: "Customer Segmentation Model" },
-  { id: "qualification", title: "Qualification (BANT, as this server applies it)" },
+  { id: "qualification", title: "Qualification framework (BANT by default, as this server applies it)" },
   { id: "stages", title: "Sales Process Stages (End-to-End Funnel)" },
   { id: "wastes", title: "Seven Forms of Waste in Sales" },
   { id: "proactive-vs-reactive", title: "Proactive vs Reactive Sales" },
@@ -125,7 +126,7 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
         [
           `- Ready: actively evaluating, budget ${r.ready.budget_statuses.join(" or ")}, a timeline within the tier's Ready band (months: ${perTier(r.ready.max_timeline_months)}).`,
           `- Exploring: aware of the need (awareness ${r.exploring.need_awareness.join(" or ")}${r.exploring.actively_evaluating_counts_as_aware ? ", or evaluating" : ""}) with a timeline within the tier's Exploring band (months: ${perTier(r.exploring.max_timeline_months)}) or not yet known.`,
-          `- Not Ready: need awareness ${r.not_ready.need_awareness.join(" or ")}, no active timeline (BANT timeline ${r.not_ready.timeline_statuses.join(" or ")}), or a timeline beyond the Exploring band.`,
+          `- Not Ready: need awareness ${r.not_ready.need_awareness.join(" or ")}, no active timeline (timeline signal ${r.not_ready.timeline_statuses.join(" or ")}), or a timeline beyond the Exploring band.`,
           "- Otherwise readiness is unknown (segment `<tier>_unknown`), never Not Ready.",
         ].join("\n"),
       ),
@@ -136,9 +137,12 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
 
   qualification: (m) =>
     [
-      `${m.bant.framework.description} The reference names BANT and no more; everything below (statuses, weights, scores, verdicts, bands) is how this server applies it.`,
-      label(m, "bant.dimensions"),
-      ...m.bant.dimensions.map(
+      `**${m.qualification.name}** (\`${m.qualification.id}\`, the active framework): ${m.qualification.description}`,
+      m.provenance(m.qualification.path).source === "reference"
+        ? `The reference names ${m.qualification.name} and no more; everything below (statuses, weights, scores, verdicts, bands) is how this server applies it.`
+        : "",
+      label(m, `${m.qualification.path}.dimensions`),
+      ...m.qualification.dimensions.map(
         (d) =>
           `### ${d.name} (weight ${d.weight})\n${d.description}\n\n${table(
             ["Status", "Score", "Qualifies", "Meaning"],
@@ -147,17 +151,32 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
       ),
       "### Verdicts",
       [
-        `- **disqualified**: ${m.bant.disqualifiers.map((dq) => `${conditions(dq.when)} (${dq.reason})`).join("; ")}`,
-        `- **nurture**: ${m.bant.nurture_triggers.map((t) => `${conditions(t.when)} (${t.reason})`).join("; ")}`,
+        `- **disqualified**: ${m.qualification.disqualifiers.map((dq) => `${conditions(dq.when)} (${dq.reason})`).join("; ") || "no rule disqualifies outright"}`,
+        `- **nurture**: ${m.qualification.nurture_triggers.map((t) => `${conditions(t.when)} (${t.reason})`).join("; ") || "no rule parks a deal in nurture"}`,
         "- **qualified**: every dimension at a qualifying status.",
         "- **needs_discovery**: otherwise; the gaps are the dimensions not yet qualifying.",
-        ...m.bant.requalify.map((x) => `- When ${conditions(x.when)}: ${x.reason} ${x.how}`),
-        `- A deal should leave ${m.stage(m.bant.qualification_stage.stage).name} qualified (the reference's ${m.stage(m.bant.qualification_stage.stage).name} success metric: "${m.stage(m.bant.qualification_stage.stage).success_metric}"); a gap found later is a Defect in Qualification to fix where the deal is.`,
+        ...m.qualification.requalify.map((x) => `- When ${conditions(x.when)}: ${x.reason} ${x.how}`),
+        `- A deal should leave ${m.stage(m.qualification.qualification_stage.stage).name} qualified (the reference's ${m.stage(m.qualification.qualification_stage.stage).name} success metric: "${m.stage(m.qualification.qualification_stage.stage).success_metric}"); a gap found later is a Defect in Qualification to fix where the deal is.`,
       ].join("\n"),
       "### Score bands",
-      m.bant.score_bands
+      m.qualification.score_bands
         .map((b) => `- ${b.label}: ${b.min} and above, for verdicts ${b.verdicts.join(", ")}`)
         .join("\n"),
+      "### Buying signals",
+      "What readiness, the waste rules and lead scoring read from a qualification, in BANT's terms:",
+      bullets(
+        (["budget", "authority", "need", "timeline"] as const).map((sig) => {
+          const s = m.qualification.signals[sig];
+          if (s.dimension === null) return `${sig}: unknown under ${m.qualification.name}. ${s.why ?? ""}`.trim();
+          const d = m.qualificationDimension(s.dimension);
+          const map = d.statuses.map((st) => `${st.id} = ${s.statuses?.[st.id] ?? st.id}`).join(", ");
+          return `${sig}: from ${d.name}${d.id === sig && !s.statuses ? "" : ` (${map})`}`;
+        }),
+      ),
+      "### Other frameworks",
+      `A team picks one in its methodology folder (qualification.json \`active\`) or defines its own: ${m.frameworks
+        .map((f) => `**${f.name}** (\`${f.id}\`${f.id === m.qualification.id ? ", active" : ""}): ${f.description}`)
+        .join(" ")}`,
     ]
       .filter(Boolean)
       .join("\n\n"),
@@ -211,7 +230,7 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
           .map(([t, d]) => `${d} days (${t})`)
           .join(
             ", ",
-          )}; unqualified past ${m.stage(m.bant.qualification_stage.stage).name}; and the other rules find_waste lists with their thresholds.`,
+          )}; unqualified past ${m.stage(m.qualification.qualification_stage.stage).name}; and the other rules find_waste lists with their thresholds.`,
       ),
     ].join("\n\n"),
 
@@ -250,7 +269,10 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
 
   questions: (m) =>
     m.questions
-      .map((q) => `- **${q.topic}** (\`${q.id}\`): ${q.question}\n${q.follow_ups.map((f) => `  - ${f}`).join("\n")}`)
+      .map(
+        (q) =>
+          `- **${q.topic}** (\`${q.id}\`): ${q.question}\n${q.follow_ups.map((f) => `  - ${inTerms(m, f)}`).join("\n")}`,
+      )
       .join("\n"),
 };
 

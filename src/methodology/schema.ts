@@ -393,34 +393,44 @@ export const QuestionsFile = z.object({
     .length(8),
 });
 
-// ---------------------------------------------------------------- bant.json
-export const BantDimensionId = z.enum(["budget", "authority", "need", "timeline"]);
-// Public identifiers (docs/interface.md). Their rank, scores and wording live in data/bant.json.
+// ---------------------------------------------------------------- qualification.json
+// The four buying signals the rest of the methodology reads (segment readiness, the waste rules,
+// lead scoring, the deal store's columns), in BANT's words: every framework says which of its
+// dimensions (and statuses) speak to each, or that it cannot say.
+export const SignalId = z.enum(["budget", "authority", "need", "timeline"]);
+// Public identifiers (docs/interface.md): the values of each signal, best first.
 export const BudgetStatus = z.enum(["approved", "identified", "unknown", "none"]);
 export const AuthorityStatus = z.enum(["decision_maker", "access_to_decision_maker", "influencer_only", "unknown"]);
 export const NeedStatus = z.enum(["critical", "confirmed", "latent", "unknown", "none"]);
 export const TimelineStatus = z.enum(["defined", "tentative", "unknown", "none"]);
-export const BANT_STATUS_IDS = {
+export const SIGNAL_VALUES = {
   budget: BudgetStatus.options,
   authority: AuthorityStatus.options,
   need: NeedStatus.options,
   timeline: TimelineStatus.options,
 } as const;
-const BantCondition = z.object({
+const Condition = z.object({
   id: Id,
   // Every listed dimension must be at one of its listed statuses.
-  when: z.partialRecord(BantDimensionId, z.array(Id).min(1)),
+  when: z.record(Id, z.array(Id).min(1)),
   reason: Text,
 });
+// Which dimension speaks to a signal, and the signal value each of its statuses means (omitted:
+// the status ids are the signal's own values); or, with dimension null, why the framework cannot say.
+const Signal = z.object({
+  dimension: Id.nullable(),
+  statuses: z.record(Id, Id).optional(),
+  why: Text.optional(),
+});
 export const Verdict = z.enum(["qualified", "needs_discovery", "nurture", "disqualified"]);
-export const BantFile = z.object({
-  framework: z.object({ id: Id, name: Text, description: Text }),
-  // The stage a deal should leave qualified; a gap found later is a Defect in Qualification.
-  qualification_stage: z.object({ stage: StageId, note: Text }),
+const QualificationFramework = z.object({
+  id: Id,
+  name: Text,
+  description: Text,
   dimensions: z
     .array(
       z.object({
-        id: BantDimensionId,
+        id: Id,
         name: Text,
         weight: z.number().positive(),
         description: Text,
@@ -436,24 +446,37 @@ export const BantFile = z.object({
           )
           .min(3),
         questions: TextList,
-        // "<stage>.<activity id>": the stage activity that closes a gap in this dimension.
-        closing_activity: z.string().regex(/^[a-z_]+\.[a-z0-9_]+$/),
+        // "<stage>.<activity id>": the stage activity that closes a gap in this dimension (checked
+        // for the active framework only: a team's stages may not have it).
+        closing_activity: z
+          .string()
+          .regex(/^[a-z_]+\.[a-z0-9_]+$/)
+          .optional(),
       }),
     )
-    .length(4),
-  disqualifiers: z.array(BantCondition).min(1),
+    .min(2)
+    .max(10),
+  signals: z.object({ budget: Signal, authority: Signal, need: Signal, timeline: Signal }),
+  disqualifiers: z.array(Condition),
   // Not a deal to work now, not a lost cause either: park it in nurture.
-  nurture_triggers: z.array(BantCondition),
+  nurture_triggers: z.array(Condition),
   // Gaps that need a specific way back, with how.
-  requalify: z.array(BantCondition.extend({ how: Text })),
+  requalify: z.array(Condition.extend({ how: Text })),
   // A band is given only to the verdicts it lists, so the band never contradicts the verdict.
   score_bands: z
     .array(z.object({ min: z.number().min(0).max(100), label: Text, verdicts: z.array(Verdict).min(1) }))
     .min(1),
+});
+export const QualificationFile = z.object({
+  // The framework qualify_prospect, score_lead, the prompts and the report use (an id of `frameworks`).
+  active: Id,
+  // The stage a deal should leave qualified; a gap found later is a Defect in Qualification.
+  qualification_stage: z.object({ stage: StageId, note: Text }),
   actions: z.object({
     qualified: z.string().regex(/^[a-z_]+\.[a-z0-9_]+$/),
     disqualified: z.string().regex(/^[a-z_]+\.[0-9]+$/),
   }),
+  frameworks: z.array(QualificationFramework).min(1),
 });
 
 // ---------------------------------------------------------------- scoring.json
@@ -491,7 +514,8 @@ export type WasteExamplesData = z.infer<typeof WasteExamplesFile>;
 export type ProactiveReactiveData = z.infer<typeof ProactiveReactiveFile>;
 export type ImplementationData = z.infer<typeof ImplementationFile>;
 export type QuestionsData = z.infer<typeof QuestionsFile>;
-export type BantData = z.infer<typeof BantFile>;
+export type QualificationData = z.infer<typeof QualificationFile>;
+export type QualificationFrameworkData = QualificationData["frameworks"][number];
 export type ScoringData = z.infer<typeof ScoringFile>;
 export type ForecastData = z.infer<typeof ForecastFile>;
 export type ScoringFeature = z.infer<typeof ScoringFeatureId>;
@@ -501,7 +525,7 @@ export type Readiness = z.infer<typeof ReadinessId>;
 export type Stage = string;
 export type Waste = z.infer<typeof WasteId>;
 export type Focus = z.infer<typeof FocusId>;
-export type BantDimension = z.infer<typeof BantDimensionId>;
+export type SignalName = z.infer<typeof SignalId>;
 
 /** The files under data/ and the schema each must satisfy. */
 export const DATA_FILES = {
@@ -514,7 +538,7 @@ export const DATA_FILES = {
   proactiveReactive: { file: "proactive-reactive.json", schema: ProactiveReactiveFile },
   implementation: { file: "implementation.json", schema: ImplementationFile },
   questions: { file: "questions.json", schema: QuestionsFile },
-  bant: { file: "bant.json", schema: BantFile },
+  qualification: { file: "qualification.json", schema: QualificationFile },
   scoring: { file: "scoring.json", schema: ScoringFile },
   forecast: { file: "forecast.json", schema: ForecastFile },
   // Its schema and cross-file checks live with its rules (assessment.ts: assessmentRules(m)),

@@ -3,6 +3,7 @@
 // (data/segmentation.json says so); every reason that rests on one names it as such.
 import { InputError } from "./errors.js";
 import type { Methodology } from "./load.js";
+import { signalGap } from "./qualify.js";
 import type { Readiness, Tier } from "./schema.js";
 
 export interface SegmentInput {
@@ -13,7 +14,7 @@ export interface SegmentInput {
   actively_evaluating?: boolean;
   budget_status?: string;
   timeline_months?: number;
-  /** The BANT timeline status, when known: `none` means no active timeline. */
+  /** The timeline signal (BANT's values), when known: `none` means no active timeline. */
   timeline_status?: string;
   need_awareness?: "high" | "medium" | "low";
 }
@@ -144,7 +145,9 @@ export function classifyReadiness(
   const misses: string[] = [];
   if (rules.ready.requires_actively_evaluating && !evaluating)
     misses.push(input.actively_evaluating === false ? "not evaluating" : "evaluation unknown");
-  if (!budgetKnown) misses.push("budget unknown");
+  // A framework without a budget dimension (SPICED) cannot tell it: the answer says why.
+  const budgetGap = budgetKnown ? null : signalGap(m, "budget");
+  if (!budgetKnown) misses.push(budgetGap ? `budget unknown: ${budgetGap.replace(/\.$/, "")}` : "budget unknown");
   else if (!rules.ready.budget_statuses.includes(input.budget_status!)) misses.push(`budget ${input.budget_status}`);
   if (months === undefined) misses.push(timelineNone ? "no timeline" : "timeline unknown");
   else if (months > readyMax) misses.push(`timeline ${months} months is beyond ${readyMax} for ${tierName}`);

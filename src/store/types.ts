@@ -17,6 +17,11 @@ import type { ClosedStatus, DealStatus } from "../methodology/schema.js";
 export { CLOSED_STATUSES, DEAL_STATUSES, type ClosedStatus, type DealStatus } from "../methodology/schema.js";
 export type Gate = "created" | "passed" | "override" | "imported";
 
+/**
+ * A deal's latest qualification as the deal row keeps it: the budget, authority, need and timeline
+ * signals (BANT's values; "unknown" where the framework cannot say), score and verdict, and the
+ * framework it was made under (absent: BANT, as every qualification before frameworks was).
+ */
 export interface BantSnapshot {
   budget: string;
   authority: string;
@@ -24,6 +29,13 @@ export interface BantSnapshot {
   timeline: string;
   score: number;
   verdict: string;
+  framework?: string;
+}
+
+/** A qualification as recorded: the signals, plus its framework and its statuses by that framework's dimension ids. */
+export interface QualificationSnapshot extends BantSnapshot {
+  framework: string;
+  statuses: Record<string, string>;
 }
 
 export interface Deal {
@@ -58,7 +70,7 @@ export interface Deal {
   revisit_on: string | null;
   updated_at: string;
   owner_changes: number;
-  bant: BantSnapshot | null;
+  bant: (BantSnapshot & { framework: string }) | null;
 }
 
 export interface Stakeholder {
@@ -93,7 +105,7 @@ export interface Activity {
   stage: string;
 }
 
-export interface QualificationRecord extends BantSnapshot {
+export interface QualificationRecord extends QualificationSnapshot {
   recorded_at: string;
   detail: Record<string, unknown>;
 }
@@ -214,7 +226,9 @@ export interface BulkDeal {
     stage: string;
   }>;
   stakeholders: Stakeholder[];
-  qualifications: Array<BantSnapshot & { recorded_at: string; detail: Record<string, unknown> }>;
+  qualifications: Array<
+    BantSnapshot & { recorded_at: string; detail: Record<string, unknown>; statuses?: Record<string, string> }
+  >;
 }
 
 export interface StoredRequest {
@@ -314,7 +328,12 @@ export interface DealStore {
   /** Parked deals whose revisit date has come by asOf (a day), oldest first. */
   nurtureDue(filters: DealFilters, asOf: string, limit: number): NurtureDue;
 
-  recordQualification(id: string, q: BantSnapshot & { detail: Record<string, unknown> }, now: string): void;
+  /** Without framework and statuses it is a BANT qualification, whose statuses are its signals. */
+  recordQualification(
+    id: string,
+    q: BantSnapshot & Partial<QualificationSnapshot> & { detail: Record<string, unknown> },
+    now: string,
+  ): void;
   latestQualification(id: string): QualificationRecord | undefined;
   recordStageCheck(id: string, c: Omit<StageCheckRecord, "id" | "recorded_at">, now: string): StageCheckRecord;
   latestStageCheck(id: string, stage: string): StageCheckRecord | undefined;

@@ -71,8 +71,77 @@ describe("a team's methodology folder", () => {
     }
   });
 
+  it("a folder that picks MEDDICC (one line) is served with MEDDICC's dimensions, verdicts, questions and scores", async () => {
+    const team = join(tmp.dir, "meddicc");
+    expect((await runToExit(["methodology", "init", team])).code).toBe(0);
+    for (const f of readdirSync(team)) if (f !== "qualification.json") unlinkSync(join(team, f));
+    const file = join(team, "qualification.json");
+    writeFileSync(file, readFileSync(file, "utf8").replace('"active": "bant"', '"active": "meddicc"'));
+    const check = await runToExit(["methodology", "check", team]);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain("qualification.active");
+    const { db } = tempDb();
+    const c = await connectStdio(db, ["--methodology", team]);
+    try {
+      const { tools } = await c.client.listTools();
+      const q = tools.find((t) => t.name === "qualify_prospect")!;
+      expect(q.title).toBe("Qualify a prospect (MEDDICC)");
+      expect(Object.keys(q.inputSchema.properties as object)).toEqual(
+        expect.arrayContaining(["metrics", "economic_buyer", "champion", "competition"]),
+      );
+      const { deal } = await c.callOk("create_deal", { name: "Fleet", account: "Acme", owner: "Dana" });
+      const r = await c.callOk("qualify_prospect", {
+        deal_id: deal.id,
+        metrics: "quantified",
+        economic_buyer: "engaged",
+        decision_criteria: "shaped",
+        decision_process: "mapped",
+        paper_process: "outlined",
+        identify_pain: "critical",
+        champion: "potential",
+        competition: "favoured",
+      });
+      expect(r).toMatchObject({ framework: { id: "meddicc" }, verdict: "needs_discovery", gaps: ["champion"] });
+      expect(r.next_questions[0]).toMatch(/inside your company/);
+      const got = await c.callOk("get_deal", { deal_id: deal.id });
+      expect(got.qualification).toMatchObject({ framework: "meddicc", statuses: { champion: "potential" } });
+      const score = await c.callOk("score_lead", { deal_id: deal.id });
+      expect(score.bant_score).toBe(r.score);
+      const res = await c.client.readResource({ uri: "lean-sales://methodology/qualification" });
+      expect((res.contents[0] as { text: string }).text).toMatch(/\*\*MEDDICC\*\* \(`meddicc`, the active framework\)/);
+      const prompt = await c.client.getPrompt({ name: "qualification_call", arguments: { notes: "Met the CFO." } });
+      expect(JSON.stringify(prompt)).toContain("Economic buyer");
+    } finally {
+      await c.close();
+    }
+  });
+
   it.each([
-    ["bad JSON", "bant.json", (f: string) => writeFileSync(f, "{"), /bant\.json: is not valid JSON/],
+    ["bad JSON", "qualification.json", (f: string) => writeFileSync(f, "{"), /qualification\.json: is not valid JSON/],
+    [
+      "an unknown framework",
+      "qualification.json",
+      (f: string) => edit(f, (q) => (q.active = "medpic")),
+      /qualification\.json at active: unknown framework "medpic"; the frameworks in this file are bant, meddicc, spiced, champ/,
+    ],
+    [
+      "a dimension id used twice",
+      "qualification.json",
+      (f: string) => edit(f, (q) => (q.frameworks[3].dimensions[2].id = "authority")),
+      /qualification\.json at frameworks\[3\]\.dimensions\[2\]\.id: dimension id authority is used twice in CHAMP/,
+    ],
+    [
+      "a rule naming an unknown status",
+      "qualification.json",
+      (f: string) => edit(f, (q) => (q.frameworks[1].disqualifiers[0].when.identify_pain = ["hopeless"])),
+      /qualification\.json at frameworks\[1\]\.disqualifiers\[0\]\.when\.identify_pain\[0\]: unknown identify_pain status hopeless/,
+    ],
+    [
+      "a BANT file from before frameworks",
+      "bant.json",
+      (f: string) => writeFileSync(f, "{}"),
+      /bant\.json: BANT now lives in qualification\.json/,
+    ],
     [
       "a criterion id used twice",
       "stages.json",

@@ -135,7 +135,7 @@ describe("a five-stage pipeline with entrance criteria, served from a team's fol
     [
       "a removed stage that another file still names, unmapped",
       (s: any) => delete s.stage_map.solution_presentation,
-      /bant\.json at actions\.qualified: no stage solution_presentation for solution_presentation\.prepare_demo .*map solution_presentation in stages\.json's stage_map/,
+      /qualification\.json at actions\.qualified: no stage solution_presentation for solution_presentation\.prepare_demo .*map solution_presentation in stages\.json's stage_map/,
     ],
   ])("%s is refused at check and at start-up, naming the file and the path", async (name, change, message) => {
     const broken = teamFolder(tmp.dir, `broken-${name.replace(/\W+/g, "-")}`, change);
@@ -156,10 +156,10 @@ describe("a store written with the reference's six stages meets a team's five", 
   const unmapped = teamFolder(tmp.dir, "unmapped", (s) => (s.stage_map = {}));
   // Unmapped, the shipped files' own references to the removed stages would fail first: point them
   // at kept stages, so that only the store stands in the way.
-  for (const f of ["bant.json", "assessments.json"]) copyFileSync(join("data", f), join(unmapped, f));
+  for (const f of ["qualification.json", "assessments.json"]) copyFileSync(join("data", f), join(unmapped, f));
   const retarget = (file: string, from: string, to: string) =>
     writeFileSync(join(unmapped, file), readFileSync(join(unmapped, file), "utf8").replaceAll(`"${from}`, `"${to}`));
-  retarget("bant.json", "solution_presentation.prepare_demo", "proposal.prepare_demo");
+  retarget("qualification.json", "solution_presentation.prepare_demo", "proposal.prepare_demo");
   retarget("assessments.json", "proposal_negotiation", "proposal");
 
   /** A store with deals in stages the team no longer has. */

@@ -1,5 +1,5 @@
 // Test harness: a real SDK Client talking to the server in memory (or over stdio / HTTP in e2e).
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -17,6 +17,24 @@ import type { Deps } from "../../src/app/deps.js";
 
 let cached: Methodology | undefined;
 export const methodology = () => (cached ??= loadMethodology(dataDir()));
+
+/**
+ * The shipped methodology with a team's folder holding the given files (name -> edit of the
+ * shipped file), e.g. { "qualification.json": (j) => (j.active = "meddicc") }.
+ */
+export function teamMethodology(edits: Record<string, (json: any) => void>): Methodology {
+  const dir = mkdtempSync(join(tmpdir(), "lsm-team-"));
+  try {
+    for (const [file, edit] of Object.entries(edits)) {
+      const json = JSON.parse(readFileSync(join(dataDir(), file), "utf8"));
+      edit(json);
+      writeFileSync(join(dir, file), JSON.stringify(json));
+    }
+    return loadMethodology(dataDir(), { team: dir });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export function tempDir(prefix = "lsm-"): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -45,13 +63,13 @@ export async function connect(
     user?: string | null;
     readOnly?: boolean;
     toolsets?: string[];
-    /** A methodology other than the shipped one (e.g. loadMethodology(dataDir(), { team })). */
-    methodology?: Methodology;
     /**
      * The client: the v1 SDK's (2025-11-25, what most clients in the field run; the default) or
      * the v2 SDK's pinned to 2026-07-28 (stateless: no initialize, an envelope on every request).
      */
     revision?: "2025-11-25" | "2026-07-28";
+    /** Another methodology than the shipped one (e.g. a team's folder, teamMethodology()). */
+    methodology?: Methodology;
     /** Declares elicitation and answers each question with this (form content, or an action). */
     elicit?: (params: {
       message: string;

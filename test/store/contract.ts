@@ -1084,9 +1084,28 @@ export function describeStoreContract(driverName: string, open: () => StoreFixtu
           ...q2,
           recorded_at: "2026-11-10T10:00:00.000Z",
           detail: { budget: { amount: 50_000, currency: "USD" }, pains: ["fuel cost", "idle trucks"] },
+          // Without a framework it is BANT, whose statuses are its signals.
+          framework: "bant",
+          statuses: { budget: "approved", authority: "decision_maker", need: "critical", timeline: "defined" },
         });
-        expect(store.getDeal(d.id)!.bant).toEqual(q2);
+        expect(store.getDeal(d.id)!.bant).toEqual({ ...q2, framework: "bant" });
         expect(store.counts().qualifications).toBe(2);
+      });
+
+      it("a qualification keeps the framework it was made under and its statuses by that framework's dimensions", () => {
+        const d = store.createDeal(newDeal(), NOW);
+        const statuses = { situation: "partial", pain: "critical", impact: "quantified", critical_event: "possible" };
+        const q = {
+          budget: "unknown",
+          authority: "unknown",
+          need: "critical",
+          timeline: "tentative",
+          score: 70,
+          verdict: "needs_discovery",
+        };
+        store.recordQualification(d.id, { ...q, framework: "spiced", statuses, detail: {} }, NOW);
+        expect(store.latestQualification(d.id)).toMatchObject({ ...q, framework: "spiced", statuses });
+        expect(store.getDeal(d.id)!.bant).toEqual({ ...q, framework: "spiced" });
       });
 
       it("recordStageCheck returns the stored check; latestStageCheck answers per stage", () => {

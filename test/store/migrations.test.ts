@@ -177,4 +177,34 @@ describe("migrations", () => {
     expect(() => store.db.prepare("UPDATE deals SET revisit_on = '2027-01-01' WHERE id = 2").run()).toThrow(/CHECK/);
     store.close();
   });
+
+  it("qualifications recorded before frameworks (version 7) read as BANT, with their statuses", () => {
+    const path = join(tmp.dir, "v7.db");
+    const old = new Database(path);
+    for (const m of MIGRATIONS.filter((x) => x.version <= 7)) old.exec(m.sql);
+    old.pragma("user_version = 7");
+    const now = "2026-11-01T00:00:00.000Z";
+    old
+      .prepare(
+        `INSERT INTO deals (id, name, account, owner, currency, stage, stage_index, furthest_stage_index, status, created_at, stage_entered_at, updated_at,
+                            bant_budget, bant_authority, bant_need, bant_timeline, bant_score, bant_verdict)
+         VALUES (1, 'Old deal', 'Old Co', 'Dana', 'USD', 'discovery', 1, 1, 'open', ?, ?, ?, 'approved', 'unknown', 'critical', 'defined', 81, 'needs_discovery')`,
+      )
+      .run(now, now, now);
+    old
+      .prepare(
+        `INSERT INTO qualifications (deal_id, recorded_at, budget, authority, need, timeline, score, verdict, detail)
+         VALUES (1, ?, 'approved', 'unknown', 'critical', 'defined', 81, 'needs_discovery', '{}')`,
+      )
+      .run(now);
+    old.close();
+
+    const store = SqliteDealStore.open(path);
+    expect(store.latestQualification("D-0001")).toMatchObject({
+      framework: "bant",
+      statuses: { budget: "approved", authority: "unknown", need: "critical", timeline: "defined" },
+    });
+    expect(store.getDeal("D-0001")!.bant).toMatchObject({ framework: "bant", verdict: "needs_discovery" });
+    store.close();
+  });
 });

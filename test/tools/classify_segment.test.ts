@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Harness } from "../helpers/connect.js";
+import { connect, teamMethodology, type Harness } from "../helpers/connect.js";
 
 describe("classify_segment", () => {
   let h: Harness;
@@ -44,5 +44,42 @@ describe("classify_segment", () => {
       segment: "enterprise_ready",
       segment_label: "Enterprise-Ready",
     });
+  });
+});
+
+describe("classify_segment under SPICED (no budget dimension)", () => {
+  let h: Harness;
+  beforeAll(
+    async () =>
+      (h = await connect({ methodology: teamMethodology({ "qualification.json": (j) => (j.active = "spiced") }) })),
+  );
+  afterAll(() => h.close());
+
+  it("a qualified SPICED deal cannot be Ready: the budget is unknown, and the answer says why", async () => {
+    const { deal } = await h.callOk("create_deal", { name: "S", account: "S Co", owner: "Dana", employees: 300 });
+    const q = await h.callOk("qualify_prospect", {
+      deal_id: deal.id,
+      situation: "understood",
+      pain: "critical",
+      impact: "quantified",
+      critical_event: { status: "committed", months: 2 },
+      decision: "mapped",
+    });
+    expect(q.verdict).toBe("qualified");
+    const got = await h.callOk("get_deal", { deal_id: deal.id });
+    expect(got.qualification).toMatchObject({ framework: "spiced", budget: "unknown", timeline: "defined" });
+    const r = await h.callOk("classify_segment", { deal_id: deal.id, actively_evaluating: true });
+    expect(r.readiness).not.toBe("ready");
+    expect(r.reasons.join(" ")).toMatch(/budget unknown: SPICED has no budget dimension/);
+  });
+
+  it("a budget status given outright still counts", async () => {
+    const r = await h.callOk("classify_segment", {
+      employees: 300,
+      actively_evaluating: true,
+      budget_status: "approved",
+      timeline_months: 2,
+    });
+    expect(r.readiness).toBe("ready");
   });
 });

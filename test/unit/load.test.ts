@@ -59,7 +59,7 @@ describe("the methodology as data", () => {
     expect(m.segmentation.matrix).toHaveLength(6);
     expect(m.implementation.phases).toHaveLength(3);
     expect(m.questions).toHaveLength(8);
-    expect(m.bant.dimensions.map((d) => d.id)).toEqual(["budget", "authority", "need", "timeline"]);
+    expect(m.qualification.dimensions.map((d) => d.id)).toEqual(["budget", "authority", "need", "timeline"]);
   });
 
   it("keeps the reference's exit criteria and marks only the expansion plan optional", () => {
@@ -91,9 +91,9 @@ describe("the methodology as data", () => {
       /data\/stages\.json at stages\[1\]\.exit_criteria\[0\]\.text/,
     ],
     [
-      "bant.json",
-      (j: any) => (j.dimensions[0].statuses[1].score = 100),
-      /data\/bant\.json at dimensions\[0\]\.statuses\[1\]\.score: scores must fall/,
+      "qualification.json",
+      (j: any) => (j.frameworks[0].dimensions[0].statuses[1].score = 100),
+      /data\/qualification\.json at frameworks\[0\]\.dimensions\[0\]\.statuses\[1\]\.score: scores must fall/,
     ],
     ["wastes.json", (j: any) => j.wastes.pop(), /data\/wastes\.json at wastes/],
     [
@@ -102,9 +102,47 @@ describe("the methodology as data", () => {
       /data\/segmentation\.json at tier_thresholds\.employees/,
     ],
     [
-      "bant.json",
-      (j: any) => (j.dimensions[1].closing_activity = "discovery.nope"),
+      "qualification.json",
+      (j: any) => (j.frameworks[0].dimensions[1].closing_activity = "discovery.nope"),
       /closing_activity: no activity nope in stage discovery; its activities are conduct_interviews/,
+    ],
+    [
+      "qualification.json",
+      (j: any) => (j.active = "meddic"),
+      /data\/qualification\.json at active: unknown framework "meddic"; the frameworks in this file are bant, meddicc, spiced, champ/,
+    ],
+    [
+      "qualification.json",
+      (j: any) => (j.frameworks[1].dimensions[3].id = "metrics"),
+      /qualification\.json at frameworks\[1\]\.dimensions\[3\]\.id: dimension id metrics is used twice in MEDDICC/,
+    ],
+    [
+      "qualification.json",
+      (j: any) => j.frameworks[2].nurture_triggers[0].when.pain.push("desperate"),
+      /qualification\.json at frameworks\[2\]\.nurture_triggers\[0\]\.when\.pain\[2\]: unknown pain status desperate/,
+    ],
+    [
+      "qualification.json",
+      (j: any) => (j.frameworks[3].disqualifiers[0].when = { budget: ["none"] }),
+      /frameworks\[3\]\.disqualifiers\[0\]\.when\.budget: CHAMP has no dimension budget/,
+    ],
+    [
+      "qualification.json",
+      (j: any) => (j.frameworks[3].dimensions[0].id = "stage"),
+      /frameworks\[3\]\.dimensions\[0\]\.id: stage is an argument of the tools/,
+    ],
+    [
+      "qualification.json",
+      (j: any) => (j.frameworks[1].signals.timeline.statuses.outlined = "soon"),
+      /frameworks\[1\]\.signals\.timeline\.statuses\.outlined: soon is not a timeline value/,
+    ],
+    [
+      "qualification.json",
+      (j: any) =>
+        (j.frameworks[2].dimensions[1].statuses = j.frameworks[2].dimensions[1].statuses.filter(
+          (s: any) => s.id !== "unknown",
+        )),
+      /frameworks\[2\]\.dimensions\[1\]\.statuses: must have an unknown status/,
     ],
   ])("refuses a broken %s with the file and the path inside it", (file, mutate, message) => {
     const dir = brokenCopy(file, mutate);

@@ -1,7 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bantScore, qualifyProspect, type BantStatuses } from "../../src/methodology/qualify.js";
-import { BANT_STATUS_IDS } from "../../src/methodology/schema.js";
+import {
+  qualificationScore as bantScore,
+  qualifyProspect,
+  type QualificationStatuses as BantStatuses,
+} from "../../src/methodology/qualify.js";
+import { SIGNAL_VALUES as BANT_STATUS_IDS } from "../../src/methodology/schema.js";
 import { methodology } from "../helpers/connect.js";
 
 const m = methodology();
@@ -27,7 +31,7 @@ describe("BANT qualification", () => {
     expect(q.verdict).toBe("needs_discovery");
     expect(q.gaps).toEqual(["budget"]);
     expect(q.next_questions).toHaveLength(1);
-    expect(q.next_questions[0]).toBe(m.bantDimension("budget").questions[0]);
+    expect(q.next_questions[0]).toBe(m.qualificationDimension("budget").questions[0]);
     expect(q.recommended_action).toContain(m.stageActivity("discovery.understand_budget"));
   });
 
@@ -102,14 +106,14 @@ describe("BANT qualification", () => {
 
   it("the score never drops when one dimension improves (property)", () => {
     const dims = Object.keys(BANT_STATUS_IDS) as Array<keyof typeof BANT_STATUS_IDS>;
-    const rank = (d: keyof typeof BANT_STATUS_IDS) => m.bantDimension(d).statuses.map((s) => s.id);
+    const rank = (d: keyof typeof BANT_STATUS_IDS) => m.qualificationDimension(d).statuses.map((s) => s.id);
     const statuses = fc.record(
       Object.fromEntries(dims.map((d) => [d, fc.constantFrom(...rank(d))])) as never,
     ) as fc.Arbitrary<BantStatuses>;
     fc.assert(
       fc.property(statuses, fc.constantFrom(...dims), (s, dim) => {
         const order = rank(dim);
-        const i = order.indexOf(s[dim]);
+        const i = order.indexOf(s[dim]!);
         if (i === 0) return true;
         const better = { ...s, [dim]: order[i - 1]! };
         return bantScore(m, better) >= bantScore(m, s);
@@ -167,21 +171,24 @@ describe("the recommended action follows the deal's stage", () => {
 });
 
 describe("silence never replaces a known status", () => {
-  const prior = { budget: "approved", authority: "decision_maker", need: "confirmed", timeline: "defined" };
+  const prior = {
+    framework: "bant",
+    statuses: { budget: "approved", authority: "decision_maker", need: "confirmed", timeline: "defined" },
+  };
   it("a call that says nothing about a dimension keeps the deal's last one", () => {
     const q = qualifyProspect(m, { need: { status: "critical" } }, { prior });
-    expect(q.dimensions.budget.status).toBe("approved");
-    expect(q.dimensions.need.status).toBe("critical");
+    expect(q.dimensions.budget!.status).toBe("approved");
+    expect(q.dimensions.need!.status).toBe("critical");
     expect(q.verdict).toBe("qualified");
   });
 
   it("an explicit unknown does not wipe a known status, and the reasons say so", () => {
     const q = qualifyProspect(m, { budget: { status: "unknown" } }, { prior });
-    expect(q.dimensions.budget.status).toBe("approved");
+    expect(q.dimensions.budget!.status).toBe("approved");
     expect(q.reasons.join(" ")).toMatch(/Budget stays "approved" as last recorded/);
   });
 
   it("an explicit new status does replace it", () => {
-    expect(qualifyProspect(m, { budget: { status: "none" } }, { prior }).dimensions.budget.status).toBe("none");
+    expect(qualifyProspect(m, { budget: { status: "none" } }, { prior }).dimensions.budget!.status).toBe("none");
   });
 });

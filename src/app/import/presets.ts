@@ -219,8 +219,8 @@ export function presetsFor(m: Methodology): CrmPresets {
   }
   const fallback: Record<ClosedStatus, string> = {
     won: m.stages.find((s) => s.role === "closing")!.id,
-    lost: m.bant.qualification_stage.stage,
-    disqualified: m.bant.qualification_stage.stage,
+    lost: m.qualification.qualification_stage.stage,
+    disqualified: m.qualification.qualification_stage.stage,
   };
   const closedStage = Object.fromEntries(
     CLOSED_STATUSES.map((c) => [c, target(raw.closedStage[c], `closed_stage.${c}`) ?? fallback[c]]),

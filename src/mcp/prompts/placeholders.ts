@@ -1,6 +1,7 @@
 // The placeholders a prompt body may use, each rendered from data/ or the store (see template.ts).
 import type { Methodology, StageDef } from "../../methodology/load.js";
 import { FocusId } from "../../methodology/schema.js";
+import { inTerms } from "../../methodology/questions.js";
 import { fence } from "../../app/fence.js";
 import { dealRecordText } from "../../app/deal-record.js";
 import { type Placeholder, type Render } from "./types.js";
@@ -26,7 +27,7 @@ export function fenced(r: Render, source: string, text: string): string {
  */
 const QUALIFICATION_STAGE = "qualification_stage";
 function stageKey(m: Methodology, key: string): string | undefined {
-  return m.resolveStage(key) ?? (key === QUALIFICATION_STAGE ? m.bant.qualification_stage.stage : undefined);
+  return m.resolveStage(key) ?? (key === QUALIFICATION_STAGE ? m.qualification.qualification_stage.stage : undefined);
 }
 
 function stageField(
@@ -157,7 +158,7 @@ export const PLACEHOLDERS: Record<string, Placeholder> = {
     unkeyedNeeds: "arg.focus",
     render: (r, key) => {
       const q = r.m.questions.find((x) => x.id === (key ?? r.args.focus))!;
-      return `**${q.topic}**: ${q.question}\n${bullets(q.follow_ups)}`;
+      return `**${q.topic}**: ${q.question}\n${bullets(q.follow_ups.map((f) => inTerms(r.m, f)))}`;
     },
   },
   principle: {
@@ -168,25 +169,29 @@ export const PLACEHOLDERS: Record<string, Placeholder> = {
       return `**${p.name}**: ${p.definition}\n${bullets(p.application)}`;
     },
   },
-  "bant.dimensions": {
+  "qualification.framework": {
+    key: "none",
+    render: (r) => r.m.qualification.name,
+  },
+  "qualification.dimensions": {
     key: "none",
     render: (r) =>
       bullets(
-        r.m.bant.dimensions.map(
+        r.m.qualification.dimensions.map(
           (d) =>
             `**${d.name}** (\`${d.id}\`, weight ${d.weight}): ${d.description} Statuses, best first: ${d.statuses.map((s) => `\`${s.id}\`${s.qualifying ? " (qualifies)" : ""}`).join(", ")}.`,
         ),
       ),
   },
-  "bant.questions": {
+  "qualification.questions": {
     key: "none",
-    render: (r) => r.m.bant.dimensions.map((d) => `**${d.name}**\n${bullets(d.questions)}`).join("\n"),
+    render: (r) => r.m.qualification.dimensions.map((d) => `**${d.name}**\n${bullets(d.questions)}`).join("\n"),
   },
-  "bant.disqualifiers": {
+  "qualification.disqualifiers": {
     key: "none",
     render: (r) =>
       bullets(
-        r.m.bant.disqualifiers.map(
+        r.m.qualification.disqualifiers.map(
           (dq) =>
             `\`${dq.id}\` (${Object.entries(dq.when)
               .map(([dim, st]) => `${dim} ${st.join(" or ")}`)
@@ -194,11 +199,11 @@ export const PLACEHOLDERS: Record<string, Placeholder> = {
         ),
       ),
   },
-  "bant.nurture": {
+  "qualification.nurture": {
     key: "none",
     render: (r) =>
       bullets(
-        r.m.bant.nurture_triggers.map(
+        r.m.qualification.nurture_triggers.map(
           (t) =>
             `\`${t.id}\` (${Object.entries(t.when)
               .map(([dim, st]) => `${dim} ${st.join(" or ")}`)

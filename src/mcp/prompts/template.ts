@@ -29,7 +29,7 @@
 //                              argument, else the deal's), and only allowed inside {{#if stage}}.
 //   {{stages}} {{wastes}} {{waste:ID}} {{segments}} {{questions}} {{question:FOCUS}}
 //   {{question}} (the focus argument's, inside {{#if arg.focus}}) {{principle:ID}}
-//   {{bant.dimensions}} {{bant.questions}} {{bant.disqualifiers}} {{bant.nurture}} {{success_indicators}}
+//   {{qualification.framework}} {{qualification.dimensions}} {{qualification.questions}} {{qualification.disqualifiers}} {{qualification.nurture}} {{success_indicators}}
 //   {{proactive.characteristics}} {{proactive.activities}} {{implementation.deliverables:PHASE}}
 //   {{implementation.objectives:PHASE}} {{implementation.activity:PHASE.ACTIVITY}} (ACTIVITY is
 //                              the activity's name in snake_case, e.g. current_state_assessment)

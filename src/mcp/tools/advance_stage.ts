@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { StageId } from "../../methodology/schema.js";
+import { qualificationNote } from "../../methodology/qualify.js";
 import { defineTool, reply } from "../define.js";
 import { dealLine, DealOut, presentDeal } from "../../app/deal-view.js";
 import { toTimestamp } from "../../app/dates.js";
@@ -94,19 +95,15 @@ export default defineTool({
     const warnings = warningsAfterMove(m, store, deal.id, { index: m.stageIndex(to), at }, now).map(
       ({ rule, waste, severity, evidence }) => ({ rule, waste, severity, evidence }),
     );
-    const qualStage = m.bant.qualification_stage.stage;
+    const qualStage = m.qualification.qualification_stage.stage;
     if (
       m.stageIndex(from) <= m.stageIndex(qualStage) &&
       m.stageIndex(to) > m.stageIndex(qualStage) &&
       deal.bant?.verdict !== "qualified"
     ) {
-      const gaps = deal.bant
-        ? m.bant.dimensions
-            .filter((d) => !d.statuses.find((s) => s.id === deal.bant![d.id])?.qualifying)
-            .map((d) => `${d.id} ${deal.bant![d.id]}`)
-        : [];
+      const q = deal.bant ? store.latestQualification(deal.id) : undefined;
       reasons.push(
-        `Leaving ${m.stage(qualStage).name} without a qualified verdict (${deal.bant ? `BANT ${deal.bant.verdict}; gaps: ${gaps.join(", ")}` : "no BANT recorded"}): the reference's ${m.stage(qualStage).name} success metric is "${m.stage(qualStage).success_metric}". Qualify it with qualify_prospect.`,
+        `Leaving ${m.stage(qualStage).name} without a qualified verdict (${q ? qualificationNote(m, q) : `no ${m.qualification.name} recorded`}): the reference's ${m.stage(qualStage).name} success metric is "${m.stage(qualStage).success_metric}". Qualify it with qualify_prospect.`,
       );
     }
     if ((!gatePassed || !isNext) && !input.override_reason) {

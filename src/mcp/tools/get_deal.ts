@@ -8,7 +8,7 @@ export default defineTool({
   title: "Get a deal",
   kind: "read",
   description: [
-    "One deal with stakeholders, stage history, latest activities, latest BANT and stage check. Read it before advising on a deal.",
+    "One deal with stakeholders, stage history, latest activities, latest qualification and stage check. Read it before advising on a deal.",
     'Example: {"deal_id":"D-0042"}',
   ].join(" "),
   input: {

@@ -1,32 +1,47 @@
 import { z } from "zod";
-import { BantDimensionId, StageId, Verdict } from "../../methodology/schema.js";
-import { qualifyProspect, type QualifyInput } from "../../methodology/qualify.js";
+import { StageId, Verdict } from "../../methodology/schema.js";
+import { qualifyProspect, signalsOf, type QualifyInput } from "../../methodology/qualify.js";
+import type { Methodology } from "../../methodology/load.js";
 import { defineTool, reply, type NextStep } from "../define.js";
-import { BantShape, DealId, Reasons, Recorded, stageRef } from "../../app/schemas.js";
+import { DealId, qualificationShape, Reasons, Recorded, stageRef } from "../../app/schemas.js";
 
 const Dimension = z.object({ status: z.string(), score: z.number(), qualifying: z.boolean(), finding: z.string() });
+const dimensionIds = (m: Methodology) => m.qualification.dimensions.map((d) => d.id) as [string, ...string[]];
+
+/** A valid call under the active framework: its first dimension unknown, the need dimension's second status. */
+function example(m: Methodology): string {
+  const dims = m.qualification.dimensions;
+  const need = dims.find((d) => d.id === m.qualification.signals.need.dimension) ?? dims[1]!;
+  const first = dims[0] === need ? dims[1]! : dims[0]!;
+  return JSON.stringify({
+    deal_id: "D-0042",
+    [first.id]: "unknown",
+    [need.id]: { status: need.statuses[1]!.id, note: "go-live by Q2" },
+  });
+}
 
 export default defineTool({
   name: "qualify_prospect",
-  title: "Qualify a prospect (BANT)",
+  title: (m) => `Qualify a prospect (${m.qualification.name})`,
   kind: "append",
-  description: [
-    "BANT verdict (qualified, needs_discovery, nurture, disqualified), 0-100 score, gaps, one question per gap, and an action that fits the deal's stage.",
-    "Each dimension is {status, note?} or just the status. With deal_id send only what the call said: the rest keeps the deal's last status; the result is recorded.",
-    'Example: {"deal_id":"D-0042","budget":"unknown","need":{"status":"confirmed","note":"go-live by Q2"}}',
-  ].join(" "),
+  description: (m) =>
+    [
+      `${m.qualification.name} verdict (qualified, needs_discovery, nurture, disqualified), 0-100 score, gaps, one question per gap, and an action that fits the deal's stage.`,
+      "Each dimension is {status, note?} or just the status. With deal_id send only what the call said: the rest keeps the deal's last status; the result is recorded.",
+      `Example: ${example(m)}`,
+    ].join(" "),
   input: (m) => ({
     deal_id: DealId.optional(),
     stage: stageRef(m).optional().describe("the deal's stage, without deal_id"),
-    ...BantShape,
+    ...qualificationShape(m),
   }),
-
-  output: {
+  output: (m) => ({
+    framework: z.object({ id: z.string(), name: z.string() }),
     verdict: Verdict,
     score: z.number().min(0).max(100),
     band: z.string(),
-    dimensions: z.object({ budget: Dimension, authority: Dimension, need: Dimension, timeline: Dimension }),
-    gaps: z.array(BantDimensionId),
+    dimensions: z.object(Object.fromEntries(dimensionIds(m).map((id) => [id, Dimension]))),
+    gaps: z.array(z.enum(dimensionIds(m))),
     disqualifiers: z.array(z.string()),
     nurture_triggers: z.array(z.string()),
     next_questions: z.array(z.string()),
@@ -34,7 +49,7 @@ export default defineTool({
     reasons: Reasons,
     deal_id: DealId.optional(),
     recorded: Recorded,
-  },
+  }),
   handle(input, ctx) {
     const m = ctx.methodology;
     const { deal_id, stage, ...given } = input;
@@ -46,10 +61,11 @@ export default defineTool({
       const store = ctx.store();
       const deal = store.requireDeal(deal_id);
       // Dimensions this call says nothing about keep what the deal's last qualification said.
+      // (Only one made under the same framework: qualifyProspect says so otherwise.)
       const prior = store.latestQualification(deal_id);
       return qualifyProspect(m, given as QualifyInput, {
         stage: (stage ?? deal.stage) as z.infer<typeof StageId>,
-        prior: prior ? Object.fromEntries(BantDimensionId.options.map((d) => [d, prior[d]])) : undefined,
+        prior: prior && { framework: prior.framework, statuses: prior.statuses, recorded_at: prior.recorded_at },
         tier: deal.tier as never,
       });
     };
@@ -66,21 +82,28 @@ export default defineTool({
       const store = ctx.store();
       const q = judge();
       const now = ctx.now().toISOString();
+      const statuses = Object.fromEntries(Object.entries(q.dimensions).map(([id, d]) => [id, d.status]));
+      // The signal columns keep serving readiness, the waste rules and lead scoring under any
+      // framework; a signal the framework cannot tell is stored as unknown.
+      const signals = signalsOf(m, statuses);
       store.recordQualification(
         deal_id,
         {
-          budget: q.dimensions.budget.status,
-          authority: q.dimensions.authority.status,
-          need: q.dimensions.need.status,
-          timeline: q.dimensions.timeline.status,
+          budget: signals.budget ?? "unknown",
+          authority: signals.authority ?? "unknown",
+          need: signals.need ?? "unknown",
+          timeline: signals.timeline ?? "unknown",
           score: q.score,
           verdict: q.verdict,
+          framework: q.framework.id,
+          statuses,
           detail: { input: given },
         },
         now,
       );
-      if (given.timeline?.months !== undefined)
-        store.updateDeal(deal_id, { timeline_months: given.timeline.months }, now);
+      const timelineDim = m.qualification.signals.timeline.dimension;
+      const months = timelineDim ? (given as QualifyInput)[timelineDim]?.months : undefined;
+      if (months !== undefined) store.updateDeal(deal_id, { timeline_months: months }, now);
       return reply(
         { ...q, deal_id, recorded: true },
         [...summary(q), `Recorded on ${deal_id}.`],
@@ -93,7 +116,7 @@ export default defineTool({
 
 function summary(q: ReturnType<typeof qualifyProspect>): string[] {
   return [
-    `**${q.verdict}** · BANT ${q.score}/100 (${q.band})`,
+    `**${q.verdict}** · ${q.framework.name} ${q.score}/100 (${q.band})`,
     q.gaps.length ? `Gaps: ${q.gaps.join(", ")}` : "No gaps.",
     ...(q.disqualifiers.length ? [`Disqualifiers: ${q.disqualifiers.join(", ")}`] : []),
     ...(q.nurture_triggers.length ? [`Nurture: ${q.nurture_triggers.join(", ")}`] : []),

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import type { Methodology } from "../../methodology/load.js";
-import { bantScore, bantStatuses } from "../../methodology/qualify.js";
+import { qualificationScore, qualificationStatuses, signalsOf } from "../../methodology/qualify.js";
 import { amountBucket, explain, winProbability, type FeatureValues } from "../../methodology/scoring.js";
 import type { ScoringFeature } from "../../methodology/schema.js";
 import { defineTool, reply } from "../define.js";
 import { Segment } from "../../app/deal-view.js";
 import {
-  BantStatusShape,
+  qualificationStatusShape,
   cleanText,
   Count,
   DealId,
@@ -24,24 +24,24 @@ export default defineTool({
   name: "score_lead",
   title: "Score a lead",
   kind: "read",
-  description: [
-    "Win probability of a deal or new lead, learned from the store's closed deals, with the factors that move it and held-out AUC (BANT score below 30 won and 30 lost). Give what the rep knows; the segment is derived.",
-    'Example: {"employees":450,"source":"referral","budget":"approved","amount":40000}',
-  ].join(" "),
+  description: (m) =>
+    [
+      `Win probability of a deal or new lead, learned from the store's closed deals, with the factors that move it and held-out AUC (${m.qualification.name} score below 30 won and 30 lost). Give what the rep knows; the segment is derived.`,
+      `Example: ${example(m)}`,
+    ].join(" "),
   input: (m) => ({
     deal_id: DealId.optional(),
     employees: Count.optional(),
     annual_revenue: Money.optional(),
     amount: Money.optional(),
     source: cleanText(100).optional().describe("lead source, e.g. referral"),
-    ...BantStatusShape,
+    ...qualificationStatusShape(m),
     actively_evaluating: z.boolean().optional(),
     timeline_months: Months.optional().describe("until they intend to buy"),
     tier: Tier.optional().describe("overrides size"),
     segment: Segment.optional().describe("overrides size and readiness"),
     stage: stageRef(m).optional().describe("default the first stage"),
   }),
-
   output: {
     win_probability: z.number().min(0).max(1),
     fallback: z.boolean(),
@@ -72,7 +72,11 @@ export default defineTool({
     const store = ctx.store();
     const values: FeatureValues = {};
     const derivation: string[] = [];
-    let statuses: Record<"budget" | "authority" | "need" | "timeline", string | undefined>;
+    // When the deal's qualification is another framework's (not scored under this one).
+    const notes: string[] = [];
+    const fw = m.qualification;
+    // The active framework's statuses: the deal's last qualification (if made under it), or what was sent.
+    let statuses: Record<string, string> = {};
     if (input.deal_id) {
       const d = store.requireDeal(input.deal_id);
       if (d.status !== "open")
@@ -87,40 +91,31 @@ export default defineTool({
         amount_bucket: d.currency === m.currency ? amountBucket(m, d.amount) : null,
         reached_stage: m.stageIndex(d.stage as never),
       });
-      statuses = {
-        budget: d.bant?.budget,
-        authority: d.bant?.authority,
-        need: d.bant?.need,
-        timeline: d.bant?.timeline,
-      };
+      const q = store.latestQualification(d.id);
+      if (q && q.framework === fw.id) statuses = q.statuses;
+      else if (q)
+        notes.push(
+          `${d.id}'s last qualification was under ${m.frameworks.find((f) => f.id === q.framework)?.name ?? q.framework}, so its ${fw.name} score counts every dimension unknown; qualify it again with qualify_prospect.`,
+        );
     } else {
-      const status = {
-        budget: input.budget?.status,
-        authority: input.authority?.status,
-        need: input.need?.status,
-        timeline: input.timeline?.status,
-      };
+      const given = input as unknown as Record<string, { status: string } | undefined>;
+      for (const dim of fw.dimensions) if (given[dim.id]) statuses[dim.id] = given[dim.id]!.status;
+      const signals = signalsOf(m, statuses);
+      const status = { budget: signals.budget ?? undefined, timeline: signals.timeline ?? undefined };
       const segment = input.segment ?? leadSegment(m, input, status, derivation);
       if (segment) values.segment = segment;
       if (input.source) values.source = input.source;
-      if (status.budget) values.bant_budget = status.budget;
-      if (status.authority) values.bant_authority = status.authority;
-      if (status.need) values.bant_need = status.need;
-      if (status.timeline) values.bant_timeline = status.timeline;
+      // The model learns from the budget, authority, need and timeline signals of every framework.
+      if (signals.budget) values.bant_budget = signals.budget;
+      if (signals.authority) values.bant_authority = signals.authority;
+      if (signals.need) values.bant_need = signals.need;
+      if (signals.timeline) values.bant_timeline = signals.timeline;
       if (input.amount !== undefined) values.amount_bucket = amountBucket(m, input.amount);
       values.reached_stage = m.stageIndex(input.stage ?? m.stages[0]!.id);
-      statuses = status;
     }
-    const bant = bantScore(
+    const bant = qualificationScore(
       m,
-      bantStatuses(
-        m,
-        Object.fromEntries(
-          Object.entries(statuses)
-            .filter(([, v]) => v)
-            .map(([k, v]) => [k, { status: v }]),
-        ),
-      ),
+      qualificationStatuses(m, Object.fromEntries(Object.entries(statuses).map(([k, v]) => [k, { status: v }]))),
     );
     const t = trainedModel(m, store);
     const min = m.scoring.min_closed_per_class;
@@ -135,7 +130,7 @@ export default defineTool({
     };
 
     if (t.model.won < min || t.model.lost < min) {
-      const why = `Only ${t.model.won} won and ${t.model.lost} lost deals are closed in the store; the model needs at least ${min} of each, so this is the BANT score (${bant}/100) as a probability.`;
+      const why = `Only ${t.model.won} won and ${t.model.lost} lost deals are closed in the store; the model needs at least ${min} of each, so this is the ${fw.name} score (${bant}/100) as a probability.`;
       return reply(
         {
           win_probability: bant / 100,
@@ -147,9 +142,9 @@ export default defineTool({
           brier: null,
           bant_auc: null,
           ...common,
-          reasons: [why],
+          reasons: [why, ...notes],
         },
-        [`**Win probability ${Math.round(bant)}%** (fallback: BANT score).`, why],
+        [`**Win probability ${Math.round(bant)}%** (fallback: ${fw.name} score).`, why],
       );
     }
     const features = m.scoring.features.map((f) => f.id as ScoringFeature);
@@ -167,8 +162,9 @@ export default defineTool({
     const r3 = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
     const reasons = [
       ...derivation,
+      ...notes,
       `Learned from ${trained_on.total} closed deals (${trained_on.won} won, ${trained_on.lost} lost); base win rate ${base === null ? "n/a" : `${Math.round(base * 1000) / 10}%`}.`,
-      `Held-out quality on ${t.quality.holdout_deals} deals (scored without the stage reached): AUC ${r3(t.quality.auc)}, Brier ${r3(t.quality.brier)}; the BANT score alone ranks them with AUC ${r3(t.quality.bant_auc)}.`,
+      `Held-out quality on ${t.quality.holdout_deals} deals (scored without the stage reached): AUC ${r3(t.quality.auc)}, Brier ${r3(t.quality.brier)}; the stored ${fw.name} score alone ranks them with AUC ${r3(t.quality.bant_auc)}.`,
     ];
     return reply(
       {
@@ -191,6 +187,14 @@ export default defineTool({
     );
   },
 });
+
+/** A valid call under the active framework: the budget dimension (else the need one) at its best status. */
+function example(m: Methodology): string {
+  const fw = m.qualification;
+  const dim =
+    fw.dimensions.find((d) => d.id === (fw.signals.budget.dimension ?? fw.signals.need.dimension)) ?? fw.dimensions[0]!;
+  return JSON.stringify({ employees: 450, source: "referral", [dim.id]: dim.statuses[0]!.id, amount: 40000 });
+}
 
 /**
  * The segment of a new lead from what the rep knows, as classify_segment derives it: tier from

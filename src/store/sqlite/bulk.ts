@@ -102,6 +102,7 @@ const DEAL_READ = [
   "bant_score",
   "bant_verdict",
   "revisit_on",
+  "qualification_framework",
 ] as const;
 
 /** The same conversion as sqlite.ts toDeal, from a row read in DEAL_READ order. */
@@ -142,7 +143,15 @@ function dealFromArray(a: unknown[]): Deal {
     bant:
       a[34] === null
         ? null
-        : { budget: s(29), authority: s(30), need: s(31), timeline: s(32), score: a[33] as number, verdict: s(34) },
+        : {
+            budget: s(29),
+            authority: s(30),
+            need: s(31),
+            timeline: s(32),
+            score: a[33] as number,
+            verdict: s(34),
+            framework: n(36) ?? "bant",
+          },
   };
 }
 
@@ -499,7 +508,7 @@ export class BulkWriter {
     );
     const stakeholder = this.stmt("INSERT INTO stakeholders (deal_id, name, role, decision_maker) VALUES (?, ?, ?, ?)");
     const qualification = this.stmt(
-      "INSERT INTO qualifications (deal_id, recorded_at, budget, authority, need, timeline, score, verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO qualifications (deal_id, recorded_at, budget, authority, need, timeline, score, verdict, detail, framework, statuses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     for (const bd of deals) {
       const d = bd.deal;
@@ -575,6 +584,11 @@ export class BulkWriter {
           q.score,
           q.verdict,
           JSON.stringify(q.detail),
+          q.framework ?? "bant",
+          // A BANT qualification's statuses are its signals.
+          JSON.stringify(
+            q.statuses ?? { budget: q.budget, authority: q.authority, need: q.need, timeline: q.timeline },
+          ),
         );
       id++;
     }

@@ -31,6 +31,7 @@ import {
   type ImportAction,
   type ImportDealRow,
   type BantSnapshot,
+  type QualificationSnapshot,
   type Deal,
   type DealEvent,
   type DealFilters,
@@ -150,7 +151,20 @@ function toDeal(r: Row): Deal {
             timeline: r.bant_timeline as string,
             score: r.bant_score as number,
             verdict: r.bant_verdict as string,
+            framework: (r.qualification_framework as string | null) ?? "bant",
           },
+  };
+}
+
+/** A stored qualification's statuses; a BANT row loaded without them (bulk, demo) has them in its columns. */
+function qualificationStatuses(r: Row): Record<string, string> {
+  const s = JSON.parse((r.statuses as string | null) ?? "{}") as Record<string, string>;
+  if (Object.keys(s).length || r.framework !== "bant") return s;
+  return {
+    budget: r.budget as string,
+    authority: r.authority as string,
+    need: r.need as string,
+    timeline: r.timeline as string,
   };
 }
 
@@ -650,24 +664,49 @@ export class SqliteDealStore implements DealStore {
     });
   }
 
-  recordQualification(id: string, q: BantSnapshot & { detail: Record<string, unknown> }, now: string): void {
+  recordQualification(
+    id: string,
+    q: BantSnapshot & Partial<QualificationSnapshot> & { detail: Record<string, unknown> },
+    now: string,
+  ): void {
+    const framework = q.framework ?? "bant";
+    const statuses = q.statuses ?? { budget: q.budget, authority: q.authority, need: q.need, timeline: q.timeline };
     this.transaction(() => {
       const n = this.num(id);
       this.requireDeal(id);
       this.stmt(
-        "INSERT INTO qualifications (deal_id, recorded_at, budget, authority, need, timeline, score, verdict, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      ).run(n, now, q.budget, q.authority, q.need, q.timeline, q.score, q.verdict, JSON.stringify(q.detail));
+        "INSERT INTO qualifications (deal_id, recorded_at, budget, authority, need, timeline, score, verdict, detail, framework, statuses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      ).run(
+        n,
+        now,
+        q.budget,
+        q.authority,
+        q.need,
+        q.timeline,
+        q.score,
+        q.verdict,
+        JSON.stringify(q.detail),
+        framework,
+        JSON.stringify(statuses),
+      );
       this.stmt(
-        "UPDATE deals SET bant_budget = ?, bant_authority = ?, bant_need = ?, bant_timeline = ?, bant_score = ?, bant_verdict = ?, updated_at = ? WHERE id = ?",
-      ).run(q.budget, q.authority, q.need, q.timeline, q.score, q.verdict, now, n);
+        "UPDATE deals SET bant_budget = ?, bant_authority = ?, bant_need = ?, bant_timeline = ?, bant_score = ?, bant_verdict = ?, qualification_framework = ?, updated_at = ? WHERE id = ?",
+      ).run(q.budget, q.authority, q.need, q.timeline, q.score, q.verdict, framework, now, n);
     });
   }
 
   latestQualification(id: string): QualificationRecord | undefined {
     const r = this.stmt(
-      "SELECT recorded_at, budget, authority, need, timeline, score, verdict, detail FROM qualifications WHERE deal_id = ? ORDER BY id DESC LIMIT 1",
+      "SELECT recorded_at, budget, authority, need, timeline, score, verdict, detail, framework, statuses FROM qualifications WHERE deal_id = ? ORDER BY id DESC LIMIT 1",
     ).get(this.num(id)) as Row | undefined;
-    return r && ({ ...r, detail: JSON.parse(r.detail as string) } as QualificationRecord);
+    return (
+      r &&
+      ({
+        ...r,
+        detail: JSON.parse(r.detail as string),
+        statuses: qualificationStatuses(r),
+      } as QualificationRecord)
+    );
   }
 
   recordStageCheck(id: string, c: Omit<StageCheckRecord, "id" | "recorded_at">, now: string): StageCheckRecord {
