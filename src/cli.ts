@@ -49,11 +49,12 @@ export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): v
     const s = SqliteDealStore.open(config.db);
     try {
       const change = syncStageLayout(s, methodology, { readOnly: config.read_only, now: new Date().toISOString() });
-      if (change)
+      if (change?.deals)
         log.warn(
           { db: config.db, moved: change.moved, deals: change.deals },
           "moved stored deals onto the methodology's stages",
         );
+      else if (change) log.info({ db: config.db }, "the store now follows the methodology's stages (no deal moved)");
     } catch (err) {
       s.close();
       throw err;

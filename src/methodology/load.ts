@@ -334,6 +334,17 @@ function resolveStageRefs(raw: Raw): void {
     FILE_Q,
     "qualification_stage.stage",
   );
+  // "<stage>.<activity>" references name the stage they resolve to (whether the activity is
+  // there is checked with the framework).
+  const activityRef = (ref: string) => {
+    const [stage = "", activity] = ref.split(".");
+    const to = resolveStage(raw, stage);
+    return to && to !== stage ? `${to}.${activity}` : ref;
+  };
+  const q = raw.qualification;
+  q.actions.qualified = activityRef(q.actions.qualified);
+  for (const f of q.frameworks)
+    for (const d of f.dimensions) if (d.closing_activity) d.closing_activity = activityRef(d.closing_activity);
 }
 
 /**
