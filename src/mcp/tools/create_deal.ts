@@ -86,7 +86,7 @@ export default defineTool({
         {
           tool: "qualify_prospect",
           arguments: { deal_id: deal.id },
-          why: "record what is known of budget, authority, need and timing",
+          why: `record what is known of ${m.qualification.dimensions.map((d) => d.name.toLowerCase()).join(", ")}`,
         },
         {
           tool: "check_stage_exit",
