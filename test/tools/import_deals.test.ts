@@ -1,9 +1,11 @@
 // import_deals through a real MCP client: each CRM preset on a file shaped like its deal export,
 // a mapped unfamiliar CSV, re-imports that update in place, bad rows, path safety and progress.
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { connect, tempDir, type Harness } from "../helpers/connect.js";
+import { loadMethodology } from "../../src/methodology/load.js";
+import { dataDir } from "../../src/paths.js";
 
 const FIXTURES = resolve("test/fixtures");
 const fixture = (name: string) => join(FIXTURES, name);
@@ -449,5 +451,59 @@ describe("import_deals progress", () => {
     expect(seen.length).toBeGreaterThanOrEqual(4);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.progress).toBeGreaterThan(seen[i - 1]!.progress);
     expect(seen.at(-1)).toMatchObject({ progress: csv.length, total: csv.length });
+  });
+});
+
+describe("import_deals on a team's stages", () => {
+  const teamDir = (presets?: (p: any) => void) => {
+    const { dir } = tempDir("lsm-team-import-");
+    writeFileSync(join(dir, "stages.json"), readFileSync(resolve("examples/five-stage-meddicc/stages.json")));
+    if (presets) {
+      const p = JSON.parse(readFileSync(resolve("data/crm-presets.json"), "utf8"));
+      presets(p);
+      writeFileSync(join(dir, "crm-presets.json"), JSON.stringify(p));
+    }
+    return dir;
+  };
+
+  it("the shipped presets' labels follow the stage map onto the team's stages", async () => {
+    h = await connect({
+      now: NOW,
+      importRoots: [FIXTURES],
+      methodology: loadMethodology(dataDir(), { team: teamDir() }),
+    });
+    const r = await h.callOk("import_deals", {
+      csv: [
+        "Record ID,Deal Name,Associated Company,Deal Stage,Amount",
+        "1,Presented,Acme,Presentation Scheduled,1000",
+        "2,Bought in,Beta,Decision Maker Bought-In,2000",
+        "3,Qualified,Gamma,Qualified To Buy,3000",
+      ].join("\n"),
+    });
+    expect(r).toMatchObject({ format: "hubspot", created: 3, rejected: 0 });
+    expect(r.stage_mapping_used).toMatchObject({
+      "Presentation Scheduled": "proposal",
+      "Decision Maker Bought-In": "proposal",
+      "Qualified To Buy": "discovery",
+    });
+    const { deals } = await h.callOk("list_deals", { filters: { stage: "proposal" } });
+    expect(deals).toHaveLength(2);
+  });
+
+  it("a team's own crm-presets.json maps labels to its stages, and a target that is not one of them is refused with the path", async () => {
+    const dir = teamDir((p) => (p.presets.find((x: any) => x.id === "hubspot").stages["Demo Done"] = "proposal"));
+    h = await connect({ now: NOW, importRoots: [FIXTURES], methodology: loadMethodology(dataDir(), { team: dir }) });
+    const r = await h.callOk("import_deals", {
+      csv: "Record ID,Deal Name,Associated Company,Deal Stage\n1,Demoed,Acme,Demo Done\n",
+      format: "hubspot",
+    });
+    expect(r.stage_mapping_used).toEqual({ "Demo Done": "proposal" });
+    await h.close();
+
+    const bad = teamDir((p) => (p.presets.find((x: any) => x.id === "hubspot").stages["Demo Done"] = "demo_stage"));
+    h = await connect({ now: NOW, importRoots: [FIXTURES], methodology: loadMethodology(dataDir(), { team: bad }) });
+    expect(await h.callError("import_deals", { csv: "Deal Name\nx\n" })).toMatch(
+      /crm-presets\.json at presets\[hubspot\]\.stages: no stage demo_stage \(targets: prospecting, discovery, proposal, closing, success, won, lost, disqualified\)/,
+    );
   });
 });
