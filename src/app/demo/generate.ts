@@ -16,7 +16,7 @@
 // outcome stays hidden in `outcome`.
 import type { Methodology, SegmentDef } from "../../methodology/load.js";
 import { loadMethodology } from "../../methodology/load.js";
-import { qualifyProspect } from "../../methodology/qualify.js";
+import { qualifyProspect, underFramework } from "../../methodology/qualify.js";
 import type { ActivityTypeId, Readiness, Stage, Tier } from "../../methodology/schema.js";
 import { dataDir } from "../../paths.js";
 import type { BantSnapshot, BulkDeal, DealStore } from "../../store/types.js";
@@ -570,7 +570,8 @@ interface World {
   m: Methodology;
   stages: Stage[];
   shares: number[];
-  qualify: (b: DemoDeal["bant"]) => BantSnapshot;
+  /** The deal's BANT qualification; null when the methodology has no BANT framework to judge it by. */
+  qualify: (b: DemoDeal["bant"]) => BantSnapshot | null;
 }
 
 function worldFor(m: Methodology): World {
@@ -578,16 +579,19 @@ function worldFor(m: Methodology): World {
   const selling = m.stages.filter((s) => s.cycle_share !== null);
   const total = selling.reduce((a, s) => a + s.cycle_share!, 0);
   const memo = new Map<string, BantSnapshot>();
+  // The demo's deals carry BANT statuses: they are qualified under BANT whatever framework is active.
+  const bant = underFramework(m, "bant");
   return {
     m,
     stages: selling.map((s) => s.id),
     shares: selling.map((s) => s.cycle_share! / total),
     // The qualify_prospect rules, remembered per combination of statuses (320 of them).
     qualify: (b) => {
+      if (!bant) return null;
       const key = `${b.budget}|${b.authority}|${b.need}|${b.timeline}`;
       let q = memo.get(key);
       if (!q) {
-        const r = qualifyProspect(m, {
+        const r = qualifyProspect(bant, {
           budget: { status: b.budget },
           authority: { status: b.authority },
           need: { status: b.need },
