@@ -11,6 +11,8 @@ import { dataDir } from "./paths.js";
 import { SqliteDealStore } from "./store/sqlite/store.js";
 import { StoreError, type DealStore } from "./store/types.js";
 import type { Deps } from "./app/deps.js";
+import { syncStageLayout } from "./app/stage-layout.js";
+import { presetsFor } from "./app/import/presets.js";
 import { VERSION } from "./version.js";
 import { setTimeZone } from "./zone.js";
 import { useAgentMessages } from "./mcp/zod-messages.js";
@@ -39,9 +41,28 @@ export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): v
   } catch (err) {
     throw inTeamFolder(err, config.methodology);
   }
+  // A team's own CRM presets are checked against its stages before serving (the shipped ones on first import).
+  if (methodology.presetsFromTeam) presetsFor(methodology);
+  // The store opens on first use, and is moved onto the methodology's stages if it was written
+  // with others (app/stage-layout.ts); a store it cannot move is refused with its stages and counts.
+  const openStore = (): DealStore => {
+    const s = SqliteDealStore.open(config.db);
+    try {
+      const change = syncStageLayout(s, methodology, { readOnly: config.read_only, now: new Date().toISOString() });
+      if (change)
+        log.warn(
+          { db: config.db, moved: change.moved, deals: change.deals },
+          "moved stored deals onto the methodology's stages",
+        );
+    } catch (err) {
+      s.close();
+      throw err;
+    }
+    return s;
+  };
   const deps: Deps & { closeStore(): void } = {
     methodology,
-    store: () => (store ??= SqliteDealStore.open(config.db)),
+    store: () => (store ??= openStore()),
     closeStore: () => {
       store?.close();
       store = undefined;
@@ -57,6 +78,9 @@ export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): v
   };
   // Prompt files are checked at start on every transport (HTTP builds servers per session).
   promptsFor(deps);
+  // With a team's methodology the store is checked against its stages before serving (without
+  // one it opens on first use, to keep start-up quick, and the same check runs then).
+  if (config.methodology && config.command === "serve") deps.store();
   return deps;
 }
 
@@ -115,6 +139,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof MethodologyDataError) fail(`methodology data is broken: ${err.message}`);
     if (err instanceof PromptFileError) fail(`a prompt file is broken: ${err.message}`);
+    if (err instanceof StoreError) fail(err.message);
     throw err;
   }
 

@@ -19,6 +19,10 @@ export const DealRecord = {
       override_reason: z.string().nullable(),
     }),
   ),
+  stage_moves: z
+    .array(z.object({ at: z.string(), from_stage: z.string(), to_stage: z.string() }))
+    .optional()
+    .describe("stages renamed or merged by a change of the team's stages"),
   activities: z.array(
     z.object({
       id: z.number(),
@@ -65,6 +69,7 @@ export function dealRecord(m: Methodology, store: DealStore, id: string, activit
     deal: presentDeal(m, deal),
     stakeholders: store.stakeholders(id),
     stage_history: store.stageHistory(id).map((h) => ({ ...h, stage_name: m.stage(h.stage as never).name })),
+    ...stageMoves(store, id),
     activities: acts.activities.map(({ deal_id: _d, ...a }) => a),
     activities_total: acts.total,
     activities_truncated: acts.total > acts.activities.length,
@@ -93,6 +98,11 @@ export function dealRecord(m: Methodology, store: DealStore, id: string, activit
   };
 }
 
+function stageMoves(store: DealStore, id: string) {
+  const moves = store.stageRemaps(id);
+  return moves.length ? { stage_moves: moves } : {};
+}
+
 export function dealRecordText(m: Methodology, r: ReturnType<typeof dealRecord>): { summary: string[]; data: string } {
   const d = r.deal;
   const summary = [
@@ -113,6 +123,10 @@ export function dealRecordText(m: Methodology, r: ReturnType<typeof dealRecord>)
         `stakeholder: ${JSON.stringify(s.name)}${s.role ? ` (${JSON.stringify(s.role)})` : ""}${s.decision_maker ? " decision maker" : ""}`,
     ),
     `stages: ${r.stage_history.map((h) => `${h.stage_name} ${h.entered_at.slice(0, 10)} (${h.gate})`).join(" -> ")}`,
+    ...(r.stage_moves ?? []).map(
+      (x) =>
+        `stage ${x.from_stage} became ${x.to_stage} on ${x.at.slice(0, 10)} (a change of the methodology's stages)`,
+    ),
     ...(q
       ? [
           `${frameworkName(m, q.framework)} ${q.recorded_at.slice(0, 10)}: ${Object.entries(q.statuses)

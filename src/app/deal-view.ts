@@ -15,7 +15,7 @@ import {
   Segment,
   SEGMENT_IDS,
   SegmentValue,
-  StageValue,
+  stageValue,
 } from "./schemas.js";
 
 export { Segment, SEGMENT_IDS };
@@ -24,17 +24,25 @@ export { Segment, SEGMENT_IDS };
 export const DATE_FIELDS = ["created", "closed", "activity"] as const;
 
 /** One filter shape for every tool that picks a set of deals; ids are validated, not listed. */
-export const Filters = closedObject({
-  owner: cleanText(200).optional(),
-  segment: SegmentValue.optional(),
-  stage: StageValue.optional(),
-  status: oneOf(DEAL_STATUSES, "deal status").optional(),
-  from: IsoDate.optional(),
-  to: IsoDate.optional(),
-  date: looseEnum(DATE_FIELDS).optional(),
-  q: cleanText(100).optional().describe("name/account text"),
-});
-export type FiltersInput = z.infer<typeof Filters>;
+const makeFilters = (m: Methodology) =>
+  closedObject({
+    owner: cleanText(200).optional(),
+    segment: SegmentValue.optional(),
+    stage: stageValue(m).optional(),
+    status: oneOf(DEAL_STATUSES, "deal status").optional(),
+    from: IsoDate.optional(),
+    to: IsoDate.optional(),
+    date: looseEnum(DATE_FIELDS).optional(),
+    q: cleanText(100).optional().describe("name/account text"),
+  });
+const filters = new WeakMap<Methodology, ReturnType<typeof makeFilters>>();
+/** The filter shape under a methodology (its stage ids), built once. */
+export function filtersFor(m: Methodology) {
+  let f = filters.get(m);
+  if (!f) filters.set(m, (f = makeFilters(m)));
+  return f;
+}
+export type FiltersInput = z.infer<ReturnType<typeof makeFilters>>;
 
 /** The store's filter from the tool's, with the date field the tool uses by default. */
 export function toStoreFilters(

@@ -123,6 +123,23 @@ export function metricsSummary(
             .join(", ")}`
         : ""
     }`,
+    ...(x.segment_targets?.length
+      ? [
+          `Segment targets: ${x.segment_targets
+            .map(
+              (t) =>
+                `${t.label} ${[
+                  t.win_rate &&
+                    `win rate ${pct(t.win_rate.actual)} vs ${pct(t.win_rate.target)} (${t.win_rate.status})`,
+                  t.avg_deal_size &&
+                    `avg won ${money(t.avg_deal_size.actual, x.currency)} vs ${money(t.avg_deal_size.target, x.currency)} (${t.avg_deal_size.status})`,
+                ]
+                  .filter(Boolean)
+                  .join(", ")}`,
+            )
+            .join(" · ")}`,
+        ]
+      : []),
     `Conversion: ${x.conversion.map((c) => `${c.from_name}→${c.to_name} ${pct(c.rate)}`).join(" · ")}`,
     `Open pipeline: ${x.open_pipeline.deals} deals, ${money(x.open_pipeline.value, x.currency)} · velocity ${x.pipeline_velocity ? `${money(x.pipeline_velocity.per_day, x.currency)}/day` : "n/a"}`,
     ...(x.other_currencies?.length

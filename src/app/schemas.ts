@@ -10,7 +10,6 @@ import {
   FocusId,
   NeedStatus,
   ReadinessId,
-  StageId,
   TierId,
   TimelineStatus,
   WasteId,
@@ -146,7 +145,8 @@ export const FilePath = z
 export const Note = cleanText(4000, { multiline: true });
 
 // ---------------------------------------------------------------- identifiers
-export const Stage = looseEnum(StageId.options);
+/** The active stages' ids, listed in the schema (where the stage is what the tool is about). */
+export const stageEnum = (m: Methodology) => looseEnum(stageIds(m), m.stageMap);
 /** A stage id, listed once per tool where it is central; elsewhere checked in code with the ids in the message. */
 /**
  * One of `values`, validated in code rather than listed in the schema (for ids the model is told
@@ -162,9 +162,11 @@ export function oneOf<const T extends string>(values: readonly T[], noun: string
   ) as unknown as z.ZodType<T, string>;
 }
 
-/** A stage id, without a description (filters: the instructions list the stages). */
-export const StageValue = oneOf(StageId.options, "stage");
-export const StageRef = StageValue.describe("stage id") as typeof StageValue;
+/** A stage id, without a description (filters: the instructions list the stages); a mapped old id is accepted. */
+export const stageValue = (m: Methodology) =>
+  z.preprocess((v) => (typeof v === "string" ? (m.resolveStage(enumKey(v)) ?? v) : v), oneOf(stageIds(m), "stage"));
+export const stageRef = (m: Methodology) => stageValue(m).describe("stage id");
+const stageIds = (m: Methodology) => m.stages.map((s) => s.id) as [string, ...string[]];
 export const Tier = looseEnum(TierId.options);
 export const Readiness = looseEnum(ReadinessId.options);
 export const Waste = WasteId;

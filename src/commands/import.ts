@@ -26,7 +26,7 @@ async function importCommand(config: Config, deps: Deps, { out, err, tty }: Term
     }
   };
   const parsed = z
-    .object(run.ImportArgs)
+    .object(run.importArgs(deps.methodology))
     .strict()
     .safeParse({
       path: resolve(file),

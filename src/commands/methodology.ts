@@ -6,7 +6,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError, type Config } from "../config.js";
 import { assessmentRules } from "../methodology/assessment.js";
-import { loadMethodology } from "../methodology/load.js";
+import { loadMethodology, PRESETS_FILE } from "../methodology/load.js";
+import { presetsFor } from "../app/import/presets.js";
 import { DATA_FILES } from "../methodology/schema.js";
 import { sourceName } from "../methodology/provenance.js";
 import { dataDir } from "../paths.js";
@@ -21,8 +22,11 @@ export async function methodologyCommand(config: Config, term: Terminal): Promis
   return action === "init" ? init(resolve(dir), config.options.force === true, term) : check(resolve(dir), term);
 }
 
+/** The files a team's folder may hold: the methodology files and the CRM import presets. */
+const FILES = [...Object.values(DATA_FILES).map((f) => f.file), PRESETS_FILE];
+
 function init(dir: string, force: boolean, term: Terminal): void {
-  const files = Object.values(DATA_FILES).map((f) => f.file);
+  const files = FILES;
   if (existsSync(dir) && !force) {
     const present = readdirSync(dir).filter((n) => files.includes(n as never));
     if (present.length)
@@ -46,11 +50,12 @@ function check(dir: string, term: Terminal): void {
   } catch (err) {
     throw inTeamFolder(err, dir);
   }
+  presetsFor(m); // the team's crm-presets.json must name its stages
   const own = readdirSync(dir).filter((n) => n.endsWith(".json"));
   const changes = m.provenances.changes();
   const fromReference = changes.filter((c) => m.provenances.shippedSource(c) === "reference");
   const lines = [
-    `${dir}: valid. ${own.length} of ${Object.keys(DATA_FILES).length} files are the team's (${own.join(", ") || "none"}); the rest are the shipped ones.`,
+    `${dir}: valid. ${own.length} of ${FILES.length} files are the team's (${own.join(", ") || "none"}); the rest are the shipped ones.`,
     changes.length
       ? `${changes.length} value${changes.length === 1 ? "" : "s"} differ from the shipped files (${fromReference.length} of them the reference's):`
       : "Nothing differs from the shipped files.",
@@ -58,6 +63,11 @@ function check(dir: string, term: Terminal): void {
       const was = m.provenances.shippedSource(c);
       return `  ${was === "reference" ? "!" : "-"} ${c}: ${was === "team" ? "not in the shipped files" : `came from ${sourceName({ source: was })}`}`;
     }),
+    ...(Object.keys(m.stageMap).length
+      ? [
+          `Stored deals in ${Object.keys(m.stageMap).join(", ")} move to ${[...new Set(Object.values(m.stageMap))].join(", ")} (stage_map) the first time the server starts on a store.`,
+        ]
+      : []),
     ...(fromReference.length
       ? [
           "! marks a change to what the Lean Sales reference says: answers will label it as your team's methodology, not the reference's.",

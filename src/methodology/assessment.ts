@@ -343,11 +343,15 @@ export function checkAssessments(m: Methodology, rules: AssessmentRules): void {
         fail(`selling.evidence.${k}[${j}]`, `no activity type ${t} (there are ${activityTypes.join(", ")})`),
     ),
   );
-  (["discovery_stage", "proposal_stage"] as const).forEach(
-    (k) =>
-      m.stages.some((st) => st.id === ev[k]) ||
-      fail(`selling.evidence.${k}`, `no stage ${ev[k]} (there are ${m.stages.map((st) => st.id).join(", ")})`),
-  );
+  // Stage references follow a team's stage map (a merged or renamed stage).
+  (["discovery_stage", "proposal_stage"] as const).forEach((k) => {
+    ev[k] =
+      m.resolveStage(ev[k]) ??
+      fail(
+        `selling.evidence.${k}`,
+        `no stage ${ev[k]} (there are ${m.stages.map((st) => st.id).join(", ")}); name one of them, or map ${ev[k]} in stages.json's stage_map`,
+      );
+  });
   const principles = m.principles.map((p) => p.id);
   const areas = m.framework.map((a) => a.id);
   const want = [...principles.map((id) => `principle:${id}`), ...areas.map((id) => `area:${id}`)].sort();

@@ -11,7 +11,6 @@ import {
   SIGNAL_VALUES,
   SignalId,
   ReadinessId,
-  StageId,
   TierId,
   Verdict,
   WasteId,
@@ -47,6 +46,9 @@ export class MethodologyDataError extends Error {
     this.name = "MethodologyDataError";
   }
 }
+
+/** The CRM import presets: read with the methodology's folder, validated by app/import/presets.ts. */
+export const PRESETS_FILE = "crm-presets.json";
 
 export type StageDef = StagesData["stages"][number];
 export type WasteDef = WastesData["wastes"][number];
@@ -93,9 +95,19 @@ export interface Methodology {
    * deals and analyses use it when none is given.
    */
   currency: string;
+  /**
+   * The folder crm-presets.json is read from: the team's methodology folder when it holds one,
+   * else data/ (the import presets are validated by app/import/presets.ts against the stages).
+   */
+  presetsDir: string;
+  presetsFromTeam: boolean;
   /** Lookups built once. */
   stage(id: Stage): StageDef;
   stageIndex(id: Stage): number;
+  /** A stage id as the active stages know it (itself, or through stages.json's stage_map), else undefined. */
+  resolveStage(id: string): Stage | undefined;
+  /** Stages a store may still hold that the methodology no longer lists, and where each now goes. */
+  stageMap: Readonly<Record<string, Stage>>;
   waste(id: Waste): WasteDef;
   segment(tier: Tier, readiness: Readiness): SegmentDef;
   /** A dimension of the active qualification framework. */
@@ -180,17 +192,15 @@ export function teamFiles(dir: string): Set<string> {
       dir,
     );
   }
-  const known: string[] = Object.values(DATA_FILES).map((f) => f.file);
+  const known: string[] = [...Object.values(DATA_FILES).map((f) => f.file), PRESETS_FILE];
   for (const n of names)
     if (!known.includes(n))
       throw new MethodologyDataError(
         n,
         "",
-        n === "crm-presets.json"
-          ? "CRM import presets are not read from a methodology folder (yet): import with mapping and stage_map instead"
-          : n === "bant.json"
-            ? "BANT now lives in qualification.json (frameworks[0], with MEDDICC, SPICED and CHAMP beside it): run methodology init to get the file and move your changes there"
-            : `is not a methodology file; the files are ${known.join(", ")}`,
+        n === "bant.json"
+          ? "BANT now lives in qualification.json (frameworks[0], with MEDDICC, SPICED and CHAMP beside it): run methodology init to get the file and move your changes there"
+          : `is not a methodology file; the files are ${known.join(", ")}`,
         dir,
       );
   return new Set(names);
@@ -210,6 +220,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
  */
 function checkReferences(raw: Raw): void {
   checkStages(raw);
+  resolveStageRefs(raw);
   checkWasteSignals(raw);
   checkPipelineRules(raw);
   checkWasteThresholds(raw);
@@ -220,27 +231,109 @@ function checkReferences(raw: Raw): void {
   checkQuestionPrinciples(raw);
 }
 
-/** stages.json: every stage once, numbered in funnel order, with unique criterion and activity ids. */
+/**
+ * stages.json: 3 to 9 stages (the schema), numbered in funnel order, each id once; criterion ids
+ * unique across the file (a check's met/unmet lists name them without a stage); activity ids
+ * unique per stage; entrance criteria built on the previous stage's exit criteria; a stage map
+ * that maps stages no longer listed onto listed ones.
+ */
 function checkStages(raw: Raw): void {
-  const stageIds = raw.stages.stages.map((s) => s.id);
-  check(
-    sameSet(stageIds, StageId.options),
-    "stages.json",
-    "stages",
-    `must list each of ${StageId.options.join(", ")} once`,
-  );
-  raw.stages.stages.forEach((s, i) => {
-    check(s.number === i + 1, "stages.json", `stages[${i}].number`, "stages are numbered 1.. in funnel order");
-    const ids = s.exit_criteria.map((c) => c.id);
-    check(
-      new Set(ids).size === ids.length,
-      "stages.json",
-      `stages[${i}].exit_criteria`,
-      "criterion ids must be unique",
+  const stages = raw.stages.stages;
+  const seenStage = new Map<string, number>();
+  const seenCriterion = new Map<string, string>();
+  stages.forEach((s, i) => {
+    const at = `stages[${i}]`;
+    check(!seenStage.has(s.id), "stages.json", `${at}.id`, `stage id ${s.id} is used twice`);
+    seenStage.set(s.id, i);
+    check(s.number === i + 1, "stages.json", `${at}.number`, `stages are numbered 1..${stages.length} in funnel order`);
+    for (const [list, items] of [
+      ["entrance_criteria", s.entrance_criteria],
+      ["exit_criteria", s.exit_criteria],
+    ] as const)
+      items.forEach((c, j) => {
+        const other = seenCriterion.get(c.id);
+        check(
+          !other,
+          "stages.json",
+          `${at}.${list}[${j}].id`,
+          `criterion id ${c.id} is used twice (also ${other}); criterion ids must be unique across the stages`,
+        );
+        seenCriterion.set(c.id, `${s.id} ${list}`);
+      });
+    const prev = stages[i - 1];
+    s.entrance_criteria.forEach((c, j) =>
+      c.follows_from.forEach((id, k) =>
+        check(
+          prev !== undefined && prev.exit_criteria.some((x) => x.id === id),
+          "stages.json",
+          `${at}.entrance_criteria[${j}].follows_from[${k}]`,
+          prev
+            ? `${id} is not an exit criterion of ${prev.id} (the previous stage): ${prev.exit_criteria.map((x) => x.id).join(", ")}`
+            : "the first stage has no previous stage to follow from",
+        ),
+      ),
     );
     const acts = s.activities.map((a) => a.id);
-    check(new Set(acts).size === acts.length, "stages.json", `stages[${i}].activities`, "activity ids must be unique");
+    check(new Set(acts).size === acts.length, "stages.json", `${at}.activities`, "activity ids must be unique");
+    check(
+      (s.cycle_share === null) === (s.role === "after_sale"),
+      "stages.json",
+      `${at}.cycle_share`,
+      s.role === "after_sale"
+        ? "a stage after the sale takes no share of the sales cycle: null"
+        : "a selling stage needs its share of the sales cycle (0-1)",
+    );
   });
+  for (const [from, to] of Object.entries(raw.stages.stage_map)) {
+    check(
+      !seenStage.has(from),
+      "stages.json",
+      `stage_map.${from}`,
+      `${from} is one of the stages; only stages no longer listed are mapped`,
+    );
+    check(
+      seenStage.has(to),
+      "stages.json",
+      `stage_map.${from}`,
+      `${to} is not a stage (the stages are ${stages.map((x) => x.id).join(", ")})`,
+    );
+  }
+}
+
+/** A stage id as the active stages know it: itself, or where stages.json's stage_map sends it. */
+function resolveStage(raw: Pick<Raw, "stages">, id: string): string | undefined {
+  if (raw.stages.stages.some((s) => s.id === id)) return id;
+  return raw.stages.stage_map[id];
+}
+
+/** A stage reference in another file, resolved through the stage map, or an error naming it. */
+function stageRef(raw: Raw, id: string, file: string, path: string): string {
+  const to = resolveStage(raw, id);
+  check(
+    to !== undefined,
+    file,
+    path,
+    `no stage ${id} (the stages are ${raw.stages.stages.map((s) => s.id).join(", ")}); name one of them, or map ${id} in stages.json's stage_map`,
+  );
+  return to;
+}
+
+/**
+ * The stage references of the other files, resolved once: a team that renames or merges stages
+ * maps the old ids in stages.json, and the shipped files' references follow.
+ */
+function resolveStageRefs(raw: Raw): void {
+  const p = raw.wastes.pipeline;
+  p.early_stages = [
+    ...new Set(p.early_stages.map((id, i) => stageRef(raw, id, "wastes.json", `pipeline.early_stages[${i}]`))),
+  ];
+  p.single_threaded_after = stageRef(raw, p.single_threaded_after, "wastes.json", "pipeline.single_threaded_after");
+  raw.qualification.qualification_stage.stage = stageRef(
+    raw,
+    raw.qualification.qualification_stage.stage,
+    "qualification.json",
+    "qualification_stage.stage",
+  );
 }
 
 /**
@@ -325,6 +418,13 @@ function checkSegmentRows(raw: Raw): void {
     "matrix",
     "matrix, derived and unknown_readiness rows together must cover every tier x readiness once",
   );
+  for (const key of Object.keys(raw.segmentation.targets.segments))
+    check(
+      all.includes(key),
+      "segmentation.json",
+      `targets.segments.${key}`,
+      `no segment ${key}; segments are tier_readiness, e.g. ${all.slice(0, 2).join(", ")}`,
+    );
   check(
     raw.segmentation.unknown_readiness.rows.every((r) => r.readiness === "unknown"),
     "segmentation.json",
@@ -422,7 +522,7 @@ function checkFramework(raw: Raw, f: QualificationFrameworkData, at: string, act
         resolveStageActivity(raw, d.closing_activity) !== undefined,
         FILE_Q,
         `${here}.closing_activity`,
-        `no stage activity ${d.closing_activity}`,
+        missingActivity(raw, d.closing_activity),
       );
   });
   for (const list of ["disqualifiers", "nurture_triggers", "requalify"] as const)
@@ -486,7 +586,7 @@ function checkQualificationActions(raw: Raw): void {
     resolveStageActivity(raw, actions.qualified) !== undefined,
     FILE_Q,
     "actions.qualified",
-    `no stage activity ${actions.qualified}`,
+    missingActivity(raw, actions.qualified),
   );
   const [dqWaste, dqIndex] = actions.disqualified.split(".");
   check(
@@ -533,9 +633,20 @@ function checkPhrase(phrase: string, path: string): void {
   );
 }
 
-function resolveStageActivity(raw: Raw, ref: string): string | undefined {
+/** Why a "<stage>.<activity id>" reference does not resolve, with what would fix it. */
+function missingActivity(raw: Pick<Raw, "stages">, ref: string): string {
+  const [stage = "", activity] = ref.split(".");
+  const to = resolveStage(raw, stage);
+  if (to === undefined)
+    return `no stage ${stage} for ${ref} (the stages are ${raw.stages.stages.map((s) => s.id).join(", ")}); name one of them, or map ${stage} in stages.json's stage_map`;
+  const acts = raw.stages.stages.find((s) => s.id === to)!.activities.map((a) => a.id);
+  return `no activity ${activity} in stage ${to}${to !== stage ? ` (where stage_map sends ${stage})` : ""}; its activities are ${acts.join(", ")}`;
+}
+
+function resolveStageActivity(raw: Pick<Raw, "stages">, ref: string): string | undefined {
   const [stage, activity] = ref.split(".");
-  return raw.stages.stages.find((s) => s.id === stage)?.activities.find((a) => a.id === activity)?.text;
+  const id = resolveStage(raw, stage ?? "");
+  return raw.stages.stages.find((s) => s.id === id)?.activities.find((a) => a.id === activity)?.text;
 }
 
 /** The raw files of a folder, keyed as DATA_FILES, with their labelled blocks. */
@@ -627,6 +738,10 @@ export function loadMethodology(dataDir: string, opts: { shipped?: string; team?
     assessmentsRaw: raw.assessments,
     stage: (id) => stages[stageIdx.get(id)!]!,
     stageIndex: (id) => stageIdx.get(id)!,
+    resolveStage: (id) => resolveStage(raw, id),
+    stageMap: raw.stages.stage_map,
+    presetsDir: own.has(PRESETS_FILE) ? opts.team! : dataDir,
+    presetsFromTeam: own.has(PRESETS_FILE),
     waste: (id) => wastes.find((w) => w.id === id)!,
     segment: (tier, readiness) => segments.get(`${tier}_${readiness}`)!,
     qualificationDimension: (id) => qualificationDims.get(id)!,

@@ -33,6 +33,20 @@ export interface SegmentCycle extends Spread {
   status: "faster" | "within" | "slower" | "no_data";
 }
 
+/** One metric of a segment against the team's target (segmentation.json targets). */
+export interface TargetCheck {
+  target: number;
+  actual: number | null;
+  status: "on_target" | "below" | "no_data";
+}
+
+export interface SegmentTargets {
+  segment: string;
+  label: string;
+  win_rate?: TargetCheck;
+  avg_deal_size?: TargetCheck;
+}
+
 export interface PipelineMetrics {
   period: { from: string | null; to: string; days: number | null };
   currency: string;
@@ -41,6 +55,8 @@ export interface PipelineMetrics {
   avg_deal_size: number | null;
   median_deal_size: number | null;
   cycle_time: { won: Spread; lost: Spread; by_segment: SegmentCycle[] };
+  /** Win rate and average won deal size per segment against the team's targets; only where targets are set. */
+  segment_targets?: SegmentTargets[];
   conversion: Array<{
     from_stage: string;
     from_name: string;
@@ -109,6 +125,51 @@ export function segmentTargetDays(m: Methodology, segment: string): { label: str
   };
 }
 
+/**
+ * Each segment with targets (Phase 1 "Document target metrics for each segment"): its win rate
+ * and average won deal size in the period against them. Money targets are in the methodology's
+ * currency, so they are compared only when the metrics are in it.
+ */
+function segmentTargets(m: Methodology, raw: MetricsInput, currency: string, reasons: string[]): SegmentTargets[] {
+  const out: SegmentTargets[] = [];
+  for (const [segment, t] of Object.entries(m.segmentation.targets.segments)) {
+    const rows = raw.closed.filter((r) => r.segment === segment);
+    const of = (status: string) => rows.filter((r) => r.status === status);
+    const won = of("won").reduce((a, r) => a + r.n, 0);
+    const lost = of("lost").reduce((a, r) => a + r.n, 0);
+    const amountN = of("won").reduce((a, r) => a + r.amount_n, 0);
+    const amountSum = of("won").reduce((a, r) => a + r.amount_sum, 0);
+    const label = segmentTargetDays(m, segment)?.label ?? segment;
+    const judge = (target: number, actual: number | null): TargetCheck => ({
+      target,
+      actual,
+      status: actual === null ? "no_data" : actual >= target ? "on_target" : "below",
+    });
+    const row: SegmentTargets = { segment, label };
+    if (t.win_rate !== undefined) {
+      const rate = won + lost ? round(won / (won + lost), 4) : null;
+      row.win_rate = judge(t.win_rate, rate);
+      if (row.win_rate.status === "below")
+        reasons.push(
+          `${label} wins ${Math.round(rate! * 100)}% of decided deals, below the team's target of ${Math.round(t.win_rate * 100)}%.`,
+        );
+    }
+    if (t.avg_deal_size !== undefined) {
+      // The target is in the methodology's currency; deals in another are not compared with it.
+      row.avg_deal_size = judge(
+        t.avg_deal_size,
+        amountN && currency === m.currency ? round(amountSum / amountN) : null,
+      );
+      if (row.avg_deal_size.status === "below")
+        reasons.push(
+          `${label}'s average won deal is ${row.avg_deal_size.actual}, below the team's target of ${t.avg_deal_size} (${m.currency}).`,
+        );
+    }
+    out.push(row);
+  }
+  return out;
+}
+
 export function computePipelineMetrics(
   m: Methodology,
   raw: MetricsInput,
@@ -150,6 +211,8 @@ export function computePipelineMetrics(
       `${s.label} wins take a median ${s.median_days} days, beyond the segmentation matrix's ${s.target_days.min}-${s.target_days.max} days.`,
     );
   }
+
+  const segment_targets = segmentTargets(m, raw, opts.currency, reasons);
 
   // Conversion: deals that reached stage k+1 over deals that reached stage k (a deal created
   // further down the funnel counts as having reached the stages before it).
@@ -207,6 +270,7 @@ export function computePipelineMetrics(
     avg_deal_size,
     median_deal_size: raw.won_amount_median,
     cycle_time: { won: wonCycle, lost: lostCycle, by_segment },
+    ...(segment_targets.length ? { segment_targets } : {}),
     conversion,
     time_in_stage,
     pipeline_velocity,

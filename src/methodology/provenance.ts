@@ -183,6 +183,8 @@ export class Provenances {
 
   /** The label a path has in the shipped files (its nearest labelled block there), whatever the active files say. */
   shippedSource(path: string): Source {
+    // A value the shipped files do not have at all is the team's addition.
+    if (valueAt(this.shipped.tree, path) === undefined) return "team";
     return nearest(this.shipped.labels, path)?.source ?? "team";
   }
 

@@ -47,7 +47,13 @@ export function coreQuestions(
     }));
   if (!opts.stage) return { questions, stage: null, stage_name: null, stage_questions: [] };
   const stage = m.stage(opts.stage);
-  const stage_questions = stage.exit_criteria
+  const next = m.stages[m.stageIndex(opts.stage) + 1];
+  // The gate's criteria: the stage's exit criteria, and the next stage's entrance criteria that
+  // do not simply follow from them (those are settled by the exit questions).
+  const stage_questions = [
+    ...stage.exit_criteria,
+    ...(next?.entrance_criteria ?? []).filter((c) => !c.follows_from.length),
+  ]
     // With a stored check, ask only about the criteria still open.
     .filter((c) => !opts.open_criteria || opts.open_criteria.includes(c.id))
     .map((c) => ({

@@ -5,6 +5,13 @@
 import type { Methodology } from "./load.js";
 import { inTerms } from "./questions.js";
 
+/** What a stage's role means to the analyses. */
+const ROLE_TEXT = {
+  before_sale: "before the sale (counts toward conversion and the forecast's pipeline)",
+  closing: "closing (leaving it won is the sale; commit candidates in the forecast)",
+  after_sale: "after the sale (not in conversion, velocity or the forecast)",
+} as const;
+
 export const SECTIONS = [
   { id: "principles", title: "Five Core Principles of Lean Sales" },
   { id: "framework", title: "Lean Sales Management Framework" },
@@ -175,16 +182,32 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
       .join("\n\n"),
 
   stages: (m) =>
-    m.stages
-      .map(
+    [
+      ...(Object.keys(m.stageMap).length
+        ? [
+            `Stages a store may still hold are mapped: ${Object.entries(m.stageMap)
+              .map(([from, to]) => `\`${from}\` -> \`${to}\``)
+              .join(", ")}.`,
+          ]
+        : []),
+      ...m.stages.map(
         (s, i) =>
           `### Stage ${s.number}: ${s.name} (\`${s.id}\`)\n${label(m, `stages.stages[${i}]`).replace(/(.)$/, "$1\n\n")}**Objective**: ${s.objective}\n\n**Activities:**\n${bullets(
             s.activities.map((a) => a.text),
-          )}\n\n**Exit criteria:**\n${s.exit_criteria
+          )}\n\n${
+            s.entrance_criteria.length
+              ? `**Entrance criteria** (checked with ${m.stages[i - 1]?.name ?? "the previous stage"}'s exit):\n${s.entrance_criteria
+                  .map(
+                    (c) =>
+                      `- ${c.text} (\`${c.id}\`${c.optional ? ", optional" : ""}${c.follows_from.length ? `; met once ${c.follows_from.map((x) => `\`${x}\``).join(", ")} are` : ""}). Ask: ${c.question}`,
+                  )
+                  .join("\n")}\n\n`
+              : ""
+          }**Exit criteria:**\n${s.exit_criteria
             .map((c) => `- ${c.text} (\`${c.id}\`${c.optional ? ", optional" : ""}). Ask: ${c.question}`)
-            .join("\n")}\n\n**Success metric**: ${s.success_metric}`,
-      )
-      .join("\n\n"),
+            .join("\n")}\n\n**Role**: ${ROLE_TEXT[s.role]}. **Success metric**: ${s.success_metric}`,
+      ),
+    ].join("\n\n"),
 
   wastes: (m) =>
     [

@@ -131,20 +131,40 @@ export const SegmentationFile = z.object({
   // Guidance per tier while readiness is unknown.
   unknown_readiness: z.object({ rows: z.array(DerivedRow).length(3) }),
   application: TextList,
+  // Phase 1 "Document target metrics for each segment": a team's win rate and average won deal
+  // size per segment (tier_readiness, e.g. enterprise_ready; amounts in tier_thresholds.currency).
+  // Cycle-time targets are the rows' cycle_time_months. None shipped: the reference sets none.
+  targets: z
+    .object({
+      segments: z.record(
+        Id,
+        z
+          .object({
+            win_rate: z.number().gt(0).max(1).optional(),
+            avg_deal_size: z.number().positive().optional(),
+          })
+          .strict(),
+      ),
+    })
+    .default({ segments: {} }),
 });
 
 // ---------------------------------------------------------------- stages.json
-export const StageId = z.enum([
-  "prospecting",
-  "discovery",
-  "solution_presentation",
-  "proposal_negotiation",
-  "closing",
-  "onboarding_success",
-]);
+/**
+ * A stage id. Stages are the team's (3 to 9, data/stages.json or a methodology folder): tool
+ * schemas list the active ones (stageIdSchema), so there is no fixed enum here.
+ */
+export const StageId = Id;
 
 export const StageRole = z.enum(["before_sale", "closing", "after_sale"]);
 export type StageRoleId = z.infer<typeof StageRole>;
+
+const Criterion = z.object({
+  id: Id,
+  text: Text,
+  optional: z.boolean().default(false),
+  question: Text,
+});
 
 export const StagesFile = z.object({
   stages: z
@@ -158,28 +178,28 @@ export const StagesFile = z.object({
         role: StageRole,
         objective: Text,
         activities: z.array(z.object({ id: Id, text: Text })).min(1),
-        exit_criteria: z
-          .array(
-            z.object({
-              id: Id,
-              text: Text,
-              optional: z.boolean().default(false),
-              question: Text,
-            }),
-          )
-          .min(1),
+        // What must hold for a deal to enter the stage (checked with the previous stage's exit,
+        // at the same gate). `follows_from` names exit criteria of the previous stage that
+        // establish it: met when they all are, unless the check says otherwise.
+        entrance_criteria: z.array(Criterion.extend({ follows_from: z.array(Id).default([]) })).default([]),
+        exit_criteria: z.array(Criterion).min(1),
         success_metric: Text,
         // Share of the segment's cycle time this stage may take before a deal is late in it
         // (used only until enough history exists). Null for stages after the sale.
         cycle_share: z.number().positive().max(1).nullable(),
       }),
     )
-    .length(6)
+    .min(3, "a pipeline has 3 to 9 stages (the reference suggests 5-7)")
+    .max(9, "a pipeline has 3 to 9 stages (the reference suggests 5-7)")
     .refine((stages) => {
       const order = { before_sale: 0, closing: 1, after_sale: 2 } as const;
       const ranks = stages.map((st) => order[st.role]);
-      return ranks.includes(1) && ranks.every((r, i) => i === 0 || r >= ranks[i - 1]!);
-    }, "stage roles must run before_sale, then closing (at least one), then after_sale"),
+      return ranks.includes(0) && ranks.includes(1) && ranks.every((r, i) => i === 0 || r >= ranks[i - 1]!);
+    }, "stage roles must run before_sale (at least one), then closing (at least one), then after_sale"),
+  // Stages a store may still hold that this methodology no longer has, and the stage each now
+  // counts as: applied once to stored deals and their history at start-up, and to stage
+  // references in the other files (e.g. wastes.json early_stages).
+  stage_map: z.record(Id, Id).default({}),
 });
 
 // ---------------------------------------------------------------- forecast.json
@@ -502,7 +522,7 @@ export type ScoringFeature = z.infer<typeof ScoringFeatureId>;
 
 export type Tier = z.infer<typeof TierId>;
 export type Readiness = z.infer<typeof ReadinessId>;
-export type Stage = z.infer<typeof StageId>;
+export type Stage = string;
 export type Waste = z.infer<typeof WasteId>;
 export type Focus = z.infer<typeof FocusId>;
 export type SignalName = z.infer<typeof SignalId>;

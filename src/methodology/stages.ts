@@ -1,5 +1,7 @@
-// Stage gates. Reference: "Sales Process Stages" (exit criteria per stage) and Area 1
-// "Stage Gates: clear criteria for prospect advancement through pipeline".
+// Stage gates. Reference: "Sales Process Stages" (exit criteria per stage), Area 1 "Stage Gates:
+// clear criteria for prospect advancement through pipeline", and Phase 1 "Create stage
+// entrance/exit criteria": a gate checks the exit criteria of the stage left and the entrance
+// criteria of the stage entered.
 import { InputError } from "./errors.js";
 import type { Methodology } from "./load.js";
 import type { Stage } from "./schema.js";
@@ -18,6 +20,8 @@ export interface CriterionState {
   text: string;
   met: boolean | null;
   optional: boolean;
+  /** An entrance criterion of the next stage (checked at the same gate); absent for exit criteria. */
+  entrance?: true;
   evidence?: string;
   /** For a criterion not yet met: the question that settles it (the one core_questions asks). */
   question?: string;
@@ -36,14 +40,77 @@ export interface StageCheck {
   reasons: string[];
 }
 
+type StageDefOf = Methodology["stages"][number];
+type EntranceDef = StageDefOf["entrance_criteria"][number];
+
+/**
+ * An entrance criterion's state from the exit criteria it follows from: met once they all are;
+ * otherwise nothing to say.
+ */
+export function followsFrom(c: EntranceDef, states: Record<string, boolean | null | undefined>): true | undefined {
+  return c.follows_from.length > 0 && c.follows_from.every((id) => states[id] === true) ? true : undefined;
+}
+
+/**
+ * The criteria of the gate between two stages: the exit criteria of the stage left, then the
+ * entrance criteria of the stage entered (the reference's "stage entrance/exit criteria").
+ */
+export function gateCriteria(
+  from: StageDefOf,
+  to: StageDefOf | undefined,
+): Array<{ c: StageDefOf["exit_criteria"][number] | EntranceDef; entrance: boolean }> {
+  return [
+    ...from.exit_criteria.map((c) => ({ c, entrance: false })),
+    ...(to?.entrance_criteria ?? []).map((c) => ({ c, entrance: true })),
+  ];
+}
+
+/**
+ * Which required criteria of the gate from one stage to another a recorded check leaves unmet.
+ * Entrance criteria the check does not mention (a check recorded before the stage had them)
+ * count as met when the exit criteria they follow from are.
+ */
+export function unmetAtGate(
+  m: Methodology,
+  from: Stage,
+  to: Stage,
+  recorded: Record<string, boolean | null> | undefined,
+): Array<{ id: string; text: string; entrance: boolean }> {
+  const states = recorded ?? {};
+  const open = gateCriteria(m.stage(from), m.stage(to))
+    .filter(({ c }) => !c.optional)
+    .filter(({ c, entrance }) => {
+      const state = states[c.id] ?? (entrance ? followsFrom(c as EntranceDef, states) : undefined);
+      return state !== true;
+    });
+  // Into the next stage, an entrance criterion that only waits on unmet exit criteria is named
+  // through them (as check_stage_exit does); a skipped-to stage's entrance criteria are all named.
+  const isNext = m.stageIndex(to) === m.stageIndex(from) + 1;
+  const openIds = new Set(open.filter(({ entrance }) => !entrance).map(({ c }) => c.id));
+  return open
+    .filter(
+      ({ c, entrance }) =>
+        !(
+          isNext &&
+          entrance &&
+          (states[c.id] ?? null) === null &&
+          (c as EntranceDef).follows_from.some((id) => openIds.has(id))
+        ),
+    )
+    .map(({ c, entrance }) => ({ id: c.id, text: c.text, entrance }));
+}
+
 export function checkStageExit(m: Methodology, input: StageCheckInput): StageCheck {
   const stage = m.stage(input.stage);
-  const ids = stage.exit_criteria.map((c) => c.id);
+  const index = m.stageIndex(input.stage);
+  const next = m.stages[index + 1] ?? null;
+  const gate = gateCriteria(stage, next ?? undefined);
+  const ids = gate.map(({ c }) => c.id);
   const known = (field: string, list: string[]) => {
     for (const id of list) {
       if (!ids.includes(id)) {
         throw new InputError(
-          `${field} has "${id}", which is not a ${stage.name} exit criterion. Valid ids: ${ids.join(", ")}.`,
+          `${field} has "${id}", which is not a criterion of the ${stage.name} gate (its exit criteria${next && next.entrance_criteria.length ? ` and ${next.name}'s entrance criteria` : ""}). Valid ids: ${ids.join(", ")}.`,
           field,
         );
       }
@@ -58,35 +125,47 @@ export function checkStageExit(m: Methodology, input: StageCheckInput): StageChe
   const both = met.filter((id) => unmet.includes(id));
   if (both.length > 0) throw new InputError(`${both.join(", ")} cannot be both met and unmet.`, "met");
 
-  const criteria: CriterionState[] = stage.exit_criteria.map((c) => {
-    // Explicit verdicts win; evidence alone marks a criterion met; otherwise an earlier check stands.
+  // Explicit verdicts win; evidence alone marks a criterion met; an entrance criterion follows
+  // the exit criteria it builds on; otherwise an earlier check stands.
+  const states: Record<string, boolean | null> = {};
+  const criteria: CriterionState[] = gate.map(({ c, entrance }) => {
     let state: boolean | null = input.previous?.met[c.id] ?? null;
+    if (entrance) state = followsFrom(c as EntranceDef, states) ?? state;
     if (evidence[c.id] !== undefined) state = true;
     if (met.includes(c.id)) state = true;
     if (unmet.includes(c.id)) state = false;
+    states[c.id] = state;
     const note = evidence[c.id] ?? input.previous?.evidence[c.id];
     return {
       id: c.id,
       text: c.text,
       met: state,
       optional: c.optional,
+      ...(entrance ? { entrance: true as const } : {}),
       ...(note ? { evidence: note } : {}),
       ...(state !== true ? { question: c.question } : {}),
     };
   });
 
   const blocking = criteria.filter((c) => !c.optional && c.met !== true);
-  const index = m.stageIndex(input.stage);
-  const next = m.stages[index + 1] ?? null;
-  const reasons = criteria.map((c) => {
-    const what = `${stage.name} exit criterion "${c.text}"`;
+  // An entrance criterion still waiting on the exit criteria it follows from is not work of its
+  // own: `unmet` names the exit criteria (it stays in `criteria`, met null).
+  const blockingIds = new Set(blocking.map((c) => c.id));
+  const waiting = (c: CriterionState, i: number) =>
+    c.entrance === true && c.met === null && (gate[i]!.c as EntranceDef).follows_from.some((id) => blockingIds.has(id));
+  const reasons = criteria.map((c, i) => {
+    const what = c.entrance
+      ? `${next!.name} entrance criterion "${c.text}"`
+      : `${stage.name} exit criterion "${c.text}"`;
     if (c.met === true) return `${what} is met${c.evidence ? ` (evidence: ${c.evidence})` : ""}.`;
     if (c.optional) return `${what} is optional${c.met === false ? " and not met" : ""}.`;
+    if (waiting(c, i))
+      return `${what} follows from ${(gate[i]!.c as EntranceDef).follows_from.join(", ")}, not all met yet.`;
     return c.met === false ? `${what} is not met.` : `${what} has no evidence yet.`;
   });
   reasons.push(
     blocking.length === 0
-      ? `Every required ${stage.name} exit criterion is met${next ? `: the deal may advance to ${next.name}` : ""}.`
+      ? `Every required criterion of the ${stage.name} gate is met${next ? `: the deal may advance to ${next.name}` : ""}.`
       : `Stage gate: ${blocking.length} required criteri${blocking.length === 1 ? "on is" : "a are"} not met, so the deal stays in ${stage.name}.`,
   );
   return {
@@ -94,7 +173,7 @@ export function checkStageExit(m: Methodology, input: StageCheckInput): StageChe
     stage_name: stage.name,
     criteria,
     can_advance: blocking.length === 0,
-    unmet: blocking.map((c) => c.id),
+    unmet: criteria.filter((c, i) => blocking.includes(c) && !waiting(c, i)).map((c) => c.id),
     next_stage: next?.id ?? null,
     next_stage_name: next?.name ?? null,
     // What follows only once the gate can be passed; until then the questions above are the work.

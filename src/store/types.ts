@@ -79,6 +79,12 @@ export interface Stakeholder {
   decision_maker: boolean;
 }
 
+export interface StageRemap {
+  at: string;
+  from_stage: string;
+  to_stage: string;
+}
+
 export interface StageHistoryRow {
   stage: string;
   from_stage: string | null;
@@ -269,6 +275,20 @@ export interface DealStore {
   /** Adds or updates stakeholders by name. */
   upsertStakeholders(id: string, list: Stakeholder[]): void;
   stageHistory(id: string): StageHistoryRow[];
+  /** Where the deal's stages were moved by a change of the methodology's stages (oldest first). */
+  stageRemaps(id: string): StageRemap[];
+
+  /** The stage ids the stored positions refer to, in funnel order. */
+  stageLayout(): string[];
+  /** Every stage id the store refers to (deals, their furthest stage, history, activities, checks), with its deal count. */
+  stageUsage(): Array<{ stage: string; deals: number }>;
+  /**
+   * Moves the store onto a new stage layout (call inside transaction()): `map` gives, for every
+   * stored stage id, the stage id it becomes (itself when kept); positions are recomputed
+   * against `stages`; each deal whose current or past stage moved gets a stage_remaps row.
+   * Returns the number of deals moved.
+   */
+  applyStageLayout(stages: readonly string[], map: Readonly<Record<string, string>>, at: string): number;
   activities(id: string, limit: number): { activities: Activity[]; total: number };
   events(id: string, limit: number): DealEvent[];
 

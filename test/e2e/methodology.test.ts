@@ -44,7 +44,7 @@ describe("a team's methodology folder", () => {
     );
     const c = await runToExit(["methodology", "check", dir]);
     expect(c.code).toBe(0);
-    expect(c.stdout).toMatch(/2 of 13 files are the team's \(segmentation.json, stages.json\)/);
+    expect(c.stdout).toMatch(/2 of 14 files are the team's \(segmentation.json, stages.json\)/);
     expect(c.stdout).toContain("- segmentation.tier_thresholds.employees.mid_market: came from this server's default");
     expect(c.stdout).toContain("! stages.stages[1].exit_criteria[0].text: came from the reference");
   });
@@ -146,13 +146,13 @@ describe("a team's methodology folder", () => {
       "a criterion id used twice",
       "stages.json",
       (f: string) => edit(f, (s) => (s.stages[1].exit_criteria[1].id = s.stages[1].exit_criteria[0].id)),
-      /stages\.json at stages\[1\]\.exit_criteria: criterion ids must be unique/,
+      /stages\.json at stages\[1\]\.exit_criteria\[1\]\.id: criterion id challenge_understood is used twice/,
     ],
     [
       "a stage order gap",
       "stages.json",
       (f: string) => edit(f, (s) => (s.stages[2].number = 4)),
-      /stages\.json at stages\[2\]\.number: stages are numbered 1\.\. in funnel order/,
+      /stages\.json at stages\[2\]\.number: stages are numbered 1\.\.6 in funnel order/,
     ],
     [
       "a broken assessments.json (checked by the assessment rules)",

@@ -7,7 +7,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { StageId } from "../../src/methodology/schema.js";
 import {
   parseDealId,
   StoreError,
@@ -33,7 +32,14 @@ export interface StoreFixture {
 // ---------------------------------------------------------------- data
 
 /** The stages of data/stages.json, in order: a stage's index is its position here. */
-const STAGES = StageId.options;
+const STAGES = [
+  "prospecting",
+  "discovery",
+  "solution_presentation",
+  "proposal_negotiation",
+  "closing",
+  "onboarding_success",
+] as const;
 type Stage = (typeof STAGES)[number];
 const idx = (s: Stage) => STAGES.indexOf(s);
 

@@ -17,9 +17,21 @@ describe("advance_stage", () => {
       met: ["challenge_understood", "fit_assessed", "proposal_agreed"],
     });
     const r = await h.callOk("advance_stage", { deal_id: id });
+    // The exit criterion (Solution Presentation's entrance criterion built on it waits on it).
     expect(r).toMatchObject({ moved: false, gate: "refused", unmet: ["stakeholders_identified"] });
     expect(r.reasons.join(" ")).toMatch(/"Identified stakeholders and their priorities" is not met/);
     expect((await h.callOk("get_deal", { deal_id: id })).stage_history).toHaveLength(1);
+  });
+
+  it("an unmet entrance criterion of the stage entered refuses the move even when every exit criterion is met", async () => {
+    const id = await make();
+    const all = ["challenge_understood", "stakeholders_identified", "fit_assessed", "proposal_agreed"];
+    await h.callOk("check_stage_exit", { deal_id: id, met: all, unmet: ["presentation_wanted"] });
+    const r = await h.callOk("advance_stage", { deal_id: id });
+    expect(r).toMatchObject({ moved: false, gate: "refused", unmet: ["presentation_wanted"] });
+    expect(r.reasons.join(" ")).toMatch(/Solution Presentation entrance criterion "Fit is confirmed/);
+    await h.callOk("check_stage_exit", { deal_id: id, evidence: { presentation_wanted: "CTO asked for a demo" } });
+    expect(await h.callOk("advance_stage", { deal_id: id })).toMatchObject({ moved: true, gate: "passed" });
   });
 
   it("skipping a stage needs an override reason", async () => {

@@ -9,7 +9,12 @@ describe("check_stage_exit", () => {
   it("with only a stage lists its criteria, all unknown", async () => {
     const r = await h.callOk("check_stage_exit", { stage: "proposal_negotiation" });
     expect(r.stage_name).toBe("Proposal & Negotiation");
-    expect(r.criteria.map((c: any) => c.met)).toEqual([null, null, null, null]);
+    // Its four exit criteria, then Closing's two entrance criteria.
+    expect(r.criteria.map((c: any) => c.met)).toEqual([null, null, null, null, null, null]);
+    expect(r.criteria.filter((c: any) => c.entrance).map((c: any) => c.id)).toEqual([
+      "agreement_reached",
+      "contract_prepared",
+    ]);
     expect(r.can_advance).toBe(false);
     expect(r.next_stage).toBe("closing");
     expect(r.recorded).toBe(false);
@@ -21,7 +26,7 @@ describe("check_stage_exit", () => {
 
   it("refuses criteria of another stage with the valid ids", async () => {
     expect(await h.callError("check_stage_exit", { stage: "prospecting", met: ["terms_agreed"] })).toMatch(
-      /not a Prospecting exit criterion.*meeting_agreed/,
+      /not a criterion of the Prospecting gate.*meeting_agreed/,
     );
   });
 

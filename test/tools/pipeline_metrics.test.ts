@@ -1,6 +1,11 @@
 // Metrics equal hand-computed values on a small constructed pipeline.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connect, type Harness } from "../helpers/connect.js";
+import { loadMethodology } from "../../src/methodology/load.js";
+import { dataDir } from "../../src/paths.js";
 import { build, T } from "../helpers/build.js";
 
 const NOW = "2026-11-28T12:00:00.000Z";
@@ -144,5 +149,57 @@ describe("pipeline_metrics edge cases", () => {
     expect(r.open_pipeline).toEqual({ deals: 3, value: 3000, deals_with_amount: 3 });
     expect(r.pipeline_velocity).toBeNull();
     await h.close();
+  });
+});
+
+describe("pipeline_metrics against a team's segment targets (Phase 1: target metrics for each segment)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "lsm-targets-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("compares each segment's win rate and average won deal with the targets the team documented", async () => {
+    const seg = JSON.parse(readFileSync(join(dataDir(), "segmentation.json"), "utf8"));
+    seg.targets.segments = {
+      mid_market_ready: { win_rate: 0.75, avg_deal_size: 15000 },
+      smb_ready: { win_rate: 0.5 },
+    };
+    writeFileSync(join(dir, "segmentation.json"), JSON.stringify(seg));
+    const h = await connect({ now: NOW, methodology: loadMethodology(dataDir(), { team: dir }) });
+    try {
+      for (const [amount, status] of [
+        [10000, "won"],
+        [30000, "won"],
+        [20000, "lost"],
+      ] as const)
+        build(h, {
+          owner: "Dana",
+          amount,
+          created: "2026-01-01",
+          moves: ["2026-01-11"],
+          close: { status, at: "2026-03-02" },
+        });
+      const r = await h.callOk("pipeline_metrics", { as_of: "2026-06-30" });
+      expect(r.segment_targets).toEqual([
+        {
+          segment: "mid_market_ready",
+          label: "Mid-Market-Ready",
+          win_rate: { target: 0.75, actual: 0.6667, status: "below" },
+          avg_deal_size: { target: 15000, actual: 20000, status: "on_target" },
+        },
+        { segment: "smb_ready", label: "SMB-Ready", win_rate: { target: 0.5, actual: null, status: "no_data" } },
+      ]);
+      expect(r.reasons).toContain("Mid-Market-Ready wins 67% of decided deals, below the team's target of 75%.");
+      expect(r.__text).toMatch(/Segment targets: Mid-Market-Ready win rate 66.7% vs 75% \(below\)/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("without targets the answer has no segment_targets", async () => {
+    const h = await connect({ now: NOW });
+    try {
+      expect((await h.callOk("pipeline_metrics", {})).segment_targets).toBeUndefined();
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/methodology/errors.js";
-import { checkStageExit } from "../../src/methodology/stages.js";
+import { checkStageExit, unmetAtGate } from "../../src/methodology/stages.js";
 import { methodology } from "../helpers/connect.js";
 
 const m = methodology();
@@ -8,18 +8,24 @@ const m = methodology();
 describe("stage exit criteria", () => {
   it("called with only a stage, it lists the criteria with met null, so an agent can learn the ids", () => {
     const c = checkStageExit(m, { stage: "discovery" });
-    expect(c.criteria.map((x) => x.id)).toEqual([
-      "challenge_understood",
-      "stakeholders_identified",
-      "fit_assessed",
-      "proposal_agreed",
+    // Discovery's exit criteria, then Solution Presentation's entrance criteria.
+    expect(c.criteria.map((x) => [x.id, x.entrance ?? false])).toEqual([
+      ["challenge_understood", false],
+      ["stakeholders_identified", false],
+      ["fit_assessed", false],
+      ["proposal_agreed", false],
+      ["problem_and_people_known", true],
+      ["presentation_wanted", true],
     ]);
     expect(c.criteria.every((x) => x.met === null)).toBe(true);
     expect(c.can_advance).toBe(false);
     expect(c.next_stage).toBe("solution_presentation");
     // What follows comes only once the gate can be passed; until then each criterion carries its question.
     expect(c.next_activities).toEqual([]);
-    expect(c.criteria.map((x) => x.question)).toEqual(m.stage("discovery").exit_criteria.map((x) => x.question));
+    expect(c.criteria.map((x) => x.question)).toEqual([
+      ...m.stage("discovery").exit_criteria.map((x) => x.question),
+      ...m.stage("solution_presentation").entrance_criteria.map((x) => x.question),
+    ]);
   });
 
   it("a blocked check gives the question that settles each unmet criterion, and none for a met one", () => {
@@ -49,9 +55,27 @@ describe("stage exit criteria", () => {
       unmet: ["stakeholders_identified"],
     });
     expect(c.can_advance).toBe(false);
+    // The entrance criterion built on it waits on it: unmet names the exit criterion only.
     expect(c.unmet).toEqual(["stakeholders_identified"]);
+    expect(c.criteria.find((x) => x.id === "problem_and_people_known")!.met).toBeNull();
     expect(c.reasons.join(" ")).toContain(
       'Discovery exit criterion "Identified stakeholders and their priorities" is not met',
+    );
+    expect(c.reasons.join(" ")).toMatch(
+      /Solution Presentation entrance criterion "[^"]+" follows from challenge_understood, stakeholders_identified, not all met yet/,
+    );
+  });
+
+  it("an entrance criterion is met when the exit criteria it follows from are, and can be refused explicitly", () => {
+    const all = ["challenge_understood", "stakeholders_identified", "fit_assessed", "proposal_agreed"];
+    const passed = checkStageExit(m, { stage: "discovery", met: all });
+    expect(passed.criteria.filter((x) => x.entrance).map((x) => x.met)).toEqual([true, true]);
+    expect(passed.can_advance).toBe(true);
+    const refused = checkStageExit(m, { stage: "discovery", met: all, unmet: ["presentation_wanted"] });
+    expect(refused.can_advance).toBe(false);
+    expect(refused.unmet).toEqual(["presentation_wanted"]);
+    expect(refused.criteria.find((x) => x.id === "presentation_wanted")!.question).toBe(
+      m.stage("solution_presentation").entrance_criteria[1]!.question,
     );
   });
 
@@ -85,7 +109,9 @@ describe("stage exit criteria", () => {
       unmet: ["basic_fit_assessed"],
       previous: { met: { meeting_agreed: true, basic_fit_assessed: true, contact_verified: null }, evidence: {} },
     });
-    expect(c.criteria.map((x) => x.met)).toEqual([true, false, true]);
+    // Prospecting's exit, then Discovery's entrance (the meeting with a verified contact follows;
+    // fit does not, since basic fit is now unmet).
+    expect(c.criteria.map((x) => x.met)).toEqual([true, false, true, true, null]);
   });
 
   it("an unknown criterion id is refused with the valid ids", () => {
@@ -97,5 +123,28 @@ describe("stage exit criteria", () => {
     expect(() =>
       checkStageExit(m, { stage: "closing", met: ["contract_executed"], unmet: ["contract_executed"] }),
     ).toThrow(/both met and unmet/);
+  });
+
+  it("a check recorded before a stage had entrance criteria still gates by the exit criteria they follow from", () => {
+    const old = {
+      challenge_understood: true,
+      stakeholders_identified: true,
+      fit_assessed: true,
+      proposal_agreed: true,
+    };
+    expect(unmetAtGate(m, "discovery", "solution_presentation", old)).toEqual([]);
+    // An open exit criterion is named; the entrance criterion waiting on it is not named twice.
+    expect(unmetAtGate(m, "discovery", "solution_presentation", { ...old, fit_assessed: null })).toEqual([
+      { id: "fit_assessed", text: m.stage("discovery").exit_criteria[2]!.text, entrance: false },
+    ]);
+    // Refused explicitly, an entrance criterion is named even with its exit criteria met.
+    expect(
+      unmetAtGate(m, "discovery", "solution_presentation", { ...old, presentation_wanted: false }).map((c) => c.id),
+    ).toEqual(["presentation_wanted"]);
+    // Skipping a stage: the entrance criteria of the stage entered have no check behind them.
+    expect(unmetAtGate(m, "discovery", "proposal_negotiation", old).map((c) => c.id)).toEqual([
+      "solution_endorsed",
+      "decision_path_known",
+    ]);
   });
 });

@@ -471,7 +471,10 @@ const DURATION: Record<ActivityTypeId, [number, number] | null> = {
   internal: [30, 60],
   approval: [15, 30],
 };
-const ACTIVITY_MIX: Record<Stage, Partial<Record<ActivityTypeId, number>>> = {
+type Mix = Record<ActivityTypeId, number>;
+// Per reference stage; a team's own stages take the mix of the reference stage at the same
+// place in the funnel (mixFor).
+const ACTIVITY_MIX: Record<string, Partial<Mix>> = {
   prospecting: { email: 50, call: 35, note: 15 },
   discovery: { call: 35, meeting: 35, email: 20, note: 10 },
   solution_presentation: { demo: 45, meeting: 30, email: 15, internal: 10 },
@@ -569,9 +572,29 @@ export function* generateDeals(opts: DemoOptions): Generator<DemoDeal> {
 interface World {
   m: Methodology;
   stages: Stage[];
+  /** The activity mix of each stage. */
+  mix: Map<Stage, Mix>;
+  /** Where proposals are made (the reference's Proposal & Negotiation, else the last stage before closing). */
+  proposalStage: number;
+  /** Stages where meetings can loop without a move (the reference's Discovery and Solution Presentation). */
+  loopStages: Set<Stage>;
   shares: number[];
   /** The deal's BANT qualification; null when the methodology has no BANT framework to judge it by. */
   qualify: (b: DemoDeal["bant"]) => BantSnapshot | null;
+}
+
+/** A stage's activity mix: its own, or the reference stage's at the same place in the funnel. */
+function mixFor(m: Methodology, id: Stage, index: number): Mix {
+  const own = ACTIVITY_MIX[id];
+  if (own) return own as Mix;
+  const stage = m.stages[index]!;
+  if (stage.role === "closing") return ACTIVITY_MIX.closing as Mix;
+  if (stage.role === "after_sale") return ACTIVITY_MIX.onboarding_success as Mix;
+  const before = m.stages.filter((s) => s.role === "before_sale").length;
+  const ref = ["prospecting", "discovery", "solution_presentation", "proposal_negotiation"];
+  // Spread the team's before-sale stages over the reference's four, first to first and last to last.
+  const at = before <= 1 ? 0 : Math.round((index / (before - 1)) * (ref.length - 1));
+  return ACTIVITY_MIX[ref[at]!] as Mix;
 }
 
 function worldFor(m: Methodology): World {
@@ -581,9 +604,18 @@ function worldFor(m: Methodology): World {
   const memo = new Map<string, BantSnapshot>();
   // The demo's deals carry BANT statuses: they are qualified under BANT whatever framework is active.
   const bant = underFramework(m, "bant");
+  const before = selling.filter((s) => s.role === "before_sale").map((s) => s.id);
+  const proposal = selling.findIndex((s) => s.id === "proposal_negotiation");
   return {
     m,
     stages: selling.map((s) => s.id),
+    mix: new Map(m.stages.map((s, i) => [s.id, mixFor(m, s.id, i)])),
+    proposalStage: proposal >= 0 ? proposal : Math.max(0, before.length - 1),
+    loopStages: new Set(
+      before.includes("discovery") || before.includes("solution_presentation")
+        ? ["discovery", "solution_presentation"]
+        : before.slice(1, 3),
+    ),
     shares: selling.map((s) => s.cycle_share! / total),
     // The qualify_prospect rules, remembered per combination of statuses (320 of them).
     qualify: (b) => {
@@ -829,7 +861,7 @@ function drawActivities(
   path: StagePath,
   traits: DemoTrait[],
 ): DemoActivity[] {
-  const routine = drawRoutineActivities(r, w.m, frame, tier, path, traits);
+  const routine = drawRoutineActivities(r, w, frame, tier, path, traits);
   const activities = drawActivityPattern(r, w, frame, path, routine, traits);
   activities.sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : 0));
   return activities;
@@ -845,12 +877,13 @@ interface RoutineActivities {
 /** Activities per stage visited: a few a month, the mix depending on the stage; some deals go silent or have none. */
 function drawRoutineActivities(
   r: Rng,
-  m: Methodology,
+  w: World,
   frame: Frame,
   tier: Tier,
   path: StagePath,
   traits: DemoTrait[],
 ): RoutineActivities {
+  const m = w.m;
   const { status, stage } = path;
   const monthlyRate = tier === "enterprise" ? 2 : tier === "mid_market" ? 2.5 : 3;
   const activities: DemoActivity[] = [];
@@ -868,7 +901,7 @@ function drawRoutineActivities(
         8,
         Math.max(to - from > 3 * DAY ? 1 : 0, Math.round(((to - from) / DAY / 30) * monthlyRate * r.float(0.5, 1.5))),
       );
-      const mix = ACTIVITY_MIX[h.stage] as Record<ActivityTypeId, number>;
+      const mix = w.mix.get(h.stage)!;
       for (let k = 0; k < n; k++) {
         const at = from + r.next() * (to - from);
         if (at < silentFrom) activities.push(drawActivity(r, r.weighted(mix), at, h.stage));
@@ -877,10 +910,7 @@ function drawRoutineActivities(
     // Open deals that are not going silent were touched recently.
     if (status === "open" && !silentDeal && r.chance(0.9)) {
       const recent = frame.asOfMs - r.float(0.2, 0.5) * m.wasteRules.pipeline.silence_days[tier] * DAY;
-      if (recent > path.enteredMs)
-        activities.push(
-          drawActivity(r, r.weighted(ACTIVITY_MIX[stage] as Record<ActivityTypeId, number>), recent, stage),
-        );
+      if (recent > path.enteredMs) activities.push(drawActivity(r, r.weighted(w.mix.get(stage)!), recent, stage));
     }
   } else traits.push("no_activity");
   return { activities, silentFrom, noActivity };
@@ -902,7 +932,7 @@ function drawActivityPattern(
   const lastFrom = Math.max(path.enteredMs, frame.asOfMs - 20 * DAY);
   const lastTo = Math.min(path.endMs, silentFrom) - 1;
   const canAddLate = !noActivity && lastTo > lastFrom;
-  const proposalStage = w.stages.indexOf("proposal_negotiation");
+  const proposalStage = w.proposalStage;
   if (canAddLate && r.chance(0.07)) {
     traits.push("internal_heavy");
     return pileUpInternalWork(r, activities, stage, lastFrom, lastTo);
@@ -917,12 +947,7 @@ function drawActivityPattern(
       activities.push(drawActivity(r, "proposal", from + (to - from) * 0.3, h.stage));
       activities.push(drawActivity(r, "proposal", from + (to - from) * r.float(0.5, 0.95), h.stage, r.pick(REWORK)));
     }
-  } else if (
-    canAddLate &&
-    status === "open" &&
-    (stage === "discovery" || stage === "solution_presentation") &&
-    r.chance(0.1)
-  ) {
+  } else if (canAddLate && status === "open" && w.loopStages.has(stage) && r.chance(0.1)) {
     // Meetings without a stage move.
     traits.push("meeting_loop");
     for (let j = r.int(5, 7); j > 0; j--) activities.push(drawActivity(r, "meeting", r.float(lastFrom, lastTo), stage));

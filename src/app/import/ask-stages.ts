@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Methodology } from "../../methodology/load.js";
-import { StageTarget, type StageTargetId } from "./presets.js";
+import { stageTargets, type StageTargetId } from "./presets.js";
 import { suggestStage } from "./run.js";
 
 /** More unknown labels than this are not asked one by one (the report says how to map them). */
@@ -36,7 +36,7 @@ export function stageQuestions(m: Methodology, unknown: Map<string, number>): St
 
 /** The form: one choice per label, the likeliest stage preselected. */
 export function stageForm(m: Methodology, questions: StageQuestion[]) {
-  const choices = [...StageTarget.options, SKIP] as unknown as [string, ...string[]];
+  const choices = [...stageTargets(m), SKIP] as [string, ...string[]];
   const names = m.stages.map((s) => `${s.id} = ${s.name}`).join(", ");
   return z.object(
     Object.fromEntries(
@@ -65,12 +65,12 @@ export function stageMessage(questions: StageQuestion[], format: string): string
  * comes from the client.
  */
 export function answeredStages(
+  m: Methodology,
   content: Record<string, unknown> | undefined,
 ): (label: string) => StageTargetId | undefined {
+  const targets: string[] = stageTargets(m);
   const byKey = new Map<string, StageTargetId>();
-  for (const [k, v] of Object.entries(content ?? {})) {
-    const t = StageTarget.safeParse(v);
-    if (/^stage_[0-9a-f]{12}$/.test(k) && t.success) byKey.set(k, t.data);
-  }
+  for (const [k, v] of Object.entries(content ?? {}))
+    if (/^stage_[0-9a-f]{12}$/.test(k) && typeof v === "string" && targets.includes(v)) byKey.set(k, v);
   return (label) => (byKey.size ? byKey.get(questionKey(label)) : undefined);
 }

@@ -5,11 +5,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { PARSE_ONCE, withoutLabels } from "../../methodology/provenance.js";
-import { MethodologyDataError } from "../../methodology/load.js";
+import { MethodologyDataError, PRESETS_FILE, type Methodology } from "../../methodology/load.js";
 import { CLOSED_STATUSES, StageId, type ClosedStatus } from "../../methodology/schema.js";
 import { dataDir } from "../../paths.js";
 
-export const PRESETS_FILE = "crm-presets.json";
+export { PRESETS_FILE };
 
 /** The deal fields a CSV column can feed (the keys of `mapping`). */
 export const IMPORT_FIELDS = [
@@ -40,8 +40,12 @@ export const ImportFieldId = z.enum(IMPORT_FIELDS);
 export const FORMATS = ["hubspot", "salesforce", "pipedrive", "generic"] as const;
 export type ImportFormat = (typeof FORMATS)[number];
 
-export const StageTarget = z.enum([...StageId.options, ...CLOSED_STATUSES]);
-export type StageTargetId = z.infer<typeof StageTarget>;
+/** Where a CRM stage label goes: one of the active stages, or won, lost, disqualified. */
+export type StageTargetId = string;
+const StageTarget = StageId;
+/** The targets under a methodology: its stage ids, then the closed statuses. */
+export const stageTargets = (m: Methodology): [string, ...string[]] =>
+  [...m.stages.map((s) => s.id), ...CLOSED_STATUSES] as string[] as [string, ...string[]];
 
 const Text = z.string().min(1);
 
@@ -90,14 +94,14 @@ export interface Preset {
 }
 
 export interface CrmPresets {
-  closedStage: Record<ClosedStatus, z.infer<typeof StageId>>;
+  closedStage: Record<ClosedStatus, string>;
   /** Normalized status word -> status. */
   statusValues: Map<string, "open" | ClosedStatus>;
   presets: Map<ImportFormat, Preset>;
 }
 
-function fail(path: string, detail: string): never {
-  throw new MethodologyDataError(PRESETS_FILE, path, detail);
+function fail(path: string, detail: string, dir?: string): never {
+  throw new MethodologyDataError(PRESETS_FILE, path, detail, dir);
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -159,8 +163,11 @@ export function buildPresets(raw: z.infer<typeof PresetsFile>): CrmPresets {
 
 const cache = new Map<string, CrmPresets>();
 
-/** Reads and validates data/crm-presets.json once per folder. Throws MethodologyDataError naming the path. */
-export function loadCrmPresets(dir: string = dataDir()): CrmPresets {
+/**
+ * Reads and validates crm-presets.json once per folder (data/, or a team's methodology folder
+ * that holds one). Throws MethodologyDataError naming the path; `team` names the team's folder.
+ */
+export function loadCrmPresets(dir: string = dataDir(), team?: string): CrmPresets {
   const hit = cache.get(dir);
   if (hit) return hit;
   let json: unknown;
@@ -168,14 +175,57 @@ export function loadCrmPresets(dir: string = dataDir()): CrmPresets {
     json = JSON.parse(readFileSync(join(dir, PRESETS_FILE), "utf8"));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    fail("", e.code ? `cannot be read (${e.code})` : `is not valid JSON: ${e.message}`);
+    fail("", e.code ? `cannot be read (${e.code})` : `is not valid JSON: ${e.message}`, team);
   }
   const parsed = PresetsFile.safeParse(withoutLabels(json), PARSE_ONCE);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    fail(formatPath(issue.path), issue.message);
+    fail(formatPath(issue.path), issue.message, team);
   }
   const presets = buildPresets(parsed.data);
   cache.set(dir, presets);
   return presets;
+}
+
+const resolved = new WeakMap<Methodology, CrmPresets>();
+
+/**
+ * The presets under a methodology, their stage targets resolved through its stages and stage
+ * map. The team's own crm-presets.json must name its stages (an unknown target stops start-up
+ * with the path); the shipped file's targets are the reference's stages, so on a team's pipeline
+ * a label whose stage the team neither kept nor mapped becomes an unknown label (import_deals
+ * asks what it means, or names it in the report). Closed deals with no stage go to the first
+ * closing stage (won) or the qualification stage (lost, disqualified) when the file's stage is gone.
+ */
+export function presetsFor(m: Methodology): CrmPresets {
+  const hit = resolved.get(m);
+  if (hit) return hit;
+  const raw = loadCrmPresets(m.presetsDir, m.presetsFromTeam ? m.presetsDir : undefined);
+  const target = (t: string, path: string): string | undefined => {
+    if ((CLOSED_STATUSES as readonly string[]).includes(t)) return t;
+    const to = m.resolveStage(t);
+    if (to === undefined && m.presetsFromTeam)
+      fail(path, `no stage ${t} (targets: ${stageTargets(m).join(", ")})`, m.presetsDir);
+    return to;
+  };
+  const presets = new Map<ImportFormat, Preset>();
+  for (const [id, p] of raw.presets) {
+    const stages = new Map<string, StageTargetId>();
+    for (const [label, t] of p.stages) {
+      const to = target(t, `presets[${id}].stages`);
+      if (to) stages.set(label, to);
+    }
+    presets.set(id, { ...p, stages });
+  }
+  const fallback: Record<ClosedStatus, string> = {
+    won: m.stages.find((s) => s.role === "closing")!.id,
+    lost: m.qualification.qualification_stage.stage,
+    disqualified: m.qualification.qualification_stage.stage,
+  };
+  const closedStage = Object.fromEntries(
+    CLOSED_STATUSES.map((c) => [c, target(raw.closedStage[c], `closed_stage.${c}`) ?? fallback[c]]),
+  ) as Record<ClosedStatus, string>;
+  const out = { ...raw, presets, closedStage };
+  resolved.set(m, out);
+  return out;
 }

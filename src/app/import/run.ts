@@ -19,13 +19,7 @@
 //   account ("account - external id" when there is an id), owner to "(unassigned)".
 import { z } from "zod";
 import type { Methodology } from "../../methodology/load.js";
-import {
-  CLOSED_STATUSES,
-  isClosedStatus,
-  StageId,
-  type ClosedStatus,
-  type DealStatus,
-} from "../../methodology/schema.js";
+import { CLOSED_STATUSES, isClosedStatus, type ClosedStatus, type DealStatus } from "../../methodology/schema.js";
 import type { Deal, DealStore, ImportDealRow } from "../../store/types.js";
 
 import { tierBand } from "../../methodology/segment.js";
@@ -35,9 +29,9 @@ import { cleanText, FilePath } from "../schemas.js";
 import {
   FORMATS,
   IMPORT_FIELDS,
-  loadCrmPresets,
+  presetsFor,
+  stageTargets,
   normalizeKey,
-  StageTarget,
   type CrmPresets,
   type ImportField,
   type ImportFormat,
@@ -49,7 +43,7 @@ import { parseCount, parseDate, parseMoney, slashOrder, type SlashOrder } from "
 import { InputError } from "../../methodology/errors.js";
 import { latestPast } from "../dates.js";
 
-type StageIdT = z.infer<typeof StageId>;
+type StageIdT = string;
 
 export const MAX_REPORTED_ERRORS = 100;
 export const MAX_REPORTED_IDS = 100;
@@ -62,7 +56,7 @@ const NO_ACCOUNT = "(no account)";
 const MAX_INLINE_TEXT = String(MAX_INLINE_CHARS).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
 /** The arguments of import_deals (and of `lean-sales-mcp import`). */
-export const ImportArgs = {
+export const importArgs = (m: Methodology) => ({
   path: FilePath.optional().describe("a CSV in the server's import folders"),
   csv: z
     .string()
@@ -82,7 +76,7 @@ export const ImportArgs = {
     .optional()
     .describe("our field -> their column"),
   stage_map: z
-    .record(z.string(), looseEnum(StageTarget.options))
+    .record(z.string(), looseEnum(stageTargets(m), m.stageMap))
     .refine(
       (o) => Object.keys(o).every((k) => k.length >= 1 && k.length <= 200),
       "stage_map keys are their stage labels (1-200 characters)",
@@ -95,8 +89,8 @@ export const ImportArgs = {
     .refine((v) => /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/.test(v), "source_name is 1-40 letters, digits, _ . -")
     .optional()
     .describe("kept as external_source (default: the format)"),
-};
-export type ImportInput = z.infer<z.ZodObject<typeof ImportArgs>>;
+});
+export type ImportInput = z.infer<z.ZodObject<ReturnType<typeof importArgs>>>;
 
 export interface RowError {
   row: number;
@@ -336,7 +330,7 @@ export async function prepareImport(input: ImportInput, env: ImportEnv): Promise
       input.path === undefined ? "path" : "csv",
     );
   }
-  const presets = env.presets ?? loadCrmPresets();
+  const presets = env.presets ?? presetsFor(env.methodology);
   let source: CsvSource;
   try {
     source = input.path !== undefined ? await openFileSource(input.path, env.importRoots) : inlineSource(input.csv!);
@@ -663,7 +657,7 @@ function readStageAndStatus(file: FileReader, cells: string[], out: ParsedRow, f
         plan.unknownStages.set(label, (seen ?? 0) + 1);
       fail(
         "stage",
-        `stage "${label.slice(0, 100)}" is not a stage ${plan.format} uses by default or one of ours; add it to stage_map, e.g. {"${label.slice(0, 60)}": "${suggestStage(file.m, label)}"} if that is what it means (targets: ${StageTarget.options.join(", ")})`,
+        `stage "${label.slice(0, 100)}" is not a stage ${plan.format} uses by default or one of ours; add it to stage_map, e.g. {"${label.slice(0, 60)}": "${suggestStage(file.m, label)}"} if that is what it means (targets: ${stageTargets(file.m).join(", ")})`,
       );
     } else {
       if (plan.stageMappingUsed.size < MAX_STAGE_VALUES && !plan.stageMappingUsed.has(label))
@@ -886,7 +880,7 @@ export function commitImport(
   dryRun: boolean,
 ): ImportResult {
   const m = env.methodology;
-  const presets = env.presets ?? loadCrmPresets();
+  const presets = env.presets ?? presetsFor(env.methodology);
   const store = env.store();
   const now = env.now.toISOString();
   const notes = new Map(plan.notes);

@@ -20,15 +20,41 @@ export function fenced(r: Render, source: string, text: string): string {
   return `\u0000${r.blocks.length - 1}\u0000`;
 }
 
+/**
+ * A stage a prompt names: a stage id (or one the team's stage map sends elsewhere), or
+ * `qualification_stage`, the stage a deal should leave qualified (the reference's Discovery),
+ * so that a prompt about that stage still reads right on a team's own stages.
+ */
+const QUALIFICATION_STAGE = "qualification_stage";
+function stageKey(m: Methodology, key: string): string | undefined {
+  return m.resolveStage(key) ?? (key === QUALIFICATION_STAGE ? m.qualification.qualification_stage.stage : undefined);
+}
+
 function stageField(
-  field: "id" | "name" | "objective" | "activities" | "exit_criteria" | "success_metric" | "next_stage",
+  field:
+    | "id"
+    | "name"
+    | "objective"
+    | "activities"
+    | "entrance_criteria"
+    | "exit_criteria"
+    | "success_metric"
+    | "next_stage",
 ): Placeholder {
-  const pick = (r: Render, key?: string) => (key ? r.m.stage(key as never) : r.stage!);
+  const pick = (r: Render, key?: string) => (key ? r.m.stage(stageKey(r.m, key)!) : r.stage!);
   const show: Record<typeof field, (s: StageDef, r: Render) => string> = {
     id: (s) => s.id,
     name: (s) => `${s.name} (\`${s.id}\`)`,
     objective: (s) => s.objective,
     activities: (s) => bullets(s.activities.map((a) => a.text)),
+    entrance_criteria: (s) =>
+      s.entrance_criteria.length
+        ? bullets(
+            s.entrance_criteria.map(
+              (c) => `\`${c.id}\`${c.optional ? " (optional)" : ""}: ${c.text}. Ask: ${c.question}`,
+            ),
+          )
+        : "none",
     exit_criteria: (s) =>
       bullets(
         s.exit_criteria.map((c) => `\`${c.id}\`${c.optional ? " (optional)" : ""}: ${c.text}. Ask: ${c.question}`),
@@ -41,7 +67,7 @@ function stageField(
   };
   return {
     key: "optional",
-    keys: (m) => m.stages.map((s) => s.id),
+    keys: (m) => [...m.stages.map((s) => s.id), ...Object.keys(m.stageMap), QUALIFICATION_STAGE],
     unkeyedNeeds: "stage",
     render: (r, key) => show[field](pick(r, key), r),
   };
@@ -90,6 +116,7 @@ export const PLACEHOLDERS: Record<string, Placeholder> = {
   "stage.objective": stageField("objective"),
   "stage.activities": stageField("activities"),
   "stage.exit_criteria": stageField("exit_criteria"),
+  "stage.entrance_criteria": stageField("entrance_criteria"),
   "stage.success_metric": stageField("success_metric"),
   "stage.next_stage": stageField("next_stage"),
   stages: {

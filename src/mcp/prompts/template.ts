@@ -24,8 +24,8 @@
 //   {{tool:NAME}}              a tool name, checked against the server's tools.
 //   {{today}}                  the server's date, YYYY-MM-DD.
 //   {{quarter:from|to|name}}   the last full calendar quarter before today (2026-07-01, 2026-09-30, 2026-Q3).
-//   {{stage.FIELD[:STAGE]}}    FIELD: id, name, objective, activities, exit_criteria, success_metric,
-//                              next_stage. Without :STAGE it is this render's stage (the stage
+//   {{stage.FIELD[:STAGE]}}    FIELD: id, name, objective, activities, entrance_criteria, exit_criteria, success_metric,
+//                              next_stage. :STAGE is a stage id or qualification_stage. Without :STAGE it is this render's stage (the stage
 //                              argument, else the deal's), and only allowed inside {{#if stage}}.
 //   {{stages}} {{wastes}} {{waste:ID}} {{segments}} {{questions}} {{question:FOCUS}}
 //   {{question}} (the focus argument's, inside {{#if arg.focus}}) {{principle:ID}}

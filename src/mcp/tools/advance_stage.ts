@@ -5,8 +5,9 @@ import { defineTool, reply } from "../define.js";
 import { dealLine, DealOut, presentDeal } from "../../app/deal-view.js";
 import { toTimestamp } from "../../app/dates.js";
 import { warningsAfterMove } from "../../app/pipeline-analysis.js";
-import { cleanText, DealId, IsoDate, Reasons, StageRef } from "../../app/schemas.js";
+import { cleanText, DealId, IsoDate, Reasons, stageRef } from "../../app/schemas.js";
 import { InputError } from "../../methodology/errors.js";
+import { unmetAtGate } from "../../methodology/stages.js";
 import { assertPast } from "../../app/dates.js";
 
 export default defineTool({
@@ -14,15 +15,16 @@ export default defineTool({
   title: "Advance a deal (gated)",
   kind: "mutate",
   description: [
-    "Moves an open deal to its next stage when its recorded check_stage_exit passes, else refuses and changes nothing; warnings name the waste rules the move triggers. override_reason passes an unmet gate (kept in the history).",
+    "Moves an open deal to its next stage when its recorded check_stage_exit passes (exit criteria of the stage left, entrance criteria of the one entered), else refuses and changes nothing; warnings name the waste rules the move triggers. override_reason passes an unmet gate (kept in the history).",
     'Example: {"deal_id":"D-0042"}',
   ].join(" "),
-  input: {
+  input: (m) => ({
     deal_id: DealId,
-    to_stage: StageRef.optional().describe("default the next stage"),
+    to_stage: stageRef(m).optional().describe("default the next stage"),
     override_reason: cleanText(1000, { multiline: true }).optional(),
     at: IsoDate.optional().describe("default now"),
-  },
+  }),
+
   output: {
     moved: z.boolean(),
     gate: z.enum(["passed", "override", "refused"]),
@@ -68,17 +70,22 @@ export default defineTool({
     assertPast(at, now, "at");
 
     const check = store.latestStageCheck(deal.id, from);
-    const required = fromDef.exit_criteria.filter((c) => !c.optional);
-    const unmet = required.filter((c) => check?.criteria[c.id] !== true).map((c) => c.id);
-    const gatePassed = check !== undefined && check.can_advance && unmet.length === 0;
+    // The exit criteria of the stage left and the entrance criteria of the stage entered.
+    const open = unmetAtGate(m, from, to, check?.criteria);
+    const unmet = open.map((c) => c.id);
+    const gatePassed = check !== undefined && unmet.length === 0;
     const isNext = to === next?.id;
     const reasons: string[] = [];
     if (!check)
       reasons.push(
         `No ${fromDef.name} exit check is recorded for ${deal.id}: call check_stage_exit with deal_id first.`,
       );
-    for (const c of required.filter((c) => unmet.includes(c.id)))
-      reasons.push(`${fromDef.name} exit criterion "${c.text}" is not met.`);
+    for (const c of open)
+      reasons.push(
+        c.entrance
+          ? `${m.stage(to).name} entrance criterion "${c.text}" is not met.`
+          : `${fromDef.name} exit criterion "${c.text}" is not met.`,
+      );
     if (!isNext)
       reasons.push(
         `${m.stage(to).name} is not the next stage after ${fromDef.name} (${next?.name ?? "none"}); moving there needs override_reason.`,
@@ -121,7 +128,7 @@ export default defineTool({
     const gate = gatePassed && isNext ? ("passed" as const) : ("override" as const);
     if (gate === "passed")
       reasons.push(
-        `Every required ${fromDef.name} exit criterion is met (check of ${check!.recorded_at.slice(0, 10)}).`,
+        `Every required ${fromDef.name} exit criterion${m.stage(to).entrance_criteria.length ? ` and ${m.stage(to).name} entrance criterion` : ""} is met (check of ${check!.recorded_at.slice(0, 10)}).`,
       );
     else reasons.push(`Gate overridden: ${input.override_reason}`);
     return ctx.write(() => {

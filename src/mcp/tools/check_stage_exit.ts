@@ -2,7 +2,7 @@ import { z } from "zod";
 import { checkStageExit } from "../../methodology/stages.js";
 import { StageId } from "../../methodology/schema.js";
 import { defineTool, reply } from "../define.js";
-import { cleanText, DealId, Reasons, Recorded, Stage } from "../../app/schemas.js";
+import { cleanText, DealId, Reasons, Recorded, stageEnum } from "../../app/schemas.js";
 import { InputError } from "../../methodology/errors.js";
 
 const CriterionId = z
@@ -14,17 +14,18 @@ export default defineTool({
   title: "Check a stage gate",
   kind: "append",
   description: [
-    "The stage gate: exit criteria (met true/false/null), the question that settles each unmet one, can_advance, and the next stage's activities once it can. Only a stage: lists the ids.",
+    "The stage gate: the stage's exit criteria and the next stage's entrance criteria (entrance:true), met true/false/null, the question that settles each unmet one, can_advance, and the next stage's activities once it can. Only a stage: lists the ids.",
     "With deal_id the check is recorded and earlier answers carry over; advance_stage needs a passing one. evidence {id: note} marks met.",
     'Example: {"deal_id":"D-0042","met":["challenge_understood"],"evidence":{"proposal_agreed":"CFO asked for it"}}',
   ].join(" "),
-  input: {
-    stage: Stage.optional().describe("required without deal_id"),
+  input: (m) => ({
+    stage: stageEnum(m).optional().describe("required without deal_id"),
     deal_id: DealId.optional(),
     met: z.array(CriterionId).max(20).optional(),
     unmet: z.array(CriterionId).max(20).optional(),
     evidence: z.record(CriterionId, cleanText(1000)).optional(),
-  },
+  }),
+
   output: {
     stage: StageId,
     stage_name: z.string(),
@@ -34,6 +35,7 @@ export default defineTool({
         text: z.string(),
         met: z.boolean().nullable(),
         optional: z.boolean(),
+        entrance: z.literal(true).optional(),
         evidence: z.string().optional(),
         question: z.string().optional(),
       }),
@@ -53,7 +55,10 @@ export default defineTool({
     const { deal_id, stage, met, unmet, evidence } = input;
     if (!deal_id) {
       if (!stage)
-        throw new InputError(`stage is required without deal_id: one of ${StageId.options.join(", ")}.`, "stage");
+        throw new InputError(
+          `stage is required without deal_id: one of ${m.stages.map((s) => s.id).join(", ")}.`,
+          "stage",
+        );
       const c = checkStageExit(m, { stage, met, unmet, evidence });
       return reply({ ...c, recorded: false }, summary(c));
     }
@@ -117,7 +122,7 @@ function summary(c: ReturnType<typeof checkStageExit>): string[] {
     `**${c.stage_name}** gate: ${c.can_advance ? `can advance to ${c.next_stage_name ?? "(last stage)"}` : `blocked by ${c.unmet.length} criteri${c.unmet.length === 1 ? "on" : "a"}`}`,
     ...c.criteria.map(
       (x) =>
-        `- ${mark(x.met)} ${x.text} (\`${x.id}\`${x.optional ? ", optional" : ""})${x.met !== true && x.question ? `. Ask: ${x.question}` : ""}`,
+        `- ${mark(x.met)} ${x.entrance ? `To enter ${c.next_stage_name}: ` : ""}${x.text} (\`${x.id}\`${x.optional ? ", optional" : ""})${x.met !== true && x.question ? `. Ask: ${x.question}` : ""}`,
     ),
     ...(c.can_advance && c.next_activities.length
       ? [`In ${c.next_stage_name}: ${c.next_activities.slice(0, 2).join("; ")}`]

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { compareToBaseline } from "../../methodology/baseline.js";
 import type { PipelineMetrics } from "../../methodology/metrics.js";
 import { defineTool, reply } from "../define.js";
-import { AppliedFilters, Filters, type FiltersInput } from "../../app/deal-view.js";
+import { AppliedFilters, filtersFor, type FiltersInput } from "../../app/deal-view.js";
 import { measure, MetricsOut } from "../../app/metrics.js";
 import { resolvePeriod } from "../../app/period.js";
 import { Label } from "../../app/baseline.js";
@@ -19,11 +19,12 @@ export default defineTool({
     "Compares the metrics since a recorded baseline with it, judged against the reference's success indicators: achieved, on track, behind or missed, and why.",
     'Example: {"label":"lean-kickoff"}',
   ].join(" "),
-  input: {
+  input: (m) => ({
     label: Label,
-    filters: Filters.optional().describe("default: the baseline's own, from its date"),
+    filters: filtersFor(m).optional().describe("default: the baseline's own, from its date"),
     as_of: IsoDate.optional(),
-  },
+  }),
+
   output: {
     label: z.string(),
     baseline_as_of: z.string(),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { coreQuestions } from "../../methodology/questions.js";
 import { FocusId, StageId } from "../../methodology/schema.js";
 import { defineTool, reply } from "../define.js";
-import { DealId, Focus, Stage } from "../../app/schemas.js";
+import { DealId, Focus, stageEnum } from "../../app/schemas.js";
 
 export default defineTool({
   name: "core_questions",
@@ -12,11 +12,12 @@ export default defineTool({
     "The eight core Lean Sales questions with follow-ups (focus narrows them), plus one per open exit criterion of the stage (or deal_id's stage). For call prep, coaching, reviews.",
     'Example: {"focus":"qualification","stage":"discovery"}',
   ].join(" "),
-  input: {
-    stage: Stage.optional(),
+  input: (m) => ({
+    stage: stageEnum(m).optional(),
     focus: Focus.optional(),
     deal_id: DealId.optional(),
-  },
+  }),
+
   output: {
     questions: z.array(
       z.object({ id: FocusId, topic: z.string(), question: z.string(), follow_ups: z.array(z.string()) }),

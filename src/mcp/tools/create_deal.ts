@@ -2,7 +2,7 @@ import { defineTool, reply } from "../define.js";
 import { dealLine, DealOut, dealText, presentDeal } from "../../app/deal-view.js";
 import { toTimestamp } from "../../app/dates.js";
 import { deriveSegment } from "../../app/derive.js";
-import { IsoDate, Name, Reasons, StageRef } from "../../app/schemas.js";
+import { IsoDate, Name, Reasons, stageRef } from "../../app/schemas.js";
 import { InputError } from "../../methodology/errors.js";
 import { DealFields } from "../../app/deal-input.js";
 import { assertPast } from "../../app/dates.js";
@@ -15,15 +15,16 @@ export default defineTool({
     "Creates a deal (D-0042). name and account are required; owner defaults to the configured user, stage to the first. Size and readiness fields derive the segment; created_at enters an existing deal with its real dates.",
     'Example: {"name":"Acme - fleet rollout","account":"Acme Logistics","amount":48000,"employees":450}',
   ].join(" "),
-  input: {
+  input: (m) => ({
     name: Name,
     account: Name,
     owner: Name.optional().describe("default: the configured user"),
-    stage: StageRef.optional(),
+    stage: stageRef(m).optional(),
     created_at: IsoDate.optional(),
     stage_entered_at: IsoDate.optional(),
     ...DealFields,
-  },
+  }),
+
   output: { deal: DealOut, reasons: Reasons },
   handle(input, ctx) {
     const m = ctx.methodology;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { EXPORT_COLUMNS, exportUri } from "../../app/export.js";
 import { defineTool, reply } from "../define.js";
-import { AppliedFilters, Filters, toStoreFilters } from "../../app/deal-view.js";
+import { AppliedFilters, filtersFor, toStoreFilters } from "../../app/deal-view.js";
 import { looseEnum } from "../../app/schemas.js";
 
 // A row of CSV runs ~350 characters: enough to say roughly how big the file is.
@@ -15,10 +15,11 @@ export default defineTool({
     "The deals matching filters as a CSV (re-importable) or JSON file, answered as a resource link: read its URI for the file. list_deals shows deals inline.",
     'Example: {"filters":{"status":"won"},"format":"csv"}',
   ].join(" "),
-  input: {
-    filters: Filters.optional(),
+  input: (m) => ({
+    filters: filtersFor(m).optional(),
     format: looseEnum(["csv", "json"]).optional().describe("default csv"),
-  },
+  }),
+
   output: {
     format: z.enum(["csv", "json"]),
     uri: z.string().describe("resources/read this URI for the file"),

@@ -4,7 +4,7 @@ import type { PipelineFinding, PipelineWasteReport } from "../../methodology/pip
 import { WasteId } from "../../methodology/schema.js";
 import { classifyDescribedWork, type WasteFinding } from "../../methodology/waste.js";
 import { defineTool, reply, type NextStep } from "../define.js";
-import { AppliedFilters, Filters, money, toStoreFilters } from "../../app/deal-view.js";
+import { AppliedFilters, filtersFor, money, toStoreFilters } from "../../app/deal-view.js";
 import { resolvePeriod } from "../../app/period.js";
 import { analysePipeline } from "../../app/pipeline-analysis.js";
 import { cleanText, closedObject, IsoDate } from "../../app/schemas.js";
@@ -28,9 +28,9 @@ export default defineTool({
     "With activities it classifies described work instead. detail full adds evidence per deal.",
     'Example: {"filters":{"from":"2026-11-01","date":"activity"}}',
   ].join(" "),
-  input: {
+  input: (m) => ({
     as_of: IsoDate.optional(),
-    filters: Filters.optional(),
+    filters: filtersFor(m).optional(),
     activities: z
       .array(
         closedObject({
@@ -51,7 +51,8 @@ export default defineTool({
       .describe("work to classify; leave out to analyse the pipeline"),
     max_deals_per_finding: z.number().int().min(1).max(100).optional().describe("default 5"),
     detail: z.enum(["summary", "full"]).optional(),
-  },
+  }),
+
   output: {
     findings: z.array(
       z.object({

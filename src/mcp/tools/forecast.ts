@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { money } from "../../app/deal-view.js";
-import { Filters } from "../../app/deal-view.js";
+import { filtersFor } from "../../app/deal-view.js";
 import { runForecast } from "../../app/forecast.js";
 import { Currency, IsoDate, Money, Reasons } from "../../app/schemas.js";
 import type { BacktestResult, CurrencyForecast } from "../../methodology/forecast.js";
@@ -34,14 +34,15 @@ export default defineTool({
     "What will close in a period (default: this quarter) as of a date: expected won value and deals, a 10-90th percentile range, commit/best case/pipeline, per owner and segment, gap to quota, and a backtest on past periods saying how far to trust it.",
     'Example: {"quota":1500000,"filters":{"owner":"Dana Lee"}}',
   ].join(" "),
-  input: {
+  input: (m) => ({
     from: IsoDate.optional(),
     to: IsoDate.optional(),
     as_of: IsoDate.optional(),
-    filters: Filters.optional(),
+    filters: filtersFor(m).optional(),
     quota: Money.optional(),
     quota_currency: Currency.optional(),
-  },
+  }),
+
   output: {
     period: z.object({ from: z.string(), to: z.string(), as_of: z.string() }),
     currency: z.string().nullable(),

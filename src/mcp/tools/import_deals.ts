@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { commitImport, finishProgress, ImportArgs, prepareImport, type ImportResult } from "../../app/import/run.js";
+import { commitImport, finishProgress, importArgs, prepareImport, type ImportResult } from "../../app/import/run.js";
 import { MethodologyDataError } from "../../methodology/load.js";
 import { answeredStages, stageForm, stageMessage, stageQuestions } from "../../app/import/ask-stages.js";
 import { ask, defineTool, reply } from "../define.js";
@@ -18,7 +18,7 @@ export default defineTool({
     "Imports deals and stage history from a CRM CSV (path or csv; HubSpot, Salesforce, Pipedrive detected, others by mapping and stage_map). Unknown stage labels are asked of the user where the client can ask. Re-imports update by external id; bad rows are reported by row while good rows import; dry_run writes nothing.",
     'Example: {"path":"/home/dana/hubspot-deals.csv","dry_run":true}',
   ].join(" "),
-  input: ImportArgs,
+  input: importArgs,
   output: {
     format: z.string(),
     source: z.string().describe("external_source stored on the deals"),
@@ -49,7 +49,7 @@ export default defineTool({
       importRoots: ctx.importRoots,
       progress: ctx.progress,
       signal: ctx.signal,
-      answeredStages: answeredStages(answer?.action === "accept" ? answer.content : undefined),
+      answeredStages: answeredStages(ctx.methodology, answer?.action === "accept" ? answer.content : undefined),
     };
     try {
       const plan = await prepareImport(input, env);

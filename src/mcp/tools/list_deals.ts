@@ -4,7 +4,7 @@ import {
   dealLine,
   DealOut,
   DealRowOut,
-  Filters,
+  filtersFor,
   presentDeal,
   presentDealRow,
   toStoreFilters,
@@ -19,12 +19,13 @@ export default defineTool({
     "Lists deals matching filters, oldest first, a compact row each (detail full: every field), with total, truncated and next_cursor (pass it as cursor). Parked deals due for a look are flagged.",
     'Example: {"filters":{"status":"open","stage":"discovery"},"limit":50}',
   ].join(" "),
-  input: {
-    filters: Filters.optional(),
+  input: (m) => ({
+    filters: filtersFor(m).optional(),
     limit: z.number().int().min(1).max(200).optional().describe("default 25"),
     cursor: Cursor.optional(),
     detail: z.enum(["summary", "full"]).optional(),
-  },
+  }),
+
   output: {
     deals: z.array(z.union([DealOut, DealRowOut])),
     ...PageOut,

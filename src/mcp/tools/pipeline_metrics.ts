@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { defineTool, reply } from "../define.js";
-import { AppliedFilters, Filters } from "../../app/deal-view.js";
+import { AppliedFilters, filtersFor } from "../../app/deal-view.js";
 import { resolvePeriod } from "../../app/period.js";
 import { Currency, IsoDate } from "../../app/schemas.js";
 import { MetricsOut, measure, metricsSummary } from "../../app/metrics.js";
 import { localDay } from "../../zone.js";
+
+const Check = z.object({ target: z.number(), actual: z.number().nullable(), status: z.string() });
 
 export default defineTool({
   name: "pipeline_metrics",
@@ -14,12 +16,28 @@ export default defineTool({
     "Win rate, deal size, cycle time per segment vs target, conversion, time in stage, velocity, open value, leading indicators and revenue per owner for filters.from..to (closes by close date) as of as_of.",
     'Example: {"filters":{"from":"2026-07-01","to":"2026-09-30"}}',
   ].join(" "),
-  input: {
-    filters: Filters.optional(),
+  input: (m) => ({
+    filters: filtersFor(m).optional(),
     as_of: IsoDate.optional(),
     currency: Currency.optional(),
+  }),
+
+  output: {
+    ...MetricsOut.shape,
+    segment_targets: z
+      .array(
+        z.object({
+          segment: z.string(),
+          label: z.string(),
+          win_rate: Check.optional(),
+          avg_deal_size: Check.optional(),
+        }),
+      )
+      .optional()
+      .describe("vs the team's segment targets"),
+    as_of: z.string(),
+    filters: AppliedFilters,
   },
-  output: { ...MetricsOut.shape, as_of: z.string(), filters: AppliedFilters },
   handle(input, ctx) {
     const period = resolvePeriod(input.filters, input.as_of, ctx.now());
     const x = measure(ctx.methodology, ctx.store(), input.filters, period, input.currency ?? ctx.methodology.currency);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DASHBOARD_TOOL_META, DASHBOARD_URI, reportUri } from "../../report/dashboard.js";
 import { ReportShape } from "../../app/report/schema.js";
 import { defineTool, reply } from "../define.js";
-import { Filters, toStoreFilters } from "../../app/deal-view.js";
+import { filtersFor, toStoreFilters } from "../../app/deal-view.js";
 import { resolvePeriod } from "../../app/period.js";
 import { Currency, IsoDate } from "../../app/schemas.js";
 import { localDay } from "../../zone.js";
@@ -15,12 +15,13 @@ export default defineTool({
     "The pipeline dashboard (funnel, cycle vs target, waste x stage, monthly trend, stalled deals, baseline, forecast, selling profile): drawn inline by MCP Apps clients, numbers for all, and a link to a printable HTML report.",
     'Example: {"filters":{"owner":"Dana Lee"}}',
   ].join(" "),
-  input: {
-    filters: Filters.optional(),
+  input: (m) => ({
+    filters: filtersFor(m).optional(),
     as_of: IsoDate.optional(),
     currency: Currency.optional(),
     quota: z.number().positive().optional().describe("for the forecast section"),
-  },
+  }),
+
   output: ReportShape,
   meta: DASHBOARD_TOOL_META,
   async handle(input, ctx) {

@@ -3,7 +3,7 @@ import { StageId, Verdict } from "../../methodology/schema.js";
 import { qualifyProspect, signalsOf, type QualifyInput } from "../../methodology/qualify.js";
 import type { Methodology } from "../../methodology/load.js";
 import { defineTool, reply, type NextStep } from "../define.js";
-import { DealId, qualificationShape, Reasons, Recorded, StageRef } from "../../app/schemas.js";
+import { DealId, qualificationShape, Reasons, Recorded, stageRef } from "../../app/schemas.js";
 
 const Dimension = z.object({ status: z.string(), score: z.number(), qualifying: z.boolean(), finding: z.string() });
 const dimensionIds = (m: Methodology) => m.qualification.dimensions.map((d) => d.id) as [string, ...string[]];
@@ -32,7 +32,7 @@ export default defineTool({
     ].join(" "),
   input: (m) => ({
     deal_id: DealId.optional(),
-    stage: StageRef.optional().describe("the deal's stage, without deal_id"),
+    stage: stageRef(m).optional().describe("the deal's stage, without deal_id"),
     ...qualificationShape(m),
   }),
   output: (m) => ({

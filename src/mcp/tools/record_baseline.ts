@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Label } from "../../app/baseline.js";
 import { defineTool, reply } from "../define.js";
-import { AppliedFilters, Filters } from "../../app/deal-view.js";
+import { AppliedFilters, filtersFor } from "../../app/deal-view.js";
 import { measure, metricsSummary, MetricsOut } from "../../app/metrics.js";
 import { resolvePeriod } from "../../app/period.js";
 import { IsoDate } from "../../app/schemas.js";
@@ -15,11 +15,12 @@ export default defineTool({
     "Records pipeline_metrics' numbers under a label (Phase 1's baseline; the same label replaces it). compare_to_baseline judges progress against it.",
     'Example: {"label":"lean-kickoff","filters":{"from":"2026-05-01"}}',
   ].join(" "),
-  input: {
+  input: (m) => ({
     label: Label,
-    filters: Filters.optional(),
+    filters: filtersFor(m).optional(),
     as_of: IsoDate.optional(),
-  },
+  }),
+
   output: {
     label: z.string(),
     recorded_at: z.string(),

@@ -13,7 +13,7 @@ import {
   Money,
   Months,
   Reasons,
-  StageRef,
+  stageRef,
   Tier,
 } from "../../app/schemas.js";
 import { deriveSegment } from "../../app/derive.js";
@@ -40,8 +40,9 @@ export default defineTool({
     timeline_months: Months.optional().describe("until they intend to buy"),
     tier: Tier.optional().describe("overrides size"),
     segment: Segment.optional().describe("overrides size and readiness"),
-    stage: StageRef.optional().describe("default the first stage"),
+    stage: stageRef(m).optional().describe("default the first stage"),
   }),
+
   output: {
     win_probability: z.number().min(0).max(1),
     fallback: z.boolean(),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { analyseWinLoss } from "../../methodology/winloss.js";
 import { WasteId } from "../../methodology/schema.js";
 import { defineTool, reply } from "../define.js";
-import { AppliedFilters, Filters } from "../../app/deal-view.js";
+import { AppliedFilters, filtersFor } from "../../app/deal-view.js";
 import { resolvePeriod, scopeFilters } from "../../app/period.js";
 import { IsoDate, Reasons } from "../../app/schemas.js";
 import { localDay } from "../../zone.js";
@@ -18,10 +18,11 @@ export default defineTool({
     "Win-loss review of deals closed in filters.from..to: win rate, top reasons, where losses stopped, cycle of wins vs losses, win rate by segment and source, and what to change.",
     'Example: {"filters":{"from":"2026-07-01","to":"2026-09-30"}}',
   ].join(" "),
-  input: {
-    filters: Filters.optional(),
+  input: (m) => ({
+    filters: filtersFor(m).optional(),
     as_of: IsoDate.optional(),
-  },
+  }),
+
   output: {
     won: z.number(),
     lost: z.number(),

@@ -26,6 +26,7 @@ import {
   parseDealId,
   StoreError,
   type Activity,
+  type StageRemap,
   type BulkDeal,
   type ImportAction,
   type ImportDealRow,
@@ -408,6 +409,73 @@ export class SqliteDealStore implements DealStore {
         "SELECT stage, from_stage, entered_at, exited_at, days, gate, override_reason FROM stage_history WHERE deal_id = ? ORDER BY entered_at, id",
       ).all(this.num(id)) as Row[]
     ).map((r) => r as unknown as StageHistoryRow);
+  }
+
+  stageRemaps(id: string): StageRemap[] {
+    return this.stmt("SELECT at, from_stage, to_stage FROM stage_remaps WHERE deal_id = ? ORDER BY id").all(
+      this.num(id),
+    ) as StageRemap[];
+  }
+
+  stageLayout(): string[] {
+    return (this.stmt("SELECT stage FROM stage_layout ORDER BY position").all() as Array<{ stage: string }>).map(
+      (r) => r.stage,
+    );
+  }
+
+  stageUsage(): Array<{ stage: string; deals: number }> {
+    return this.stmt(
+      `WITH used (stage, deal_id) AS (
+         SELECT stage, id FROM deals
+         UNION SELECT l.stage, d.id FROM deals d JOIN stage_layout l ON l.position = d.furthest_stage_index
+         UNION SELECT stage, deal_id FROM stage_history
+         UNION SELECT from_stage, deal_id FROM stage_history WHERE from_stage IS NOT NULL
+         UNION SELECT stage, deal_id FROM activities
+         UNION SELECT stage, deal_id FROM stage_checks)
+       SELECT stage, count(DISTINCT deal_id) AS deals FROM used GROUP BY stage ORDER BY stage`,
+    ).all() as Array<{ stage: string; deals: number }>;
+  }
+
+  applyStageLayout(stages: readonly string[], map: Readonly<Record<string, string>>, at: string): number {
+    const db = this.db;
+    db.exec(`CREATE TEMP TABLE stage_map_new (old TEXT PRIMARY KEY, new TEXT NOT NULL) STRICT;
+             CREATE TEMP TABLE stage_pos_new (stage TEXT PRIMARY KEY, idx INTEGER NOT NULL) STRICT;`);
+    try {
+      const put = db.prepare("INSERT INTO stage_map_new (old, new) VALUES (?, ?)");
+      for (const [from, to] of Object.entries(map)) put.run(from, to);
+      const pos = db.prepare("INSERT INTO stage_pos_new (stage, idx) VALUES (?, ?)");
+      stages.forEach((id, i) => pos.run(id, i));
+      const before = (db.prepare("SELECT coalesce(max(id), 0) AS n FROM stage_remaps").get() as { n: number }).n;
+      db.prepare(
+        `INSERT INTO stage_remaps (deal_id, at, from_stage, to_stage)
+           SELECT DISTINCT u.deal_id, ?, u.stage, m.new
+           FROM (SELECT id AS deal_id, stage FROM deals UNION SELECT deal_id, stage FROM stage_history) u
+           JOIN temp.stage_map_new m ON m.old = u.stage WHERE m.new <> m.old`,
+      ).run(at);
+      db.exec(`
+        UPDATE deals SET furthest_stage_index = coalesce(
+          (SELECT p.idx FROM stage_layout l JOIN temp.stage_map_new m ON m.old = l.stage
+             JOIN temp.stage_pos_new p ON p.stage = m.new WHERE l.position = deals.furthest_stage_index),
+          furthest_stage_index);
+        UPDATE deals SET stage = coalesce((SELECT new FROM temp.stage_map_new WHERE old = deals.stage), stage);
+        UPDATE deals SET stage_index = (SELECT idx FROM temp.stage_pos_new WHERE stage = deals.stage);
+        UPDATE deals SET furthest_stage_index = max(furthest_stage_index, stage_index);
+        UPDATE stage_history SET
+          stage = coalesce((SELECT new FROM temp.stage_map_new WHERE old = stage_history.stage), stage),
+          from_stage = coalesce((SELECT new FROM temp.stage_map_new WHERE old = stage_history.from_stage), from_stage);
+        UPDATE stage_history SET stage_index = (SELECT idx FROM temp.stage_pos_new WHERE stage = stage_history.stage);
+        UPDATE activities SET stage = (SELECT new FROM temp.stage_map_new WHERE old = activities.stage)
+          WHERE stage IN (SELECT old FROM temp.stage_map_new WHERE new <> old);
+        UPDATE stage_checks SET stage = (SELECT new FROM temp.stage_map_new WHERE old = stage_checks.stage)
+          WHERE stage IN (SELECT old FROM temp.stage_map_new WHERE new <> old);
+        DELETE FROM stage_layout;
+        INSERT INTO stage_layout (position, stage) SELECT idx, stage FROM temp.stage_pos_new;`);
+      return (
+        db.prepare("SELECT count(DISTINCT deal_id) AS n FROM stage_remaps WHERE id > ?").get(before) as { n: number }
+      ).n;
+    } finally {
+      db.exec("DROP TABLE temp.stage_map_new; DROP TABLE temp.stage_pos_new;");
+    }
   }
 
   activities(id: string, limit: number): { activities: Activity[]; total: number } {

@@ -1,0 +1,65 @@
+// A store that outlives a change of stages. Deals keep stage ids and positions; when the
+// methodology's stages differ from those the store was written with, the store is moved onto
+// them once, in one transaction: a stage that is gone goes where stages.json's stage_map sends
+// it, positions follow the new order, and each moved deal's history records the move. A stored
+// stage with nowhere to go is never dropped or relabelled silently: the store is refused with the
+// stage ids and deal counts, and nothing is written. Read-only servers never write: they refuse
+// any change the same way.
+import type { Methodology } from "../methodology/load.js";
+import { StoreError, type DealStore } from "../store/types.js";
+
+export interface StageLayoutChange {
+  /** Old stage id -> the stage it now is (only ids that changed). */
+  moved: Record<string, string>;
+  /** Deals whose current or past stage moved. */
+  deals: number;
+}
+
+/** Brings the store onto the methodology's stages; undefined when it already was. */
+export function syncStageLayout(
+  store: DealStore,
+  m: Methodology,
+  opts: { readOnly?: boolean; now: string },
+): StageLayoutChange | undefined {
+  const stages = m.stages.map((s) => s.id);
+  const same = (layout: string[]) => layout.length === stages.length && layout.every((id, i) => id === stages[i]);
+  if (same(store.stageLayout())) return undefined;
+  const plan = () => {
+    const used = store.stageUsage();
+    const known = new Set([...store.stageLayout(), ...used.map((u) => u.stage)]);
+    const map: Record<string, string> = {};
+    const homeless: Array<{ stage: string; deals: number }> = [];
+    for (const id of known) {
+      const to = m.resolveStage(id);
+      if (to !== undefined) map[id] = to;
+      else {
+        const deals = used.find((u) => u.stage === id)?.deals ?? 0;
+        // A stage of the old layout that no deal ever touched has nothing to move.
+        if (deals > 0) homeless.push({ stage: id, deals });
+      }
+    }
+    if (homeless.length > 0) throw homelessError(m, homeless);
+    return map;
+  };
+  if (opts.readOnly) {
+    plan();
+    throw new StoreError(
+      `The store was written with the stages ${store.stageLayout().join(", ")}; the methodology has ${stages.join(", ")}. A read-only server does not move stored deals: start it once without --read-only to apply the change. Nothing was changed.`,
+    );
+  }
+  return store.transaction(() => {
+    // Another process may have applied it meanwhile: re-read inside the write lock.
+    if (same(store.stageLayout())) return undefined;
+    const map = plan();
+    const deals = store.applyStageLayout(stages, map, opts.now);
+    return { moved: Object.fromEntries(Object.entries(map).filter(([from, to]) => from !== to)), deals };
+  });
+}
+
+function homelessError(m: Methodology, homeless: Array<{ stage: string; deals: number }>): StoreError {
+  const list = homeless.map((h) => `${h.stage} (${h.deals} deal${h.deals === 1 ? "" : "s"})`).join(", ");
+  const example = `"stage_map": { "${homeless[0]!.stage}": "${m.stages[0]!.id}" }`;
+  return new StoreError(
+    `The store holds deals in stages the methodology does not have: ${list}. Map each to one of ${m.stages.map((s) => s.id).join(", ")} in stages.json (e.g. ${example}) and start again. Nothing was changed.`,
+  );
+}
