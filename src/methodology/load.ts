@@ -331,7 +331,7 @@ function resolveStageRefs(raw: Raw): void {
   raw.qualification.qualification_stage.stage = stageRef(
     raw,
     raw.qualification.qualification_stage.stage,
-    "qualification.json",
+    FILE_Q,
     "qualification_stage.stage",
   );
 }

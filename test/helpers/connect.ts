@@ -63,13 +63,13 @@ export async function connect(
     user?: string | null;
     readOnly?: boolean;
     toolsets?: string[];
-    /** A methodology other than the shipped one (e.g. loadMethodology(dataDir(), { team }), teamMethodology()). */
-    methodology?: Methodology;
     /**
      * The client: the v1 SDK's (2025-11-25, what most clients in the field run; the default) or
      * the v2 SDK's pinned to 2026-07-28 (stateless: no initialize, an envelope on every request).
      */
     revision?: "2025-11-25" | "2026-07-28";
+    /** Another methodology than the shipped one (e.g. a team's folder, teamMethodology()). */
+    methodology?: Methodology;
     /** Declares elicitation and answers each question with this (form content, or an action). */
     elicit?: (params: {
       message: string;

@@ -42,7 +42,6 @@ export default defineTool({
     segment: Segment.optional().describe("overrides size and readiness"),
     stage: stageRef(m).optional().describe("default the first stage"),
   }),
-
   output: {
     win_probability: z.number().min(0).max(1),
     fallback: z.boolean(),

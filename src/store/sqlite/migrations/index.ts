@@ -6,8 +6,8 @@ import m0004 from "./0004_deal_activity_counts.js";
 import m0005 from "./0005_pipeline_indexes.js";
 import m0006 from "./0006_nurture.js";
 import m0007 from "./0007_deal_id_high_water.js";
-import m0008 from "./0008_stage_layout.js";
-import m0009 from "./0009_qualification_frameworks.js";
+import m0008 from "./0008_qualification_frameworks.js";
+import m0009 from "./0009_stage_layout.js";
 
 /** foreignKeysOff: the migration rebuilds a table, so foreign keys are off around it (checked before commit). */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string; foreignKeysOff?: boolean }> = [
@@ -18,6 +18,6 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 5, name: "pipeline_indexes", sql: m0005 },
   { version: 6, name: "nurture", sql: m0006, foreignKeysOff: true },
   { version: 7, name: "deal_id_high_water", sql: m0007 },
-  { version: 8, name: "stage_layout", sql: m0008 },
-  { version: 9, name: "qualification_frameworks", sql: m0009 },
+  { version: 8, name: "qualification_frameworks", sql: m0008 },
+  { version: 9, name: "stage_layout", sql: m0009 },
 ];

@@ -1,4 +1,4 @@
-// Migration 8: the stage layout a store was written with. Stages are a team's (data/stages.json
+// Migration 9: the stage layout a store was written with. Stages are a team's (data/stages.json
 // or a methodology folder), and deals keep stage ids and positions, so the store records which
 // stages, in which order, its positions refer to; at start-up a different layout is applied
 // once (stage_remaps keeps what moved). Every store before this version was written with the

@@ -1,4 +1,4 @@
-// Migration 9: a qualification keeps the framework it was made under (BANT, MEDDICC, SPICED,
+// Migration 8: a qualification keeps the framework it was made under (BANT, MEDDICC, SPICED,
 // CHAMP or a team's own; data/qualification.json) and its statuses by that framework's dimension
 // ids. The budget/authority/need/timeline columns stay: they hold the signals the framework
 // speaks to, in BANT's values, so readiness, the waste rules and lead scoring keep working.
