@@ -33,6 +33,8 @@ export const EXPORT_COLUMNS = [
   "bant_timeline",
   "bant_score",
   "bant_verdict",
+  // The framework the bant_* signals, score and verdict were recorded under (bant, meddicc, ...).
+  "qualification_framework",
 ] as const;
 
 export type ExportFormat = "csv" | "json";
@@ -54,6 +56,7 @@ export function flatDeal(d: Deal): Record<string, unknown> {
     bant_timeline: d.bant?.timeline,
     bant_score: d.bant?.score,
     bant_verdict: d.bant?.verdict,
+    qualification_framework: d.bant?.framework,
   };
 }
 

@@ -135,6 +135,28 @@ export function signalGap(m: Methodology, signal: SignalName): string | null {
 }
 
 /**
+ * The methodology as if another of its frameworks were the active one (e.g. the demo, whose
+ * deals carry BANT statuses, under a team that qualifies with MEDDICC); undefined if it has none by that id.
+ */
+export function underFramework(m: Methodology, id: string): Methodology | undefined {
+  if (m.qualification.id === id) return m;
+  const i = m.frameworks.findIndex((f) => f.id === id);
+  if (i < 0) return undefined;
+  const fw = m.frameworks[i]!;
+  const dims = new Map(fw.dimensions.map((d) => [d.id, d]));
+  return {
+    ...m,
+    qualification: {
+      ...fw,
+      path: `qualification.frameworks[${i}]`,
+      qualification_stage: m.qualification.qualification_stage,
+      actions: m.qualification.actions,
+    },
+    qualificationDimension: (d) => dims.get(d)!,
+  };
+}
+
+/**
  * A recorded qualification in a line: "BANT needs_discovery; gaps: budget unknown, timeline none".
  * The gaps are named only under the active framework (another framework's statuses are not judged).
  */

@@ -10,7 +10,8 @@ import {
 } from "../../src/app/demo/generate.js";
 import { ReadinessId, TierId } from "../../src/methodology/schema.js";
 import { deriveSegment } from "../../src/app/derive.js";
-import { connect, methodology, type Harness } from "../helpers/connect.js";
+import { connect, methodology, teamMethodology, type Harness } from "../helpers/connect.js";
+import { qualifyProspect } from "../../src/methodology/qualify.js";
 
 const AS_OF = "2026-11-28";
 const SEGMENTS = TierId.options.flatMap((t) => ReadinessId.options.map((r) => `${t}_${r}`));
@@ -172,6 +173,29 @@ describe("the demo pipeline in the store", () => {
       expect(dump(other)).toEqual(dump(h));
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe("the demo under a team that qualifies with MEDDICC", () => {
+  it("records its deals' qualifications as BANT ones (their statuses are BANT's), and get_deal says so", async () => {
+    const meddicc = teamMethodology({ "qualification.json": (j) => (j.active = "meddicc") });
+    const h = await connect({ methodology: meddicc });
+    try {
+      const p = generatePipeline({ seed: 7, deals: 40, as_of: AS_OF });
+      loadPipeline(h.store, p, `${AS_OF}T00:00:00.000Z`, meddicc);
+      const i = p.deals.findIndex((d) => d.qualified_at);
+      const shipped = qualifyProspect(methodology(), {
+        budget: { status: p.deals[i]!.bant.budget },
+        authority: { status: p.deals[i]!.bant.authority },
+        need: { status: p.deals[i]!.bant.need },
+        timeline: { status: p.deals[i]!.bant.timeline },
+      });
+      const r = await h.callOk("get_deal", { deal_id: `D-${String(i + 1).padStart(4, "0")}` });
+      expect(r.qualification).toMatchObject({ framework: "bant", verdict: shipped.verdict, score: shipped.score });
+      expect(r.__text).toMatch(/not yet qualified under MEDDICC/);
+    } finally {
+      await h.close();
     }
   });
 });

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import {
   qualificationScore as bantScore,
   qualifyProspect,
+  signalsOf,
+  underFramework,
   type QualificationStatuses as BantStatuses,
 } from "../../src/methodology/qualify.js";
 import { SIGNAL_VALUES as BANT_STATUS_IDS } from "../../src/methodology/schema.js";
@@ -190,5 +192,53 @@ describe("silence never replaces a known status", () => {
 
   it("an explicit new status does replace it", () => {
     expect(qualifyProspect(m, { budget: { status: "none" } }, { prior }).dimensions.budget!.status).toBe("none");
+  });
+});
+
+describe.each(["bant", "meddicc", "spiced", "champ"])("the shipped %s framework", (id) => {
+  const fm = underFramework(m, id)!;
+  const dims = fm.qualification.dimensions;
+  const all = (pick: (d: (typeof dims)[number]) => string) =>
+    Object.fromEntries(dims.map((d) => [d.id, { status: pick(d) }]));
+
+  it("every dimension at its best status qualifies at 100; nothing known is a gap in every dimension", () => {
+    expect(
+      qualifyProspect(
+        fm,
+        all((d) => d.statuses[0]!.id),
+      ),
+    ).toMatchObject({ verdict: "qualified", score: 100 });
+    const none = qualifyProspect(fm, {});
+    expect(none.verdict).toBe("needs_discovery");
+    expect(none.gaps).toEqual(dims.map((d) => d.id));
+    expect(none.next_questions).toHaveLength(dims.length);
+  });
+
+  it("the score never drops when one dimension improves (property)", () => {
+    const statuses = fc.record(
+      Object.fromEntries(dims.map((d) => [d.id, fc.constantFrom(...d.statuses.map((s) => s.id))])),
+    );
+    fc.assert(
+      fc.property(statuses, fc.constantFrom(...dims), (s, d) => {
+        const order = d.statuses.map((x) => x.id);
+        const i = order.indexOf(s[d.id]!);
+        if (i === 0) return true;
+        return bantScore(fm, { ...s, [d.id]: order[i - 1]! }) >= bantScore(fm, s);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the worst status of the need dimension disqualifies", () => {
+    const need = dims.find((d) => d.id === fm.qualification.signals.need.dimension)!;
+    const q = qualifyProspect(fm, { [need.id]: { status: need.statuses[need.statuses.length - 1]!.id } });
+    expect(q.verdict).toBe("disqualified");
+  });
+
+  it("its signals speak BANT's values for every status, and unknown means unknown", () => {
+    const unknown = signalsOf(fm, Object.fromEntries(dims.map((d) => [d.id, "unknown"])));
+    for (const v of Object.values(unknown)) expect([null, "unknown"]).toContain(v);
+    const best = signalsOf(fm, Object.fromEntries(dims.map((d) => [d.id, d.statuses[0]!.id])));
+    if (best.need !== null) expect(best.need).toBe("critical");
   });
 });

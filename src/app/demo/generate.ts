@@ -16,7 +16,7 @@
 // outcome stays hidden in `outcome`.
 import type { Methodology, SegmentDef } from "../../methodology/load.js";
 import { loadMethodology } from "../../methodology/load.js";
-import { qualifyProspect } from "../../methodology/qualify.js";
+import { qualifyProspect, underFramework } from "../../methodology/qualify.js";
 import type { ActivityTypeId, Readiness, Stage, Tier } from "../../methodology/schema.js";
 import { dataDir } from "../../paths.js";
 import type { BantSnapshot, BulkDeal, DealStore } from "../../store/types.js";
@@ -579,7 +579,8 @@ interface World {
   /** Stages where meetings can loop without a move (the reference's Discovery and Solution Presentation). */
   loopStages: Set<Stage>;
   shares: number[];
-  qualify: (b: DemoDeal["bant"]) => BantSnapshot;
+  /** The deal's BANT qualification; null when the methodology has no BANT framework to judge it by. */
+  qualify: (b: DemoDeal["bant"]) => BantSnapshot | null;
 }
 
 /** A stage's activity mix: its own, or the reference stage's at the same place in the funnel. */
@@ -601,6 +602,8 @@ function worldFor(m: Methodology): World {
   const selling = m.stages.filter((s) => s.cycle_share !== null);
   const total = selling.reduce((a, s) => a + s.cycle_share!, 0);
   const memo = new Map<string, BantSnapshot>();
+  // The demo's deals carry BANT statuses: they are qualified under BANT whatever framework is active.
+  const bant = underFramework(m, "bant");
   const before = selling.filter((s) => s.role === "before_sale").map((s) => s.id);
   const proposal = selling.findIndex((s) => s.id === "proposal_negotiation");
   return {
@@ -616,10 +619,11 @@ function worldFor(m: Methodology): World {
     shares: selling.map((s) => s.cycle_share! / total),
     // The qualify_prospect rules, remembered per combination of statuses (320 of them).
     qualify: (b) => {
+      if (!bant) return null;
       const key = `${b.budget}|${b.authority}|${b.need}|${b.timeline}`;
       let q = memo.get(key);
       if (!q) {
-        const r = qualifyProspect(m, {
+        const r = qualifyProspect(bant, {
           budget: { status: b.budget },
           authority: { status: b.authority },
           need: { status: b.need },
