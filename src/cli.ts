@@ -3,7 +3,7 @@
 import { homedir, userInfo } from "node:os";
 import { ConfigError, parseConfig, type Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
-import { loadMethodology, MethodologyDataError } from "./methodology/load.js";
+import { inTeamFolder, loadMethodology, MethodologyDataError, teamFiles } from "./methodology/load.js";
 import { assessmentRules } from "./methodology/assessment.js";
 import { promptsFor } from "./mcp/prompts/load.js";
 import { PromptFileError } from "./mcp/prompts/types.js";
@@ -12,8 +12,11 @@ import { SqliteDealStore } from "./store/sqlite/store.js";
 import { StoreError, type DealStore } from "./store/types.js";
 import type { Deps } from "./app/deps.js";
 import { VERSION } from "./version.js";
+import { setTimeZone } from "./zone.js";
 import { useAgentMessages } from "./mcp/zod-messages.js";
 import { runCommand, HELP } from "./commands/index.js";
+import { methodologyCommand } from "./commands/methodology.js";
+import { processTerminal as terminal } from "./commands/terminal.js";
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`lean-sales-mcp: ${message}\n`);
@@ -23,8 +26,19 @@ function fail(message: string, code = 1): never {
 export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): void } {
   let store: DealStore | undefined;
   useAgentMessages(); // before data/ is parsed: see zod-messages.ts
-  const methodology = loadMethodology(dataDir());
-  assessmentRules(methodology); // a broken assessments.json stops start-up like any data file
+  const methodology = loadMethodology(dataDir(), config.methodology ? { team: config.methodology } : {});
+  if (config.methodology)
+    log.info(
+      { methodology: config.methodology, files: [...teamFiles(config.methodology)] },
+      teamFiles(config.methodology).size
+        ? "serving the team's methodology (its files replace the shipped ones)"
+        : "the methodology folder holds no methodology file: serving the shipped methodology",
+    );
+  try {
+    assessmentRules(methodology); // a broken assessments.json stops start-up like any data file
+  } catch (err) {
+    throw inTeamFolder(err, config.methodology);
+  }
   const deps: Deps & { closeStore(): void } = {
     methodology,
     store: () => (store ??= SqliteDealStore.open(config.db)),
@@ -70,6 +84,11 @@ async function main(): Promise<void> {
     process.stderr.write(`${VERSION}\n`);
     return;
   }
+  try {
+    setTimeZone(config.time_zone);
+  } catch (err) {
+    fail((err as Error).message, 2);
+  }
   const log = createLogger(config.log_level);
   // A stray console.log must never corrupt the stdio stream.
   console.log =
@@ -77,6 +96,18 @@ async function main(): Promise<void> {
     console.debug =
       (...args: unknown[]) => log.info({ console: args.map(String).join(" ") }, "console");
   process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection (kept running)"));
+
+  // `methodology init|check DIR` works on a folder, not on the configured methodology (which may be the broken one).
+  if (config.command === "methodology") {
+    try {
+      await methodologyCommand(config, terminal());
+    } catch (err) {
+      if (err instanceof ConfigError) fail(err.message, 2);
+      if (err instanceof MethodologyDataError) fail(err.message, 1);
+      throw err;
+    }
+    return;
+  }
 
   let deps: ReturnType<typeof buildDeps>;
   try {
@@ -90,11 +121,7 @@ async function main(): Promise<void> {
   if (config.command !== "serve") {
     try {
       // No transport runs in this process: stdout is the command's output (e.g. `export > deals.csv`).
-      await runCommand(config, deps, {
-        out: (s) => void process.stdout.write(s),
-        err: (s) => void process.stderr.write(s),
-        tty: process.stderr.isTTY === true,
-      });
+      await runCommand(config, deps, terminal());
     } catch (err) {
       if (err instanceof StoreError || err instanceof ConfigError) fail(err.message);
       throw err;

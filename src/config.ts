@@ -18,6 +18,7 @@ export const COMMANDS = [
   "report",
   "import",
   "demo",
+  "methodology",
   "help",
   "version",
 ] as const;
@@ -44,6 +45,10 @@ export const ConfigSchema = z
     max_sessions: z.number().int().positive(),
     /** Who "I" am: the default owner of new deals (stdio falls back to the operating-system user). */
     user: z.string().trim().min(1).max(200).optional(),
+    /** A team's methodology folder: its files replace the shipped data/ files of the same name. */
+    methodology: z.string().min(1).optional(),
+    /** The IANA time zone day, month and quarter boundaries follow (default UTC). */
+    time_zone: z.string().min(1).max(100),
     /** Serve only the read-only tools (the methodology tools then answer without recording). */
     read_only: z.boolean(),
     /** The tool groups to serve. */
@@ -84,6 +89,8 @@ const FLAGS = {
   "allow-origin": { type: "string", multiple: true },
   "import-root": { type: "string", multiple: true },
   user: { type: "string" },
+  "time-zone": { type: "string" },
+  methodology: { type: "string" },
   "read-only": { type: "boolean" },
   toolsets: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -157,6 +164,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     max_sessions: Number(env.LEAN_SALES_MAX_SESSIONS ?? 200),
     import_roots: values["import-root"] ?? list(env.LEAN_SALES_IMPORT_ROOTS),
     user: values.user ?? (env.LEAN_SALES_USER || undefined),
+    time_zone: values["time-zone"] ?? (env.LEAN_SALES_TZ || "UTC"),
+    methodology: values.methodology ?? (env.LEAN_SALES_METHODOLOGY || undefined),
     read_only: values["read-only"] ?? ["1", "true", "yes"].includes((env.LEAN_SALES_READ_ONLY ?? "").toLowerCase()),
     toolsets: list(values.toolsets ?? env.LEAN_SALES_TOOLSETS ?? TOOLSETS.join(",")),
     args: positionals.slice(command === "serve" ? 0 : 1),

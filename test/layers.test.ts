@@ -24,7 +24,7 @@ const localImports = (file: string) =>
     .filter((s) => s.startsWith("."))
     .map((s) => join(file, "..", s).replace(/\.js$/, ".ts"));
 
-const BASE = ["config.ts", "log.ts", "paths.ts", "version.ts"];
+const BASE = ["config.ts", "log.ts", "paths.ts", "version.ts", "zone.ts"];
 /** [folder or file under src/, rank]: the first prefix that matches decides. */
 const LAYERS: Array<[string, number]> = [
   ...BASE.map((f): [string, number] => [f, 0]),
@@ -97,16 +97,24 @@ describe("layers", () => {
     }
   });
 
-  it("nothing in src writes to stdout directly, but the CLI handing a terminal command its output", () => {
+  it("nothing in src writes to stdout directly, but the terminal the CLI hands to commands", () => {
     const stdout = /console\.(log|info|debug)\(|process\.stdout\.write/g;
     for (const file of all) {
       const text = readFileSync(file, "utf8").replace(/console\.log = console\.info = console\.debug/, "");
       const hits = [...text.matchAll(stdout)];
-      if (relative("src", file) === "cli.ts") {
-        // One place: the `out` stream given to runCommand, which never runs beside a transport.
+      if (relative("src", file) === "commands/terminal.ts") {
+        // One place: the process terminal handed to commands, which never run beside a transport.
         expect(hits.length, file).toBe(1);
-        expect(text).toMatch(/runCommand\(config, deps, \{\s*out: \(s\) => void process\.stdout\.write\(s\)/);
+        expect(text).toMatch(
+          /processTerminal = \(\): Terminal => \(\{\s*out: \(s\) => void process\.stdout\.write\(s\)/,
+        );
         continue;
+      }
+      if (relative("src", file) === "cli.ts") {
+        // It hands that terminal to commands only, never to the server.
+        expect(text).toMatch(/runCommand\(config, deps, terminal\(\)\)/);
+        expect(text).toMatch(/methodologyCommand\(config, terminal\(\)\)/);
+        expect([...text.matchAll(/terminal\(\)/g)].length).toBe(2);
       }
       expect(hits.length, file).toBe(0);
     }

@@ -15,6 +15,7 @@ import type { DealFilters, DealStore } from "../store/types.js";
 import { measure } from "./metrics.js";
 import { analysePipeline } from "./pipeline-analysis.js";
 import { resolvePeriod } from "./period.js";
+import { localDay } from "../zone.js";
 
 const DAY = 86_400_000;
 const share = (n: number, of: number) => (of > 0 ? n / of : 0);
@@ -68,7 +69,7 @@ export function assessSelling(
         deal_size: x.median_deal_size ?? null,
         currency: m.currency,
       };
-      compared_with = `the baseline "${b.label}" of ${b.as_of.slice(0, 10)}`;
+      compared_with = `the baseline "${b.label}" of ${localDay(b.as_of)}`;
     }
   }
   const result = assessSellingApproach(m, deals, {

@@ -14,6 +14,7 @@ import type { DealStore } from "../store/types.js";
 import { mulberry32 } from "./demo/generate.js";
 import { daysInclusive, quarterOf } from "./dates.js";
 import { toStoreFilters, type FiltersInput } from "./deal-view.js";
+import { localDate } from "../zone.js";
 
 export interface ForecastInput {
   from?: string;
@@ -40,7 +41,7 @@ export function runForecast(
   input: ForecastInput,
   now: Date,
 ): { forecast: ForecastResult; backtest: BacktestResult } {
-  const asOf = input.as_of ?? now.toISOString().slice(0, 10);
+  const asOf = input.as_of ?? localDate(now);
   const quarter = quarterOf(input.from ?? asOf);
   const from = input.from ?? quarter.from;
   const to = input.to ?? (input.from ? quarterOf(input.from).to : quarter.to);

@@ -58,6 +58,15 @@ export const MetricsOut = z.object({
     })
     .nullable(),
   open_pipeline: z.object({ deals: z.number(), value: z.number(), deals_with_amount: z.number() }),
+  other_currencies: z.array(
+    z.object({
+      currency: z.string(),
+      open_deals: z.number(),
+      open_value: z.number(),
+      won_deals: z.number(),
+      won_value: z.number(),
+    }),
+  ),
   leading_indicators: z.object({
     meetings: z.number(),
     demos: z.number(),
@@ -83,15 +92,18 @@ export const MetricsOut = z.object({
   reasons: Reasons,
 });
 
-/** Metrics for a scope and period, straight from SQL aggregates. */
+/**
+ * Metrics for a scope and period, straight from SQL aggregates. A period that ends in the past
+ * (resolvePeriod's `past`) is measured as the pipeline stood then (open deals and stages reached).
+ */
 export function measure(
   m: Methodology,
   store: DealStore,
   filters: FiltersInput | undefined,
-  period: { from: string | null; to: string },
+  period: { from: string | null; to: string; past?: boolean },
   currency: string,
 ): PipelineMetrics {
-  const raw = store.analytics().metrics(scopeFilters(filters), period, currency);
+  const raw = store.analytics().metrics(scopeFilters(filters), period, currency, period.past ?? false);
   return computePipelineMetrics(m, raw, { period, currency });
 }
 
@@ -113,6 +125,11 @@ export function metricsSummary(
     }`,
     `Conversion: ${x.conversion.map((c) => `${c.from_name}→${c.to_name} ${pct(c.rate)}`).join(" · ")}`,
     `Open pipeline: ${x.open_pipeline.deals} deals, ${money(x.open_pipeline.value, x.currency)} · velocity ${x.pipeline_velocity ? `${money(x.pipeline_velocity.per_day, x.currency)}/day` : "n/a"}`,
+    ...(x.other_currencies?.length
+      ? [
+          `Other currencies, not added in: ${x.other_currencies.map((c) => `${money(c.open_value, c.currency)} open (${c.open_deals}), ${money(c.won_value, c.currency)} won (${c.won_deals})`).join("; ")}`,
+        ]
+      : []),
     ...(x.leading_indicators && x.activity_mix
       ? [
           `Leading indicators: ${x.leading_indicators.meetings} meetings, ${x.leading_indicators.demos} demos, ${x.leading_indicators.proposals} proposals · non-selling share ${pct(x.activity_mix.non_selling_share)}`,

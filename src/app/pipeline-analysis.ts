@@ -17,24 +17,30 @@ export const MAX_FLAGS_PER_RULE = 100;
 // (find_waste, then the report) of data that has not moved.
 const recent = new WeakMap<DealStore, Map<string, { report: PipelineWasteReport; norms: StageNorms }>>();
 
+/**
+ * The pipeline's waste as of asOf. With pointInTime (asOf before now) every deal is taken as it
+ * stood then, and the stage-time norms are learned only from exits made by then.
+ */
 export function analysePipeline(
   m: Methodology,
   store: DealStore,
   filters: DealFilters,
   asOf: Date,
+  pointInTime = false,
 ): { report: PipelineWasteReport; norms: StageNorms } {
-  const key = `${store.analytics().version()}|${asOf.toISOString()}|${JSON.stringify(filters)}`;
+  const key = `${store.analytics().version()}|${asOf.toISOString()}|${pointInTime}|${JSON.stringify(filters)}`;
   let cache = recent.get(store);
   if (!cache) recent.set(store, (cache = new Map()));
   const hit = cache.get(key);
   if (hit) return hit;
-  const result = compute(m, store, filters, asOf);
+  const result = compute(m, store, filters, asOf, pointInTime);
   if (cache.size >= 4) cache.delete(cache.keys().next().value!);
   cache.set(key, result);
   return result;
 }
 
-const norms = (store: DealStore): StageNorms => new Map(store.stageNorms().map((n) => [normKey(n.tier, n.stage), n]));
+const norms = (store: DealStore, before?: string): StageNorms =>
+  new Map(store.stageNorms(before).map((n) => [normKey(n.tier, n.stage), n]));
 
 /**
  * The pipeline rules a deal will break once it stands in `stage` from `at` (a stage move resets
@@ -67,18 +73,24 @@ function compute(
   store: DealStore,
   filters: DealFilters,
   asOf: Date,
+  pointInTime: boolean,
 ): { report: PipelineWasteReport; norms: StageNorms } {
-  const stageNorms = norms(store);
   const at = asOf.toISOString();
+  const stageNorms = norms(store, pointInTime ? at : undefined);
   const report = findPipelineWaste(
     m,
     {
-      open: store.openDealFacts(filters, at, {
-        internal: m.wasteRules.pipeline.internal_activity_types,
-        customer: m.wasteRules.pipeline.customer_facing_activity_types,
-      }),
-      closed: store.closedFacts(filters, at, MAX_FLAGS_PER_RULE),
-      lostDeals: (reasons, limit) => store.lostDealsWithReasons(filters, at, reasons, limit),
+      open: store.openDealFacts(
+        filters,
+        at,
+        {
+          internal: m.wasteRules.pipeline.internal_activity_types,
+          customer: m.wasteRules.pipeline.customer_facing_activity_types,
+        },
+        pointInTime,
+      ),
+      closed: store.closedFacts(filters, at, MAX_FLAGS_PER_RULE, pointInTime),
+      lostDeals: (reasons, limit) => store.lostDealsWithReasons(filters, at, reasons, limit, pointInTime),
       nurtureDue: store.nurtureDue(filters, at, MAX_FLAGS_PER_RULE),
     },
     { as_of: asOf, norms: stageNorms, max_flags_per_rule: MAX_FLAGS_PER_RULE },

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { ConfigError, type Config } from "../config.js";
 import type { Deps } from "../app/deps.js";
 import type { Terminal } from "./terminal.js";
+import { localDate } from "../zone.js";
 
 /** `demo`: a deterministic pipeline; the same seed and as-of give the same store. */
 export async function demoCommand(config: Config, deps: Deps, { out }: Terminal): Promise<void> {
@@ -19,7 +20,7 @@ export async function demoCommand(config: Config, deps: Deps, { out }: Terminal)
   };
   const seed = int("seed", 42, 2 ** 32 - 1);
   const deals = int("deals", 300, 10_000_000);
-  const asOf = (config.options["as-of"] as string | undefined) ?? deps.now().toISOString().slice(0, 10);
+  const asOf = (config.options["as-of"] as string | undefined) ?? localDate(deps.now());
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`)))
     throw new ConfigError(`--as-of must be an ISO date such as 2026-11-28, got ${asOf}`);
   const store = deps.store();

@@ -28,6 +28,9 @@ Options:
   --token T            bearer token for HTTP (env LEAN_SALES_HTTP_TOKEN, at least 16 characters)
   --allow-origin O     an extra browser Origin allowed over HTTP (repeatable; loopback origins are allowed)
   --import-root DIR    a folder import_deals may read files from (repeatable; env LEAN_SALES_IMPORT_ROOTS)
+  --time-zone TZ       IANA zone for day, month and quarter boundaries (env LEAN_SALES_TZ; default UTC)
+  --methodology DIR    a team's methodology folder: its files replace the shipped ones of the same name
+                       (env LEAN_SALES_METHODOLOGY; see methodology init)
 
 Commands:
   status [--json]                  the store: file, schema version, row counts, integrity
@@ -39,6 +42,8 @@ Commands:
                                    deals from a CRM's CSV export (same rules as the import_deals tool)
   demo [--seed 42] [--deals 300] [--as-of DATE] [--force]
                                    a deterministic demo pipeline (refuses a store that holds deals unless --force)
+  methodology init DIR [--force]   write the shipped methodology files to DIR for a team to edit
+  methodology check DIR            validate DIR as start-up would; list what differs from the shipped files
   backup FILE                      consistent copy of the store while others write (VACUUM INTO)
   restore FILE [--force]           replace the store's contents with a backup (checked first)
   help, version

@@ -9,6 +9,16 @@ export interface Terminal {
   tty: boolean;
 }
 
+/**
+ * The process's terminal: stdout is a command's output (e.g. `export > deals.csv`). Only
+ * terminal commands get it, and none runs beside a transport (stdout belongs to stdio when serving).
+ */
+export const processTerminal = (): Terminal => ({
+  out: (s) => void process.stdout.write(s),
+  err: (s) => void process.stderr.write(s),
+  tty: process.stderr.isTTY === true,
+});
+
 export function writeFileAtomic(path: string, data: string): void {
   const tmp = `${path}.partial`;
   writeFileSync(tmp, data);

@@ -216,6 +216,8 @@ function schemasOf(def: ToolDef, writes: boolean) {
   return s;
 }
 
+/** The highest progress sent per call in flight (session, request, token): notifications never go backwards. */
+const progressSeen = new Map<string, number>();
 /**
  * One call's ToolContext: the deps, this request, and what a handler may do with them. A class,
  * so every call's context has one shape with the deps copied field by field: an object spread
@@ -270,9 +272,19 @@ class CallContext implements ToolContext {
     });
   };
 
+  /** Set on the first progress notification: the key of this call's high-water mark. */
+  progressKey: string | undefined;
+
   progress = async (done: number, total: number, message: string): Promise<void> => {
     const progressToken = this.mcp.mcpReq._meta?.progressToken;
     if (progressToken === undefined) return;
+    // Progress must increase, also when the SDK calls the handler again with the same token
+    // (a 2025 client answering a question: the work restarts from the beginning).
+    const key =
+      (this.progressKey ??= `${this.mcp.sessionId ?? ""}|${String(this.mcp.mcpReq.id)}|${String(progressToken)}`);
+    if (done <= (progressSeen.get(key) ?? -1)) return;
+    progressSeen.set(key, done);
+    if (progressSeen.size > 1000) progressSeen.delete(progressSeen.keys().next().value!);
     await this.mcp.mcpReq.notify({
       method: "notifications/progress",
       params: { progressToken, progress: done, total, message },
@@ -299,6 +311,8 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
     const requestId = writes ? (args.request_id as string | undefined) : undefined;
     const argsHash = requestId ? hashArgs({ ...args, request_id: undefined }) : "";
     let outcome = "ok";
+    let ctx: CallContext | undefined;
+    let asking = false;
     try {
       if (requestId) {
         const prior = deps.store().findRequest(requestId);
@@ -313,13 +327,19 @@ export function registerTool(server: McpServer, def: ToolDef, deps: Deps, mcpLog
           return renderReply(prior.reply as Reply<unknown>);
         }
       }
-      const ctx = new CallContext(deps, extra, server, def.name, mcpLog, requestId, argsHash);
+      ctx = new CallContext(deps, extra, server, def.name, mcpLog, requestId, argsHash);
       const r = await def.handle(args as never, ctx);
-      return "resultType" in r ? r : renderReply(r);
+      if ("resultType" in r) {
+        asking = true;
+        return r;
+      }
+      return renderReply(r);
     } catch (err) {
       outcome = "error";
       return errorResult(describeFailure(def.name, err, deps.log));
     } finally {
+      // Kept while the call waits for the user's answer (the SDK may run it again with the same token).
+      if (!asking && ctx?.progressKey) progressSeen.delete(ctx.progressKey);
       const ms = Math.round((performance.now() - started) * 100) / 100;
       // One line per call at debug (--log-level debug), a failed call's at info: at the default
       // level a line per call cost more than a quick tool's own work (and a wake-up of whatever

@@ -33,6 +33,14 @@ function wholeReference(m: Deps["methodology"]): string {
 }
 
 export function registerResources(server: McpServer, deps: Deps): void {
+  registerMethodologyResources(server, deps);
+  registerDealResource(server, deps);
+  registerExportResource(server, deps);
+  registerReportResources(server, deps);
+}
+
+/** The reference rendered from data/: whole, and one section at a time. */
+function registerMethodologyResources(server: McpServer, deps: Deps): void {
   const m = deps.methodology;
   server.registerResource(
     "methodology",
@@ -72,7 +80,11 @@ export function registerResources(server: McpServer, deps: Deps): void {
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: renderSection(m, id as SectionId) }] };
     },
   );
+}
 
+/** One stored deal with everything recorded on it (stored text fenced as data). */
+function registerDealResource(server: McpServer, deps: Deps): void {
+  const m = deps.methodology;
   server.registerResource(
     "deal",
     new ResourceTemplate("lean-sales://deals/{deal_id}", {
@@ -122,8 +134,11 @@ export function registerResources(server: McpServer, deps: Deps): void {
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text }] };
     },
   );
+}
 
-  // Exports named by their parameters (export_deals links here): produced on read, nothing kept.
+/** Exports named by their parameters (export_deals links here): produced on read, nothing kept. */
+function registerExportResource(server: McpServer, deps: Deps): void {
+  const m = deps.methodology;
   server.registerResource(
     "deals-export",
     new ResourceTemplate(EXPORTS_TEMPLATE, { list: undefined }),
@@ -148,7 +163,11 @@ export function registerResources(server: McpServer, deps: Deps): void {
       return { contents: [{ uri: uri.href, mimeType: spec.format === "csv" ? "text/csv" : "application/json", text }] };
     },
   );
+}
 
+/** The pipeline as HTML: reports named by their parameters, and the MCP App view of pipeline_report. */
+function registerReportResources(server: McpServer, deps: Deps): void {
+  const m = deps.methodology;
   // HTML reports named by their parameters (pipeline_report links here): rendered on read.
   server.registerResource(
     "pipeline-report",
@@ -173,7 +192,7 @@ export function registerResources(server: McpServer, deps: Deps): void {
       const data = gatherPipelineReport(
         m,
         deps.store(),
-        { filters: spec.filters as never, as_of: spec.as_of, currency: spec.currency },
+        { filters: spec.filters as never, as_of: spec.as_of, currency: spec.currency, quota: spec.quota },
         deps.now(),
       );
       return { contents: [{ uri: uri.href, mimeType: "text/html", text: renderReportHtml(data) }] };

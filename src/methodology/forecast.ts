@@ -12,6 +12,7 @@
 // knownAt() truncates each deal's history to that instant, and every estimate is built from the
 // truncated histories only, so a later event cannot leak into a forecast or a backtest.
 import { InputError } from "./errors.js";
+import { dayStartMs } from "../zone.js";
 import { round } from "./stats.js";
 
 // ------------------------------------------------------------------------------------ types
@@ -247,14 +248,20 @@ const parseIso = (s: string) => Date.parse(/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test
 function instant(s: string, field: string): number {
   const ms = parseIso(s);
   if (Number.isNaN(ms)) throw new InputError(`${field} "${s}" is not an ISO date or timestamp.`, field);
-  return DATE_ONLY.test(s) ? ms + DAY - 1 : ms;
+  return DATE_ONLY.test(s) ? dayEnd(s, field) : ms;
 }
 
-/** The first millisecond of the UTC day `s` falls on. */
+/** The first millisecond of the day `s` falls on, in the configured time zone (LEAN_SALES_TZ). */
 function dayStart(s: string, field: string): number {
-  const ms = Date.parse(s.slice(0, 10));
-  if (Number.isNaN(ms)) throw new InputError(`${field} "${s}" is not an ISO date.`, field);
-  return ms;
+  if (Number.isNaN(Date.parse(s.slice(0, 10)))) throw new InputError(`${field} "${s}" is not an ISO date.`, field);
+  return dayStartMs(s.slice(0, 10));
+}
+
+/** The last millisecond of that day, in the configured time zone. */
+function dayEnd(s: string, field: string): number {
+  dayStart(s, field);
+  // The calendar day after (date arithmetic, not instants), from its local midnight.
+  return dayStartMs(isoDay(Date.parse(s.slice(0, 10)) + DAY)) - 1;
 }
 
 // --------------------------------------------------------------------------- point in time
@@ -843,7 +850,7 @@ interface Window {
 
 function resolvePeriod(p: ForecastPeriod): Window {
   const fromMs = dayStart(p.from, "from");
-  const toEnd = dayStart(p.to, "to") + DAY - 1;
+  const toEnd = dayEnd(p.to, "to");
   const asOf = instant(p.as_of, "as_of");
   if (fromMs > toEnd) throw new InputError(`from (${p.from}) is after to (${p.to}).`, "from");
   if (asOf > toEnd)
@@ -1127,7 +1134,7 @@ interface Evaluated {
 /** Runs the forecast as of the start of each period that has enough history before it. */
 function evaluatePeriods(parsed: Parsed[], opts: BacktestOptions, cfg: ForecastConfig, random: SeededRandom) {
   const len = opts.period_days * DAY;
-  const lastEnd = dayStart(opts.last_end, "last_end") + DAY - 1;
+  const lastEnd = dayEnd(opts.last_end, "last_end");
   const evaluated: Evaluated[] = [];
   const skipped: BacktestResult["skipped"] = [];
   for (let i = opts.periods - 1; i >= 0; i--) {

@@ -1,7 +1,7 @@
 // Loads data/*.json, validates each file with its zod schema, checks the references between
 // files, and builds the lookups the rules use. A broken file stops start-up with an error that
 // names the file and the path inside it.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { STOP_WORDS } from "./words.js";
@@ -38,8 +38,10 @@ export class MethodologyDataError extends Error {
     readonly file: string,
     readonly path: string,
     detail: string,
+    /** The folder the file was read from, when it is a team's (--methodology); else data/. */
+    readonly dir?: string,
   ) {
-    super(`data/${file}${path ? ` at ${path}` : ""}: ${detail}`);
+    super(`${dir ? join(dir, file) : `data/${file}`}${path ? ` at ${path}` : ""}: ${detail}`);
     this.name = "MethodologyDataError";
   }
 }
@@ -110,25 +112,70 @@ function readDataFile<S extends z.ZodType>(
   dataDir: string,
   file: string,
   schema: S,
+  team?: string,
 ): { raw: unknown; data: z.infer<S> } {
   let text: string;
   try {
     text = readFileSync(join(dataDir, file), "utf8");
   } catch (err) {
-    throw new MethodologyDataError(file, "", `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new MethodologyDataError(
+      file,
+      "",
+      `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      team,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new MethodologyDataError(file, "", `is not valid JSON: ${(err as Error).message}`);
+    throw new MethodologyDataError(file, "", `is not valid JSON: ${(err as Error).message}`, team);
   }
   const parsed = (COMPILED_FILES.has(file) ? z.compile(schema) : schema).safeParse(withoutLabels(json), PARSE_ONCE);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new MethodologyDataError(file, formatPath(issue.path), issue.message);
+    throw new MethodologyDataError(file, formatPath(issue.path), issue.message, team);
   }
   return { raw: json, data: parsed.data };
+}
+
+/**
+ * An error found in a data file after loading (e.g. the assessment rules, checked by their own
+ * module), pointed at the team's folder when the file came from there.
+ */
+export function inTeamFolder(err: unknown, team: string | undefined): unknown {
+  if (!(err instanceof MethodologyDataError) || !team || err.dir || !teamFiles(team).has(err.file)) return err;
+  return new MethodologyDataError(err.file, err.path, err.message.replace(/^[^:]*: /, ""), team);
+}
+
+/**
+ * The files a team's methodology folder replaces (those present in it, by name), after checking
+ * that it holds nothing else: a misspelt file name would otherwise be silently ignored.
+ */
+export function teamFiles(dir: string): Set<string> {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith(".json"));
+  } catch (err) {
+    throw new MethodologyDataError(
+      "",
+      "",
+      `the methodology folder cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      dir,
+    );
+  }
+  const known: string[] = Object.values(DATA_FILES).map((f) => f.file);
+  for (const n of names)
+    if (!known.includes(n))
+      throw new MethodologyDataError(
+        n,
+        "",
+        n === "crm-presets.json"
+          ? "CRM import presets are not read from a methodology folder (yet): import with mapping and stage_map instead"
+          : `is not a methodology file; the files are ${known.join(", ")}`,
+        dir,
+      );
+  return new Set(names);
 }
 
 function check(ok: boolean, file: string, path: string, detail: string): asserts ok {
@@ -139,8 +186,26 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && new Set(a).size === a.length && a.every((x) => b.includes(x));
 }
 
-/** Checks that hold across files or that a per-file schema cannot express. */
+/**
+ * Checks that hold across files or that a per-file schema cannot express, one kind of reference
+ * at a time; the first problem found throws (so the order below is the order problems are reported).
+ */
 function checkReferences(raw: Raw): void {
+  checkStages(raw);
+  checkWasteSignals(raw);
+  checkPipelineRules(raw);
+  checkWasteThresholds(raw);
+  checkSegmentRows(raw);
+  checkBantDimensions(raw);
+  checkBantActions(raw);
+  checkBantConditions(raw);
+  checkBantScoreBands(raw);
+  checkReadinessRules(raw);
+  checkQuestionPrinciples(raw);
+}
+
+/** stages.json: every stage once, numbered in funnel order, with unique criterion and activity ids. */
+function checkStages(raw: Raw): void {
   const stageIds = raw.stages.stages.map((s) => s.id);
   check(
     sameSet(stageIds, StageId.options),
@@ -160,7 +225,13 @@ function checkReferences(raw: Raw): void {
     const acts = s.activities.map((a) => a.id);
     check(new Set(acts).size === acts.length, "stages.json", `stages[${i}].activities`, "activity ids must be unique");
   });
+}
 
+/**
+ * wastes.json: every waste once; each signal names one of its waste's remedies; each phrase is
+ * matchable and a signal of one waste only.
+ */
+function checkWasteSignals(raw: Raw): void {
   const wasteIds = raw.wastes.wastes.map((w) => w.id);
   check(
     sameSet(wasteIds, WasteId.options),
@@ -193,8 +264,11 @@ function checkReferences(raw: Raw): void {
   raw.wastes.value_signals.groups.forEach((g, j) =>
     g.phrases.forEach((sig, k) => checkPhrase(sig, `value_signals.groups[${j}].phrases[${k}]`)),
   );
-  const p = raw.wastes.pipeline;
-  for (const [rule, r] of Object.entries(p.rules)) {
+}
+
+/** wastes.json pipeline rules: each names a remedy its waste has. */
+function checkPipelineRules(raw: Raw): void {
+  for (const [rule, r] of Object.entries(raw.wastes.pipeline.rules)) {
     check(
       raw.wastes.wastes.find((w) => w.id === r.waste)!.elimination[r.remedy] !== undefined,
       "wastes.json",
@@ -202,6 +276,11 @@ function checkReferences(raw: Raw): void {
       `no elimination approach ${r.remedy} of ${r.waste}`,
     );
   }
+}
+
+/** wastes.json thresholds that come in pairs: the lower one below the higher. */
+function checkWasteThresholds(raw: Raw): void {
+  const p = raw.wastes.pipeline;
   check(
     p.stall_warn_multiplier < p.stall_flag_multiplier,
     "wastes.json",
@@ -214,7 +293,10 @@ function checkReferences(raw: Raw): void {
     "severity_hours_per_week",
     "medium must be below high",
   );
+}
 
+/** segmentation.json: the rows cover every tier x readiness once, and every readiness level is listed. */
+function checkSegmentRows(raw: Raw): void {
   const combos = [
     ...raw.segmentation.matrix,
     ...raw.segmentation.derived.rows,
@@ -242,7 +324,13 @@ function checkReferences(raw: Raw): void {
     "readiness_levels",
     `must list each of ${ReadinessId.options.join(", ")} once`,
   );
+}
 
+/**
+ * bant.json dimensions: each once with exactly its statuses, scored best to worst, some qualifying
+ * (never unknown), and closed by a stage activity.
+ */
+function checkBantDimensions(raw: Raw): void {
   raw.bant.dimensions.forEach((d, i) => {
     const ids = d.statuses.map((s) => s.id);
     check(
@@ -288,6 +376,10 @@ function checkReferences(raw: Raw): void {
     "dimensions",
     "must list budget, authority, need, timeline once",
   );
+}
+
+/** bant.json actions: a stage activity for a qualified prospect, a waste's remedy for a disqualified one. */
+function checkBantActions(raw: Raw): void {
   check(
     resolveStageActivity(raw, raw.bant.actions.qualified) !== undefined,
     "bant.json",
@@ -301,6 +393,10 @@ function checkReferences(raw: Raw): void {
     "actions.disqualified",
     `no elimination approach ${raw.bant.actions.disqualified}`,
   );
+}
+
+/** bant.json disqualifiers, nurture triggers and requalify rules: every condition names a status of its dimension. */
+function checkBantConditions(raw: Raw): void {
   for (const list of ["disqualifiers", "nurture_triggers", "requalify"] as const) {
     raw.bant[list].forEach((dq, i) =>
       Object.entries(dq.when).forEach(([dim, statuses]) =>
@@ -315,12 +411,20 @@ function checkReferences(raw: Raw): void {
       ),
     );
   }
+}
+
+/** bant.json score bands: one starts at 0 and admits every verdict. */
+function checkBantScoreBands(raw: Raw): void {
   check(
     raw.bant.score_bands.some((b) => b.min === 0 && b.verdicts.length === Verdict.options.length),
     "bant.json",
     "score_bands",
     `one band must start at 0 and admit every verdict (${Verdict.options.join(", ")})`,
   );
+}
+
+/** segmentation.json readiness rules: the budget statuses are bant.json's. */
+function checkReadinessRules(raw: Raw): void {
   raw.segmentation.readiness_rules.ready.budget_statuses.forEach((s, i) =>
     check(
       (BANT_STATUS_IDS.budget as readonly string[]).includes(s),
@@ -329,6 +433,10 @@ function checkReferences(raw: Raw): void {
       `unknown budget status ${s}`,
     ),
   );
+}
+
+/** questions.json: every core question belongs to a principle of principles.json. */
+function checkQuestionPrinciples(raw: Raw): void {
   const principleIds = raw.principles.principles.map((x) => x.id);
   raw.questions.core_questions.forEach((q, i) =>
     check(
@@ -367,15 +475,30 @@ function rawFiles(dir: string, files: ReadonlyArray<readonly [string, { raw: unk
  * `shipped` is the folder of the files the server ships: labels are judged against it, so a
  * value that differs from the shipped one reads as the team's (default: dataDir itself).
  */
-export function loadMethodology(dataDir: string, opts: { shipped?: string } = {}): Methodology {
+export function loadMethodology(dataDir: string, opts: { shipped?: string; team?: string } = {}): Methodology {
+  // A team's folder replaces the shipped files it holds, file by file; labels are then judged
+  // against the shipped ones.
+  const own = opts.team ? teamFiles(opts.team) : new Set<string>();
+  if (opts.team) opts = { ...opts, shipped: opts.shipped ?? dataDir };
   const files = Object.entries(DATA_FILES).map(
-    ([key, { file, schema }]) => [key, readDataFile(dataDir, file, schema)] as const,
+    ([key, { file, schema }]) =>
+      [
+        key,
+        own.has(file) ? readDataFile(opts.team!, file, schema, opts.team) : readDataFile(dataDir, file, schema),
+      ] as const,
   );
   const raw = Object.fromEntries(files.map(([key, f]) => [key, f.data])) as Raw;
-  checkReferences(raw);
+  try {
+    checkReferences(raw);
+  } catch (err) {
+    // A broken reference across files names the team's folder when the file is the team's.
+    if (err instanceof MethodologyDataError && own.has(err.file))
+      throw new MethodologyDataError(err.file, err.path, err.message.replace(/^[^:]*: /, ""), opts.team);
+    throw err;
+  }
   const active = rawFiles(dataDir, files);
   const shipped =
-    opts.shipped && opts.shipped !== dataDir
+    opts.shipped && (opts.team || opts.shipped !== dataDir)
       ? rawFiles(
           opts.shipped,
           Object.entries(DATA_FILES).map(

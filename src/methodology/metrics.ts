@@ -22,6 +22,8 @@ export interface MetricsInput {
   open: { n: number; amount_n: number; amount_sum: number };
   activities: Array<{ type: string; n: number }>;
   owners: Array<{ owner: string; won: number; lost: number; won_amount: number }>;
+  /** Amounts by currency (every currency): open pipeline and won in the period. */
+  currencies: Array<{ currency: string; open_n: number; open_value: number; won_n: number; won_value: number }>;
 }
 
 export interface SegmentCycle extends Spread {
@@ -63,6 +65,14 @@ export interface PipelineMetrics {
     avg_cycle_days: number;
   } | null;
   open_pipeline: { deals: number; value: number; deals_with_amount: number };
+  /** What is in other currencies than `currency`: never added in, never dropped. */
+  other_currencies: Array<{
+    currency: string;
+    open_deals: number;
+    open_value: number;
+    won_deals: number;
+    won_value: number;
+  }>;
   leading_indicators: {
     meetings: number;
     demos: number;
@@ -201,6 +211,15 @@ export function computePipelineMetrics(
     time_in_stage,
     pipeline_velocity,
     open_pipeline: { deals: raw.open.n, value: round(raw.open.amount_sum), deals_with_amount: raw.open.amount_n },
+    other_currencies: raw.currencies
+      .filter((c) => c.currency !== opts.currency && (c.open_value > 0 || c.won_value > 0))
+      .map((c) => ({
+        currency: c.currency,
+        open_deals: c.open_n,
+        open_value: round(c.open_value),
+        won_deals: c.won_n,
+        won_value: round(c.won_value),
+      })),
     leading_indicators: {
       ...leading,
       weeks,

@@ -253,13 +253,24 @@ interface JudgeState {
 
 /** Every per-deal rule the deal breaks (pipeline inflation is judged over the whole pipeline). */
 function judgeDeal(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): { unsegmented: boolean } {
+  const stageName = m.stages[d.stage_index]!.name;
+  const unsegmented = judgeStall(m, d, st, hits);
+  judgeQualification(m, d, stageName, hits);
+  judgeWaiting(m, d, st, hits);
+  judgeMotion(m, d, stageName, hits);
+  judgeOverProcessing(m, d, hits);
+  judgeDefects(m, d, stageName, hits);
+  return { unsegmented };
+}
+
+/**
+ * Overproduction: time in the current stage against the norm for the tier. Returns true when the
+ * deal has no baseline (no tier), so it cannot be judged.
+ */
+function judgeStall(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): boolean {
   const p = m.wasteRules.pipeline;
   const stage = m.stages[d.stage_index]!;
-  const stageName = stage.name;
   const inStage = days(d.stage_entered_ms, st.asOf);
-  let unsegmented = false;
-
-  // Overproduction: time in the current stage against the norm for the tier.
   const baseKey = `${d.tier}|${d.readiness}|${stage.id}`;
   let base = st.baselines.get(baseKey);
   if (base === undefined)
@@ -267,19 +278,23 @@ function judgeDeal(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): {
       baseKey,
       (base = stageBaseline(m, { tier: d.tier, readiness: d.readiness, stage: stage.id }, st.norms)),
     );
-  if (!base) unsegmented = true;
-  else if (inStage > base.days * p.stall_warn_multiplier) {
+  if (!base) return true;
+  if (inStage > base.days * p.stall_warn_multiplier) {
     const severe = inStage > base.days * p.stall_flag_multiplier;
     const b = base;
     hits.push({
       key: "stalled",
       severity: severe ? "high" : "medium",
       evidence: () =>
-        `${d.id} has been in ${stageName} ${round1(inStage)} days; ${b.source} is ${round1(b.days)} days, so ${severe ? "flag" : "warn"} beyond ${round1(b.days * (severe ? p.stall_flag_multiplier : p.stall_warn_multiplier))} days.`,
+        `${d.id} has been in ${stage.name} ${round1(inStage)} days; ${b.source} is ${round1(b.days)} days, so ${severe ? "flag" : "warn"} beyond ${round1(b.days * (severe ? p.stall_flag_multiplier : p.stall_warn_multiplier))} days.`,
     });
   }
+  return false;
+}
 
-  // Qualification defects.
+/** Qualification defects: past qualification without a qualifying BANT, no budget and no timeline, single-threaded. */
+function judgeQualification(m: Methodology, d: DealFacts, stageName: string, hits: Hit[]): void {
+  const p = m.wasteRules.pipeline;
   const qualified = d.bant_verdict === "qualified";
   if (d.stage_index > m.stageIndex(m.bant.qualification_stage.stage) && !qualified) {
     hits.push({
@@ -304,8 +319,11 @@ function judgeDeal(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): {
         `${d.id} is in ${stageName} with ${d.stakeholders} stakeholder${d.stakeholders === 1 ? "" : "s"} and no decision maker.`,
     });
   }
+}
 
-  // Waiting.
+/** Waiting: silent beyond the tier's limit, or open past the expected close day. */
+function judgeWaiting(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): void {
+  const p = m.wasteRules.pipeline;
   const lastTouch = d.last_activity_ms ?? d.stage_entered_ms;
   const silent = days(lastTouch, st.asOf);
   const allowed = d.tier ? p.silence_days[d.tier] : Math.max(...Object.values(p.silence_days));
@@ -325,8 +343,11 @@ function judgeDeal(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): {
       evidence: () => `${d.id} expected to close on ${isoDay(d.expected_close_ms!)} and is still open.`,
     });
   }
+}
 
-  // Motion.
+/** Motion: too many owner handoffs, or meetings without a stage move. */
+function judgeMotion(m: Methodology, d: DealFacts, stageName: string, hits: Hit[]): void {
+  const p = m.wasteRules.pipeline;
   if (d.owner_changes > p.max_owner_handoffs)
     hits.push({
       key: "handoffs",
@@ -341,8 +362,11 @@ function judgeDeal(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): {
         `${d.id} had ${d.meetings_in_stage} meetings in ${stageName} without a stage move (limit ${p.max_meetings_without_stage_move}).`,
     });
   }
+}
 
-  // Over-processing.
+/** Over-processing: internal and approval work outweighing customer-facing work. */
+function judgeOverProcessing(m: Methodology, d: DealFacts, hits: Hit[]): void {
+  const p = m.wasteRules.pipeline;
   const internal = d.internal_activities;
   const customer = d.customer_activities;
   if (internal >= p.min_internal_activities && internal > customer * p.internal_to_customer_ratio) {
@@ -352,8 +376,11 @@ function judgeDeal(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): {
       evidence: () => `${d.id} has ${internal} internal/approval activities against ${customer} customer-facing ones.`,
     });
   }
+}
 
-  // Defects.
+/** Defects: proposals re-sent in one stage, or noted as corrected. */
+function judgeDefects(m: Methodology, d: DealFacts, stageName: string, hits: Hit[]): void {
+  const p = m.wasteRules.pipeline;
   const corrections = d.proposal_notes ? matchSignals(d.proposal_notes, p.correction_signals) : [];
   if (d.proposals_in_stage > p.max_proposals_per_stage || corrections.length > 0) {
     hits.push({
@@ -363,7 +390,6 @@ function judgeDeal(m: Methodology, d: DealFacts, st: JudgeState, hits: Hit[]): {
         `${d.id} has ${d.proposals_in_stage} proposals in ${stageName}${corrections.length ? `, noted as ${corrections.map((c) => `"${c}"`).join(", ")}` : ""} (limit ${p.max_proposals_per_stage}).`,
     });
   }
-  return { unsegmented };
 }
 
 /** The pipeline rules one deal breaks as things stand (e.g. right after a stage move). */
@@ -392,6 +418,35 @@ interface Tally {
 }
 
 /**
+ * The running totals of one analysis: a tally per rule (in the order the rules first fire) and the
+ * flags per stage and waste.
+ */
+interface Tallies {
+  rules: Map<RuleKey, Tally>;
+  by_stage: PipelineWasteReport["by_stage"];
+  cap: number;
+}
+
+function tallyOf(acc: Tallies, key: RuleKey): Tally {
+  let t = acc.rules.get(key);
+  if (!t) acc.rules.set(key, (t = { count: 0, high: 0, value: {}, list: [] }));
+  return t;
+}
+
+function countAt(acc: Tallies, stage: Stage, waste: Waste, n = 1): void {
+  const row = (acc.by_stage[stage] ??= {});
+  row[waste] = (row[waste] ?? 0) + n;
+}
+
+/** Open deals in the early stages, and those of them without a qualifying BANT (for pipeline inflation). */
+interface EarlyStages {
+  deals: number;
+  unqualified: Array<{ id: string; owner: string }>;
+  unqualifiedByStage: Map<Stage, number>;
+  value: Record<string, number>;
+}
+
+/**
  * Streams deals once and keeps only the flags (capped per rule), so memory stays bounded
  * however large the pipeline is.
  */
@@ -400,64 +455,66 @@ export function findPipelineWaste(
   input: PipelineInput,
   opts: { as_of: Date; norms: StageNorms; max_flags_per_rule?: number },
 ): PipelineWasteReport {
-  const p = m.wasteRules.pipeline;
   const rules = pipelineRules(m);
-  const cap = opts.max_flags_per_rule ?? 100;
-  const earlyStages = new Set<string>(p.early_stages);
-  const st: JudgeState = { asOf: opts.as_of.getTime(), norms: opts.norms, baselines: new Map() };
-
-  const tallies = new Map<RuleKey, Tally>();
-  const tally = (key: RuleKey) => {
-    let t = tallies.get(key);
-    if (!t) tallies.set(key, (t = { count: 0, high: 0, value: {}, list: [] }));
-    return t;
-  };
-  const by_stage: PipelineWasteReport["by_stage"] = {};
-  const countAt = (stage: Stage, waste: Waste, n = 1) => {
-    const row = (by_stage[stage] ??= {});
-    row[waste] = (row[waste] ?? 0) + n;
-  };
-  const hits: Hit[] = [];
-  let open = 0;
-  let unsegmented = 0;
-  let early = 0;
-  const earlyUnqualified: Array<{ id: string; owner: string }> = [];
-  const earlyUnqualifiedByStage = new Map<Stage, number>();
-  const earlyValue: Record<string, number> = {};
-
+  const acc: Tallies = { rules: new Map(), by_stage: {}, cap: opts.max_flags_per_rule ?? 100 };
   // Closed deals, from the store's groups: every distinct reason is judged once.
   const closedFacts = input.closed;
-  for (const g of closedFacts.without_reason.by_stage) countAt(g.stage, rules.no_reason.waste, g.n);
+  tallyClosedWithoutReason(closedFacts, rules, acc);
+  tallyErrorLosses(m, input, rules, acc);
+  tallyNurtureDue(input, rules, acc);
+  const st: JudgeState = { asOf: opts.as_of.getTime(), norms: opts.norms, baselines: new Map() };
+  const { open, unsegmented, early } = tallyOpenDeals(m, input.open, st, rules, acc);
+  tallyInflation(m, early, rules, acc);
+  const findings = toFindings(m, rules, acc);
+  findings.sort(byImpact(m.segmentation.tier_thresholds.currency));
+  return {
+    findings,
+    by_stage: acc.by_stage,
+    deals_analyzed: closedFacts.total + open,
+    open_deals: open,
+    closed_deals: closedFacts.total,
+    unsegmented_open_deals: unsegmented,
+  };
+}
+
+/** Won or lost deals closed without a reason. */
+function tallyClosedWithoutReason(closedFacts: ClosedFacts, rules: Record<RuleKey, RuleDef>, acc: Tallies): void {
+  for (const g of closedFacts.without_reason.by_stage) countAt(acc, g.stage, rules.no_reason.waste, g.n);
   const withoutReason = closedFacts.without_reason.by_stage.reduce((a, g) => a + g.n, 0);
   if (withoutReason > 0) {
-    const t = tally("no_reason");
+    const t = tallyOf(acc, "no_reason");
     t.count = withoutReason;
     const owners = closedFacts.without_reason.owners ?? [];
-    t.list = closedFacts.without_reason.ids.slice(0, cap).map((id, i) => ({
+    t.list = closedFacts.without_reason.ids.slice(0, acc.cap).map((id, i) => ({
       deal_id: id,
       ...(owners[i] ? { owner: owners[i] } : {}),
       severity: "medium" as const,
       evidence: `${id} was closed without a reason.`,
     }));
   }
+}
+
+/** Lost deals whose close reason names an error in what we sent. */
+function tallyErrorLosses(m: Methodology, input: PipelineInput, rules: Record<RuleKey, RuleDef>, acc: Tallies): void {
+  const p = m.wasteRules.pipeline;
   const defectReasons = new Map<string, string[]>();
   let errorLosses = 0;
-  for (const g of closedFacts.lost_reasons) {
+  for (const g of input.closed.lost_reasons) {
     let found = defectReasons.get(g.reason);
     if (!found) defectReasons.set(g.reason, (found = matchSignals(g.reason, p.defect_reason_signals)));
     if (found.length === 0) continue;
     errorLosses += g.n;
-    countAt(g.stage, rules.error_losses.waste, g.n);
+    countAt(acc, g.stage, rules.error_losses.waste, g.n);
   }
   if (errorLosses > 0) {
     const matched = [...defectReasons].filter(([, f]) => f.length > 0);
-    const t = tally("error_losses");
+    const t = tallyOf(acc, "error_losses");
     t.count = errorLosses;
     t.high = errorLosses;
     t.list = input
       .lostDeals(
         matched.map(([r]) => r),
-        cap,
+        acc.cap,
       )
       .map(({ id, reason, owner }) => ({
         deal_id: id,
@@ -466,75 +523,104 @@ export function findPipelineWaste(
         evidence: `${id} was lost; its close reason mentions ${(defectReasons.get(reason) ?? []).map((h) => `"${h}"`).join(", ")}.`,
       }));
   }
-  // Parked deals whose revisit date has come: back on the list to act on.
+}
+
+/** Parked deals whose revisit date has come: back on the list to act on. */
+function tallyNurtureDue(input: PipelineInput, rules: Record<RuleKey, RuleDef>, acc: Tallies): void {
   if (input.nurtureDue && input.nurtureDue.total > 0) {
-    const t = tally("nurture_due");
+    const t = tallyOf(acc, "nurture_due");
     t.count = input.nurtureDue.total;
-    for (const g of input.nurtureDue.by_stage) countAt(g.stage, rules.nurture_due.waste, g.n);
-    t.list = input.nurtureDue.deals.slice(0, cap).map((n) => ({
+    for (const g of input.nurtureDue.by_stage) countAt(acc, g.stage, rules.nurture_due.waste, g.n);
+    t.list = input.nurtureDue.deals.slice(0, acc.cap).map((n) => ({
       deal_id: n.id,
       owner: n.owner,
       severity: "medium" as const,
       evidence: `${n.id} was parked in nurture until ${n.revisit_on}: requalify it or close it.`,
     }));
   }
+}
 
-  for (const d of input.open) {
+/** Every open deal through the per-deal rules, counting the early-stage ones for pipeline inflation. */
+function tallyOpenDeals(
+  m: Methodology,
+  deals: Iterable<DealFacts>,
+  st: JudgeState,
+  rules: Record<RuleKey, RuleDef>,
+  acc: Tallies,
+): { open: number; unsegmented: number; early: EarlyStages } {
+  const earlyStages = new Set<string>(m.wasteRules.pipeline.early_stages);
+  const early: EarlyStages = { deals: 0, unqualified: [], unqualifiedByStage: new Map(), value: {} };
+  const hits: Hit[] = [];
+  let open = 0;
+  let unsegmented = 0;
+  for (const d of deals) {
     open++;
     const stage = m.stages[d.stage_index]!.id;
     hits.length = 0;
     if (judgeDeal(m, d, st, hits).unsegmented) unsegmented++;
     for (const h of hits) {
-      const r = rules[h.key];
-      countAt(stage, r.waste);
-      const t = tally(h.key);
-      t.count++;
-      if (h.severity === "high") t.high++;
-      if (d.amount !== null) t.value[d.currency] = (t.value[d.currency] ?? 0) + d.amount;
-      // Keep the most severe first when the cap is reached; evidence only for flags that are kept.
-      const flag = () => ({
-        deal_id: d.id,
-        owner: d.owner,
-        ...(d.amount !== null ? { amount: d.amount, currency: d.currency } : {}),
-        severity: h.severity,
-        evidence: h.evidence(),
-      });
-      if (t.list.length < cap) t.list.push(flag());
-      else if (h.severity === "high" && t.high <= cap) {
-        const i = t.list.findIndex((x) => x.severity !== "high");
-        if (i >= 0) t.list[i] = flag();
-      }
+      countAt(acc, stage, rules[h.key].waste);
+      flagDeal(tallyOf(acc, h.key), d, h, acc.cap);
     }
     if (earlyStages.has(stage)) {
-      early++;
+      early.deals++;
       if (d.bant_verdict !== "qualified") {
-        if (earlyUnqualified.length < 100_000) earlyUnqualified.push({ id: d.id, owner: d.owner });
-        earlyUnqualifiedByStage.set(stage, (earlyUnqualifiedByStage.get(stage) ?? 0) + 1);
-        if (d.amount !== null) earlyValue[d.currency] = (earlyValue[d.currency] ?? 0) + d.amount;
+        if (early.unqualified.length < 100_000) early.unqualified.push({ id: d.id, owner: d.owner });
+        early.unqualifiedByStage.set(stage, (early.unqualifiedByStage.get(stage) ?? 0) + 1);
+        if (d.amount !== null) early.value[d.currency] = (early.value[d.currency] ?? 0) + d.amount;
       }
     }
   }
+  return { open, unsegmented, early };
+}
 
-  if (early >= p.inflation_min_early_deals && earlyUnqualified.length / early > p.inflation_unqualified_share) {
-    const share = earlyUnqualified.length / early;
+/** Counts one rule an open deal breaks, and keeps its flag while under the cap (the most severe first). */
+function flagDeal(t: Tally, d: DealFacts, h: Hit, cap: number): void {
+  t.count++;
+  if (h.severity === "high") t.high++;
+  if (d.amount !== null) t.value[d.currency] = (t.value[d.currency] ?? 0) + d.amount;
+  // Keep the most severe first when the cap is reached; evidence only for flags that are kept.
+  const flag = () => ({
+    deal_id: d.id,
+    owner: d.owner,
+    ...(d.amount !== null ? { amount: d.amount, currency: d.currency } : {}),
+    severity: h.severity,
+    evidence: h.evidence(),
+  });
+  if (t.list.length < cap) t.list.push(flag());
+  else if (h.severity === "high" && t.high <= cap) {
+    const i = t.list.findIndex((x) => x.severity !== "high");
+    if (i >= 0) t.list[i] = flag();
+  }
+}
+
+/** Pipeline inflation: too large a share of the early-stage deals without a qualifying BANT. */
+function tallyInflation(m: Methodology, early: EarlyStages, rules: Record<RuleKey, RuleDef>, acc: Tallies): void {
+  const p = m.wasteRules.pipeline;
+  const unqualified = early.unqualified;
+  if (early.deals >= p.inflation_min_early_deals && unqualified.length / early.deals > p.inflation_unqualified_share) {
+    const share = unqualified.length / early.deals;
     const severity: Severity = share > 0.75 ? "high" : "medium";
     const r = rules.inflation;
-    for (const [stage, n] of earlyUnqualifiedByStage) countAt(stage, r.waste, n);
-    const summary = `${earlyUnqualified.length} of ${early} open deals in ${p.early_stages.map((s) => m.stage(s).name).join(" and ")} (${Math.round(share * 100)}%) have no qualifying BANT`;
-    const t = tally("inflation");
-    t.count = earlyUnqualified.length;
-    t.high = severity === "high" ? earlyUnqualified.length : 0;
-    t.value = earlyValue;
-    t.list = earlyUnqualified.slice(0, cap).map(({ id, owner }) => ({
+    for (const [stage, n] of early.unqualifiedByStage) countAt(acc, stage, r.waste, n);
+    const summary = `${unqualified.length} of ${early.deals} open deals in ${p.early_stages.map((s) => m.stage(s).name).join(" and ")} (${Math.round(share * 100)}%) have no qualifying BANT`;
+    const t = tallyOf(acc, "inflation");
+    t.count = unqualified.length;
+    t.high = severity === "high" ? unqualified.length : 0;
+    t.value = early.value;
+    t.list = unqualified.slice(0, acc.cap).map(({ id, owner }) => ({
       deal_id: id,
       owner,
       severity,
       evidence: `${id} is early-stage and unqualified; ${summary}.`,
     }));
   }
+}
 
+/** One finding per rule that fired, its flags in the order to act on them (not yet sorted by impact). */
+function toFindings(m: Methodology, rules: Record<RuleKey, RuleDef>, acc: Tallies): PipelineFinding[] {
   const findings: PipelineFinding[] = [];
-  for (const [key, t] of tallies) {
+  for (const [key, t] of acc.rules) {
     const r = rules[key];
     // The deals to act on first: severe flags, then the most open value, so a shortened list still shows them.
     t.list.sort((a, b) =>
@@ -556,15 +642,7 @@ export function findPipelineWaste(
       remedy: [r.remedy, ...w.elimination.filter((e) => e !== r.remedy)],
     });
   }
-  findings.sort(byImpact(m.segmentation.tier_thresholds.currency));
-  return {
-    findings,
-    by_stage,
-    deals_analyzed: closedFacts.total + open,
-    open_deals: open,
-    closed_deals: closedFacts.total,
-    unsegmented_open_deals: unsegmented,
-  };
+  return findings;
 }
 
 /**

@@ -181,6 +181,11 @@ export class Provenances {
     return l ? { source: l.source, ...(l.rationale ? { rationale: l.rationale } : {}) } : { source: "team" };
   }
 
+  /** The label a path has in the shipped files (its nearest labelled block there), whatever the active files say. */
+  shippedSource(path: string): Source {
+    return nearest(this.shipped.labels, path)?.source ?? "team";
+  }
+
   /** Every labelled block of the active files, with its provenance. */
   all(): Map<string, Provenance> {
     return new Map([...this.active.labels.keys()].map((p) => [p, this.at(p)]));

@@ -158,8 +158,8 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
   stages: (m) =>
     m.stages
       .map(
-        (s) =>
-          `### Stage ${s.number}: ${s.name} (\`${s.id}\`)\n**Objective**: ${s.objective}\n\n**Activities:**\n${bullets(
+        (s, i) =>
+          `### Stage ${s.number}: ${s.name} (\`${s.id}\`)\n${label(m, `stages.stages[${i}]`).replace(/(.)$/, "$1\n\n")}**Objective**: ${s.objective}\n\n**Activities:**\n${bullets(
             s.activities.map((a) => a.text),
           )}\n\n**Exit criteria:**\n${s.exit_criteria
             .map((c) => `- ${c.text} (\`${c.id}\`${c.optional ? ", optional" : ""}). Ask: ${c.question}`)

@@ -14,20 +14,21 @@ export const REPORTS_TEMPLATE = "lean-sales://reports/{file}";
 const REPORT_PARAMS = ["owner", "segment", "stage", "status", "from", "to", "date_field", "q"] as const;
 
 /** The URI of the HTML report for a day, filters and currency (the same parameters give the same URI). */
-export function reportUri(asOf: string, filters: object, currency?: string): string {
+export function reportUri(asOf: string, filters: object, currency?: string, quota?: number): string {
   const q = new URLSearchParams({ as_of: asOf });
   for (const k of REPORT_PARAMS) {
     const v = (filters as Record<string, unknown>)[k];
     if (v !== undefined && !(k === "date_field" && v === "created_at")) q.set(k, String(v));
   }
   if (currency) q.set("currency", currency);
+  if (quota !== undefined) q.set("quota", String(quota));
   return `lean-sales://reports/pipeline.html?${q.toString()}`;
 }
 
-/** The report's day, filters and currency back from the {file} part of its URI; undefined if it is not one. */
+/** The report's day, filters, currency and quota back from the {file} part of its URI; undefined if it is not one. */
 export function parseReportFile(
   file: string,
-): { as_of: string; filters: Record<string, string>; currency?: string } | undefined {
+): { as_of: string; filters: Record<string, string>; currency?: string; quota?: number } | undefined {
   const m = /^pipeline\.html\?(.*)$/.exec(file);
   if (!m) return undefined;
   const q = new URLSearchParams(m[1]);
@@ -35,12 +36,19 @@ export function parseReportFile(
   if (!as_of || !/^\d{4}-\d{2}-\d{2}$/.test(as_of)) return undefined;
   const filters: Record<string, string> = {};
   for (const [k, v] of q) {
-    if (k === "as_of" || k === "currency") continue;
+    if (k === "as_of" || k === "currency" || k === "quota") continue;
     if (!(REPORT_PARAMS as readonly string[]).includes(k)) return undefined;
     filters[k === "date_field" ? "date" : k] =
       k === "date_field" ? (v === "closed_at" ? "closed" : v === "activity" ? "activity" : "created") : v;
   }
-  return { as_of, filters, ...(q.get("currency") ? { currency: q.get("currency")! } : {}) };
+  const quota = q.get("quota") === null ? undefined : Number(q.get("quota"));
+  if (quota !== undefined && !(Number.isFinite(quota) && quota > 0)) return undefined;
+  return {
+    as_of,
+    filters,
+    ...(q.get("currency") ? { currency: q.get("currency")! } : {}),
+    ...(quota !== undefined ? { quota } : {}),
+  };
 }
 /**
  * The MCP Apps resource type. Typed as ext-apps' RESOURCE_MIME_TYPE (so tsc checks they are

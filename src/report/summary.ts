@@ -46,6 +46,17 @@ export function reportSummary(d: ReportData): string[] {
       ? `Latest baseline (${b.baseline_as_of.slice(0, 10)}): ${b.on_track ? "on track" : "not on track"}; win rate ${fmt.change(b.changes.win_rate?.change_pct)}, median cycle ${fmt.change(b.changes.cycle_time_median_days?.change_pct)}`
       : "Baseline: none recorded (record_baseline starts tracking)",
   );
+  const f = d.forecast;
+  if (f) {
+    const cur = f.currency ?? d.currency;
+    lines.push(
+      `Forecast ${f.from} to ${f.to}: expected ${fmt.money(f.expected_won_value, cur)}, ${f.interval} ${fmt.money(f.low, cur)} to ${fmt.money(f.high, cur)}${f.quota ? `; quota ${fmt.money(f.quota.amount, f.quota.currency)}, gap ${fmt.money(Math.max(0, f.quota.gap), f.quota.currency)}` : ""}; backtest error ${fmt.pct(f.backtest.wape)} (run-rate ${fmt.pct(f.backtest.naive_wape)}) over ${f.backtest.periods} periods`,
+    );
+  }
+  if (d.selling)
+    lines.push(
+      `Selling (${d.selling.scope}): ${d.selling.position_name ?? "not positioned"}${d.selling.position !== null ? ` (${d.selling.position} of 5, 5 = proactive)` : ""}`,
+    );
   return lines;
 }
 

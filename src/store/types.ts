@@ -303,25 +303,29 @@ export interface DealStore {
   /**
    * One row per open deal matching the filters and created by as_of, streamed (bounded memory).
    * The same object may be refilled for each row: read it before taking the next, never keep it.
+   * pointInTime (an as_of in the past): each deal as it stood then, rebuilt from the stage
+   * history, the activities and the qualifications recorded by then (slower).
    */
   openDealFacts(
     filters: DealFilters,
     asOf: string,
     sums: { internal: readonly string[]; customer: readonly string[] },
+    pointInTime?: boolean,
   ): Iterable<OpenDealFactsRow>;
   /** One deal's facts as the pipeline rules read them (whatever its status). */
   dealFacts(id: string, sums: { internal: readonly string[]; customer: readonly string[] }): OpenDealFactsRow;
   /** Closed deals created by as_of, grouped by stage and reason, with up to sampleIds ids of those without a reason. */
-  closedFacts(filters: DealFilters, asOf: string, sampleIds: number): ClosedFactsRow;
+  closedFacts(filters: DealFilters, asOf: string, sampleIds: number, pointInTime?: boolean): ClosedFactsRow;
   /** Lost deals created by as_of whose trimmed, lower-case close reason is one of `reasons`. */
   lostDealsWithReasons(
     filters: DealFilters,
     asOf: string,
     reasons: string[],
     limit: number,
+    pointInTime?: boolean,
   ): Array<{ id: string; reason: string; owner: string }>;
-  /** Median days deals of a tier spent in a stage before advancing, from the stage history. */
-  stageNorms(): Array<{ tier: string; stage: string; median_days: number; exits: number }>;
+  /** Median days deals of a tier spent in a stage before advancing (exits made by `before`, when given). */
+  stageNorms(before?: string): Array<{ tier: string; stage: string; median_days: number; exits: number }>;
 
   /**
    * Each matching deal's whole life, for point-in-time analyses and the forecast: created, every
@@ -411,7 +415,8 @@ export interface BaselineRecord {
 
 /** Aggregations in the store's query language; no methodology rule lives behind them. */
 export interface PipelineAnalytics {
-  metrics(filters: DealFilters, period: Period, currency: string): RawMetrics;
+  /** pointInTime (period.to in the past): the open pipeline and the stages reached as they stood at period.to. */
+  metrics(filters: DealFilters, period: Period, currency: string, pointInTime?: boolean): RawMetrics;
   monthlyOutcomes(filters: DealFilters, period: Period): MonthlyOutcomeRow[];
   winLoss(filters: DealFilters, period: Period): RawWinLoss;
   /** Closed won/lost deals as scoring rows; every holdoutEvery-th is marked held out. */

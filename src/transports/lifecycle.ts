@@ -106,6 +106,9 @@ export class GuardedTransport implements Transport {
   }
 
   close(): Promise<void> {
+    // Requests still pending on a closed connection will never be answered here.
+    for (const _ of this.pending) this.inFlight.done();
+    this.pending.clear();
     return this.inner.close();
   }
 
@@ -135,6 +138,10 @@ export class GuardedTransport implements Transport {
         this.pending.add(message.id);
         this.inFlight.start();
       }
+    } else if ((message as { method?: string }).method === "notifications/cancelled") {
+      // A cancelled request is never answered: it is no longer in flight.
+      const id = (message as { params?: { requestId?: string | number } }).params?.requestId;
+      if (id !== undefined && this.pending.delete(id)) this.inFlight.done();
     }
     this.onmessage?.(message, extra);
   }

@@ -194,7 +194,10 @@ describe("HTTP: both revisions against one running server", () => {
         .filter((l) => l.startsWith("data:"))
         .map((l) => JSON.parse(l.slice(5)))
         .filter((m) => m.method === "notifications/message");
-    expect(messages((await call(6)).body)).toEqual([]);
+    const quiet = await call(6);
+    expect(quiet.status).toBe(200);
+    expect(rpcBody(quiet).result.isError).toBeFalsy();
+    expect(messages(quiet.body)).toEqual([]);
     const logged = messages((await call(7, "debug")).body);
     expect(logged.length).toBeGreaterThan(0);
     expect(logged[0].params.data).toMatchObject({ tool: "core_questions", outcome: "ok" });

@@ -15,6 +15,7 @@ export function metricsInput(over: Partial<MetricsInput> = {}): MetricsInput {
     open: { n: 0, amount_n: 0, amount_sum: 0 },
     activities: [],
     owners: [],
+    currencies: [],
     ...over,
   };
 }

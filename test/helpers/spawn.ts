@@ -323,9 +323,12 @@ export interface Connected {
   close(): Promise<void>;
 }
 
-function wrap(client: Client, close: () => Promise<void>): Connected {
-  const call = async (name: string, args: Record<string, unknown> = {}) =>
-    (await client.callTool({ name, arguments: args }, undefined, { timeout: PATIENCE_MS })) as CallToolResult;
+function wrap(
+  client: Client,
+  close: () => Promise<void>,
+  call = async (name: string, args: Record<string, unknown> = {}) =>
+    (await client.callTool({ name, arguments: args }, undefined, { timeout: PATIENCE_MS })) as CallToolResult,
+): Connected {
   return {
     client,
     call,
@@ -406,16 +409,7 @@ export async function connect2026(
   const call = async (name: string, args: Record<string, unknown> = {}) =>
     (await client.callTool({ name, arguments: args }, { timeout: PATIENCE_MS })) as CallToolResult;
   return {
-    client: client as unknown as Client,
-    call,
-    async callOk(name, args = {}) {
-      const r = await call(name, args);
-      const text = (r.content as Array<{ text?: string }>).map((c) => c.text ?? "").join("\n");
-      if (r.isError) throw new Error(`${name} failed: ${text}`);
-      if (!r.structuredContent) throw new Error(`${name} returned no structuredContent: ${text}`);
-      return r.structuredContent as never;
-    },
-    close: () => client.close(),
+    ...wrap(client as unknown as Client, () => client.close(), call),
     version: () => client.getNegotiatedProtocolVersion(),
   };
 }

@@ -96,6 +96,11 @@ describe("pipeline_metrics", () => {
 
   it("velocity = open deals x win rate x average won size / average cycle days; open value in the currency", () => {
     expect(r.open_pipeline).toEqual({ deals: 2, value: 50000, deals_with_amount: 1 });
+    // The EUR deal is never added to USD, and never dropped: it is named apart.
+    expect(r.other_currencies).toEqual([
+      { currency: "EUR", open_deals: 1, open_value: 5000, won_deals: 0, won_value: 0 },
+    ]);
+    expect(r.__text).toContain("Other currencies, not added in: EUR 5,000 open (1)");
     expect(r.pipeline_velocity.per_day).toBeCloseTo((2 * (2 / 3) * 20000) / 65, 1);
   });
 

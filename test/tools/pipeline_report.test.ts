@@ -56,6 +56,36 @@ describe("pipeline_report", () => {
     expect(r.metrics.deals_closed.won).toBeGreaterThan(10);
   });
 
+  it("the quarter ahead and the selling profile are the forecast's and assess_selling_approach's, in the answer and the HTML", async () => {
+    const quota = 900000;
+    const raw = await h.call("pipeline_report", { as_of: AS_OF, quota });
+    const withQuota = raw.structuredContent as any;
+    const f = await h.callOk("forecast", { as_of: AS_OF, quota });
+    expect(withQuota.forecast).toMatchObject({
+      from: f.period.from,
+      to: f.period.to,
+      expected_won_value: f.expected_won_value,
+      low: f.low,
+      high: f.high,
+      quota: { amount: quota, gap: f.gap_to_quota.gap, probability_to_reach: f.gap_to_quota.probability_to_reach },
+      backtest: { periods: f.backtest.periods.length, wape: f.backtest.wape, coverage: f.backtest.coverage },
+    });
+    const s = await h.callOk("assess_selling_approach", {});
+    expect(withQuota.selling.position).toBe(s.overall.position);
+    expect(withQuota.selling.factors.map((x: any) => [x.id, x.position])).toEqual(
+      s.factors.map((x: any) => [x.id, x.position]),
+    );
+    // The report the answer links carries the quota, and draws both sections.
+    const link = (raw.content as any[]).find((c) => c.type === "resource_link");
+    expect(link.uri).toContain(`quota=${quota}`);
+    const page = ((await h.client.readResource({ uri: link.uri })).contents[0] as { text: string }).text;
+    expect(page).toContain('data-section="forecast"');
+    expect(page).toContain(`data-expected="${f.expected_won_value}"`);
+    expect(page).toMatch(/data-backtest>Backtest over the last \d+ periods/);
+    expect(page.match(/data-factor="/g)).toHaveLength(s.factors.length);
+    expect((raw.content as any[])[0].text).toMatch(/Forecast .* backtest error/);
+  });
+
   it("and for the same filters", async () => {
     const filters = { owner: "Dana Lee", from: "2026-03-01", to: "2026-10-31" };
     const [rep, pm] = await Promise.all([

@@ -4,17 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { qualifyProspect } from "../../src/methodology/qualify.js";
 import { connect, type Harness } from "../helpers/connect.js";
+import { mulberry32 } from "../helpers/random.js";
 
 const NOW = "2026-11-28T12:00:00.000Z";
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
 
 /** The known truth: a logistic model over features the store keeps. */
@@ -109,7 +102,7 @@ describe("score_lead", () => {
   afterAll(() => h.close());
 
   it("falls back to the BANT score below the minimum history, and says so", async () => {
-    seed(h, 20, rng(7));
+    seed(h, 20, mulberry32(7));
     const r = await h.callOk("score_lead", {
       budget: "approved",
       need: "critical",
@@ -122,7 +115,7 @@ describe("score_lead", () => {
   });
 
   it("learns from history: held-out AUC at least 0.75 and better than BANT alone", async () => {
-    seed(h, 3000, rng(42));
+    seed(h, 3000, mulberry32(42));
     const r = await h.callOk("score_lead", {
       segment: "smb_ready",
       source: "referral",

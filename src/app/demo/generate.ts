@@ -14,7 +14,7 @@
 // probability 0.12, +0.35 when its need or budget is none, +0.15 when not ready; else it is lost.
 // Deals whose simulated path has not ended by as_of are still open (about a third); their drawn
 // outcome stays hidden in `outcome`.
-import type { Methodology } from "../../methodology/load.js";
+import type { Methodology, SegmentDef } from "../../methodology/load.js";
 import { loadMethodology } from "../../methodology/load.js";
 import { qualifyProspect } from "../../methodology/qualify.js";
 import type { ActivityTypeId, Readiness, Stage, Tier } from "../../methodology/schema.js";
@@ -600,12 +600,70 @@ function worldFor(m: Methodology): World {
   };
 }
 
-function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: number, index: number): DemoDeal {
-  const r = new Rng(mulberry32(dealSeed(seed, index)));
-  const m = w.m;
-  const traits: DemoTrait[] = [];
+type Frame = ReturnType<typeof pipelineFrame>;
 
-  // Who and what.
+/**
+ * One deal from its own random stream. Every draw below happens in a fixed order (the helpers are
+ * called in sequence and each draws in the order written), so a seed always gives the same deal:
+ * reordering a draw changes every demo store built from that seed.
+ */
+function generateDeal(w: World, frame: Frame, seed: number, index: number): DemoDeal {
+  const r = new Rng(mulberry32(dealSeed(seed, index)));
+  const traits: DemoTrait[] = [];
+  const who = drawProfile(r, w.m, frame);
+  const { tier, readiness } = who;
+  const signals = drawReadinessSignals(r, w.m, tier, readiness);
+  const bant = drawBant(r, readiness);
+  const p = trueWinProbability({ tier, readiness, source: who.source, amount: who.amount, bant });
+  const outcome = drawOutcome(r, p, readiness, bant);
+  const plan = drawStageDurations(r, w, who.seg, outcome, traits);
+  const path = walkStages(r, w, frame, plan, outcome);
+  const activities = drawActivities(r, w, frame, tier, path, traits);
+  const { owner, owner_changes } = drawOwnerHandoffs(r, frame, who.owner, traits);
+  const stakeholders = drawStakeholders(r, tier, bant, traits);
+  const qualified_at = drawQualifiedAt(r, path);
+  const close_reason = drawCloseReason(r, path.status, traits);
+
+  const planned = path.created + plan.cycleDays * DAY;
+  return {
+    index,
+    name: who.name,
+    account: who.account,
+    owner,
+    amount: who.amount,
+    currency: w.m.currency,
+    source: who.source,
+    industry: who.industry,
+    employees: who.employees,
+    annual_revenue: who.annual_revenue,
+    tier,
+    readiness,
+    segment: `${tier}_${readiness}`,
+    actively_evaluating: signals.actively_evaluating,
+    need_awareness: signals.need_awareness,
+    timeline_months: signals.timeline_months,
+    stage: path.stage,
+    status: path.status,
+    created_at: iso(path.created),
+    stage_entered_at: path.current.entered_at,
+    expected_close_date: iso(path.closedMs ?? planned).slice(0, 10),
+    closed_at: path.closedMs === null ? null : iso(path.closedMs),
+    close_reason,
+    last_activity_at: activities.length ? activities[activities.length - 1]!.occurred_at : null,
+    owner_changes,
+    history: path.history,
+    activities,
+    stakeholders,
+    bant,
+    qualified_at,
+    true_win_probability: p,
+    outcome,
+    traits,
+  };
+}
+
+/** Who and what: the segment, the account and its size, the amount, source, first owner and name. */
+function drawProfile(r: Rng, m: Methodology, frame: Frame) {
   const [tier, readiness] = SEGMENT_PARTS[r.weighted(SEGMENT_WEIGHTS)];
   const seg = m.segment(tier, readiness);
   const industry = r.pick(INDUSTRY_NAMES);
@@ -617,10 +675,18 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
     1000;
   const amount = Math.round(r.logUniform(...AMOUNT_RANGE[tier]) / 100) * 100;
   const source = r.weighted(SOURCE_WEIGHTS);
-  let owner = r.pick(frame.owners);
+  const owner = r.pick(frame.owners);
   const name = `${account} - ${r.pick(PRODUCTS)}`;
+  return { tier, readiness, seg, industry, account, employees, annual_revenue, amount, source, owner, name };
+}
 
-  // Readiness signals consistent with classify_segment's rules.
+/** Readiness signals consistent with classify_segment's rules (none for a deal of unknown readiness). */
+function drawReadinessSignals(
+  r: Rng,
+  m: Methodology,
+  tier: Tier,
+  readiness: Readiness,
+): Pick<DemoDeal, "actively_evaluating" | "need_awareness" | "timeline_months"> {
   const known = readiness !== "unknown";
   const actively_evaluating = known ? readiness === "ready" : null;
   const need_awareness = !known
@@ -640,24 +706,30 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
         : r.chance(0.5)
           ? r.int(10, 18)
           : null;
+  return { actively_evaluating, need_awareness, timeline_months };
+}
+
+/** The deal's true BANT, drawn from its readiness's distribution. */
+function drawBant(r: Rng, readiness: Readiness): DemoDeal["bant"] {
   const dist = BANT_BY_READINESS[readiness];
-  const bant = {
+  return {
     budget: r.weighted(dist.budget),
     authority: r.weighted(dist.authority),
     need: r.weighted(dist.need),
     timeline: r.weighted(dist.timeline),
   };
+}
 
-  const p = trueWinProbability({ tier, readiness, source, amount, bant });
-  let outcome: DemoOutcome;
-  if (r.chance(p)) outcome = "won";
-  else {
-    const dq =
-      0.12 + (bant.need === "none" || bant.budget === "none" ? 0.35 : 0) + (readiness === "not_ready" ? 0.15 : 0);
-    outcome = r.chance(dq) ? "disqualified" : "lost";
-  }
+/** Won with the true win probability; otherwise disqualified or lost (see the header). */
+function drawOutcome(r: Rng, p: number, readiness: Readiness, bant: DemoDeal["bant"]): DemoOutcome {
+  if (r.chance(p)) return "won";
+  const dq =
+    0.12 + (bant.need === "none" || bant.budget === "none" ? 0.35 : 0) + (readiness === "not_ready" ? 0.15 : 0);
+  return r.chance(dq) ? "disqualified" : "lost";
+}
 
-  // The path through the stages, with time in stage drawn around the segment's cycle time.
+/** The time each selling stage would take, drawn around the segment's cycle time, and the last stage reached. */
+function drawStageDurations(r: Rng, w: World, seg: SegmentDef, outcome: DemoOutcome, traits: DemoTrait[]) {
   const cycleDays =
     r.float(seg.cycle_time_months.min, seg.cycle_time_months.max) * MONTH_DAYS * Math.exp(0.25 * r.normal());
   const durations = w.shares.map((s) => cycleDays * s * r.float(0.6, 1.4));
@@ -677,6 +749,30 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
     durations[k] = durations[k]! * r.float(2.5, 5);
     traits.push("stalled");
   }
+  return { cycleDays, durations, terminal };
+}
+
+interface StagePath {
+  created: number;
+  history: DemoDeal["history"];
+  status: DemoDeal["status"];
+  closedMs: number | null;
+  /** The last history entry: the stage the deal is in (or closed from). */
+  current: DemoDeal["history"][number];
+  stage: Stage;
+  enteredMs: number;
+  /** When the deal closed, else as_of. */
+  endMs: number;
+}
+
+/** The deal's creation and its walk through the stages, cut off at as_of (then it is still open). */
+function walkStages(
+  r: Rng,
+  w: World,
+  frame: Frame,
+  plan: { durations: number[]; terminal: number },
+  outcome: DemoOutcome,
+): StagePath {
   const span = frame.asOfMs - frame.startMs;
   // A growing pipeline: more deals were created recently than a year ago.
   const created = frame.startMs + Math.floor((Math.pow(r.next(), 0.65) * (span - DAY)) / 60_000) * 60_000;
@@ -684,35 +780,76 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
   let t = created;
   let status: DemoDeal["status"] = "open";
   let closedMs: number | null = null;
-  for (let i = 0; i <= terminal; i++) {
-    const end = t + Math.max(DAY / 2, durations[i]! * DAY);
+  for (let i = 0; i <= plan.terminal; i++) {
+    const end = t + Math.max(DAY / 2, plan.durations[i]! * DAY);
     history.push({ stage: w.stages[i]!, entered_at: iso(t), exited_at: null });
     if (end >= frame.asOfMs) break;
     history[history.length - 1]!.exited_at = iso(end);
-    if (i === terminal) {
+    if (i === plan.terminal) {
       status = outcome;
       closedMs = end;
     }
     t = end;
   }
   const current = history[history.length - 1]!;
-  const stage = current.stage;
-  const enteredMs = Date.parse(current.entered_at);
-  const endMs = closedMs ?? frame.asOfMs;
-
-  // Activities per stage visited: a few a month, the mix depending on the stage.
-  const monthlyRate = tier === "enterprise" ? 2 : tier === "mid_market" ? 2.5 : 3;
-  let activities: DemoActivity[] = [];
-  const add = (type: ActivityTypeId, at: number, stageId: Stage, summary?: string) => {
-    const d = DURATION[type];
-    activities.push({
-      type,
-      occurred_at: iso(at),
-      summary: summary ?? r.pick(SUMMARIES[type]),
-      duration_minutes: d ? r.int(d[0], d[1]) : null,
-      stage: stageId,
-    });
+  return {
+    created,
+    history,
+    status,
+    closedMs,
+    current,
+    stage: current.stage,
+    enteredMs: Date.parse(current.entered_at),
+    endMs: closedMs ?? frame.asOfMs,
   };
+}
+
+/** One activity; its summary (unless given) and duration are drawn, in that order. */
+function drawActivity(r: Rng, type: ActivityTypeId, at: number, stage: Stage, summary?: string): DemoActivity {
+  const d = DURATION[type];
+  return {
+    type,
+    occurred_at: iso(at),
+    summary: summary ?? r.pick(SUMMARIES[type]),
+    duration_minutes: d ? r.int(d[0], d[1]) : null,
+    stage,
+  };
+}
+
+/** The deal's activities, oldest first: the routine ones, then at most one waste pattern. */
+function drawActivities(
+  r: Rng,
+  w: World,
+  frame: Frame,
+  tier: Tier,
+  path: StagePath,
+  traits: DemoTrait[],
+): DemoActivity[] {
+  const routine = drawRoutineActivities(r, w.m, frame, tier, path, traits);
+  const activities = drawActivityPattern(r, w, frame, path, routine, traits);
+  activities.sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : 0));
+  return activities;
+}
+
+interface RoutineActivities {
+  activities: DemoActivity[];
+  /** When the deal went silent (Infinity: it did not). */
+  silentFrom: number;
+  noActivity: boolean;
+}
+
+/** Activities per stage visited: a few a month, the mix depending on the stage; some deals go silent or have none. */
+function drawRoutineActivities(
+  r: Rng,
+  m: Methodology,
+  frame: Frame,
+  tier: Tier,
+  path: StagePath,
+  traits: DemoTrait[],
+): RoutineActivities {
+  const { status, stage } = path;
+  const monthlyRate = tier === "enterprise" ? 2 : tier === "mid_market" ? 2.5 : 3;
+  const activities: DemoActivity[] = [];
   const silentDeal = status === "open" && r.chance(0.18);
   const silentFrom = silentDeal
     ? frame.asOfMs - m.wasteRules.pipeline.silence_days[tier] * DAY * r.float(1.3, 3)
@@ -720,9 +857,9 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
   if (silentDeal) traits.push("silent");
   const noActivity = r.chance(0.04);
   if (!noActivity) {
-    for (const h of history) {
+    for (const h of path.history) {
       const from = Date.parse(h.entered_at);
-      const to = h.exited_at ? Date.parse(h.exited_at) : endMs;
+      const to = h.exited_at ? Date.parse(h.exited_at) : path.endMs;
       const n = Math.min(
         8,
         Math.max(to - from > 3 * DAY ? 1 : 0, Math.round(((to - from) / DAY / 30) * monthlyRate * r.float(0.5, 1.5))),
@@ -730,42 +867,51 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
       const mix = ACTIVITY_MIX[h.stage] as Record<ActivityTypeId, number>;
       for (let k = 0; k < n; k++) {
         const at = from + r.next() * (to - from);
-        if (at < silentFrom) add(r.weighted(mix), at, h.stage);
+        if (at < silentFrom) activities.push(drawActivity(r, r.weighted(mix), at, h.stage));
       }
     }
     // Open deals that are not going silent were touched recently.
     if (status === "open" && !silentDeal && r.chance(0.9)) {
       const recent = frame.asOfMs - r.float(0.2, 0.5) * m.wasteRules.pipeline.silence_days[tier] * DAY;
-      if (recent > enteredMs) add(r.weighted(ACTIVITY_MIX[stage] as Record<ActivityTypeId, number>), recent, stage);
+      if (recent > path.enteredMs)
+        activities.push(
+          drawActivity(r, r.weighted(ACTIVITY_MIX[stage] as Record<ActivityTypeId, number>), recent, stage),
+        );
     }
   } else traits.push("no_activity");
+  return { activities, silentFrom, noActivity };
+}
 
-  const lastFrom = Math.max(enteredMs, frame.asOfMs - 20 * DAY);
-  const lastTo = Math.min(endMs, silentFrom) - 1;
+/**
+ * At most one waste pattern in the activities: internal work piling up, proposals re-sent, or
+ * meetings without a stage move. Returns the activities with the pattern applied.
+ */
+function drawActivityPattern(
+  r: Rng,
+  w: World,
+  frame: Frame,
+  path: StagePath,
+  { activities, silentFrom, noActivity }: RoutineActivities,
+  traits: DemoTrait[],
+): DemoActivity[] {
+  const { history, status, stage } = path;
+  const lastFrom = Math.max(path.enteredMs, frame.asOfMs - 20 * DAY);
+  const lastTo = Math.min(path.endMs, silentFrom) - 1;
   const canAddLate = !noActivity && lastTo > lastFrom;
   const proposalStage = w.stages.indexOf("proposal_negotiation");
   if (canAddLate && r.chance(0.07)) {
-    // Internal work outweighing customer work: internal and approval steps pile up while
-    // customer-facing work thins out.
     traits.push("internal_heavy");
-    for (let j = r.int(3, 6); j > 0; j--)
-      add(r.chance(0.5) ? "internal" : "approval", r.float(lastFrom, lastTo), stage);
-    const internal = activities.filter((a) => a.type === "internal" || a.type === "approval").length;
-    let customer = activities.filter((a) => CUSTOMER_FACING.has(a.type)).length;
-    activities = activities.filter((a) => {
-      if (!CUSTOMER_FACING.has(a.type) || customer < internal) return true;
-      customer--;
-      return false;
-    });
-  } else if (!noActivity && history.length > proposalStage && r.chance(0.12)) {
+    return pileUpInternalWork(r, activities, stage, lastFrom, lastTo);
+  }
+  if (!noActivity && history.length > proposalStage && r.chance(0.12)) {
     // Proposals re-sent or corrected.
     traits.push("proposal_rework");
     const h = history[proposalStage]!;
     const from = Date.parse(h.entered_at);
-    const to = Math.min(h.exited_at ? Date.parse(h.exited_at) : endMs, silentFrom) - 1;
+    const to = Math.min(h.exited_at ? Date.parse(h.exited_at) : path.endMs, silentFrom) - 1;
     if (to > from) {
-      add("proposal", from + (to - from) * 0.3, h.stage);
-      add("proposal", from + (to - from) * r.float(0.5, 0.95), h.stage, r.pick(REWORK));
+      activities.push(drawActivity(r, "proposal", from + (to - from) * 0.3, h.stage));
+      activities.push(drawActivity(r, "proposal", from + (to - from) * r.float(0.5, 0.95), h.stage, r.pick(REWORK)));
     }
   } else if (
     canAddLate &&
@@ -775,19 +921,43 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
   ) {
     // Meetings without a stage move.
     traits.push("meeting_loop");
-    for (let j = r.int(5, 7); j > 0; j--) add("meeting", r.float(lastFrom, lastTo), stage);
+    for (let j = r.int(5, 7); j > 0; j--) activities.push(drawActivity(r, "meeting", r.float(lastFrom, lastTo), stage));
   }
-  activities.sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : 0));
+  return activities;
+}
 
-  // Owner handoffs.
-  let owner_changes = 0;
-  if (r.chance(0.06)) {
-    traits.push("handoffs");
-    owner_changes = r.int(1, 4);
-    owner = r.pick(frame.owners);
-  }
+/**
+ * Internal work outweighing customer work: internal and approval steps pile up late in the
+ * current stage while customer-facing work thins out (the oldest customer-facing ones go).
+ */
+function pileUpInternalWork(
+  r: Rng,
+  activities: DemoActivity[],
+  stage: Stage,
+  lastFrom: number,
+  lastTo: number,
+): DemoActivity[] {
+  for (let j = r.int(3, 6); j > 0; j--)
+    activities.push(drawActivity(r, r.chance(0.5) ? "internal" : "approval", r.float(lastFrom, lastTo), stage));
+  const internal = activities.filter((a) => a.type === "internal" || a.type === "approval").length;
+  let customer = activities.filter((a) => CUSTOMER_FACING.has(a.type)).length;
+  return activities.filter((a) => {
+    if (!CUSTOMER_FACING.has(a.type) || customer < internal) return true;
+    customer--;
+    return false;
+  });
+}
 
-  // Stakeholders; some deals are single-threaded.
+/** Owner handoffs: a few deals changed hands, ending with another owner. */
+function drawOwnerHandoffs(r: Rng, frame: Frame, owner: string, traits: DemoTrait[]) {
+  if (!r.chance(0.06)) return { owner, owner_changes: 0 };
+  traits.push("handoffs");
+  const owner_changes = r.int(1, 4);
+  return { owner: r.pick(frame.owners), owner_changes };
+}
+
+/** Stakeholders (distinct names), a decision maker first when there is one; some deals are single-threaded. */
+function drawStakeholders(r: Rng, tier: Tier, bant: DemoDeal["bant"], traits: DemoTrait[]): DemoDeal["stakeholders"] {
   const stakeholders: DemoDeal["stakeholders"] = [];
   const count = r.chance(0.2)
     ? 1
@@ -811,67 +981,33 @@ function generateDeal(w: World, frame: ReturnType<typeof pipelineFrame>, seed: n
     const dm = hasDm && j === 0;
     stakeholders.push({ name: person, role: dm ? r.pick(DM_ROLES) : r.pick(OTHER_ROLES), decision_maker: dm });
   }
+  return stakeholders;
+}
 
-  // BANT is recorded once the deal is in discovery (and for half of those still prospecting).
-  let qualified_at: string | null = null;
-  const discovery = history[1];
-  if (discovery || r.chance(0.5)) {
-    const h = discovery ?? history[0]!;
-    const from = Date.parse(h.entered_at);
-    const to = h.exited_at ? Date.parse(h.exited_at) : endMs;
-    qualified_at = iso(from + (to - from) * r.float(0.1, 0.9));
+/** BANT is recorded once the deal is in discovery (and for half of those still prospecting). */
+function drawQualifiedAt(r: Rng, path: StagePath): string | null {
+  const discovery = path.history[1];
+  if (!discovery && !r.chance(0.5)) return null;
+  const h = discovery ?? path.history[0]!;
+  const from = Date.parse(h.entered_at);
+  const to = h.exited_at ? Date.parse(h.exited_at) : path.endMs;
+  return iso(from + (to - from) * r.float(0.1, 0.9));
+}
+
+/** How a closed deal closed: its reason, sometimes an error in what we sent, sometimes none recorded. */
+function drawCloseReason(r: Rng, status: DemoDeal["status"], traits: DemoTrait[]): string | null {
+  if (status === "open") return null;
+  let close_reason: string | null;
+  if (status === "lost" && r.chance(0.08)) {
+    close_reason = r.pick(ERROR_LOST_REASONS);
+    traits.push("error_loss");
+  } else
+    close_reason = r.pick(status === "won" ? WON_REASONS : status === "lost" ? LOST_REASONS : DISQUALIFIED_REASONS);
+  if (status !== "disqualified" && r.chance(0.07)) {
+    close_reason = null;
+    traits.push("no_reason");
   }
-
-  // How it closed.
-  let close_reason: string | null = null;
-  if (status !== "open") {
-    if (status === "lost" && r.chance(0.08)) {
-      close_reason = r.pick(ERROR_LOST_REASONS);
-      traits.push("error_loss");
-    } else
-      close_reason = r.pick(status === "won" ? WON_REASONS : status === "lost" ? LOST_REASONS : DISQUALIFIED_REASONS);
-    if (status !== "disqualified" && r.chance(0.07)) {
-      close_reason = null;
-      traits.push("no_reason");
-    }
-  }
-
-  const planned = created + cycleDays * DAY;
-  return {
-    index,
-    name,
-    account,
-    owner,
-    amount,
-    currency: w.m.currency,
-    source,
-    industry,
-    employees,
-    annual_revenue,
-    tier,
-    readiness,
-    segment: `${tier}_${readiness}`,
-    actively_evaluating,
-    need_awareness,
-    timeline_months,
-    stage,
-    status,
-    created_at: iso(created),
-    stage_entered_at: current.entered_at,
-    expected_close_date: iso(closedMs ?? planned).slice(0, 10),
-    closed_at: closedMs === null ? null : iso(closedMs),
-    close_reason,
-    last_activity_at: activities.length ? activities[activities.length - 1]!.occurred_at : null,
-    owner_changes,
-    history,
-    activities,
-    stakeholders,
-    bant,
-    qualified_at,
-    true_win_probability: p,
-    outcome,
-    traits,
-  };
+  return close_reason;
 }
 
 function pickIndex(r: Rng, weights: number[]): number {

@@ -354,10 +354,47 @@ export async function prepareImport(input: ImportInput, env: ImportEnv): Promise
   }
 }
 
+/** The batch loop: the header row first, then each row converted, with progress after every batch. */
 async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets, src: CsvSource): Promise<ImportPlan> {
-  const m = env.methodology;
-  const now = env.now.getTime();
-  const plan: ImportPlan = {
+  const plan = emptyPlan(input, src);
+  let file: FileReader | undefined;
+  for await (const batch of csvBatches(src)) {
+    if (env.signal?.aborted) throw new InputError("import_deals was cancelled; nothing was written.");
+    let records = batch.records;
+    if (!file && records.length) {
+      file = readHeader(input, env, presets, plan, records[0]!.cells);
+      records = records.slice(1);
+    }
+    if (!file) continue;
+    if (records.length && !file.ordersDecided) decideSlashOrders(file, records);
+    for (const s of batch.skipped) rowError(plan, s.row, s.reason);
+    for (const r of records) {
+      const parsed = convertRow(file, r.row, r.cells);
+      if (parsed !== null) plan.rowsRead++;
+      if (parsed) plan.rows.push(parsed);
+    }
+    plan.rowsRead += batch.skipped.length;
+    // Reading is 90% of the work; the write reports the rest.
+    await report(plan, env, Math.floor(batch.consumed * 0.9), `read ${plan.rowsRead.toLocaleString("en-US")} rows`);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  if (!file)
+    throw new InputError(
+      "The CSV is empty: it needs a header row and at least one deal row.",
+      input.path !== undefined ? "path" : "csv",
+    );
+  if (!file.cols.byField.has("stage") && !file.cols.byField.has("status"))
+    fileNote(
+      plan,
+      "the file has no stage or status column, so new deals start in prospecting (send mapping.stage to use one)",
+    );
+  if (plan.rowsRead === 0) fileNote(plan, "the file has a header row but no deal rows");
+  plan.errors.sort((a, b) => a.row - b.row);
+  return plan;
+}
+
+function emptyPlan(input: ImportInput, src: CsvSource): ImportPlan {
+  return {
     format: input.format ?? "generic",
     source: input.source_name ?? input.format ?? "generic",
     rows: [],
@@ -373,264 +410,326 @@ async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets,
     size: Math.max(1, src.size),
     lastProgress: 0,
   };
-  const error = (row: number, reason: string, field?: string) => {
-    plan.errorsTotal++;
-    plan.rejected.add(row);
-    if (plan.errors.length < MAX_REPORTED_ERRORS) plan.errors.push({ row, ...(field ? { field } : {}), reason });
-  };
-  const note = (text: string) => plan.notes.set(text, (plan.notes.get(text) ?? 0) + 1);
-  const fileNote = (text: string) => plan.notes.set(text, 0);
+}
 
-  let headers: string[] | undefined;
-  let cols!: Columns;
-  let resolveStage!: StageResolver;
-  const orders: Partial<Record<ImportField, SlashOrder>> = {};
-  const dates: Partial<Record<ImportField, Map<string, ReturnType<typeof parseDate>>>> = {};
-  let ordersDecided = false;
-  const seen = new Map<string, number>();
-  const statusKeys = new Map<string, string>();
-  // Parsed dates are ISO strings in UTC, so they compare as text.
-  const latest = latestPast(now);
+/** A row problem: counted and the row rejected; the first MAX_REPORTED_ERRORS are kept. */
+function rowError(plan: ImportPlan, row: number, reason: string, field?: string): void {
+  plan.errorsTotal++;
+  plan.rejected.add(row);
+  if (plan.errors.length < MAX_REPORTED_ERRORS) plan.errors.push({ row, ...(field ? { field } : {}), reason });
+}
+/** A note counted per row it applies to. */
+const rowNote = (plan: ImportPlan, text: string) => plan.notes.set(text, (plan.notes.get(text) ?? 0) + 1);
+/** A note about the whole file (no row count). */
+const fileNote = (plan: ImportPlan, text: string) => plan.notes.set(text, 0);
 
-  // Column indexes per field, looked up once per file (after the header) rather than per row.
-  let at!: Record<ImportField, number[] | undefined>;
-  const cell = (cells: string[], field: ImportField): string | undefined => {
-    const list = at[field];
-    if (list === undefined) return undefined;
-    for (let k = 0; k < list.length; k++) {
-      const v = cells[list[k]!];
-      if (v !== undefined && v !== "" && v.trim() !== "") return v;
-    }
-    return undefined;
-  };
+/** What converting a row needs: fixed once the header is read (the date orders once the first rows are). */
+interface FileReader {
+  m: Methodology;
+  presets: CrmPresets;
+  plan: ImportPlan;
+  headers: string[];
+  cols: Columns;
+  /** Column indexes per field, looked up once per file (after the header) rather than per row. */
+  at: Record<ImportField, number[] | undefined>;
+  resolveStage: StageResolver;
+  /** Each date column's slash-date order, decided from the first batch of rows. */
+  orders: Partial<Record<ImportField, SlashOrder>>;
+  ordersDecided: boolean;
+  /** Each date column's parsed cells: exports repeat the same dates many times. */
+  dates: Partial<Record<ImportField, Map<string, ReturnType<typeof parseDate>>>>;
+  /** Status cells and their normalized keys. */
+  statusKeys: Map<string, string>;
+  /** The first row of each external id. */
+  seen: Map<string, number>;
+  /** The latest a past date may be; parsed dates are ISO strings in UTC, so they compare as text. */
+  latest: string;
+}
 
-  /** The row's values; undefined when it has errors, null when it is blank (ignored). */
-  const convert = (row: number, cells: string[]): ParsedRow | null | undefined => {
-    if (cells.length > headers!.length && cells.slice(headers!.length).some((c) => c.trim() !== "")) {
-      error(
-        row,
-        `has ${cells.length} cells but the header has ${headers!.length} columns (a stray delimiter or quote?)`,
-      );
-      return undefined;
-    }
-    if (cells.every((c) => c.trim() === "")) return null;
-    // One shape for every row (fast property access); undefined = not given.
-    const out: ParsedRow = {
-      row,
-      external_id: "",
-      name: undefined,
-      account: undefined,
-      owner: undefined,
-      amount: undefined,
-      currency: undefined,
-      stage: undefined,
-      status: undefined,
-      created_at: undefined,
-      stage_entered_at: undefined,
-      close_date: undefined,
-      expected_close_date: undefined,
-      closed_at: undefined,
-      close_reason: undefined,
-      source: undefined,
-      industry: undefined,
-      employees: undefined,
-      annual_revenue: undefined,
-      tier: undefined,
-      last_activity_at: undefined,
-    };
-    let failed = false;
-    const fail = (field: ImportField, reason: string) => {
-      failed = true;
-      error(row, reason, field);
-    };
-
-    let givenId: string | undefined;
-    for (const [field, max, schema] of TEXT_FIELDS) {
-      const raw = cell(cells, field);
-      if (raw === undefined) continue;
-      let value: string | undefined;
-      if (raw.length <= max && PLAIN.test(raw)) value = raw;
-      else {
-        const r = schema.safeParse(raw);
-        if (r.success) value = r.data;
-        else fail(field, `${field} ${r.error.issues[0]!.message}`);
-      }
-      if (field === "external_id") givenId = value;
-      else (out as unknown as Record<string, unknown>)[field] = value;
-    }
-
-    const amountRaw = cell(cells, "amount");
-    let amountCurrency: string | undefined;
-    if (amountRaw !== undefined) {
-      const r = parseMoney(amountRaw);
-      if (!r.ok) fail("amount", `amount ${r.reason}`);
-      else if (r.value) {
-        out.amount = r.value.amount;
-        amountCurrency = r.value.currency;
-      }
-    }
-    const currencyRaw = cell(cells, "currency");
-    if (currencyRaw !== undefined) {
-      const c = currencyRaw.trim().toUpperCase();
-      if (!/^[A-Z]{3}$/.test(c))
-        fail("currency", `currency "${currencyRaw}" is not an ISO 4217 code such as USD or EUR`);
-      else if (amountCurrency && amountCurrency !== c)
-        fail("currency", `currency ${c} disagrees with the amount's ${amountCurrency}`);
-      else out.currency = c;
-    } else if (amountCurrency) out.currency = amountCurrency;
-
-    for (const field of DATE_FIELDS) {
-      const raw = cell(cells, field);
-      if (raw === undefined) continue;
-      // Exports repeat the same dates many times: each distinct cell is parsed once.
-      const memo = (dates[field] ??= new Map());
-      let r = memo.get(raw);
-      if (!r) {
-        if (memo.size > 100_000) memo.clear();
-        memo.set(raw, (r = parseDate(raw, orders[field])));
-      }
-      if (!r.ok) fail(field, `${field} ${r.reason}`);
-      else if (r.value) out[field] = r.value;
-    }
-    const employeesRaw = cell(cells, "employees");
-    if (employeesRaw !== undefined) {
-      const r = parseCount(employeesRaw);
-      if (!r.ok) fail("employees", `employees ${r.reason}`);
-      else if (r.value !== null) out.employees = r.value;
-    }
-    const revenueRaw = cell(cells, "annual_revenue");
-    if (revenueRaw !== undefined) {
-      const r = parseMoney(revenueRaw);
-      if (!r.ok) fail("annual_revenue", `annual_revenue ${r.reason}`);
-      else if (r.value) out.annual_revenue = r.value.amount;
-    }
-    const tierRaw = cell(cells, "tier");
-    if (tierRaw !== undefined) {
-      const t = TIERS[normalizeKey(tierRaw)];
-      if (t) out.tier = t;
-      else fail("tier", `tier "${tierRaw}" must be one of enterprise, mid_market, smb`);
-    }
-
-    const stageRaw = cell(cells, "stage");
-    let stageStatus: ClosedStatus | undefined;
-    if (stageRaw !== undefined) {
-      const label = stageRaw.trim();
-      const target = resolveStage(label);
-      if (!target) {
-        const seen = plan.unknownStages.get(label);
-        if (seen !== undefined || plan.unknownStages.size < MAX_STAGE_VALUES)
-          plan.unknownStages.set(label, (seen ?? 0) + 1);
-        fail(
-          "stage",
-          `stage "${label.slice(0, 100)}" is not a stage ${plan.format} uses by default or one of ours; add it to stage_map, e.g. {"${label.slice(0, 60)}": "${suggestStage(m, label)}"} if that is what it means (targets: ${StageTarget.options.join(", ")})`,
-        );
-      } else {
-        if (plan.stageMappingUsed.size < MAX_STAGE_VALUES && !plan.stageMappingUsed.has(label))
-          plan.stageMappingUsed.set(label, target);
-        if (isClosedStatus(target)) stageStatus = target;
-        else out.stage = target;
-      }
-    }
-    const statusRaw = cell(cells, "status");
-    if (statusRaw !== undefined) {
-      let key = statusKeys.get(statusRaw);
-      if (key === undefined) {
-        key = normalizeKey(statusRaw);
-        if (statusKeys.size < 1000) statusKeys.set(statusRaw, key);
-      }
-      const st = presets.statusValues.get(key);
-      if (!st)
-        fail(
-          "status",
-          `status "${statusRaw.slice(0, 100)}" is not one of open, won, lost, disqualified (or a word data/crm-presets.json lists for them)`,
-        );
-      else if (stageStatus && st !== stageStatus)
-        fail("status", `status ${st} disagrees with stage "${stageRaw!.trim().slice(0, 100)}" (${stageStatus})`);
-      else out.status = st;
-    } else if (stageStatus) out.status = stageStatus;
-
-    if (failed) return undefined;
-    if (out.name === undefined && out.account === undefined) {
-      error(row, "has no deal name and no account; map a column with mapping.name or mapping.account", "name");
-      return undefined;
-    }
-    if (out.name === undefined) out.name = givenId ? `${out.account} - ${givenId}`.slice(0, 200) : out.account;
-    if (out.account === undefined) ((out.account = NO_ACCOUNT), note(`no account, stored as "${NO_ACCOUNT}"`));
-    if (out.owner === undefined) ((out.owner = UNASSIGNED), note(`no owner, stored as "${UNASSIGNED}"`));
-    out.external_id = givenId ?? `${out.name} @ ${out.account}`.slice(0, 200);
-    const first = seen.get(out.external_id);
-    if (first !== undefined) {
-      error(
-        row,
-        `repeats external id "${out.external_id.slice(0, 100)}" of row ${first}; each deal may appear once per file`,
-        "external_id",
-      );
-      return undefined;
-    }
-    seen.set(out.external_id, row);
-    for (const field of FUTURE_CHECKED) {
-      const v = out[field];
-      if (v !== undefined && v > latest) {
-        error(row, `${field} ${v.slice(0, 10)} is in the future`, field);
-        return undefined;
-      }
-    }
-    return out;
-  };
-
-  for await (const batch of csvBatches(src)) {
-    if (env.signal?.aborted) throw new InputError("import_deals was cancelled; nothing was written.");
-    let records = batch.records;
-    if (!headers && records.length) {
-      headers = records[0]!.cells.map((h) => h.trim());
-      records = records.slice(1);
-      const format = input.format ?? detectFormat(presets, headers);
-      plan.format = format;
-      plan.source = input.source_name ?? format;
-      cols = resolveColumns(headers, presets.presets.get(format)!, presets.presets.get("generic")!, input.mapping);
-      at = Object.fromEntries(IMPORT_FIELDS.map((f) => [f, cols.byField.get(f)])) as typeof at;
-      plan.columnsMapped = cols.mapped;
-      plan.unmappedColumns = cols.unmapped;
-      if (!cols.byField.has("name") && !cols.byField.has("account")) {
-        throw new InputError(
-          `No column gives the deal name or account for format ${format}. Send mapping, e.g. {"name":"<their deal name column>","account":"<their company column>"}. The file's columns are: ${columnList(headers)}.`,
-          "mapping",
-        );
-      }
-      resolveStage = stageResolver(m, presets.presets.get(format)!, input.stage_map, env.answeredStages);
-    }
-    if (!headers) continue;
-    if (records.length && !ordersDecided) {
-      ordersDecided = true;
-      // A column's slash-date order is decided once, from the first batch (day first only if a value shows it).
-      for (const field of DATE_FIELDS) {
-        const columns = cols.byField.get(field);
-        if (columns) orders[field] = slashOrder(records.flatMap((r) => columns.map((i) => r.cells[i] ?? "")));
-      }
-    }
-    for (const s of batch.skipped) error(s.row, s.reason);
-    for (const r of records) {
-      const parsed = convert(r.row, r.cells);
-      if (parsed !== null) plan.rowsRead++;
-      if (parsed) plan.rows.push(parsed);
-    }
-    plan.rowsRead += batch.skipped.length;
-    // Reading is 90% of the work; the write reports the rest.
-    await report(plan, env, Math.floor(batch.consumed * 0.9), `read ${plan.rowsRead.toLocaleString("en-US")} rows`);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  if (!headers)
+/**
+ * The header row: the format, the columns for our fields and the stage resolver. Throws when no
+ * column gives the deal name or account.
+ */
+function readHeader(
+  input: ImportInput,
+  env: ImportEnv,
+  presets: CrmPresets,
+  plan: ImportPlan,
+  headerCells: string[],
+): FileReader {
+  const headers = headerCells.map((h) => h.trim());
+  const format = input.format ?? detectFormat(presets, headers);
+  plan.format = format;
+  plan.source = input.source_name ?? format;
+  const cols = resolveColumns(headers, presets.presets.get(format)!, presets.presets.get("generic")!, input.mapping);
+  const at = Object.fromEntries(IMPORT_FIELDS.map((f) => [f, cols.byField.get(f)])) as FileReader["at"];
+  plan.columnsMapped = cols.mapped;
+  plan.unmappedColumns = cols.unmapped;
+  if (!cols.byField.has("name") && !cols.byField.has("account")) {
     throw new InputError(
-      "The CSV is empty: it needs a header row and at least one deal row.",
-      input.path !== undefined ? "path" : "csv",
+      `No column gives the deal name or account for format ${format}. Send mapping, e.g. {"name":"<their deal name column>","account":"<their company column>"}. The file's columns are: ${columnList(headers)}.`,
+      "mapping",
     );
-  if (!cols.byField.has("stage") && !cols.byField.has("status"))
-    fileNote(
-      "the file has no stage or status column, so new deals start in prospecting (send mapping.stage to use one)",
+  }
+  const m = env.methodology;
+  return {
+    m,
+    presets,
+    plan,
+    headers,
+    cols,
+    at,
+    resolveStage: stageResolver(m, presets.presets.get(format)!, input.stage_map, env.answeredStages),
+    orders: {},
+    ordersDecided: false,
+    dates: {},
+    statusKeys: new Map(),
+    seen: new Map(),
+    latest: latestPast(env.now.getTime()),
+  };
+}
+
+/** A column's slash-date order is decided once, from the first batch (day first only if a value shows it). */
+function decideSlashOrders(file: FileReader, records: ReadonlyArray<{ cells: string[] }>): void {
+  file.ordersDecided = true;
+  for (const field of DATE_FIELDS) {
+    const columns = file.cols.byField.get(field);
+    if (columns) file.orders[field] = slashOrder(records.flatMap((r) => columns.map((i) => r.cells[i] ?? "")));
+  }
+}
+
+/** The field's first non-blank cell among its columns; undefined when there is none. */
+function cell(file: FileReader, cells: string[], field: ImportField): string | undefined {
+  const list = file.at[field];
+  if (list === undefined) return undefined;
+  for (let k = 0; k < list.length; k++) {
+    const v = cells[list[k]!];
+    if (v !== undefined && v !== "" && v.trim() !== "") return v;
+  }
+  return undefined;
+}
+
+/** Records a field's problem; the row is rejected once all its fields are read. */
+type Fail = (field: ImportField, reason: string) => void;
+
+/** The row's values; undefined when it has errors, null when it is blank (ignored). */
+function convertRow(file: FileReader, row: number, cells: string[]): ParsedRow | null | undefined {
+  const { plan, headers } = file;
+  if (cells.length > headers.length && cells.slice(headers.length).some((c) => c.trim() !== "")) {
+    rowError(
+      plan,
+      row,
+      `has ${cells.length} cells but the header has ${headers.length} columns (a stray delimiter or quote?)`,
     );
-  if (plan.rowsRead === 0) fileNote("the file has a header row but no deal rows");
-  plan.errors.sort((a, b) => a.row - b.row);
-  return plan;
+    return undefined;
+  }
+  if (cells.every((c) => c.trim() === "")) return null;
+  const out = emptyRow(row);
+  let failed = false;
+  const fail: Fail = (field, reason) => {
+    failed = true;
+    rowError(plan, row, reason, field);
+  };
+  const givenId = readText(file, cells, out, fail);
+  readMoney(file, cells, out, fail);
+  readDates(file, cells, out, fail);
+  readFirmographics(file, cells, out, fail);
+  readStageAndStatus(file, cells, out, fail);
+  if (failed) return undefined;
+  if (!completeIdentity(file, out, givenId)) return undefined;
+  return checkNotFuture(file, out) ? out : undefined;
+}
+
+/** One shape for every row (fast property access); undefined = not given. */
+function emptyRow(row: number): ParsedRow {
+  return {
+    row,
+    external_id: "",
+    name: undefined,
+    account: undefined,
+    owner: undefined,
+    amount: undefined,
+    currency: undefined,
+    stage: undefined,
+    status: undefined,
+    created_at: undefined,
+    stage_entered_at: undefined,
+    close_date: undefined,
+    expected_close_date: undefined,
+    closed_at: undefined,
+    close_reason: undefined,
+    source: undefined,
+    industry: undefined,
+    employees: undefined,
+    annual_revenue: undefined,
+    tier: undefined,
+    last_activity_at: undefined,
+  };
+}
+
+/** The text fields, cleaned and bounded; returns the file's external id (kept aside until the identity is complete). */
+function readText(file: FileReader, cells: string[], out: ParsedRow, fail: Fail): string | undefined {
+  let givenId: string | undefined;
+  for (const [field, max, schema] of TEXT_FIELDS) {
+    const raw = cell(file, cells, field);
+    if (raw === undefined) continue;
+    let value: string | undefined;
+    if (raw.length <= max && PLAIN.test(raw)) value = raw;
+    else {
+      const r = schema.safeParse(raw);
+      if (r.success) value = r.data;
+      else fail(field, `${field} ${r.error.issues[0]!.message}`);
+    }
+    if (field === "external_id") givenId = value;
+    else (out as unknown as Record<string, unknown>)[field] = value;
+  }
+  return givenId;
+}
+
+/** The amount and its currency: a currency column, else the one the amount is written in; the two must agree. */
+function readMoney(file: FileReader, cells: string[], out: ParsedRow, fail: Fail): void {
+  const amountRaw = cell(file, cells, "amount");
+  let amountCurrency: string | undefined;
+  if (amountRaw !== undefined) {
+    const r = parseMoney(amountRaw);
+    if (!r.ok) fail("amount", `amount ${r.reason}`);
+    else if (r.value) {
+      out.amount = r.value.amount;
+      amountCurrency = r.value.currency;
+    }
+  }
+  const currencyRaw = cell(file, cells, "currency");
+  if (currencyRaw !== undefined) {
+    const c = currencyRaw.trim().toUpperCase();
+    if (!/^[A-Z]{3}$/.test(c)) fail("currency", `currency "${currencyRaw}" is not an ISO 4217 code such as USD or EUR`);
+    else if (amountCurrency && amountCurrency !== c)
+      fail("currency", `currency ${c} disagrees with the amount's ${amountCurrency}`);
+    else out.currency = c;
+  } else if (amountCurrency) out.currency = amountCurrency;
+}
+
+/** The date fields, in each column's slash order; each distinct cell is parsed once. */
+function readDates(file: FileReader, cells: string[], out: ParsedRow, fail: Fail): void {
+  for (const field of DATE_FIELDS) {
+    const raw = cell(file, cells, field);
+    if (raw === undefined) continue;
+    const memo = (file.dates[field] ??= new Map());
+    let r = memo.get(raw);
+    if (!r) {
+      if (memo.size > 100_000) memo.clear();
+      memo.set(raw, (r = parseDate(raw, file.orders[field])));
+    }
+    if (!r.ok) fail(field, `${field} ${r.reason}`);
+    else if (r.value) out[field] = r.value;
+  }
+}
+
+/** The account's size: employees, annual revenue and a tier the file may name. */
+function readFirmographics(file: FileReader, cells: string[], out: ParsedRow, fail: Fail): void {
+  const employeesRaw = cell(file, cells, "employees");
+  if (employeesRaw !== undefined) {
+    const r = parseCount(employeesRaw);
+    if (!r.ok) fail("employees", `employees ${r.reason}`);
+    else if (r.value !== null) out.employees = r.value;
+  }
+  const revenueRaw = cell(file, cells, "annual_revenue");
+  if (revenueRaw !== undefined) {
+    const r = parseMoney(revenueRaw);
+    if (!r.ok) fail("annual_revenue", `annual_revenue ${r.reason}`);
+    else if (r.value) out.annual_revenue = r.value.amount;
+  }
+  const tierRaw = cell(file, cells, "tier");
+  if (tierRaw !== undefined) {
+    const t = TIERS[normalizeKey(tierRaw)];
+    if (t) out.tier = t;
+    else fail("tier", `tier "${tierRaw}" must be one of enterprise, mid_market, smb`);
+  }
+}
+
+/**
+ * The stage (an unknown label is a row error, never a guess) and the status, from a status column
+ * or a closed stage.
+ */
+function readStageAndStatus(file: FileReader, cells: string[], out: ParsedRow, fail: Fail): void {
+  const { plan } = file;
+  const stageRaw = cell(file, cells, "stage");
+  let stageStatus: ClosedStatus | undefined;
+  if (stageRaw !== undefined) {
+    const label = stageRaw.trim();
+    const target = file.resolveStage(label);
+    if (!target) {
+      const seen = plan.unknownStages.get(label);
+      if (seen !== undefined || plan.unknownStages.size < MAX_STAGE_VALUES)
+        plan.unknownStages.set(label, (seen ?? 0) + 1);
+      fail(
+        "stage",
+        `stage "${label.slice(0, 100)}" is not a stage ${plan.format} uses by default or one of ours; add it to stage_map, e.g. {"${label.slice(0, 60)}": "${suggestStage(file.m, label)}"} if that is what it means (targets: ${StageTarget.options.join(", ")})`,
+      );
+    } else {
+      if (plan.stageMappingUsed.size < MAX_STAGE_VALUES && !plan.stageMappingUsed.has(label))
+        plan.stageMappingUsed.set(label, target);
+      if (isClosedStatus(target)) stageStatus = target;
+      else out.stage = target;
+    }
+  }
+  const statusRaw = cell(file, cells, "status");
+  if (statusRaw !== undefined) {
+    let key = file.statusKeys.get(statusRaw);
+    if (key === undefined) {
+      key = normalizeKey(statusRaw);
+      if (file.statusKeys.size < 1000) file.statusKeys.set(statusRaw, key);
+    }
+    const st = file.presets.statusValues.get(key);
+    if (!st)
+      fail(
+        "status",
+        `status "${statusRaw.slice(0, 100)}" is not one of open, won, lost, disqualified (or a word data/crm-presets.json lists for them)`,
+      );
+    else if (stageStatus && st !== stageStatus)
+      fail("status", `status ${st} disagrees with stage "${stageRaw!.trim().slice(0, 100)}" (${stageStatus})`);
+    else out.status = st;
+  } else if (stageStatus) out.status = stageStatus;
+}
+
+/**
+ * The name, account and owner with their fallbacks, and the external id (the file's, else
+ * "<name> @ <account>"), which must not repeat in the file. False when the row is rejected.
+ */
+function completeIdentity(file: FileReader, out: ParsedRow, givenId: string | undefined): boolean {
+  const { plan } = file;
+  const row = out.row;
+  if (out.name === undefined && out.account === undefined) {
+    rowError(plan, row, "has no deal name and no account; map a column with mapping.name or mapping.account", "name");
+    return false;
+  }
+  if (out.name === undefined) out.name = givenId ? `${out.account} - ${givenId}`.slice(0, 200) : out.account;
+  if (out.account === undefined) ((out.account = NO_ACCOUNT), rowNote(plan, `no account, stored as "${NO_ACCOUNT}"`));
+  if (out.owner === undefined) ((out.owner = UNASSIGNED), rowNote(plan, `no owner, stored as "${UNASSIGNED}"`));
+  out.external_id = givenId ?? `${out.name} @ ${out.account}`.slice(0, 200);
+  const first = file.seen.get(out.external_id);
+  if (first !== undefined) {
+    rowError(
+      plan,
+      row,
+      `repeats external id "${out.external_id.slice(0, 100)}" of row ${first}; each deal may appear once per file`,
+      "external_id",
+    );
+    return false;
+  }
+  file.seen.set(out.external_id, row);
+  return true;
+}
+
+/** Dates of things that have happened may not lie ahead. False when the row is rejected. */
+function checkNotFuture(file: FileReader, out: ParsedRow): boolean {
+  for (const field of FUTURE_CHECKED) {
+    const v = out[field];
+    if (v !== undefined && v > file.latest) {
+      rowError(file.plan, out.row, `${field} ${v.slice(0, 10)} is in the future`, field);
+      return false;
+    }
+  }
+  return true;
 }
 
 async function report(plan: ImportPlan, env: ImportEnv, done: number, message: string): Promise<void> {

@@ -14,7 +14,10 @@ import type { DealStore } from "../../store/types.js";
 import { toStoreFilters, type FiltersInput } from "../deal-view.js";
 import { resolvePeriod, scopeFilters } from "../period.js";
 import { measure } from "../metrics.js";
+import { runForecast } from "../forecast.js";
+import { assessSelling } from "../assessments.js";
 import type { ReportData, StalledDeal } from "./schema.js";
+import { localDay } from "../../zone.js";
 
 /** Months shown in the trend when the filters give no start, and the most ever shown. */
 export const TREND_MONTHS = 12;
@@ -29,6 +32,8 @@ export interface ReportInput {
   currency?: string;
   /** How many stalled deals to list (default STALLED_SHOWN). */
   stalled_shown?: number;
+  /** The quota the forecast section measures the quarter against. */
+  quota?: number;
 }
 
 const DAY = 86_400_000;
@@ -43,7 +48,14 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
 
   // find_waste reads as_of like every analysis: a date alone is the end of that day.
   const wasteAsOf = new Date(period.as_of);
-  const { report: pipeline, norms } = analysePipeline(m, store, toStoreFilters(input.filters), wasteAsOf);
+  // An as_of in the past: the pipeline as it stood then (point in time).
+  const { report: pipeline, norms } = analysePipeline(
+    m,
+    store,
+    toStoreFilters(input.filters),
+    wasteAsOf,
+    period.as_of < now.toISOString(),
+  );
   const by_waste: Record<string, number> = Object.fromEntries(m.wastes.map((w) => [w.id, 0]));
   for (const f of pipeline.findings) by_waste[f.waste] = (by_waste[f.waste] ?? 0) + f.deal_count;
   if (pipeline.unsegmented_open_deals) {
@@ -92,6 +104,8 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
     stalled,
     trend: { from_month: fromMonth, to_month: toMonth, months },
     baseline: latestBaseline(m, store, input.as_of, now, notes),
+    forecast: forecastSection(m, store, input, now, notes),
+    selling: sellingSection(m, store, input, now),
     notes,
   };
 }
@@ -161,11 +175,11 @@ function latestBaseline(
   const label = store.analytics().baselineLabels("", 1)[0];
   const b = label === undefined ? undefined : store.analytics().baseline(label);
   if (!b) return null;
-  const filters: FiltersInput = { ...(b.filters as FiltersInput), from: b.as_of.slice(0, 10), to: undefined };
+  const filters: FiltersInput = { ...(b.filters as FiltersInput), from: localDay(b.as_of), to: undefined };
   const period = resolvePeriod(filters, asOf, now);
   if (period.as_of < b.as_of) {
     notes.push(
-      `The latest baseline "${label}" is dated ${b.as_of.slice(0, 10)}, after this report's as_of, so it is not compared.`,
+      `The latest baseline "${label}" is dated ${localDay(b.as_of)}, after this report's as_of, so it is not compared.`,
     );
     return null;
   }
@@ -197,4 +211,72 @@ function latestBaseline(
 function dashboardMetrics(x: PipelineMetrics): ReportData["metrics"] {
   const { time_in_stage: _t, activity_mix: _a, leading_indicators: _l, revenue_per_owner: _r, ...shown } = x;
   return shown;
+}
+
+/** The forecast of the quarter of as_of, with its backtest, as the forecast tool makes it. */
+function forecastSection(
+  m: Methodology,
+  store: DealStore,
+  input: ReportInput,
+  now: Date,
+  notes: string[],
+): ReportData["forecast"] {
+  const { forecast: f, backtest: b } = runForecast(
+    m,
+    store,
+    {
+      ...(input.as_of ? { as_of: input.as_of } : {}),
+      ...(input.filters ? { filters: input.filters } : {}),
+      ...(input.quota !== undefined ? { quota: input.quota, quota_currency: input.currency ?? m.currency } : {}),
+    },
+    now,
+  );
+  const c = f.main_currency;
+  const main = c ? f.by_currency[c] : undefined;
+  if (!main) {
+    notes.push("No open deal and no history to forecast from: the forecast section is empty.");
+    return null;
+  }
+  const [lo, hi] = m.forecast.interval.map((x) => `${Math.round(x * 100)}th`);
+  return {
+    from: f.period.from,
+    to: f.period.to,
+    currency: c,
+    expected_won_value: main.expected_won_value,
+    expected_won_deals: main.expected_won_deals,
+    low: main.low,
+    high: main.high,
+    interval: `${lo} to ${hi} percentile`,
+    quota: f.gap_to_quota
+      ? {
+          amount: f.gap_to_quota.quota,
+          currency: f.gap_to_quota.currency,
+          gap: f.gap_to_quota.gap,
+          probability_to_reach: f.gap_to_quota.probability_to_reach,
+        }
+      : null,
+    backtest: { periods: b.periods.length, wape: b.wape, naive_wape: b.naive_wape, coverage: b.coverage },
+  };
+}
+
+/** Where the team (or the filtered owner) sells, reactive to proactive, factor by factor. */
+function sellingSection(m: Methodology, store: DealStore, input: ReportInput, now: Date): ReportData["selling"] {
+  const { owner, from, to } = input.filters ?? {};
+  const r = assessSelling(
+    m,
+    store,
+    { ...(owner ? { owner } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) },
+    now,
+  );
+  return {
+    scope: r.scope,
+    position: r.overall.position,
+    position_name: r.overall.position_name,
+    factors: r.factors.map((f) => ({
+      id: f.id,
+      factor: f.factor,
+      position: f.position,
+      position_name: f.position_name,
+    })),
+  };
 }

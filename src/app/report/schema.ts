@@ -74,6 +74,43 @@ export const ReportShape = {
       indicators: z.array(Indicator.partial({ months_elapsed: true, reason: true })),
     })
     .nullable(),
+  // The quarter ahead (forecast) and how the team sells (assess_selling_approach), in brief.
+  forecast: z
+    .object({
+      from: z.string(),
+      to: z.string(),
+      currency: z.string().nullable(),
+      expected_won_value: z.number(),
+      expected_won_deals: z.number(),
+      low: z.number(),
+      high: z.number(),
+      interval: z.string(),
+      quota: z
+        .object({ amount: z.number(), currency: z.string(), gap: z.number(), probability_to_reach: z.number() })
+        .nullable(),
+      backtest: z.object({
+        periods: z.number(),
+        wape: z.number().nullable(),
+        naive_wape: z.number().nullable(),
+        coverage: z.number().nullable(),
+      }),
+    })
+    .nullable(),
+  selling: z
+    .object({
+      scope: z.string(),
+      position: z.number().nullable(),
+      position_name: z.string().nullable(),
+      factors: z.array(
+        z.object({
+          id: z.string(),
+          factor: z.string(),
+          position: z.number().nullable(),
+          position_name: z.string().nullable(),
+        }),
+      ),
+    })
+    .nullable(),
   notes: z.array(z.string()),
 };
 

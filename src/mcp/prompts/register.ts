@@ -17,6 +17,7 @@ import { type PromptDef, promptsFor } from "./load.js";
 import { type Render } from "./types.js";
 import { renderNodes } from "./template.js";
 import { ARGUMENTS, type ArgName, type ArgumentKind } from "./arguments.js";
+import { localDate } from "../../zone.js";
 
 // ---------------------------------------------------------------- registering
 export function registerPrompts(server: McpServer, deps: Deps): void {
@@ -59,7 +60,7 @@ export function renderPrompt(p: PromptDef, rawArgs: Record<string, string | unde
       args,
       ...(deal ? { deal } : {}),
       ...(stageId ? { stage: m.stage(stageId as never) } : {}),
-      today: deps.now().toISOString().slice(0, 10),
+      today: localDate(deps.now()),
       blocks: [],
       nonce: newNonce(),
     };

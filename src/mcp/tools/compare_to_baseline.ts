@@ -9,6 +9,7 @@ import { Label } from "../../app/baseline.js";
 import { IsoDate, Reasons } from "../../app/schemas.js";
 import { InputError } from "../../methodology/errors.js";
 import { Changes, Indicator } from "../../app/baseline.js";
+import { localDay } from "../../zone.js";
 
 export default defineTool({
   name: "compare_to_baseline",
@@ -47,11 +48,11 @@ export default defineTool({
       );
     }
     const baseFilters = b.filters as FiltersInput;
-    const filters: FiltersInput = input.filters ?? { ...baseFilters, from: b.as_of.slice(0, 10), to: undefined };
+    const filters: FiltersInput = input.filters ?? { ...baseFilters, from: localDay(b.as_of), to: undefined };
     const period = resolvePeriod(filters, input.as_of, ctx.now());
     if (period.as_of < b.as_of)
       throw new InputError(
-        `as_of ${period.as_of.slice(0, 10)} is before the baseline's date ${b.as_of.slice(0, 10)}.`,
+        `as_of ${localDay(period.as_of)} is before the baseline's date ${localDay(b.as_of)}.`,
         "as_of",
       );
     const current = measure(ctx.methodology, store, filters, period, ctx.methodology.currency);

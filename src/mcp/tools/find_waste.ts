@@ -103,7 +103,8 @@ export default defineTool({
   async handle(input, ctx) {
     const m = ctx.methodology;
     // A date alone means the end of that day, as in every analysis (see period.ts).
-    const asOf = new Date(resolvePeriod(undefined, input.as_of, ctx.now()).as_of);
+    const moment = resolvePeriod(undefined, input.as_of, ctx.now());
+    const asOf = new Date(moment.as_of);
     const described = input.activities ? classifyDescribedWork(m, input.activities) : undefined;
     const wantPipeline = !input.activities || input.filters !== undefined || input.as_of !== undefined;
     const full = input.detail === "full";
@@ -112,7 +113,8 @@ export default defineTool({
     const filters = toStoreFilters(input.filters);
     if (wantPipeline) {
       await ctx.progress(0, 1, "analysing the stored pipeline");
-      pipeline = analysePipeline(m, ctx.store(), filters, asOf).report;
+      // An as_of in the past: each deal as it stood then, norms from exits made by then.
+      pipeline = analysePipeline(m, ctx.store(), filters, asOf, moment.past).report;
       await ctx.progress(1, 1, `analysed ${pipeline.deals_analyzed} deals`);
     }
 

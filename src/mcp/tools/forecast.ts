@@ -5,6 +5,7 @@ import { runForecast } from "../../app/forecast.js";
 import { Currency, IsoDate, Money, Reasons } from "../../app/schemas.js";
 import type { BacktestResult, CurrencyForecast } from "../../methodology/forecast.js";
 import { defineTool, reply } from "../define.js";
+import { localDay } from "../../zone.js";
 
 const Amounts = { expected_value: z.number(), expected_deals: z.number() };
 const Category = z.object({ deals: z.number(), value: z.number(), expected_value: z.number(), definition: z.string() });
@@ -155,7 +156,7 @@ export default defineTool({
     const cur = c ?? m.currency;
     const cat = structured.categories;
     const lines = [
-      `**Forecast ${f.period.from} to ${f.period.to}** as of ${f.period.as_of.slice(0, 10)}: expected won ${money(structured.expected_won_value, cur)} (${Math.round(structured.expected_won_deals * 10) / 10} deals), range ${money(structured.low, cur)} to ${money(structured.high, cur)} (${structured.interval})`,
+      `**Forecast ${f.period.from} to ${f.period.to}** as of ${localDay(f.period.as_of)}: expected won ${money(structured.expected_won_value, cur)} (${Math.round(structured.expected_won_deals * 10) / 10} deals), range ${money(structured.low, cur)} to ${money(structured.high, cur)} (${structured.interval})`,
       `Commit ${money(cat.commit.expected_value, cur)} (${cat.commit.deals} deals) · best case ${money(cat.best_case.expected_value, cur)} (${cat.best_case.deals}) · pipeline ${money(cat.pipeline.expected_value, cur)} (${cat.pipeline.deals})`,
       ...(f.gap_to_quota
         ? [

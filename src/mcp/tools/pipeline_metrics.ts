@@ -4,6 +4,7 @@ import { AppliedFilters, Filters } from "../../app/deal-view.js";
 import { resolvePeriod } from "../../app/period.js";
 import { Currency, IsoDate } from "../../app/schemas.js";
 import { MetricsOut, measure, metricsSummary } from "../../app/metrics.js";
+import { localDay } from "../../zone.js";
 
 export default defineTool({
   name: "pipeline_metrics",
@@ -23,7 +24,7 @@ export default defineTool({
     const period = resolvePeriod(input.filters, input.as_of, ctx.now());
     const x = measure(ctx.methodology, ctx.store(), input.filters, period, input.currency ?? ctx.methodology.currency);
     return reply({ ...x, as_of: period.as_of, filters: input.filters ?? {} }, [
-      `**Pipeline metrics** ${period.from ? period.from.slice(0, 10) : "all history"} to ${period.to.slice(0, 10)}`,
+      `**Pipeline metrics** ${period.from ? localDay(period.from) : "all history"} to ${localDay(period.to)}`,
       ...metricsSummary(x),
     ]);
   },

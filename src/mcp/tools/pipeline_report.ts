@@ -1,22 +1,25 @@
+import { z } from "zod";
 import { DASHBOARD_TOOL_META, DASHBOARD_URI, reportUri } from "../../report/dashboard.js";
 import { ReportShape } from "../../app/report/schema.js";
 import { defineTool, reply } from "../define.js";
 import { Filters, toStoreFilters } from "../../app/deal-view.js";
 import { resolvePeriod } from "../../app/period.js";
 import { Currency, IsoDate } from "../../app/schemas.js";
+import { localDay } from "../../zone.js";
 
 export default defineTool({
   name: "pipeline_report",
   title: "Pipeline dashboard and report",
   kind: "read",
   description: [
-    "The pipeline dashboard (funnel, cycle vs target, waste x stage, monthly trend, stalled deals, baseline): drawn inline by MCP Apps clients, numbers for all, and a link to a printable HTML report.",
+    "The pipeline dashboard (funnel, cycle vs target, waste x stage, monthly trend, stalled deals, baseline, forecast, selling profile): drawn inline by MCP Apps clients, numbers for all, and a link to a printable HTML report.",
     'Example: {"filters":{"owner":"Dana Lee"}}',
   ].join(" "),
   input: {
     filters: Filters.optional(),
     as_of: IsoDate.optional(),
     currency: Currency.optional(),
+    quota: z.number().positive().optional().describe("for the forecast section"),
   },
   output: ReportShape,
   meta: DASHBOARD_TOOL_META,
@@ -32,8 +35,8 @@ export default defineTool({
       { ...input, stalled_shown: STALLED_IN_ANSWER },
       ctx.now(),
     );
-    const asOf = resolvePeriod(input.filters, input.as_of, ctx.now()).as_of.slice(0, 10);
-    const uri = reportUri(asOf, toStoreFilters(input.filters), input.currency);
+    const asOf = localDay(resolvePeriod(input.filters, input.as_of, ctx.now()).as_of);
+    const uri = reportUri(asOf, toStoreFilters(input.filters), input.currency, input.quota);
     const r = reply(
       data,
       [...reportSummary(data), `Clients with MCP Apps draw this as ${DASHBOARD_URI}. The HTML report: read ${uri}.`],

@@ -5,6 +5,7 @@ import { AppliedFilters, Filters } from "../../app/deal-view.js";
 import { measure, metricsSummary, MetricsOut } from "../../app/metrics.js";
 import { resolvePeriod } from "../../app/period.js";
 import { IsoDate } from "../../app/schemas.js";
+import { localDay } from "../../zone.js";
 
 export default defineTool({
   name: "record_baseline",
@@ -42,7 +43,7 @@ export default defineTool({
       return reply(
         { label: input.label, recorded_at, as_of: period.as_of, filters: input.filters ?? {}, metrics, replaced },
         [
-          `**Baseline ${replaced ? "replaced" : "recorded"}** as of ${period.as_of.slice(0, 10)}.`,
+          `**Baseline ${replaced ? "replaced" : "recorded"}** as of ${localDay(period.as_of)}.`,
           ...metricsSummary(metrics),
           "Next: compare_to_baseline with the same label at your monthly review.",
         ],

@@ -10,6 +10,7 @@ import { nurtureHorizon } from "../../methodology/qualify.js";
 import { cleanText, DealId, IsoDate, looseEnum, Name, Reasons } from "../../app/schemas.js";
 import { z } from "zod";
 import { InputError } from "../../methodology/errors.js";
+import { localDate } from "../../zone.js";
 
 export default defineTool({
   name: "update_deal",
@@ -138,8 +139,8 @@ function park(
     revisit = d.toISOString().slice(0, 10);
     reasons.push(`Parked until ${revisit}: ${h.reason}.`);
   } else reasons.push(`Parked until ${revisit}.`);
-  if (revisit <= now.toISOString().slice(0, 10))
-    throw new InputError(`revisit_on must be after today (${now.toISOString().slice(0, 10)}).`, "revisit_on");
+  if (revisit <= localDate(now))
+    throw new InputError(`revisit_on must be after today (${localDate(now)}).`, "revisit_on");
   reasons.push(
     "A parked deal is left out of pipeline value, velocity and the waste rules; find_waste and list_deals bring it back up when it is due.",
   );

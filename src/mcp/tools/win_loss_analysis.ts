@@ -5,6 +5,7 @@ import { defineTool, reply } from "../define.js";
 import { AppliedFilters, Filters } from "../../app/deal-view.js";
 import { resolvePeriod, scopeFilters } from "../../app/period.js";
 import { IsoDate, Reasons } from "../../app/schemas.js";
+import { localDay } from "../../zone.js";
 
 const Spread = z.object({ n: z.number(), mean_days: z.number().nullable(), median_days: z.number().nullable() });
 const Rate = z.object({ won: z.number(), lost: z.number(), win_rate: z.number().nullable() });
@@ -50,7 +51,7 @@ export default defineTool({
     return reply(
       { ...w, period: { from: period.from, to: period.to }, filters: input.filters ?? {} },
       [
-        `**Win-loss** ${period.from ? period.from.slice(0, 10) : "all history"} to ${period.to.slice(0, 10)}: win rate ${pct(w.win_rate)} (${w.won} won, ${w.lost} lost).`,
+        `**Win-loss** ${period.from ? localDay(period.from) : "all history"} to ${localDay(period.to)}: win rate ${pct(w.win_rate)} (${w.won} won, ${w.lost} lost).`,
         `Median cycle: wins ${w.cycle_time.won.median_days ?? "n/a"} d, losses ${w.cycle_time.lost.median_days ?? "n/a"} d. Lost deals stopped in: ${w.lost_at_stage.map((s) => `${s.stage_name} ${s.count}`).join(", ") || "none"}.`,
         ...w.recommendations.slice(0, 4).map((r) => `- ${r.name}: ${r.remedy[0]}`),
       ],

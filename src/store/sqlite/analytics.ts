@@ -54,7 +54,7 @@ export class SqliteAnalytics implements PipelineAnalytics {
     return rows.length ? rows.reduce((a, r) => a + r.v, 0) / rows.length : null;
   }
 
-  metrics(filters: DealFilters, period: Period, currency: string): RawMetrics {
+  metrics(filters: DealFilters, period: Period, currency: string, pointInTime = false): RawMetrics {
     const s = scope(filters);
     const closedIn = within("d.closed_at", period);
     const createdIn = within("d.created_at", period);
@@ -110,9 +110,16 @@ export class SqliteAnalytics implements PipelineAnalytics {
       wonAmountN,
     );
 
+    // In the past: the furthest stage entered by period.to, from the stage history (a deal
+    // already closed then has its final reach, which for a win is the stage after the sale).
+    const furthest = pointInTime
+      ? `CASE WHEN d.closed_at <= ? THEN d.furthest_stage_index
+              ELSE coalesce((SELECT max(h.stage_index) FROM stage_history h WHERE h.deal_id = d.id AND h.entered_at <= ?),
+                            (SELECT min(h.stage_index) FROM stage_history h WHERE h.deal_id = d.id)) END`
+      : "d.furthest_stage_index";
     const reached = this.all<RawMetrics["reached"][number]>(
-      `SELECT d.furthest_stage_index AS furthest, count(*) AS n FROM deals d WHERE ${createdIn.sql} AND ${s.sql} GROUP BY furthest`,
-      [...createdIn.params, ...s.params],
+      `SELECT ${furthest} AS furthest, count(*) AS n FROM deals d WHERE ${createdIn.sql} AND ${s.sql} GROUP BY furthest`,
+      [...(pointInTime ? [period.to, period.to] : []), ...createdIn.params, ...s.params],
     );
 
     const history = unfiltered ? "stage_history h" : "stage_history h JOIN deals d ON d.id = h.deal_id";
@@ -126,10 +133,16 @@ export class SqliteAnalytics implements PipelineAnalytics {
       median: this.median("h.days", history, `h.stage = ? AND ${exitedWhere}`, [g.key, ...exitedParams], g.n),
     }));
 
+    // In the past: open then if a stage row was current at period.to (closed or parked later
+    // counts), or if none had begun yet (an imported deal's history starts at its current stage).
+    const openThen = pointInTime
+      ? `(EXISTS (SELECT 1 FROM stage_history h WHERE h.deal_id = d.id AND h.entered_at <= ? AND (h.exited_at IS NULL OR h.exited_at > ?))
+          OR NOT EXISTS (SELECT 1 FROM stage_history h WHERE h.deal_id = d.id AND h.entered_at <= ?))`
+      : "d.status = 'open'";
     const open = this.all<RawMetrics["open"]>(
       `SELECT count(*) AS n, sum(d.amount IS NOT NULL AND d.currency = ?) AS amount_n, coalesce(sum(CASE WHEN d.currency = ? THEN d.amount END), 0) AS amount_sum
-         FROM deals d WHERE d.status = 'open' AND d.created_at <= ? AND ${s.sql}`,
-      [currency, currency, period.to, ...s.params],
+         FROM deals d WHERE ${openThen} AND d.created_at <= ? AND ${s.sql}`,
+      [currency, currency, ...(pointInTime ? [period.to, period.to, period.to] : []), period.to, ...s.params],
     )[0]!;
     const activities = this.all<RawMetrics["activities"][number]>(
       unfiltered
@@ -143,9 +156,29 @@ export class SqliteAnalytics implements PipelineAnalytics {
          FROM deals d INDEXED BY deals_owner WHERE ${closedWhere} GROUP BY d.owner ORDER BY won_amount DESC`,
       [currency, ...closedParams],
     );
+    // Every currency's amounts: the answer names what is not in `currency` instead of dropping it.
+    const currencies = new Map<string, RawMetrics["currencies"][number]>();
+    const entry = (c: string) => {
+      let e = currencies.get(c);
+      if (!e) currencies.set(c, (e = { currency: c, open_n: 0, open_value: 0, won_n: 0, won_value: 0 }));
+      return e;
+    };
+    for (const r of this.all<{ currency: string; n: number; v: number }>(
+      `SELECT d.currency, count(*) AS n, coalesce(sum(d.amount), 0) AS v FROM deals d
+        WHERE ${openThen} AND d.created_at <= ? AND d.amount IS NOT NULL AND ${s.sql} GROUP BY d.currency`,
+      [...(pointInTime ? [period.to, period.to, period.to] : []), period.to, ...s.params],
+    ))
+      Object.assign(entry(r.currency), { open_n: r.n, open_value: r.v });
+    for (const r of this.all<{ currency: string; n: number; v: number }>(
+      `SELECT d.currency, count(*) AS n, coalesce(sum(d.amount), 0) AS v FROM deals d
+        WHERE d.status = 'won' AND ${closedIn.sql} AND d.amount IS NOT NULL AND ${s.sql} GROUP BY d.currency`,
+      closedParams,
+    ))
+      Object.assign(entry(r.currency), { won_n: r.n, won_value: r.v });
     return {
       closed,
       won_amount_median,
+      currencies: [...currencies.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
       cycle,
       reached,
       stage_time,

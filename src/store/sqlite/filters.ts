@@ -1,10 +1,11 @@
 // The one deal filter shape (docs/interface.md) as a SQL WHERE clause with bound parameters.
 import type { DealFilters } from "../types.js";
+import { dayBoundIso } from "../../zone.js";
 
-/** Inclusive day bounds: a date-only `to` covers that whole day. */
+/** Inclusive day bounds in the configured time zone: a date-only `to` covers that whole local day. */
 export function dayBound(v: string, end: boolean): string {
   if (v.length > 10) return v;
-  return end ? `${v}T23:59:59.999Z` : `${v}T00:00:00.000Z`;
+  return dayBoundIso(v, end);
 }
 
 export function filterClause(f: DealFilters, alias = ""): { sql: string; params: unknown[] } {

@@ -51,6 +51,7 @@ import {
   type StageHistoryRow,
   type StoredRequest,
 } from "../types.js";
+import { localDay } from "../../zone.js";
 
 type Row = Record<string, unknown>;
 
@@ -644,8 +645,13 @@ export class SqliteDealStore implements DealStore {
     filters: DealFilters,
     asOf: string,
     sums: { internal: readonly string[]; customer: readonly string[] },
+    pointInTime = false,
     onlyId?: string,
   ): Iterable<OpenDealFactsRow> {
+    if (pointInTime && !onlyId) {
+      yield* this.openDealFactsAt(filters, asOf, sums);
+      return;
+    }
     const { sql, params } = filterClause(filters, "d");
     const where = onlyId ? "WHERE d.id = ?" : `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ? AND d.status = 'open'`;
     // Unfiltered: the open deals' own narrow covering index (migration 5), not the wide table.
@@ -719,14 +725,93 @@ export class SqliteDealStore implements DealStore {
 
   /** One deal's facts as the pipeline rules read them (whatever its status), as of now. */
   dealFacts(id: string, sums: { internal: readonly string[]; customer: readonly string[] }): OpenDealFactsRow {
-    for (const d of this.openDealFacts({}, "", sums, id)) return { ...d };
+    for (const d of this.openDealFacts({}, "", sums, false, id)) return { ...d };
     throw new StoreError(`No deal ${id}. Call list_deals to find deal ids.`, "deal_id");
   }
 
-  /** What closed deals created by as_of say, grouped: empty reasons by stage, lost reasons by reason and stage. */
-  closedFacts(filters: DealFilters, asOf: string, sampleIds: number): ClosedFactsRow {
+  /**
+   * The open deals as they stood at asOf, rebuilt from what is recorded: open then if created by
+   * then and its stage row at that moment had not ended (not closed or parked by then, whatever it
+   * is today); the stage and its entry from that row; the
+   * latest qualification recorded by then; activities counted up to then. Slower than the
+   * maintained counters (one lookup per deal), so only for an as_of in the past. Owner changes,
+   * stakeholders, amount and expected close date are today's (no history is kept of them).
+   */
+  private *openDealFactsAt(
+    filters: DealFilters,
+    asOf: string,
+    sums: { internal: readonly string[]; customer: readonly string[] },
+  ): Iterable<OpenDealFactsRow> {
     const { sql, params } = filterClause(filters, "d");
-    const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
+    const ms = (col: string) => `(julianday(${col}) - 2440587.5) * 86400000.0`;
+    // Before its first recorded stage row (an imported deal's history starts at its current
+    // stage), a deal created by then was open, in the first stage known for it, since creation.
+    const entered = "coalesce(h.entered_at, d.created_at)";
+    const count = (types: readonly string[]) =>
+      types.length
+        ? `(SELECT count(*) FROM activities a WHERE a.deal_id = d.id AND a.type IN (${types.map(() => "?").join(", ")}) AND a.occurred_at <= @t)`
+        : "0";
+    const inStage = (type: string) =>
+      `(SELECT count(*) FROM activities a WHERE a.deal_id = d.id AND a.type = '${type}' AND a.occurred_at >= ${entered} AND a.occurred_at <= @t)`;
+    // Positional parameters in the order they appear (the activity types, then the filters); @t is the moment.
+    const typeParams = [...sums.internal, ...sums.customer];
+    const rows = this.db
+      .prepare(
+        `SELECT d.id, d.tier, d.readiness, coalesce(h.stage_index, f.stage_index), ${ms(entered)},
+                ${ms(`nullif(max(coalesce((SELECT max(a.occurred_at) FROM activities a WHERE a.deal_id = d.id AND a.occurred_at <= @t), ''),
+                                 CASE WHEN d.last_activity_at <= @t THEN d.last_activity_at ELSE '' END), '')`)},
+                ${ms("d.expected_close_date")}, d.owner_changes, q.budget, q.timeline, q.verdict,
+                d.stakeholder_count, d.decision_makers, ${inStage("meeting")}, ${inStage("proposal")},
+                (SELECT substr(group_concat(a.summary, ' | '), 1, 2000) FROM activities a
+                  WHERE a.deal_id = d.id AND a.type = 'proposal' AND a.occurred_at >= ${entered} AND a.occurred_at <= @t),
+                ${count(sums.internal)}, ${count(sums.customer)}, d.owner, d.amount, d.currency
+           FROM (SELECT d.* FROM deals d ${sql ? `${sql} AND` : "WHERE"} d.created_at <= @t) d
+           -- The stage row current at @t; none entered yet: the deal's first known row (f).
+           LEFT JOIN stage_history h ON h.id = (SELECT h2.id FROM stage_history h2 WHERE h2.deal_id = d.id AND h2.entered_at <= @t
+                                                 ORDER BY h2.entered_at DESC, h2.id DESC LIMIT 1)
+           LEFT JOIN stage_history f ON h.id IS NULL AND f.id = (SELECT h3.id FROM stage_history h3 WHERE h3.deal_id = d.id
+                                                                  ORDER BY h3.entered_at, h3.id LIMIT 1)
+           LEFT JOIN qualifications q ON q.id = (SELECT q2.id FROM qualifications q2 WHERE q2.deal_id = d.id AND q2.recorded_at <= @t
+                                                  ORDER BY q2.recorded_at DESC, q2.id DESC LIMIT 1)
+          -- Open then: its row at @t had not ended (closed or parked by then leaves it out).
+          WHERE (h.id IS NOT NULL AND (h.exited_at IS NULL OR h.exited_at > @t)) OR (h.id IS NULL AND f.id IS NOT NULL)
+          ORDER BY d.id`,
+      )
+      .raw()
+      .iterate(...typeParams, ...params, { t: asOf }) as IterableIterator<unknown[]>;
+    for (const r of rows) {
+      yield {
+        id: formatDealId(r[0] as number),
+        tier: r[1] as OpenDealFactsRow["tier"],
+        readiness: r[2] as string | null,
+        stage_index: r[3] as number,
+        stage_entered_ms: r[4] as number,
+        last_activity_ms: r[5] as number | null,
+        expected_close_ms: r[6] as number | null,
+        owner_changes: r[7] as number,
+        bant_budget: r[8] as string | null,
+        bant_timeline: r[9] as string | null,
+        bant_verdict: r[10] as string | null,
+        stakeholders: r[11] as number,
+        decision_makers: r[12] as number,
+        meetings_in_stage: r[13] as number,
+        proposals_in_stage: r[14] as number,
+        proposal_notes: (r[15] as string | null) ?? "",
+        internal_activities: r[16] as number,
+        customer_activities: r[17] as number,
+        owner: r[18] as string,
+        amount: r[19] as number | null,
+        currency: r[20] as string,
+      };
+    }
+  }
+
+  /** What closed deals created by as_of say, grouped: empty reasons by stage, lost reasons by reason and stage. */
+  closedFacts(filters: DealFilters, asOf: string, sampleIds: number, pointInTime = false): ClosedFactsRow {
+    const { sql, params } = filterClause(filters, "d");
+    // In the past, only what had closed by then (a deal closed later was still open).
+    const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?${pointInTime ? " AND d.closed_at <= ?" : ""}`;
+    const at = pointInTime ? [asOf, asOf] : [asOf];
     // Unfiltered: grouped in the order of the deals_close_reasons index, so nothing is sorted.
     const from = sql ? "deals d" : "deals d INDEXED BY deals_close_reasons";
     const empty = "(d.close_reason IS NULL OR trim(d.close_reason) = '')";
@@ -735,7 +820,7 @@ export class SqliteDealStore implements DealStore {
     const raw = this.stmt(
       `SELECT d.status, d.stage, CASE WHEN d.status IN ('won', 'lost') THEN d.close_reason END AS reason, count(*) AS n
          FROM ${from} ${where} AND d.status IN ('won', 'lost', 'disqualified') GROUP BY 1, 2, 3`,
-    ).all(...params, asOf) as Array<{ status: string; stage: string; reason: string | null; n: number }>;
+    ).all(...params, ...at) as Array<{ status: string; stage: string; reason: string | null; n: number }>;
     const merged = new Map<
       string,
       { status: string; empty: number; stage: string; reason: string | null; n: number }
@@ -756,7 +841,7 @@ export class SqliteDealStore implements DealStore {
     const sample = by_stage.size
       ? (this.stmt(
           `SELECT d.id, d.owner FROM ${from} ${where} AND d.status IN ('won', 'lost', 'disqualified') AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`,
-        ).all(...params, asOf, sampleIds) as Array<{ id: number; owner: string }>)
+        ).all(...params, ...at, sampleIds) as Array<{ id: number; owner: string }>)
       : [];
     const ids = sample.map((r) => formatDealId(r.id));
     return {
@@ -781,22 +866,24 @@ export class SqliteDealStore implements DealStore {
     asOf: string,
     reasons: string[],
     limit: number,
+    pointInTime = false,
   ): Array<{ id: string; reason: string; owner: string }> {
     if (reasons.length === 0) return [];
     const { sql, params } = filterClause(filters, "d");
-    const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?`;
+    const where = `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ?${pointInTime ? " AND d.closed_at <= ?" : ""}`;
+    const at = pointInTime ? [asOf, asOf] : [asOf];
     return (
       this.stmt(
         `SELECT d.id, d.owner, lower(trim(d.close_reason)) AS reason FROM ${sql ? "deals d" : "deals d INDEXED BY deals_closed_facts"} ${where} AND d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost'
             AND lower(trim(d.close_reason)) IN (SELECT value FROM json_each(?)) ORDER BY d.id LIMIT ?`,
-      ).all(...params, asOf, JSON.stringify(reasons), limit) as Array<{ id: number; reason: string; owner: string }>
+      ).all(...params, ...at, JSON.stringify(reasons), limit) as Array<{ id: number; reason: string; owner: string }>
     ).map((r) => ({ id: formatDealId(r.id), reason: r.reason, owner: r.owner }));
   }
 
   nurtureDue(filters: DealFilters, asOf: string, limit: number): NurtureDue {
     const { sql, params } = filterClause({ ...filters, status: undefined }, "d");
     const where = `${sql ? `${sql} AND` : "WHERE"} d.status = 'nurture' AND d.revisit_on <= ?`;
-    const day = asOf.slice(0, 10);
+    const day = localDay(asOf);
     const by_stage = this.stmt(`SELECT d.stage, count(*) AS n FROM deals d ${where} GROUP BY d.stage`).all(
       ...params,
       day,
@@ -811,23 +898,28 @@ export class SqliteDealStore implements DealStore {
     };
   }
 
-  private normsCache?: {
-    version: string;
-    norms: Array<{ tier: string; stage: string; median_days: number; exits: number }>;
-  };
-  stageNorms(): Array<{ tier: string; stage: string; median_days: number; exits: number }> {
+  /** The norms of the last few moments asked for (today's and a past as_of alternate in a review). */
+  private readonly normsCache = new Map<
+    string,
+    Array<{ tier: string; stage: string; median_days: number; exits: number }>
+  >();
+  stageNorms(before?: string): Array<{ tier: string; stage: string; median_days: number; exits: number }> {
     // Counts per tier and stage stream from the stage_history_norms index; each median is two
-    // index steps to the middle (exact, nothing sorted). Cached until the next commit.
-    const version = this.analytics().version();
-    if (this.normsCache?.version === version) return this.normsCache.norms;
+    // index steps to the middle (exact, nothing sorted). Cached until the next commit. With
+    // `before`, only exits made by then count (a past as_of learns only what was known then).
+    const version = `${this.analytics().version()}|${before ?? ""}`;
+    const hit = this.normsCache.get(version);
+    if (hit) return hit;
+    const by = before === undefined ? "" : " AND exited_at <= ?";
+    const at = before === undefined ? [] : [before];
     const groups = this.stmt(
-      "SELECT tier, stage, count(*) AS n FROM stage_history WHERE exit = 'advanced' AND tier IS NOT NULL AND days IS NOT NULL GROUP BY tier, stage",
-    ).all() as Array<{ tier: string; stage: string; n: number }>;
+      `SELECT tier, stage, count(*) AS n FROM stage_history WHERE exit = 'advanced' AND tier IS NOT NULL AND days IS NOT NULL${by} GROUP BY tier, stage`,
+    ).all(...at) as Array<{ tier: string; stage: string; n: number }>;
     const middle = this.stmt(
-      "SELECT days FROM stage_history WHERE exit = 'advanced' AND tier = ? AND stage = ? AND days IS NOT NULL ORDER BY days LIMIT ? OFFSET ?",
+      `SELECT days FROM stage_history WHERE exit = 'advanced' AND tier = ? AND stage = ? AND days IS NOT NULL${by} ORDER BY days LIMIT ? OFFSET ?`,
     );
     const norms = groups.map((g) => {
-      const rows = middle.all(g.tier, g.stage, g.n % 2 === 0 ? 2 : 1, Math.floor((g.n - 1) / 2)) as Array<{
+      const rows = middle.all(g.tier, g.stage, ...at, g.n % 2 === 0 ? 2 : 1, Math.floor((g.n - 1) / 2)) as Array<{
         days: number;
       }>;
       return {
@@ -837,7 +929,8 @@ export class SqliteDealStore implements DealStore {
         median_days: rows.reduce((a, r) => a + r.days, 0) / rows.length,
       };
     });
-    this.normsCache = { version, norms };
+    if (this.normsCache.size >= 4) this.normsCache.delete(this.normsCache.keys().next().value!);
+    this.normsCache.set(version, norms);
     return norms;
   }
 
