@@ -17,5 +17,9 @@ let tuned = false;
 export function tuneForServing(): void {
   if (tuned) return;
   tuned = true;
+  // The build's run of the server writes V8's code cache now, with start-up compiled and before the
+  // flags change (scripts/build.mjs).
+  const writeCodeCache = (globalThis as Record<symbol, unknown>)[Symbol.for("lean-sales-mcp.writeCodeCache")];
+  if (typeof writeCodeCache === "function") writeCodeCache();
   setFlagsFromString(`--interrupt-budget=${SERVING_INTERRUPT_BUDGET}`);
 }
