@@ -114,7 +114,8 @@ function matchedPhrases(lex: Lexicon, text: readonly string[]): Array<Signal[] |
     if (text.indexOf(stem) !== i) continue; // each distinct stem once
     const list = lex.index.get(stem);
     if (!list) continue;
-    for (const e of list) {
+    for (let n = 0; n < list.length; n++) {
+      const e = list[n]!;
       if (e.group !== valueGroup) {
         if (matchesPhrase(text, e.phrase)) hits.push(e);
         continue;
@@ -128,7 +129,7 @@ function matchedPhrases(lex: Lexicon, text: readonly string[]): Array<Signal[] |
   }
   if (hits.length > 1) hits.sort((a, b) => a.group - b.group || a.at - b.at);
   const out: Array<Signal[] | undefined> = [];
-  for (const e of hits) (out[e.group] ??= []).push(e.phrase);
+  for (let n = 0; n < hits.length; n++) (out[hits[n]!.group] ??= []).push(hits[n]!.phrase);
   return out;
 }
 const lexicons = new WeakMap<Methodology, Lexicon>();
@@ -210,7 +211,8 @@ function knownFeatures(model: WasteModel, text: string): { words: string[]; rows
   const rows: number[][] = [];
   let prevStem: string | undefined;
   let prevWord = "";
-  for (const w of tokens) {
+  for (let t = 0; t < tokens.length; t++) {
+    const w = tokens[t]!;
     const stem = firstStem(w);
     if (stem === undefined) continue;
     if (!seen.has(stem)) {
