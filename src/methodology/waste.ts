@@ -419,16 +419,26 @@ export function classifyDescribedWork(m: Methodology, activities: DescribedActiv
     const w = m.wastes[g]!;
     const hits = byWaste[g];
     if (!hits) continue;
-    const known = hits.filter((h) => h.hours_per_week !== null);
-    const hours = known.length > 0 ? known.reduce((n, h) => n + h.hours_per_week!, 0) : null;
-    const listed = hits
-      .map(
-        (h) =>
-          `#${h.index}${h.hours_per_week !== null ? ` (${h.hours_per_week} h/week)` : ""} ${h.basis === "kind" ? `given as ${h.matched[0]}` : `matches ${h.matched.map((s) => `"${s}"`).join(", ")}`}`,
-      )
-      .join("; ");
-    // The remedies that fit these activities, most frequent first, then the waste's others.
-    const fitting = [...new Set(hits.map((h) => h.remedy!).filter(Boolean))];
+    // Each activity as "#i (h h/week) matches ..." and the remedies that fit them (first seen
+    // first), in one pass.
+    let hours: number | null = null;
+    let listed = "";
+    const fitting: string[] = [];
+    for (let i = 0; i < hits.length; i++) {
+      const h = hits[i]!;
+      if (h.hours_per_week !== null) hours = (hours ?? 0) + h.hours_per_week;
+      let why: string;
+      if (h.basis === "kind") why = `given as ${h.matched[0]}`;
+      else {
+        why = "matches ";
+        for (let j = 0; j < h.matched.length; j++) why += `${j ? ", " : ""}"${h.matched[j]}"`;
+      }
+      listed += `${i ? "; " : ""}#${h.index}${h.hours_per_week !== null ? ` (${h.hours_per_week} h/week)` : ""} ${why}`;
+      if (h.remedy && !fitting.includes(h.remedy)) fitting.push(h.remedy);
+    }
+    // The remedies that fit these activities, then the waste's others.
+    const remedy = fitting.slice();
+    for (const e of w.elimination) if (!fitting.includes(e)) remedy.push(e);
     findings.push({
       waste: w.id,
       name: w.name,
@@ -439,7 +449,7 @@ export function classifyDescribedWork(m: Methodology, activities: DescribedActiv
           ? ` ${hours} h/week in all; high at ${cut.high} h/week or more, medium at ${cut.medium} (${m.sourceName("wastes.severity_hours_per_week")}).`
           : " No hours given; severity from the number of activities."),
       deal_ids: [],
-      remedy: [...fitting, ...w.elimination.filter((e) => !fitting.includes(e))],
+      remedy,
     });
   }
   const rank = { high: 0, medium: 1, low: 2 } as const;
