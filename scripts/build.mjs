@@ -77,7 +77,7 @@ const script = new vm.Script(\`(function (exports, require, module, __filename, 
   cachedData,
   importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
-// The build's run: the server calls this once start-up is over (src/jit.ts), before it changes
+// The build's run: the server calls this once start-up is over (src/transports/jit.ts), before it changes
 // V8's flags (a cache made after that would be refused at the next start).
 if (process.env.LEAN_SALES_WRITE_CODE_CACHE === "1")
   globalThis[Symbol.for("lean-sales-mcp.writeCodeCache")] = () => writeFileSync(cacheFile, script.createCachedData());

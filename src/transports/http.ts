@@ -19,7 +19,7 @@ import type { Logger } from "../log.js";
 import { createServer } from "../mcp/server.js";
 import type { Deps } from "../app/deps.js";
 import { GuardedTransport, InFlight } from "./lifecycle.js";
-import { tuneForServing } from "../jit.js";
+import { tuneForServing } from "./jit.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_BATCH = 100;

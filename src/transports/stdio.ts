@@ -9,7 +9,7 @@ import { serveStdio as serveStdioSdk, StdioServerTransport } from "@modelcontext
 import { createServer } from "../mcp/server.js";
 import type { Deps } from "../app/deps.js";
 import { GuardedTransport, InFlight } from "./lifecycle.js";
-import { tuneForServing } from "../jit.js";
+import { tuneForServing } from "./jit.js";
 
 /**
  * The longest stdin line handed to the SDK. Its reader closes the whole transport on a line over
