@@ -1,23 +1,33 @@
-// Bundles src/cli.ts into dist/ with esbuild: one small ESM entry plus lazily loaded chunks,
-// so start-up parses only what serving needs (see bench/README.md for the cold-start numbers).
-// better-sqlite3 stays external (a native addon) and is loaded on the first store access.
+// Builds dist/: the server as one CommonJS bundle (dist/server.cjs, esbuild), V8's code cache for
+// it (dist/server.cjs.cache) and the small entry that loads the two (dist/cli.js, the bin).
+// Start-up then skips most of the parsing and compiling of the bundle: the cache holds the
+// compiled code of everything that runs up to the first answer (made here, by a run of the built
+// server). V8 refuses a cache from another V8 version or other flags; the server then compiles
+// from source as before. better-sqlite3 stays external (a native addon, loaded on the first store
+// access).
 import { build } from "esbuild";
-import { chmodSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { bundleDashboardView } from "./dashboard-view.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 // Build into a fresh folder and swap it in, so a server running from dist/ never finds its
-// chunks deleted halfway through a rebuild.
+// files deleted halfway through a rebuild.
 const out = new URL("../dist", import.meta.url);
 const next = new URL("../dist.next", import.meta.url);
 const old = new URL("../dist.old", import.meta.url);
 rmSync(next, { recursive: true, force: true });
 await build({
-  entryPoints: { cli: "src/cli.ts" },
-  outdir: "dist.next",
+  entryPoints: ["src/cli.ts"],
+  outfile: "dist.next/server.cjs",
   bundle: true,
-  splitting: true,
-  format: "esm",
+  // CommonJS, one file: V8's code cache can be given to a script (vm.Script) but, on Node 20, not
+  // to an ES module. Modules loaded on demand (HTTP, import, report) stay behind esbuild's lazy
+  // wrappers and are compiled only when first used.
+  format: "cjs",
   platform: "node",
   target: "node20",
   // Whitespace and syntax only: identifiers keep their names, so function and class names (error
@@ -28,15 +38,74 @@ await build({
   minifySyntax: true,
   sourcemap: "linked",
   external: ["better-sqlite3"],
-  define: { __LEAN_SALES_VERSION__: JSON.stringify(pkg.version) },
-  // CommonJS dependencies (pino) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  define: { __LEAN_SALES_VERSION__: JSON.stringify(pkg.version), "import.meta.url": "__import_meta_url" },
+  banner: { js: "var __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: "warning",
 });
+writeFileSync(new URL("../dist.next/cli.js", import.meta.url), ENTRY());
 chmodSync(new URL("../dist.next/cli.js", import.meta.url), 0o755);
 // The MCP App view (browser code), read by the server on the first read of its ui:// resource.
 await bundleDashboardView(new URL("../dist.next/dashboard-view.js", import.meta.url));
+await writeCodeCache(fileURLToPath(new URL("../dist.next/cli.js", import.meta.url)));
 rmSync(old, { recursive: true, force: true });
 if (existsSync(out)) renameSync(out, old);
 renameSync(next, out);
 rmSync(old, { recursive: true, force: true });
+
+/** dist/cli.js: compiles server.cjs with its code cache (when V8 accepts it) and runs it. */
+function ENTRY() {
+  return `#!/usr/bin/env node
+// lean-sales-mcp's bin: runs the bundled server (server.cjs) compiled with V8's code cache
+// (server.cjs.cache, made by scripts/build.mjs). A cache V8 refuses (another Node version, other
+// V8 flags) is ignored: the server is then compiled from source. Written by scripts/build.mjs.
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
+
+const file = fileURLToPath(new URL("./server.cjs", import.meta.url));
+const cacheFile = \`\${file}.cache\`;
+let cachedData;
+try {
+  cachedData = readFileSync(cacheFile);
+} catch {}
+// The bundle as a CommonJS module body; its first line (the shebang) left empty.
+const source = readFileSync(file, "utf8").replace(/^#!.*/, "");
+const script = new vm.Script(\`(function (exports, require, module, __filename, __dirname) {\${source}\\n})\`, {
+  filename: file,
+  cachedData,
+  importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+});
+// The build's run: the server calls this once start-up is over (src/transports/jit.ts), before it changes
+// V8's flags (a cache made after that would be refused at the next start).
+if (process.env.LEAN_SALES_WRITE_CODE_CACHE === "1")
+  globalThis[Symbol.for("lean-sales-mcp.writeCodeCache")] = () => writeFileSync(cacheFile, script.createCachedData());
+const module = { exports: {} };
+script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+`;
+}
+
+/** Runs the built server up to its first answer (initialize), which writes the code cache. */
+async function writeCodeCache(cli) {
+  const dir = mkdtempSync(join(tmpdir(), "lsm-build-"));
+  try {
+    const child = spawn(process.execPath, [cli, "--db", join(dir, "cache.db")], {
+      stdio: ["pipe", "pipe", "inherit"],
+      env: { ...process.env, LEAN_SALES_WRITE_CODE_CACHE: "1", LEAN_SALES_LOG_LEVEL: "warn" },
+    });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    await new Promise((resolve, reject) => {
+      child.stdout.once("data", resolve);
+      child.once("exit", (code) => reject(new Error(`the built server exited (${code}) before answering`)));
+      child.stdin.write(
+        `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "build", version: pkg.version } } })}\n`,
+      );
+    });
+    child.stdin.end();
+    await exited;
+    if (!existsSync(`${cli.replace(/cli\.js$/, "server.cjs")}.cache`)) throw new Error("no code cache was written");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -99,12 +99,28 @@ export function closedObject<S extends z.ZodRawShape>(shape: S) {
 const REFUSED =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|\u{E0000}|[\u{E0001}-\u{E007F}]/u;
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
+/** Printable ASCII only: already NFC, no zero-width, control, bidi or tag character, no line break. */
+const PLAIN = /^[\x20-\x7E]*$/;
 
 export function cleanText(max: number, opts: { multiline?: boolean; optional?: boolean } = {}) {
   return z.string().transform((raw, ctx) => {
     if (raw.length > max * 4) {
       ctx.addIssue({ code: "custom", message: `is too long (at most ${max} characters)` });
       return z.NEVER;
+    }
+    // Most text is printable ASCII: only trimming, blankness and length are left to check (one
+    // character per code unit), with the same messages as below.
+    if (PLAIN.test(raw)) {
+      const s = raw.trim();
+      if (s.length === 0 && !opts.optional) {
+        ctx.addIssue({ code: "custom", message: "must not be blank" });
+        return z.NEVER;
+      }
+      if (s.length > max) {
+        ctx.addIssue({ code: "custom", message: `is too long (at most ${max} characters)` });
+        return z.NEVER;
+      }
+      return s;
     }
     if (!raw.isWellFormed()) {
       ctx.addIssue({ code: "custom", message: "contains a lone surrogate (malformed Unicode)" });
@@ -125,7 +141,8 @@ export function cleanText(max: number, opts: { multiline?: boolean; optional?: b
       ctx.addIssue({ code: "custom", message: "must not be blank" });
       return z.NEVER;
     }
-    if ([...s].length > max) {
+    // Code points, not code units (an emoji is one character); no more than the length.
+    if (s.length > max && [...s].length > max) {
       ctx.addIssue({ code: "custom", message: `is too long (at most ${max} characters)` });
       return z.NEVER;
     }

@@ -114,18 +114,22 @@ function matchedPhrases(lex: Lexicon, text: readonly string[]): Array<Signal[] |
     if (text.indexOf(stem) !== i) continue; // each distinct stem once
     const list = lex.index.get(stem);
     if (!list) continue;
-    for (const e of list) {
+    for (let n = 0; n < list.length; n++) {
+      const e = list[n]!;
       if (e.group !== valueGroup) {
         if (matchesPhrase(text, e.phrase)) hits.push(e);
         continue;
       }
       const at = matchAt(text, e.phrase);
-      if (at >= 0 && !text.slice(Math.max(0, at - 3), at).some((w) => lex.negations.has(w))) hits.push(e);
+      if (at < 0) continue;
+      let denied = false;
+      for (let j = Math.max(0, at - 3); j < at && !denied; j++) denied = lex.negations.has(text[j]!);
+      if (!denied) hits.push(e);
     }
   }
   if (hits.length > 1) hits.sort((a, b) => a.group - b.group || a.at - b.at);
   const out: Array<Signal[] | undefined> = [];
-  for (const e of hits) (out[e.group] ??= []).push(e.phrase);
+  for (let n = 0; n < hits.length; n++) (out[hits[n]!.group] ??= []).push(hits[n]!.phrase);
   return out;
 }
 const lexicons = new WeakMap<Methodology, Lexicon>();
@@ -193,6 +197,58 @@ function firstStem(word: string): string | undefined {
   const stem = stems(word)[0];
   if (firstStems.size < 50_000) firstStems.set(word, stem);
   return stem;
+}
+
+/**
+ * The features of a text the model knows, in features() order (each stem, then its pair with
+ * the stem before, first occurrence only), with their likelihoods and the words they came from:
+ * what classifying needs of features(), without a map of every feature's words.
+ */
+function knownFeatures(model: WasteModel, text: string): { words: string[]; rows: number[][] } {
+  const tokens = text.toLowerCase().match(/[a-z0-9'#%]+/g) ?? [];
+  const seen = new Set<string>();
+  const words: string[] = [];
+  const rows: number[][] = [];
+  let prevStem: string | undefined;
+  let prevWord = "";
+  for (let t = 0; t < tokens.length; t++) {
+    const w = tokens[t]!;
+    const stem = firstStem(w);
+    if (stem === undefined) continue;
+    if (!seen.has(stem)) {
+      seen.add(stem);
+      const row = model.logLik.get(stem);
+      if (row) {
+        words.push(w);
+        rows.push(row);
+      }
+    }
+    if (prevStem !== undefined) {
+      const pair = `${prevStem} ${stem}`;
+      if (!seen.has(pair)) {
+        seen.add(pair);
+        const row = model.logLik.get(pair);
+        if (row) {
+          words.push(`${prevWord} ${w}`);
+          rows.push(row);
+        }
+      }
+    }
+    prevStem = stem;
+    prevWord = w;
+  }
+  return { words, rows };
+}
+
+// Each class's phrase group (-1 for none), per lexicon and model: looked up once, not per class per activity.
+const classGroupCache = new WeakMap<Lexicon, { model: WasteModel; groups: number[] }>();
+function classGroups(lex: Lexicon, model: WasteModel): number[] {
+  let c = classGroupCache.get(lex);
+  if (!c || c.model !== model) {
+    c = { model, groups: model.classes.map((k) => lex.group.get(k) ?? -1) };
+    classGroupCache.set(lex, c);
+  }
+  return c.groups;
 }
 
 export interface WasteModel {
@@ -272,32 +328,25 @@ export function classifyActivity(
   }
   const cfg = m.wasteRules.classifier;
   const text = stems(a.description);
-  const feats = features(a.description);
-  // The word model's features, with their likelihoods, in the order the text gives them.
-  const known: string[] = [];
-  const rows: number[][] = [];
-  for (const f of feats.keys()) {
-    const row = model.logLik.get(f);
-    if (row) {
-      known.push(f);
-      rows.push(row);
-    }
-  }
+  // The word model's features (as features() gives them), with their likelihoods and the words
+  // they came from, in the order the text gives them.
+  const { words, rows } = knownFeatures(model, a.description);
 
   // Signal phrases, per waste and for value work (denied by a negation right before them).
   const hits = matchedPhrases(lex, text);
-  if (known.length === 0 && hits.length === 0)
+  if (rows.length === 0 && hits.length === 0)
     return { index, description, hours_per_week, waste: null, basis: "no_signal", matched: [], remedy: null };
-  const phrasesOf = (c: Waste | null): Signal[] | undefined => hits[lex.group.get(c) ?? -1];
+  const groups = classGroups(lex, model);
 
   // Each class's evidence, summed in the same order as always (prior, features, then phrase weights).
   const classes = model.classes;
   const score: number[] = [];
   for (let k = 0; k < classes.length; k++) {
     let s = model.logPrior[k]!;
-    for (const row of rows) s += row[k]!;
+    for (let i = 0; i < rows.length; i++) s += rows[i]![k]!;
     let weights = 0;
-    for (const p of phrasesOf(classes[k]!) ?? []) weights += weightOf(p);
+    const phrases = hits[groups[k]!];
+    if (phrases) for (let i = 0; i < phrases.length; i++) weights += weightOf(phrases[i]!);
     score.push(s + cfg.signal_weight * weights);
   }
   // The best and the runner-up, the first in class order on a tie (as a stable sort would rank them).
@@ -307,15 +356,21 @@ export function classifyActivity(
   for (let k = second + 1; k < score.length; k++) if (k !== win && score[k]! > score[second]!) second = k;
   const waste = classes[win]!;
   // The words that weighed most for the winner against the runner-up (ties in text order).
-  const lift = (i: number) => rows[i]![win]! - rows[i]![second]!;
+  const lift: number[] = [];
   const ahead: number[] = [];
-  for (let i = 0; i < known.length; i++) if (lift(i) > 0) ahead.push(i);
-  if (ahead.length > 1) ahead.sort((x, y) => lift(y) - lift(x));
-  const hit = phrasesOf(waste);
-  const matched: string[] = hit ? hit.map((p) => p.text) : [];
-  for (const i of ahead.slice(0, cfg.explain_words)) {
-    const word = feats.get(known[i]!)!;
-    if (!hit?.some((p) => p.text === word)) matched.push(word);
+  for (let i = 0; i < rows.length; i++) {
+    lift.push(rows[i]![win]! - rows[i]![second]!);
+    if (lift[i]! > 0) ahead.push(i);
+  }
+  if (ahead.length > 1) ahead.sort((x, y) => lift[y]! - lift[x]!);
+  const hit = hits[groups[win]!];
+  const matched: string[] = [];
+  if (hit) for (let i = 0; i < hit.length; i++) matched.push(hit[i]!.text);
+  for (let n = 0; n < ahead.length && n < cfg.explain_words; n++) {
+    const word = words[ahead[n]!]!;
+    let shown = false;
+    if (hit) for (let i = 0; i < hit.length && !shown; i++) shown = hit[i]!.text === word;
+    if (!shown) matched.push(word);
   }
   if (waste === null) return { index, description, hours_per_week, waste: null, basis: "value", matched, remedy: null };
   const remedy = remedyFor(m, waste, hit, text);
@@ -345,22 +400,45 @@ export function severityForHours(m: Methodology, hours: number | null, count: nu
 export function classifyDescribedWork(m: Methodology, activities: DescribedActivity[]): ActivityWasteReport {
   const lex = lexicon(m);
   const model = wasteModel(m);
-  const classified = activities.map((a, i) => classifyActivity(m, a, i, lex, model));
+  const classified: ClassifiedActivity[] = [];
+  // The activities of each waste (by its place in m.wastes, which is its lexicon group), in order.
+  const byWaste: Array<ClassifiedActivity[] | undefined> = [];
+  let total = 0;
+  let wasted = 0;
+  for (let i = 0; i < activities.length; i++) {
+    const c = classifyActivity(m, activities[i]!, i, lex, model);
+    classified.push(c);
+    total += c.hours_per_week ?? 0;
+    if (c.waste === null) continue;
+    wasted += c.hours_per_week ?? 0;
+    (byWaste[lex.group.get(c.waste)!] ??= []).push(c);
+  }
   const findings: WasteFinding[] = [];
   const cut = m.wasteRules.severity_hours_per_week;
-  for (const w of m.wastes) {
-    const hits = classified.filter((c) => c.waste === w.id);
-    if (hits.length === 0) continue;
-    const known = hits.filter((h) => h.hours_per_week !== null);
-    const hours = known.length > 0 ? known.reduce((n, h) => n + h.hours_per_week!, 0) : null;
-    const listed = hits
-      .map(
-        (h) =>
-          `#${h.index}${h.hours_per_week !== null ? ` (${h.hours_per_week} h/week)` : ""} ${h.basis === "kind" ? `given as ${h.matched[0]}` : `matches ${h.matched.map((s) => `"${s}"`).join(", ")}`}`,
-      )
-      .join("; ");
-    // The remedies that fit these activities, most frequent first, then the waste's others.
-    const fitting = [...new Set(hits.map((h) => h.remedy!).filter(Boolean))];
+  for (let g = 0; g < m.wastes.length; g++) {
+    const w = m.wastes[g]!;
+    const hits = byWaste[g];
+    if (!hits) continue;
+    // Each activity as "#i (h h/week) matches ..." and the remedies that fit them (first seen
+    // first), in one pass.
+    let hours: number | null = null;
+    let listed = "";
+    const fitting: string[] = [];
+    for (let i = 0; i < hits.length; i++) {
+      const h = hits[i]!;
+      if (h.hours_per_week !== null) hours = (hours ?? 0) + h.hours_per_week;
+      let why: string;
+      if (h.basis === "kind") why = `given as ${h.matched[0]}`;
+      else {
+        why = "matches ";
+        for (let j = 0; j < h.matched.length; j++) why += `${j ? ", " : ""}"${h.matched[j]}"`;
+      }
+      listed += `${i ? "; " : ""}#${h.index}${h.hours_per_week !== null ? ` (${h.hours_per_week} h/week)` : ""} ${why}`;
+      if (h.remedy && !fitting.includes(h.remedy)) fitting.push(h.remedy);
+    }
+    // The remedies that fit these activities, then the waste's others.
+    const remedy = fitting.slice();
+    for (const e of w.elimination) if (!fitting.includes(e)) remedy.push(e);
     findings.push({
       waste: w.id,
       name: w.name,
@@ -371,12 +449,10 @@ export function classifyDescribedWork(m: Methodology, activities: DescribedActiv
           ? ` ${hours} h/week in all; high at ${cut.high} h/week or more, medium at ${cut.medium} (${m.sourceName("wastes.severity_hours_per_week")}).`
           : " No hours given; severity from the number of activities."),
       deal_ids: [],
-      remedy: [...fitting, ...w.elimination.filter((e) => !fitting.includes(e))],
+      remedy,
     });
   }
   const rank = { high: 0, medium: 1, low: 2 } as const;
   findings.sort((a, b) => rank[a.severity] - rank[b.severity]);
-  const total = classified.reduce((n, c) => n + (c.hours_per_week ?? 0), 0);
-  const wasted = classified.filter((c) => c.waste !== null).reduce((n, c) => n + (c.hours_per_week ?? 0), 0);
   return { findings, activities: classified, waste_hours_per_week: wasted, total_hours_per_week: total };
 }

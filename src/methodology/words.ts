@@ -88,11 +88,12 @@ function tokenStem(raw: string): string | null {
 /** The stems of a text, in order: lower case, split on anything but letters and digits, stop words dropped. */
 export function stems(text: string): string[] {
   const out: string[] = [];
-  for (const raw of text
+  const raws = text
     .toLowerCase()
     .replace(/[\u2018\u2019]/g, "'")
-    .split(/[^a-z0-9'#]+/)) {
-    const s = tokenStem(raw);
+    .split(/[^a-z0-9'#]+/);
+  for (let i = 0; i < raws.length; i++) {
+    const s = tokenStem(raws[i]!);
     if (s !== null) out.push(s);
   }
   return out;

@@ -19,6 +19,7 @@ import type { Logger } from "../log.js";
 import { createServer } from "../mcp/server.js";
 import type { Deps } from "../app/deps.js";
 import { GuardedTransport, InFlight } from "./lifecycle.js";
+import { tuneForServing } from "./jit.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_BATCH = 100;
@@ -306,6 +307,8 @@ export async function serveHttp(deps: Deps, opts: HttpOptions, log: Logger): Pro
   const shownHost = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   const url = `http://${shownHost}:${port}/mcp`;
   log.info({ url, auth: opts.token ? "bearer" : "none (loopback only)" }, "listening");
+  // Start-up is over once listening: V8 tuned for answering requests (see jit.ts).
+  tuneForServing();
 
   return {
     url,

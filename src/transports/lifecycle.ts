@@ -82,12 +82,18 @@ export class GuardedTransport implements Transport {
   onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
   private initialized = false;
   private readonly pending = new Set<string | number>();
+  private firstAnswer: (() => void) | undefined;
 
   constructor(
     private readonly inner: Transport,
     private readonly inFlight: InFlight,
-    private readonly opts: { accepting: () => boolean },
+    private readonly opts: {
+      accepting: () => boolean;
+      /** Called once, after the first answer has been handed to the transport (start-up is over). */
+      firstAnswer?: () => void;
+    },
   ) {
+    this.firstAnswer = opts.firstAnswer;
     inner.onclose = () => this.onclose?.();
     inner.onerror = (e) => this.onerror?.(e);
     inner.onmessage = (message, extra) => this.receive(message, extra);
@@ -119,6 +125,11 @@ export class GuardedTransport implements Transport {
       if (isResponse(message)) {
         const id = (message as { id: string | number }).id;
         if (this.pending.delete(id)) this.inFlight.done();
+        if (this.firstAnswer) {
+          const first = this.firstAnswer;
+          this.firstAnswer = undefined;
+          first();
+        }
       }
     }
   }

@@ -9,6 +9,7 @@ import { serveStdio as serveStdioSdk, StdioServerTransport } from "@modelcontext
 import { createServer } from "../mcp/server.js";
 import type { Deps } from "../app/deps.js";
 import { GuardedTransport, InFlight } from "./lifecycle.js";
+import { tuneForServing } from "./jit.js";
 
 /**
  * The longest stdin line handed to the SDK. Its reader closes the whole transport on a line over
@@ -46,7 +47,9 @@ export async function serveStdio(
   const inner = new StdioServerTransport(input as unknown as Readable);
   const inFlight = new InFlight();
   let accepting = true;
-  const transport = new GuardedTransport(inner, inFlight, { accepting: () => accepting });
+  // Start-up ends with the first answer (initialize, or a 2026 client's first request): from then
+  // on V8 is tuned for answering calls (see jit.ts).
+  const transport = new GuardedTransport(inner, inFlight, { accepting: () => accepting, firstAnswer: tuneForServing });
   let isGone = false;
   let markGone!: () => void;
   const gone = new Promise<false>((resolve) => (markGone = () => resolve(false)));
