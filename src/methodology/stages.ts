@@ -130,7 +130,8 @@ export function checkStageExit(m: Methodology, input: StageCheckInput): StageChe
   const states: Record<string, boolean | null> = {};
   const criteria: CriterionState[] = gate.map(({ c, entrance }) => {
     let state: boolean | null = input.previous?.met[c.id] ?? null;
-    if (entrance) state = followsFrom(c as EntranceDef, states) ?? state;
+    // Derived only while nothing was said of it: a verdict given in an earlier check stands.
+    if (entrance && state === null) state = followsFrom(c as EntranceDef, states) ?? null;
     if (evidence[c.id] !== undefined) state = true;
     if (met.includes(c.id)) state = true;
     if (unmet.includes(c.id)) state = false;

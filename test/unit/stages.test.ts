@@ -147,4 +147,17 @@ describe("stage exit criteria", () => {
       "decision_path_known",
     ]);
   });
+
+  it("an entrance criterion refused in one check stays refused in the next, even with its exit criteria met", () => {
+    const all = ["meeting_agreed", "basic_fit_assessed", "contact_verified"];
+    const first = checkStageExit(m, { stage: "prospecting", met: all, unmet: ["discovery_meeting_set"] });
+    expect(first.can_advance).toBe(false);
+    const previous = {
+      met: Object.fromEntries(first.criteria.map((x) => [x.id, x.met])),
+      evidence: {},
+    };
+    const second = checkStageExit(m, { stage: "prospecting", previous });
+    expect(second.criteria.find((x) => x.id === "discovery_meeting_set")!.met).toBe(false);
+    expect(second.can_advance).toBe(false);
+  });
 });
