@@ -7,6 +7,7 @@
 // any change the same way.
 import type { Methodology } from "../methodology/load.js";
 import { StoreError, type DealStore } from "../store/types.js";
+import { closest } from "./schemas.js";
 
 export interface StageLayoutChange {
   /** Old stage id -> the stage it now is (only ids that changed). */
@@ -58,8 +59,9 @@ export function syncStageLayout(
 
 function homelessError(m: Methodology, homeless: Array<{ stage: string; deals: number }>): StoreError {
   const list = homeless.map((h) => `${h.stage} (${h.deals} deal${h.deals === 1 ? "" : "s"})`).join(", ");
-  const example = `"stage_map": { "${homeless[0]!.stage}": "${m.stages[0]!.id}" }`;
+  const ids = m.stages.map((s) => s.id);
+  const example = `"stage_map": { ${homeless.map((h) => `"${h.stage}": "${closest(h.stage, ids)}"`).join(", ")} }`;
   return new StoreError(
-    `The store holds deals in stages the methodology does not have: ${list}. Map each to one of ${m.stages.map((s) => s.id).join(", ")} in stages.json (e.g. ${example}) and start again. Nothing was changed.`,
+    `The store holds deals in stages the methodology does not have: ${list}. Map each to one of ${ids.join(", ")} in stages.json (e.g. ${example}) and start again. Nothing was changed.`,
   );
 }

@@ -472,16 +472,17 @@ const DURATION: Record<ActivityTypeId, [number, number] | null> = {
   approval: [15, 30],
 };
 type Mix = Record<ActivityTypeId, number>;
-// Per reference stage; a team's own stages take the mix of the reference stage at the same
-// place in the funnel (mixFor).
-const ACTIVITY_MIX: Record<string, Partial<Mix>> = {
-  prospecting: { email: 50, call: 35, note: 15 },
-  discovery: { call: 35, meeting: 35, email: 20, note: 10 },
-  solution_presentation: { demo: 45, meeting: 30, email: 15, internal: 10 },
-  proposal_negotiation: { proposal: 30, email: 25, call: 20, internal: 15, approval: 10 },
-  closing: { approval: 30, email: 30, meeting: 20, internal: 20 },
-  onboarding_success: { meeting: 50, email: 50 },
-};
+// The demo's activity mix by place in the funnel, not by stage id: the selling stages before
+// closing from first contact to proposal (a pipeline with more or fewer of them is spread over
+// these four), then closing, then after the sale.
+const BEFORE_SALE_MIX: Array<Partial<Mix>> = [
+  { email: 50, call: 35, note: 15 },
+  { call: 35, meeting: 35, email: 20, note: 10 },
+  { demo: 45, meeting: 30, email: 15, internal: 10 },
+  { proposal: 30, email: 25, call: 20, internal: 15, approval: 10 },
+];
+const CLOSING_MIX = { approval: 30, email: 30, meeting: 20, internal: 20 } as Mix;
+const AFTER_SALE_MIX = { meeting: 50, email: 50 } as Mix;
 const CUSTOMER_FACING = new Set<ActivityTypeId>(["email", "call", "meeting", "demo", "proposal"]);
 
 const WON_REASONS = [
@@ -583,18 +584,14 @@ interface World {
   qualify: (b: DemoDeal["bant"]) => BantSnapshot | null;
 }
 
-/** A stage's activity mix: its own, or the reference stage's at the same place in the funnel. */
-function mixFor(m: Methodology, id: Stage, index: number): Mix {
-  const own = ACTIVITY_MIX[id];
-  if (own) return own as Mix;
+/** A stage's activity mix, from its role and its place among the stages before the sale. */
+function mixFor(m: Methodology, index: number): Mix {
   const stage = m.stages[index]!;
-  if (stage.role === "closing") return ACTIVITY_MIX.closing as Mix;
-  if (stage.role === "after_sale") return ACTIVITY_MIX.onboarding_success as Mix;
+  if (stage.role === "closing") return CLOSING_MIX;
+  if (stage.role === "after_sale") return AFTER_SALE_MIX;
   const before = m.stages.filter((s) => s.role === "before_sale").length;
-  const ref = ["prospecting", "discovery", "solution_presentation", "proposal_negotiation"];
-  // Spread the team's before-sale stages over the reference's four, first to first and last to last.
-  const at = before <= 1 ? 0 : Math.round((index / (before - 1)) * (ref.length - 1));
-  return ACTIVITY_MIX[ref[at]!] as Mix;
+  const last = BEFORE_SALE_MIX.length - 1;
+  return BEFORE_SALE_MIX[before <= 1 ? 0 : Math.round((index / (before - 1)) * last)] as Mix;
 }
 
 function worldFor(m: Methodology): World {
@@ -605,17 +602,13 @@ function worldFor(m: Methodology): World {
   // The demo's deals carry BANT statuses: they are qualified under BANT whatever framework is active.
   const bant = underFramework(m, "bant");
   const before = selling.filter((s) => s.role === "before_sale").map((s) => s.id);
-  const proposal = selling.findIndex((s) => s.id === "proposal_negotiation");
   return {
     m,
     stages: selling.map((s) => s.id),
-    mix: new Map(m.stages.map((s, i) => [s.id, mixFor(m, s.id, i)])),
-    proposalStage: proposal >= 0 ? proposal : Math.max(0, before.length - 1),
-    loopStages: new Set(
-      before.includes("discovery") || before.includes("solution_presentation")
-        ? ["discovery", "solution_presentation"]
-        : before.slice(1, 3),
-    ),
+    mix: new Map(m.stages.map((s, i) => [s.id, mixFor(m, i)])),
+    // Proposals are made in the last stage before closing; meetings loop in the ones after the first.
+    proposalStage: Math.max(0, before.length - 1),
+    loopStages: new Set(before.slice(1, 3)),
     shares: selling.map((s) => s.cycle_share! / total),
     // The qualify_prospect rules, remembered per combination of statuses (320 of them).
     qualify: (b) => {

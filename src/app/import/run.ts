@@ -380,7 +380,7 @@ async function readRows(input: ImportInput, env: ImportEnv, presets: CrmPresets,
   if (!file.cols.byField.has("stage") && !file.cols.byField.has("status"))
     fileNote(
       plan,
-      "the file has no stage or status column, so new deals start in prospecting (send mapping.stage to use one)",
+      `the file has no stage or status column, so new deals start in ${file.m.stages[0]!.id} (send mapping.stage to use one)`,
     );
   if (plan.rowsRead === 0) fileNote(plan, "the file has a header row but no deal rows");
   plan.errors.sort((a, b) => a.row - b.row);

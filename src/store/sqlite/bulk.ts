@@ -3,7 +3,7 @@
 // reused; the caller holds the one transaction. No methodology rule here: the caller decides
 // stages, statuses and dates, this file only records them.
 import type { Statement } from "better-sqlite3";
-import { ACTIVITY_TYPES } from "./columns.js";
+import { ACTIVITY_TYPES, INSERT_QUALIFICATION, qualificationValues } from "./columns.js";
 import { nextDealId, type Db } from "./db.js";
 import {
   formatDealId,
@@ -507,9 +507,7 @@ export class BulkWriter {
       "INSERT INTO activities (deal_id, type, occurred_at, summary, duration_minutes, stage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
     const stakeholder = this.stmt("INSERT INTO stakeholders (deal_id, name, role, decision_maker) VALUES (?, ?, ?, ?)");
-    const qualification = this.stmt(
-      "INSERT INTO qualifications (deal_id, recorded_at, budget, authority, need, timeline, score, verdict, detail, framework, statuses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
+    const qualification = this.stmt(INSERT_QUALIFICATION);
     for (const bd of deals) {
       const d = bd.deal;
       const b = d.bant ?? null;
@@ -573,23 +571,7 @@ export class BulkWriter {
       for (const a of bd.activities)
         activity.run(id, a.type, a.occurred_at, a.summary, a.duration_minutes, a.stage, a.occurred_at);
       for (const s of bd.stakeholders) stakeholder.run(id, s.name, s.role, s.decision_maker ? 1 : 0);
-      for (const q of bd.qualifications)
-        qualification.run(
-          id,
-          q.recorded_at,
-          q.budget,
-          q.authority,
-          q.need,
-          q.timeline,
-          q.score,
-          q.verdict,
-          JSON.stringify(q.detail),
-          q.framework ?? "bant",
-          // A BANT qualification's statuses are its signals.
-          JSON.stringify(
-            q.statuses ?? { budget: q.budget, authority: q.authority, need: q.need, timeline: q.timeline },
-          ),
-        );
+      for (const q of bd.qualifications) qualification.run(...qualificationValues(id, q.recorded_at, q));
       id++;
     }
     const count = id - first;

@@ -16,7 +16,7 @@ import {
   type Db,
 } from "./db.js";
 import { BulkWriter } from "./bulk.js";
-import { countColumn } from "./columns.js";
+import { countColumn, INSERT_QUALIFICATION, qualificationValues } from "./columns.js";
 import { filterClause } from "./filters.js";
 import type { DealHistory } from "../../methodology/forecast.js";
 import type { DealEvidence } from "../../methodology/assessment.js";
@@ -670,25 +670,10 @@ export class SqliteDealStore implements DealStore {
     now: string,
   ): void {
     const framework = q.framework ?? "bant";
-    const statuses = q.statuses ?? { budget: q.budget, authority: q.authority, need: q.need, timeline: q.timeline };
     this.transaction(() => {
       const n = this.num(id);
       this.requireDeal(id);
-      this.stmt(
-        "INSERT INTO qualifications (deal_id, recorded_at, budget, authority, need, timeline, score, verdict, detail, framework, statuses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      ).run(
-        n,
-        now,
-        q.budget,
-        q.authority,
-        q.need,
-        q.timeline,
-        q.score,
-        q.verdict,
-        JSON.stringify(q.detail),
-        framework,
-        JSON.stringify(statuses),
-      );
+      this.stmt(INSERT_QUALIFICATION).run(...qualificationValues(n, now, q));
       this.stmt(
         "UPDATE deals SET bant_budget = ?, bant_authority = ?, bant_need = ?, bant_timeline = ?, bant_score = ?, bant_verdict = ?, qualification_framework = ?, updated_at = ? WHERE id = ?",
       ).run(q.budget, q.authority, q.need, q.timeline, q.score, q.verdict, framework, now, n);
