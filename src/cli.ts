@@ -45,13 +45,24 @@ export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): v
   if (methodology.presetsFromTeam) presetsFor(methodology);
   // The store opens on first use, and is moved onto the methodology's stages if it was written
   // with others (app/stage-layout.ts); a store it cannot move is refused with its stages and counts.
+  // The maintenance commands (backup, restore, status, export) never move a store: they open it as it is.
+  const maintenance = ["backup", "restore", "status", "export"].includes(config.command);
   const openStore = (): DealStore => {
-    const s = SqliteDealStore.open(config.db);
+    const s = SqliteDealStore.open(config.db, { readOnly: config.read_only });
+    if (maintenance) return s;
     try {
+      const started = Date.now();
       const change = syncStageLayout(s, methodology, { readOnly: config.read_only, now: new Date().toISOString() });
       if (change?.deals)
         log.warn(
-          { db: config.db, moved: change.moved, deals: change.deals },
+          {
+            db: config.db,
+            moved: change.moved,
+            deals: change.deals,
+            rows: change.rows,
+            folded: change.folded,
+            ms: Date.now() - started,
+          },
           "moved stored deals onto the methodology's stages",
         );
       else if (change) log.info({ db: config.db }, "the store now follows the methodology's stages (no deal moved)");
@@ -63,7 +74,12 @@ export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): v
   };
   const deps: Deps & { closeStore(): void } = {
     methodology,
-    store: () => (store ??= openStore()),
+    // Every use checks (one pragma) that no other process has moved the store onto other stages since.
+    store: () => {
+      if (!store) store = openStore();
+      else if (!maintenance) store.assertStages();
+      return store;
+    },
     closeStore: () => {
       store?.close();
       store = undefined;

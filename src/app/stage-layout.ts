@@ -14,9 +14,15 @@ export interface StageLayoutChange {
   moved: Record<string, string>;
   /** Deals whose current or past stage moved. */
   deals: number;
+  /** Rows rewritten, and history rows folded into one stay where stages merged. */
+  rows: number;
+  folded: number;
 }
 
-/** Brings the store onto the methodology's stages; undefined when it already was. */
+/**
+ * Brings the store onto the methodology's stages (undefined when it already was), and has it
+ * refuse later writes if another process moves it onto other stages while this one runs.
+ */
 export function syncStageLayout(
   store: DealStore,
   m: Methodology,
@@ -24,7 +30,10 @@ export function syncStageLayout(
 ): StageLayoutChange | undefined {
   const stages = m.stages.map((s) => s.id);
   const same = (layout: string[]) => layout.length === stages.length && layout.every((id, i) => id === stages[i]);
-  if (same(store.stageLayout())) return undefined;
+  if (same(store.stageLayout())) {
+    store.followStages(stages);
+    return undefined;
+  }
   const plan = () => {
     const used = store.stageUsage();
     const known = new Set([...store.stageLayout(), ...used.map((u) => u.stage)]);
@@ -45,16 +54,26 @@ export function syncStageLayout(
   if (opts.readOnly) {
     plan();
     throw new StoreError(
-      `The store was written with the stages ${store.stageLayout().join(", ")}; the methodology has ${stages.join(", ")}. A read-only server does not move stored deals: start it once without --read-only to apply the change. Nothing was changed.`,
+      `${layoutDiffers(store, m)} A read-only server does not move stored deals: start it once without --read-only to apply the change. Nothing was changed.`,
     );
   }
-  return store.transaction(() => {
+  const change = store.transaction(() => {
     // Another process may have applied it meanwhile: re-read inside the write lock.
     if (same(store.stageLayout())) return undefined;
     const map = plan();
-    const deals = store.applyStageLayout(stages, map, opts.now);
-    return { moved: Object.fromEntries(Object.entries(map).filter(([from, to]) => from !== to)), deals };
+    const moved = store.applyStageLayout(stages, map, opts.now);
+    return { moved: Object.fromEntries(Object.entries(map).filter(([from, to]) => from !== to)), ...moved };
   });
+  store.followStages(stages);
+  return change;
+}
+
+/** What differs between the store's stages and the methodology's, in a sentence; undefined when nothing. */
+export function layoutDiffers(store: DealStore, m: Methodology): string | undefined {
+  const layout = store.stageLayout();
+  const stages = m.stages.map((s) => s.id);
+  if (layout.length === stages.length && layout.every((id, i) => id === stages[i])) return undefined;
+  return `The store was written with the stages ${layout.join(", ")}; the methodology has ${stages.join(", ")}.`;
 }
 
 function homelessError(m: Methodology, homeless: Array<{ stage: string; deals: number }>): StoreError {

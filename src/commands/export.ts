@@ -2,6 +2,7 @@
 import { renameSync, openSync, writeSync, closeSync } from "node:fs";
 import { ConfigError, type Config } from "../config.js";
 import type { Deps } from "../app/deps.js";
+import { layoutDiffers } from "../app/stage-layout.js";
 import { dealsToCsv } from "../app/export.js";
 import { presentDeal } from "../app/deal-view.js";
 import type { Terminal } from "./terminal.js";
@@ -11,6 +12,12 @@ export async function exportCommand(config: Config, deps: Deps, term: Terminal):
   const format = (config.options.format as string | undefined) ?? "csv";
   if (format !== "csv" && format !== "json") throw new ConfigError(`--format must be csv or json, got ${format}`);
   const store = deps.store();
+  // Export never moves a store; its stage ids must be the methodology's to be read back.
+  const differs = layoutDiffers(store, deps.methodology);
+  if (differs)
+    throw new ConfigError(
+      `${differs} Export with the methodology the server runs on (--methodology or LEAN_SALES_METHODOLOGY), or copy the store as it is with lean-sales-mcp backup FILE. Nothing was written.`,
+    );
   const target = config.options.out as string | undefined;
   const tmp = target ? `${target}.partial` : undefined;
   const fd = tmp ? openSync(tmp, "w") : undefined;

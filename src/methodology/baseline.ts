@@ -77,10 +77,21 @@ export function compareToBaseline(
   );
   track("open_pipeline_value", baseline.open_pipeline.value, current.open_pipeline.value);
   track("non_selling_share", baseline.activity_mix.non_selling_share, current.activity_mix.non_selling_share);
-  for (const c of current.conversion) {
-    const b = baseline.conversion.find((x) => x.from_stage === c.from_stage);
-    track(`conversion_${c.from_stage}`, b?.rate ?? null, c.rate);
+  // A baseline recorded before the team's stages changed names the stages it had: each is read
+  // as the stage it became (stages.json's stage_map). Stages merged into one are not compared,
+  // since their conversions cannot be added up.
+  const before = new Map<string, number | null>();
+  const merged = new Set<string>();
+  for (const b of baseline.conversion) {
+    const id = m.resolveStage(b.from_stage) ?? b.from_stage;
+    if (before.has(id)) merged.add(id);
+    before.set(id, b.rate);
   }
+  for (const c of current.conversion)
+    track(`conversion_${c.from_stage}`, merged.has(c.from_stage) ? null : (before.get(c.from_stage) ?? null), c.rate);
+  const mergedNote = merged.size
+    ? `Conversion from ${[...merged].map((id) => m.stage(id).name).join(", ")} is not compared: the baseline was recorded when it was several stages.`
+    : undefined;
 
   const indicators: IndicatorJudgement[] = [];
   for (const s of m.implementation.success_indicators) {
@@ -130,5 +141,6 @@ export function compareToBaseline(
     reasons.push(
       `Too early to judge: no success indicator has enough data since the baseline yet. ${m.implementation.judgement.note}`,
     );
+  if (mergedNote) reasons.push(mergedNote);
   return { months_elapsed: round(months, 1), changes, indicators, on_track, verdict, reasons };
 }

@@ -85,6 +85,16 @@ export interface StageRemap {
   to_stage: string;
 }
 
+/** What moving a store onto new stages changed. */
+export interface StageLayoutMove {
+  /** Deals whose current or past stage changed id. */
+  deals: number;
+  /** Rows rewritten (deals, history, activities and checks; positions included). */
+  rows: number;
+  /** History rows folded into the stay before them (two stages merged into one). */
+  folded: number;
+}
+
 export interface StageHistoryRow {
   stage: string;
   from_stage: string | null;
@@ -286,9 +296,17 @@ export interface DealStore {
    * Moves the store onto a new stage layout (call inside transaction()): `map` gives, for every
    * stored stage id, the stage id it becomes (itself when kept); positions are recomputed
    * against `stages`; each deal whose current or past stage moved gets a stage_remaps row.
-   * Returns the number of deals moved.
+   * Consecutive history rows that end up in one stage (two stages merged) become one stay.
    */
-  applyStageLayout(stages: readonly string[], map: Readonly<Record<string, string>>, at: string): number;
+  applyStageLayout(stages: readonly string[], map: Readonly<Record<string, string>>, at: string): StageLayoutMove;
+  /**
+   * The stages this process serves, once the store follows them: from then on every write
+   * transaction (and every assertStages call) refuses, changing nothing, when another process
+   * has moved the store onto other stages.
+   */
+  followStages(stages: readonly string[]): void;
+  /** Throws a StoreError when another process moved the store off the stages followStages named. */
+  assertStages(): void;
   activities(id: string, limit: number): { activities: Activity[]; total: number };
   events(id: string, limit: number): DealEvent[];
 

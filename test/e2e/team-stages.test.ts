@@ -8,6 +8,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanupE2E, connectStdio, runToExit, sha256, tempDb } from "../helpers/spawn.js";
 import { tempDir } from "../helpers/connect.js";
+import { MIGRATIONS } from "../../src/store/sqlite/migrations/index.js";
 
 afterAll(cleanupE2E);
 
@@ -212,7 +213,17 @@ describe("a store written with the reference's six stages meets a team's five", 
     try {
       const moved = await c.callOk("get_deal", { deal_id: ids.solution_presentation });
       expect(moved.deal.stage).toBe("proposal");
-      expect(moved.stage_history.map((h: any) => h.stage)).toEqual(["proposal", "proposal"]);
+      // Its stays in the two merged stages are one stay in "proposal", begun when it was created.
+      expect(moved.stage_history).toHaveLength(1);
+      expect(moved.stage_history[0]).toMatchObject({
+        stage: "proposal",
+        from_stage: null,
+        entered_at: moved.deal.created_at,
+        exited_at: null,
+        days: null,
+        gate: "created",
+      });
+      expect(moved.deal.stage_entered_at).toBe(moved.deal.created_at);
       expect(moved.stage_moves.map((x: any) => `${x.from_stage}>${x.to_stage}`).sort()).toEqual([
         "proposal_negotiation>proposal",
         "solution_presentation>proposal",
@@ -253,13 +264,25 @@ describe("a store written with the reference's six stages meets a team's five", 
     }
   });
 
-  it("two processes starting at once move the store once", async () => {
+  it("two processes starting at once on a busy store both serve, and the store is moved once", async () => {
     const { db } = await seeded();
-    const [a, b] = await Promise.all([
-      runToExit(["--methodology", mapped, "--db", db]),
-      runToExit(["--methodology", mapped, "--db", db]),
+    // Both start while another connection holds the write lock; released, one moves the store and
+    // the other finds it done (the race inside the lock itself: test/store/stage-layout.test.ts).
+    const lock = new Database(db);
+    lock.exec("BEGIN IMMEDIATE");
+    const both = Promise.all([
+      runToExit(["--methodology", mapped, "--db", db, "--log-level", "info"]),
+      runToExit(["--methodology", mapped, "--db", db, "--log-level", "info"]),
     ]);
+    await new Promise((r) => setTimeout(r, 2500));
+    lock.exec("COMMIT");
+    lock.close();
+    const [a, b] = await both;
     expect([a.code, b.code]).toEqual([0, 0]);
+    const said = [a.stderr, b.stderr].map((e) =>
+      /moved stored deals/.test(e) ? "moved" : /now follows the methodology's stages/.test(e) ? "noop" : "none",
+    );
+    expect(said.sort()).toEqual(["moved", "none"]);
     expect(read<{ n: number }>(db, "SELECT count(*) AS n FROM stage_remaps")[0]!.n).toBe(4);
     expect(
       read<{ n: number }>(
@@ -267,5 +290,90 @@ describe("a store written with the reference's six stages meets a team's five", 
         "SELECT count(*) AS n FROM deals WHERE stage NOT IN ('discovery','proposal','success')",
       )[0]!.n,
     ).toBe(0);
+  });
+
+  it("a server started before another moved the store refuses its reads and writes, changing nothing", async () => {
+    const { db, ids } = await seeded();
+    const early = await connectStdio(db); // the shipped six stages
+    try {
+      expect((await early.callOk("get_deal", { deal_id: ids.discovery })).deal.stage).toBe("discovery");
+      expect((await runToExit(["--methodology", mapped, "--db", db])).code).toBe(0);
+      const count = () => read<{ n: number }>(db, "SELECT count(*) AS n FROM deals")[0]!.n;
+      const deals = count();
+      const restart =
+        /Another lean-sales-mcp process moved this store onto the stages prospecting, discovery, proposal, closing, success; this server was started with prospecting, discovery, solution_presentation, .*Restart it/;
+      const write = await early.call("create_deal", { name: "Late deal", account: "Acme", stage: "discovery" });
+      expect(write.isError).toBe(true);
+      expect((write.content as Array<{ text: string }>)[0]!.text).toMatch(restart);
+      const advance = await early.call("advance_stage", { deal_id: ids.discovery, override_reason: "pushed" });
+      expect((advance.content as Array<{ text: string }>)[0]!.text).toMatch(restart);
+      const readBack = await early.call("get_deal", { deal_id: ids.solution_presentation });
+      expect((readBack.content as Array<{ text: string }>)[0]!.text).toMatch(restart);
+      expect(count()).toBe(deals);
+      expect(read<{ stage: string }>(db, "SELECT stage FROM deals ORDER BY id").map((r) => r.stage)).toEqual([
+        "discovery",
+        "proposal",
+        "proposal",
+        "success",
+      ]);
+    } finally {
+      await early.close();
+    }
+  });
+
+  it("a read-only server never upgrades an older store: it refuses, and the file is unchanged", async () => {
+    const { db } = tempDb();
+    const old = new Database(db);
+    for (const mg of MIGRATIONS.filter((x) => x.version <= 8)) old.exec(mg.sql);
+    old.pragma("user_version = 8");
+    old.pragma("journal_mode = WAL");
+    old.close();
+    const before = sha256(db);
+    const eager = await runToExit(["--methodology", mapped, "--db", db, "--read-only"]);
+    expect(eager.code).toBe(1);
+    expect(eager.stderr).toMatch(
+      /schema version 8; this lean-sales-mcp reads version 9\. A read-only server does not upgrade a store/,
+    );
+    const c = await connectStdio(db, ["--read-only"]);
+    try {
+      const r = await c.call("list_deals", {});
+      expect(r.isError).toBe(true);
+      expect((r.content as Array<{ text: string }>)[0]!.text).toMatch(
+        /A read-only server does not upgrade a store.*Nothing was changed/,
+      );
+    } finally {
+      await c.close();
+    }
+    expect(sha256(db)).toBe(before);
+    expect(read<{ user_version: number }>(db, "PRAGMA user_version")[0]!.user_version).toBe(8);
+  });
+
+  it("status, backup and export never move a store: without the team's folder they report, copy, or refuse", async () => {
+    const { db } = await seeded();
+    expect((await runToExit(["--methodology", mapped, "--db", db])).code).toBe(0);
+    const layout = () =>
+      read<{ stage: string }>(db, "SELECT stage FROM stage_layout ORDER BY position").map((r) => r.stage);
+    expect(layout()).toEqual(FIVE);
+
+    const status = await runToExit(["status", "--db", db, "--json"]);
+    expect(status.code).toBe(0);
+    const info = JSON.parse(status.stdout);
+    expect(info.stages).toEqual(FIVE);
+    expect(info.stages_note).toMatch(/the methodology has prospecting, discovery, solution_presentation/);
+
+    const copy = join(tmp.dir, `backup-${Date.now()}.db`);
+    const backup = await runToExit(["backup", copy, "--db", db]);
+    expect(backup.code).toBe(0);
+    expect(
+      read<{ stage: string }>(copy, "SELECT stage FROM stage_layout ORDER BY position").map((r) => r.stage),
+    ).toEqual(FIVE);
+
+    const refused = await runToExit(["export", "--db", db]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/Export with the methodology the server runs on .*Nothing was written/);
+    const exported = await runToExit(["export", "--db", db, "--methodology", mapped]);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toMatch(/,proposal,/);
+    expect(layout()).toEqual(FIVE);
   });
 });

@@ -4,7 +4,10 @@
 // when it has made at least the pro-rata share of the target's low end (achieved early at the high
 // end); at or after the deadline it is achieved or missed against the low end. Fewer than 5 won or
 // lost deals (20 activities for the non-selling share) since the baseline is too early to judge.
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadMethodology } from "../../src/methodology/load.js";
+import { dataDir } from "../../src/paths.js";
 import { compareToBaseline } from "../../src/methodology/baseline.js";
 import { monthsAfter, snapshot, type Snapshot } from "../helpers/analytics.js";
 import { methodology } from "../helpers/connect.js";
@@ -208,4 +211,33 @@ it("tracks the change of every headline metric, null where there is no before", 
     "conversion_proposal_negotiation",
     "conversion_closing",
   ]);
+});
+
+describe("a baseline recorded before the team's stages changed", () => {
+  // The README's worked example: the reference's six stages become five, Solution Presentation and
+  // Proposal & Negotiation merged into "proposal", Onboarding & Success renamed "success".
+  const team = loadMethodology(dataDir(), {
+    team: join(import.meta.dirname, "..", "..", "examples", "five-stage-meddicc"),
+  });
+  const recorded = snapshot(m, {});
+  recorded.conversion = recorded.conversion.map((c, i) => ({ ...c, rate: 0.2 + i / 10 }));
+  const now = snapshot(team, {});
+  now.conversion = now.conversion.map((c) => ({ ...c, rate: 0.9 }));
+  const r = compareToBaseline(team, recorded, now, SINCE, monthsAfter(SINCE, 2));
+
+  it("compares a kept stage's conversion with what it was", () => {
+    const was = recorded.conversion.find((c) => c.from_stage === "discovery")!.rate;
+    expect(r.changes.conversion_discovery).toMatchObject({ baseline: was, current: 0.9 });
+    expect(r.changes.conversion_prospecting!.baseline).toBe(recorded.conversion[0]!.rate);
+  });
+
+  it("does not compare a merged stage's conversion with either of the stages it was, and says why", () => {
+    expect(r.changes.conversion_proposal).toEqual({ baseline: null, current: 0.9, change_pct: null });
+    expect(r.reasons.join(" ")).toMatch(
+      /Conversion from Solution & Proposal is not compared: the baseline was recorded when it was several stages/,
+    );
+    expect(Object.keys(r.changes).filter((k) => k.startsWith("conversion_"))).toEqual(
+      now.conversion.map((c) => `conversion_${c.from_stage}`),
+    );
+  });
 });

@@ -218,7 +218,11 @@ const REBUILD_MIN_ROWS = 10_000;
 export class BulkWriter {
   private readonly cache = new Map<string, Statement>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Runs first in every transaction this writer opens itself (the store's stage-layout check). */
+    private readonly guard: () => void = () => {},
+  ) {}
 
   private stmt(sql: string): Statement {
     let s = this.cache.get(sql);
@@ -481,6 +485,7 @@ export class BulkWriter {
       return this.withCache(256 * 1024, () =>
         this.db
           .transaction(() => {
+            this.guard();
             const small = (this.stmt("SELECT count(*) AS n FROM deals").get() as { n: number }).n < REBUILD_BELOW;
             return small
               ? this.withIndexesRebuilt(LOADED_TABLES, () => this.insertRows(deals, now))

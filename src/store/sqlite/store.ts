@@ -27,6 +27,7 @@ import {
   StoreError,
   type Activity,
   type StageRemap,
+  type StageLayoutMove,
   type BulkDeal,
   type ImportAction,
   type ImportDealRow,
@@ -175,7 +176,19 @@ export class SqliteDealStore implements DealStore {
 
   constructor(readonly db: Db) {}
 
-  static open(path: string): SqliteDealStore {
+  /**
+   * Opens (creating and migrating) the store at `path`. A read-only server never upgrades one:
+   * a store below this version's schema is refused, changing nothing.
+   */
+  static open(path: string, opts: { readOnly?: boolean } = {}): SqliteDealStore {
+    if (opts.readOnly && path !== ":memory:" && existsSync(path)) {
+      assertCompatible(path);
+      const { user_version } = inspectFile(path);
+      if (user_version > 0 && user_version < SCHEMA_VERSION)
+        throw new StoreError(
+          `${path} is at schema version ${user_version}; this lean-sales-mcp reads version ${SCHEMA_VERSION}. A read-only server does not upgrade a store: start it once without --read-only to upgrade it. Nothing was changed.`,
+        );
+    }
     return new SqliteDealStore(openDatabase(path));
   }
 
@@ -193,7 +206,12 @@ export class SqliteDealStore implements DealStore {
   transaction<T>(fn: () => T): T {
     // Nested calls run inside the outer transaction (better-sqlite3 uses a savepoint).
     if (this.db.inTransaction) return this.db.transaction(fn)();
-    const result = this.db.transaction(fn).immediate();
+    const result = this.db
+      .transaction(() => {
+        this.assertStages();
+        return fn();
+      })
+      .immediate();
     this.commits++;
     return result;
   }
@@ -359,7 +377,10 @@ export class SqliteDealStore implements DealStore {
   }
 
   findByExternalIds(source: string, externalIds: readonly string[]): Map<string, Deal> {
-    return (this.bulkWriter ??= new BulkWriter(this.db)).findByExternalIds(source, externalIds);
+    return (this.bulkWriter ??= new BulkWriter(this.db, () => this.assertStages())).findByExternalIds(
+      source,
+      externalIds,
+    );
   }
 
   private bulkWriter?: BulkWriter;
@@ -368,11 +389,11 @@ export class SqliteDealStore implements DealStore {
     now: string,
     opts?: { dryRun?: boolean },
   ): Array<{ id: string | null; action: ImportAction }> {
-    return (this.bulkWriter ??= new BulkWriter(this.db)).importDeals(rows, now, opts);
+    return (this.bulkWriter ??= new BulkWriter(this.db, () => this.assertStages())).importDeals(rows, now, opts);
   }
 
   insertDeals(deals: Iterable<BulkDeal>, now: string): { first: string | null; last: string | null; count: number } {
-    const r = (this.bulkWriter ??= new BulkWriter(this.db)).insertDeals(deals, now);
+    const r = (this.bulkWriter ??= new BulkWriter(this.db, () => this.assertStages())).insertDeals(deals, now);
     this.commits++;
     return r;
   }
@@ -417,6 +438,29 @@ export class SqliteDealStore implements DealStore {
     ) as StageRemap[];
   }
 
+  private served?: { stages: readonly string[]; version: number };
+  followStages(stages: readonly string[]): void {
+    this.served = { stages: [...stages], version: this.dataVersion() };
+  }
+
+  assertStages(): void {
+    const served = this.served;
+    if (!served) return;
+    // data_version moves only when another connection commits: the layout is read again then.
+    const version = this.dataVersion();
+    if (version === served.version) return;
+    const layout = this.stageLayout();
+    if (layout.length !== served.stages.length || layout.some((id, i) => id !== served.stages[i]))
+      throw new StoreError(
+        `Another lean-sales-mcp process moved this store onto the stages ${layout.join(", ")}; this server was started with ${served.stages.join(", ")}. Restart it with the same methodology as the other process. Nothing was changed.`,
+      );
+    served.version = version;
+  }
+
+  private dataVersion(): number {
+    return this.stmt("PRAGMA data_version").pluck().get() as number;
+  }
+
   stageLayout(): string[] {
     return (this.stmt("SELECT stage FROM stage_layout ORDER BY position").all() as Array<{ stage: string }>).map(
       (r) => r.stage,
@@ -436,45 +480,110 @@ export class SqliteDealStore implements DealStore {
     ).all() as Array<{ stage: string; deals: number }>;
   }
 
-  applyStageLayout(stages: readonly string[], map: Readonly<Record<string, string>>, at: string): number {
+  applyStageLayout(stages: readonly string[], map: Readonly<Record<string, string>>, at: string): StageLayoutMove {
     const db = this.db;
     db.exec(`CREATE TEMP TABLE stage_map_new (old TEXT PRIMARY KEY, new TEXT NOT NULL) STRICT;
-             CREATE TEMP TABLE stage_pos_new (stage TEXT PRIMARY KEY, idx INTEGER NOT NULL) STRICT;`);
+             CREATE TEMP TABLE stage_pos_new (stage TEXT PRIMARY KEY, idx INTEGER NOT NULL) STRICT;
+             CREATE TEMP TABLE stage_idx_new (old INTEGER PRIMARY KEY, new INTEGER NOT NULL) STRICT;
+             CREATE TEMP TABLE stage_moved_deals (deal_id INTEGER PRIMARY KEY) STRICT;`);
     try {
+      // Only the stages whose id changes: every statement below touches the rows they name and
+      // the rows whose position changes, never the whole store.
       const put = db.prepare("INSERT INTO stage_map_new (old, new) VALUES (?, ?)");
-      for (const [from, to] of Object.entries(map)) put.run(from, to);
+      for (const [from, to] of Object.entries(map)) if (from !== to) put.run(from, to);
       const pos = db.prepare("INSERT INTO stage_pos_new (stage, idx) VALUES (?, ?)");
       stages.forEach((id, i) => pos.run(id, i));
-      const before = (db.prepare("SELECT coalesce(max(id), 0) AS n FROM stage_remaps").get() as { n: number }).n;
+      db.exec(`INSERT INTO stage_idx_new (old, new)
+                 SELECT l.position, p.idx FROM stage_layout l
+                   JOIN temp.stage_pos_new p ON p.stage = coalesce((SELECT new FROM temp.stage_map_new WHERE old = l.stage), l.stage)
+                  WHERE p.idx <> l.position;`);
+      const renamed = "(SELECT old FROM temp.stage_map_new)";
+      db.exec(`
+        INSERT INTO stage_moved_deals (deal_id)
+          SELECT id FROM deals WHERE stage IN ${renamed}
+          UNION SELECT deal_id FROM stage_history WHERE stage IN ${renamed};`);
       db.prepare(
         `INSERT INTO stage_remaps (deal_id, at, from_stage, to_stage)
            SELECT DISTINCT u.deal_id, ?, u.stage, m.new
-           FROM (SELECT id AS deal_id, stage FROM deals UNION SELECT deal_id, stage FROM stage_history) u
-           JOIN temp.stage_map_new m ON m.old = u.stage WHERE m.new <> m.old`,
+           FROM (SELECT id AS deal_id, stage FROM deals WHERE stage IN ${renamed}
+                 UNION SELECT deal_id, stage FROM stage_history WHERE stage IN ${renamed}) u
+           JOIN temp.stage_map_new m ON m.old = u.stage`,
       ).run(at);
-      db.exec(`
-        UPDATE deals SET furthest_stage_index = coalesce(
-          (SELECT p.idx FROM stage_layout l JOIN temp.stage_map_new m ON m.old = l.stage
-             JOIN temp.stage_pos_new p ON p.stage = m.new WHERE l.position = deals.furthest_stage_index),
-          furthest_stage_index);
-        UPDATE deals SET stage = coalesce((SELECT new FROM temp.stage_map_new WHERE old = deals.stage), stage);
-        UPDATE deals SET stage_index = (SELECT idx FROM temp.stage_pos_new WHERE stage = deals.stage);
-        UPDATE deals SET furthest_stage_index = max(furthest_stage_index, stage_index);
-        UPDATE stage_history SET
-          stage = coalesce((SELECT new FROM temp.stage_map_new WHERE old = stage_history.stage), stage),
-          from_stage = coalesce((SELECT new FROM temp.stage_map_new WHERE old = stage_history.from_stage), from_stage);
-        UPDATE stage_history SET stage_index = (SELECT idx FROM temp.stage_pos_new WHERE stage = stage_history.stage);
-        UPDATE activities SET stage = (SELECT new FROM temp.stage_map_new WHERE old = activities.stage)
-          WHERE stage IN (SELECT old FROM temp.stage_map_new WHERE new <> old);
-        UPDATE stage_checks SET stage = (SELECT new FROM temp.stage_map_new WHERE old = stage_checks.stage)
-          WHERE stage IN (SELECT old FROM temp.stage_map_new WHERE new <> old);
-        DELETE FROM stage_layout;
-        INSERT INTO stage_layout (position, stage) SELECT idx, stage FROM temp.stage_pos_new;`);
-      return (
-        db.prepare("SELECT count(DISTINCT deal_id) AS n FROM stage_remaps WHERE id > ?").get(before) as { n: number }
-      ).n;
+      let rows = 0;
+      const run = (sql: string) => (rows += db.prepare(sql).run().changes);
+      // The furthest stage is a position in the old layout: through its stage to the new position.
+      run(
+        `UPDATE deals SET furthest_stage_index = x.new FROM temp.stage_idx_new x WHERE x.old = deals.furthest_stage_index`,
+      );
+      run(`UPDATE deals SET stage = m.new FROM temp.stage_map_new m WHERE m.old = deals.stage`);
+      run(`UPDATE deals SET stage_index = p.idx FROM temp.stage_pos_new p
+            WHERE p.stage = deals.stage AND p.idx <> deals.stage_index`);
+      run(`UPDATE deals SET furthest_stage_index = stage_index WHERE furthest_stage_index < stage_index`);
+      run(`UPDATE stage_history SET stage = m.new FROM temp.stage_map_new m WHERE m.old = stage_history.stage`);
+      run(
+        `UPDATE stage_history SET from_stage = m.new FROM temp.stage_map_new m WHERE m.old = stage_history.from_stage`,
+      );
+      run(`UPDATE stage_history SET stage_index = p.idx FROM temp.stage_pos_new p
+            WHERE p.stage = stage_history.stage AND p.idx <> stage_history.stage_index`);
+      run(`UPDATE activities SET stage = m.new FROM temp.stage_map_new m WHERE m.old = activities.stage`);
+      run(`UPDATE stage_checks SET stage = m.new FROM temp.stage_map_new m WHERE m.old = stage_checks.stage`);
+      const folded = this.foldStageRuns();
+      db.exec(`DELETE FROM stage_layout;
+               INSERT INTO stage_layout (position, stage) SELECT idx, stage FROM temp.stage_pos_new;`);
+      const deals = (db.prepare("SELECT count(*) AS n FROM temp.stage_moved_deals").get() as { n: number }).n;
+      return { deals, rows, folded };
     } finally {
-      db.exec("DROP TABLE temp.stage_map_new; DROP TABLE temp.stage_pos_new;");
+      db.exec(`DROP TABLE temp.stage_map_new; DROP TABLE temp.stage_pos_new;
+               DROP TABLE temp.stage_idx_new; DROP TABLE temp.stage_moved_deals;`);
+    }
+  }
+
+  /**
+   * Two stages merged into one leave a moved deal with consecutive history rows for the same
+   * stage: they become one stay (entered when the first began, left when the last ended, its
+   * days summed, how it was left taken from the last), so time in stage and velocity count the
+   * merged stage as one. A deal still in such a stay entered its stage when the stay began, and
+   * its meetings and proposals in the stage are counted again from then.
+   */
+  private foldStageRuns(): number {
+    const db = this.db;
+    db.exec(`CREATE TEMP TABLE stage_runs AS
+      WITH ordered AS (
+        SELECT h.id, h.deal_id, h.stage, h.entered_at, h.exited_at, h.days, h.exit,
+               (lag(h.stage) OVER (PARTITION BY h.deal_id ORDER BY h.entered_at, h.id) IS NOT h.stage) AS starts
+          FROM stage_history h WHERE h.deal_id IN (SELECT deal_id FROM temp.stage_moved_deals)),
+      runs AS (
+        SELECT *, sum(starts) OVER (PARTITION BY deal_id ORDER BY entered_at, id ROWS UNBOUNDED PRECEDING) AS run
+          FROM ordered)
+      SELECT * FROM (
+        SELECT id, deal_id, stage, entered_at, exited_at, days, exit,
+               row_number() OVER (PARTITION BY deal_id, run ORDER BY entered_at, id) AS first_n,
+               row_number() OVER (PARTITION BY deal_id, run ORDER BY entered_at DESC, id DESC) AS last_n,
+               count(*) OVER (PARTITION BY deal_id, run) AS n,
+               sum(days) OVER (PARTITION BY deal_id, run) AS total_days,
+               run
+          FROM runs)
+      WHERE n > 1;`);
+    try {
+      db.exec(`
+        UPDATE stage_history SET exited_at = l.exited_at, exit = l.exit,
+               days = CASE WHEN l.exited_at IS NULL THEN NULL ELSE l.total_days END
+          FROM temp.stage_runs f JOIN temp.stage_runs l ON l.deal_id = f.deal_id AND l.run = f.run AND l.last_n = 1
+         WHERE f.first_n = 1 AND stage_history.id = f.id;
+        UPDATE deals SET stage_entered_at = f.entered_at
+          FROM temp.stage_runs f JOIN temp.stage_runs l ON l.deal_id = f.deal_id AND l.run = f.run AND l.last_n = 1
+         WHERE f.first_n = 1 AND f.deal_id = deals.id AND f.stage = deals.stage
+           AND NOT EXISTS (SELECT 1 FROM stage_history h WHERE h.deal_id = l.deal_id
+                            AND (h.entered_at > l.entered_at OR (h.entered_at = l.entered_at AND h.id > l.id)));
+        UPDATE deals SET
+          stage_meetings = (SELECT count(*) FROM activities a WHERE a.deal_id = deals.id AND a.type = 'meeting' AND a.occurred_at >= deals.stage_entered_at),
+          stage_proposals = (SELECT count(*) FROM activities a WHERE a.deal_id = deals.id AND a.type = 'proposal' AND a.occurred_at >= deals.stage_entered_at)
+         WHERE id IN (SELECT deal_id FROM temp.stage_runs);`);
+      return db
+        .prepare("DELETE FROM stage_history WHERE id IN (SELECT id FROM temp.stage_runs WHERE first_n > 1)")
+        .run().changes;
+    } finally {
+      db.exec("DROP TABLE temp.stage_runs;");
     }
   }
 
