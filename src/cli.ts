@@ -52,7 +52,13 @@ export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): v
     if (maintenance) return s;
     try {
       const started = Date.now();
-      const change = syncStageLayout(s, methodology, { readOnly: config.read_only, now: new Date().toISOString() });
+      const change = syncStageLayout(s, methodology, {
+        readOnly: config.read_only,
+        now: new Date().toISOString(),
+        // A large store takes seconds (about 10 s per 100,000 deals when half of them move): say so first.
+        starting: (moved) =>
+          log.info({ db: config.db, moved }, "moving the store onto the methodology's stages (once)"),
+      });
       if (change?.deals)
         log.warn(
           {

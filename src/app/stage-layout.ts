@@ -26,7 +26,7 @@ export interface StageLayoutChange {
 export function syncStageLayout(
   store: DealStore,
   m: Methodology,
-  opts: { readOnly?: boolean; now: string },
+  opts: { readOnly?: boolean; now: string; starting?: (moved: Record<string, string>) => void },
 ): StageLayoutChange | undefined {
   const stages = m.stages.map((s) => s.id);
   const same = (layout: string[]) => layout.length === stages.length && layout.every((id, i) => id === stages[i]);
@@ -61,8 +61,9 @@ export function syncStageLayout(
     // Another process may have applied it meanwhile: re-read inside the write lock.
     if (same(store.stageLayout())) return undefined;
     const map = plan();
-    const moved = store.applyStageLayout(stages, map, opts.now);
-    return { moved: Object.fromEntries(Object.entries(map).filter(([from, to]) => from !== to)), ...moved };
+    const moving = Object.fromEntries(Object.entries(map).filter(([from, to]) => from !== to));
+    opts.starting?.(moving);
+    return { moved: moving, ...store.applyStageLayout(stages, map, opts.now) };
   });
   store.followStages(stages);
   return change;

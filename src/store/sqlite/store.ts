@@ -547,38 +547,47 @@ export class SqliteDealStore implements DealStore {
    */
   private foldStageRuns(): number {
     const db = this.db;
-    db.exec(`CREATE TEMP TABLE stage_runs AS
+    db.exec(`CREATE TEMP TABLE stage_runs (
+        id INTEGER PRIMARY KEY, deal_id INTEGER NOT NULL, stage TEXT NOT NULL, entered_at TEXT NOT NULL,
+        first_n INTEGER NOT NULL, last_exited_at TEXT, last_exit TEXT, total_days REAL, last_stay INTEGER NOT NULL);
+      INSERT INTO stage_runs
       WITH ordered AS (
         SELECT h.id, h.deal_id, h.stage, h.entered_at, h.exited_at, h.days, h.exit,
                (lag(h.stage) OVER (PARTITION BY h.deal_id ORDER BY h.entered_at, h.id) IS NOT h.stage) AS starts
           FROM stage_history h WHERE h.deal_id IN (SELECT deal_id FROM temp.stage_moved_deals)),
       runs AS (
-        SELECT *, sum(starts) OVER (PARTITION BY deal_id ORDER BY entered_at, id ROWS UNBOUNDED PRECEDING) AS run
+        SELECT *, sum(starts) OVER (PARTITION BY deal_id ORDER BY entered_at, id ROWS UNBOUNDED PRECEDING) AS run,
+               sum(starts) OVER (PARTITION BY deal_id) AS last_run
           FROM ordered)
-      SELECT * FROM (
-        SELECT id, deal_id, stage, entered_at, exited_at, days, exit,
-               row_number() OVER (PARTITION BY deal_id, run ORDER BY entered_at, id) AS first_n,
-               row_number() OVER (PARTITION BY deal_id, run ORDER BY entered_at DESC, id DESC) AS last_n,
-               count(*) OVER (PARTITION BY deal_id, run) AS n,
-               sum(days) OVER (PARTITION BY deal_id, run) AS total_days,
-               run
-          FROM runs)
+      SELECT id, deal_id, stage, entered_at, first_n, last_exited_at, last_exit, total_days, last_stay FROM (
+        SELECT id, deal_id, stage, entered_at,
+               row_number() OVER w AS first_n,
+               last_value(exited_at) OVER whole AS last_exited_at,
+               last_value(exit) OVER whole AS last_exit,
+               sum(days) OVER whole AS total_days,
+               count(*) OVER whole AS n,
+               run = last_run AS last_stay
+          FROM runs
+        WINDOW w AS (PARTITION BY deal_id, run ORDER BY entered_at, id),
+               whole AS (PARTITION BY deal_id, run ORDER BY entered_at, id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))
       WHERE n > 1;`);
     try {
-      db.exec(`
-        UPDATE stage_history SET exited_at = l.exited_at, exit = l.exit,
-               days = CASE WHEN l.exited_at IS NULL THEN NULL ELSE l.total_days END
-          FROM temp.stage_runs f JOIN temp.stage_runs l ON l.deal_id = f.deal_id AND l.run = f.run AND l.last_n = 1
-         WHERE f.first_n = 1 AND stage_history.id = f.id;
-        UPDATE deals SET stage_entered_at = f.entered_at
-          FROM temp.stage_runs f JOIN temp.stage_runs l ON l.deal_id = f.deal_id AND l.run = f.run AND l.last_n = 1
-         WHERE f.first_n = 1 AND f.deal_id = deals.id AND f.stage = deals.stage
-           AND NOT EXISTS (SELECT 1 FROM stage_history h WHERE h.deal_id = l.deal_id
-                            AND (h.entered_at > l.entered_at OR (h.entered_at = l.entered_at AND h.id > l.id)));
-        UPDATE deals SET
+      db.prepare(
+        `UPDATE stage_history SET exited_at = f.last_exited_at, exit = f.last_exit,
+               days = CASE WHEN f.last_exited_at IS NULL THEN NULL ELSE f.total_days END
+          FROM temp.stage_runs f WHERE f.first_n = 1 AND stage_history.id = f.id`,
+      ).run();
+      db.prepare(
+        `UPDATE deals SET stage_entered_at = f.entered_at
+          FROM temp.stage_runs f
+         WHERE f.first_n = 1 AND f.last_stay AND f.deal_id = deals.id AND f.stage = deals.stage`,
+      ).run();
+      db.prepare(
+        `UPDATE deals SET
           stage_meetings = (SELECT count(*) FROM activities a WHERE a.deal_id = deals.id AND a.type = 'meeting' AND a.occurred_at >= deals.stage_entered_at),
           stage_proposals = (SELECT count(*) FROM activities a WHERE a.deal_id = deals.id AND a.type = 'proposal' AND a.occurred_at >= deals.stage_entered_at)
-         WHERE id IN (SELECT deal_id FROM temp.stage_runs);`);
+         WHERE id IN (SELECT deal_id FROM temp.stage_runs WHERE first_n = 1 AND last_stay)`,
+      ).run();
       return db
         .prepare("DELETE FROM stage_history WHERE id IN (SELECT id FROM temp.stage_runs WHERE first_n > 1)")
         .run().changes;
