@@ -3,7 +3,8 @@
 // the path inside it (see load.ts). Nothing here holds methodology content itself.
 import { z } from "zod";
 
-const Id = z.string().regex(/^[a-z][a-z0-9_]*$/, "ids are snake_case");
+const ID_PATTERN = /^[a-z][a-z0-9_]*$/;
+const Id = z.string().regex(ID_PATTERN, "ids are snake_case");
 // A signal phrase: lower-case words, matched by their stems in order (see methodology/words.ts).
 // "#" stands for any number ("took # days").
 const Phrase = z.string().regex(/^[a-z0-9'#][a-z0-9'# :-]*$/, "signal phrases are lower-case words");
@@ -159,8 +160,19 @@ export const StageId = Id;
 export const StageRole = z.enum(["before_sale", "closing", "after_sale"]);
 export type StageRoleId = z.infer<typeof StageRole>;
 
+/**
+ * A stage criterion's id: the data's and the one check_stage_exit takes in met, unmet and
+ * evidence (one shape, so every criterion a methodology loads can be named). Checked with
+ * refinements, not a pattern, so the tool's input schema stays a plain string.
+ */
+export const CRITERION_ID_MAX = 60;
+export const CriterionId = z
+  .string()
+  .refine((v) => ID_PATTERN.test(v), "criterion ids are snake_case, e.g. stakeholders_identified")
+  .refine((v) => v.length <= CRITERION_ID_MAX, `criterion ids are at most ${CRITERION_ID_MAX} characters`);
+
 const Criterion = z.object({
-  id: Id,
+  id: CriterionId,
   text: Text,
   optional: z.boolean().default(false),
   question: Text,
@@ -181,7 +193,7 @@ export const StagesFile = z.object({
         // What must hold for a deal to enter the stage (checked with the previous stage's exit,
         // at the same gate). `follows_from` names exit criteria of the previous stage that
         // establish it: met when they all are, unless the check says otherwise.
-        entrance_criteria: z.array(Criterion.extend({ follows_from: z.array(Id).default([]) })).default([]),
+        entrance_criteria: z.array(Criterion.extend({ follows_from: z.array(CriterionId).default([]) })).default([]),
         exit_criteria: z.array(Criterion).min(1),
         success_metric: Text,
         // Share of the segment's cycle time this stage may take before a deal is late in it

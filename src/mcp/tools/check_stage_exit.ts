@@ -1,13 +1,9 @@
 import { z } from "zod";
 import { checkStageExit } from "../../methodology/stages.js";
-import { StageId } from "../../methodology/schema.js";
+import { CriterionId, StageId } from "../../methodology/schema.js";
 import { defineTool, reply } from "../define.js";
 import { cleanText, DealId, Reasons, Recorded, stageEnum } from "../../app/schemas.js";
 import { InputError } from "../../methodology/errors.js";
-
-const CriterionId = z
-  .string()
-  .refine((v) => /^[a-z][a-z0-9_]{1,60}$/.test(v), "criterion ids are snake_case, e.g. stakeholders_identified");
 
 export default defineTool({
   name: "check_stage_exit",
