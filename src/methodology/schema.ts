@@ -3,8 +3,16 @@
 // the path inside it (see load.ts). Nothing here holds methodology content itself.
 import { z } from "zod";
 
-const ID_PATTERN = /^[a-z][a-z0-9_]*$/;
+const ID = "[a-z][a-z0-9_]*";
+const ID_PATTERN = new RegExp(`^${ID}$`);
 const Id = z.string().regex(ID_PATTERN, "ids are snake_case");
+/** "<stage id>.<activity id>": a stage activity named from another file (qualification.json). */
+const ActivityRef = z
+  .string()
+  .regex(
+    new RegExp(`^${ID}\\.${ID}$`),
+    "activity references are <stage id>.<activity id>, e.g. discovery.understand_budget",
+  );
 // A signal phrase: lower-case words, matched by their stems in order (see methodology/words.ts).
 // "#" stands for any number ("took # days").
 const Phrase = z.string().regex(/^[a-z0-9'#][a-z0-9'# :-]*$/, "signal phrases are lower-case words");
@@ -460,10 +468,7 @@ const QualificationFramework = z.object({
         questions: TextList,
         // "<stage>.<activity id>": the stage activity that closes a gap in this dimension (checked
         // for the active framework only: a team's stages may not have it).
-        closing_activity: z
-          .string()
-          .regex(/^[a-z_]+\.[a-z0-9_]+$/)
-          .optional(),
+        closing_activity: ActivityRef.optional(),
       }),
     )
     .min(2)
@@ -485,7 +490,7 @@ export const QualificationFile = z.object({
   // The stage a deal should leave qualified; a gap found later is a Defect in Qualification.
   qualification_stage: z.object({ stage: StageId, note: Text }),
   actions: z.object({
-    qualified: z.string().regex(/^[a-z_]+\.[a-z0-9_]+$/),
+    qualified: ActivityRef,
     disqualified: z.string().regex(/^[a-z_]+\.[0-9]+$/),
   }),
   frameworks: z.array(QualificationFramework).min(1),
