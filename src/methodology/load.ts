@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { STOP_WORDS } from "./words.js";
+import { stageReachedByWin } from "./stages.js";
 import { collectLabels, PARSE_ONCE, Provenances, sourceName, withoutLabels, type Provenance } from "./provenance.js";
 import {
   DATA_FILES,
@@ -104,6 +105,8 @@ export interface Methodology {
   /** Lookups built once. */
   stage(id: Stage): StageDef;
   stageIndex(id: Stage): number;
+  /** The index of the stage a won deal has reached (stageReachedByWin in stages.ts). */
+  wonStageIndex: number;
   /** A stage id as the active stages know it (itself, or through stages.json's stage_map), else undefined. */
   resolveStage(id: string): Stage | undefined;
   /** Stages a store may still hold that the methodology no longer lists, and where each now goes. */
@@ -749,6 +752,7 @@ export function loadMethodology(dataDir: string, opts: { shipped?: string; team?
     assessmentsRaw: raw.assessments,
     stage: (id) => stages[stageIdx.get(id)!]!,
     stageIndex: (id) => stageIdx.get(id)!,
+    wonStageIndex: stageReachedByWin(stages),
     resolveStage: (id) => resolveStage(raw, id),
     stageMap: raw.stages.stage_map,
     presetsDir: own.has(PRESETS_FILE) ? opts.team! : dataDir,
