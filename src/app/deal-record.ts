@@ -3,6 +3,7 @@ import { z } from "zod";
 import { DealOut, dealLine, dealText, presentDeal } from "./deal-view.js";
 import { type DealStore } from "../store/types.js";
 import { type Methodology } from "../methodology/load.js";
+import { checkOfCurrentStay } from "../methodology/stages.js";
 
 export const DealRecord = {
   deal: DealOut,
@@ -64,7 +65,7 @@ export function dealRecord(m: Methodology, store: DealStore, id: string, activit
   const deal = store.requireDeal(id);
   const acts = store.activities(id, activityLimit);
   const q = store.latestQualification(id);
-  const check = store.latestStageCheck(id, deal.stage);
+  const check = checkOfCurrentStay(store.latestStageCheck(id, deal.stage), deal);
   return {
     deal: presentDeal(m, deal),
     stakeholders: store.stakeholders(id),

@@ -55,6 +55,18 @@ export function stageReachedByWin(stages: ReadonlyArray<Pick<StageDefOf, "role">
 type EntranceDef = StageDefOf["entrance_criteria"][number];
 
 /**
+ * A recorded check of the deal's current stage, if it was made during its current stay there:
+ * a check from an earlier stay (before the deal moved back and re-entered the stage) says
+ * nothing of the deal as it stands now, so it neither passes the gate nor carries over.
+ */
+export function checkOfCurrentStay<C extends { recorded_at: string }>(
+  check: C | undefined,
+  deal: { stage_entered_at: string },
+): C | undefined {
+  return check && check.recorded_at >= deal.stage_entered_at ? check : undefined;
+}
+
+/**
  * An entrance criterion's state from the exit criteria it follows from: met once they all are;
  * otherwise nothing to say.
  */

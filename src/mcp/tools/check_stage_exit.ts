@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkStageExit } from "../../methodology/stages.js";
+import { checkOfCurrentStay, checkStageExit } from "../../methodology/stages.js";
 import { CriterionId, StageId } from "../../methodology/schema.js";
 import { defineTool, reply } from "../define.js";
 import { cleanText, DealId, Reasons, Recorded, stageEnum } from "../../app/schemas.js";
@@ -62,7 +62,9 @@ export default defineTool({
       const store = ctx.store();
       const deal = store.requireDeal(deal_id);
       const at = (stage ?? deal.stage) as z.infer<typeof StageId>;
-      const prior = store.latestStageCheck(deal_id, at);
+      // Earlier answers carry over within the deal's current stay in its stage, not from an earlier one.
+      const latest = store.latestStageCheck(deal_id, at);
+      const prior = at === deal.stage ? checkOfCurrentStay(latest, deal) : latest;
       return {
         deal,
         at,
