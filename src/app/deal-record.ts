@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DealOut, dealLine, dealText, presentDeal } from "./deal-view.js";
 import { type DealStore } from "../store/types.js";
 import { type Methodology } from "../methodology/load.js";
-import { checkOfCurrentStay } from "../methodology/stages.js";
+import { checkOfCurrentStay, gateOf, gateStates } from "../methodology/stages.js";
 
 export const DealRecord = {
   deal: DealOut,
@@ -91,7 +91,8 @@ export function dealRecord(m: Methodology, store: DealStore, id: string, activit
       ? {
           stage: check.stage,
           recorded_at: check.recorded_at,
-          criteria: check.criteria,
+          // As the gate reads it: what was said, and entrance criteria derived from exit criteria.
+          criteria: { ...check.criteria, ...gateStates(gateOf(m, deal.stage as never), check.criteria) },
           evidence: check.evidence,
           can_advance: check.can_advance,
         }

@@ -77,4 +77,33 @@ describe("check_stage_exit", () => {
       await t.close();
     }
   });
+
+  it("an entrance criterion derived from exit criteria is not recorded as said: it follows them when they change", async () => {
+    const { deal } = await h.callOk("create_deal", {
+      name: "Derived",
+      account: "D Co",
+      owner: "Dana",
+      stage: "discovery",
+    });
+    const all = ["challenge_understood", "stakeholders_identified", "fit_assessed", "proposal_agreed"];
+    const first = await h.callOk("check_stage_exit", { deal_id: deal.id, met: all });
+    expect(first.criteria.find((c: any) => c.id === "presentation_wanted").met).toBe(true);
+    // Stored: only what the rep said.
+    const stored = h.store.latestStageCheck(deal.id, "discovery")!;
+    expect(stored.criteria.presentation_wanted).toBeNull();
+    expect(stored.criteria.fit_assessed).toBe(true);
+    // The fit turns out wrong: the entrance criterion built on it is no longer met.
+    const second = await h.callOk("check_stage_exit", { deal_id: deal.id, unmet: ["fit_assessed"] });
+    expect(second.criteria.find((c: any) => c.id === "presentation_wanted").met).toBeNull();
+    expect(second.unmet).toEqual(["fit_assessed"]);
+    expect(second.reasons.join(" ")).toMatch(
+      /"Fit is confirmed.*" follows from fit_assessed, proposal_agreed, not all met yet/,
+    );
+    // Said of explicitly, it stands: a refusal stays a refusal when the exit criteria are met again.
+    await h.callOk("check_stage_exit", { deal_id: deal.id, unmet: ["presentation_wanted"] });
+    const third = await h.callOk("check_stage_exit", { deal_id: deal.id, met: ["fit_assessed"] });
+    expect(third.criteria.find((c: any) => c.id === "presentation_wanted").met).toBe(false);
+    expect(third.can_advance).toBe(false);
+    expect((await h.callOk("advance_stage", { deal_id: deal.id })).unmet).toEqual(["presentation_wanted"]);
+  });
 });

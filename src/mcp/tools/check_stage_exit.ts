@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkOfCurrentStay, checkStageExit } from "../../methodology/stages.js";
+import { checkOfCurrentStay, checkStageExit, gateOf, saidAtGate } from "../../methodology/stages.js";
 import { CriterionId, StageId } from "../../methodology/schema.js";
 import { defineTool, reply } from "../define.js";
 import { cleanText, DealId, Reasons, Recorded, stageEnum } from "../../app/schemas.js";
@@ -65,17 +65,15 @@ export default defineTool({
       // Earlier answers carry over within the deal's current stay in its stage, not from an earlier one.
       const latest = store.latestStageCheck(deal_id, at);
       const prior = at === deal.stage ? checkOfCurrentStay(latest, deal) : latest;
-      return {
-        deal,
-        at,
-        c: checkStageExit(m, {
-          stage: at,
-          met,
-          unmet,
-          evidence,
-          previous: prior && { met: prior.criteria, evidence: prior.evidence },
-        }),
+      const check = {
+        stage: at,
+        met,
+        unmet,
+        evidence,
+        previous: prior && { met: prior.criteria, evidence: prior.evidence },
       };
+      // Recorded: what was said; the entrance criteria that follow from exit criteria are derived when read.
+      return { deal, at, c: checkStageExit(m, check), said: saidAtGate(gateOf(m, at), check) };
     };
     if (ctx.readOnly) {
       const { c } = judge();
@@ -83,12 +81,12 @@ export default defineTool({
     }
     return ctx.write(() => {
       const store = ctx.store();
-      const { deal, at, c } = judge();
+      const { deal, at, c, said } = judge();
       store.recordStageCheck(
         deal_id,
         {
           stage: at,
-          criteria: Object.fromEntries(c.criteria.map((x) => [x.id, x.met])),
+          criteria: said,
           evidence: Object.fromEntries(c.criteria.filter((x) => x.evidence).map((x) => [x.id, x.evidence!])),
           can_advance: c.can_advance,
         },
