@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { STOP_WORDS } from "./words.js";
 import { stageReachedByWin } from "./stages.js";
+import { signalOfFeature } from "./scoring.js";
 import { collectLabels, PARSE_ONCE, Provenances, sourceName, withoutLabels, type Provenance } from "./provenance.js";
 import {
   DATA_FILES,
@@ -232,6 +233,25 @@ function checkReferences(raw: Raw): void {
   checkQualificationActions(raw);
   checkReadinessRules(raw);
   checkQuestionPrinciples(raw);
+  checkScoringLabels(raw);
+}
+
+/**
+ * scoring.json: every feature is labelled once. A qualification signal's feature (bant_budget...)
+ * takes its name from the active framework's dimension, so it carries no label of its own.
+ */
+function checkScoringLabels(raw: Raw): void {
+  raw.scoring.features.forEach((f, i) => {
+    const signal = signalOfFeature(f.id);
+    check(
+      signal === undefined ? f.label !== undefined : f.label === undefined,
+      "scoring.json",
+      `features[${i}].label`,
+      signal === undefined
+        ? `${f.id} needs a label (how answers name it)`
+        : `${f.id} takes its name from the active framework's ${signal} dimension (qualification.json signals.${signal}); remove the label`,
+    );
+  });
 }
 
 /**

@@ -518,7 +518,9 @@ export const ScoringFile = z.object({
     .array(z.number().positive())
     .min(1)
     .refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]!), "bucket edges must increase"),
-  features: z.array(z.object({ id: ScoringFeatureId, label: Text })).min(1),
+  // A signal's feature (bant_budget...) has no label here: it is named after the active
+  // framework's dimension for that signal (featureLabel in scoring.ts).
+  features: z.array(z.object({ id: ScoringFeatureId, label: Text.optional() })).min(1),
   top_factors: z.number().int().positive(),
 });
 
