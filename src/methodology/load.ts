@@ -5,12 +5,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { STOP_WORDS } from "./words.js";
-import { stageReachedByWin } from "./stages.js";
-import { signalOfFeature } from "./scoring.js";
 import { collectLabels, PARSE_ONCE, Provenances, sourceName, withoutLabels, type Provenance } from "./provenance.js";
 import {
   DATA_FILES,
   SIGNAL_VALUES,
+  signalOfFeature,
   SignalId,
   ReadinessId,
   TierId,
@@ -124,6 +123,17 @@ export interface Methodology {
   sourceName(path: string): string;
   /** Where everything comes from, against the shipped files (labels, and what a team changed). */
   provenances: Provenances;
+}
+
+/**
+ * The stage a won deal has reached: the sale is made when a deal leaves the closing stages, so a
+ * win reaches the first stage after the sale (the reference's Closing exit, "Fully executed
+ * contract", is Onboarding & Success's entrance), not the last one; with no after_sale stage, the
+ * last closing stage. Counting it so keeps conversion into the stages after the sale honest.
+ */
+export function stageReachedByWin(stages: ReadonlyArray<Pick<StageDef, "role">>): number {
+  const afterSale = stages.findIndex((s) => s.role === "after_sale");
+  return afterSale >= 0 ? afterSale : stages.findLastIndex((s) => s.role === "closing");
 }
 
 type Raw = { [K in keyof typeof DATA_FILES]: z.infer<(typeof DATA_FILES)[K]["schema"]> };

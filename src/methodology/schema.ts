@@ -539,6 +539,11 @@ export type ScoringData = z.infer<typeof ScoringFile>;
 export type ForecastData = z.infer<typeof ForecastFile>;
 export type ScoringFeature = z.infer<typeof ScoringFeatureId>;
 
+/** The qualification signal a feature holds (bant_budget: budget), if it is one. */
+export function signalOfFeature(f: string): z.infer<typeof SignalId> | undefined {
+  return SignalId.options.find((s) => f === `bant_${s}`);
+}
+
 export type Tier = z.infer<typeof TierId>;
 export type Readiness = z.infer<typeof ReadinessId>;
 export type Stage = string;

@@ -3,7 +3,9 @@
 // log-likelihood ratio (Odoo's open predictive lead scoring works the same way).
 // Configuration (features, smoothing, minimum history, buckets) lives in data/scoring.json.
 import type { Methodology } from "./load.js";
-import { SignalId, type ScoringFeature, type SignalName } from "./schema.js";
+import { signalOfFeature, type ScoringFeature } from "./schema.js";
+
+export { signalOfFeature };
 
 /** One closed deal (training) or one deal to score; null means "not recorded". */
 export type FeatureValues = Partial<Record<ScoringFeature, string | number | null>>;
@@ -174,11 +176,6 @@ export function featureLabel(m: Methodology, f: ScoringFeature): string {
   if (dimension === null) return `${signal[0]!.toUpperCase()}${signal.slice(1)} (no ${q.name} dimension)`;
   const d = m.qualificationDimension(dimension);
   return `${q.name} ${d.name.toLowerCase()}${d.id === signal ? "" : ` (${signal})`}`;
-}
-
-/** The qualification signal a feature holds (bant_budget: budget), if it is one. */
-export function signalOfFeature(f: string): SignalName | undefined {
-  return SignalId.options.find((s) => f === `bant_${s}`);
 }
 
 export function displayValue(m: Methodology, f: ScoringFeature, v: string): string {

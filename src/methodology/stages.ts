@@ -42,16 +42,8 @@ export interface StageCheck {
 
 type StageDefOf = Methodology["stages"][number];
 
-/**
- * The stage a won deal has reached: the sale is made when a deal leaves the closing stages, so a
- * win reaches the first stage after the sale (the reference's Closing exit, "Fully executed
- * contract", is Onboarding & Success's entrance), not the last one; with no after_sale stage, the
- * last closing stage. Counting it so keeps conversion into the stages after the sale honest.
- */
-export function stageReachedByWin(stages: ReadonlyArray<Pick<StageDefOf, "role">>): number {
-  const afterSale = stages.findIndex((s) => s.role === "after_sale");
-  return afterSale >= 0 ? afterSale : stages.findLastIndex((s) => s.role === "closing");
-}
+// The stage a won deal has reached is the methodology's (load.ts builds wonStageIndex with it).
+export { stageReachedByWin } from "./load.js";
 type EntranceDef = StageDefOf["entrance_criteria"][number];
 
 /**
