@@ -152,7 +152,8 @@ describe("score_lead", () => {
         segment: "smb_ready",
         source: "referral",
         economic_buyer: "committed",
-        identify_pain: "critical",
+        // Either form: the status, or {status} as qualify_prospect takes it.
+        identify_pain: { status: "critical" },
         amount: 12000,
       });
       const labels = Object.fromEntries(r.factors.map((f: any) => [f.feature, f.label]));
