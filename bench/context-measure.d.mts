@@ -18,3 +18,8 @@ export function definitionSize(tool: {
   inputSchema: unknown;
 }): number;
 export function measureContext(o: { cli: string; env?: Record<string, string> }): Promise<ContextReport>;
+export function measureDefinitions(o: {
+  cli: string;
+  args?: string[];
+  env?: Record<string, string>;
+}): Promise<{ tools: number; definitions_chars: number; per_tool: Array<{ name: string; chars: number }> }>;

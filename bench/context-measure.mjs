@@ -126,3 +126,30 @@ export async function measureContext({ cli, env = {} }) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The tool definitions alone (what tools/list costs), served from `cli` with `args` (e.g. a team's
+ * --methodology folder) on an empty store: they do not depend on the deals.
+ */
+export async function measureDefinitions({ cli, args = [], env = {} }) {
+  const dir = mkdtempSync(join(tmpdir(), "lsm-definitions-"));
+  const child = spawn(process.execPath, [cli, "--db", join(dir, "deals.db"), ...args], {
+    env: { ...process.env, LEAN_SALES_LOG_LEVEL: "warn", ...env },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const { call, notify } = lineClient(child);
+  try {
+    await call("initialize", {
+      protocolVersion: "2025-11-25",
+      capabilities: {},
+      clientInfo: { name: "context-measure", version: "0" },
+    });
+    notify("notifications/initialized");
+    const tools = (await call("tools/list", {})).result.tools;
+    const per_tool = tools.map((t) => ({ name: t.name, chars: definitionSize(t) }));
+    return { tools: tools.length, definitions_chars: per_tool.reduce((n, d) => n + d.chars, 0), per_tool };
+  } finally {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

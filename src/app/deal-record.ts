@@ -3,6 +3,7 @@ import { z } from "zod";
 import { DealOut, dealLine, dealText, presentDeal } from "./deal-view.js";
 import { type DealStore } from "../store/types.js";
 import { type Methodology } from "../methodology/load.js";
+import { checkOfCurrentStay, gateOf, gateStates } from "../methodology/stages.js";
 
 export const DealRecord = {
   deal: DealOut,
@@ -64,7 +65,7 @@ export function dealRecord(m: Methodology, store: DealStore, id: string, activit
   const deal = store.requireDeal(id);
   const acts = store.activities(id, activityLimit);
   const q = store.latestQualification(id);
-  const check = store.latestStageCheck(id, deal.stage);
+  const check = checkOfCurrentStay(store.latestStageCheck(id, deal.stage), deal);
   return {
     deal: presentDeal(m, deal),
     stakeholders: store.stakeholders(id),
@@ -90,7 +91,8 @@ export function dealRecord(m: Methodology, store: DealStore, id: string, activit
       ? {
           stage: check.stage,
           recorded_at: check.recorded_at,
-          criteria: check.criteria,
+          // As the gate reads it: what was said, and entrance criteria derived from exit criteria.
+          criteria: { ...check.criteria, ...gateStates(gateOf(m, deal.stage as never), check.criteria) },
           evidence: check.evidence,
           can_advance: check.can_advance,
         }

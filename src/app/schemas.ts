@@ -275,32 +275,43 @@ const SIGNAL_DETAILS = {
 } satisfies Record<SignalName, z.ZodRawShape>;
 
 type DimensionShape = z.ZodOptional<z.ZodType<QualifyInput[string], unknown>>;
+type StatusShape = z.ZodOptional<z.ZodType<string, unknown>>;
 const statusIds = (d: QualificationDimensionDef) => d.statuses.map((s) => s.id) as [string, ...string[]];
 
 const shapes = new WeakMap<
   Methodology,
-  { full: Record<string, DimensionShape>; status: Record<string, DimensionShape> }
+  { full: Record<string, DimensionShape>; status: Record<string, StatusShape> }
 >();
 function shapesFor(m: Methodology) {
   let s = shapes.get(m);
   if (!s) {
     const full: Record<string, DimensionShape> = {};
-    const status: Record<string, DimensionShape> = {};
+    const status: Record<string, StatusShape> = {};
     for (const d of m.qualification.dimensions) {
       const details = SignalId.options
         .filter((sig) => m.qualification.signals[sig].dimension === d.id)
         .reduce<z.ZodRawShape>((acc, sig) => ({ ...acc, ...SIGNAL_DETAILS[sig] }), {});
       full[d.id] = dimension(looseEnum(statusIds(d)), details).optional() as unknown as DimensionShape;
       if (SignalId.options.some((sig) => m.qualification.signals[sig].dimension === d.id))
-        status[d.id] = statusOnly(looseEnum(statusIds(d))).optional() as unknown as DimensionShape;
+        status[d.id] = statusOnly(looseEnum(statusIds(d))).optional() as unknown as StatusShape;
     }
     shapes.set(m, (s = { full, status }));
   }
   return s;
 }
 
-/** The statuses alone, in the same {status} shape (a status string is read as {status}): for tools that only score. */
-const statusOnly = <S extends z.ZodType>(status: S) => z.preprocess(statusShorthand, closedObject({ status }));
+/**
+ * The status alone, for tools that only score: advertised as the status (the shorter form, the
+ * same meaning), and {status} is read as the status too, so either form qualify_prospect takes works.
+ */
+const statusOnly = <S extends z.ZodType>(status: S) =>
+  z.preprocess(
+    (v) =>
+      v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).join() === "status"
+        ? (v as { status: unknown }).status
+        : v,
+    status,
+  );
 /**
  * The active framework's dimensions that speak to the budget, authority, need or timeline signal,
  * statuses only: what lead scoring learns from (all of BANT's; three of MEDDICC's eight), which

@@ -9,6 +9,7 @@ import { collectLabels, PARSE_ONCE, Provenances, sourceName, withoutLabels, type
 import {
   DATA_FILES,
   SIGNAL_VALUES,
+  signalOfFeature,
   SignalId,
   ReadinessId,
   TierId,
@@ -104,6 +105,8 @@ export interface Methodology {
   /** Lookups built once. */
   stage(id: Stage): StageDef;
   stageIndex(id: Stage): number;
+  /** The index of the stage a won deal has reached (stageReachedByWin in stages.ts). */
+  wonStageIndex: number;
   /** A stage id as the active stages know it (itself, or through stages.json's stage_map), else undefined. */
   resolveStage(id: string): Stage | undefined;
   /** Stages a store may still hold that the methodology no longer lists, and where each now goes. */
@@ -120,6 +123,17 @@ export interface Methodology {
   sourceName(path: string): string;
   /** Where everything comes from, against the shipped files (labels, and what a team changed). */
   provenances: Provenances;
+}
+
+/**
+ * The stage a won deal has reached: the sale is made when a deal leaves the closing stages, so a
+ * win reaches the first stage after the sale (the reference's Closing exit, "Fully executed
+ * contract", is Onboarding & Success's entrance), not the last one; with no after_sale stage, the
+ * last closing stage. Counting it so keeps conversion into the stages after the sale honest.
+ */
+export function stageReachedByWin(stages: ReadonlyArray<Pick<StageDef, "role">>): number {
+  const afterSale = stages.findIndex((s) => s.role === "after_sale");
+  return afterSale >= 0 ? afterSale : stages.findLastIndex((s) => s.role === "closing");
 }
 
 type Raw = { [K in keyof typeof DATA_FILES]: z.infer<(typeof DATA_FILES)[K]["schema"]> };
@@ -229,6 +243,25 @@ function checkReferences(raw: Raw): void {
   checkQualificationActions(raw);
   checkReadinessRules(raw);
   checkQuestionPrinciples(raw);
+  checkScoringLabels(raw);
+}
+
+/**
+ * scoring.json: every feature is labelled once. A qualification signal's feature (bant_budget...)
+ * takes its name from the active framework's dimension, so it carries no label of its own.
+ */
+function checkScoringLabels(raw: Raw): void {
+  raw.scoring.features.forEach((f, i) => {
+    const signal = signalOfFeature(f.id);
+    check(
+      signal === undefined ? f.label !== undefined : f.label === undefined,
+      "scoring.json",
+      `features[${i}].label`,
+      signal === undefined
+        ? `${f.id} needs a label (how answers name it)`
+        : `${f.id} takes its name from the active framework's ${signal} dimension (qualification.json signals.${signal}); remove the label`,
+    );
+  });
 }
 
 /**
@@ -749,6 +782,7 @@ export function loadMethodology(dataDir: string, opts: { shipped?: string; team?
     assessmentsRaw: raw.assessments,
     stage: (id) => stages[stageIdx.get(id)!]!,
     stageIndex: (id) => stageIdx.get(id)!,
+    wonStageIndex: stageReachedByWin(stages),
     resolveStage: (id) => resolveStage(raw, id),
     stageMap: raw.stages.stage_map,
     presetsDir: own.has(PRESETS_FILE) ? opts.team! : dataDir,

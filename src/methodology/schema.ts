@@ -3,7 +3,16 @@
 // the path inside it (see load.ts). Nothing here holds methodology content itself.
 import { z } from "zod";
 
-const Id = z.string().regex(/^[a-z][a-z0-9_]*$/, "ids are snake_case");
+const ID = "[a-z][a-z0-9_]*";
+const ID_PATTERN = new RegExp(`^${ID}$`);
+const Id = z.string().regex(ID_PATTERN, "ids are snake_case");
+/** "<stage id>.<activity id>": a stage activity named from another file (qualification.json). */
+const ActivityRef = z
+  .string()
+  .regex(
+    new RegExp(`^${ID}\\.${ID}$`),
+    "activity references are <stage id>.<activity id>, e.g. discovery.understand_budget",
+  );
 // A signal phrase: lower-case words, matched by their stems in order (see methodology/words.ts).
 // "#" stands for any number ("took # days").
 const Phrase = z.string().regex(/^[a-z0-9'#][a-z0-9'# :-]*$/, "signal phrases are lower-case words");
@@ -159,8 +168,19 @@ export const StageId = Id;
 export const StageRole = z.enum(["before_sale", "closing", "after_sale"]);
 export type StageRoleId = z.infer<typeof StageRole>;
 
+/**
+ * A stage criterion's id: the data's and the one check_stage_exit takes in met, unmet and
+ * evidence (one shape, so every criterion a methodology loads can be named). Checked with
+ * refinements, not a pattern, so the tool's input schema stays a plain string.
+ */
+export const CRITERION_ID_MAX = 60;
+export const CriterionId = z
+  .string()
+  .refine((v) => ID_PATTERN.test(v), "criterion ids are snake_case, e.g. stakeholders_identified")
+  .refine((v) => v.length <= CRITERION_ID_MAX, `criterion ids are at most ${CRITERION_ID_MAX} characters`);
+
 const Criterion = z.object({
-  id: Id,
+  id: CriterionId,
   text: Text,
   optional: z.boolean().default(false),
   question: Text,
@@ -181,7 +201,7 @@ export const StagesFile = z.object({
         // What must hold for a deal to enter the stage (checked with the previous stage's exit,
         // at the same gate). `follows_from` names exit criteria of the previous stage that
         // establish it: met when they all are, unless the check says otherwise.
-        entrance_criteria: z.array(Criterion.extend({ follows_from: z.array(Id).default([]) })).default([]),
+        entrance_criteria: z.array(Criterion.extend({ follows_from: z.array(CriterionId).default([]) })).default([]),
         exit_criteria: z.array(Criterion).min(1),
         success_metric: Text,
         // Share of the segment's cycle time this stage may take before a deal is late in it
@@ -448,10 +468,7 @@ const QualificationFramework = z.object({
         questions: TextList,
         // "<stage>.<activity id>": the stage activity that closes a gap in this dimension (checked
         // for the active framework only: a team's stages may not have it).
-        closing_activity: z
-          .string()
-          .regex(/^[a-z_]+\.[a-z0-9_]+$/)
-          .optional(),
+        closing_activity: ActivityRef.optional(),
       }),
     )
     .min(2)
@@ -473,7 +490,7 @@ export const QualificationFile = z.object({
   // The stage a deal should leave qualified; a gap found later is a Defect in Qualification.
   qualification_stage: z.object({ stage: StageId, note: Text }),
   actions: z.object({
-    qualified: z.string().regex(/^[a-z_]+\.[a-z0-9_]+$/),
+    qualified: ActivityRef,
     disqualified: z.string().regex(/^[a-z_]+\.[0-9]+$/),
   }),
   frameworks: z.array(QualificationFramework).min(1),
@@ -501,7 +518,9 @@ export const ScoringFile = z.object({
     .array(z.number().positive())
     .min(1)
     .refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]!), "bucket edges must increase"),
-  features: z.array(z.object({ id: ScoringFeatureId, label: Text })).min(1),
+  // A signal's feature (bant_budget...) has no label here: it is named after the active
+  // framework's dimension for that signal (featureLabel in scoring.ts).
+  features: z.array(z.object({ id: ScoringFeatureId, label: Text.optional() })).min(1),
   top_factors: z.number().int().positive(),
 });
 
@@ -519,6 +538,11 @@ export type QualificationFrameworkData = QualificationData["frameworks"][number]
 export type ScoringData = z.infer<typeof ScoringFile>;
 export type ForecastData = z.infer<typeof ForecastFile>;
 export type ScoringFeature = z.infer<typeof ScoringFeatureId>;
+
+/** The qualification signal a feature holds (bant_budget: budget), if it is one. */
+export function signalOfFeature(f: string): z.infer<typeof SignalId> | undefined {
+  return SignalId.options.find((s) => f === `bant_${s}`);
+}
 
 export type Tier = z.infer<typeof TierId>;
 export type Readiness = z.infer<typeof ReadinessId>;

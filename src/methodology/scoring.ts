@@ -3,7 +3,9 @@
 // log-likelihood ratio (Odoo's open predictive lead scoring works the same way).
 // Configuration (features, smoothing, minimum history, buckets) lives in data/scoring.json.
 import type { Methodology } from "./load.js";
-import type { ScoringFeature } from "./schema.js";
+import { signalOfFeature, type ScoringFeature } from "./schema.js";
+
+export { signalOfFeature };
 
 /** One closed deal (training) or one deal to score; null means "not recorded". */
 export type FeatureValues = Partial<Record<ScoringFeature, string | number | null>>;
@@ -138,7 +140,7 @@ export function explain(
   model: NaiveBayesModel,
   contributions: ReturnType<typeof winProbability>["contributions"],
 ): Factor[] {
-  const label = (f: ScoringFeature) => m.scoring.features.find((x) => x.id === f)?.label ?? f;
+  const label = (f: ScoringFeature) => featureLabel(m, f);
   return contributions
     .filter((c) => Math.abs(c.llr) >= NEGLIGIBLE)
     .map((c) => {
@@ -159,6 +161,21 @@ export function explain(
       };
     })
     .sort((x, y) => Math.abs(y.effect) - Math.abs(x.effect));
+}
+
+/**
+ * A feature as an answer names it: scoring.json's label, or for a qualification signal's feature
+ * (the deals' bant_* columns) the active framework's dimension that speaks to it, e.g. "BANT
+ * budget", "MEDDICC economic buyer (budget)".
+ */
+export function featureLabel(m: Methodology, f: ScoringFeature): string {
+  const signal = signalOfFeature(f);
+  if (!signal) return m.scoring.features.find((x) => x.id === f)?.label ?? f;
+  const q = m.qualification;
+  const dimension = q.signals[signal].dimension;
+  if (dimension === null) return `${signal[0]!.toUpperCase()}${signal.slice(1)} (no ${q.name} dimension)`;
+  const d = m.qualificationDimension(dimension);
+  return `${q.name} ${d.name.toLowerCase()}${d.id === signal ? "" : ` (${signal})`}`;
 }
 
 export function displayValue(m: Methodology, f: ScoringFeature, v: string): string {

@@ -41,7 +41,22 @@ export interface StageCheck {
 }
 
 type StageDefOf = Methodology["stages"][number];
+
+// The stage a won deal has reached is the methodology's (load.ts builds wonStageIndex with it).
+export { stageReachedByWin } from "./load.js";
 type EntranceDef = StageDefOf["entrance_criteria"][number];
+
+/**
+ * A recorded check of the deal's current stage, if it was made during its current stay there:
+ * a check from an earlier stay (before the deal moved back and re-entered the stage) says
+ * nothing of the deal as it stands now, so it neither passes the gate nor carries over.
+ */
+export function checkOfCurrentStay<C extends { recorded_at: string }>(
+  check: C | undefined,
+  deal: { stage_entered_at: string },
+): C | undefined {
+  return check && check.recorded_at >= deal.stage_entered_at ? check : undefined;
+}
 
 /**
  * An entrance criterion's state from the exit criteria it follows from: met once they all are;
@@ -67,8 +82,8 @@ export function gateCriteria(
 
 /**
  * Which required criteria of the gate from one stage to another a recorded check leaves unmet.
- * Entrance criteria the check does not mention (a check recorded before the stage had them)
- * count as met when the exit criteria they follow from are.
+ * Entrance criteria the check says nothing of count as met when the exit criteria they follow
+ * from are (gateStates).
  */
 export function unmetAtGate(
   m: Methodology,
@@ -77,12 +92,9 @@ export function unmetAtGate(
   recorded: Record<string, boolean | null> | undefined,
 ): Array<{ id: string; text: string; entrance: boolean }> {
   const states = recorded ?? {};
-  const open = gateCriteria(m.stage(from), m.stage(to))
-    .filter(({ c }) => !c.optional)
-    .filter(({ c, entrance }) => {
-      const state = states[c.id] ?? (entrance ? followsFrom(c as EntranceDef, states) : undefined);
-      return state !== true;
-    });
+  const gate = gateCriteria(m.stage(from), m.stage(to));
+  const read = gateStates(gate, states);
+  const open = gate.filter(({ c }) => !c.optional).filter(({ c }) => read[c.id] !== true);
   // Into the next stage, an entrance criterion that only waits on unmet exit criteria is named
   // through them (as check_stage_exit does); a skipped-to stage's entrance criteria are all named.
   const isNext = m.stageIndex(to) === m.stageIndex(from) + 1;
@@ -98,6 +110,47 @@ export function unmetAtGate(
         ),
     )
     .map(({ c, entrance }) => ({ id: c.id, text: c.text, entrance }));
+}
+
+/**
+ * What the rep has said of each criterion of the gate, this check over the earlier one: explicit
+ * verdicts win, evidence alone marks a criterion met, otherwise an earlier answer stands (null:
+ * nothing said). This is what a check records: an entrance criterion that follows from exit
+ * criteria is derived when the gate is read (gateStates), never stored as if the rep had said it.
+ */
+export function saidAtGate(
+  gate: ReturnType<typeof gateCriteria>,
+  input: StageCheckInput,
+): Record<string, boolean | null> {
+  const said: Record<string, boolean | null> = {};
+  for (const { c } of gate) {
+    let state = input.previous?.met[c.id] ?? null;
+    if (input.evidence?.[c.id] !== undefined) state = true;
+    if (input.met?.includes(c.id)) state = true;
+    if (input.unmet?.includes(c.id)) state = false;
+    said[c.id] = state;
+  }
+  return said;
+}
+
+/**
+ * The states of a gate's criteria as the gate reads them from what was said (a recorded check):
+ * an entrance criterion nothing was said of is met once the exit criteria it follows from are.
+ * A verdict given stands, so a required entrance criterion refused stays refused.
+ */
+export function gateStates(
+  gate: ReturnType<typeof gateCriteria>,
+  said: Record<string, boolean | null | undefined>,
+): Record<string, boolean | null> {
+  const states: Record<string, boolean | null> = {};
+  for (const { c, entrance } of gate)
+    states[c.id] = said[c.id] ?? (entrance ? (followsFrom(c as EntranceDef, said) ?? null) : null);
+  return states;
+}
+
+/** The gate out of a stage: its exit criteria and the next stage's entrance criteria. */
+export function gateOf(m: Methodology, stage: Stage): ReturnType<typeof gateCriteria> {
+  return gateCriteria(m.stage(stage), m.stages[m.stageIndex(stage) + 1]);
 }
 
 export function checkStageExit(m: Methodology, input: StageCheckInput): StageCheck {
@@ -125,17 +178,11 @@ export function checkStageExit(m: Methodology, input: StageCheckInput): StageChe
   const both = met.filter((id) => unmet.includes(id));
   if (both.length > 0) throw new InputError(`${both.join(", ")} cannot be both met and unmet.`, "met");
 
-  // Explicit verdicts win; evidence alone marks a criterion met; an entrance criterion follows
-  // the exit criteria it builds on; otherwise an earlier check stands.
-  const states: Record<string, boolean | null> = {};
+  // What was said, this check over the earlier one; an entrance criterion nothing was said of
+  // follows the exit criteria it builds on.
+  const states = gateStates(gate, saidAtGate(gate, input));
   const criteria: CriterionState[] = gate.map(({ c, entrance }) => {
-    let state: boolean | null = input.previous?.met[c.id] ?? null;
-    // Derived only while nothing was said of it: a verdict given in an earlier check stands.
-    if (entrance && state === null) state = followsFrom(c as EntranceDef, states) ?? null;
-    if (evidence[c.id] !== undefined) state = true;
-    if (met.includes(c.id)) state = true;
-    if (unmet.includes(c.id)) state = false;
-    states[c.id] = state;
+    const state = states[c.id] ?? null;
     const note = evidence[c.id] ?? input.previous?.evidence[c.id];
     return {
       id: c.id,

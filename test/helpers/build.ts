@@ -45,7 +45,7 @@ export function build(
         status: d.close.status,
         reason: d.close.reason ?? "reason",
         closed_at: T(d.close.at),
-        ...(d.close.status === "won" ? { reached_stage_index: m.stages.length - 1 } : {}),
+        ...(d.close.status === "won" ? { reached_stage_index: m.wonStageIndex } : {}),
       },
       NOW,
     );

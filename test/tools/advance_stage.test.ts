@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Harness } from "../helpers/connect.js";
+import { join } from "node:path";
+import { connect, tempDir, type Harness } from "../helpers/connect.js";
 
 describe("advance_stage", () => {
   let h: Harness;
@@ -59,5 +60,46 @@ describe("advance_stage", () => {
     expect(await h.callError("advance_stage", { deal_id: id, override_reason: "x", at: "2026-09-01" })).toMatch(
       /before/,
     );
+  });
+});
+
+describe("a stage check from an earlier stay in the stage", () => {
+  it("does not pass the gate after the deal moved back and re-entered the stage, nor carry over", async () => {
+    const tmp = tempDir();
+    const dbPath = join(tmp.dir, "deals.db");
+    const all = ["challenge_understood", "stakeholders_identified", "fit_assessed", "proposal_agreed"];
+    // 20 November: Discovery's gate passes and the deal moves on.
+    const before = await connect({ dbPath, now: "2026-11-20T12:00:00.000Z" });
+    const { deal } = await before.callOk("create_deal", {
+      name: "Back",
+      account: "Back Co",
+      owner: "Dana",
+      stage: "discovery",
+      created_at: "2026-10-01",
+    });
+    await before.callOk("check_stage_exit", { deal_id: deal.id, met: all });
+    expect(await before.callOk("advance_stage", { deal_id: deal.id })).toMatchObject({ moved: true, gate: "passed" });
+    await before.close();
+    // 25 November: back to Discovery (the champion left); the 20 November check is of the earlier stay.
+    const h = await connect({ dbPath, now: "2026-11-25T12:00:00.000Z" });
+    try {
+      await h.callOk("advance_stage", { deal_id: deal.id, to_stage: "discovery", override_reason: "champion left" });
+      const r = await h.callOk("advance_stage", { deal_id: deal.id });
+      expect(r).toMatchObject({ moved: false, gate: "refused" });
+      expect(r.unmet).toEqual(all);
+      expect(r.reasons[0]).toMatch(
+        /The last Discovery exit check .* \(2026-11-20\) was made before it entered Discovery again \(2026-11-25\)/,
+      );
+      expect((await h.callOk("get_deal", { deal_id: deal.id })).stage_check).toBeNull();
+      // A new check starts from nothing said; once it passes, the deal moves.
+      const bare = await h.callOk("check_stage_exit", { deal_id: deal.id });
+      expect(bare.criteria.every((c: any) => c.met === null)).toBe(true);
+      expect(bare.can_advance).toBe(false);
+      await h.callOk("check_stage_exit", { deal_id: deal.id, met: all });
+      expect(await h.callOk("advance_stage", { deal_id: deal.id })).toMatchObject({ moved: true, gate: "passed" });
+    } finally {
+      await h.close();
+      tmp.cleanup();
+    }
   });
 });

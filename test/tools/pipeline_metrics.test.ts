@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type Harness } from "../helpers/connect.js";
+import { connect, teamMethodology, type Harness } from "../helpers/connect.js";
+import { generatePipeline, loadPipeline } from "../../src/app/demo/generate.js";
 import { loadMethodology } from "../../src/methodology/load.js";
 import { dataDir } from "../../src/paths.js";
 import { build, T } from "../helpers/build.js";
@@ -198,6 +199,65 @@ describe("pipeline_metrics against a team's segment targets (Phase 1: target met
     const h = await connect({ now: NOW });
     try {
       expect((await h.callOk("pipeline_metrics", {})).segment_targets).toBeUndefined();
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe("conversion after the sale, with two after_sale stages", () => {
+  // The shipped six stages plus Expansion, a second stage after the sale.
+  const m = teamMethodology({
+    "stages.json": (j) => {
+      const onboarding = j.stages[5];
+      j.stages.push({
+        ...structuredClone(onboarding),
+        id: "expansion",
+        number: 7,
+        name: "Expansion",
+        entrance_criteria: [],
+        exit_criteria: onboarding.exit_criteria.map((c: any) => ({ ...c, id: `expansion_${c.id}` })),
+      });
+    },
+  });
+  const afterSale = (r: any) =>
+    r.conversion.slice(-2).map((c: any) => [c.from_stage, c.to_stage, c.reached_from, c.reached_to, c.rate]);
+
+  it("a win reaches the first stage after the sale, not the last: close_deal and import_deals", async () => {
+    const h = await connect({ now: NOW, methodology: m });
+    try {
+      const { deal } = await h.callOk("create_deal", {
+        name: "Won",
+        account: "W Co",
+        owner: "Dana",
+        stage: "closing",
+        created_at: "2026-05-01",
+      });
+      await h.callOk("close_deal", { deal_id: deal.id, outcome: "won", reason: "fit", closed_at: "2026-06-01" });
+      await h.callOk("import_deals", {
+        csv: "Name,Account,Owner,Stage,Created\nImported,I Co,Sam,Signed,2026-05-02",
+        mapping: { name: "Name", account: "Account", owner: "Owner", stage: "Stage", created_at: "Created" },
+        stage_map: { Signed: "won" },
+      });
+      const r = await h.callOk("pipeline_metrics", {});
+      expect(r.deals_closed.won).toBe(2);
+      expect(afterSale(r)).toEqual([
+        ["closing", "onboarding_success", 2, 2, 1],
+        ["onboarding_success", "expansion", 2, 0, 0],
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("the demo's wins reach the first stage after the sale too", async () => {
+    const h = await connect({ now: NOW, methodology: m });
+    try {
+      loadPipeline(h.store, generatePipeline({ seed: 7, deals: 120, as_of: "2026-11-28", methodology: m }), NOW, m);
+      const r = await h.callOk("pipeline_metrics", {});
+      const [toOnboarding, toExpansion] = r.conversion.slice(-2);
+      expect(toOnboarding.reached_to).toBeGreaterThan(0);
+      expect(toExpansion.reached_to).toBe(0);
     } finally {
       await h.close();
     }

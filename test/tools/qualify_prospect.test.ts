@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { connect, teamMethodology, tempDir, type Harness } from "../helpers/connect.js";
+import { connect, methodology, teamMethodology, tempDir, type Harness } from "../helpers/connect.js";
 
 describe("qualify_prospect", () => {
   let h: Harness;
@@ -195,6 +195,49 @@ describe("a framework changed under stored qualifications", () => {
     } finally {
       await h.close();
       tmp.cleanup();
+    }
+  });
+});
+
+describe("qualification actions under a team's stage ids", () => {
+  it("stage ids with digits can be named in closing_activity and actions.qualified, and the advice names them", async () => {
+    const h = await connect({
+      methodology: teamMethodology({
+        "stages.json": (j) => {
+          j.stages[1].id = "stage_2";
+          j.stages[2].id = "stage3";
+          j.stage_map = { discovery: "stage_2", solution_presentation: "stage3" };
+        },
+        "qualification.json": (j) => {
+          j.actions.qualified = "stage3.prepare_demo";
+          j.frameworks[0].dimensions[0].closing_activity = "stage_2.understand_budget";
+        },
+      }),
+    });
+    try {
+      const qualified = await h.callOk("qualify_prospect", {
+        stage: "stage_2",
+        budget: "approved",
+        authority: "decision_maker",
+        need: "critical",
+        timeline: "defined",
+      });
+      expect(qualified.verdict).toBe("qualified");
+      expect(qualified.recommended_action).toMatch(/^Qualified: move toward Solution Presentation\. /);
+      const gap = await h.callOk("qualify_prospect", {
+        stage: "stage_2",
+        budget: "unknown",
+        authority: "decision_maker",
+        need: "critical",
+        timeline: "defined",
+      });
+      expect(gap.gaps[0]).toBe("budget");
+      const budgetActivity = methodology()
+        .stage("discovery")
+        .activities.find((a) => a.id === "understand_budget")!.text;
+      expect(gap.recommended_action).toContain(`close the budget gap first: ${budgetActivity}`);
+    } finally {
+      await h.close();
     }
   });
 });

@@ -3,7 +3,7 @@
 // minimum history it falls back to the BANT score and says so.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { qualifyProspect } from "../../src/methodology/qualify.js";
-import { connect, type Harness } from "../helpers/connect.js";
+import { connect, teamMethodology, type Harness } from "../helpers/connect.js";
 import { mulberry32 } from "../helpers/random.js";
 
 const NOW = "2026-11-28T12:00:00.000Z";
@@ -135,9 +135,36 @@ describe("score_lead", () => {
     expect(r.win_probability).toBeGreaterThan(0.8);
     expect(r.top_up.join(" ")).toMatch(/Lead source: referral/);
     expect(r.factors.find((f: any) => f.feature === "bant_budget")).toMatchObject({
+      label: "BANT budget",
       direction: "up",
       value: "approved",
     });
+  });
+
+  it("names the qualification factors after the active framework's dimensions (MEDDICC)", async () => {
+    const meddicc = await connect({
+      now: NOW,
+      dbPath: h.dbPath,
+      methodology: teamMethodology({ "qualification.json": (j) => (j.active = "meddicc") }),
+    });
+    try {
+      const r = await meddicc.callOk("score_lead", {
+        segment: "smb_ready",
+        source: "referral",
+        economic_buyer: "committed",
+        // Either form: the status, or {status} as qualify_prospect takes it.
+        identify_pain: { status: "critical" },
+        amount: 12000,
+      });
+      const labels = Object.fromEntries(r.factors.map((f: any) => [f.feature, f.label]));
+      expect(labels).toMatchObject({
+        bant_budget: "MEDDICC economic buyer (budget)",
+        bant_need: "MEDDICC identify pain (need)",
+      });
+      expect(r.__text).not.toMatch(/BANT budget|BANT need/);
+    } finally {
+      await meddicc.close();
+    }
   });
 
   it("a weak prospect scores low with the factors that pull it down", async () => {

@@ -144,6 +144,26 @@ describe("the methodology as data", () => {
         )),
       /frameworks\[2\]\.dimensions\[1\]\.statuses: must have an unknown status/,
     ],
+    [
+      "stages.json",
+      (j: any) => (j.stages[0].exit_criteria[0].id = `meeting_${"x".repeat(60)}`),
+      /data\/stages\.json at stages\[0\]\.exit_criteria\[0\]\.id: criterion ids are at most 60 characters/,
+    ],
+    [
+      "stages.json",
+      (j: any) => (j.stages[1].entrance_criteria[0].follows_from[0] = "Meeting-Agreed"),
+      /data\/stages\.json at stages\[1\]\.entrance_criteria\[0\]\.follows_from\[0\]: criterion ids are snake_case/,
+    ],
+    [
+      "scoring.json",
+      (j: any) => (j.features[2].label = "BANT budget"),
+      /data\/scoring\.json at features\[2\]\.label: bant_budget takes its name from the active framework's budget dimension/,
+    ],
+    [
+      "scoring.json",
+      (j: any) => delete j.features[0].label,
+      /data\/scoring\.json at features\[0\]\.label: segment needs a label/,
+    ],
   ])("refuses a broken %s with the file and the path inside it", (file, mutate, message) => {
     const dir = brokenCopy(file, mutate);
     expect(() => loadMethodology(dir)).toThrow(MethodologyDataError);

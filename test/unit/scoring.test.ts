@@ -11,13 +11,14 @@ import {
   emptyModel,
   evaluate,
   explain,
+  featureLabel,
   normalizeCategory,
   winProbability,
   type FeatureValues,
   type TrainingRow,
 } from "../../src/methodology/scoring.js";
 import type { ScoringFeature } from "../../src/methodology/schema.js";
-import { methodology } from "../helpers/connect.js";
+import { methodology, teamMethodology } from "../helpers/connect.js";
 
 const m = methodology();
 
@@ -405,5 +406,41 @@ describe("held-out quality", () => {
     const q = evaluate(model, FEATURES, [won({ source: "referral" }), won({ source: "cold" })]);
     expect(q.auc).toBeNull();
     expect(q.brier).toBeCloseTo((0.25 ** 2 + (2 / 3) ** 2) / 2, 10);
+  });
+});
+
+describe("feature labels follow the active framework", () => {
+  const under = (id: string) =>
+    id === "bant" ? methodology() : teamMethodology({ "qualification.json": (j) => (j.active = id) });
+  it.each([
+    ["bant", ["BANT budget", "BANT authority", "BANT need", "BANT timeline"]],
+    [
+      "meddicc",
+      [
+        "MEDDICC economic buyer (budget)",
+        "MEDDICC economic buyer (authority)",
+        "MEDDICC identify pain (need)",
+        "MEDDICC decision process (timeline)",
+      ],
+    ],
+    [
+      "spiced",
+      [
+        "Budget (no SPICED dimension)",
+        "SPICED decision (authority)",
+        "SPICED pain (need)",
+        "SPICED critical event (timeline)",
+      ],
+    ],
+    [
+      "champ",
+      ["CHAMP money (budget)", "CHAMP authority", "CHAMP challenges (need)", "CHAMP prioritization (timeline)"],
+    ],
+  ])("%s names the budget, authority, need and timeline features after its dimensions", (id, labels) => {
+    const m = under(id);
+    expect(
+      (["bant_budget", "bant_authority", "bant_need", "bant_timeline"] as const).map((f) => featureLabel(m, f)),
+    ).toEqual(labels);
+    expect(featureLabel(m, "source")).toBe("Lead source");
   });
 });

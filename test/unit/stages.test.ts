@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/methodology/errors.js";
-import { checkStageExit, unmetAtGate } from "../../src/methodology/stages.js";
+import { checkStageExit, stageReachedByWin, unmetAtGate } from "../../src/methodology/stages.js";
 import { methodology } from "../helpers/connect.js";
 
 const m = methodology();
@@ -159,5 +159,25 @@ describe("stage exit criteria", () => {
     const second = checkStageExit(m, { stage: "prospecting", previous });
     expect(second.criteria.find((x) => x.id === "discovery_meeting_set")!.met).toBe(false);
     expect(second.can_advance).toBe(false);
+  });
+});
+
+describe("the stage a won deal has reached", () => {
+  const roles = (...r: string[]) => r.map((role) => ({ role }) as { role: "before_sale" | "closing" | "after_sale" });
+  it.each([
+    [
+      "the shipped six stages: Onboarding & Success",
+      roles("before_sale", "before_sale", "before_sale", "before_sale", "closing", "after_sale"),
+      5,
+    ],
+    ["two stages after the sale: the first of them", roles("before_sale", "closing", "after_sale", "after_sale"), 2],
+    ["none after the sale: the last closing stage", roles("before_sale", "closing", "closing"), 2],
+    ["two closing stages then one after: the one after", roles("before_sale", "closing", "closing", "after_sale"), 3],
+  ])("%s", (_, stages, index) => {
+    expect(stageReachedByWin(stages)).toBe(index);
+  });
+
+  it("is the methodology's wonStageIndex", () => {
+    expect(m.wonStageIndex).toBe(m.stageIndex("onboarding_success"));
   });
 });

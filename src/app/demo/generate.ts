@@ -1116,8 +1116,8 @@ function toBulkDeal(m: Methodology, d: DemoDeal, qualify: World["qualify"]): Bul
       last_activity_at: d.last_activity_at,
       owner_changes: d.owner_changes,
       bant: q,
-      // A win reaches the stage after the sale (as close_deal records it).
-      ...(d.status === "won" ? { reached_stage_index: m.stages.length - 1 } : {}),
+      // A win reaches the first stage after the sale (as close_deal records it).
+      ...(d.status === "won" ? { reached_stage_index: m.wonStageIndex } : {}),
     },
     history: d.history.map((h, i) => ({
       stage: h.stage,

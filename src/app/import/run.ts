@@ -814,8 +814,8 @@ function target(
     stage,
     stage_index: m.stageIndex(stage),
     status,
-    // A win reaches the stage after the sale (as close_deal records it).
-    ...(status === "won" ? { reached_stage_index: m.stages.length - 1 } : {}),
+    // A win reaches the first stage after the sale (as close_deal records it).
+    ...(status === "won" ? { reached_stage_index: m.wonStageIndex } : {}),
     tier: seg.tier,
     readiness: seg.readiness,
     segment: seg.segment,

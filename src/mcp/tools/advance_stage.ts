@@ -7,7 +7,7 @@ import { toTimestamp } from "../../app/dates.js";
 import { warningsAfterMove } from "../../app/pipeline-analysis.js";
 import { cleanText, DealId, IsoDate, Reasons, stageRef } from "../../app/schemas.js";
 import { InputError } from "../../methodology/errors.js";
-import { unmetAtGate } from "../../methodology/stages.js";
+import { checkOfCurrentStay, unmetAtGate } from "../../methodology/stages.js";
 import { assertPast } from "../../app/dates.js";
 
 export default defineTool({
@@ -69,7 +69,8 @@ export default defineTool({
       );
     assertPast(at, now, "at");
 
-    const check = store.latestStageCheck(deal.id, from);
+    const latest = store.latestStageCheck(deal.id, from);
+    const check = checkOfCurrentStay(latest, deal);
     // The exit criteria of the stage left and the entrance criteria of the stage entered.
     const open = unmetAtGate(m, from, to, check?.criteria);
     const unmet = open.map((c) => c.id);
@@ -78,7 +79,9 @@ export default defineTool({
     const reasons: string[] = [];
     if (!check)
       reasons.push(
-        `No ${fromDef.name} exit check is recorded for ${deal.id}: call check_stage_exit with deal_id first.`,
+        latest
+          ? `The last ${fromDef.name} exit check of ${deal.id} (${latest.recorded_at.slice(0, 10)}) was made before it entered ${fromDef.name} again (${deal.stage_entered_at.slice(0, 10)}): call check_stage_exit with deal_id for this stay.`
+          : `No ${fromDef.name} exit check is recorded for ${deal.id}: call check_stage_exit with deal_id first.`,
       );
     for (const c of open)
       reasons.push(

@@ -1,13 +1,9 @@
 import { z } from "zod";
-import { checkStageExit } from "../../methodology/stages.js";
-import { StageId } from "../../methodology/schema.js";
+import { checkOfCurrentStay, checkStageExit, gateOf, saidAtGate } from "../../methodology/stages.js";
+import { CriterionId, StageId } from "../../methodology/schema.js";
 import { defineTool, reply } from "../define.js";
 import { cleanText, DealId, Reasons, Recorded, stageEnum } from "../../app/schemas.js";
 import { InputError } from "../../methodology/errors.js";
-
-const CriterionId = z
-  .string()
-  .refine((v) => /^[a-z][a-z0-9_]{1,60}$/.test(v), "criterion ids are snake_case, e.g. stakeholders_identified");
 
 export default defineTool({
   name: "check_stage_exit",
@@ -66,18 +62,18 @@ export default defineTool({
       const store = ctx.store();
       const deal = store.requireDeal(deal_id);
       const at = (stage ?? deal.stage) as z.infer<typeof StageId>;
-      const prior = store.latestStageCheck(deal_id, at);
-      return {
-        deal,
-        at,
-        c: checkStageExit(m, {
-          stage: at,
-          met,
-          unmet,
-          evidence,
-          previous: prior && { met: prior.criteria, evidence: prior.evidence },
-        }),
+      // Earlier answers carry over within the deal's current stay in its stage, not from an earlier one.
+      const latest = store.latestStageCheck(deal_id, at);
+      const prior = at === deal.stage ? checkOfCurrentStay(latest, deal) : latest;
+      const check = {
+        stage: at,
+        met,
+        unmet,
+        evidence,
+        previous: prior && { met: prior.criteria, evidence: prior.evidence },
       };
+      // Recorded: what was said; the entrance criteria that follow from exit criteria are derived when read.
+      return { deal, at, c: checkStageExit(m, check), said: saidAtGate(gateOf(m, at), check) };
     };
     if (ctx.readOnly) {
       const { c } = judge();
@@ -85,12 +81,12 @@ export default defineTool({
     }
     return ctx.write(() => {
       const store = ctx.store();
-      const { deal, at, c } = judge();
+      const { deal, at, c, said } = judge();
       store.recordStageCheck(
         deal_id,
         {
           stage: at,
-          criteria: Object.fromEntries(c.criteria.map((x) => [x.id, x.met])),
+          criteria: said,
           evidence: Object.fromEntries(c.criteria.filter((x) => x.evidence).map((x) => [x.id, x.evidence!])),
           can_advance: c.can_advance,
         },

@@ -40,9 +40,8 @@ export default defineTool({
           `closed_at is before ${deal.id} entered its current stage (${deal.stage_entered_at.slice(0, 10)}).`,
           "closed_at",
         );
-      // A win is the Closing exit ("Fully executed contract"): the deal has reached the stage
-      // after the sale, which keeps the Closing -> Onboarding & Success conversion honest.
-      const reached = input.outcome === "won" ? m.stages.length - 1 : undefined;
+      // A win is the closing stages' exit: the deal has reached the first stage after the sale.
+      const reached = input.outcome === "won" ? m.wonStageIndex : undefined;
       const closed = store.closeDeal(
         deal.id,
         { status: input.outcome, reason: input.reason ?? null, closed_at: at, reached_stage_index: reached },

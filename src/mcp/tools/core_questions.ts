@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { coreQuestions } from "../../methodology/questions.js";
+import { checkOfCurrentStay } from "../../methodology/stages.js";
 import { FocusId, StageId } from "../../methodology/schema.js";
 import { defineTool, reply } from "../define.js";
 import { DealId, Focus, stageEnum } from "../../app/schemas.js";
@@ -43,7 +44,8 @@ export default defineTool({
       const store = ctx.store();
       const deal = store.requireDeal(input.deal_id);
       stage ??= deal.stage as NonNullable<typeof stage>;
-      const check = store.latestStageCheck(input.deal_id, stage!);
+      const latest = store.latestStageCheck(input.deal_id, stage!);
+      const check = stage === deal.stage ? checkOfCurrentStay(latest, deal) : latest;
       if (check)
         open = Object.entries(check.criteria)
           .filter(([, v]) => v !== true)

@@ -98,8 +98,8 @@ export default defineTool({
           `${d.id}'s last qualification was under ${m.frameworks.find((f) => f.id === q.framework)?.name ?? q.framework}, so its ${fw.name} score counts every dimension unknown; qualify it again with qualify_prospect.`,
         );
     } else {
-      const given = input as unknown as Record<string, { status: string } | undefined>;
-      for (const dim of fw.dimensions) if (given[dim.id]) statuses[dim.id] = given[dim.id]!.status;
+      const given = input as unknown as Record<string, string | undefined>;
+      for (const dim of fw.dimensions) if (given[dim.id]) statuses[dim.id] = given[dim.id]!;
       const signals = signalsOf(m, statuses);
       const status = { budget: signals.budget ?? undefined, timeline: signals.timeline ?? undefined };
       const segment = input.segment ?? leadSegment(m, input, status, derivation);
