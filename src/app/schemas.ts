@@ -263,6 +263,8 @@ export const Months = z.number().refine((n) => n >= 0 && n <= 120, "must be 0-12
 // Each dimension of the active framework (data/qualification.json) as `{"status": "approved",
 // "note": "..."}`, or the status alone ("approved"): both mean the same. A dimension that speaks
 // to the budget, need or timeline signal also takes that signal's details.
+/** Marks a {status, note?} input whose tools/list form is its status alone (define.ts reads it). */
+export const ADVERTISED_AS_STATUS = "x-advertised-as-status";
 const statusShorthand = (v: unknown) => (typeof v === "string" ? { status: v } : v);
 const dimension = <S extends z.ZodType, E extends z.ZodRawShape>(status: S, extra: E) =>
   z.preprocess(statusShorthand, closedObject({ status, ...extra, note: Note.optional() }));
@@ -291,7 +293,14 @@ function shapesFor(m: Methodology) {
       const details = SignalId.options
         .filter((sig) => m.qualification.signals[sig].dimension === d.id)
         .reduce<z.ZodRawShape>((acc, sig) => ({ ...acc, ...SIGNAL_DETAILS[sig] }), {});
-      full[d.id] = dimension(looseEnum(statusIds(d)), details).optional() as unknown as DimensionShape;
+      const plain = Object.keys(details).length === 0;
+      // A dimension with no details of its own is advertised as its status alone (the shorter form,
+      // ~100 characters less in tools/list); {status, note} is read as before.
+      full[d.id] = (plain
+        ? dimension(looseEnum(statusIds(d)), details)
+            .optional()
+            .meta({ [ADVERTISED_AS_STATUS]: true })
+        : dimension(looseEnum(statusIds(d)), details).optional()) as unknown as DimensionShape;
       if (SignalId.options.some((sig) => m.qualification.signals[sig].dimension === d.id))
         status[d.id] = statusOnly(looseEnum(statusIds(d))).optional() as unknown as StatusShape;
     }

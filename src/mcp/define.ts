@@ -25,6 +25,7 @@ import { InputError } from "../methodology/errors.js";
 import type { Deps } from "../app/deps.js";
 import type { Methodology } from "../methodology/load.js";
 import { fence } from "../app/fence.js";
+import { ADVERTISED_AS_STATUS } from "../app/schemas.js";
 
 /**
  * read: changes nothing. append: only adds records. update: changes existing records, and the
@@ -189,7 +190,7 @@ function leanSchema(schema: z.ZodType, role: "input" | "output"): StandardSchema
   const json = (io: "input" | "output") => (options: { target: string }) => {
     if (!cache[io]) {
       const { $schema: _drop, ...rest } = std.jsonSchema[io](options as never) as Record<string, unknown>;
-      cache[io] = rest;
+      cache[io] = io === "input" ? statusForms(rest) : rest;
     }
     return cache[io]!;
   };
@@ -210,6 +211,21 @@ function leanSchema(schema: z.ZodType, role: "input" | "output"): StandardSchema
   return {
     "~standard": { ...std, validate, jsonSchema: { input: json("input"), output: json("output") } },
   } as StandardSchemaWithJSON;
+}
+
+/**
+ * An input property marked ADVERTISED_AS_STATUS ({status, note?} or the status alone) is shown as
+ * its status: the short form, which the tool reads the same way.
+ */
+function statusForms(json: Record<string, unknown>): Record<string, unknown> {
+  const props = json.properties as Record<string, Record<string, unknown>> | undefined;
+  if (!props) return json;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(props)) {
+    const status = (v.properties as Record<string, unknown> | undefined)?.status;
+    out[k] = v[ADVERTISED_AS_STATUS] && status ? status : v;
+  }
+  return { ...json, properties: out };
 }
 
 /** A tool's input or output shape under a methodology. */

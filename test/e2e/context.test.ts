@@ -39,17 +39,9 @@ describe("sized for an agent's context (built server, demo store)", () => {
       rmSync(team, { recursive: true, force: true });
     }
   };
-  // Known gap: MEDDICC's eight dimensions, each {status, note?} in qualify_prospect's schema, come
-  // to 24,319 characters. This case fails once they fit; then it joins the others.
-  const overBudget = ["meddicc"];
-  it.each(frameworks.filter((id) => !overBudget.includes(id)))(
+  it.each(frameworks)(
     `with %s active, the tool definitions fit ${DEFINITIONS_MAX.toLocaleString("en-US")} characters`,
     async (id) => expect(await definitionsWith(id)).toBeLessThanOrEqual(DEFINITIONS_MAX),
-    60_000,
-  );
-  it.each(overBudget)(
-    `known gap: with %s active, the tool definitions still pass ${DEFINITIONS_MAX.toLocaleString("en-US")} characters`,
-    async (id) => expect(await definitionsWith(id)).toBeGreaterThan(DEFINITIONS_MAX),
     60_000,
   );
 

@@ -81,7 +81,8 @@ describe("qualify_prospect under a team's framework (MEDDICC)", () => {
       "request_id",
     ]);
     expect(props.budget).toBeUndefined();
-    expect(JSON.stringify(props.champion)).toContain('"tested"');
+    // A dimension with no details of its own is shown as its status alone (tools/list stays in budget).
+    expect(props.champion).toEqual({ type: "string", enum: ["tested", "potential", "unknown", "none"] });
     // The budget's details go with the dimension that speaks to the budget, the timeline's with the decision process.
     expect(JSON.stringify(props.economic_buyer)).toContain('"amount"');
     expect(JSON.stringify(props.decision_process)).toContain('"months"');
@@ -113,6 +114,8 @@ describe("qualify_prospect under a team's framework (MEDDICC)", () => {
       meddicc.qualificationDimension("champion").questions[0],
     ]);
     expect(Object.keys(r.dimensions)).toHaveLength(8);
+    // A dimension advertised as its status alone still takes {status, note}, and keeps the note.
+    expect(r.dimensions.champion.finding).toMatch(/Note: Head of Ops$/);
     expect(r.__text).toMatch(/MEDDICC \d+\/100/);
     // No stage activity is named for MEDDICC's dimensions: the action asks the question.
     expect(r.recommended_action).toContain(meddicc.qualificationDimension("economic_buyer").questions[0]);

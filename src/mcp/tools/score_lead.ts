@@ -26,7 +26,7 @@ export default defineTool({
   kind: "read",
   description: (m) =>
     [
-      `Win probability of a deal or new lead, learned from the store's closed deals, with the factors that move it and held-out AUC (${m.qualification.name} score below 30 won and 30 lost). Give what the rep knows; the segment is derived.`,
+      `Win probability of a deal or new lead, learned from the store's closed deals, with the factors that move it and held-out AUC (${m.qualification.name} score below ${m.scoring.min_closed_per_class} won and ${m.scoring.min_closed_per_class} lost). Give what the rep knows; the segment is derived.`,
       `Example: ${example(m)}`,
     ].join(" "),
   input: (m) => ({
