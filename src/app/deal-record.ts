@@ -109,7 +109,7 @@ export function dealRecordText(m: Methodology, r: ReturnType<typeof dealRecord>)
   const d = r.deal;
   const summary = [
     dealLine(m, d as never),
-    `In ${d.stage_name} since ${d.stage_entered_at.slice(0, 10)} · ${r.stage_history.length} stage entries · ${r.activities_total} activities${r.activities_truncated ? ` (latest ${r.activities.length} shown)` : ""} · ${r.stakeholders.length} stakeholders (${r.stakeholders.filter((s) => s.decision_maker).length} decision makers)`,
+    `In ${d.stage_name} since ${d.stage_entered_at.slice(0, 10)} · ${r.stage_history.length} stage entries · ${r.activities_total} activities${r.activities_truncated ? ` (latest ${r.activities.length} shown)` : ""} · ${r.stakeholders.length} stakeholder${r.stakeholders.length === 1 ? "" : "s"} (${r.stakeholders.filter((s) => s.decision_maker).length} decision maker${r.stakeholders.filter((s) => s.decision_maker).length === 1 ? "" : "s"})`,
     r.qualification
       ? `${frameworkName(m, r.qualification.framework)} ${r.qualification.verdict} ${r.qualification.score}/100 (${r.qualification.recorded_at.slice(0, 10)})${r.qualification.framework === m.qualification.id ? "" : `: not yet qualified under ${m.qualification.name}`}`
       : `No ${m.qualification.name} qualification yet: call qualify_prospect.`,

@@ -55,6 +55,28 @@ export function closest(typed: string, values: readonly string[]): string {
 }
 
 /**
+ * The valid value a typo most likely meant, or undefined when none is near enough to suggest
+ * ("negotiation" is not "prospecting"). `aliases` (e.g. old stage ids) may be typed for the value they name.
+ */
+export function nearest(
+  typed: string,
+  values: readonly string[],
+  aliases: Readonly<Record<string, string>> = {},
+): string | undefined {
+  const k = enumKey(typed);
+  if (!k) return undefined;
+  const named = [...values, ...Object.keys(aliases)];
+  const word = named.find((v) => v.split("_").includes(k) || (k.length >= 3 && (v.includes(k) || k.includes(v))));
+  const best = word ?? closest(typed, named);
+  if (!word && distance(k, best) > Math.max(1, Math.floor(k.length / 3))) return undefined;
+  return aliases[best] ?? best;
+}
+const didYouMean = (typed: string, values: readonly string[], aliases?: Readonly<Record<string, string>>) => {
+  const n = nearest(typed, values, aliases);
+  return n ? `; did you mean ${n}?` : "";
+};
+
+/**
  * An enum that accepts what people type when the meaning is unambiguous (case, spaces, hyphens,
  * "&", a display name such as "Proposal & Negotiation"), and otherwise names the closest value.
  */
@@ -66,10 +88,40 @@ export function looseEnum<const T extends string>(values: readonly T[], aliases:
     z.enum(values as [T, ...T[]], {
       error: (iss) =>
         typeof iss.input === "string"
-          ? `"${iss.input.slice(0, 40)}" is not one of ${values.join(", ")}; did you mean ${closest(iss.input, values)}?`
+          ? `"${iss.input.slice(0, 40)}" is not one of ${values.join(", ")}${didYouMean(iss.input, values, aliases)}`
           : `must be one of ${values.join(", ")}`,
     }),
   );
+}
+
+/** The keys of an object schema, through optional, default, nullable and preprocess wrappers. */
+function objectShape(t: unknown): Record<string, unknown> | undefined {
+  for (let i = 0, cur = t as { _zod?: { def: Record<string, unknown> } } | undefined; cur?._zod && i < 8; i++) {
+    const def = cur._zod.def;
+    if (def.shape) return def.shape as Record<string, unknown>;
+    cur = (def.innerType ?? def.out) as typeof cur;
+  }
+  return undefined;
+}
+
+/**
+ * "unknown argument ..." for keys an object does not take, with the key each one most likely
+ * meant: a near key of the object ("to" -> to_stage), or a key of one of its nested objects
+ * ("stage" -> filters.stage); then the keys it takes.
+ */
+export function unknownArguments(keys: readonly string[], shape: Record<string, unknown>): string {
+  const own = Object.keys(shape);
+  const meant = (k: string) => {
+    const near = nearest(k, own);
+    if (near) return near;
+    for (const [name, t] of Object.entries(shape)) if (objectShape(t)?.[k] !== undefined) return `${name}.${k}`;
+    return undefined;
+  };
+  const named = keys.map((k) => {
+    const m = meant(k);
+    return `"${k}"${m ? ` (did you mean ${m}?)` : ""}`;
+  });
+  return `unknown argument${keys.length > 1 ? "s" : ""} ${named.join(", ")}; expected ${own.join(", ")}`;
 }
 
 // ---------------------------------------------------------------- nested objects
@@ -82,11 +134,7 @@ export function closedObject<S extends z.ZodRawShape>(shape: S) {
   return z.preprocess((v, ctx) => {
     if (typeof v === "object" && v !== null && !Array.isArray(v)) {
       const unknown = Object.keys(v).filter((k) => !(k in shape));
-      if (unknown.length)
-        ctx.addIssue({
-          code: "custom",
-          message: `unknown argument${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; expected ${Object.keys(shape).join(", ")}`,
-        });
+      if (unknown.length) ctx.addIssue({ code: "custom", message: unknownArguments(unknown, shape) });
     }
     return v;
   }, z.object(shape));
@@ -169,19 +217,26 @@ export const stageEnum = (m: Methodology) => looseEnum(stageIds(m), m.stageMap);
  * One of `values`, validated in code rather than listed in the schema (for ids the model is told
  * once, in the server instructions): typed forms are accepted, and a miss names the closest value.
  */
-export function oneOf<const T extends string>(values: readonly T[], noun: string) {
+export function oneOf<const T extends string>(
+  values: readonly T[],
+  noun: string,
+  aliases: Readonly<Record<string, T>> = {},
+) {
   return z.preprocess(
     (v) => (typeof v === "string" ? enumKey(v) : v),
     z.string().refine((v) => (values as readonly string[]).includes(v), {
       error: (iss) =>
-        `"${String(iss.input).slice(0, 40)}" is not a ${noun}; ${noun === "stage" ? "stages" : "values"} are ${values.join(", ")}; did you mean ${closest(String(iss.input), values)}?`,
+        `"${String(iss.input).slice(0, 40)}" is not a ${noun}; ${noun === "stage" ? "stages" : "values"} are ${values.join(", ")}${didYouMean(String(iss.input), values, aliases)}`,
     }),
   ) as unknown as z.ZodType<T, string>;
 }
 
 /** A stage id, without a description (filters: the instructions list the stages); a mapped old id is accepted. */
 export const stageValue = (m: Methodology) =>
-  z.preprocess((v) => (typeof v === "string" ? (m.resolveStage(enumKey(v)) ?? v) : v), oneOf(stageIds(m), "stage"));
+  z.preprocess(
+    (v) => (typeof v === "string" ? (m.resolveStage(enumKey(v)) ?? v) : v),
+    oneOf(stageIds(m), "stage", m.stageMap),
+  );
 export const stageRef = (m: Methodology) => stageValue(m).describe("stage id");
 const stageIds = (m: Methodology) => m.stages.map((s) => s.id) as [string, ...string[]];
 export const Tier = looseEnum(TierId.options);
@@ -203,7 +258,7 @@ export const SegmentValue = z.preprocess(
   (v) => (typeof v === "string" && SEGMENT_IDS.includes(enumKey(v)) ? enumKey(v) : v),
   z.string().refine((v) => SEGMENT_IDS.includes(v), {
     error: (iss) =>
-      `"${String(iss.input).slice(0, 40)}" is not a segment (<tier>_<readiness>); did you mean ${closest(String(iss.input), SEGMENT_IDS)}?`,
+      `"${String(iss.input).slice(0, 40)}" is not a segment (<tier>_<readiness>)${didYouMean(String(iss.input), SEGMENT_IDS) || `; segments are ${SEGMENT_IDS.join(", ")}`}`,
   }),
 );
 export const Segment = SegmentValue.describe("tier_readiness, e.g. smb_ready");

@@ -35,20 +35,8 @@ export function syncStageLayout(
     return undefined;
   }
   const plan = () => {
-    const used = store.stageUsage();
-    const known = new Set([...store.stageLayout(), ...used.map((u) => u.stage)]);
-    const map: Record<string, string> = {};
-    const homeless: Array<{ stage: string; deals: number }> = [];
-    for (const id of known) {
-      const to = m.resolveStage(id);
-      if (to !== undefined) map[id] = to;
-      else {
-        const deals = used.find((u) => u.stage === id)?.deals ?? 0;
-        // A stage of the old layout that no deal ever touched has nothing to move.
-        if (deals > 0) homeless.push({ stage: id, deals });
-      }
-    }
-    if (homeless.length > 0) throw homelessError(m, homeless);
+    const { map, homeless } = stageLayoutPlan(store, m);
+    if (homeless.length > 0) throw homelessError(m, homeless, store.stageLayout());
     return map;
   };
   if (opts.readOnly) {
@@ -69,6 +57,30 @@ export function syncStageLayout(
   return change;
 }
 
+/**
+ * Where each stage the store refers to goes under the methodology's stages (`map`: itself, or
+ * through stage_map), and the stages with deals that have nowhere to go (`homeless`).
+ */
+export function stageLayoutPlan(
+  store: DealStore,
+  m: Methodology,
+): { map: Record<string, string>; homeless: Array<{ stage: string; deals: number }> } {
+  const used = store.stageUsage();
+  const known = new Set([...store.stageLayout(), ...used.map((u) => u.stage)]);
+  const map: Record<string, string> = {};
+  const homeless: Array<{ stage: string; deals: number }> = [];
+  for (const id of known) {
+    const to = m.resolveStage(id);
+    if (to !== undefined) map[id] = to;
+    else {
+      const deals = used.find((u) => u.stage === id)?.deals ?? 0;
+      // A stage of the old layout that no deal ever touched has nothing to move.
+      if (deals > 0) homeless.push({ stage: id, deals });
+    }
+  }
+  return { map, homeless };
+}
+
 /** What differs between the store's stages and the methodology's, in a sentence; undefined when nothing. */
 export function layoutDiffers(store: DealStore, m: Methodology): string | undefined {
   const layout = store.stageLayout();
@@ -77,11 +89,20 @@ export function layoutDiffers(store: DealStore, m: Methodology): string | undefi
   return `The store was written with the stages ${layout.join(", ")}; the methodology has ${stages.join(", ")}.`;
 }
 
-function homelessError(m: Methodology, homeless: Array<{ stage: string; deals: number }>): StoreError {
+function homelessError(
+  m: Methodology,
+  homeless: Array<{ stage: string; deals: number }>,
+  layout: readonly string[],
+): StoreError {
   const list = homeless.map((h) => `${h.stage} (${h.deals} deal${h.deals === 1 ? "" : "s"})`).join(", ");
   const ids = m.stages.map((s) => s.id);
   const example = `"stage_map": { ${homeless.map((h) => `"${h.stage}": "${closest(h.stage, ids)}"`).join(", ")} }`;
+  // The stages are the store's own (the last server that opened it had them): most often this
+  // server was started without the methodology folder the store was moved with.
+  const own = homeless.every((h) => layout.includes(h.stage))
+    ? ` The store's stages are ${layout.join(", ")}, as the last server to open it had them: if that server ran with a methodology folder, start this one with the same folder (--methodology DIR or LEAN_SALES_METHODOLOGY).`
+    : "";
   return new StoreError(
-    `The store holds deals in stages the methodology does not have: ${list}. Map each to one of ${ids.join(", ")} in stages.json (e.g. ${example}) and start again. Nothing was changed.`,
+    `The store holds deals in stages the methodology does not have: ${list}.${own} To move them onto this methodology's stages instead, map each to one of ${ids.join(", ")} in stages.json (e.g. ${example}) and start again. Nothing was changed.`,
   );
 }

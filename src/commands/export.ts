@@ -16,7 +16,11 @@ export async function exportCommand(config: Config, deps: Deps, term: Terminal):
   const differs = layoutDiffers(store, deps.methodology);
   if (differs)
     throw new ConfigError(
-      `${differs} Export with the methodology the server runs on (--methodology or LEAN_SALES_METHODOLOGY), or copy the store as it is with lean-sales-mcp backup FILE. Nothing was written.`,
+      `${differs} Export never moves a store: ${
+        config.methodology
+          ? "start the server once with this methodology to move the store onto its stages, then export"
+          : "export with the methodology the server runs on (--methodology or LEAN_SALES_METHODOLOGY), or copy the store as it is with lean-sales-mcp backup FILE"
+      }. Nothing was written.`,
     );
   const target = config.options.out as string | undefined;
   const tmp = target ? `${target}.partial` : undefined;

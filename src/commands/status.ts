@@ -2,7 +2,8 @@
 import { resolve } from "node:path";
 import { type Config } from "../config.js";
 import type { Deps } from "../app/deps.js";
-import { layoutDiffers } from "../app/stage-layout.js";
+import { layoutDiffers, stageLayoutPlan } from "../app/stage-layout.js";
+import type { DealStore } from "../store/types.js";
 import { VERSION } from "../version.js";
 import type { Terminal } from "./terminal.js";
 
@@ -17,11 +18,7 @@ export async function statusCommand(config: Config, deps: Deps, term: Terminal):
     db: resolve(config.db),
     ...store.status(),
     stages: store.stageLayout(),
-    ...(differs
-      ? {
-          stages_note: `${differs} The server moves the store onto its stages at start-up, or refuses with what is missing.`,
-        }
-      : {}),
+    ...(differs ? { stages_note: `${differs} ${startsOn(store, deps)}` } : {}),
     counts: store.counts(),
   };
   out(
@@ -31,4 +28,12 @@ export async function statusCommand(config: Config, deps: Deps, term: Terminal):
           .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`)
           .join("\n")}\n`,
   );
+}
+
+/** What a server on this methodology would do with the store (status never moves it). */
+function startsOn(store: DealStore, deps: Deps): string {
+  const { homeless } = stageLayoutPlan(store, deps.methodology);
+  if (homeless.length === 0) return "A server on this methodology moves the store onto its stages when it starts.";
+  const list = homeless.map((h) => `${h.stage} (${h.deals} deal${h.deals === 1 ? "" : "s"})`).join(", ");
+  return `A server on this methodology refuses the store: ${list} have no stage in it. Start with the methodology folder the store was moved with (--methodology DIR), or map those stages in its stages.json.`;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { unknownArguments } from "../app/schemas.js";
 
 /**
  * Validation messages an agent can act on (the SDK appends " at <field>" to each). zod keeps
@@ -19,8 +20,13 @@ export function useAgentMessages(): void {
         return `must be one of ${iss.values.map(String).join(", ")} (got ${JSON.stringify(iss.input)?.slice(0, 60)})`;
       }
       if (iss.code === "invalid_type" && iss.input === undefined) return "is required";
-      if (iss.code === "unrecognized_keys")
-        return `unknown argument${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => `"${k}"`).join(", ")}; see the tool's input schema`;
+      if (iss.code === "unrecognized_keys") {
+        const shape = (iss.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def
+          ?.shape;
+        return shape
+          ? unknownArguments(iss.keys, shape)
+          : `unknown argument${iss.keys.length > 1 ? "s" : ""} ${iss.keys.map((k) => `"${k}"`).join(", ")}; see the tool's input schema`;
+      }
       return undefined;
     },
   });

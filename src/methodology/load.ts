@@ -747,7 +747,11 @@ export function loadMethodology(dataDir: string, opts: { shipped?: string; team?
     actions: raw.qualification.actions,
   };
   const qualificationDims = new Map(qualification.dimensions.map((d) => [d.id, d]));
-  const wastes = [...raw.wastes.wastes].sort((a, b) => a.number - b.number);
+  // A remedy may name the qualification framework as {framework} (the reference's "Apply strict
+  // BANT qualification criteria"): it reads as the active one's name.
+  const wastes = [...raw.wastes.wastes]
+    .sort((a, b) => a.number - b.number)
+    .map((w) => ({ ...w, elimination: w.elimination.map((t) => t.replaceAll("{framework}", qualification.name)) }));
   const segments = new Map<string, SegmentDef>();
   const rowSource = (block: string, i: number) => sourceName(provenances.at(`segmentation.${block}[${i}]`));
   raw.segmentation.matrix.forEach((row, i) =>

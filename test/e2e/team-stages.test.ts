@@ -192,7 +192,7 @@ describe("a store written with the reference's six stages meets a team's five", 
     const r = await runToExit(["--methodology", unmapped, "--db", db]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /deals in stages the methodology does not have: solution_presentation \(1 deal\), proposal_negotiation \(2 deals\), onboarding_success \(1 deal\)\. Map each .*stage_map/,
+      /deals in stages the methodology does not have: solution_presentation \(1 deal\), proposal_negotiation \(2 deals\), onboarding_success \(1 deal\)\. .*map each .*stage_map/,
     );
     expect(r.stderr).toMatch(/Nothing was changed/);
     expect(sha256(db)).toBe(before);
@@ -257,7 +257,7 @@ describe("a store written with the reference's six stages meets a team's five", 
       const refused = await c2.call("get_deal", { deal_id: ids.discovery });
       expect(refused.isError).toBe(true);
       expect((refused.content as Array<{ text: string }>)[0]!.text).toMatch(
-        /deals in stages the methodology does not have: .*proposal \(2 deals\).*success \(1 deal\)/,
+        /deals in stages the methodology does not have: .*proposal \(2 deals\).*success \(1 deal\)\. The store's stages are prospecting, discovery, proposal, closing, success, .*start this one with the same folder \(--methodology DIR/,
       );
     } finally {
       await c2.close();
@@ -360,6 +360,9 @@ describe("a store written with the reference's six stages meets a team's five", 
     const info = JSON.parse(status.stdout);
     expect(info.stages).toEqual(FIVE);
     expect(info.stages_note).toMatch(/the methodology has prospecting, discovery, solution_presentation/);
+    expect(info.stages_note).toMatch(
+      /A server on this methodology refuses the store: proposal \(2 deals\), success \(1 deal\) have no stage in it\. Start with the methodology folder/,
+    );
 
     const copy = join(tmp.dir, `backup-${Date.now()}.db`);
     const backup = await runToExit(["backup", copy, "--db", db]);
@@ -370,7 +373,9 @@ describe("a store written with the reference's six stages meets a team's five", 
 
     const refused = await runToExit(["export", "--db", db]);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/Export with the methodology the server runs on .*Nothing was written/);
+    expect(refused.stderr).toMatch(
+      /Export never moves a store: export with the methodology the server runs on .*Nothing was written/,
+    );
     const exported = await runToExit(["export", "--db", db, "--methodology", mapped]);
     expect(exported.code).toBe(0);
     expect(exported.stdout).toMatch(/,proposal,/);

@@ -35,6 +35,19 @@ describe("advance_stage", () => {
     expect(await h.callOk("advance_stage", { deal_id: id })).toMatchObject({ moved: true, gate: "passed" });
   });
 
+  it("an open deal does not advance past Closing: the win is close_deal's, and nothing changes", async () => {
+    const id = await make("closing");
+    await h.callOk("check_stage_exit", { deal_id: id, met: ["contract_executed"] });
+    for (const args of [{}, { to_stage: "onboarding_success", override_reason: "signed yesterday" }]) {
+      const msg = await h.callError("advance_stage", { deal_id: id, ...args });
+      expect(msg).toMatch(
+        /Onboarding & Success comes after the sale: D-\d+ gets there by being won\. Call close_deal with outcome "won" .*Nothing was changed/,
+      );
+    }
+    expect((await h.callOk("get_deal", { deal_id: id })).deal).toMatchObject({ stage: "closing", status: "open" });
+    expect((await h.callOk("close_deal", { deal_id: id, outcome: "won" })).deal.status).toBe("won");
+  });
+
   it("skipping a stage needs an override reason", async () => {
     const id = await make("prospecting");
     const r = await h.callOk("advance_stage", { deal_id: id, to_stage: "proposal_negotiation" });

@@ -5,7 +5,7 @@ import { loadMethodology, MethodologyDataError } from "../../src/methodology/loa
 import { collectLabels, unlabelledLeaves } from "../../src/methodology/provenance.js";
 import { WasteId } from "../../src/methodology/schema.js";
 import { dataDir } from "../../src/paths.js";
-import { methodology, tempDir } from "../helpers/connect.js";
+import { methodology, teamMethodology, tempDir } from "../helpers/connect.js";
 
 function brokenCopy(file: string, mutate: (json: any) => void): string {
   const { dir } = tempDir("lsm-data-");
@@ -175,5 +175,16 @@ describe("the methodology as data", () => {
     cpSync(dataDir(), dir, { recursive: true });
     writeFileSync(join(dir, "questions.json"), "{ not json");
     expect(() => loadMethodology(dir)).toThrow(/data\/questions\.json: is not valid JSON/);
+  });
+});
+
+describe("a remedy that names the qualification framework", () => {
+  it("reads as the active framework: the reference's \"Apply strict BANT qualification criteria\" under BANT, MEDDICC's name under MEDDICC", () => {
+    expect(methodology().waste("qualification_defects").elimination[0]).toBe(
+      "Apply strict BANT qualification criteria",
+    );
+    const meddicc = teamMethodology({ "qualification.json": (j) => (j.active = "meddicc") });
+    expect(meddicc.waste("qualification_defects").elimination[0]).toBe("Apply strict MEDDICC qualification criteria");
+    expect(JSON.stringify(meddicc.wastes)).not.toContain("{framework}");
   });
 });

@@ -60,7 +60,7 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
   for (const f of pipeline.findings) by_waste[f.waste] = (by_waste[f.waste] ?? 0) + f.deal_count;
   if (pipeline.unsegmented_open_deals) {
     notes.push(
-      `${pipeline.unsegmented_open_deals} open deals have no tier, so their time in stage was not judged (classify_segment fixes that).`,
+      `${pipeline.unsegmented_open_deals} open deal${pipeline.unsegmented_open_deals === 1 ? " has" : "s have"} no tier, so their time in stage was not judged (classify_segment fixes that).`,
     );
   }
 

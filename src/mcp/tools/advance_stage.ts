@@ -60,6 +60,13 @@ export default defineTool({
         "to_stage",
       );
     if (to === from) throw new InputError(`${deal.id} is already in ${fromDef.name}.`, "to_stage");
+    // Leaving the closing stages is the sale: an open deal gets past them by being won.
+    const toDef = m.stage(to as never);
+    if (toDef.role === "after_sale")
+      throw new InputError(
+        `${toDef.name} comes after the sale: ${deal.id} gets there by being won. Call close_deal with outcome "won" (the win counts as reaching ${m.stages[m.wonStageIndex]!.name}). Nothing was changed.`,
+        "to_stage",
+      );
     const now = ctx.now();
     const at = input.at ? toTimestamp(input.at) : now.toISOString();
     if (at < deal.stage_entered_at)

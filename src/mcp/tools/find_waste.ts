@@ -156,7 +156,7 @@ export default defineTool({
       parts.push(
         `${pipeline.deals_analyzed} deals analysed (${pipeline.open_deals} open, ${pipeline.closed_deals} closed): ${pipeline.findings.length} findings` +
           (pipeline.unsegmented_open_deals
-            ? `; ${pipeline.unsegmented_open_deals} open deals have no tier, so their time in stage was not judged (classify_segment fixes that)`
+            ? `; ${pipeline.unsegmented_open_deals} open deal${pipeline.unsegmented_open_deals === 1 ? " has" : "s have"} no tier, so their time in stage was not judged (classify_segment fixes that)`
             : ""),
       );
     }
