@@ -42,6 +42,7 @@ await build({
   banner: { js: "var __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: "warning",
 });
+wrapBundle(new URL("../dist.next/server.cjs", import.meta.url));
 writeFileSync(new URL("../dist.next/cli.js", import.meta.url), ENTRY());
 chmodSync(new URL("../dist.next/cli.js", import.meta.url), 0o755);
 // The MCP App view (browser code), read by the server on the first read of its ui:// resource.
@@ -51,6 +52,29 @@ rmSync(old, { recursive: true, force: true });
 if (existsSync(out)) renameSync(out, old);
 renameSync(next, out);
 rmSync(old, { recursive: true, force: true });
+
+/**
+ * server.cjs as the bin compiles it, so that start-up reads it straight into V8 without a copy:
+ * - ASCII only: esbuild escapes non-ASCII text in strings but leaves it in regular expressions
+ *   (the stemmer's `\’`), and one such character made the whole 2 MB source a two-byte string
+ *   (twice the memory, and UTF-8 decoding off the ASCII fast path) at every start. Each is written
+ *   as its \u escape (the same character in a string, a regular expression or a class);
+ * - already wrapped as a CommonJS module function (its first line, the shebang, becomes the
+ *   wrapper's head, so line numbers and the source map still hold): no copy of the source to strip
+ *   the shebang and wrap it at start-up.
+ */
+function wrapBundle(url) {
+  const source = readFileSync(url, "utf8");
+  // Per UTF-16 code unit (a pair for a character beyond U+FFFF, which strings and regular
+  // expressions read back as the same character); a backslash that escaped the character goes.
+  const ascii = source.replace(/(\\*)([^\x00-\x7f])/g, (_, slashes, unit) => {
+    const kept = slashes.length % 2 ? slashes.slice(1) : slashes;
+    return `${kept}\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
+  if (!ascii.startsWith("#!")) throw new Error("server.cjs: expected the bin's shebang on its first line");
+  const body = ascii.slice(ascii.indexOf("\n"));
+  writeFileSync(url, `(function (exports, require, module, __filename, __dirname) {${body}\n})`);
+}
 
 /** dist/cli.js: compiles server.cjs with its code cache (when V8 accepts it) and runs it. */
 function ENTRY() {
@@ -70,9 +94,11 @@ let cachedData;
 try {
   cachedData = readFileSync(cacheFile);
 } catch {}
-// The bundle as a CommonJS module body; its first line (the shebang) left empty.
-const source = readFileSync(file, "utf8").replace(/^#!.*/, "");
-const script = new vm.Script(\`(function (exports, require, module, __filename, __dirname) {\${source}\\n})\`, {
+// The bundle, written by the build as a CommonJS module function in ASCII: decoded on Node's
+// ASCII fast path into a one-byte string, handed to V8 as it is. (Not as Latin-1: a string that
+// large becomes an external string, which cost more CPU on V8's background threads than decoding.)
+const source = readFileSync(file, "utf8");
+const script = new vm.Script(source, {
   filename: file,
   cachedData,
   importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,

@@ -3,7 +3,10 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { parseDocument } from "yaml";
 import { loadPrompts } from "../src/mcp/prompts/load.js";
+import { plainFrontMatter } from "../src/mcp/prompts/front-matter.js";
 import { PromptFileError } from "../src/mcp/prompts/types.js";
 import { lastFullQuarter } from "../src/app/dates.js";
 import { promptsDir } from "../src/paths.js";
@@ -371,5 +374,139 @@ describe("prompt files", () => {
       cleanup();
       await h.close();
     }
+  });
+});
+
+describe("front matter without the YAML library", () => {
+  const yaml = (text: string) => {
+    const doc = parseDocument(text);
+    return doc.errors.length ? { error: doc.errors[0]!.message } : { value: doc.toJS() as unknown };
+  };
+  const frontMatter = (file: string) => /^---\n([\s\S]*?)\n---(?:\n|$)/.exec(readFileSync(file, "utf8"))![1]!;
+
+  it("reads every shipped prompt's front matter itself, as YAML does", () => {
+    for (const name of PROMPTS) {
+      const text = frontMatter(join(promptsDir(), `${name}.md`));
+      expect(plainFrontMatter(text), name).toBeDefined();
+      expect({ value: plainFrontMatter(text) }, name).toEqual(yaml(text));
+    }
+  });
+
+  it("gives what YAML gives, or leaves the text to YAML, on generated front matter", () => {
+    // Lines built from the plain shape's pieces and from what it leaves to YAML (quotes, comments,
+    // blank lines, numbers, null, other indentation, repeated keys, trailing spaces, tabs).
+    const word = fc.oneof(
+      {
+        arbitrary: fc.constantFrom(
+          "name",
+          "title",
+          "description",
+          "arguments",
+          "required",
+          "a",
+          "owner",
+          "stage",
+          "notes",
+          "focus",
+          "deal_id",
+          "x_1",
+        ),
+        weight: 8,
+      },
+      { arbitrary: fc.constantFrom("__proto__", "null", "true", "Key", "1"), weight: 1 },
+    );
+    const value = fc.oneof(
+      {
+        arbitrary: fc.constantFrom(
+          "true",
+          "false",
+          "Dana Lee",
+          "e.g. D-0042",
+          "Optional.",
+          "it's fine",
+          "50% off",
+          "a#b",
+        ),
+        weight: 6,
+      },
+      {
+        arbitrary: fc.constantFrom(
+          "null",
+          "Null",
+          "~",
+          "12",
+          "0x1F",
+          ".inf",
+          "yes",
+          "a: b",
+          "a #b",
+          "ends:",
+          "'quoted'",
+          '"dq"',
+          "x  ",
+          " lead",
+          "[a, b]",
+          "{a: 1}",
+          "&anchor x",
+          "*alias",
+          "!tag x",
+          "- item",
+          "> folded",
+          "| literal",
+          "tab\there",
+          "caf\u00e9",
+          "",
+        ),
+        weight: 2,
+      },
+      { arbitrary: fc.stringMatching(/^[ -~]{0,12}$/), weight: 1 },
+    );
+    const line = fc.oneof(
+      { arbitrary: fc.tuple(word, value).map(([k, v]) => `${k}: ${v}`), weight: 4 },
+      { arbitrary: fc.tuple(word, value).map(([k, v]) => `  - ${k}: ${v}`), weight: 3 },
+      { arbitrary: fc.tuple(word, value).map(([k, v]) => `    ${k}: ${v}`), weight: 3 },
+      { arbitrary: value.map((v) => `  ${v}`), weight: 3 },
+      { arbitrary: word.map((k) => `${k}: >-`), weight: 2 },
+      { arbitrary: word.map((k) => `${k}:`), weight: 2 },
+      { arbitrary: word.map((k) => `${k}: []`), weight: 1 },
+      {
+        arbitrary: fc.constantFrom("", "# comment", "---", "...", "   ", "  - ", "description: >", "description: |-"),
+        weight: 1,
+      },
+    );
+    // Documents in the plain shape, then with one line replaced or inserted from the lines above.
+    const pair = fc.tuple(word, value).map(([k, v]) => `${k}: ${v}`);
+    const entry = fc.oneof(
+      pair.map((l) => [l]),
+      fc
+        .tuple(word, fc.array(value, { minLength: 1, maxLength: 4 }))
+        .map(([k, vs]) => [`${k}: >-`, ...vs.map((v) => `  ${v}`)]),
+      word.map((k) => [`${k}: []`]),
+      fc
+        .tuple(word, fc.array(fc.tuple(pair, fc.array(pair, { maxLength: 3 })), { minLength: 1, maxLength: 3 }))
+        .map(([k, items]) => [
+          `${k}:`,
+          ...items.flatMap(([first, more]) => [`  - ${first}`, ...more.map((l) => `    ${l}`)]),
+        ]),
+    );
+    const doc = fc
+      .tuple(fc.array(entry, { minLength: 1, maxLength: 5 }), fc.option(fc.tuple(fc.nat(), line, fc.boolean())))
+      .map(([entries, edit]) => {
+        const lines = entries.flat();
+        if (edit) lines.splice(edit[0] % (lines.length + 1), edit[2] ? 1 : 0, edit[1]);
+        return lines;
+      });
+    let plain = 0;
+    fc.assert(
+      fc.property(fc.oneof(doc, fc.array(line, { minLength: 1, maxLength: 8 })), (lines) => {
+        const text = lines.join("\n");
+        const ours = plainFrontMatter(text);
+        if (ours === undefined) return;
+        plain++;
+        expect({ value: ours }).toEqual(yaml(text));
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(plain).toBeGreaterThan(1000); // the comparison ran on many texts the fast path read
   });
 });

@@ -184,18 +184,23 @@ const hashArgs = (args: unknown) => createHash("sha256").update(JSON.stringify(a
  * message are the ones the schema gives. An output is only checked (the SDK keeps the tool's own
  * value): zod's compiled check says valid or not, and only a failure is parsed for its messages.
  */
-function leanSchema(schema: z.ZodType, role: "input" | "output"): StandardSchemaWithJSON {
-  const std = (schema as unknown as StandardSchemaWithJSON)["~standard"];
+function leanSchema(build: () => z.ZodType, role: "input" | "output"): StandardSchemaWithJSON {
+  // Built on first use (a tools/list, or the tool's first call), not when a server registers the
+  // tool: start-up then answers without building some thirty tools' schemas. The data they are
+  // built from was validated before that (methodology/load.ts).
+  let schema: z.ZodType | undefined;
+  const zod = () => (schema ??= build());
+  const std = () => (zod() as unknown as StandardSchemaWithJSON)["~standard"];
   const cache: Partial<Record<"input" | "output", Record<string, unknown>>> = {};
   const json = (io: "input" | "output") => (options: { target: string }) => {
     if (!cache[io]) {
-      const { $schema: _drop, ...rest } = std.jsonSchema[io](options as never) as Record<string, unknown>;
+      const { $schema: _drop, ...rest } = std().jsonSchema[io](options as never) as Record<string, unknown>;
       cache[io] = io === "input" ? statusForms(rest) : rest;
     }
     return cache[io]!;
   };
   let compiled: z.ZodType | undefined;
-  const fast = () => (compiled ??= z.compile(schema));
+  const fast = () => (compiled ??= z.compile(zod()));
   // Several problems: one line each (the SDK would join them with commas on one line).
   const lines = (r: StandardSchemaV1.Result<unknown>) => {
     if (!r.issues || r.issues.length < 2) return r;
@@ -207,9 +212,10 @@ function leanSchema(schema: z.ZodType, role: "input" | "output"): StandardSchema
     role === "input"
       ? async (value: unknown) =>
           lines(await (fast() as unknown as StandardSchemaWithJSON)["~standard"].validate(value))
-      : async (value: unknown) => (fast().validate(value) ? { value } : lines(await std.validate(value)));
+      : async (value: unknown) => (fast().validate(value) ? { value } : lines(await std().validate(value)));
+  // zod's own ~standard (vendor "zod", version 1) with our validate and JSON Schema.
   return {
-    "~standard": { ...std, validate, jsonSchema: { input: json("input"), output: json("output") } },
+    "~standard": { vendor: "zod", version: 1, validate, jsonSchema: { input: json("input"), output: json("output") } },
   } as StandardSchemaWithJSON;
 }
 
@@ -242,12 +248,13 @@ function schemasOf(def: ToolDef, writes: boolean, m: Methodology) {
   if (!byMethodology) schemas.set(def, (byMethodology = new WeakMap()));
   let s = byMethodology.get(m);
   if (!s) {
-    const own = shapeOf(def.input, m);
-    const input = writes ? { ...own, request_id: RequestId.optional() } : own;
     s = {
       // Strict: an unknown argument is refused by name instead of silently ignored.
-      input: leanSchema(z.object(input).strict(), "input"),
-      output: leanSchema(z.object({ ...shapeOf(def.output, m), next_steps: NextSteps.optional() }), "output"),
+      input: leanSchema(() => {
+        const own = shapeOf(def.input, m);
+        return z.object(writes ? { ...own, request_id: RequestId.optional() } : own).strict();
+      }, "input"),
+      output: leanSchema(() => z.object({ ...shapeOf(def.output, m), next_steps: NextSteps.optional() }), "output"),
     };
     byMethodology.set(m, s);
   }

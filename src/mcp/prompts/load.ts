@@ -10,6 +10,7 @@ import type { Deps } from "../../app/deps.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { type Node } from "./types.js";
 import { compileTemplate } from "./template.js";
+import { plainFrontMatter } from "./front-matter.js";
 import { ARG_NAMES, type ArgName } from "./arguments.js";
 import { PromptFileError } from "./types.js";
 
@@ -49,6 +50,14 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
   );
 }
 
+/** Front matter through the YAML library: what plainFrontMatter leaves to it, and any error. */
+function yamlFrontMatter(file: string, text: string): unknown {
+  const doc = parseDocument(text);
+  if (doc.errors.length)
+    throw new PromptFileError(file, "front matter", `is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
+  return doc.toJS();
+}
+
 function loadPromptFile(dir: string, file: string, m: Methodology, tools: ReadonlySet<string>): PromptDef {
   let text: string;
   try {
@@ -58,10 +67,7 @@ function loadPromptFile(dir: string, file: string, m: Methodology, tools: Readon
   }
   const fm = /^---\n([\s\S]*?)\n---(?:\n|$)/.exec(text);
   if (!fm) throw new PromptFileError(file, "", "must start with YAML front matter between --- lines");
-  const doc = parseDocument(fm[1]!);
-  if (doc.errors.length)
-    throw new PromptFileError(file, "front matter", `is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
-  const parsed = FrontMatter.safeParse(doc.toJS(), PARSE_ONCE);
+  const parsed = FrontMatter.safeParse(plainFrontMatter(fm[1]!) ?? yamlFrontMatter(file, fm[1]!), PARSE_ONCE);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new PromptFileError(file, formatPath(issue.path) || "front matter", issue.message);
