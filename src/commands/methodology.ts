@@ -65,7 +65,9 @@ function check(dir: string, term: Terminal): void {
     }),
     ...(Object.keys(m.stageMap).length
       ? [
-          `Stored deals in ${Object.keys(m.stageMap).join(", ")} move to ${[...new Set(Object.values(m.stageMap))].join(", ")} (stage_map) the first time the server starts on a store.`,
+          `Stored deals move (stage_map) the first time the server starts on a store: ${Object.entries(m.stageMap)
+            .map(([from, to]) => `${from} -> ${to}`)
+            .join(", ")}. A store's stages that are neither kept nor mapped are refused then, with their deal counts.`,
         ]
       : []),
     ...(fromReference.length

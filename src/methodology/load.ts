@@ -171,7 +171,7 @@ function readDataFile<S extends z.ZodType>(
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new MethodologyDataError(file, "", `is not valid JSON: ${(err as Error).message}`, team);
+    throw new MethodologyDataError(file, "", `is not valid JSON: ${jsonErrorAt(text, err as Error)}`, team);
   }
   const parsed = (COMPILED_FILES.has(file) ? z.compile(schema) : schema).safeParse(withoutLabels(json), PARSE_ONCE);
   if (!parsed.success) {
@@ -207,6 +207,9 @@ export function teamFiles(dir: string): Set<string> {
     );
   }
   const known: string[] = [...Object.values(DATA_FILES).map((f) => f.file), PRESETS_FILE];
+  // "qualifications.json", "Stages.json": the file meant, by name without case or a plural s.
+  const base = (f: string) => f.toLowerCase().replace(/s?\.json$/, "");
+  const meant = (n: string) => known.find((k) => base(k) === base(n));
   for (const n of names)
     if (!known.includes(n))
       throw new MethodologyDataError(
@@ -214,10 +217,20 @@ export function teamFiles(dir: string): Set<string> {
         "",
         n === "bant.json"
           ? "BANT now lives in qualification.json (frameworks[0], with MEDDICC, SPICED and CHAMP beside it): run methodology init to get the file and move your changes there"
-          : `is not a methodology file; the files are ${known.join(", ")}`,
+          : `is not a methodology file${meant(n) ? ` (did you mean ${meant(n)}?)` : ""}; the files are ${known.join(", ")}`,
         dir,
       );
   return new Set(names);
+}
+
+/** JSON.parse's message with the line and column of its "position N" (what an editor shows). */
+export function jsonErrorAt(text: string, err: Error): string {
+  const at = /position (\d+)/.exec(err.message);
+  if (!at) return err.message;
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split("\n").length;
+  const column = before.length - before.lastIndexOf("\n");
+  return `${err.message.replace(/ in JSON at position \d+.*$/s, "")} at line ${line}, column ${column}`;
 }
 
 function check(ok: boolean, file: string, path: string, detail: string): asserts ok {

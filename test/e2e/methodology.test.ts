@@ -164,7 +164,7 @@ describe("a team's methodology folder", () => {
       "a misspelt file name",
       "stage.json",
       (f: string) => writeFileSync(f, "{}"),
-      /stage\.json: is not a methodology file/,
+      /stage\.json: is not a methodology file \(did you mean stages\.json\?\)/,
     ],
   ])(
     "%s is refused at check and at start-up, naming the file and the path, and nothing is written",

@@ -31,7 +31,9 @@ describe("the README's worked example: a five-stage MEDDICC pipeline", () => {
     expect(c.stdout).toContain("- qualification.active: came from this server's default");
     expect(c.stdout).toContain("! stages.stages: came from the reference");
     expect(c.stdout).toContain("- segmentation.targets.segments.mid_market_ready");
-    expect(c.stdout).toMatch(/Stored deals in solution_presentation, proposal_negotiation, onboarding_success move to/);
+    expect(c.stdout).toMatch(
+      /Stored deals move \(stage_map\) .*: solution_presentation -> proposal, proposal_negotiation -> proposal, onboarding_success -> success\./,
+    );
   });
 
   it("served: a first deal qualified with MEDDICC, and through the gate into Solution & Proposal", async () => {

@@ -173,8 +173,11 @@ describe("the methodology as data", () => {
   it("refuses a file that is not JSON", () => {
     const { dir } = tempDir("lsm-data-");
     cpSync(dataDir(), dir, { recursive: true });
-    writeFileSync(join(dir, "questions.json"), "{ not json");
-    expect(() => loadMethodology(dir)).toThrow(/data\/questions\.json: is not valid JSON/);
+    writeFileSync(join(dir, "questions.json"), '{\n  "a": 1\n  "b": 2\n}');
+    // Where an editor shows it: the line and column, not a character offset.
+    expect(() => loadMethodology(dir)).toThrow(
+      /questions\.json: is not valid JSON: Expected ',' or '}' after property value at line 3, column 3/,
+    );
   });
 });
 
