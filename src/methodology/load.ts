@@ -359,7 +359,7 @@ function stageRef(raw: Raw, id: string, file: string, path: string): string {
     to !== undefined,
     file,
     path,
-    `no stage ${id} (the stages are ${raw.stages.stages.map((s) => s.id).join(", ")}); name one of them, or map ${id} in stages.json's stage_map`,
+    `no stage ${id} (the stages are ${raw.stages.stages.map((s) => s.id).join(", ")}): map ${id} to one of them in stages.json's stage_map, or name one of them here`,
   );
   return to;
 }

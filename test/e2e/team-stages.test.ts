@@ -332,7 +332,7 @@ describe("a store written with the reference's six stages meets a team's five", 
     const eager = await runToExit(["--methodology", mapped, "--db", db, "--read-only"]);
     expect(eager.code).toBe(1);
     expect(eager.stderr).toMatch(
-      /schema version 8; this lean-sales-mcp reads version 9\. A read-only server does not upgrade a store/,
+      /schema version 8; this lean-sales-mcp reads version 10\. A read-only server does not upgrade a store/,
     );
     const c = await connectStdio(db, ["--read-only"]);
     try {

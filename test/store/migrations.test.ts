@@ -207,4 +207,26 @@ describe("migrations", () => {
     expect(store.getDeal("D-0001")!.bant).toMatchObject({ framework: "bant", verdict: "needs_discovery" });
     store.close();
   });
+
+  it("sampled planner statistics (PRAGMA optimize's, before version 10) are removed, and closing writes none", () => {
+    const path = join(tmp.dir, "v9-stats.db");
+    const old = new Database(path);
+    for (const m of MIGRATIONS.filter((x) => x.version <= 9)) old.exec(m.sql);
+    old.pragma("user_version = 9");
+    old.pragma("analysis_limit = 100");
+    old.exec("ANALYZE");
+    const tables = (d: Database.Database) =>
+      (d.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_stat%'").all() as Array<{ name: string }>).map(
+        (r) => r.name,
+      );
+    expect(tables(old)).toContain("sqlite_stat1");
+    old.close();
+
+    const store = SqliteDealStore.open(path);
+    expect(tables(store.db)).toEqual([]);
+    store.close();
+    const after = new Database(path, { readonly: true });
+    expect(tables(after)).toEqual([]);
+    after.close();
+  });
 });

@@ -150,11 +150,10 @@ export function nextDealId(db: Db): number {
   return row.n + 1;
 }
 
+/**
+ * Closes the connection. No `PRAGMA optimize`: the queries are planned without statistics, and
+ * the sampled ones it left misled the planner (migration 10).
+ */
 export function closeDatabase(db: Db): void {
-  if (!db.open) return;
-  try {
-    if (!db.readonly) db.pragma("optimize");
-  } finally {
-    db.close();
-  }
+  if (db.open) db.close();
 }

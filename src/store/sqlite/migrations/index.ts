@@ -8,6 +8,7 @@ import m0006 from "./0006_nurture.js";
 import m0007 from "./0007_deal_id_high_water.js";
 import m0008 from "./0008_qualification_frameworks.js";
 import m0009 from "./0009_stage_layout.js";
+import m0010 from "./0010_planner_statistics.js";
 
 /** foreignKeysOff: the migration rebuilds a table, so foreign keys are off around it (checked before commit). */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string; foreignKeysOff?: boolean }> = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 7, name: "deal_id_high_water", sql: m0007 },
   { version: 8, name: "qualification_frameworks", sql: m0008 },
   { version: 9, name: "stage_layout", sql: m0009 },
+  { version: 10, name: "planner_statistics", sql: m0010 },
 ];
