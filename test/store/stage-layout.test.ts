@@ -101,6 +101,33 @@ describe("merged stages", () => {
     store.close();
   });
 
+  it("keep a deal closed and reopened in one stage as two stays: only the move's merges fold", () => {
+    const { store } = sixStageStore();
+    const d = deal(store, "Lost, then back", "solution_presentation", day("01"));
+    move(store, d.id, "closing", day("03"));
+    store.logActivity(d.id, { type: "meeting", occurred_at: day("04"), summary: "Pricing call" }, NOW);
+    store.closeDeal(d.id, { status: "lost", reason: "budget cut", closed_at: day("06") }, NOW);
+    const reopened = store.reopenDeal(d.id, day("20"));
+    const before = store.stageHistory(d.id).filter((h) => h.stage === "closing");
+    expect(before).toHaveLength(2);
+
+    const change = syncStageLayout(store, team, { now: NOW })!;
+    expect(change.folded).toBe(0);
+    const after = store.stageHistory(d.id);
+    expect(after.map((h) => [h.stage, h.entered_at, h.exited_at])).toEqual([
+      ["proposal", day("01"), day("03")],
+      ...before.map((h) => ["closing", h.entered_at, h.exited_at]),
+    ]);
+    expect(store.requireDeal(d.id).stage_entered_at).toBe(reopened.stage_entered_at);
+    expect(
+      store.db
+        .prepare("SELECT stage_meetings FROM deals WHERE id = ?")
+        .pluck()
+        .get(Number(d.id.slice(2))),
+    ).toBe(0);
+    store.close();
+  });
+
   it("rewrites only the rows that name a moved stage or whose position changed", () => {
     const { store } = sixStageStore();
     store.transaction(() => {
@@ -134,6 +161,25 @@ describe("two processes", () => {
     expect(second.db.prepare("SELECT count(*) FROM stage_remaps").pluck().get()).toBe(1);
     first.close();
     second.close();
+  });
+
+  it("a move between a process's look at the stages and its following them is caught, not missed", () => {
+    const { path, store: early } = sixStageStore();
+    const later = SqliteDealStore.open(path);
+    // The early process saw the six stages; before it follows them, the later one moves the store.
+    const racing: DealStore = Object.create(early, {
+      followStages: {
+        value: (stages: readonly string[]) => {
+          syncStageLayout(later, team, { now: NOW });
+          return early.followStages(stages);
+        },
+      },
+    });
+    expect(() => syncStageLayout(racing, shipped, { now: NOW })).toThrow(
+      /Another lean-sales-mcp process moved this store/,
+    );
+    early.close();
+    later.close();
   });
 
   it("a process still serving the old stages refuses to write once another moved the store, and writes nothing", () => {

@@ -440,7 +440,11 @@ export class SqliteDealStore implements DealStore {
 
   private served?: { stages: readonly string[]; version: number };
   followStages(stages: readonly string[]): void {
-    this.served = { stages: [...stages], version: this.dataVersion() };
+    // The version first, then the layout: a move committed in between is seen now, and one
+    // committed after changes the version, so the next check reads the layout again.
+    const version = this.dataVersion();
+    this.checkLayout(stages);
+    this.served = { stages: [...stages], version };
   }
 
   assertStages(): void {
@@ -449,12 +453,16 @@ export class SqliteDealStore implements DealStore {
     // data_version moves only when another connection commits: the layout is read again then.
     const version = this.dataVersion();
     if (version === served.version) return;
-    const layout = this.stageLayout();
-    if (layout.length !== served.stages.length || layout.some((id, i) => id !== served.stages[i]))
-      throw new StoreError(
-        `Another lean-sales-mcp process moved this store onto the stages ${layout.join(", ")}; this server was started with ${served.stages.join(", ")}. Restart it with the same methodology as the other process. Nothing was changed.`,
-      );
+    this.checkLayout(served.stages);
     served.version = version;
+  }
+
+  private checkLayout(stages: readonly string[]): void {
+    const layout = this.stageLayout();
+    if (layout.length !== stages.length || layout.some((id, i) => id !== stages[i]))
+      throw new StoreError(
+        `Another lean-sales-mcp process moved this store onto the stages ${layout.join(", ")}; this server was started with ${stages.join(", ")}. Restart it with the same methodology as the other process. Nothing was changed.`,
+      );
   }
 
   private dataVersion(): number {
@@ -509,6 +517,7 @@ export class SqliteDealStore implements DealStore {
                  UNION SELECT deal_id, stage FROM stage_history WHERE stage IN ${renamed}) u
            JOIN temp.stage_map_new m ON m.old = u.stage`,
       ).run(at);
+      this.planStageRuns();
       let rows = 0;
       const run = (sql: string) => (rows += db.prepare(sql).run().changes);
       // The furthest stage is a position in the old layout: through its stage to the new position.
@@ -534,27 +543,30 @@ export class SqliteDealStore implements DealStore {
       return { deals, rows, folded };
     } finally {
       db.exec(`DROP TABLE temp.stage_map_new; DROP TABLE temp.stage_pos_new;
-               DROP TABLE temp.stage_idx_new; DROP TABLE temp.stage_moved_deals;`);
+               DROP TABLE temp.stage_idx_new; DROP TABLE temp.stage_moved_deals; DROP TABLE IF EXISTS temp.stage_runs;`);
     }
   }
 
   /**
-   * Two stages merged into one leave a moved deal with consecutive history rows for the same
-   * stage: they become one stay (entered when the first began, left when the last ended, its
-   * days summed, how it was left taken from the last), so time in stage and velocity count the
-   * merged stage as one. A deal still in such a stay entered its stage when the stay began, and
-   * its meetings and proposals in the stage are counted again from then.
+   * The stays to fold, worked out before the rename (it needs each row's old stage id): runs of
+   * consecutive history rows that the move puts in one stage (see foldStageRuns).
    */
-  private foldStageRuns(): number {
-    const db = this.db;
-    db.exec(`CREATE TEMP TABLE stage_runs (
+  private planStageRuns(): void {
+    this.db.exec(`CREATE TEMP TABLE stage_runs (
         id INTEGER PRIMARY KEY, deal_id INTEGER NOT NULL, stage TEXT NOT NULL, entered_at TEXT NOT NULL,
         first_n INTEGER NOT NULL, last_exited_at TEXT, last_exit TEXT, total_days REAL, last_stay INTEGER NOT NULL);
       INSERT INTO stage_runs
-      WITH ordered AS (
-        SELECT h.id, h.deal_id, h.stage, h.entered_at, h.exited_at, h.days, h.exit,
-               (lag(h.stage) OVER (PARTITION BY h.deal_id ORDER BY h.entered_at, h.id) IS NOT h.stage) AS starts
-          FROM stage_history h WHERE h.deal_id IN (SELECT deal_id FROM temp.stage_moved_deals)),
+      WITH mapped AS (
+        SELECT h.id, h.deal_id, h.stage AS old, coalesce(m.new, h.stage) AS stage, h.entered_at, h.exited_at, h.days, h.exit
+          FROM stage_history h LEFT JOIN temp.stage_map_new m ON m.old = h.stage
+         WHERE h.deal_id IN (SELECT deal_id FROM temp.stage_moved_deals)),
+      ordered AS (
+        -- A row continues the stay before it only when the move made them one stage: it was
+        -- entered by advancing out of a different old stage that now has the same id. A deal
+        -- closed and reopened in one stage keeps both stays.
+        SELECT *, CASE WHEN lag(stage) OVER w IS stage AND lag(old) OVER w IS NOT old AND lag(exit) OVER w = 'advanced'
+                       THEN 0 ELSE 1 END AS starts
+          FROM mapped WINDOW w AS (PARTITION BY deal_id ORDER BY entered_at, id)),
       runs AS (
         SELECT *, sum(starts) OVER (PARTITION BY deal_id ORDER BY entered_at, id ROWS UNBOUNDED PRECEDING) AS run,
                sum(starts) OVER (PARTITION BY deal_id) AS last_run
@@ -571,29 +583,35 @@ export class SqliteDealStore implements DealStore {
         WINDOW w AS (PARTITION BY deal_id, run ORDER BY entered_at, id),
                whole AS (PARTITION BY deal_id, run ORDER BY entered_at, id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))
       WHERE n > 1;`);
-    try {
-      db.prepare(
-        `UPDATE stage_history SET exited_at = f.last_exited_at, exit = f.last_exit,
+  }
+
+  /**
+   * Two stages merged into one leave a moved deal with consecutive history rows for the same
+   * stage: they become one stay (entered when the first began, left when the last ended, its
+   * days summed, how it was left taken from the last), so time in stage and velocity count the
+   * merged stage as one. A deal still in such a stay entered its stage when the stay began, and
+   * its meetings and proposals in the stage are counted again from then.
+   */
+  private foldStageRuns(): number {
+    const db = this.db;
+    db.prepare(
+      `UPDATE stage_history SET exited_at = f.last_exited_at, exit = f.last_exit,
                days = CASE WHEN f.last_exited_at IS NULL THEN NULL ELSE f.total_days END
           FROM temp.stage_runs f WHERE f.first_n = 1 AND stage_history.id = f.id`,
-      ).run();
-      db.prepare(
-        `UPDATE deals SET stage_entered_at = f.entered_at
+    ).run();
+    db.prepare(
+      `UPDATE deals SET stage_entered_at = f.entered_at
           FROM temp.stage_runs f
          WHERE f.first_n = 1 AND f.last_stay AND f.deal_id = deals.id AND f.stage = deals.stage`,
-      ).run();
-      db.prepare(
-        `UPDATE deals SET
+    ).run();
+    db.prepare(
+      `UPDATE deals SET
           stage_meetings = (SELECT count(*) FROM activities a WHERE a.deal_id = deals.id AND a.type = 'meeting' AND a.occurred_at >= deals.stage_entered_at),
           stage_proposals = (SELECT count(*) FROM activities a WHERE a.deal_id = deals.id AND a.type = 'proposal' AND a.occurred_at >= deals.stage_entered_at)
          WHERE id IN (SELECT deal_id FROM temp.stage_runs WHERE first_n = 1 AND last_stay)`,
-      ).run();
-      return db
-        .prepare("DELETE FROM stage_history WHERE id IN (SELECT id FROM temp.stage_runs WHERE first_n > 1)")
-        .run().changes;
-    } finally {
-      db.exec("DROP TABLE temp.stage_runs;");
-    }
+    ).run();
+    return db.prepare("DELETE FROM stage_history WHERE id IN (SELECT id FROM temp.stage_runs WHERE first_n > 1)").run()
+      .changes;
   }
 
   activities(id: string, limit: number): { activities: Activity[]; total: number } {
