@@ -62,15 +62,10 @@ export async function measureContext({ cli, env = {} }) {
     env: childEnv,
     stdio: ["pipe", "pipe", "inherit"],
   });
-  const { call, notify } = lineClient(child);
+  const client = lineClient(child);
+  const { call } = client;
   try {
-    await call("initialize", {
-      protocolVersion: "2025-11-25",
-      capabilities: {},
-      clientInfo: { name: "context-measure", version: "0" },
-    });
-    notify("notifications/initialized");
-    const tools = (await call("tools/list", {})).result.tools;
+    const tools = await listAfterHandshake(client);
     const tool = async (name, args) => (await call("tools/call", { name, arguments: args })).result;
     const openDeal = async (stage) => {
       const r = await tool("list_deals", { filters: { status: "open", ...(stage ? { stage } : {}) }, limit: 1 });
@@ -127,6 +122,17 @@ export async function measureContext({ cli, env = {} }) {
   }
 }
 
+/** The 2025-11-25 handshake, then the tools a model is shown. */
+async function listAfterHandshake({ call, notify }) {
+  await call("initialize", {
+    protocolVersion: "2025-11-25",
+    capabilities: {},
+    clientInfo: { name: "context-measure", version: "0" },
+  });
+  notify("notifications/initialized");
+  return (await call("tools/list", {})).result.tools;
+}
+
 /**
  * The tool definitions alone (what tools/list costs), served from `cli` with `args` (e.g. a team's
  * --methodology folder) on an empty store: they do not depend on the deals.
@@ -137,15 +143,10 @@ export async function measureDefinitions({ cli, args = [], env = {} }) {
     env: { ...process.env, LEAN_SALES_LOG_LEVEL: "warn", ...env },
     stdio: ["pipe", "pipe", "inherit"],
   });
-  const { call, notify } = lineClient(child);
+  const client = lineClient(child);
+  const { call } = client;
   try {
-    await call("initialize", {
-      protocolVersion: "2025-11-25",
-      capabilities: {},
-      clientInfo: { name: "context-measure", version: "0" },
-    });
-    notify("notifications/initialized");
-    const tools = (await call("tools/list", {})).result.tools;
+    const tools = await listAfterHandshake(client);
     const per_tool = tools.map((t) => ({ name: t.name, chars: definitionSize(t) }));
     return { tools: tools.length, definitions_chars: per_tool.reduce((n, d) => n + d.chars, 0), per_tool };
   } finally {

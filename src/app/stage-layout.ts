@@ -29,8 +29,7 @@ export function syncStageLayout(
   opts: { readOnly?: boolean; now: string; starting?: (moved: Record<string, string>) => void },
 ): StageLayoutChange | undefined {
   const stages = m.stages.map((s) => s.id);
-  const same = (layout: string[]) => layout.length === stages.length && layout.every((id, i) => id === stages[i]);
-  if (same(store.stageLayout())) {
+  if (sameStages(store.stageLayout(), stages)) {
     store.followStages(stages);
     return undefined;
   }
@@ -47,7 +46,7 @@ export function syncStageLayout(
   }
   const change = store.transaction(() => {
     // Another process may have applied it meanwhile: re-read inside the write lock.
-    if (same(store.stageLayout())) return undefined;
+    if (sameStages(store.stageLayout(), stages)) return undefined;
     const map = plan();
     const moving = Object.fromEntries(Object.entries(map).filter(([from, to]) => from !== to));
     opts.starting?.(moving);
@@ -81,11 +80,18 @@ export function stageLayoutPlan(
   return { map, homeless };
 }
 
+const sameStages = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((id, i) => id === b[i]);
+
+/** "proposal (2 deals), success (1 deal)": stages with their deal counts, as refusals name them. */
+export const stageCounts = (list: ReadonlyArray<{ stage: string; deals: number }>) =>
+  list.map((h) => `${h.stage} (${h.deals} deal${h.deals === 1 ? "" : "s"})`).join(", ");
+
 /** What differs between the store's stages and the methodology's, in a sentence; undefined when nothing. */
 export function layoutDiffers(store: DealStore, m: Methodology): string | undefined {
   const layout = store.stageLayout();
   const stages = m.stages.map((s) => s.id);
-  if (layout.length === stages.length && layout.every((id, i) => id === stages[i])) return undefined;
+  if (sameStages(layout, stages)) return undefined;
   return `The store was written with the stages ${layout.join(", ")}; the methodology has ${stages.join(", ")}.`;
 }
 
@@ -94,7 +100,7 @@ function homelessError(
   homeless: Array<{ stage: string; deals: number }>,
   layout: readonly string[],
 ): StoreError {
-  const list = homeless.map((h) => `${h.stage} (${h.deals} deal${h.deals === 1 ? "" : "s"})`).join(", ");
+  const list = stageCounts(homeless);
   const ids = m.stages.map((s) => s.id);
   const example = `"stage_map": { ${homeless.map((h) => `"${h.stage}": "${closest(h.stage, ids)}"`).join(", ")} }`;
   // The stages are the store's own (the last server that opened it had them): most often this

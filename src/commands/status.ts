@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { type Config } from "../config.js";
 import type { Deps } from "../app/deps.js";
-import { layoutDiffers, stageLayoutPlan } from "../app/stage-layout.js";
+import { layoutDiffers, stageCounts, stageLayoutPlan } from "../app/stage-layout.js";
 import type { DealStore } from "../store/types.js";
 import { VERSION } from "../version.js";
 import type { Terminal } from "./terminal.js";
@@ -34,6 +34,5 @@ export async function statusCommand(config: Config, deps: Deps, term: Terminal):
 function startsOn(store: DealStore, deps: Deps): string {
   const { homeless } = stageLayoutPlan(store, deps.methodology);
   if (homeless.length === 0) return "A server on this methodology moves the store onto its stages when it starts.";
-  const list = homeless.map((h) => `${h.stage} (${h.deals} deal${h.deals === 1 ? "" : "s"})`).join(", ");
-  return `A server on this methodology refuses the store: ${list} have no stage in it. Start with the methodology folder the store was moved with (--methodology DIR), or map those stages in its stages.json.`;
+  return `A server on this methodology refuses the store: ${stageCounts(homeless)} have no stage in it. Start with the methodology folder the store was moved with (--methodology DIR), or map those stages in its stages.json.`;
 }

@@ -3,6 +3,7 @@
 // content is presented as the reference's (in our words unless quoted); this server's defaults
 // and a team's own values are labelled where they appear.
 import type { Methodology } from "./load.js";
+import { SignalId } from "./schema.js";
 import { inTerms } from "./questions.js";
 
 /** What a stage's role means to the analyses. */
@@ -165,7 +166,7 @@ const renderers: Record<SectionId, (m: Methodology) => string> = {
       "### Buying signals",
       "What readiness, the waste rules and lead scoring read from a qualification, in BANT's terms:",
       bullets(
-        (["budget", "authority", "need", "timeline"] as const).map((sig) => {
+        SignalId.options.map((sig) => {
           const s = m.qualification.signals[sig];
           if (s.dimension === null) return `${sig}: unknown under ${m.qualification.name}. ${s.why ?? ""}`.trim();
           const d = m.qualificationDimension(s.dimension);

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { PARSE_ONCE, withoutLabels } from "../../methodology/provenance.js";
-import { MethodologyDataError, PRESETS_FILE, type Methodology } from "../../methodology/load.js";
+import { jsonErrorAt, MethodologyDataError, PRESETS_FILE, type Methodology } from "../../methodology/load.js";
 import { CLOSED_STATUSES, StageId, type ClosedStatus } from "../../methodology/schema.js";
 import { dataDir } from "../../paths.js";
 
@@ -171,11 +171,13 @@ export function loadCrmPresets(dir: string = dataDir(), team?: string): CrmPrese
   const hit = cache.get(dir);
   if (hit) return hit;
   let json: unknown;
+  let text = "";
   try {
-    json = JSON.parse(readFileSync(join(dir, PRESETS_FILE), "utf8"));
+    text = readFileSync(join(dir, PRESETS_FILE), "utf8");
+    json = JSON.parse(text);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    fail("", e.code ? `cannot be read (${e.code})` : `is not valid JSON: ${e.message}`, team);
+    fail("", e.code ? `cannot be read (${e.code})` : `is not valid JSON: ${jsonErrorAt(text, e)}`, team);
   }
   const parsed = PresetsFile.safeParse(withoutLabels(json), PARSE_ONCE);
   if (!parsed.success) {

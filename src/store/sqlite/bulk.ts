@@ -3,7 +3,7 @@
 // reused; the caller holds the one transaction. No methodology rule here: the caller decides
 // stages, statuses and dates, this file only records them.
 import type { Statement } from "better-sqlite3";
-import { ACTIVITY_TYPES, INSERT_QUALIFICATION, qualificationValues } from "./columns.js";
+import { ACTIVITY_TYPES, INSERT_QUALIFICATION, qualificationValues, UNNAMED_FRAMEWORK } from "./columns.js";
 import { nextDealId, type Db } from "./db.js";
 import {
   formatDealId,
@@ -150,7 +150,7 @@ function dealFromArray(a: unknown[]): Deal {
             timeline: s(32),
             score: a[33] as number,
             verdict: s(34),
-            framework: n(36) ?? "bant",
+            framework: n(36) ?? UNNAMED_FRAMEWORK,
           },
   };
 }

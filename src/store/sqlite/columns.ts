@@ -35,7 +35,10 @@ export function qualificationValues(
     q.score,
     q.verdict,
     JSON.stringify(q.detail),
-    q.framework ?? "bant",
+    q.framework ?? UNNAMED_FRAMEWORK,
     JSON.stringify(statuses),
   ];
 }
+
+/** The framework of a qualification stored without one: every one before migration 8 was BANT. */
+export const UNNAMED_FRAMEWORK = "bant";

@@ -9,6 +9,7 @@ import {
   assertCompatible,
   closeDatabase,
   inspectFile,
+  migrate,
   nextDealId,
   integrityOf,
   openDatabase,
@@ -16,7 +17,7 @@ import {
   type Db,
 } from "./db.js";
 import { BulkWriter } from "./bulk.js";
-import { countColumn, INSERT_QUALIFICATION, qualificationValues } from "./columns.js";
+import { countColumn, INSERT_QUALIFICATION, qualificationValues, UNNAMED_FRAMEWORK } from "./columns.js";
 import { filterClause } from "./filters.js";
 import type { DealHistory } from "../../methodology/forecast.js";
 import type { DealEvidence } from "../../methodology/assessment.js";
@@ -152,7 +153,7 @@ function toDeal(r: Row): Deal {
             timeline: r.bant_timeline as string,
             score: r.bant_score as number,
             verdict: r.bant_verdict as string,
-            framework: (r.qualification_framework as string | null) ?? "bant",
+            framework: (r.qualification_framework as string | null) ?? UNNAMED_FRAMEWORK,
           },
   };
 }
@@ -160,7 +161,7 @@ function toDeal(r: Row): Deal {
 /** A stored qualification's statuses; a BANT row loaded without them (bulk, demo) has them in its columns. */
 function qualificationStatuses(r: Row): Record<string, string> {
   const s = JSON.parse((r.statuses as string | null) ?? "{}") as Record<string, string>;
-  if (Object.keys(s).length || r.framework !== "bant") return s;
+  if (Object.keys(s).length || r.framework !== UNNAMED_FRAMEWORK) return s;
   return {
     budget: r.budget as string,
     authority: r.authority as string,
@@ -181,15 +182,19 @@ export class SqliteDealStore implements DealStore {
    * a store below this version's schema is refused, changing nothing.
    */
   static open(path: string, opts: { readOnly?: boolean } = {}): SqliteDealStore {
-    if (opts.readOnly && path !== ":memory:" && existsSync(path)) {
-      assertCompatible(path);
-      const { user_version } = inspectFile(path);
-      if (user_version > 0 && user_version < SCHEMA_VERSION)
+    const db = openDatabase(path, { migrate: !opts.readOnly });
+    if (opts.readOnly) {
+      const version = db.pragma("user_version", { simple: true }) as number;
+      if (version > 0 && version < SCHEMA_VERSION) {
+        db.close();
         throw new StoreError(
-          `${path} is at schema version ${user_version}; this lean-sales-mcp reads version ${SCHEMA_VERSION}. A read-only server does not upgrade a store: start it once without --read-only to upgrade it. Nothing was changed.`,
+          `${path} is at schema version ${version}; this lean-sales-mcp reads version ${SCHEMA_VERSION}. A read-only server does not upgrade a store: start it once without --read-only to upgrade it. Nothing was changed.`,
         );
+      }
+      // A new, empty store is created as any server would (there is nothing in it to change).
+      if (version === 0) migrate(db);
     }
-    return new SqliteDealStore(openDatabase(path));
+    return new SqliteDealStore(db);
   }
 
   /** Prepared once per SQL text, with bound parameters only. */
@@ -805,7 +810,7 @@ export class SqliteDealStore implements DealStore {
     q: BantSnapshot & Partial<QualificationSnapshot> & { detail: Record<string, unknown> },
     now: string,
   ): void {
-    const framework = q.framework ?? "bant";
+    const framework = q.framework ?? UNNAMED_FRAMEWORK;
     this.transaction(() => {
       const n = this.num(id);
       this.requireDeal(id);
