@@ -120,21 +120,36 @@ export default defineTool({
     }
 
     // Sized for a context window: each finding lists its deals to act on first; deal_count has them all.
+    // Arrays here are built by pushing into literals, not by spreading the results of map(): V8's
+    // optimised code makes such arrays with other shapes than its first tiers did, and the
+    // handler's optimised code was thrown away and compiled again (bench/README.md).
     const keep = input.max_deals_per_finding ?? 5;
-    const listed = (pipeline?.findings ?? []).map((f) => ({
-      ...f,
-      deal_ids: f.deal_ids.slice(0, keep),
-      remedy: full ? f.remedy : f.remedy.slice(0, 1),
-      // The deals to act on first with their owners; severity and evidence per deal with detail full.
-      flags: f.flags
-        .slice(0, keep)
-        .map((x) => (full ? x : { deal_id: x.deal_id, ...(x.owner ? { owner: x.owner } : {}) })),
-    }));
-    const describedFindings = (described?.findings ?? []).map((f) => ({
-      ...f,
-      remedy: full ? f.remedy : f.remedy.slice(0, 1),
-    }));
-    const findings = [...describedFindings, ...listed];
+    const findings: Finding[] = [];
+    const describedFindings: WasteFinding[] = [];
+    for (const f of described?.findings ?? []) {
+      const remedy = full ? f.remedy : f.remedy.slice(0, 1);
+      const shown = {
+        waste: f.waste,
+        name: f.name,
+        severity: f.severity,
+        evidence: f.evidence,
+        deal_ids: f.deal_ids,
+        remedy,
+      };
+      describedFindings.push(shown);
+      findings.push(shown);
+    }
+    for (const f of pipeline?.findings ?? []) {
+      const flags: ShownFlag[] = [];
+      for (const x of f.flags.slice(0, keep))
+        flags.push(full ? x : x.owner ? { deal_id: x.deal_id, owner: x.owner } : { deal_id: x.deal_id });
+      findings.push({
+        ...f,
+        deal_ids: f.deal_ids.slice(0, keep),
+        remedy: full ? f.remedy : f.remedy.slice(0, 1),
+        flags,
+      });
+    }
     const by_waste: Record<string, number> = Object.fromEntries(m.wastes.map((w) => [w.id, 0]));
     for (const f of findings)
       by_waste[f.waste] = (by_waste[f.waste] ?? 0) + ("deal_count" in f ? (f.deal_count as number) : 1);
@@ -167,23 +182,21 @@ export default defineTool({
             .map(([c, v]) => money(v, c))
             .join(" + ")
         : "";
-    const lines = [
-      `**Waste found** as of ${asOf.toISOString().slice(0, 10)}: ${summary}`,
-      ...findings
-        .slice(0, 6)
-        .map(
-          (f) =>
-            `- **${f.name}** (${f.severity}${at(f) ? `, ${at(f)} at stake` : ""}): ${f.evidence}${f.deal_ids.length ? ` Deals: ${f.deal_ids.join(", ")}` : ""}`,
-        ),
-      ...(findings.length > 6 ? [`...${findings.length - 6} more findings in structuredContent.findings.`] : []),
-      ...(actions.length
-        ? ["**Do first:**", ...actions.map((a, i) => `${i + 1}. ${a.action} (${a.why})`)]
-        : ["Nothing flagged."]),
-    ];
+    const lines = [`**Waste found** as of ${asOf.toISOString().slice(0, 10)}: ${summary}`];
+    for (const f of findings.slice(0, 6))
+      lines.push(
+        `- **${f.name}** (${f.severity}${at(f) ? `, ${at(f)} at stake` : ""}): ${f.evidence}${f.deal_ids.length ? ` Deals: ${f.deal_ids.join(", ")}` : ""}`,
+      );
+    if (findings.length > 6) lines.push(`...${findings.length - 6} more findings in structuredContent.findings.`);
+    if (actions.length) {
+      lines.push("**Do first:**");
+      for (let i = 0; i < actions.length; i++) lines.push(`${i + 1}. ${actions[i]!.action} (${actions[i]!.why})`);
+    } else lines.push("Nothing flagged.");
     // Described activities are the caller's own words: fenced like stored text.
-    const data = described
-      ? described.activities.map((a) => `${a.index}: ${a.description} -> ${a.waste ?? "value / none"}`).join("\n")
-      : undefined;
+    let data: string | undefined;
+    if (described)
+      for (const a of described.activities)
+        data = `${data === undefined ? "" : `${data}\n`}${a.index}: ${a.description} -> ${a.waste ?? "value / none"}`;
     const next: NextStep[] = [];
     if (pipeline && pipeline.findings.length)
       next.push({
@@ -226,26 +239,38 @@ export default defineTool({
   },
 });
 
+/** A flag as listed: the deal and its owner, with severity and evidence under detail full. */
+type ShownFlag = Pick<PipelineFinding["flags"][number], "deal_id"> & Partial<PipelineFinding["flags"][number]>;
+type Finding = WasteFinding | (Omit<PipelineFinding, "flags"> & { flags: ShownFlag[] });
+
 /** The few things to do first: the findings with most at stake, as an action per remedy with their deals and owners. */
 function firstActions(m: Methodology, pipeline: PipelineFinding[], described: WasteFinding[], currency: string) {
-  const out = pipeline.slice(0, 3).map((f) => {
+  const out: Array<{
+    action: string;
+    why: string;
+    deal_ids: string[];
+    owners: Array<{ owner: string; deals: number }>;
+  }> = [];
+  for (const f of pipeline.slice(0, 3)) {
     const owners = new Map<string, number>();
     for (const x of f.flags) if (x.owner) owners.set(x.owner, (owners.get(x.owner) ?? 0) + 1);
     const stake = f.value_at_stake[currency];
-    return {
+    out.push({
       action: `${f.remedy[0]}: start with ${f.deal_ids.slice(0, 3).join(", ")}`,
       why: `${m.waste(f.waste).name}, ${f.deal_count} deal${f.deal_count === 1 ? "" : "s"}${stake ? `, ${money(stake, currency)} open` : ""}`,
       deal_ids: f.deal_ids.slice(0, 5),
       owners: [...owners].sort((a, b) => b[1] - a[1]).map(([owner, deals]) => ({ owner, deals })),
-    };
-  });
-  for (const f of described.slice(0, 3 - out.length))
+    });
+  }
+  for (let i = 0; i < described.length && out.length < 3; i++) {
+    const f = described[i]!;
     out.push({
       action: f.remedy[0]!,
       why: `${f.name} (${f.severity}) in the described work`,
       deal_ids: [],
       owners: [],
     });
+  }
   return out;
 }
 
