@@ -172,6 +172,13 @@ function qualificationStatuses(r: Row): Record<string, string> {
 
 const toDb = (v: unknown) => (typeof v === "boolean" ? (v ? 1 : 0) : v === undefined ? null : v);
 
+/**
+ * Nothing written to the deal after a moment (two `?`, each the moment): every write bumps
+ * updated_at, and its current stay began by then. Its stored row and counters are then its state
+ * at that moment too.
+ */
+const UNCHANGED_SINCE = "d.updated_at <= ? AND d.stage_entered_at <= ?";
+
 export class SqliteDealStore implements DealStore {
   private readonly cache = new Map<string, Statement>();
 
@@ -885,8 +892,26 @@ export class SqliteDealStore implements DealStore {
       yield* this.openDealFactsAt(filters, asOf, sums);
       return;
     }
+    yield* this.factsFromCounters(filters, asOf, sums, onlyId);
+  }
+
+  /**
+   * The open deals' facts from the counters kept on every write (today's). `unchangedSince`: only
+   * the deals nothing was written to after that moment (none of their stays began later either),
+   * in id order: for them today's facts are that moment's.
+   */
+  private *factsFromCounters(
+    filters: DealFilters,
+    asOf: string,
+    sums: { internal: readonly string[]; customer: readonly string[] },
+    onlyId?: string,
+    unchangedSince?: string,
+  ): Iterable<OpenDealFactsRow> {
     const { sql, params } = filterClause(filters, "d");
-    const where = onlyId ? "WHERE d.id = ?" : `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ? AND d.status = 'open'`;
+    const where = onlyId
+      ? "WHERE d.id = ?"
+      : `${sql ? `${sql} AND` : "WHERE"} d.created_at <= ? AND d.status = 'open'` +
+        (unchangedSince ? ` AND ${UNCHANGED_SINCE} ORDER BY d.id` : "");
     // Unfiltered: the open deals' own narrow covering index (migration 5), not the wide table.
     const from = sql ? "deals d" : "deals d INDEXED BY deals_open_facts";
     const ms = (col: string) => `(julianday(${col}) - 2440587.5) * 86400000.0`;
@@ -904,7 +929,11 @@ export class SqliteDealStore implements DealStore {
            FROM ${onlyId ? "deals d" : from} ${where}`,
       )
       .raw()
-      .iterate(...(onlyId ? [this.num(onlyId)] : [...params, asOf])) as IterableIterator<unknown[]>;
+      .iterate(
+        ...(onlyId
+          ? [this.num(onlyId)]
+          : [...params, asOf, ...(unchangedSince ? [unchangedSince, unchangedSince] : [])]),
+      ) as IterableIterator<unknown[]>;
     // One object, refilled for every row: at a million deals, allocating one per row costs more
     // than the rules. Consumers read it before asking for the next row and never keep it.
     const d: OpenDealFactsRow = {
@@ -966,14 +995,45 @@ export class SqliteDealStore implements DealStore {
    * The open deals as they stood at asOf, rebuilt from what is recorded: open then if created by
    * then and its stage row at that moment had not ended (not closed or parked by then, whatever it
    * is today); the stage and its entry from that row; the
-   * latest qualification recorded by then; activities counted up to then. Slower than the
-   * maintained counters (one lookup per deal), so only for an as_of in the past. Owner changes,
+   * latest qualification recorded by then; activities counted up to then. Owner changes,
    * stakeholders, amount and expected close date are today's (no history is kept of them).
+   *
+   * A deal open today that nothing was written to after asOf is read from its counters, as today
+   * (it stood then as it stands now); a deal closed by then and closed still is left out; only
+   * the others are rebuilt, with look-ups per deal. The two streams are merged in id order.
+   * (`fromCounters` false rebuilds every deal: the tests' reference.)
    */
   private *openDealFactsAt(
     filters: DealFilters,
     asOf: string,
     sums: { internal: readonly string[]; customer: readonly string[] },
+    fromCounters = true,
+  ): Iterable<OpenDealFactsRow> {
+    if (!fromCounters) {
+      yield* this.rebuiltFacts(filters, asOf, sums, false);
+      return;
+    }
+    const rebuilt = this.rebuiltFacts(filters, asOf, sums, true)[Symbol.iterator]();
+    const unchanged = this.factsFromCounters(filters, asOf, sums, undefined, asOf)[Symbol.iterator]();
+    let a = unchanged.next();
+    let b = rebuilt.next();
+    while (!a.done || !b.done) {
+      if (b.done || (!a.done && parseDealId(a.value.id)! < parseDealId(b.value.id)!)) {
+        yield a.value;
+        a = unchanged.next();
+      } else {
+        yield b.value;
+        b = rebuilt.next();
+      }
+    }
+  }
+
+  /** The open deals at asOf rebuilt from the stage history, activities and qualifications (see openDealFactsAt). */
+  private *rebuiltFacts(
+    filters: DealFilters,
+    asOf: string,
+    sums: { internal: readonly string[]; customer: readonly string[] },
+    skipUnchanged: boolean,
   ): Iterable<OpenDealFactsRow> {
     const { sql, params } = filterClause(filters, "d");
     const ms = (col: string) => `(julianday(${col}) - 2440587.5) * 86400000.0`;
@@ -998,7 +1058,10 @@ export class SqliteDealStore implements DealStore {
                 (SELECT substr(group_concat(a.summary, ' | '), 1, 2000) FROM activities a
                   WHERE a.deal_id = d.id AND a.type = 'proposal' AND a.occurred_at >= ${entered} AND a.occurred_at <= @t),
                 ${count(sums.internal)}, ${count(sums.customer)}, d.owner, d.amount, d.currency
-           FROM (SELECT d.* FROM deals d ${sql ? `${sql} AND` : "WHERE"} d.created_at <= @t) d
+           FROM (SELECT d.* FROM deals d ${sql ? `${sql} AND` : "WHERE"} d.created_at <= @t
+                   -- Closed by then and closed still: not open then, whatever its history (see OPEN_AT).
+                   AND NOT (d.status IN ('won', 'lost', 'disqualified') AND d.closed_at <= @t)
+                   ${skipUnchanged ? `AND NOT (d.status = 'open' AND ${UNCHANGED_SINCE.replace(/\?/g, "@t")})` : ""}) d
            -- The stage row current at @t; none entered yet: the deal's first known row (f).
            LEFT JOIN stage_history h ON h.id = (SELECT h2.id FROM stage_history h2 WHERE h2.deal_id = d.id AND h2.entered_at <= @t
                                                  ORDER BY h2.entered_at DESC, h2.id DESC LIMIT 1)

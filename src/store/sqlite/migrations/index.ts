@@ -9,6 +9,7 @@ import m0007 from "./0007_deal_id_high_water.js";
 import m0008 from "./0008_qualification_frameworks.js";
 import m0009 from "./0009_stage_layout.js";
 import m0010 from "./0010_planner_statistics.js";
+import m0011 from "./0011_replay_indexes.js";
 
 /** foreignKeysOff: the migration rebuilds a table, so foreign keys are off around it (checked before commit). */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string; foreignKeysOff?: boolean }> = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 8, name: "qualification_frameworks", sql: m0008 },
   { version: 9, name: "stage_layout", sql: m0009 },
   { version: 10, name: "planner_statistics", sql: m0010 },
+  { version: 11, name: "replay_indexes", sql: m0011 },
 ];
