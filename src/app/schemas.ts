@@ -126,18 +126,14 @@ export function unknownArguments(keys: readonly string[], shape: Record<string, 
 
 // ---------------------------------------------------------------- nested objects
 /**
- * An object that refuses keys it does not know, by name, like a strict one; its JSON Schema
- * leaves out `additionalProperties: false` (the top level keeps it, which tells clients and
- * models the rule once per tool).
+ * An object that refuses keys it does not know, by name (zod's strict object; the message is
+ * unknownArguments', through zod-messages.ts). A tool's advertised JSON Schema leaves out its
+ * `additionalProperties: false` (define.ts): the top level keeps it, which tells clients and
+ * models the rule once per tool. (It replaced a preprocess doing the same check around a plain
+ * object: the same messages, one step less for zod's compiled parser.)
  */
 export function closedObject<S extends z.ZodRawShape>(shape: S) {
-  return z.preprocess((v, ctx) => {
-    if (typeof v === "object" && v !== null && !Array.isArray(v)) {
-      const unknown = Object.keys(v).filter((k) => !(k in shape));
-      if (unknown.length) ctx.addIssue({ code: "custom", message: unknownArguments(unknown, shape) });
-    }
-    return v;
-  }, z.object(shape));
+  return z.object(shape).strict();
 }
 
 // ---------------------------------------------------------------- clean text

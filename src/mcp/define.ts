@@ -195,7 +195,7 @@ function leanSchema(build: () => z.ZodType, role: "input" | "output"): StandardS
   const json = (io: "input" | "output") => (options: { target: string }) => {
     if (!cache[io]) {
       const { $schema: _drop, ...rest } = std().jsonSchema[io](options as never) as Record<string, unknown>;
-      cache[io] = io === "input" ? statusForms(rest) : rest;
+      cache[io] = io === "input" ? statusForms(openNested(rest, true) as Record<string, unknown>) : rest;
     }
     return cache[io]!;
   };
@@ -217,6 +217,21 @@ function leanSchema(build: () => z.ZodType, role: "input" | "output"): StandardS
   return {
     "~standard": { vendor: "zod", version: 1, validate, jsonSchema: { input: json("input"), output: json("output") } },
   } as StandardSchemaWithJSON;
+}
+
+/**
+ * The input schema without `additionalProperties: false` below its top level (the nested
+ * closedObjects): the top level says once per tool that unknown keys are refused.
+ */
+function openNested(json: unknown, top = false): unknown {
+  if (Array.isArray(json)) return json.map((x) => openNested(x));
+  if (typeof json !== "object" || json === null) return json;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(json)) {
+    if (k === "additionalProperties" && v === false && !top) continue;
+    out[k] = openNested(v);
+  }
+  return out;
 }
 
 /**
