@@ -88,6 +88,11 @@ export interface PipelineFinding extends WasteFinding {
   flags: DealFlag[];
 }
 
+/** What an analysis says of open deals without a tier (their time in stage is not judged). */
+export function unsegmentedNote(n: number): string {
+  return `${n} open deal${n === 1 ? " has" : "s have"} no tier, so their time in stage was not judged (classify_segment fixes that)`;
+}
+
 export interface PipelineWasteReport {
   findings: PipelineFinding[];
   /**

@@ -5,7 +5,12 @@
 import { compareToBaseline } from "../../methodology/baseline.js";
 import type { Methodology } from "../../methodology/load.js";
 import type { PipelineMetrics } from "../../methodology/metrics.js";
-import { stageBaseline, type PipelineWasteReport, type StageNorms } from "../../methodology/pipeline-waste.js";
+import {
+  stageBaseline,
+  unsegmentedNote,
+  type PipelineWasteReport,
+  type StageNorms,
+} from "../../methodology/pipeline-waste.js";
 import { analysePipeline } from "../pipeline-analysis.js";
 import type { Stage } from "../../methodology/schema.js";
 import { round } from "../../methodology/stats.js";
@@ -59,9 +64,7 @@ export function gatherPipelineReport(m: Methodology, store: DealStore, input: Re
   const by_waste: Record<string, number> = Object.fromEntries(m.wastes.map((w) => [w.id, 0]));
   for (const f of pipeline.findings) by_waste[f.waste] = (by_waste[f.waste] ?? 0) + f.deal_count;
   if (pipeline.unsegmented_open_deals) {
-    notes.push(
-      `${pipeline.unsegmented_open_deals} open deal${pipeline.unsegmented_open_deals === 1 ? " has" : "s have"} no tier, so their time in stage was not judged (classify_segment fixes that).`,
-    );
+    notes.push(`${unsegmentedNote(pipeline.unsegmented_open_deals)}.`);
   }
 
   const stalled = stalledDeals(m, store, pipeline.findings, norms, wasteAsOf, notes, input.stalled_shown);

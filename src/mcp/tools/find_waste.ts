@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Methodology } from "../../methodology/load.js";
-import type { PipelineFinding, PipelineWasteReport } from "../../methodology/pipeline-waste.js";
+import { unsegmentedNote, type PipelineFinding, type PipelineWasteReport } from "../../methodology/pipeline-waste.js";
 import { WasteId } from "../../methodology/schema.js";
 import { classifyDescribedWork, type WasteFinding } from "../../methodology/waste.js";
 import { defineTool, reply, type NextStep } from "../define.js";
@@ -170,9 +170,7 @@ export default defineTool({
     if (pipeline) {
       parts.push(
         `${pipeline.deals_analyzed} deals analysed (${pipeline.open_deals} open, ${pipeline.closed_deals} closed): ${pipeline.findings.length} findings` +
-          (pipeline.unsegmented_open_deals
-            ? `; ${pipeline.unsegmented_open_deals} open deal${pipeline.unsegmented_open_deals === 1 ? " has" : "s have"} no tier, so their time in stage was not judged (classify_segment fixes that)`
-            : ""),
+          (pipeline.unsegmented_open_deals ? `; ${unsegmentedNote(pipeline.unsegmented_open_deals)}` : ""),
       );
     }
     const summary = parts.join(". ") + ".";
