@@ -45,8 +45,11 @@ export function buildDeps(config: Config, log: Logger): Deps & { closeStore(): v
   if (methodology.presetsFromTeam) presetsFor(methodology);
   // The store opens on first use, and is moved onto the methodology's stages if it was written
   // with others (app/stage-layout.ts); a store it cannot move is refused with its stages and counts.
-  // The maintenance commands (backup, restore, status, export) never move a store: they open it as it is.
-  const maintenance = ["backup", "restore", "status", "export"].includes(config.command);
+  // The maintenance commands (backup, restore, status, export) and a dry-run import never move a
+  // store: they open it as it is.
+  const maintenance =
+    ["backup", "restore", "status", "export"].includes(config.command) ||
+    (config.command === "import" && config.options["dry-run"] === true);
   const openStore = (): DealStore => {
     const s = SqliteDealStore.open(config.db, { readOnly: config.read_only });
     if (maintenance) return s;

@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import { ConfigError, type Config } from "../config.js";
 import type { Deps } from "../app/deps.js";
+import { layoutDiffers } from "../app/stage-layout.js";
 import type { Terminal } from "./terminal.js";
 
 export /** `import FILE`: the import_deals rules (same code), any readable file, one transaction. */
@@ -53,6 +54,14 @@ async function importCommand(config: Config, deps: Deps, { out, err, tty }: Term
       if (tty) err(`\r${Math.floor((100 * done) / total)}% ${message}   `);
     },
   };
+  // A dry run changes nothing, so it does not move a store written with other stages onto the
+  // methodology's (the real import does that first, as a server does when it starts): its counts
+  // would not be the real import's.
+  const differs = input.dry_run ? layoutDiffers(deps.store(), deps.methodology) : undefined;
+  if (differs)
+    throw new ConfigError(
+      `${differs} The import moves the store onto the methodology's stages before it writes, which a dry run does not do, so its counts would be wrong. Run \`lean-sales-mcp status\` to see what the move does, then import without --dry-run (or start the server once first). Nothing was changed.`,
+    );
   let result;
   try {
     const plan = await run.prepareImport(input, env);

@@ -349,6 +349,31 @@ describe("a store written with the reference's six stages meets a team's five", 
     expect(read<{ user_version: number }>(db, "PRAGMA user_version")[0]!.user_version).toBe(8);
   });
 
+  it("a dry-run import never moves a store: it refuses and the file is unchanged; the real import moves it, then imports", async () => {
+    const { db } = await seeded();
+    const csv = join(tmp.dir, `import-${Date.now()}.csv`);
+    writeFileSync(csv, "Deal Name,Company,Deal Stage,Amount\nNew deal,Globex,discovery,12000\n");
+    const before = sha256(db);
+    const dry = await runToExit(["import", csv, "--dry-run", "--methodology", mapped, "--db", db]);
+    expect(dry.code).not.toBe(0);
+    expect(dry.stderr).toMatch(/The store was written with the stages prospecting, discovery, solution_presentation/);
+    expect(dry.stderr).toMatch(/a dry run does not do.*Nothing was changed/);
+    expect(sha256(db)).toBe(before);
+
+    const real = await runToExit(["import", csv, "--methodology", mapped, "--db", db]);
+    expect(real.code).toBe(0);
+    expect(real.stdout).toMatch(/1 created/);
+    expect(read<{ stage: string }>(db, "SELECT stage FROM stage_layout ORDER BY position").map((r) => r.stage)).toEqual(
+      FIVE,
+    );
+    // Now on the team's stages, a dry run reports and writes nothing.
+    const after = sha256(db);
+    const again = await runToExit(["import", csv, "--dry-run", "--methodology", mapped, "--db", db]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/dry run, nothing written/);
+    expect(sha256(db)).toBe(after);
+  });
+
   it("status, backup and export never move a store: without the team's folder they report, copy, or refuse", async () => {
     const { db } = await seeded();
     expect((await runToExit(["--methodology", mapped, "--db", db])).code).toBe(0);
