@@ -173,11 +173,12 @@ function qualificationStatuses(r: Row): Record<string, string> {
 const toDb = (v: unknown) => (typeof v === "boolean" ? (v ? 1 : 0) : v === undefined ? null : v);
 
 /**
- * Nothing written to the deal after a moment (two `?`, each the moment): every write bumps
- * updated_at, and its current stay began by then. Its stored row and counters are then its state
- * at that moment too.
+ * Nothing written to the deal after a moment (each `?` the moment): every write bumps updated_at,
+ * its current stay began by then and no activity of it is dated later. Its stored row and counters
+ * are then its state at that moment too.
  */
-const UNCHANGED_SINCE = "d.updated_at <= ? AND d.stage_entered_at <= ?";
+const UNCHANGED_SINCE = "d.updated_at <= ? AND d.stage_entered_at <= ? AND coalesce(d.last_activity_at, '') <= ?";
+const UNCHANGED_SINCE_PARAMS = UNCHANGED_SINCE.split("?").length - 1;
 
 export class SqliteDealStore implements DealStore {
   private readonly cache = new Map<string, Statement>();
@@ -932,7 +933,7 @@ export class SqliteDealStore implements DealStore {
       .iterate(
         ...(onlyId
           ? [this.num(onlyId)]
-          : [...params, asOf, ...(unchangedSince ? [unchangedSince, unchangedSince] : [])]),
+          : [...params, asOf, ...Array<string>(unchangedSince ? UNCHANGED_SINCE_PARAMS : 0).fill(unchangedSince!)]),
       ) as IterableIterator<unknown[]>;
     // One object, refilled for every row: at a million deals, allocating one per row costs more
     // than the rules. Consumers read it before asking for the next row and never keep it.
