@@ -25,6 +25,9 @@ const CYCLE = "(julianday(d.closed_at) - julianday(d.created_at))";
  */
 const STAGES_SETTLED_BY = "(d.closed_at <= ? OR (d.status = 'open' AND d.stage_entered_at <= ?))";
 
+/** Closed by a moment and closed still (one `?`): not open then, whatever its history (a later reopen would have cleared the close). */
+export const CLOSED_BY = "d.status IN ('won', 'lost', 'disqualified') AND d.closed_at <= ?";
+
 /**
  * Open at a moment (five `?`, each the moment): open today in a stay begun by then (a close or a
  * park after it would have ended that stay; a reopen would have begun a new one); closed by then
@@ -32,8 +35,8 @@ const STAGES_SETTLED_BY = "(d.closed_at <= ? OR (d.status = 'open' AND d.stage_e
  * history: a stage row current then, or none begun yet (an imported deal's history starts at its
  * current stage). Each history look-up is one step on the deal's index.
  */
-export const OPEN_AT = `(CASE WHEN d.status = 'open' AND d.stage_entered_at <= ? THEN 1
-       WHEN d.status IN ('won', 'lost', 'disqualified') AND d.closed_at <= ? THEN 0
+const OPEN_AT = `(CASE WHEN d.status = 'open' AND d.stage_entered_at <= ? THEN 1
+       WHEN ${CLOSED_BY} THEN 0
        ELSE EXISTS (SELECT 1 FROM stage_history h WHERE h.deal_id = d.id AND h.entered_at <= ? AND (h.exited_at IS NULL OR h.exited_at > ?))
             OR NOT EXISTS (SELECT 1 FROM stage_history h WHERE h.deal_id = d.id AND h.entered_at <= ?) END)`;
 

@@ -2,7 +2,7 @@
 // Column names equal the public field names; the only conversions are D-0042 <-> 42,
 // 0/1 <-> boolean and JSON text <-> objects, all in this file.
 import type { Statement } from "better-sqlite3";
-import { SqliteAnalytics } from "./analytics.js";
+import { CLOSED_BY, SqliteAnalytics } from "./analytics.js";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import {
   APPLICATION_ID,
@@ -1060,8 +1060,7 @@ export class SqliteDealStore implements DealStore {
                   WHERE a.deal_id = d.id AND a.type = 'proposal' AND a.occurred_at >= ${entered} AND a.occurred_at <= @t),
                 ${count(sums.internal)}, ${count(sums.customer)}, d.owner, d.amount, d.currency
            FROM (SELECT d.* FROM deals d ${sql ? `${sql} AND` : "WHERE"} d.created_at <= @t
-                   -- Closed by then and closed still: not open then, whatever its history (see OPEN_AT).
-                   AND NOT (d.status IN ('won', 'lost', 'disqualified') AND d.closed_at <= @t)
+                   AND NOT (${CLOSED_BY.replace("?", "@t")})
                    ${skipUnchanged ? `AND NOT (d.status = 'open' AND ${UNCHANGED_SINCE.replace(/\?/g, "@t")})` : ""}) d
            -- The stage row current at @t; none entered yet: the deal's first known row (f).
            LEFT JOIN stage_history h ON h.id = (SELECT h2.id FROM stage_history h2 WHERE h2.deal_id = d.id AND h2.entered_at <= @t
