@@ -2,7 +2,7 @@
 // (definitions, examples, elimination approaches); the words that identify each waste and the
 // severity cuts live in data/wastes.json.
 import { InputError } from "./errors.js";
-import { compilePhrase, matchAt, matchesPhrase, stems, type CompiledPhrase } from "./words.js";
+import { compilePhrase, matchAt, matchesPhrase, stems, stemsAndWords, type CompiledPhrase } from "./words.js";
 import type { Methodology, WasteDef } from "./load.js";
 import type { Waste } from "./schema.js";
 
@@ -77,7 +77,8 @@ type Signal = CompiledPhrase & { remedy: number; weight: number };
  * text is tried against those few phrases instead of all of them (over a thousand), and each
  * group's hits come back in list order, as a filter over the list would give them.
  */
-type PhraseIndex = Map<string, Array<{ group: number; at: number; phrase: Signal }>>;
+type PhraseIndexEntry = { group: number; at: number; phrase: Signal };
+type PhraseIndex = Map<string, PhraseIndexEntry[]>;
 interface Lexicon {
   wastes: Array<{ waste: WasteDef; phrases: Signal[] }>;
   /** Group wastes.length. */
@@ -103,17 +104,20 @@ function indexPhrases(groups: Signal[][]): PhraseIndex {
 
 /**
  * The phrases of each group that match the text, in list order: only phrases whose first stem is
- * one of the text's stems are tried (each once), and the few hits are put back in list order.
- * Value phrases (the last group) are denied by a negation right before them.
+ * one of the text's stems are tried (each stem once; `starting[i]` holds the phrases that begin
+ * with text[i]), and the few hits are put back in list order. Value phrases (the last group) are
+ * denied by a negation right before them.
  */
-function matchedPhrases(lex: Lexicon, text: readonly string[]): Array<Signal[] | undefined> {
+function matchedPhrases(
+  lex: Lexicon,
+  text: readonly string[],
+  starting: ReadonlyArray<PhraseIndexEntry[] | undefined>,
+): Array<Signal[] | undefined> {
   const valueGroup = lex.wastes.length;
-  const hits: Array<{ group: number; at: number; phrase: Signal }> = [];
+  const hits: PhraseIndexEntry[] = [];
   for (let i = 0; i < text.length; i++) {
-    const stem = text[i]!;
-    if (text.indexOf(stem) !== i) continue; // each distinct stem once
-    const list = lex.index.get(stem);
-    if (!list) continue;
+    const list = starting[i];
+    if (!list || text.indexOf(text[i]!) !== i) continue; // each distinct stem once
     for (let n = 0; n < list.length; n++) {
       const e = list[n]!;
       if (e.group !== valueGroup) {
@@ -172,83 +176,66 @@ const weightOf = (p: Signal) => p.weight;
 // ------------------------------------------------------------------------- the word model
 /** A text's features: its stems and each pair of neighbouring stems, with the words they came from. */
 export function features(text: string): Map<string, string> {
-  const words = text.toLowerCase().match(/[a-z0-9'#%]+/g) ?? [];
+  const { stems: s, words } = stemsAndWords(text);
   const out = new Map<string, string>();
-  let prevStem: string | undefined;
-  let prevWord = "";
-  for (const w of words) {
-    const stem = firstStem(w);
-    if (stem === undefined) continue;
-    if (!out.has(stem)) out.set(stem, w);
-    if (prevStem !== undefined) {
-      const pair = `${prevStem} ${stem}`;
-      if (!out.has(pair)) out.set(pair, `${prevWord} ${w}`);
-    }
-    prevStem = stem;
-    prevWord = w;
+  for (let i = 0; i < s.length; i++) {
+    if (!out.has(s[i]!)) out.set(s[i]!, words[i]!);
+    if (i === 0) continue;
+    const pair = `${s[i - 1]} ${s[i]}`;
+    if (!out.has(pair)) out.set(pair, `${words[i - 1]} ${words[i]}`);
   }
   return out;
 }
 
-// A word's first stem (a word such as "40%" splits in two), kept per word like the stems themselves.
-const firstStems = new Map<string, string | undefined>();
-function firstStem(word: string): string | undefined {
-  if (firstStems.has(word)) return firstStems.get(word);
-  const stem = stems(word)[0];
-  if (firstStems.size < 50_000) firstStems.set(word, stem);
-  return stem;
-}
-
 /**
- * The features of a text the model knows, in features() order (each stem, then its pair with
- * the stem before, first occurrence only), with their likelihoods and the words they came from:
- * what classifying needs of features(), without a map of every feature's words.
+ * What classifying needs of a stem, found with one lookup: its likelihoods (when the examples
+ * have it as a feature), those of the pairs it begins (by the stem that follows), and the signal
+ * phrases that begin with it.
  */
-function knownFeatures(model: WasteModel, text: string): { words: string[]; rows: number[][] } {
-  const tokens = text.toLowerCase().match(/[a-z0-9'#%]+/g) ?? [];
-  const seen = new Set<string>();
-  const words: string[] = [];
-  const rows: number[][] = [];
-  let prevStem: string | undefined;
-  let prevWord = "";
-  for (let t = 0; t < tokens.length; t++) {
-    const w = tokens[t]!;
-    const stem = firstStem(w);
-    if (stem === undefined) continue;
-    if (!seen.has(stem)) {
-      seen.add(stem);
-      const row = model.logLik.get(stem);
-      if (row) {
-        words.push(w);
-        rows.push(row);
-      }
-    }
-    if (prevStem !== undefined) {
-      const pair = `${prevStem} ${stem}`;
-      if (!seen.has(pair)) {
-        seen.add(pair);
-        const row = model.logLik.get(pair);
-        if (row) {
-          words.push(`${prevWord} ${w}`);
-          rows.push(row);
-        }
-      }
-    }
-    prevStem = stem;
-    prevWord = w;
-  }
-  return { words, rows };
+interface StemInfo {
+  row?: number[];
+  next?: Map<string, number[]>;
+  phrases?: PhraseIndexEntry[];
+}
+/** The lexicon and the model of a methodology, joined by stem; each class's phrase group (-1 for none). */
+interface Classifier {
+  lex: Lexicon;
+  model: WasteModel;
+  vocab: Map<string, StemInfo>;
+  groups: number[];
+  /** Each waste's elimination approaches as their distinct stems (the remedy when no phrase matched). */
+  elimination: Map<Waste, string[][]>;
 }
 
-// Each class's phrase group (-1 for none), per lexicon and model: looked up once, not per class per activity.
-const classGroupCache = new WeakMap<Lexicon, { model: WasteModel; groups: number[] }>();
-function classGroups(lex: Lexicon, model: WasteModel): number[] {
-  let c = classGroupCache.get(lex);
-  if (!c || c.model !== model) {
-    c = { model, groups: model.classes.map((k) => lex.group.get(k) ?? -1) };
-    classGroupCache.set(lex, c);
+const classifiers = new WeakMap<Methodology, Classifier>();
+/** The classifier of a methodology, built on first use (the model is learned then; see wasteModel). */
+function classifier(m: Methodology): Classifier {
+  let c = classifiers.get(m);
+  if (!c) {
+    const lex = lexicon(m);
+    const model = wasteModel(m);
+    const vocab = new Map<string, StemInfo>();
+    const info = (stem: string) => {
+      let v = vocab.get(stem);
+      if (!v) vocab.set(stem, (v = {}));
+      return v;
+    };
+    for (const [feature, row] of model.logLik) {
+      const space = feature.indexOf(" ");
+      if (space < 0) info(feature).row = row;
+      else (info(feature.slice(0, space)).next ??= new Map()).set(feature.slice(space + 1), row);
+    }
+    for (const [stem, list] of lex.index) info(stem).phrases = list;
+    c = {
+      lex,
+      model,
+      vocab,
+      groups: model.classes.map((k) => lex.group.get(k) ?? -1),
+      elimination: new Map(m.wastes.map((w) => [w.id, w.elimination.map((e) => [...new Set(stems(e))])])),
+    };
+    classifiers.set(m, c);
   }
-  return c.groups;
+  return c;
 }
 
 export interface WasteModel {
@@ -306,8 +293,7 @@ export function classifyActivity(
   a: DescribedActivity,
   index: number,
   // Looked up once per request by classifyDescribedWork, not once per activity.
-  lex: Lexicon = lexicon(m),
-  model: WasteModel = wasteModel(m),
+  c: Classifier = classifier(m),
 ): ClassifiedActivity {
   // Each answer is written out key by key (index, description, hours_per_week first): spreading a
   // shared base object into each costs more than the rest of the classification.
@@ -327,16 +313,36 @@ export function classifyActivity(
     return { index, description, hours_per_week, waste, basis: "kind", matched: [a.kind], remedy };
   }
   const cfg = m.wasteRules.classifier;
-  const text = stems(a.description);
-  // The word model's features (as features() gives them), with their likelihoods and the words
-  // they came from, in the order the text gives them.
-  const { words, rows } = knownFeatures(model, a.description);
+  const { lex, model, groups } = c;
+  const { stems: text, words: raw } = stemsAndWords(a.description);
+  // The word model's features the text has (each stem, then its pair with the stem before; each
+  // feature once, in text order), with their likelihoods and the words they came from; and the
+  // signal phrases that begin at each stem. One lookup per stem finds all three.
+  const rows: number[][] = [];
+  const words: string[] = [];
+  const starting: Array<PhraseIndexEntry[] | undefined> = [];
+  let prev: StemInfo | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const info = c.vocab.get(text[i]!);
+    starting.push(info?.phrases);
+    // A feature's row is its own array: the same row again is the same feature again.
+    const row = info?.row;
+    if (row && !rows.includes(row)) {
+      rows.push(row);
+      words.push(raw[i]!);
+    }
+    const pair = prev?.next?.get(text[i]!);
+    if (pair && !rows.includes(pair)) {
+      rows.push(pair);
+      words.push(`${raw[i - 1]} ${raw[i]}`);
+    }
+    prev = info;
+  }
 
   // Signal phrases, per waste and for value work (denied by a negation right before them).
-  const hits = matchedPhrases(lex, text);
+  const hits = matchedPhrases(lex, text, starting);
   if (rows.length === 0 && hits.length === 0)
     return { index, description, hours_per_week, waste: null, basis: "no_signal", matched: [], remedy: null };
-  const groups = classGroups(lex, model);
 
   // Each class's evidence, summed in the same order as always (prior, features, then phrase weights).
   const classes = model.classes;
@@ -373,21 +379,28 @@ export function classifyActivity(
     if (!shown) matched.push(word);
   }
   if (waste === null) return { index, description, hours_per_week, waste: null, basis: "value", matched, remedy: null };
-  const remedy = remedyFor(m, waste, hit, text);
+  const remedy = remedyFor(m, c, waste, hit, text);
   return { index, description, hours_per_week, waste, basis: "signals", matched, remedy };
 }
 
 /** The elimination approach that fits: the heaviest matching phrase's, else the one sharing most words with the activity. */
-function remedyFor(m: Methodology, waste: Waste, hit: Signal[] | undefined, text: readonly string[]): string {
+function remedyFor(
+  m: Methodology,
+  c: Classifier,
+  waste: Waste,
+  hit: Signal[] | undefined,
+  text: readonly string[],
+): string {
   const w = m.waste(waste);
   if (hit?.length) return w.elimination[hit.reduce((x, p) => (weightOf(p) > weightOf(x) ? p : x)).remedy]!;
-  const words = new Set(text);
+  const approaches = c.elimination.get(waste)!;
   let best = 0;
   let bestShared = 0;
-  w.elimination.forEach((e, i) => {
-    const shared = new Set(stems(e).filter((s) => words.has(s))).size;
+  for (let i = 0; i < approaches.length; i++) {
+    let shared = 0;
+    for (const s of approaches[i]!) if (text.includes(s)) shared++;
     if (shared > bestShared) [best, bestShared] = [i, shared];
-  });
+  }
   return w.elimination[best]!;
 }
 
@@ -398,20 +411,19 @@ export function severityForHours(m: Methodology, hours: number | null, count: nu
 }
 
 export function classifyDescribedWork(m: Methodology, activities: DescribedActivity[]): ActivityWasteReport {
-  const lex = lexicon(m);
-  const model = wasteModel(m);
+  const c = classifier(m);
   const classified: ClassifiedActivity[] = [];
   // The activities of each waste (by its place in m.wastes, which is its lexicon group), in order.
   const byWaste: Array<ClassifiedActivity[] | undefined> = [];
   let total = 0;
   let wasted = 0;
   for (let i = 0; i < activities.length; i++) {
-    const c = classifyActivity(m, activities[i]!, i, lex, model);
-    classified.push(c);
-    total += c.hours_per_week ?? 0;
-    if (c.waste === null) continue;
-    wasted += c.hours_per_week ?? 0;
-    (byWaste[lex.group.get(c.waste)!] ??= []).push(c);
+    const a = classifyActivity(m, activities[i]!, i, c);
+    classified.push(a);
+    total += a.hours_per_week ?? 0;
+    if (a.waste === null) continue;
+    wasted += a.hours_per_week ?? 0;
+    (byWaste[c.lex.group.get(a.waste)!] ??= []).push(a);
   }
   const findings: WasteFinding[] = [];
   const cut = m.wasteRules.severity_hours_per_week;

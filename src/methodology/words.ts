@@ -85,18 +85,40 @@ function tokenStem(raw: string): string | null {
   return s;
 }
 
+/**
+ * A text's words as stems() reads them: lower case, split on anything but letters, digits, ' and
+ * #; a % right after a digit stays with its number ("40%", shown as written, reads as "#").
+ */
+const rawWords = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[\u2018\u2019]/g, "'")
+    .split(/(?<!\d)%|%(?=[a-z0-9'#])|[^a-z0-9'#%]+/);
+
 /** The stems of a text, in order: lower case, split on anything but letters and digits, stop words dropped. */
 export function stems(text: string): string[] {
   const out: string[] = [];
-  const raws = text
-    .toLowerCase()
-    .replace(/[\u2018\u2019]/g, "'")
-    .split(/[^a-z0-9'#]+/);
+  const raws = rawWords(text);
   for (let i = 0; i < raws.length; i++) {
     const s = tokenStem(raws[i]!);
     if (s !== null) out.push(s);
   }
   return out;
+}
+
+/** The stems of a text (as stems() gives them) and, at the same places, the words they came from. */
+export function stemsAndWords(text: string): { stems: string[]; words: string[] } {
+  const out: string[] = [];
+  const words: string[] = [];
+  const raws = rawWords(text);
+  for (let i = 0; i < raws.length; i++) {
+    const s = tokenStem(raws[i]!);
+    if (s !== null) {
+      out.push(s);
+      words.push(raws[i]!);
+    }
+  }
+  return { stems: out, words };
 }
 
 export interface CompiledPhrase {

@@ -62,6 +62,24 @@ describe("waste classification of described work", () => {
     expect(wasteModel(m)).toBe(wasteModel(m));
   });
 
+  it("reads a typographic apostrophe as a plain one, and keeps a percentage with its number", () => {
+    // Pasted from a document: "hasn’t" once read as "hasn" and "t", and this activity as overproduction.
+    const plain =
+      "The deal hasn't moved an inch since the customer's board pushed their budget decision to next quarter.";
+    const curly = classifyActivity(m, { description: plain.replace(/'/g, "\u2019") }, 0);
+    const straight = classifyActivity(m, { description: plain }, 0);
+    expect(straight.waste).toBe("waiting");
+    expect({ ...curly, description: plain }).toEqual(straight);
+    // "40%" reads as a number and is shown as written.
+    const roi = classifyActivity(
+      m,
+      { description: "Our ROI model assumed a 40% cut in headcount that no customer has ever achieved" },
+      0,
+    );
+    expect(roi.waste).toBe("defects");
+    expect(roi.matched).toContain("assumed 40%");
+  });
+
   it("the model is learned from data/waste-examples.json alone", () => {
     const model = trainWasteModel(m.wasteExamples, m.wasteRules.classifier.smoothing);
     expect(model.classes).toHaveLength(8);
