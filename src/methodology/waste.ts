@@ -282,6 +282,43 @@ export function wasteModel(m: Methodology): WasteModel {
 }
 
 /**
+ * The word model's features a text has, as features() walks them (each stem, then its pair with
+ * the stem before; each feature once, in text order), with their likelihoods and the words they
+ * came from; and the signal phrases that begin at each stem. One lookup per stem finds all three.
+ * A feature's row is its own array (trainWasteModel), so the same row again is the same feature
+ * again; a test holds this walk to features() on every example.
+ */
+function known(c: Classifier, text: readonly string[], raw: readonly string[]) {
+  const rows: number[][] = [];
+  const words: string[] = [];
+  const starting: Array<PhraseIndexEntry[] | undefined> = [];
+  let prev: StemInfo | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const info = c.vocab.get(text[i]!);
+    starting.push(info?.phrases);
+    const row = info?.row;
+    if (row && !rows.includes(row)) {
+      rows.push(row);
+      words.push(raw[i]!);
+    }
+    const pair = prev?.next?.get(text[i]!);
+    if (pair && !rows.includes(pair)) {
+      rows.push(pair);
+      words.push(`${raw[i - 1]} ${raw[i]}`);
+    }
+    prev = info;
+  }
+  return { rows, words, starting };
+}
+
+/** The known features of a text and the words they came from, as classifying reads them (for tests). */
+export function knownFeatures(m: Methodology, text: string): { rows: number[][]; words: string[] } {
+  const { stems: s, words: raw } = stemsAndWords(text);
+  const { rows, words } = known(classifier(m), s, raw);
+  return { rows, words };
+}
+
+/**
  * The waste a described activity is, and what decided it: the word model's evidence for each
  * waste (and for "not waste") plus the signal phrases' weights. The answer names the words that
  * weighed most for the winner against the runner-up, and the signal phrases that matched; the
@@ -315,29 +352,7 @@ export function classifyActivity(
   const cfg = m.wasteRules.classifier;
   const { lex, model, groups } = c;
   const { stems: text, words: raw } = stemsAndWords(a.description);
-  // The word model's features the text has (each stem, then its pair with the stem before; each
-  // feature once, in text order), with their likelihoods and the words they came from; and the
-  // signal phrases that begin at each stem. One lookup per stem finds all three.
-  const rows: number[][] = [];
-  const words: string[] = [];
-  const starting: Array<PhraseIndexEntry[] | undefined> = [];
-  let prev: StemInfo | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const info = c.vocab.get(text[i]!);
-    starting.push(info?.phrases);
-    // A feature's row is its own array: the same row again is the same feature again.
-    const row = info?.row;
-    if (row && !rows.includes(row)) {
-      rows.push(row);
-      words.push(raw[i]!);
-    }
-    const pair = prev?.next?.get(text[i]!);
-    if (pair && !rows.includes(pair)) {
-      rows.push(pair);
-      words.push(`${raw[i - 1]} ${raw[i]}`);
-    }
-    prev = info;
-  }
+  const { rows, words, starting } = known(c, text, raw);
 
   // Signal phrases, per waste and for value work (denied by a negation right before them).
   const hits = matchedPhrases(lex, text, starting);

@@ -73,13 +73,14 @@ function tokenStem(raw: string): string | null {
   let s = tokens.get(raw);
   if (s === undefined) {
     const w = raw.replace(/^['#]+(?=[a-z])|'+$/g, "").replace(/'s$/, "");
-    // Numbers (and "#" in a phrase) all read as "#"; "40%" and "2x" count as numbers too.
+    // Numbers (and "#" in a phrase) all read as "#"; "40%" and "2x" count as numbers too. A word
+    // is stemmed without its apostrophes and without a % its digits kept ("p95%" reads as "p95").
     s =
       !w || STOP_WORDS.has(w)
         ? null
         : /^[#\d][\dx%]*$/.test(w) || NUMBER_WORDS.has(w)
           ? "#"
-          : stemOf(w.replace(/'/g, ""));
+          : stemOf(w.replace(/['%]/g, ""));
     if (tokens.size < 50_000) tokens.set(raw, s);
   }
   return s;
@@ -87,7 +88,8 @@ function tokenStem(raw: string): string | null {
 
 /**
  * A text's words as stems() reads them: lower case, split on anything but letters, digits, ' and
- * #; a % right after a digit stays with its number ("40%", shown as written, reads as "#").
+ * #. A % right after a digit stays in its word, to be shown as written ("40%" reads as "#", as
+ * "40" does; "p95%" as "p95"); any other % splits words, as before.
  */
 const rawWords = (text: string) =>
   text
@@ -96,15 +98,7 @@ const rawWords = (text: string) =>
     .split(/(?<!\d)%|%(?=[a-z0-9'#])|[^a-z0-9'#%]+/);
 
 /** The stems of a text, in order: lower case, split on anything but letters and digits, stop words dropped. */
-export function stems(text: string): string[] {
-  const out: string[] = [];
-  const raws = rawWords(text);
-  for (let i = 0; i < raws.length; i++) {
-    const s = tokenStem(raws[i]!);
-    if (s !== null) out.push(s);
-  }
-  return out;
-}
+export const stems = (text: string): string[] => stemsAndWords(text).stems;
 
 /** The stems of a text (as stems() gives them) and, at the same places, the words they came from. */
 export function stemsAndWords(text: string): { stems: string[]; words: string[] } {

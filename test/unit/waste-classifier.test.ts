@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Methodology } from "../../src/methodology/load.js";
-import { classifyActivity, trainWasteModel, wasteModel } from "../../src/methodology/waste.js";
+import { classifyActivity, features, knownFeatures, trainWasteModel, wasteModel } from "../../src/methodology/waste.js";
+import { stems } from "../../src/methodology/words.js";
 import { methodology } from "../helpers/connect.js";
 
 const m = methodology();
@@ -78,6 +79,28 @@ describe("waste classification of described work", () => {
     );
     expect(roi.waste).toBe("defects");
     expect(roi.matched).toContain("assumed 40%");
+  });
+
+  it("classifying reads the features the model learned, the way training walked them", () => {
+    // Classification walks a text once with one lookup per stem; training walks it with features().
+    // Both must see the same features in the same order, with the same words.
+    const model = wasteModel(m);
+    const texts = [
+      ...m.wasteExamples.map((e) => e.text),
+      ...fixture("waste-heldout.json").map((i) => i.text),
+      "Weekly weekly pipeline pipeline report report: 40% of 12 hours, p95% latency, 5%off and a%b",
+    ];
+    for (const text of texts) {
+      const want = [...features(text)].filter(([f]) => model.logLik.has(f));
+      const got = knownFeatures(m, text);
+      expect(got.words, text).toEqual(want.map(([, w]) => w));
+      expect(got.rows, text).toEqual(want.map(([f]) => model.logLik.get(f)));
+    }
+  });
+
+  it("a % splits words unless it follows a digit, and never changes a stem", () => {
+    expect(stems("p95% of 40% and 5%off, a%b, 100 %")).toEqual(stems("p95 of 40 and 5 off, a b, 100"));
+    expect(stems("p95%")).toEqual(["p95"]);
   });
 
   it("the model is learned from data/waste-examples.json alone", () => {
