@@ -136,38 +136,33 @@ function matchedPhrases(
   for (let n = 0; n < hits.length; n++) (out[hits[n]!.group] ??= []).push(hits[n]!.phrase);
   return out;
 }
-const lexicons = new WeakMap<Methodology, Lexicon>();
+/** A methodology's signal phrases, compiled (built once per methodology, by classifier()). */
 function lexicon(m: Methodology): Lexicon {
-  let lex = lexicons.get(m);
-  if (!lex) {
-    // Phrases that stem alike ("follow-up", "followed up") count once.
-    const distinct = <T extends CompiledPhrase>(list: T[]) => [
-      ...new Map(list.filter((p) => p.stems.length).map((p) => [p.stems.join(" "), p])).values(),
-    ];
-    const signal = (p: string, remedy: number, weight = 1): Signal => {
-      const c = compilePhrase(p);
-      return { ...c, remedy, weight: c.stems.length * weight };
-    };
-    const wastes = m.wastes.map((w) => ({
-      waste: w,
-      phrases: distinct(w.signals.flatMap((g) => g.phrases.map((p) => signal(p, g.remedy, g.weight)))),
-    }));
-    const value = distinct(
-      m.wasteRules.value_signals.groups.flatMap((g) => g.phrases.map((p) => signal(p, -1, g.weight))),
-    );
-    lex = {
-      wastes,
-      value,
-      index: indexPhrases([...wastes.map((w) => w.phrases), value]),
-      group: new Map<Waste | null, number>([
-        ...wastes.map((w, g): [Waste, number] => [w.waste.id, g]),
-        [null, wastes.length],
-      ]),
-      negations: new Set(m.wasteRules.value_signals.negations.flatMap((p) => stems(p))),
-    };
-    lexicons.set(m, lex);
-  }
-  return lex;
+  // Phrases that stem alike ("follow-up", "followed up") count once.
+  const distinct = <T extends CompiledPhrase>(list: T[]) => [
+    ...new Map(list.filter((p) => p.stems.length).map((p) => [p.stems.join(" "), p])).values(),
+  ];
+  const signal = (p: string, remedy: number, weight = 1): Signal => {
+    const c = compilePhrase(p);
+    return { ...c, remedy, weight: c.stems.length * weight };
+  };
+  const wastes = m.wastes.map((w) => ({
+    waste: w,
+    phrases: distinct(w.signals.flatMap((g) => g.phrases.map((p) => signal(p, g.remedy, g.weight)))),
+  }));
+  const value = distinct(
+    m.wasteRules.value_signals.groups.flatMap((g) => g.phrases.map((p) => signal(p, -1, g.weight))),
+  );
+  return {
+    wastes,
+    value,
+    index: indexPhrases([...wastes.map((w) => w.phrases), value]),
+    group: new Map<Waste | null, number>([
+      ...wastes.map((w, g): [Waste, number] => [w.waste.id, g]),
+      [null, wastes.length],
+    ]),
+    negations: new Set(m.wasteRules.value_signals.negations.flatMap((p) => stems(p))),
+  };
 }
 
 /** A phrase's weight: how many words it has (a longer phrase is a more specific signal) times its group's weight. */

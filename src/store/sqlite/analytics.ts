@@ -3,6 +3,7 @@
 // these counts into rates, targets and verdicts are in src/methodology/).
 import type { Db } from "./db.js";
 import { filterClause } from "./filters.js";
+import { CLOSED_STATUSES } from "../../methodology/schema.js";
 import type {
   BaselineRecord,
   DealFilters,
@@ -25,8 +26,17 @@ const CYCLE = "(julianday(d.closed_at) - julianday(d.created_at))";
  */
 const STAGES_SETTLED_BY = "(d.closed_at <= ? OR (d.status = 'open' AND d.stage_entered_at <= ?))";
 
+/**
+ * A deal is closed (CLOSED_STATUSES), as SQL on its status column: written as the partial indexes
+ * of closed deals name it (`status IN ('won', 'lost', 'disqualified')`), which the planner matches
+ * term by term.
+ */
+export const closedStatus = (column = "d.status") =>
+  `${column} IN (${CLOSED_STATUSES.map((s) => `'${s}'`).join(", ")})`;
+const IS_CLOSED = closedStatus();
+
 /** Closed by a moment and closed still (one `?`): not open then, whatever its history (a later reopen would have cleared the close). */
-export const CLOSED_BY = "d.status IN ('won', 'lost', 'disqualified') AND d.closed_at <= ?";
+export const CLOSED_BY = `${IS_CLOSED} AND d.closed_at <= ?`;
 
 /**
  * Open at a moment (five `?`, each the moment): open today in a stay begun by then (a close or a
@@ -83,7 +93,7 @@ export class SqliteAnalytics implements PipelineAnalytics {
     const exitedIn = within("h.exited_at", period);
     const occurredIn = within("a.occurred_at", period);
     const unfiltered = s.sql === "1";
-    const closedWhere = `d.status IN ('won', 'lost', 'disqualified') AND ${closedIn.sql} AND ${s.sql}`;
+    const closedWhere = `${IS_CLOSED} AND ${closedIn.sql} AND ${s.sql}`;
     const closedParams = [...closedIn.params, ...s.params];
 
     // One ordered pass over the closed deals: counts, amounts and cycle-day sums per status and
@@ -237,7 +247,7 @@ export class SqliteAnalytics implements PipelineAnalytics {
     const closedIn = within("d.closed_at", period);
     // Unfiltered, the closed deals' narrow covering index (migration 5) holds every column read here.
     const deals = s.sql === "1" ? "deals d INDEXED BY deals_closed_facts" : "deals d";
-    const where = `d.status IN ('won', 'lost', 'disqualified') AND d.status IN ('won', 'lost') AND ${closedIn.sql} AND ${s.sql}`;
+    const where = `${IS_CLOSED} AND d.status IN ('won', 'lost') AND ${closedIn.sql} AND ${s.sql}`;
     const params = [...closedIn.params, ...s.params];
     const by_segment = this.all<RawWinLoss["by_segment"][number] & { cycle_sum: number }>(
       `SELECT d.status, d.segment, count(*) AS n, sum(${CYCLE}) AS cycle_sum FROM ${deals} WHERE ${where} GROUP BY d.status, d.segment`,
@@ -260,7 +270,7 @@ export class SqliteAnalytics implements PipelineAnalytics {
         params,
       ),
       lost_at_stage: this.all(
-        `SELECT d.stage, count(*) AS n FROM ${deals} WHERE d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost' AND ${closedIn.sql} AND ${s.sql} GROUP BY d.stage`,
+        `SELECT d.stage, count(*) AS n FROM ${deals} WHERE ${IS_CLOSED} AND d.status = 'lost' AND ${closedIn.sql} AND ${s.sql} GROUP BY d.stage`,
         params,
       ),
       cycle,
@@ -270,7 +280,7 @@ export class SqliteAnalytics implements PipelineAnalytics {
         params,
       ),
       lost_reasons_sample: this.all<{ r: string }>(
-        `SELECT DISTINCT lower(trim(d.close_reason)) AS r FROM ${deals} WHERE d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost' AND d.close_reason IS NOT NULL AND ${closedIn.sql} AND ${s.sql} LIMIT 2000`,
+        `SELECT DISTINCT lower(trim(d.close_reason)) AS r FROM ${deals} WHERE ${IS_CLOSED} AND d.status = 'lost' AND d.close_reason IS NOT NULL AND ${closedIn.sql} AND ${s.sql} LIMIT 2000`,
         params,
       ).map((x) => x.r),
     };

@@ -2,7 +2,7 @@
 // Column names equal the public field names; the only conversions are D-0042 <-> 42,
 // 0/1 <-> boolean and JSON text <-> objects, all in this file.
 import type { Statement } from "better-sqlite3";
-import { CLOSED_BY, SqliteAnalytics } from "./analytics.js";
+import { CLOSED_BY, closedStatus, SqliteAnalytics } from "./analytics.js";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import {
   APPLICATION_ID,
@@ -177,6 +177,8 @@ const toDb = (v: unknown) => (typeof v === "boolean" ? (v ? 1 : 0) : v === undef
  * its current stay began by then and no activity of it is dated later. Its stored row and counters
  * are then its state at that moment too.
  */
+const IS_CLOSED = closedStatus();
+
 const UNCHANGED_SINCE = "d.updated_at <= ? AND d.stage_entered_at <= ? AND coalesce(d.last_activity_at, '') <= ?";
 const UNCHANGED_SINCE_PARAMS = UNCHANGED_SINCE.split("?").length - 1;
 
@@ -1115,7 +1117,7 @@ export class SqliteDealStore implements DealStore {
     // Grouped on the stored reason as written; the few distinct reasons are normalised below.
     const raw = this.stmt(
       `SELECT d.status, d.stage, CASE WHEN d.status IN ('won', 'lost') THEN d.close_reason END AS reason, count(*) AS n
-         FROM ${from} ${where} AND d.status IN ('won', 'lost', 'disqualified') GROUP BY 1, 2, 3`,
+         FROM ${from} ${where} AND ${IS_CLOSED} GROUP BY 1, 2, 3`,
     ).all(...params, ...at) as Array<{ status: string; stage: string; reason: string | null; n: number }>;
     const merged = new Map<
       string,
@@ -1136,7 +1138,7 @@ export class SqliteDealStore implements DealStore {
     for (const g of groups) if (decided(g) && g.empty) by_stage.set(g.stage, (by_stage.get(g.stage) ?? 0) + g.n);
     const sample = by_stage.size
       ? (this.stmt(
-          `SELECT d.id, d.owner FROM ${from} ${where} AND d.status IN ('won', 'lost', 'disqualified') AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`,
+          `SELECT d.id, d.owner FROM ${from} ${where} AND ${IS_CLOSED} AND d.status IN ('won', 'lost') AND ${empty} ORDER BY d.id LIMIT ?`,
         ).all(...params, ...at, sampleIds) as Array<{ id: number; owner: string }>)
       : [];
     const ids = sample.map((r) => formatDealId(r.id));
@@ -1170,7 +1172,7 @@ export class SqliteDealStore implements DealStore {
     const at = pointInTime ? [asOf, asOf] : [asOf];
     return (
       this.stmt(
-        `SELECT d.id, d.owner, lower(trim(d.close_reason)) AS reason FROM ${sql ? "deals d" : "deals d INDEXED BY deals_closed_facts"} ${where} AND d.status IN ('won', 'lost', 'disqualified') AND d.status = 'lost'
+        `SELECT d.id, d.owner, lower(trim(d.close_reason)) AS reason FROM ${sql ? "deals d" : "deals d INDEXED BY deals_closed_facts"} ${where} AND ${IS_CLOSED} AND d.status = 'lost'
             AND lower(trim(d.close_reason)) IN (SELECT value FROM json_each(?)) ORDER BY d.id LIMIT ?`,
       ).all(...params, ...at, JSON.stringify(reasons), limit) as Array<{ id: number; reason: string; owner: string }>
     ).map((r) => ({ id: formatDealId(r.id), reason: r.reason, owner: r.owner }));
@@ -1343,7 +1345,7 @@ export class SqliteDealStore implements DealStore {
     const deals = one<Record<string, number>>(
       `SELECT count(*) AS deals,
               coalesce(sum(status = 'open'), 0) AS open,
-              coalesce(sum(status IN ('won', 'lost', 'disqualified')), 0) AS closed,
+              coalesce(sum(${closedStatus("status")}), 0) AS closed,
               coalesce(sum(status IN ('won', 'lost')), 0) AS closed_won_lost,
               coalesce(sum(status IN ('won', 'lost') AND close_reason IS NOT NULL AND trim(close_reason) <> ''), 0) AS with_reason,
               coalesce(sum(status = 'open' AND stage_index > ?), 0) AS past,
